@@ -1,0 +1,28 @@
+package dev.lem;
+
+import java.util.Objects;
+
+/**
+ * One plug-in found on the classpath (or one that failed to load), as listed by {@link Lem#plugins()}
+ * and {@code lem plugins}.
+ *
+ * @param kind        backend, energy_meter, telemetry or flops
+ * @param name        short name (or the class name when the provider could not be instantiated)
+ * @param className   provider class
+ * @param available   usable here now
+ * @param reason      why not, when not available
+ * @param priority    priority among plug-ins of its kind
+ * @param artifact    Maven coordinates that provide it
+ * @param description one line
+ */
+public record PluginReport(String kind, String name, String className, boolean available, String reason,
+        int priority, String artifact, String description) {
+    public PluginReport {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(className, "className");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(artifact, "artifact");
+        Objects.requireNonNull(description, "description");
+    }
+}

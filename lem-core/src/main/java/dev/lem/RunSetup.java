@@ -1,0 +1,66 @@
+package dev.lem;
+
+import dev.lem.config.ExperimentConfig;
+import dev.lem.energy.IdleBaseline;
+import dev.lem.env.EnvironmentInfo;
+import dev.lem.spi.ModelInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one process of an experiment set up before and around its cycles; written to
+ * {@code raw/<id>/setup_<rank>.json} as soon as it is known.
+ *
+ * @param schemaVersion results schema version
+ * @param experimentId  the experiment
+ * @param rank          this process's rank
+ * @param worldSize     processes in the experiment
+ * @param host          host name
+ * @param pid           process id
+ * @param startedAt     wall-clock start
+ * @param config        the configuration with provenance
+ * @param environment   the environment
+ * @param model         what was loaded
+ * @param load          model load time and energy
+ * @param unload        model release time and energy
+ * @param warmup        warm-up
+ * @param baseline      idle baseline
+ * @param plugins       meters, telemetry and estimators used or not, with reasons
+ * @param backendEnvironment facts from the backend (server version, engine)
+ * @param cyclesRun     measured cycles this process completed
+ * @param stopReason    why it ran that many cycles (fixed count, adaptive target, failure)
+ * @param warnings      things the user should know
+ * @param failure       why the process stopped early, if it did
+ */
+public record RunSetup(
+        int schemaVersion,
+        String experimentId,
+        int rank,
+        int worldSize,
+        String host,
+        long pid,
+        Instant startedAt,
+        ExperimentConfig config,
+        EnvironmentInfo environment,
+        Optional<ModelInfo> model,
+        Optional<PhaseMeasurement> load,
+        Optional<PhaseMeasurement> unload,
+        Optional<WarmupResult> warmup,
+        Optional<IdleBaseline> baseline,
+        List<PluginStatus> plugins,
+        Map<String, String> backendEnvironment,
+        int cyclesRun,
+        String stopReason,
+        List<String> warnings,
+        Optional<String> failure) {
+
+    public RunSetup {
+        Objects.requireNonNull(experimentId, "experimentId");
+        plugins = List.copyOf(plugins);
+        backendEnvironment = Map.copyOf(backendEnvironment);
+        warnings = List.copyOf(warnings);
+    }
+}

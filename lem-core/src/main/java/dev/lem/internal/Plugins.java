@@ -1,0 +1,197 @@
+package dev.lem.internal;
+
+import dev.lem.PluginReport;
+import dev.lem.spi.Availability;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.EnergyMeterProvider;
+import dev.lem.spi.FlopsEstimator;
+import dev.lem.spi.LemPlugin;
+import dev.lem.spi.PluginUnavailableException;
+import dev.lem.spi.TelemetrySourceProvider;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Discovery of plug-ins through {@link ServiceLoader}. A provider that fails to load or whose
+ * availability check throws is skipped and reported, never fatal.
+ */
+public final class Plugins {
+    private static final Logger LOG = LoggerFactory.getLogger(Plugins.class);
+    private static final int MAX_PROVIDERS = 1000;
+
+    /** Where the well-known backends live, for "add this artifact" messages. */
+    public static final Map<String, String> KNOWN_BACKEND_ARTIFACTS = Map.of(
+            "djl", "dev.lem:lem-backend-djl",
+            "vllm", "dev.lem:lem-backend-vllm-client",
+            "trtllm", "dev.lem:lem-backend-trtllm",
+            "openai", "dev.lem:lem-core");
+
+    private Plugins() {
+    }
+
+    /**
+     * Providers of one kind that could be instantiated, highest priority first.
+     *
+     * @param broken receives a report for every provider that failed to load
+     */
+    public static <T extends LemPlugin> List<T> load(Class<T> type, String kind, List<PluginReport> broken) {
+        List<T> out = new ArrayList<>();
+        Iterator<T> it = ServiceLoader.load(type, classLoader()).iterator();
+        for (int guard = 0; guard < MAX_PROVIDERS; guard++) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                out.add(it.next());
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                LOG.debug("skipping a {} provider that failed to load", kind, e);
+                broken.add(new PluginReport(kind, brokenName(e), brokenName(e), false,
+                        "failed to load: " + rootMessage(e), 0, "", ""));
+            }
+        }
+        out.sort(Comparator.comparingInt(Plugins::safePriority).reversed());
+        return out;
+    }
+
+    /** Availability that never throws: a throwing check is reported as unavailable with its message. */
+    public static Availability availability(LemPlugin p) {
+        try {
+            Availability a = p.availability();
+            return a == null ? Availability.unavailable("availability() returned null") : a;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("availability check of {} threw", p.getClass().getName(), e);
+            return Availability.unavailable("availability check failed: " + rootMessage(e));
+        }
+    }
+
+    /** Reports of every plug-in of every kind. */
+    public static List<PluginReport> reports() {
+        List<PluginReport> all = new ArrayList<>();
+        all.addAll(reports(BackendProvider.class, "backend"));
+        all.addAll(reports(EnergyMeterProvider.class, "energy_meter"));
+        all.addAll(reports(TelemetrySourceProvider.class, "telemetry"));
+        all.addAll(reports(FlopsEstimator.class, "flops"));
+        return all;
+    }
+
+    private static <T extends LemPlugin> List<PluginReport> reports(Class<T> type, String kind) {
+        List<PluginReport> out = new ArrayList<>();
+        List<PluginReport> broken = new ArrayList<>();
+        for (T p : load(type, kind, broken)) {
+            Availability a = availability(p);
+            out.add(new PluginReport(kind, safeName(p), p.getClass().getName(), a.available(), a.reason(),
+                    safePriority(p), safe(p::artifact), safe(p::description)));
+        }
+        out.addAll(broken);
+        return out;
+    }
+
+    /** True when the plug-in answers to {@code selector}: its name, an alias, or its class name. */
+    public static boolean matches(LemPlugin p, String selector) {
+        String s = selector.toLowerCase(Locale.ROOT);
+        if (safeName(p).equalsIgnoreCase(selector) || p.getClass().getName().equals(selector)
+                || p.getClass().getSimpleName().equals(selector)) {
+            return true;
+        }
+        try {
+            return p.aliases().stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).equals(s));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The backend provider for a name, alias or class name.
+     *
+     * @throws PluginUnavailableException when none matches (naming the artifact to add) or the match
+     *                                    cannot run here (with its reason)
+     */
+    public static BackendProvider backend(String selector) {
+        List<PluginReport> broken = new ArrayList<>();
+        List<BackendProvider> all = load(BackendProvider.class, "backend", broken);
+        List<BackendProvider> matching = all.stream().filter(p -> matches(p, selector)).toList();
+        if (matching.isEmpty()) {
+            String known = all.stream().map(Plugins::safeName).sorted().collect(Collectors.joining(", "));
+            String artifact = KNOWN_BACKEND_ARTIFACTS.get(selector.toLowerCase(Locale.ROOT));
+            StringBuilder msg = new StringBuilder(artifact == null ? "Unknown backend \"" + selector + "\""
+                    : "Backend \"" + selector + "\" is not on the classpath: add the Maven artifact " + artifact
+                            + " (the lem command includes every backend)");
+            msg.append(". Backends found: ").append(known.isEmpty() ? "none" : known);
+            broken.stream().filter(b -> b.className().contains(selector) || b.reason().contains(selector))
+                    .forEach(b -> msg.append("; ").append(b.className()).append(' ').append(b.reason()));
+            throw new PluginUnavailableException(msg.toString());
+        }
+        List<String> reasons = new ArrayList<>();
+        for (BackendProvider p : matching) {
+            Availability a = availability(p);
+            if (a.available()) {
+                return p;
+            }
+            reasons.add(a.reason());
+        }
+        throw new PluginUnavailableException("Backend \"" + selector + "\" cannot run here: "
+                + String.join("; ", reasons));
+    }
+
+    /** The name, or the class name when {@code name()} throws. */
+    public static String safeName(LemPlugin p) {
+        try {
+            String n = p.name();
+            return n == null || n.isBlank() ? p.getClass().getName() : n;
+        } catch (RuntimeException e) {
+            return p.getClass().getName();
+        }
+    }
+
+    private static int safePriority(LemPlugin p) {
+        try {
+            return p.priority();
+        } catch (RuntimeException e) {
+            return Integer.MIN_VALUE;
+        }
+    }
+
+    private static String safe(java.util.function.Supplier<String> s) {
+        try {
+            String v = s.get();
+            return v == null ? "" : v;
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static String brokenName(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int colon = m.indexOf(':');
+        if (e instanceof ServiceConfigurationError && colon > 0) {
+            String rest = m.substring(colon + 1).trim();
+            int space = rest.indexOf(' ');
+            return space > 0 ? rest.substring(0, space) : rest;
+        }
+        return e.getClass().getName();
+    }
+
+    /** The innermost cause's message, for one-line reasons. */
+    public static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return cl != null ? cl : Plugins.class.getClassLoader();
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * LEM's public API: {@link dev.lem.Experiment} and its builder, {@link dev.lem.ExperimentResult} and the other result records, {@link dev.lem.Metric}, and {@link dev.lem.Lem} (version, plug-in discovery).
+ */
+@NullMarked
+package dev.lem;
+
+import org.jspecify.annotations.NullMarked;

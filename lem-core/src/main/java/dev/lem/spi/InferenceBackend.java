@@ -1,0 +1,74 @@
+package dev.lem.spi;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A way to run LLM inference: in this JVM (DJL) or against a server (vLLM, TensorRT-LLM, any
+ * OpenAI-compatible API). Created by a {@link BackendProvider} for one experiment and one process.
+ *
+ * <p>Life cycle, driven by the core: {@link #load()} once (timed and metered on its own), then
+ * {@link #generate} or {@link #submit} many times (warm-up and measured cycles), then
+ * {@link #unload()} (timed) and {@link #close()}.
+ *
+ * <p>Every request passed in ends with exactly one {@code requestCompleted} or {@code requestFailed}
+ * event on the listener. A failure of one request is reported through the listener; throwing from
+ * {@link #generate} means the whole batch failed and the core records every unfinished request of it
+ * as failed with the exception's message.
+ */
+public interface InferenceBackend extends AutoCloseable {
+
+    /** Loads the model (or connects to the server and checks the model is served). */
+    ModelInfo load();
+
+    /** What this backend can do. Valid from creation (the core decides metering before loading). */
+    BackendCapabilities capabilities();
+
+    /**
+     * Runs one batch to completion on the calling thread, reporting events to {@code listener}.
+     * Backends without batching receive batches of one.
+     */
+    void generate(List<GenerationRequest> batch, GenerationListener listener);
+
+    /**
+     * Starts one request and returns at once; the future completes after the request's final event.
+     * The default runs {@link #generate} on the calling thread; served backends override it with
+     * real asynchronous I/O.
+     */
+    default CompletableFuture<Void> submit(GenerationRequest request, GenerationListener listener) {
+        try {
+            generate(List.of(request), listener);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The number of tokens this backend's tokenizer makes of {@code text}, when it has one; used to sort
+     * and pack batches. Empty when unknown (the core then estimates 4 characters per token).
+     */
+    default Optional<Integer> countTokens(String text) {
+        return Optional.empty();
+    }
+
+    /** A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others. */
+    default Optional<TelemetrySource> telemetry() {
+        return Optional.empty();
+    }
+
+    /** Facts for the result's environment section (server version, engine, device). */
+    default Map<String, String> environment() {
+        return Map.of();
+    }
+
+    /** Releases the model's memory; timed by the core. */
+    default void unload() {
+    }
+
+    /** Releases everything; must not throw. */
+    @Override
+    void close();
+}

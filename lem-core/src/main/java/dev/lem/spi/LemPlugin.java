@@ -1,0 +1,46 @@
+package dev.lem.spi;
+
+import java.util.Set;
+
+/**
+ * What every plug-in found by {@link java.util.ServiceLoader} says about itself: a short name to
+ * select it by, whether it can run here (and why not), and its priority among plug-ins of its kind.
+ *
+ * <p>Implementations must have a public no-argument constructor that does no expensive or native
+ * work; probing hardware belongs in {@link #availability()}, which may be called more than once.
+ */
+public interface LemPlugin {
+
+    /** Short lower-case name used in configs, e.g. {@code "djl"}, {@code "rapl"}, {@code "nvml"}. */
+    String name();
+
+    /** Further names this plug-in answers to (the fully qualified class name always works). */
+    default Set<String> aliases() {
+        return Set.of();
+    }
+
+    /** One line saying what this plug-in does. */
+    default String description() {
+        return "";
+    }
+
+    /** Whether the plug-in can be used here; when not, the reason. Must not throw. */
+    default Availability availability() {
+        return Availability.ok();
+    }
+
+    /** Shorthand for {@code availability().available()}. */
+    default boolean isAvailable() {
+        return availability().available();
+    }
+
+    /** Higher wins when several plug-ins of one kind could serve the same purpose. */
+    default int priority() {
+        return 0;
+    }
+
+    /** Maven coordinates ({@code groupId:artifactId}) of the artifact that provides this plug-in. */
+    default String artifact() {
+        return "dev.lem:lem-core";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lem.spi;
+
+import dev.lem.model.ModelArchitecture;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What was loaded.
+ *
+ * @param id               the model as named in the config
+ * @param source           where it came from: {@code "local"}, {@code "hf-cache"}, {@code "synthetic"},
+ *                         {@code "server"}
+ * @param location         folder, cache snapshot or server URL
+ * @param architecture     the architecture, when known (always for in-process models)
+ * @param dtype            the data type computations run in, e.g. {@code "fp32"}
+ * @param syntheticWeights true when the weights are seeded random numbers, not a trained checkpoint
+ * @param parameterCount   exact parameter count when known
+ * @param details          anything else worth recording (revision, tokenizer, server version)
+ */
+public record ModelInfo(
+        String id,
+        String source,
+        String location,
+        Optional<ModelArchitecture> architecture,
+        String dtype,
+        boolean syntheticWeights,
+        Optional<Long> parameterCount,
+        Map<String, String> details) {
+
+    public ModelInfo {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(parameterCount, "parameterCount");
+        details = Map.copyOf(details);
+    }
+}

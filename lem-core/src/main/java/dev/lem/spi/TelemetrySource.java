@@ -1,0 +1,31 @@
+package dev.lem.spi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Periodic readings besides energy (temperature, clocks, utilisation, throttle reasons, server
+ * queue lengths), recorded by the sampler into the cycle's time series.
+ *
+ * <p>{@link #sample()} is called from the sampler thread only.
+ */
+public interface TelemetrySource extends AutoCloseable {
+
+    /** The source's name, e.g. {@code "nvml"}, {@code "vllm-metrics"}. */
+    String name();
+
+    /** Column names this source may report, units in the names (e.g. {@code gpu0.temperature_c}). */
+    List<String> columns();
+
+    /** Reads everything now. Must not throw; a value that cannot be read is left out. */
+    TelemetrySample sample();
+
+    /** Facts for the result's environment (GPU names, driver, power limits). */
+    default Map<String, String> environment() {
+        return Map.of();
+    }
+
+    /** Releases resources; must not throw. */
+    @Override
+    void close();
+}

@@ -1,0 +1,11 @@
+package dev.lem.spi;
+
+/**
+ * Service-provider interface for telemetry sources
+ * ({@code META-INF/services/dev.lem.spi.TelemetrySourceProvider}).
+ */
+public interface TelemetrySourceProvider extends LemPlugin {
+
+    /** Opens the source; throws {@link PluginUnavailableException} with the reason when it cannot. */
+    TelemetrySource open(MeterContext context);
+}
