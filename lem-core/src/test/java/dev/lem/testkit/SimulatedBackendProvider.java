@@ -1,0 +1,34 @@
+package dev.lem.testkit;
+
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.InferenceBackend;
+import java.util.Set;
+
+/** Registers {@link SimulatedBackend} as backend {@code simulated} (test classpath only). */
+public final class SimulatedBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "simulated";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("sim");
+    }
+
+    @Override
+    public String description() {
+        return "test backend: real timing, no model";
+    }
+
+    @Override
+    public String artifact() {
+        return "dev.lem:lem-core:test-jar";
+    }
+
+    @Override
+    public InferenceBackend create(BackendContext context) {
+        return new SimulatedBackend(context.config());
+    }
+}
