@@ -262,12 +262,20 @@ public final class ConfigSchema {
         }
         String lastUnknown = unknownPath.substring(unknownPath.lastIndexOf('.') + 1);
         return candidates.stream().distinct()
-                .map(c -> Map.entry(c, Math.min(distance(c, unknownPath),
-                        distance(c.substring(c.lastIndexOf('.') + 1), lastUnknown) + (sameParent(c, unknownPath) ? 0 : 3))))
+                .map(c -> Map.entry(c, Math.min(distance(c, unknownPath), lastSegmentDistance(c, unknownPath, lastUnknown))))
                 .filter(e -> e.getValue() <= Math.max(2, unknownPath.length() / 3))
                 .min(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
                         .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey);
+    }
+
+    private static int lastSegmentDistance(String candidate, String unknownPath, String lastUnknown) {
+        String last = candidate.substring(candidate.lastIndexOf('.') + 1);
+        int penalty = sameParent(candidate, unknownPath) ? 0 : 3;
+        if (lastUnknown.length() >= 3 && (last.contains(lastUnknown) || lastUnknown.contains(last))) {
+            return 1 + penalty;
+        }
+        return distance(last, lastUnknown) + penalty;
     }
 
     private static boolean sameParent(String a, String b) {

@@ -1,0 +1,103 @@
+package dev.lem.cli;
+
+import dev.lem.Lem;
+import dev.lem.LemException;
+import dev.lem.config.ConfigException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code lem} command. Exit codes: 0 success, 1 the experiment or command failed, 2 bad input
+ * (configuration, arguments), 3 an internal error. Errors print a short message; {@code --verbose}
+ * adds the stack trace.
+ */
+@Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
+        description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
+        subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
+                PluginsCommand.class, CommandLine.HelpCommand.class})
+public final class LemCommand implements Callable<Integer> {
+    /** Exit code for bad input. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for a failed experiment or command. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit code for an unexpected internal error. */
+    public static final int EXIT_INTERNAL = 3;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (used by tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new LemCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line, err));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("lem: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
+            return EXIT_BAD_INPUT;
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int handle(Exception ex, CommandLine line, PrintWriter err) {
+        boolean verbose = isVerbose(line);
+        int code;
+        if (ex instanceof ConfigException) {
+            err.println("lem: " + ex.getMessage());
+            code = EXIT_BAD_INPUT;
+        } else if (ex instanceof LemException) {
+            err.println("lem: " + ex.getMessage());
+            code = EXIT_FAILED;
+        } else {
+            err.println("lem: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+            code = EXIT_INTERNAL;
+        }
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static boolean isVerbose(CommandLine line) {
+        CommandLine root = line;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return ((LemCommand) root.getCommand()).verbose;
+    }
+
+    /** {@code lem --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lem " + Lem.version() + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

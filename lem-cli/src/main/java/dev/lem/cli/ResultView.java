@@ -1,0 +1,114 @@
+package dev.lem.cli;
+
+import dev.lem.CycleResult;
+import dev.lem.ExperimentResult;
+import dev.lem.Metric;
+import dev.lem.MetricSummary;
+import dev.lem.PluginStatus;
+import dev.lem.RunSetup;
+import dev.lem.energy.DomainEnergy;
+import dev.lem.stats.Estimate;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Human-readable views of results. */
+final class ResultView {
+    private static final List<Metric> HEADLINE = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.REQUESTS_PER_S,
+            Metric.TTFT_MEAN_MS, Metric.TTFT_P99_MS, Metric.ITL_MEAN_MS, Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS,
+            Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, Metric.ENERGY_J,
+            Metric.ENERGY_GPU_J, Metric.ENERGY_CPU_J, Metric.ENERGY_DRAM_J, Metric.ENERGY_RAM_J,
+            Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.FLOPS_PER_OUTPUT_TOKEN,
+            Metric.ACHIEVED_TFLOPS, Metric.FLOPS_PER_JOULE, Metric.MFU, Metric.PEAK_RSS_MB);
+
+    private ResultView() {
+    }
+
+    /** The summary table printed after a run and by {@code lem results show}. */
+    static String summary(ExperimentResult r, Path resultsRoot) {
+        StringBuilder sb = new StringBuilder();
+        var c = r.config();
+        sb.append("Experiment ").append(r.id()).append(c.name().map(n -> " (" + n + ")").orElse("")).append('\n');
+        sb.append("  model ").append(c.model()).append(" on ").append(c.backend()).append(" (").append(c.device())
+                .append(", ").append(c.precision()).append(")");
+        r.model().filter(m -> m.syntheticWeights()).ifPresent(m -> sb.append(", synthetic weights"));
+        sb.append('\n');
+        sb.append("  ").append(r.summary().cycles()).append(" cycle(s) x ").append(c.prompts().limit())
+                .append(" prompts, max ").append(c.maxOutputTokens()).append(" output tokens, batch ")
+                .append(c.batching().batchSize()).append("; ").append(r.summary().stopReason()).append('\n');
+        r.processes().stream().findFirst().flatMap(RunSetup::warmup).ifPresent(w -> sb.append("  warm-up: ")
+                .append(w.runs()).append(" run(s), ").append(w.stopReason()).append('\n'));
+        sb.append('\n');
+        Table t = new Table("metric", "unit", "mean", "95% CI", "cv", "n", "basis");
+        for (Metric m : HEADLINE) {
+            r.summary().find(m).ifPresent(s -> t.row(label(m), s.unit(), num(s.estimate().mean()), ci(s.estimate()),
+                    s.estimate().cv().map(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v)).orElse(""),
+                    s.estimate().n(), s.basis()));
+        }
+        sb.append(t);
+        if (!r.cycles().isEmpty()) {
+            CycleResult last = r.cycles().get(r.cycles().size() - 1);
+            last.energy().ifPresent(e -> {
+                sb.append("\nEnergy by domain (cycle ").append(last.cycle()).append("):\n");
+                Table d = new Table("domain", "method", "joules", "baseline-adjusted J", "idle W");
+                for (DomainEnergy de : e.domains()) {
+                    d.row(de.domain().id(), de.domain().method().label(), num(de.joules()),
+                            de.adjustedJoules().map(ResultView::num).orElse("") + (de.belowIdle() ? " (below idle)" : ""),
+                            de.idleWatts().map(ResultView::num).orElse(""));
+                }
+                sb.append(d);
+            });
+        }
+        List<String> missing = r.summary().unavailable().entrySet().stream()
+                .filter(e -> HEADLINE.stream().anyMatch(m -> m.key().equals(e.getKey())))
+                .map(e -> "  " + e.getKey() + ": " + e.getValue()).toList();
+        if (!missing.isEmpty()) {
+            sb.append("\nNot available:\n").append(String.join("\n", missing)).append('\n');
+        }
+        List<String> unused = r.processes().stream().findFirst().map(RunSetup::plugins).orElse(List.of()).stream()
+                .filter(p -> !p.used()).map(ResultView::plugin).toList();
+        if (!unused.isEmpty()) {
+            sb.append("\nPlug-ins not used:\n").append(String.join("\n", unused)).append('\n');
+        }
+        if (!r.warnings().isEmpty()) {
+            sb.append("\nWarnings:\n");
+            r.warnings().forEach(w -> sb.append("  ").append(w).append('\n'));
+        }
+        sb.append("\nResults: ").append(resultsRoot.resolve("aggregated").resolve(r.id() + ".json"))
+                .append("\n   raw: ").append(resultsRoot.resolve("raw").resolve(r.id())).append('\n');
+        return sb.toString();
+    }
+
+    private static String plugin(PluginStatus p) {
+        return "  " + p.kind() + " " + p.name() + ": " + p.reason();
+    }
+
+    static String label(Metric m) {
+        return m.key();
+    }
+
+    static String ci(Estimate e) {
+        if (e.ciLow().isEmpty()) {
+            return e.note().isEmpty() ? "" : "(" + e.note() + ")";
+        }
+        return "[" + num(e.ciLow().get()) + ", " + num(e.ciHigh().get()) + "] " + e.method();
+    }
+
+    static String num(double v) {
+        double a = Math.abs(v);
+        if (v == 0) {
+            return "0";
+        }
+        if (a >= 1e6 || a < 1e-3) {
+            return String.format(Locale.ROOT, "%.4g", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    static String metricValue(MetricSummary s) {
+        return num(s.estimate().mean()) + " " + s.unit();
+    }
+}

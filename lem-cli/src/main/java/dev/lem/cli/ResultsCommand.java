@@ -1,0 +1,172 @@
+package dev.lem.cli;
+
+import dev.lem.ExperimentResult;
+import dev.lem.ProcessResult;
+import dev.lem.RunSetup;
+import dev.lem.results.CsvExport;
+import dev.lem.results.ExperimentIds;
+import dev.lem.results.ResultsException;
+import dev.lem.results.ResultsJson;
+import dev.lem.results.ResultsRepository;
+import dev.lem.results.internal.AtomicFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lem results list|show|export}. */
+@Command(name = "results", description = "List, show and export results.",
+        subcommands = {ResultsCommand.ListCmd.class, ResultsCommand.Show.class, ResultsCommand.Export.class})
+final class ResultsCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** The aggregated result, aggregating the raw files first when needed. */
+    static ExperimentResult load(ResultsRepository repo, String id) {
+        ExperimentIds.require(id);
+        Optional<ExperimentResult> r = repo.readAggregated(id);
+        return r.orElseGet(() -> repo.aggregate(id));
+    }
+
+    /** {@code lem results list}. */
+    @Command(name = "list", description = "One line per experiment.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        ResultsDirOption results;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ResultsRepository repo = results.repository();
+            Table t = new Table("id", "name", "model", "backend", "cycles", "status");
+            for (String id : repo.experimentIds()) {
+                try {
+                    List<RunSetup> setups = repo.readSetups(id);
+                    if (setups.isEmpty()) {
+                        t.row(id, "", "", "", "", "no setup file");
+                        continue;
+                    }
+                    RunSetup s = setups.get(0);
+                    String status = setups.stream().map(RunSetup::failure).flatMap(Optional::stream).findFirst()
+                            .map(f -> "failed: " + abbreviate(f)).orElse(repo.readAggregated(id).isPresent()
+                                    ? "aggregated" : "raw only");
+                    t.row(id, s.config().name().orElse(""), s.config().model(), s.config().backend(),
+                            s.cyclesRun(), status);
+                } catch (ResultsException e) {
+                    t.row(id, "", "", "", "", "unreadable: " + abbreviate(e.getMessage()));
+                }
+            }
+            var out = spec.commandLine().getOut();
+            if (t.isEmpty()) {
+                out.println("No results under " + repo.root() + ".");
+            } else {
+                out.print(t);
+            }
+            return 0;
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+        }
+    }
+
+    /** {@code lem results show <id>}. */
+    @Command(name = "show", description = "Show one experiment's summary (or its raw per-cycle files).")
+    static final class Show implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = "--raw", description = "Show the raw per-process, per-cycle results.")
+        boolean raw;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Mixin
+        ResultsDirOption results;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ResultsRepository repo = results.repository();
+            var out = spec.commandLine().getOut();
+            if (raw) {
+                List<ProcessResult> prs = repo.readProcessResults(ExperimentIds.require(id));
+                if (json) {
+                    out.println(ResultsJson.write(prs));
+                    return 0;
+                }
+                Table t = new Table("cycle", "rank", "host", "requests", "failed", "output tokens", "duration s",
+                        "energy J", "file");
+                for (ProcessResult p : prs) {
+                    t.row(p.cycle(), p.rank(), p.host(), p.requests().size(),
+                            p.requests().stream().filter(r -> !r.ok()).count(),
+                            p.requests().stream().mapToLong(r -> r.outputTokens()).sum(),
+                            ResultView.num(p.durationNanos() / 1e9),
+                            p.energy().map(e -> ResultView.num(e.totalJoules())).orElse("n/a"),
+                            "raw/" + id + "/cycle_" + p.cycle() + "/process_" + p.rank() + ".json");
+                }
+                out.print(t);
+                return 0;
+            }
+            ExperimentResult r = load(repo, id);
+            out.print(json ? ResultsJson.write(r) + "\n" : ResultView.summary(r, repo.root()));
+            return 0;
+        }
+    }
+
+    /** {@code lem results export --csv}. */
+    @Command(name = "export", description = "Export every aggregated experiment, one row each.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--csv", required = true, description = "CSV (the only format so far).")
+        boolean csv;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to a file instead of stdout.")
+        Path output;
+
+        @Mixin
+        ResultsDirOption results;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ResultsRepository repo = results.repository();
+            List<ExperimentResult> all = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            for (String id : repo.experimentIds()) {
+                try {
+                    all.add(load(repo, id));
+                } catch (ResultsException e) {
+                    skipped.add(id + ": " + e.getMessage());
+                }
+            }
+            String text = CsvExport.toCsv(all);
+            if (output != null) {
+                AtomicFiles.write(output, text);
+                spec.commandLine().getOut().println("Wrote " + all.size() + " experiment(s) to " + output);
+            } else {
+                spec.commandLine().getOut().print(text);
+            }
+            skipped.forEach(s -> spec.commandLine().getErr().println("lem: skipped " + s));
+            return 0;
+        }
+    }
+}
