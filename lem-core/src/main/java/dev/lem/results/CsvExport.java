@@ -1,0 +1,75 @@
+package dev.lem.results;
+
+import dev.lem.ExperimentResult;
+import dev.lem.Metric;
+import dev.lem.MetricSummary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One CSV row per experiment: identity and the main settings, then for every {@link Metric} its mean,
+ * confidence bounds, n and basis. Units are in the column names (the metric keys end in their unit:
+ * {@code _j}, {@code _ms}, {@code _per_s}, ...). Absent figures are empty cells, never 0.
+ */
+public final class CsvExport {
+    private CsvExport() {
+    }
+
+    /** The header row's columns. */
+    public static List<String> columns() {
+        List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "model", "backend", "precision",
+                "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights"));
+        for (Metric m : Metric.values()) {
+            cols.add(m.key() + "_mean");
+            cols.add(m.key() + "_ci_low");
+            cols.add(m.key() + "_ci_high");
+            cols.add(m.key() + "_n");
+            cols.add(m.key() + "_basis");
+        }
+        return cols;
+    }
+
+    /** The CSV text (RFC 4180 quoting). */
+    public static String toCsv(List<ExperimentResult> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.join(",", columns())).append('\n');
+        for (ExperimentResult r : results) {
+            List<String> row = new ArrayList<>();
+            var c = r.config();
+            row.add(r.id());
+            row.add(c.name().orElse(""));
+            row.add(r.createdAt().toString());
+            row.add(c.model());
+            row.add(c.backend());
+            row.add(c.precision());
+            row.add(c.device());
+            row.add(Integer.toString(c.batching().batchSize()));
+            row.add(Integer.toString(c.maxOutputTokens()));
+            row.add(Integer.toString(c.prompts().limit()));
+            row.add(Integer.toString(r.summary().cycles()));
+            row.add(r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
+            for (Metric m : Metric.values()) {
+                Optional<MetricSummary> s = r.summary().find(m);
+                row.add(s.map(x -> num(x.estimate().mean())).orElse(""));
+                row.add(s.flatMap(x -> x.estimate().ciLow()).map(CsvExport::num).orElse(""));
+                row.add(s.flatMap(x -> x.estimate().ciHigh()).map(CsvExport::num).orElse(""));
+                row.add(s.map(x -> Integer.toString(x.estimate().n())).orElse(""));
+                row.add(s.map(MetricSummary::basis).orElse(""));
+            }
+            sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String num(double v) {
+        return Double.toString(v);
+    }
+
+    static String quote(String s) {
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+}

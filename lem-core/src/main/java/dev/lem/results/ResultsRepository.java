@@ -1,0 +1,178 @@
+package dev.lem.results;
+
+import dev.lem.ExperimentResult;
+import dev.lem.ProcessResult;
+import dev.lem.RunSetup;
+import dev.lem.energy.TimeSeries;
+import dev.lem.results.internal.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The results directory on disk:
+ * <pre>
+ * results/
+ *   raw/&lt;id&gt;/setup_&lt;rank&gt;.json
+ *   raw/&lt;id&gt;/cycle_&lt;c&gt;/process_&lt;rank&gt;.json
+ *   raw/&lt;id&gt;/cycle_&lt;c&gt;/timeseries_&lt;rank&gt;.csv
+ *   aggregated/&lt;id&gt;.json
+ * </pre>
+ * Every write is atomic; every JSON file carries {@code schema_version}. Safe for several processes
+ * writing different ranks at once (each file has one writer).
+ */
+public final class ResultsRepository {
+    private static final Pattern CYCLE_DIR = Pattern.compile("cycle_(\\d+)");
+    private static final Pattern PROCESS_FILE = Pattern.compile("process_(\\d+)\\.json");
+    private static final Pattern SETUP_FILE = Pattern.compile("setup_(\\d+)\\.json");
+
+    private final Path root;
+
+    public ResultsRepository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The results root. */
+    public Path root() {
+        return root;
+    }
+
+    /** {@code raw/<id>}. */
+    public Path rawDirectory(String id) {
+        return root.resolve("raw").resolve(ExperimentIds.require(id));
+    }
+
+    /** {@code raw/<id>/cycle_<c>}. */
+    public Path cycleDirectory(String id, int cycle) {
+        return rawDirectory(id).resolve("cycle_" + cycle);
+    }
+
+    /** {@code aggregated/<id>.json}. */
+    public Path aggregatedFile(String id) {
+        return root.resolve("aggregated").resolve(ExperimentIds.require(id) + ".json");
+    }
+
+    /** Writes a process's setup (again, as it grows). */
+    public void writeSetup(RunSetup setup) {
+        AtomicFiles.write(rawDirectory(setup.experimentId()).resolve("setup_" + setup.rank() + ".json"),
+                ResultsJson.write(setup));
+    }
+
+    /** Writes one cycle's raw result of one process. */
+    public Path writeProcessResult(ProcessResult result) {
+        Path file = cycleDirectory(result.experimentId(), result.cycle()).resolve("process_" + result.rank() + ".json");
+        AtomicFiles.write(file, ResultsJson.write(result));
+        return file;
+    }
+
+    /** Writes one cycle's time series of one process; returns the file name relative to the cycle folder. */
+    public String writeTimeSeries(String id, int cycle, int rank, TimeSeries series) {
+        String name = "timeseries_" + rank + ".csv";
+        AtomicFiles.write(cycleDirectory(id, cycle).resolve(name), series.toCsv());
+        return name;
+    }
+
+    /** Writes the aggregated result. */
+    public Path writeAggregated(ExperimentResult result) {
+        Path file = aggregatedFile(result.id());
+        AtomicFiles.write(file, ResultsJson.write(result));
+        return file;
+    }
+
+    /** Every process's setup of an experiment, by rank. */
+    public List<RunSetup> readSetups(String id) {
+        Path dir = rawDirectory(id);
+        if (!Files.isDirectory(dir)) {
+            throw new ResultsException("No raw results for experiment " + id + " under " + root.resolve("raw")
+                    + " (is --results-dir right? `lem results list` shows what is there)");
+        }
+        List<RunSetup> out = new ArrayList<>();
+        for (Path f : list(dir)) {
+            if (SETUP_FILE.matcher(f.getFileName().toString()).matches()) {
+                out.add(ResultsJson.read(readText(f), RunSetup.class, f.toString()));
+            }
+        }
+        out.sort(Comparator.comparingInt(RunSetup::rank));
+        return out;
+    }
+
+    /** Every raw process result of an experiment, ordered by cycle then rank. */
+    public List<ProcessResult> readProcessResults(String id) {
+        List<ProcessResult> out = new ArrayList<>();
+        for (Path cycleDir : list(rawDirectory(id))) {
+            if (!Files.isDirectory(cycleDir) || !CYCLE_DIR.matcher(cycleDir.getFileName().toString()).matches()) {
+                continue;
+            }
+            for (Path f : list(cycleDir)) {
+                if (PROCESS_FILE.matcher(f.getFileName().toString()).matches()) {
+                    out.add(ResultsJson.read(readText(f), ProcessResult.class, f.toString()));
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(ProcessResult::cycle).thenComparingInt(ProcessResult::rank));
+        return out;
+    }
+
+    /** The aggregated result, if aggregation has run. */
+    public Optional<ExperimentResult> readAggregated(String id) {
+        Path f = aggregatedFile(id);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        return Optional.of(ResultsJson.read(readText(f), ExperimentResult.class, f.toString()));
+    }
+
+    /** Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}. */
+    public ExperimentResult aggregate(String id) {
+        List<RunSetup> setups = readSetups(id);
+        if (setups.isEmpty()) {
+            throw new ResultsException("Experiment " + id + " has no setup files in " + rawDirectory(id)
+                    + ": it did not get far enough to record anything");
+        }
+        ExperimentResult result = Aggregator.aggregate(id, setups, readProcessResults(id));
+        writeAggregated(result);
+        return result;
+    }
+
+    /** Ids of every experiment with raw results, oldest first. */
+    public List<String> experimentIds() {
+        Path raw = root.resolve("raw");
+        if (!Files.isDirectory(raw)) {
+            return List.of();
+        }
+        return list(raw).stream().map(p -> p.getFileName().toString()).filter(ExperimentIds::isValid).sorted().toList();
+    }
+
+    /** The cycle index of a cycle folder name, for tools walking the tree. */
+    static Optional<Integer> cycleIndex(String dirName) {
+        Matcher m = CYCLE_DIR.matcher(dirName);
+        return m.matches() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new ResultsException("Cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String readText(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ResultsException("Cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+}
