@@ -1,0 +1,187 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.lem.model.ModelArchitecture;
+import dev.lem.spi.BackendException;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A decoder-only transformer built from DJL NDArray operations, with its weights in one manager.
+ * Subclasses supply the layer ({@link LlamaModel}, {@link Gpt2Model}); this class holds what they
+ * share: loading helpers, the linear map, attention over the KV cache, and the LM head.
+ *
+ * <p>Not thread-safe: one model is driven by one thread (DJL's {@code NDScope} is per thread).
+ */
+abstract class DecoderModel implements AutoCloseable {
+    /** Model types this backend runs. */
+    static final List<String> SUPPORTED_TYPES = List.of("llama", "mistral", "qwen2", "gpt2");
+    /** Additive mask value for blocked positions: large but finite, so fully masked rows stay finite. */
+    static final float MASK_FP32 = -1e9f;
+    static final float MASK_FP16 = -30000f;
+    /** Row counts up to this use {@code W · xᵀ} (faster GEMM path here for small batches). */
+    static final int SMALL_ROWS = 8;
+
+    final ModelArchitecture arch;
+    final NDManager manager;
+    final DataType dtype;
+    final Device device;
+    final int heads;
+    final int kvHeads;
+    final int headDim;
+    private long parameters;
+
+    DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype) {
+        this.arch = arch;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.device = manager.getDevice();
+        this.heads = arch.numAttentionHeads();
+        this.kvHeads = arch.numKeyValueHeads();
+        this.headDim = arch.headDim();
+    }
+
+    /** Builds the model for an architecture, loading every tensor from {@code weights}. */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype) {
+        String type = arch.modelType();
+        if (type.equals("gpt2")) {
+            return new Gpt2Model(arch, weights, manager, dtype);
+        }
+        if (type.equals("llama") || type.equals("mistral") || type.equals("qwen2")) {
+            return new LlamaModel(arch, weights, manager, dtype);
+        }
+        throw new BackendException("model_type \"" + type + "\" is not supported by the djl backend; supported: "
+                + String.join(", ", SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");
+    }
+
+    /** Parameters loaded, counting a tied embedding once. */
+    long parameterCount() {
+        return parameters;
+    }
+
+    /**
+     * Loads one tensor as float32 on the CPU into {@code tmp} (for transformations before
+     * {@link #keep}), counting its parameters.
+     */
+    NDArray raw(WeightSource w, String name, NDManager tmp, long... shape) {
+        NDArray a = w.load(name, shape, tmp);
+        parameters += a.size();
+        return a;
+    }
+
+    /** Converts a prepared float32 CPU array to the compute dtype and device and hands it to the model's manager. */
+    NDArray keep(NDArray a) {
+        NDArray r = a.toType(dtype, false).toDevice(device, false);
+        r.attach(manager);
+        if (r != a) {
+            a.close();
+        }
+        return r;
+    }
+
+    /** A float32 constant as a 0-d array in the compute dtype (scalar-argument ops are slow in DJL). */
+    NDArray constant(float value) {
+        NDArray c = manager.create(value).toType(dtype, false);
+        c.attach(manager);
+        return c;
+    }
+
+    /** Makes sure position-dependent tables cover positions {@code [0, positions)}. Call outside step scopes. */
+    abstract void prepare(int positions);
+
+    /**
+     * One forward pass over {@code t} new tokens of each of {@code b} rows, stored in the cache at
+     * slots {@code [start, start + t)}. Call inside an {@code NDScope}: every array it creates is temporary.
+     *
+     * @param ids          token ids, row-major {@code [b, t]}
+     * @param positions    position ids, row-major {@code [b, t]}
+     * @param mask         additive attention mask {@code [b, t, start + t]} row-major, or null when nothing
+     *                     is masked
+     * @param allPositions logits for every position ({@code [b, t, vocab]}) instead of the last ({@code [b, vocab]})
+     * @return float32 logits
+     */
+    abstract NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
+            int start, boolean allPositions);
+
+    /** A KV cache for a batch. */
+    KvCache newCache(NDManager batchManager, int batch, int capacity) {
+        return new KvCache(batchManager, arch.numLayers(), batch, kvHeads, capacity, headDim, dtype);
+    }
+
+    /** Rows of an embedding table. */
+    static NDArray gather(NDArray table, NDArray ids) {
+        NDList out = table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE);
+        return out.get(0);
+    }
+
+    /** {@code x · wᵀ (+ bias)} for {@code x} of shape {@code [n, in]} and {@code w} of shape {@code [out, in]}. */
+    static NDArray linear(NDArray x, NDArray w, @Nullable NDArray bias) {
+        long n = x.getShape().get(0);
+        NDArray y = n <= SMALL_ROWS ? w.matMul(x.transpose()).transpose() : x.matMul(w.transpose());
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** The additive mask as an array {@code [b, 1, 1, t, length]} in the compute dtype, or null. */
+    @Nullable NDArray maskArray(float @Nullable [] mask, int b, int t, int length) {
+        if (mask == null) {
+            return null;
+        }
+        NDArray m = manager.create(mask, new Shape(b, 1, 1, t, length));
+        if (dtype != DataType.FLOAT32) {
+            m = m.maximum(MASK_FP16).toType(dtype, false);
+        }
+        return m.toDevice(device, false);
+    }
+
+    /**
+     * Attention of {@code q} ({@code [b, t, heads, headDim]}, already scaled by 1/√headDim) over the
+     * cached keys and values after storing {@code k} and {@code v} ({@code [b, t, kvHeads, headDim]}).
+     * Grouped-query attention without repeating K/V: the query heads of a group share one matmul.
+     *
+     * @return {@code [b·t, heads·headDim]}
+     */
+    NDArray attention(NDArray q, NDArray k, NDArray v, @Nullable NDArray mask, KvCache cache, int layer,
+            int start, int b, int t) {
+        cache.put(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3), start, t);
+        int length = start + t;
+        int group = heads / kvHeads;
+        NDArray keys = cache.keys(layer, length);
+        NDArray values = cache.values(layer, length);
+        NDArray qh = q.transpose(0, 2, 1, 3).reshape(b, kvHeads, (long) group * t, headDim);
+        NDArray scores = qh.matMul(keys.transpose(0, 1, 3, 2));
+        if (mask != null) {
+            scores = scores.reshape(b, kvHeads, group, t, length).add(mask).reshape(b, kvHeads, (long) group * t,
+                    length);
+        }
+        NDArray out = scores.softmax(-1).matMul(values);
+        return out.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape((long) b * t, (long) heads * headDim);
+    }
+
+    /** The hidden states whose logits are wanted: the last position of each row, or all. */
+    static NDArray selectForLogits(NDArray x, int b, int t, boolean allPositions) {
+        if (allPositions || t == 1) {
+            return x;
+        }
+        return x.reshape(b, t, x.getShape().get(1)).get(":, -1, :");
+    }
+
+    /** LM head output as float32, shaped {@code [b, vocab]} or {@code [b, t, vocab]}. */
+    NDArray logits(NDArray hidden, NDArray lmHead, int b, int t, boolean allPositions) {
+        NDArray logits = linear(hidden, lmHead, null);
+        if (allPositions && t > 1) {
+            logits = logits.reshape(b, t, arch.vocabSize());
+        }
+        return logits.toType(DataType.FLOAT32, false);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.lem.LemException;
+import dev.lem.config.ExperimentConfig;
+import dev.lem.model.HfConfigReader;
+import dev.lem.model.ModelArchitecture;
+import dev.lem.spi.BackendCapabilities;
+import dev.lem.spi.BackendException;
+import dev.lem.spi.GenerationListener;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.spi.InferenceBackend;
+import dev.lem.spi.ModelInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The djl backend: a decoder-only model run in this JVM on DJL's PyTorch engine. Creation only
+ * checks the configuration; {@link #load()} starts the engine and loads weights and tokenizer;
+ * {@link #unload()} frees them (a later {@link #load()} loads again).
+ *
+ * <p>Not thread-safe: drive one instance from one thread.
+ */
+public final class DjlBackend implements InferenceBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final BackendCapabilities CAPABILITIES = new BackendCapabilities(true, true, false, true, true);
+
+    private final DjlSettings settings;
+    private @Nullable Loaded loaded;
+    private Map<String, String> environment = Map.of();
+
+    private record Loaded(DecoderModel model, TextTokenizer tokenizer, Generator generator) {
+    }
+
+    /**
+     * Checks the configuration; loads nothing.
+     *
+     * @throws dev.lem.config.ConfigException naming every bad setting
+     */
+    public DjlBackend(ExperimentConfig config) {
+        this.settings = DjlSettings.from(config);
+    }
+
+    /** Whether DJL's PyTorch engine and natives are on the classpath; loads no native code, never throws. */
+    public static dev.lem.spi.Availability availability() {
+        return NativeEngine.availability();
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public synchronized ModelInfo load() {
+        unload();
+        Engine engine = NativeEngine.start();
+        Device device = NativeEngine.device(engine, settings.device());
+        settings.threads().ifPresent(JniUtils::setNumThreads);
+        ModelSource source = settings.model();
+        ModelArchitecture arch = architecture(source);
+        WeightSource weights;
+        Set<String> stored;
+        if (source.synthetic()) {
+            weights = new SyntheticWeights(settings.weightSeed(), arch);
+            stored = Set.of("F32");
+        } else {
+            CheckpointWeights checkpoint = new CheckpointWeights(source.folder().orElseThrow());
+            weights = checkpoint;
+            stored = checkpoint.dtypes();
+        }
+        DataType dtype = dtype(device, stored);
+        if (dtype == DataType.FLOAT16 && !device.isGpu()) {
+            LOG.warn("precision fp16 on the CPU: PyTorch's fp16 matrix products are much slower than fp32 here");
+        }
+        TextTokenizer tokenizer = source.synthetic()
+                ? TextTokenizer.synthetic(arch.vocabSize(), arch.positionEncoding().equals("rope")
+                        ? arch.bosTokenId().filter(b -> b < arch.vocabSize()) : Optional.empty())
+                : TextTokenizer.fromFolder(source.folder().orElseThrow(), arch.vocabSize());
+        DecoderModel model;
+        NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
+        try {
+            model = DecoderModel.load(arch, weights, manager, dtype);
+        } catch (RuntimeException e) {
+            manager.close();
+            tokenizer.close();
+            if (e instanceof LemException) {
+                throw e;
+            }
+            throw new BackendException("Loading " + source.id() + " failed: " + NativeEngine.rootMessage(e), e);
+        }
+        int[] eos = eosTokens(source, arch);
+        loaded = new Loaded(model, tokenizer, new Generator(model, tokenizer, eos, settings.maxInputTokens()));
+        environment = NativeEngine.facts(engine, device);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
+        details.put("device", device.toString());
+        details.put("tokenizer", tokenizer.description());
+        details.put("checkpoint_dtypes", String.join(",", stored));
+        if (stored.contains("BF16") || stored.contains("F16") && dtype == DataType.FLOAT32) {
+            details.put("upcast", String.join(",", stored) + " weights converted to float32 at load");
+        }
+        details.put("lm_head", arch.tieWordEmbeddings() ? "tied to the token embedding" : "separate");
+        details.put("eos_token_ids", java.util.Arrays.toString(eos));
+        if (source.synthetic()) {
+            details.put("weights", "synthetic: seeded random (weight_seed " + settings.weightSeed()
+                    + "), uniform with std 0.02, norms 1, biases 0");
+        }
+        return new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch),
+                dtype == DataType.FLOAT16 ? "fp16" : "fp32", source.synthetic(), Optional.of(model.parameterCount()),
+                details);
+    }
+
+    private ModelArchitecture architecture(ModelSource source) {
+        ModelArchitecture arch;
+        if (source.synthetic()) {
+            arch = settings.syntheticArchitecture();
+        } else {
+            try {
+                arch = HfConfigReader.read(source.folder().orElseThrow());
+            } catch (LemException e) {
+                throw new BackendException(e.getMessage(), e);
+            }
+        }
+        if (!DecoderModel.SUPPORTED_TYPES.contains(arch.modelType())) {
+            throw new BackendException("model_type \"" + arch.modelType() + "\" of " + source.id()
+                    + " is not supported by the djl backend; supported: " + String.join(", ",
+                            DecoderModel.SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");
+        }
+        return arch;
+    }
+
+    private DataType dtype(Device device, Set<String> stored) {
+        return switch (settings.precision()) {
+            case "fp16" -> DataType.FLOAT16;
+            case "auto" -> !device.isGpu() || stored.contains("BF16") || stored.contains("F32")
+                    ? DataType.FLOAT32 : DataType.FLOAT16;
+            default -> DataType.FLOAT32;
+        };
+    }
+
+    /** End-of-sequence ids: generation_config.json's when present, else config.json's; ids outside the vocabulary dropped. */
+    private static int[] eosTokens(ModelSource source, ModelArchitecture arch) {
+        List<Integer> ids = new ArrayList<>(arch.eosTokenIds());
+        if (source.folder().isPresent()) {
+            Path gen = source.folder().get().resolve("generation_config.json");
+            if (Files.isRegularFile(gen)) {
+                try {
+                    JsonNode e = JSON.readTree(Files.readString(gen)).get("eos_token_id");
+                    if (e != null && (e.isNumber() || e.isArray())) {
+                        ids.clear();
+                        if (e.isNumber()) {
+                            ids.add(e.asInt());
+                        } else {
+                            e.forEach(n -> ids.add(n.asInt()));
+                        }
+                    }
+                } catch (IOException | JacksonException ex) {
+                    throw new BackendException("Cannot read " + gen + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+        return ids.stream().distinct().filter(i -> i >= 0 && i < arch.vocabSize()).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The loaded model (for tests in this package). */
+    DecoderModel model() {
+        return requireLoaded().model();
+    }
+
+    private Loaded requireLoaded() {
+        Loaded l = loaded;
+        if (l == null) {
+            throw new BackendException("The djl backend has no model loaded: call load() before generate()");
+        }
+        return l;
+    }
+
+    @Override
+    public void generate(List<GenerationRequest> batch, GenerationListener listener) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        requireLoaded().generator().generate(batch, listener);
+    }
+
+    @Override
+    public Optional<Integer> countTokens(String text) {
+        Loaded l = loaded;
+        if (l == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(l.generator().promptTokens(text).length);
+        } catch (RuntimeException e) {
+            LOG.debug("token count failed", e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    @Override
+    public synchronized void unload() {
+        Loaded l = loaded;
+        loaded = null;
+        if (l != null) {
+            l.model().close();
+            l.tokenizer().close();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            unload();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the djl backend failed", e);
+        }
+    }
+}

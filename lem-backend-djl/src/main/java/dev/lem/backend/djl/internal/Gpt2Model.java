@@ -1,0 +1,120 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.lem.model.ModelArchitecture;
+import dev.lem.spi.BackendException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * GPT-2: learned absolute positions, pre-LayerNorm blocks, multi-head attention and a GELU MLP, with
+ * every linear map biased and the LM head tied to the token embedding. The checkpoint's Conv1D
+ * matrices ({@code [in, out]}) are transposed at load and 1/√headDim is folded into the query part
+ * of {@code c_attn}. Tensor names may carry the {@code transformer.} prefix or not.
+ */
+final class Gpt2Model extends DecoderModel {
+    private final NDArray wte;
+    private final NDArray wpe;
+    private final NDArray lnFWeight;
+    private final NDArray lnFBias;
+    private final Block[] blocks;
+    private final boolean tanhGelu;
+    private final NDArray geluC1;
+    private final NDArray geluC2;
+    private final float eps;
+
+    private record Block(NDArray ln1W, NDArray ln1B, NDArray attnW, NDArray attnB, NDArray projW, NDArray projB,
+            NDArray ln2W, NDArray ln2B, NDArray fcW, NDArray fcB, NDArray outW, NDArray outB) {
+    }
+
+    Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
+        super(a, manager, dtype);
+        tanhGelu = switch (a.activation()) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> true;
+            case "gelu" -> false;
+            default -> throw new BackendException("activation_function \"" + a.activation()
+                    + "\" is not supported for GPT-2 by the djl backend (supported: gelu_new, gelu)");
+        };
+        String p = w.has("transformer.wte.weight") ? "transformer." : "";
+        long h = a.hiddenSize();
+        long inter = a.intermediateSize();
+        eps = (float) a.normEps();
+        try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            wte = keep(raw(w, p + "wte.weight", cpu, a.vocabSize(), h));
+            wpe = keep(raw(w, p + "wpe.weight", cpu, a.maxPositionEmbeddings(), h));
+            blocks = new Block[a.numLayers()];
+            float scale = (float) (1.0 / Math.sqrt(headDim));
+            for (int i = 0; i < blocks.length; i++) {
+                try (NDManager tmp = cpu.newSubManager()) {
+                    String b = p + "h." + i + ".";
+                    NDArray qScale = tmp.ones(new Shape(3 * h));
+                    qScale.set(new ai.djl.ndarray.index.NDIndex("0:" + h), scale);
+                    blocks[i] = new Block(
+                            keep(raw(w, b + "ln_1.weight", tmp, h)), keep(raw(w, b + "ln_1.bias", tmp, h)),
+                            keep(raw(w, b + "attn.c_attn.weight", tmp, h, 3 * h).transpose()
+                                    .mul(qScale.reshape(3 * h, 1))),
+                            keep(raw(w, b + "attn.c_attn.bias", tmp, 3 * h).mul(qScale)),
+                            keep(transposed(raw(w, b + "attn.c_proj.weight", tmp, h, h))),
+                            keep(raw(w, b + "attn.c_proj.bias", tmp, h)),
+                            keep(raw(w, b + "ln_2.weight", tmp, h)), keep(raw(w, b + "ln_2.bias", tmp, h)),
+                            keep(transposed(raw(w, b + "mlp.c_fc.weight", tmp, h, inter))),
+                            keep(raw(w, b + "mlp.c_fc.bias", tmp, inter)),
+                            keep(transposed(raw(w, b + "mlp.c_proj.weight", tmp, inter, h))),
+                            keep(raw(w, b + "mlp.c_proj.bias", tmp, h)));
+                }
+            }
+            lnFWeight = keep(raw(w, p + "ln_f.weight", cpu, h));
+            lnFBias = keep(raw(w, p + "ln_f.bias", cpu, h));
+        }
+        // gelu_new(x) = 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) = x·sigmoid(x·(c1 + c2·x²))
+        double k = 2 * Math.sqrt(2 / Math.PI);
+        geluC1 = constant((float) k);
+        geluC2 = constant((float) (k * 0.044715));
+    }
+
+    private static NDArray transposed(NDArray a) {
+        return a.transpose().duplicate();
+    }
+
+    @Override
+    void prepare(int positions) {
+        if (positions > arch.maxPositionEmbeddings()) {
+            throw new BackendException("GPT-2 has learned positions up to n_positions = "
+                    + arch.maxPositionEmbeddings() + "; " + positions + " were asked for");
+        }
+    }
+
+    @Override
+    NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache, int start,
+            boolean allPositions) {
+        long h = arch.hiddenSize();
+        int n = b * t;
+        NDArray x = gather(wte, manager.create(ids, new Shape(b, t)))
+                .add(gather(wpe, manager.create(positions, new Shape(b, t)))).reshape(n, h);
+        NDArray maskArr = maskArray(mask, b, t, start + t);
+        for (int l = 0; l < blocks.length; l++) {
+            Block k = blocks[l];
+            NDArray qkv = linear(layerNorm(x, k.ln1W, k.ln1B), k.attnW, k.attnB).reshape(b, t, 3L * heads, headDim);
+            NDArray attn = attention(qkv.get(":, :, :" + heads), qkv.get(":, :, " + heads + ":" + 2 * heads),
+                    qkv.get(":, :, " + 2 * heads + ":"), maskArr, cache, l, start, b, t);
+            x = x.add(linear(attn, k.projW, k.projB));
+            NDArray f = linear(layerNorm(x, k.ln2W, k.ln2B), k.fcW, k.fcB);
+            x = x.add(linear(gelu(f), k.outW, k.outB));
+        }
+        NDArray last = layerNorm(selectForLogits(x, b, t, allPositions), lnFWeight, lnFBias);
+        return logits(last, wte, b, t, allPositions);
+    }
+
+    private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().layerNorm(x, new Shape(arch.hiddenSize()), weight, bias, eps).get(0);
+    }
+
+    private NDArray gelu(NDArray x) {
+        if (!tanhGelu) {
+            return x.getNDArrayInternal().gelu();
+        }
+        return x.mul(x.mul(x.square().mul(geluC2).add(geluC1)).getNDArrayInternal().sigmoid());
+    }
+}

@@ -1,0 +1,168 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.lem.model.ModelArchitecture;
+import dev.lem.spi.BackendException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Llama family (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2): RMSNorm, RoPE, grouped-query
+ * attention, SwiGLU MLP. At load the weights are rearranged for speed without changing the
+ * function: Q, K and V become one matrix (and their biases one vector), gate and up become one,
+ * 1/√headDim is folded into the query rows, and each RMSNorm weight is folded into the columns of
+ * the matrix that follows it (the final norm too when the LM head is not tied to the embedding).
+ */
+final class LlamaModel extends DecoderModel {
+    private static final String ACT = "silu";
+
+    private final NDArray embed;
+    private final NDArray lmHead;
+    private final @Nullable NDArray finalNorm;
+    private final Layer[] layers;
+    private final NDArray eps;
+    private final double[] inverseFrequencies;
+    private @Nullable NDArray cosTable;
+    private @Nullable NDArray sinTable;
+    private int tablePositions;
+
+    private record Layer(NDArray qkv, @Nullable NDArray qkvBias, NDArray o, @Nullable NDArray oBias, NDArray gateUp,
+            NDArray down) {
+    }
+
+    LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
+        super(a, manager, dtype);
+        if (!a.activation().equals(ACT)) {
+            throw new BackendException("hidden_act \"" + a.activation() + "\" is not supported for " + a.modelType()
+                    + " models by the djl backend (supported: silu)");
+        }
+        if (a.headDim() % 2 != 0) {
+            throw new BackendException("head_dim (" + a.headDim() + ") must be even for rotary embeddings");
+        }
+        this.inverseFrequencies = Rope.inverseFrequencies(a);
+        long h = a.hiddenSize();
+        long v = a.vocabSize();
+        NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu());
+        try (cpu) {
+            embed = keep(raw(w, "model.embed_tokens.weight", cpu, v, h));
+            layers = new Layer[a.numLayers()];
+            for (int i = 0; i < layers.length; i++) {
+                try (NDManager tmp = cpu.newSubManager()) {
+                    layers[i] = layer(w, "model.layers." + i + ".", tmp);
+                }
+            }
+            NDArray norm = raw(w, "model.norm.weight", cpu, h);
+            if (a.tieWordEmbeddings()) {
+                lmHead = embed;
+                finalNorm = keep(norm);
+            } else {
+                lmHead = keep(foldColumns(raw(w, "lm_head.weight", cpu, v, h), norm));
+                finalNorm = null;
+            }
+        }
+        eps = manager.create((float) a.normEps());
+    }
+
+    private Layer layer(WeightSource w, String p, NDManager tmp) {
+        long h = arch.hiddenSize();
+        long q = arch.qDim();
+        long kv = arch.kvDim();
+        long inter = arch.intermediateSize();
+        NDArray inNorm = raw(w, p + "input_layernorm.weight", tmp, h);
+        NDArray postNorm = raw(w, p + "post_attention_layernorm.weight", tmp, h);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        NDArray qkv = NDArrays.concat(new NDList(
+                raw(w, p + "self_attn.q_proj.weight", tmp, q, h).mul(scale),
+                raw(w, p + "self_attn.k_proj.weight", tmp, kv, h),
+                raw(w, p + "self_attn.v_proj.weight", tmp, kv, h)), 0);
+        NDArray qkvBias = null;
+        if (arch.attentionBias() || w.has(p + "self_attn.q_proj.bias")) {
+            qkvBias = keep(NDArrays.concat(new NDList(
+                    raw(w, p + "self_attn.q_proj.bias", tmp, q).mul(scale),
+                    raw(w, p + "self_attn.k_proj.bias", tmp, kv),
+                    raw(w, p + "self_attn.v_proj.bias", tmp, kv)), 0));
+        }
+        NDArray oBias = w.has(p + "self_attn.o_proj.bias") ? keep(raw(w, p + "self_attn.o_proj.bias", tmp, h)) : null;
+        if (arch.mlpBias()) {
+            throw new BackendException("mlp_bias: true is not supported by the djl backend");
+        }
+        NDArray gateUp = NDArrays.concat(new NDList(
+                raw(w, p + "mlp.gate_proj.weight", tmp, inter, h),
+                raw(w, p + "mlp.up_proj.weight", tmp, inter, h)), 0);
+        return new Layer(keep(foldColumns(qkv, inNorm)), qkvBias, keep(raw(w, p + "self_attn.o_proj.weight", tmp, h, q)),
+                oBias, keep(foldColumns(gateUp, postNorm)), keep(raw(w, p + "mlp.down_proj.weight", tmp, h, inter)));
+    }
+
+    /** {@code w · diag(norm)}: a norm weight applied to the input of {@code w}, folded into it. */
+    private static NDArray foldColumns(NDArray w, NDArray norm) {
+        return w.mul(norm.reshape(1, norm.size()));
+    }
+
+    @Override
+    void prepare(int positions) {
+        if (positions <= tablePositions) {
+            return;
+        }
+        int n = Math.max(positions, Math.min(arch.maxPositionEmbeddings(), Math.max(256, tablePositions * 2)));
+        n = Math.max(n, positions);
+        float[] cos = new float[n * headDim];
+        float[] sin = new float[n * headDim];
+        Rope.tables(inverseFrequencies, n, cos, sin);
+        NDArray c = manager.create(cos, new Shape(n, headDim)).toType(dtype, false);
+        NDArray s = manager.create(sin, new Shape(n, headDim)).toType(dtype, false);
+        NDScope.unregister(c, s);
+        if (cosTable != null) {
+            cosTable.close();
+            sinTable.close();
+        }
+        cosTable = c;
+        sinTable = s;
+        tablePositions = n;
+    }
+
+    @Override
+    NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache, int start,
+            boolean allPositions) {
+        int n = b * t;
+        int rotated = heads + kvHeads;
+        int half = headDim / 2;
+        NDArray x = gather(embed, manager.create(ids, new Shape(b, t))).reshape(n, arch.hiddenSize());
+        NDArray pos = manager.create(positions, new Shape(b, t));
+        NDArray cos = gather(cosTable, pos).reshape(b, t, 1, 2, half);
+        NDArray sin = gather(sinTable, pos).reshape(b, t, 1, 2, half);
+        NDArray maskArr = maskArray(mask, b, t, start + t);
+        for (int l = 0; l < layers.length; l++) {
+            Layer layer = layers[l];
+            NDArray qkv = linear(rmsNorm(x), layer.qkv, layer.qkvBias).reshape(b, t, rotated + kvHeads, headDim);
+            NDArray qk = qkv.get(":, :, :" + rotated).reshape(b, t, rotated, 2, half);
+            qk = qk.mul(cos).add(qk.flip(3).mul(sin)).reshape(b, t, rotated, headDim);
+            NDArray attn = attention(qk.get(":, :, :" + heads), qk.get(":, :, " + heads + ":"),
+                    qkv.get(":, :, " + rotated + ":"), maskArr, cache, l, start, b, t);
+            x = x.add(linear(attn, layer.o, layer.oBias));
+            NDArray gu = linear(rmsNorm(x), layer.gateUp, null);
+            long inter = arch.intermediateSize();
+            NDArray gate = gu.get(":, :" + inter);
+            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(":, " + inter + ":"));
+            x = x.add(linear(act, layer.down, null));
+        }
+        NDArray last = rmsNorm(selectForLogits(x, b, t, allPositions));
+        if (finalNorm != null) {
+            last = last.mul(finalNorm);
+        }
+        return logits(last, lmHead, b, t, allPositions);
+    }
+
+    /** {@code x / sqrt(mean(x²) + eps)}; the weight is folded into the next matrix. fp16 is normalised in fp32. */
+    private NDArray rmsNorm(NDArray x) {
+        if (dtype != DataType.FLOAT32) {
+            NDArray f = x.toType(DataType.FLOAT32, false);
+            return f.div(f.square().mean(new int[] {-1}, true).add(eps).sqrt()).toType(dtype, false);
+        }
+        return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.lem.backend.djl.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.lem.backend.djl.fixtures.ReferenceModel;
+import dev.lem.backend.djl.fixtures.TinyCheckpoint;
+import dev.lem.spi.FinishReason;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.spi.ModelInfo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The backend against {@link ReferenceModel}, an independent double-precision forward pass, on tiny
+ * random checkpoints written as real Hugging Face folders. In fp32 every logit must agree within
+ * {@value #TOLERANCE} (absolute; the logits are of order 1 to 10), and greedy generations of a
+ * left-padded batch must equal the reference's, token for token, for every row.
+ */
+class ReferenceAgreementTest {
+    /** Largest allowed |logit(backend, fp32) − logit(reference, fp64)|. */
+    static final double TOLERANCE = 5e-5;
+    static final List<String> PROMPTS = List.of(
+            "the cat sat on the mat",
+            "hello",
+            "a big red dog ran to the house and the small blue cat sat on it in the sun");
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> checkpoints() {
+        return Stream.of(
+                Arguments.of("Llama, GQA, untied head", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(1), "F32", 1),
+                Arguments.of("Qwen2, q/k/v biases, tied head", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.qwen2(2), "F32", 1),
+                Arguments.of("Llama 3 rope scaling", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama3(3), "F32", 1),
+                Arguments.of("bf16 checkpoint (upcast)", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.qwen2(4), "BF16", 1),
+                Arguments.of("f16 checkpoint (upcast)", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(5), "F16", 1),
+                Arguments.of("sharded checkpoint", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(6), "F32", 3),
+                Arguments.of("GPT-2", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.gpt2(7), "F32", 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("checkpoints")
+    @SuppressWarnings("try")
+    void logitsAgreeWithTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
+            throws Exception {
+        TinyCheckpoint ckpt = make.get();
+        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        int[] tokens = new int[80];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = (i * 7 + 3) % 40;
+        }
+        double[][] expected = new ReferenceModel(ckpt).logits(tokens);
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of())) {
+            ModelInfo info = backend.load();
+            assertThat(info.dtype()).isEqualTo("fp32");
+            assertThat(info.syntheticWeights()).isFalse();
+            assertThat(info.parameterCount()).contains(ckpt.weights.values().stream()
+                    .mapToLong(t -> t.values().length).sum());
+            if (!dtype.equals("F32")) {
+                assertThat(info.details().get("upcast")).contains(dtype).contains("float32");
+            }
+            DecoderModel model = backend.model();
+            float[] actual;
+            long[] ids = new long[tokens.length];
+            long[] positions = new long[tokens.length];
+            float[] mask = new float[tokens.length * tokens.length];
+            for (int q = 0; q < tokens.length; q++) {
+                ids[q] = tokens[q];
+                positions[q] = q;
+                for (int k = q + 1; k < tokens.length; k++) {
+                    mask[q * tokens.length + k] = DecoderModel.MASK_FP32;
+                }
+            }
+            model.prepare(tokens.length);
+            try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
+                KvCache cache = model.newCache(m, 1, tokens.length);
+                NDArray logits = model.forward(ids, positions, 1, tokens.length, mask, cache, 0, true);
+                actual = logits.toFloatArray();
+            }
+            int vocab = expected[0].length;
+            double worst = 0;
+            for (int p = 0; p < tokens.length; p++) {
+                for (int v = 0; v < vocab; v++) {
+                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
+                }
+            }
+            assertThat(worst).as("largest logit difference, " + name).isLessThan(TOLERANCE);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("checkpoints")
+    void greedyGenerationsOfAPaddedBatchEqualTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
+            int shards) throws Exception {
+        TinyCheckpoint ckpt = make.get();
+        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        ReferenceModel ref = new ReferenceModel(ckpt);
+        int n = 12;
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of())) {
+            backend.load();
+            RecordingListener l = new RecordingListener();
+            List<GenerationRequest> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < PROMPTS.size(); i++) {
+                batch.add(TestBackends.greedy("r" + i, PROMPTS.get(i), n, 0, true));
+            }
+            backend.generate(batch, l);
+            for (int i = 0; i < PROMPTS.size(); i++) {
+                int[] prompt = ckpt.encode(PROMPTS.get(i));
+                assertThat(l.completions.get("r" + i).promptTokens()).as("prompt tokens of r" + i)
+                        .isEqualTo(prompt.length);
+                assertThat(l.completions.get("r" + i).finishReason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(l.tokenArray("r" + i)).as(name + ", row " + i).containsExactly(ref.greedy(prompt, n));
+            }
+        }
+    }
+}
