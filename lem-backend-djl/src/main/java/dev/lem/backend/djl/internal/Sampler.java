@@ -84,7 +84,7 @@ final class Sampler {
     static int[] topIndices(float[] logits, int offset, int vocab, int k) {
         long[] keys = new long[vocab];
         for (int i = 0; i < vocab; i++) {
-            keys[i] = (descendingKey(logits[offset + i]) << 32) | i;
+            keys[i] = ((long) descendingKey(logits[offset + i]) << 32) | i;
         }
         if (k < vocab / 8) {
             // partial selection: keep the k smallest keys with a bounded max-heap
@@ -109,14 +109,12 @@ final class Sampler {
         return out;
     }
 
-    /** An unsigned 32-bit key that sorts larger floats first. */
-    private static long descendingKey(float f) {
-        if (Float.isNaN(f)) {
-            f = Float.NEGATIVE_INFINITY;
-        }
-        int bits = Float.floatToIntBits(f);
-        int sortable = bits >= 0 ? bits ^ 0x80000000 : ~bits;
-        return (~sortable) & 0xffffffffL;
+    /** A key whose signed order puts larger floats first (NaN as -∞). */
+    private static int descendingKey(float f) {
+        int bits = Float.floatToIntBits(Float.isNaN(f) ? Float.NEGATIVE_INFINITY : f);
+        // ascending signed order of floats: flip the magnitude bits of negatives; then negate the order
+        int ascending = bits >= 0 ? bits : bits ^ 0x7fffffff;
+        return ~ascending;
     }
 
     private static void siftUp(long[] h, int i) {

@@ -1,0 +1,172 @@
+package dev.lem.backend.djl.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.lem.backend.djl.internal.DjlBackend;
+import dev.lem.config.ConfigResolver;
+import dev.lem.config.DecodingConfig;
+import dev.lem.config.ValueSource;
+import dev.lem.model.ModelArchitecture;
+import dev.lem.spi.Completion;
+import dev.lem.spi.GenerationListener;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.spi.ModelInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decode and prefill throughput of the djl backend on synthetic models against the memory-bandwidth
+ * bound, printed as a table. Not a test: run it on a quiet machine with
+ * <pre>
+ * ./mvnw -q -o -pl lem-backend-djl -am test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.lem.backend.djl.bench.DjlBenchmark [-Dexec.args="SmolLM2-135M TinyLlama-1.1B"]
+ * </pre>
+ * The bound of a decode step is the bytes of weights it must read (every matrix once, plus one
+ * embedding row per token when the head is untied) divided by the copy bandwidth measured here, in
+ * the STREAM convention (bytes read + bytes written per second; the better of a single-threaded Java
+ * copy and PyTorch's multi-threaded copy of 256 MiB).
+ */
+public final class DjlBenchmark {
+    private static final int PROMPT = 16;
+    private static final int NEW_TOKENS = 48;
+    private static final int PREFILL = 128;
+    private static final int REPEATS = 3;
+
+    private DjlBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        List<String> models = args.length > 0 ? Arrays.asList(args) : List.of("SmolLM2-135M", "TinyLlama-1.1B");
+        String threads = System.getProperty("threads");
+        List<String> rows = new ArrayList<>();
+        double bandwidth = -1;
+        for (String name : models) {
+            ConfigResolver r = ConfigResolver.withDefaults().set("model", "synthetic:" + name, ValueSource.BUILDER);
+            if (threads != null) {
+                r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
+            }
+            try (DjlBackend backend = new DjlBackend(r.resolve())) {
+                long t0 = System.nanoTime();
+                ModelInfo info = backend.load();
+                double loadS = (System.nanoTime() - t0) / 1e9;
+                if (bandwidth < 0) {
+                    bandwidth = copyBandwidth();
+                }
+                ModelArchitecture a = info.architecture().orElseThrow();
+                long params = info.parameterCount().orElseThrow();
+                long readBytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
+                System.out.printf(Locale.ROOT, "%s: %,d parameters, %.1f MB of weights read per decode step,"
+                        + " loaded in %.1f s, %s%n", name, params, readBytes / 1e6, loadS, info.details().get("device"));
+                run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
+                for (int b : new int[] {1, 8}) {
+                    double[] stepS = new double[REPEATS];
+                    for (int i = 0; i < REPEATS; i++) {
+                        stepS[i] = run(backend, b, PROMPT, NEW_TOKENS).decodeStepSeconds();
+                    }
+                    Arrays.sort(stepS);
+                    double tokPerS = b / stepS[REPEATS / 2];
+                    double bound = b * bandwidth / readBytes;
+                    rows.add(String.format(Locale.ROOT, "| %s | decode | %d | %.1f | %.1f | %.1f | %.0f%% |", name, b,
+                            stepS[REPEATS / 2] * 1e3, tokPerS, bound, 100 * tokPerS / bound));
+                }
+                double[] prefill = new double[REPEATS];
+                for (int i = 0; i < REPEATS; i++) {
+                    prefill[i] = run(backend, 1, PREFILL, 1).prefillSeconds();
+                }
+                Arrays.sort(prefill);
+                rows.add(String.format(Locale.ROOT, "| %s | prefill %d tokens | 1 | %.1f | %.1f | | |", name, PREFILL,
+                        prefill[REPEATS / 2] * 1e3, PREFILL / prefill[REPEATS / 2]));
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nmeasured copy bandwidth: %.1f GB/s (read + write)%n%n", bandwidth / 1e9);
+        System.out.println("| model | phase | batch | ms per step | tokens/s | bound tokens/s | of bound |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    private record Timing(double prefillSeconds, double decodeStepSeconds) {
+    }
+
+    private static Timing run(DjlBackend backend, int batch, int promptTokens, int newTokens) {
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            List<Integer> ids = new ArrayList<>();
+            for (int j = 0; j < promptTokens; j++) {
+                ids.add(100 + (j * 31 + i * 7) % 1000);
+            }
+            reqs.add(new GenerationRequest("b" + i, "", ids, newTokens, 0, DecodingConfig.greedyDecoding(true), i,
+                    false));
+        }
+        PhaseTimer timer = new PhaseTimer();
+        backend.generate(reqs, timer);
+        return new Timing(timer.prefill / 1e9, newTokens > 1 ? timer.decode / 1e9 / (newTokens - 1) : 0);
+    }
+
+    /** Copy bandwidth in bytes/s (read + write), the better of a Java and a PyTorch copy of 256 MiB. */
+    static double copyBandwidth() {
+        int n = 32 * 1024 * 1024;
+        long[] src = new long[n];
+        long[] dst = new long[n];
+        Arrays.fill(src, 1);
+        double best = 0;
+        for (int i = 0; i < 5; i++) {
+            long t = System.nanoTime();
+            System.arraycopy(src, 0, dst, 0, n);
+            best = Math.max(best, 2.0 * 8 * n / ((System.nanoTime() - t) / 1e9));
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.ones(new Shape(64L * 1024 * 1024));
+            NDArray b = m.zeros(new Shape(64L * 1024 * 1024));
+            for (int i = 0; i < 5; i++) {
+                long t = System.nanoTime();
+                b.set(new NDIndex(":"), a);
+                best = Math.max(best, 2.0 * 4 * a.size() / ((System.nanoTime() - t) / 1e9));
+            }
+        }
+        return best;
+    }
+
+    /** Sums prefill and decode phase durations. */
+    private static final class PhaseTimer implements GenerationListener {
+        long prefill;
+        long decode;
+        long started;
+
+        @Override
+        public void requestStarted(String requestId, long nanoTime) {
+        }
+
+        @Override
+        public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
+                @Nullable String text) {
+        }
+
+        @Override
+        public void requestCompleted(String requestId, long nanoTime, Completion completion) {
+        }
+
+        @Override
+        public void requestFailed(String requestId, long nanoTime, String cause) {
+            throw new IllegalStateException(cause);
+        }
+
+        @Override
+        public void phaseStarted(String phase, long nanoTime) {
+            started = nanoTime;
+        }
+
+        @Override
+        public void phaseEnded(String phase, long nanoTime) {
+            if (phase.equals("prefill")) {
+                prefill += nanoTime - started;
+            } else {
+                decode += nanoTime - started;
+            }
+        }
+    }
+}

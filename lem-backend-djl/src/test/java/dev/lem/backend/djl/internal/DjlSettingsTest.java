@@ -1,0 +1,73 @@
+package dev.lem.backend.djl.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lem.config.ConfigException;
+import dev.lem.model.ModelArchitecture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DjlSettingsTest {
+    @TempDir
+    Path dir;
+
+    private static DjlSettings settings(String model, Map<String, Object> s) {
+        return DjlSettings.from(TestBackends.config(model, s));
+    }
+
+    @Test
+    void bf16IsRefusedWithTheReason() {
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("precision", "bf16")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("precision")
+                .hasMessageContaining("aborts the JVM")
+                .hasMessageContaining("upcast to fp32");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> settings("synthetic:tiny-llama", Map.of("options.threads", 0,
+                        "options.hiden_size", 8, "options.weight_seed", "x")));
+        assertThat(e.problems()).extracting(p -> p.path()).containsExactlyInAnyOrder("options.threads",
+                "options.hiden_size", "options.weight_seed");
+        assertThat(e.getMessage()).contains("thread count").contains("unknown option").contains("hidden_size")
+                .contains("\"x\" is not an integer");
+    }
+
+    @Test
+    void customSyntheticShapesOverrideThePreset() {
+        DjlSettings s = settings("synthetic:SmolLM2-135M", Map.of("options.num_hidden_layers", 2,
+                "options.hidden_size", 96, "options.num_attention_heads", 6, "options.num_key_value_heads", 2,
+                "options.vocab_size", "1000", "options.tie_word_embeddings", false));
+        ModelArchitecture a = s.syntheticArchitecture();
+        assertThat(a.numLayers()).isEqualTo(2);
+        assertThat(a.hiddenSize()).isEqualTo(96);
+        assertThat(a.headDim()).isEqualTo(16);
+        assertThat(a.numKeyValueHeads()).isEqualTo(2);
+        assertThat(a.vocabSize()).isEqualTo(1000);
+        assertThat(a.tieWordEmbeddings()).isFalse();
+        assertThat(a.intermediateSize()).as("kept from the preset").isEqualTo(1536);
+    }
+
+    @Test
+    void inconsistentShapesAreRejected() {
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("options.hidden_size", 50)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("options")
+                .hasMessageContaining("hidden_size (50) must be a multiple of num_attention_heads (4)");
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("options.num_key_value_heads", 3)))
+                .hasMessageContaining("num_attention_heads (4) must be a multiple of num_key_value_heads (3)");
+    }
+
+    @Test
+    void shapeOptionsOnlyApplyToSyntheticModels() throws Exception {
+        Files.writeString(dir.resolve("config.json"), "{}");
+        assertThatThrownBy(() -> settings(dir.toString(), Map.of("options.hidden_size", 64)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("options.hidden_size")
+                .hasMessageContaining("only applies to synthetic");
+    }
+}
