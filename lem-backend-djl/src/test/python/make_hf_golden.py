@@ -52,7 +52,9 @@ def make(name, model, prompts, dtype=torch.float32, seed=1):
     folder = os.path.join(OUT, name)
     model.to(dtype).save_pretrained(folder, safe_serialization=True)
     classic_rope_keys(folder, model.config)
-    ref = model.to(torch.float64).eval()
+    # load as a user would (from_pretrained), in float64: casting the model object instead would also
+    # round non-persistent buffers such as RoPE's inv_freq to the checkpoint dtype
+    ref = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float64).eval()
     ref.generation_config.eos_token_id = None
     with torch.no_grad():
         logits = ref(torch.tensor([SEQ])).logits[0]

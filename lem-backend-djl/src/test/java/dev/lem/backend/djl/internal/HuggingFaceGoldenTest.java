@@ -1,0 +1,91 @@
+package dev.lem.backend.djl.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.lem.backend.djl.fixtures.TinyCheckpoint;
+import dev.lem.config.DecodingConfig;
+import dev.lem.spi.GenerationRequest;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The backend against Hugging Face transformers itself: checkpoints saved by transformers and the
+ * logits and greedy generations it computed in float64 (see {@code src/test/resources/hf-golden}).
+ * Logits must agree within {@value ReferenceAgreementTest#TOLERANCE}, and greedy continuations of a
+ * left-padded batch must be identical.
+ */
+class HuggingFaceGoldenTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String[] FILES = {"config.json", "generation_config.json", "model.safetensors", "golden.json"};
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2-bf16", "llama3", "mistral", "gpt2"})
+    @SuppressWarnings("try")
+    void logitsAndGreedyGenerationsMatchTransformers(String name) throws Exception {
+        for (String f : FILES) {
+            try (InputStream in = getClass().getResourceAsStream("/hf-golden/" + name + "/" + f)) {
+                Files.copy(in, dir.resolve(f));
+            }
+        }
+        Files.writeString(dir.resolve("tokenizer.json"), TinyCheckpoint.tokenizerJson(!name.equals("gpt2")));
+        JsonNode golden = JSON.readTree(Files.readString(dir.resolve("golden.json")));
+        try (DjlBackend backend = TestBackends.backend(dir.toString(), Map.of())) {
+            backend.load();
+            DecoderModel model = backend.model();
+            int n = golden.get("sequence").size();
+            long[] ids = new long[n];
+            long[] positions = new long[n];
+            float[] mask = new float[n * n];
+            for (int q = 0; q < n; q++) {
+                ids[q] = golden.get("sequence").get(q).asLong();
+                positions[q] = q;
+                for (int k = q + 1; k < n; k++) {
+                    mask[q * n + k] = DecoderModel.MASK_FP32;
+                }
+            }
+            float[] logits;
+            model.prepare(n);
+            try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
+                logits = model.forward(ids, positions, 1, n, mask, model.newCache(m, 1, n), 0, true).toFloatArray();
+            }
+            int vocab = model.arch.vocabSize();
+            double worst = 0;
+            for (int p = 0; p < n; p++) {
+                for (int v = 0; v < vocab; v++) {
+                    worst = Math.max(worst, Math.abs(logits[p * vocab + v] - golden.get("logits").get(p).get(v).asDouble()));
+                }
+            }
+            assertThat(worst).as(name + ": largest logit difference from transformers").isLessThan(
+                    ReferenceAgreementTest.TOLERANCE);
+
+            List<GenerationRequest> batch = new ArrayList<>();
+            JsonNode prompts = golden.get("prompts");
+            for (int i = 0; i < prompts.size(); i++) {
+                List<Integer> p = new ArrayList<>();
+                prompts.get(i).forEach(t -> p.add(t.asInt()));
+                batch.add(new GenerationRequest("r" + i, "", p, 10, 0, DecodingConfig.greedyDecoding(true), 1, false));
+            }
+            RecordingListener l = new RecordingListener();
+            backend.generate(batch, l);
+            for (int i = 0; i < prompts.size(); i++) {
+                List<Integer> expected = new ArrayList<>();
+                golden.get("batched_greedy").get(i).forEach(t -> expected.add(t.asInt()));
+                assertThat(l.tokens.get("r" + i)).as(name + " row " + i).isEqualTo(expected);
+            }
+        }
+    }
+}
