@@ -120,19 +120,29 @@ abstract class DecoderModel implements AutoCloseable {
         return out.get(0);
     }
 
-    /** {@code x · wᵀ (+ bias)} for {@code x} of shape {@code [n, in]} and {@code w} of shape {@code [out, in]}. */
+    /**
+     * {@code x · wᵀ (+ bias)} for {@code x} of shape {@code [n, in]} and {@code w} of shape {@code [out, in]}:
+     * one {@code linear} op for a single row or many rows, {@code (w · xᵀ)ᵀ} for 2 to
+     * {@value #SMALL_ROWS} rows, where PyTorch's CPU GEMM is much faster that way round.
+     */
     static NDArray linear(NDArray x, NDArray w, @Nullable NDArray bias) {
         long n = x.getShape().get(0);
-        NDArray y = n <= SMALL_ROWS ? w.matMul(x.transpose()).transpose() : x.matMul(w.transpose());
+        if (n == 1 || n > SMALL_ROWS) {
+            return x.getNDArrayInternal().linear(x, w, bias).get(0);
+        }
+        NDArray y = w.matMul(x.transpose()).transpose();
         return bias == null ? y : y.add(bias);
     }
 
-    /** The additive mask as an array {@code [b, 1, 1, t, length]} in the compute dtype, or null. */
+    /**
+     * The additive mask in the compute dtype, shaped to broadcast over the attention scores:
+     * {@code [b, 1, 1, length]} for one new token, {@code [b, 1, 1, t, length]} for several; or null.
+     */
     @Nullable NDArray maskArray(float @Nullable [] mask, int b, int t, int length) {
         if (mask == null) {
             return null;
         }
-        NDArray m = manager.create(mask, new Shape(b, 1, 1, t, length));
+        NDArray m = manager.create(mask, t == 1 ? new Shape(b, 1, 1, length) : new Shape(b, 1, 1, t, length));
         if (dtype != DataType.FLOAT32) {
             m = m.maximum(MASK_FP16).toType(dtype, false);
         }
@@ -140,26 +150,35 @@ abstract class DecoderModel implements AutoCloseable {
     }
 
     /**
-     * Attention of {@code q} ({@code [b, t, heads, headDim]}, already scaled by 1/√headDim) over the
-     * cached keys and values after storing {@code k} and {@code v} ({@code [b, t, kvHeads, headDim]}).
-     * Grouped-query attention without repeating K/V: the query heads of a group share one matmul.
+     * Attention of the new tokens' queries over the cached keys and values, after storing the new
+     * keys and values. Queries must already be scaled by 1/√headDim. Grouped-query attention without
+     * repeating K/V: the query heads of a group share one matmul. Inputs may have any shape whose
+     * row-major order is {@code [b, t, heads, headDim]} (keys and values: {@code kvHeads}).
      *
      * @return {@code [b·t, heads·headDim]}
      */
     NDArray attention(NDArray q, NDArray k, NDArray v, @Nullable NDArray mask, KvCache cache, int layer,
             int start, int b, int t) {
-        cache.put(layer, k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3), start, t);
         int length = start + t;
         int group = heads / kvHeads;
-        NDArray keys = cache.keys(layer, length);
-        NDArray values = cache.values(layer, length);
-        NDArray qh = q.transpose(0, 2, 1, 3).reshape(b, kvHeads, (long) group * t, headDim);
-        NDArray scores = qh.matMul(keys.transpose(0, 1, 3, 2));
+        if (t == 1) {
+            cache.put(layer, k.reshape(b, kvHeads, headDim, 1), v.reshape(b, kvHeads, 1, headDim), start, 1);
+            NDArray scores = q.reshape(b, kvHeads, group, headDim).matMul(cache.keysTransposed(layer, length));
+            if (mask != null) {
+                scores = scores.add(mask);
+            }
+            return scores.softmax(-1).matMul(cache.values(layer, length)).reshape(b, (long) heads * headDim);
+        }
+        cache.put(layer, k.reshape(b, t, kvHeads, headDim).transpose(0, 2, 3, 1),
+                v.reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3), start, t);
+        NDArray qh = q.reshape(b, t, heads, headDim).transpose(0, 2, 1, 3).reshape(b, kvHeads, (long) group * t,
+                headDim);
+        NDArray scores = qh.matMul(cache.keysTransposed(layer, length));
         if (mask != null) {
             scores = scores.reshape(b, kvHeads, group, t, length).add(mask).reshape(b, kvHeads, (long) group * t,
                     length);
         }
-        NDArray out = scores.softmax(-1).matMul(values);
+        NDArray out = scores.softmax(-1).matMul(cache.values(layer, length));
         return out.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape((long) b * t, (long) heads * headDim);
     }
 

@@ -1,6 +1,7 @@
 package dev.lem.backend.djl.internal;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -96,9 +97,8 @@ final class Gpt2Model extends DecoderModel {
         NDArray maskArr = maskArray(mask, b, t, start + t);
         for (int l = 0; l < blocks.length; l++) {
             Block k = blocks[l];
-            NDArray qkv = linear(layerNorm(x, k.ln1W, k.ln1B), k.attnW, k.attnB).reshape(b, t, 3L * heads, headDim);
-            NDArray attn = attention(qkv.get(":, :, :" + heads), qkv.get(":, :, " + heads + ":" + 2 * heads),
-                    qkv.get(":, :, " + 2 * heads + ":"), maskArr, cache, l, start, b, t);
+            NDList qkv = linear(layerNorm(x, k.ln1W, k.ln1B), k.attnW, k.attnB).split(3, 1);
+            NDArray attn = attention(qkv.get(0), qkv.get(1), qkv.get(2), maskArr, cache, l, start, b, t);
             x = x.add(linear(attn, k.projW, k.projB));
             NDArray f = linear(layerNorm(x, k.ln2W, k.ln2B), k.fcW, k.fcB);
             x = x.add(linear(gelu(f), k.outW, k.outB));

@@ -7,10 +7,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of every layer for one batch, preallocated as {@code [batch, kvHeads, capacity, headDim]}
- * per layer. New entries are written in place ({@code index_put_}) and attention reads slice views,
- * so a decode step costs the same at any length (concatenation would grow linearly). Owned by the
- * batch's manager and freed with it.
+ * Keys and values of every layer for one batch, preallocated per layer: keys transposed as
+ * {@code [batch, kvHeads, headDim, capacity]} (so scores are {@code q · K} with no transpose op),
+ * values as {@code [batch, kvHeads, capacity, headDim]}. New entries are written in place
+ * ({@code index_put_}) and attention reads slice views, so a decode step costs the same at any
+ * length (concatenation would grow linearly). Owned by the batch's manager and freed with it.
  */
 final class KvCache {
     private final NDArray[] keys;
@@ -21,11 +22,10 @@ final class KvCache {
         this.capacity = capacity;
         keys = new NDArray[layers];
         values = new NDArray[layers];
-        Shape shape = new Shape(batch, kvHeads, capacity, headDim);
         for (int i = 0; i < layers; i++) {
             // uninitialised on purpose: attention only ever reads slots already written
-            keys[i] = manager.create(shape, dtype);
-            values[i] = manager.create(shape, dtype);
+            keys[i] = manager.create(new Shape(batch, kvHeads, headDim, capacity), dtype);
+            values[i] = manager.create(new Shape(batch, kvHeads, capacity, headDim), dtype);
         }
     }
 
@@ -33,19 +33,21 @@ final class KvCache {
         return capacity;
     }
 
-    /** Writes {@code k} and {@code v} ({@code [batch, kvHeads, t, headDim]}) at slots {@code [start, start + t)}. */
-    void put(int layer, NDArray k, NDArray v, int start, int t) {
+    /**
+     * Writes keys ({@code [batch, kvHeads, headDim, t]}) and values ({@code [batch, kvHeads, t, headDim]})
+     * at slots {@code [start, start + t)}.
+     */
+    void put(int layer, NDArray keysT, NDArray v, int start, int t) {
         if (start + t > capacity) {
             throw new IllegalStateException("KV cache overflow: " + (start + t) + " > " + capacity);
         }
-        NDIndex at = new NDIndex().addAllDim(2).addSliceDim(start, start + t);
-        keys[layer].set(at, k);
-        values[layer].set(at, v);
+        keys[layer].set(new NDIndex().addAllDim(3).addSliceDim(start, start + t), keysT);
+        values[layer].set(new NDIndex().addAllDim(2).addSliceDim(start, start + t), v);
     }
 
-    /** A view of the keys of slots {@code [0, length)}. */
-    NDArray keys(int layer, int length) {
-        return keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, length));
+    /** A view of the transposed keys of slots {@code [0, length)}: {@code [batch, kvHeads, headDim, length]}. */
+    NDArray keysTransposed(int layer, int length) {
+        return keys[layer].get(new NDIndex().addAllDim(3).addSliceDim(0, length));
     }
 
     /** A view of the values of slots {@code [0, length)}. */

@@ -136,19 +136,20 @@ final class LlamaModel extends DecoderModel {
         NDArray cos = gather(cosTable, pos).reshape(b, t, 1, 2, half);
         NDArray sin = gather(sinTable, pos).reshape(b, t, 1, 2, half);
         NDArray maskArr = maskArray(mask, b, t, start + t);
+        long inter = arch.intermediateSize();
+        long[] qkSplit = {(long) rotated * headDim};
+        long[] qSplit = {heads};
+        long[] guSplit = {inter};
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
-            NDArray qkv = linear(rmsNorm(x), layer.qkv, layer.qkvBias).reshape(b, t, rotated + kvHeads, headDim);
-            NDArray qk = qkv.get(":, :, :" + rotated).reshape(b, t, rotated, 2, half);
-            qk = qk.mul(cos).add(qk.flip(3).mul(sin)).reshape(b, t, rotated, headDim);
-            NDArray attn = attention(qk.get(":, :, :" + heads), qk.get(":, :, " + heads + ":"),
-                    qkv.get(":, :, " + rotated + ":"), maskArr, cache, l, start, b, t);
+            NDList qkv = linear(rmsNorm(x), layer.qkv, layer.qkvBias).split(qkSplit, 1);
+            NDArray qk = qkv.get(0).reshape(b, t, rotated, 2, half);
+            NDList rope = qk.mul(cos).add(qk.flip(3).mul(sin)).split(qSplit, 2);
+            NDArray attn = attention(rope.get(0), rope.get(1), qkv.get(1), maskArr, cache, l, start, b, t);
             x = x.add(linear(attn, layer.o, layer.oBias));
-            NDArray gu = linear(rmsNorm(x), layer.gateUp, null);
-            long inter = arch.intermediateSize();
-            NDArray gate = gu.get(":, :" + inter);
-            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(":, " + inter + ":"));
-            x = x.add(linear(act, layer.down, null));
+            NDList gu = linear(rmsNorm(x), layer.gateUp, null).split(guSplit, 1);
+            NDArray gate = gu.get(0);
+            x = x.add(linear(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(1)), layer.down, null));
         }
         NDArray last = rmsNorm(selectForLogits(x, b, t, allPositions));
         if (finalNorm != null) {
