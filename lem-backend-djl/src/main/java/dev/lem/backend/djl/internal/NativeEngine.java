@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts DJL's PyTorch engine offline and picks the device. Natives come from Maven Central
@@ -30,7 +31,11 @@ final class NativeEngine {
 
     /** Cheap check (no native code loaded): DJL classes and some PyTorch natives are present. */
     static Availability availability() {
-        ClassLoader cl = NativeEngine.class.getClassLoader();
+        return availability(NativeEngine.class.getClassLoader(), System.getenv("PYTORCH_LIBRARY_PATH"));
+    }
+
+    /** The check against a given class loader and {@code PYTORCH_LIBRARY_PATH} value (for tests). */
+    static Availability availability(ClassLoader cl, @Nullable String libraryPath) {
         try {
             Class.forName("ai.djl.pytorch.engine.PtEngineProvider", false, cl);
         } catch (ClassNotFoundException | LinkageError e) {
@@ -42,20 +47,19 @@ final class NativeEngine {
                     + " download it): " + NATIVES_HINT);
         }
         boolean bundled = cl.getResource(NATIVE_PROPERTIES) != null;
-        if (!bundled && !present(System.getenv("PYTORCH_LIBRARY_PATH"))) {
+        if (!bundled && !present(libraryPath)) {
             return Availability.unavailable("no PyTorch native library: " + NATIVES_HINT);
         }
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (!present(System.getenv("PYTORCH_LIBRARY_PATH"))
-                && !(os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64")))) {
+        if (!present(libraryPath) && !(os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64")))) {
             return Availability.unavailable("the bundled PyTorch natives are for linux-x86_64, this is " + os + "/"
                     + arch + ": set PYTORCH_LIBRARY_PATH to a libtorch 2.7.1 for this platform");
         }
         return Availability.ok();
     }
 
-    private static boolean present(String path) {
+    private static boolean present(@Nullable String path) {
         return path != null && !path.isBlank() && Files.isDirectory(Path.of(path));
     }
 
