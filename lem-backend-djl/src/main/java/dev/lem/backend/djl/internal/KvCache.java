@@ -29,8 +29,35 @@ final class KvCache {
         }
     }
 
+    private KvCache(NDArray[] keys, NDArray[] values, int capacity) {
+        this.keys = keys;
+        this.values = values;
+        this.capacity = capacity;
+    }
+
     int capacity() {
         return capacity;
+    }
+
+    /** Frees the buffers now (they are otherwise freed with the batch's manager). */
+    void close() {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].close();
+            values[i].close();
+        }
+    }
+
+    /** A copy of this one-row cache with the row repeated {@code rows} times (in {@code manager}). */
+    KvCache repeatRows(NDManager manager, int rows) {
+        NDArray[] k = new NDArray[keys.length];
+        NDArray[] v = new NDArray[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            k[i] = keys[i].repeat(0, rows);
+            v[i] = values[i].repeat(0, rows);
+            k[i].attach(manager);
+            v[i].attach(manager);
+        }
+        return new KvCache(k, v, capacity);
     }
 
     /**

@@ -85,6 +85,13 @@ class HuggingFaceGoldenTest {
                 List<Integer> expected = new ArrayList<>();
                 golden.get("batched_greedy").get(i).forEach(t -> expected.add(t.asInt()));
                 assertThat(l.tokens.get("r" + i)).as(name + " row " + i).isEqualTo(expected);
+                RecordingListener alone = new RecordingListener();
+                backend.generate(List.of(batch.get(i)), alone);
+                List<Integer> single = new ArrayList<>();
+                golden.get("single_greedy").get(i).forEach(t -> single.add(t.asInt()));
+                assertThat(alone.tokens.get("r" + i)).as(name + " prompt " + i + " alone").isEqualTo(single);
+                assertThat(alone.counters.get("tokens.padding")).as("the copy of a lone row, each decode step")
+                        .isEqualTo(9.0);
             }
         }
     }
