@@ -101,7 +101,7 @@ final class Gpt2Model extends DecoderModel {
             NDArray attn = attention(qkv.get(0), qkv.get(1), qkv.get(2), maskArr, cache, l, start, b, t);
             x = x.add(linear(attn, k.projW, k.projB));
             NDArray f = linear(layerNorm(x, k.ln2W, k.ln2B), k.fcW, k.fcB);
-            x = x.add(linear(gelu(f), k.outW, k.outB));
+            x = x.add(linear(rowMajor(gelu(f)), k.outW, k.outB));
         }
         NDArray last = layerNorm(selectForLogits(x, b, t, allPositions), lnFWeight, lnFBias);
         return logits(last, wte, b, t, allPositions);

@@ -149,7 +149,8 @@ final class LlamaModel extends DecoderModel {
             x = x.add(linear(attn, layer.o, layer.oBias));
             NDList gu = linear(rmsNorm(x), layer.gateUp, null).split(guSplit, 1);
             NDArray gate = gu.get(0);
-            x = x.add(linear(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(1)), layer.down, null));
+            NDArray act = rowMajor(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(1)));
+            x = x.add(linear(act, layer.down, null));
         }
         NDArray last = rmsNorm(selectForLogits(x, b, t, allPositions));
         if (finalNorm != null) {
