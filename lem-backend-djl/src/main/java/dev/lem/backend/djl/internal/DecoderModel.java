@@ -202,8 +202,8 @@ abstract class DecoderModel implements AutoCloseable {
     }
 
     /** LM head output as float32, shaped {@code [b, vocab]} or {@code [b, t, vocab]}. */
-    NDArray logits(NDArray hidden, NDArray lmHead, int b, int t, boolean allPositions) {
-        NDArray logits = linear(hidden, lmHead, null);
+    NDArray logits(NDArray hidden, Linear lmHead, int b, int t, boolean allPositions) {
+        NDArray logits = lmHead.apply(hidden);
         if (allPositions && t > 1) {
             logits = logits.reshape(b, t, arch.vocabSize());
         }

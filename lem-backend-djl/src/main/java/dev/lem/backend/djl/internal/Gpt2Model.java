@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Gpt2Model extends DecoderModel {
     private final NDArray wte;
+    private final Linear lmHead;
     private final NDArray wpe;
     private final NDArray lnFWeight;
     private final NDArray lnFBias;
@@ -26,8 +27,8 @@ final class Gpt2Model extends DecoderModel {
     private final NDArray geluC2;
     private final float eps;
 
-    private record Block(NDArray ln1W, NDArray ln1B, NDArray attnW, NDArray attnB, NDArray projW, NDArray projB,
-            NDArray ln2W, NDArray ln2B, NDArray fcW, NDArray fcB, NDArray outW, NDArray outB) {
+    private record Block(NDArray ln1W, NDArray ln1B, Linear attn, Linear proj, NDArray ln2W, NDArray ln2B, Linear fc,
+            Linear out) {
     }
 
     Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
@@ -54,18 +55,19 @@ final class Gpt2Model extends DecoderModel {
                     qScale.set(new ai.djl.ndarray.index.NDIndex("0:" + h), scale);
                     blocks[i] = new Block(
                             keep(raw(w, b + "ln_1.weight", tmp, h)), keep(raw(w, b + "ln_1.bias", tmp, h)),
-                            keep(raw(w, b + "attn.c_attn.weight", tmp, h, 3 * h).transpose()
-                                    .mul(qScale.reshape(3 * h, 1))),
-                            keep(raw(w, b + "attn.c_attn.bias", tmp, 3 * h).mul(qScale)),
-                            keep(transposed(raw(w, b + "attn.c_proj.weight", tmp, h, h))),
-                            keep(raw(w, b + "attn.c_proj.bias", tmp, h)),
+                            Linear.of(this, raw(w, b + "attn.c_attn.weight", tmp, h, 3 * h).transpose()
+                                    .mul(qScale.reshape(3 * h, 1)), raw(w, b + "attn.c_attn.bias", tmp, 3 * h).mul(qScale),
+                                    false),
+                            Linear.of(this, transposed(raw(w, b + "attn.c_proj.weight", tmp, h, h)),
+                                    raw(w, b + "attn.c_proj.bias", tmp, h), false),
                             keep(raw(w, b + "ln_2.weight", tmp, h)), keep(raw(w, b + "ln_2.bias", tmp, h)),
-                            keep(transposed(raw(w, b + "mlp.c_fc.weight", tmp, h, inter))),
-                            keep(raw(w, b + "mlp.c_fc.bias", tmp, inter)),
-                            keep(transposed(raw(w, b + "mlp.c_proj.weight", tmp, inter, h))),
-                            keep(raw(w, b + "mlp.c_proj.bias", tmp, h)));
+                            Linear.of(this, transposed(raw(w, b + "mlp.c_fc.weight", tmp, h, inter)),
+                                    raw(w, b + "mlp.c_fc.bias", tmp, inter), false),
+                            Linear.of(this, transposed(raw(w, b + "mlp.c_proj.weight", tmp, inter, h)),
+                                    raw(w, b + "mlp.c_proj.bias", tmp, h), false));
                 }
             }
+            lmHead = Linear.of(this, wte, null, true);
             lnFWeight = keep(raw(w, p + "ln_f.weight", cpu, h));
             lnFBias = keep(raw(w, p + "ln_f.bias", cpu, h));
         }
@@ -97,14 +99,14 @@ final class Gpt2Model extends DecoderModel {
         NDArray maskArr = maskArray(mask, b, t, start + t);
         for (int l = 0; l < blocks.length; l++) {
             Block k = blocks[l];
-            NDList qkv = linear(layerNorm(x, k.ln1W, k.ln1B), k.attnW, k.attnB).split(3, 1);
+            NDList qkv = k.attn.apply(layerNorm(x, k.ln1W, k.ln1B)).split(3, 1);
             NDArray attn = attention(qkv.get(0), qkv.get(1), qkv.get(2), maskArr, cache, l, start, b, t);
-            x = x.add(linear(attn, k.projW, k.projB));
-            NDArray f = linear(layerNorm(x, k.ln2W, k.ln2B), k.fcW, k.fcB);
-            x = x.add(linear(rowMajor(gelu(f)), k.outW, k.outB));
+            x = x.add(k.proj.apply(attn));
+            NDArray f = k.fc.apply(layerNorm(x, k.ln2W, k.ln2B));
+            x = x.add(k.out.apply(rowMajor(gelu(f))));
         }
         NDArray last = layerNorm(selectForLogits(x, b, t, allPositions), lnFWeight, lnFBias);
-        return logits(last, wte, b, t, allPositions);
+        return logits(last, lmHead, b, t, allPositions);
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {

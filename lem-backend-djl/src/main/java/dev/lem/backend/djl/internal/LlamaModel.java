@@ -22,7 +22,7 @@ final class LlamaModel extends DecoderModel {
     private static final String ACT = "silu";
 
     private final NDArray embed;
-    private final NDArray lmHead;
+    private final Linear lmHead;
     private final @Nullable NDArray finalNorm;
     private final Layer[] layers;
     private final NDArray eps;
@@ -31,8 +31,7 @@ final class LlamaModel extends DecoderModel {
     private @Nullable NDArray sinTable;
     private int tablePositions;
 
-    private record Layer(NDArray qkv, @Nullable NDArray qkvBias, NDArray o, @Nullable NDArray oBias, NDArray gateUp,
-            NDArray down) {
+    private record Layer(Linear qkv, Linear o, Linear gateUp, Linear down) {
     }
 
     LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
@@ -58,10 +57,10 @@ final class LlamaModel extends DecoderModel {
             }
             NDArray norm = raw(w, "model.norm.weight", cpu, h);
             if (a.tieWordEmbeddings()) {
-                lmHead = embed;
+                lmHead = Linear.of(this, embed, null, true);
                 finalNorm = keep(norm);
             } else {
-                lmHead = keep(foldColumns(raw(w, "lm_head.weight", cpu, v, h), norm));
+                lmHead = Linear.of(this, foldColumns(raw(w, "lm_head.weight", cpu, v, h), norm), null, false);
                 finalNorm = null;
             }
         }
@@ -82,20 +81,22 @@ final class LlamaModel extends DecoderModel {
                 raw(w, p + "self_attn.v_proj.weight", tmp, kv, h)), 0);
         NDArray qkvBias = null;
         if (arch.attentionBias() || w.has(p + "self_attn.q_proj.bias")) {
-            qkvBias = keep(NDArrays.concat(new NDList(
+            qkvBias = (NDArrays.concat(new NDList(
                     raw(w, p + "self_attn.q_proj.bias", tmp, q).mul(scale),
                     raw(w, p + "self_attn.k_proj.bias", tmp, kv),
                     raw(w, p + "self_attn.v_proj.bias", tmp, kv)), 0));
         }
-        NDArray oBias = w.has(p + "self_attn.o_proj.bias") ? keep(raw(w, p + "self_attn.o_proj.bias", tmp, h)) : null;
+        NDArray oBias = w.has(p + "self_attn.o_proj.bias") ? raw(w, p + "self_attn.o_proj.bias", tmp, h) : null;
         if (arch.mlpBias()) {
             throw new BackendException("mlp_bias: true is not supported by the djl backend");
         }
         NDArray gateUp = NDArrays.concat(new NDList(
                 raw(w, p + "mlp.gate_proj.weight", tmp, inter, h),
                 raw(w, p + "mlp.up_proj.weight", tmp, inter, h)), 0);
-        return new Layer(keep(foldColumns(qkv, inNorm)), qkvBias, keep(raw(w, p + "self_attn.o_proj.weight", tmp, h, q)),
-                oBias, keep(foldColumns(gateUp, postNorm)), keep(raw(w, p + "mlp.down_proj.weight", tmp, h, inter)));
+        return new Layer(Linear.of(this, foldColumns(qkv, inNorm), qkvBias, false),
+                Linear.of(this, raw(w, p + "self_attn.o_proj.weight", tmp, h, q), oBias, false),
+                Linear.of(this, foldColumns(gateUp, postNorm), null, false),
+                Linear.of(this, raw(w, p + "mlp.down_proj.weight", tmp, h, inter), null, false));
     }
 
     /** {@code w · diag(norm)}: a norm weight applied to the input of {@code w}, folded into it. */
@@ -142,15 +143,15 @@ final class LlamaModel extends DecoderModel {
         long[] guSplit = {inter};
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
-            NDList qkv = linear(rmsNorm(x), layer.qkv, layer.qkvBias).split(qkSplit, 1);
+            NDList qkv = layer.qkv.apply(rmsNorm(x)).split(qkSplit, 1);
             NDArray qk = qkv.get(0).reshape(b, t, rotated, 2, half);
             NDList rope = qk.mul(cos).add(qk.flip(3).mul(sin)).split(qSplit, 2);
             NDArray attn = attention(rope.get(0), rope.get(1), qkv.get(1), maskArr, cache, l, start, b, t);
-            x = x.add(linear(attn, layer.o, layer.oBias));
-            NDList gu = linear(rmsNorm(x), layer.gateUp, null).split(guSplit, 1);
+            x = x.add(layer.o.apply(attn));
+            NDList gu = layer.gateUp.apply(rmsNorm(x)).split(guSplit, 1);
             NDArray gate = gu.get(0);
             NDArray act = rowMajor(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(1)));
-            x = x.add(linear(act, layer.down, null));
+            x = x.add(layer.down.apply(act));
         }
         NDArray last = rmsNorm(selectForLogits(x, b, t, allPositions));
         if (finalNorm != null) {

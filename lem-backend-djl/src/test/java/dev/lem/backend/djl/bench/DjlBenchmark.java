@@ -26,10 +26,12 @@ import org.jspecify.annotations.Nullable;
  * ./mvnw -q -o -pl lem-backend-djl -am test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.lem.backend.djl.bench.DjlBenchmark [-Dexec.args="SmolLM2-135M TinyLlama-1.1B"]
  * </pre>
- * The bound of a decode step is the bytes of weights it must read (every matrix once, plus one
- * embedding row per token when the head is untied) divided by the copy bandwidth measured here, in
- * the STREAM convention (bytes read + bytes written per second; the better of a single-threaded Java
- * copy and PyTorch's multi-threaded copy of 256 MiB).
+ * The bound of a decode step is the bytes of weights it must read (every matrix once; the embedding
+ * table only when it is also the LM head) divided by the copy bandwidth measured here, in the STREAM
+ * convention (bytes read + bytes written per second; the better of a single-threaded Java copy and
+ * PyTorch's copy of 256 MiB with the same thread count as the model). Step times are the median of
+ * the intervals between a request's tokens (robust to other processes' bursts on a shared machine);
+ * the mean is printed too. {@code -Dthreads=N} sets PyTorch's intra-op threads.
  */
 public final class DjlBenchmark {
     private static final int PROMPT = 16;
@@ -64,15 +66,19 @@ public final class DjlBenchmark {
                         + " loaded in %.1f s, %s%n", name, params, readBytes / 1e6, loadS, info.details().get("device"));
                 run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
                 for (int b : new int[] {1, 8}) {
-                    double[] stepS = new double[REPEATS];
+                    List<Long> steps = new ArrayList<>();
+                    double meanS = 0;
                     for (int i = 0; i < REPEATS; i++) {
-                        stepS[i] = run(backend, b, PROMPT, NEW_TOKENS).decodeStepSeconds();
+                        Timing t = run(backend, b, PROMPT, NEW_TOKENS);
+                        steps.addAll(t.intervals());
+                        meanS += t.decodeStepSeconds() / REPEATS;
                     }
-                    Arrays.sort(stepS);
-                    double tokPerS = b / stepS[REPEATS / 2];
+                    java.util.Collections.sort(steps);
+                    double medianS = steps.get(steps.size() / 2) / 1e9;
+                    double tokPerS = b / medianS;
                     double bound = b * bandwidth / readBytes;
-                    rows.add(String.format(Locale.ROOT, "| %s | decode | %d | %.1f | %.1f | %.1f | %.0f%% |", name, b,
-                            stepS[REPEATS / 2] * 1e3, tokPerS, bound, 100 * tokPerS / bound));
+                    rows.add(String.format(Locale.ROOT, "| %s | decode | %d | %.1f (mean %.1f) | %.1f | %.1f | %.0f%% |",
+                            name, b, medianS * 1e3, meanS * 1e3, tokPerS, bound, 100 * tokPerS / bound));
                 }
                 double[] prefill = new double[REPEATS];
                 for (int i = 0; i < REPEATS; i++) {
@@ -83,13 +89,15 @@ public final class DjlBenchmark {
                         prefill[REPEATS / 2] * 1e3, PREFILL / prefill[REPEATS / 2]));
             }
         }
-        System.out.printf(Locale.ROOT, "%nmeasured copy bandwidth: %.1f GB/s (read + write)%n%n", bandwidth / 1e9);
-        System.out.println("| model | phase | batch | ms per step | tokens/s | bound tokens/s | of bound |");
+        System.out.printf(Locale.ROOT, "%nmeasured copy bandwidth: %.1f GB/s (read + write); PyTorch threads: %d;"
+                + " load average at the end: %s%n%n", bandwidth / 1e9, ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                loadAverage());
+        System.out.println("| model | phase | batch | ms per step, median | tokens/s | bound tokens/s | of bound |");
         System.out.println("|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
-    private record Timing(double prefillSeconds, double decodeStepSeconds) {
+    private record Timing(double prefillSeconds, double decodeStepSeconds, List<Long> intervals) {
     }
 
     private static Timing run(DjlBackend backend, int batch, int promptTokens, int newTokens) {
@@ -104,7 +112,16 @@ public final class DjlBenchmark {
         }
         PhaseTimer timer = new PhaseTimer();
         backend.generate(reqs, timer);
-        return new Timing(timer.prefill / 1e9, newTokens > 1 ? timer.decode / 1e9 / (newTokens - 1) : 0);
+        return new Timing(timer.prefill / 1e9, newTokens > 1 ? timer.decode / 1e9 / (newTokens - 1) : 0,
+                timer.intervals);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /** Copy bandwidth in bytes/s (read + write), the better of a Java and a PyTorch copy of 256 MiB. */
@@ -136,6 +153,8 @@ public final class DjlBenchmark {
         long prefill;
         long decode;
         long started;
+        long lastToken;
+        final List<Long> intervals = new ArrayList<>();
 
         @Override
         public void requestStarted(String requestId, long nanoTime) {
@@ -144,6 +163,12 @@ public final class DjlBenchmark {
         @Override
         public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
                 @Nullable String text) {
+            if (requestId.equals("b0")) {
+                if (lastToken != 0) {
+                    intervals.add(nanoTime - lastToken);
+                }
+                lastToken = nanoTime;
+            }
         }
 
         @Override

@@ -45,7 +45,9 @@ class ReferenceAgreementTest {
                 Arguments.of("bf16 checkpoint (upcast)", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.qwen2(4), "BF16", 1),
                 Arguments.of("f16 checkpoint (upcast)", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(5), "F16", 1),
                 Arguments.of("sharded checkpoint", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(6), "F32", 3),
-                Arguments.of("GPT-2", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.gpt2(7), "F32", 1));
+                Arguments.of("GPT-2", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.gpt2(7), "F32", 1),
+                Arguments.of("MLP wider than one column block", (Supplier<TinyCheckpoint>) () ->
+                        TinyCheckpoint.llamaWideMlp(8), "F32", 1));
     }
 
     @ParameterizedTest(name = "{0}")
