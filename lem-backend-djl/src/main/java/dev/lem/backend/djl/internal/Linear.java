@@ -37,15 +37,16 @@ final class Linear {
         if (parts == 1) {
             blocks[0] = shared ? w : model.keep(w);
         } else {
-            NDList views = w.split(parts, 1);
+            // as even as possible; DJL's split(sections) would add a remainder piece instead
             long at = 0;
+            for (int i = 0; i < parts - 1; i++) {
+                at += in / parts + (i < in % parts ? 1 : 0);
+                splits[i] = at;
+            }
+            NDList views = w.split(splits, 1);
             for (int i = 0; i < parts; i++) {
                 NDArray v = views.get(i);
                 blocks[i] = shared ? v : model.keep(v.flatten().reshape(v.getShape()));
-                if (i < parts - 1) {
-                    at += v.getShape().get(1);
-                    splits[i] = at;
-                }
             }
             if (!shared) {
                 views.close();
