@@ -36,6 +36,8 @@ import dev.lem.spi.TelemetrySourceProvider;
 import dev.lem.stats.Estimate;
 import dev.lem.stats.WarmupConvergence;
 import dev.lem.workload.Batcher;
+import dev.lem.workload.LoadGenerator;
+import dev.lem.workload.LoadReport;
 import dev.lem.workload.PromptLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +51,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -410,7 +407,7 @@ public final class ExperimentRunner {
         return new WarmupResult("converge", conv.runs(), conv.converged(), conv.lastCv(), latencies, reason);
     }
 
-    /** Runs requests through the backend: batches in order, or a closed loop at the configured concurrency. */
+    /** Runs requests through the backend: batches in order, or the configured traffic ({@link LoadGenerator}). */
     private void drive(InferenceBackend backend, BackendCapabilities caps, List<GenerationRequest> requests,
             RequestRecorder recorder) throws InterruptedException {
         if (batchMode(caps)) {
@@ -428,40 +425,12 @@ public final class ExperimentRunner {
             }
             return;
         }
-        int concurrency = Math.max(1, config.traffic().concurrency());
-        Semaphore slots = new Semaphore(concurrency);
-        List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-        long deadline = config.traffic().maxDurationS().map(s -> System.nanoTime() + (long) (s * 1e9))
-                .orElse(Long.MAX_VALUE);
-        for (GenerationRequest r : requests) {
-            slots.acquire();
-            if (System.nanoTime() > deadline) {
-                slots.release();
-                break;
-            }
-            recorder.expect(r.id(), null);
-            CompletableFuture<Void> f;
-            try {
-                f = backend.submit(r, recorder);
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            inFlight.add(f.whenComplete((v, e) -> {
-                if (e != null) {
-                    recorder.failUnfinished(List.of(r.id()), "the backend failed the request: " + Plugins.rootMessage(e));
-                }
-                slots.release();
-            }));
+        if (loadGenerator == null) {
+            loadGenerator = LoadGenerator.create(config, backend);
         }
-        try {
-            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0]))
-                    .get((long) config.server().requestTimeoutS() + 60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            LOG.debug("a request future failed", e);
-        } catch (TimeoutException e) {
-            warnings.add("some requests had not finished " + config.server().requestTimeoutS()
-                    + " s after the last was sent; they are recorded as failed");
-        }
+        LoadReport report = loadGenerator.run(requests, recorder, recorder::expect);
+        LOG.debug("traffic: {}", report);
+        warnings.addAll(report.notes());
     }
 
     // ----------------------------------------------------------------------------- cycles
@@ -567,6 +536,7 @@ public final class ExperimentRunner {
     }
 
     private Optional<EnergyMeasurement> lastCycleEnergy = Optional.empty();
+    private @Nullable LoadGenerator loadGenerator;
 
     // ----------------------------------------------------------------------------- FLOPs and memory
 
