@@ -91,16 +91,22 @@ public final class LoadGenerator {
     private boolean warmedUp;
     private int measuredRuns;
 
-    private LoadGenerator(ExperimentConfig config, InferenceBackend backend) {
+    private LoadGenerator(ExperimentConfig config, InferenceBackend backend, long drainNanos) {
         this.config = config;
         this.traffic = config.traffic();
         this.backend = backend;
-        this.drainNanos = Math.round(config.server().requestTimeoutS() * 1e9) + DRAIN_SLACK_NANOS;
+        this.drainNanos = drainNanos;
     }
 
     /** A generator for one experiment's traffic against {@code backend}. */
     public static LoadGenerator create(ExperimentConfig config, InferenceBackend backend) {
-        return new LoadGenerator(config, backend);
+        return new LoadGenerator(config, backend,
+                Math.round(config.server().requestTimeoutS() * 1e9) + DRAIN_SLACK_NANOS);
+    }
+
+    /** A generator that waits {@code drainNanos} for requests in flight after the last send (tests). */
+    static LoadGenerator create(ExperimentConfig config, InferenceBackend backend, long drainNanos) {
+        return new LoadGenerator(config, backend, drainNanos);
     }
 
     /** The pattern a run uses: {@code auto} and {@code batch} mean closed loop here. */
@@ -178,8 +184,8 @@ public final class LoadGenerator {
             throws InterruptedException {
         int abandoned = t.drain(drainNanos);
         if (abandoned > 0) {
-            notes.add(abandoned + " request(s) had not ended " + Math.round(drainNanos / 1e9)
-                    + " s after the last send; they are recorded as failed");
+            notes.add(String.format(Locale.ROOT, "%d request(s) had not ended %.3g s after the last send; they are "
+                    + "recorded as failed", abandoned, drainNanos / 1e9));
         }
         long span = o.sent > 0 ? o.lastSend - o.firstSend : 0;
         Optional<Double> achieved = o.sent >= 2 && span > 0 && !pattern.equals("closed")
@@ -367,8 +373,8 @@ public final class LoadGenerator {
             for (String id : List.copyOf(open)) {
                 if (open.remove(id)) {
                     abandoned.add(id);
-                    target.requestFailed(id, now, "no final event within " + Math.round(timeoutNanos / 1e9)
-                            + " s after the last send (server.request_timeout_s + 60 s)");
+                    target.requestFailed(id, now, String.format(Locale.ROOT, "no final event within %.3g s after the "
+                            + "last send (server.request_timeout_s + 60 s)", timeoutNanos / 1e9));
                     n++;
                 }
             }
