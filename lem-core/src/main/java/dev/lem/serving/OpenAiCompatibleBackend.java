@@ -39,7 +39,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Request body: {@code model}, {@code prompt} (completions) or one user message (chat),
  * {@code max_tokens} (chat: {@link #maxTokensField()}), {@code temperature} (0 for greedy decoding),
  * {@code top_p} when below 1, {@code seed}, {@code stream: true} and
- * {@code stream_options: {include_usage: true}}; then the subclass's fields
+ * {@code stream_options: {include_usage: true}}; unless {@code options.sampling_extensions: false},
+ * {@code ignore_eos} ({@code decoding.ignore_eos}), {@code min_tokens} (when above 0) and {@code top_k}
+ * (when sampling with top-k), which vLLM, SGLang, llama.cpp and trtllm-serve accept; then the subclass's fields
  * ({@link #addFields}) and finally {@code options.extra_body_json}, a JSON object merged into every body.
  *
  * <p>Life cycle: the constructor checks the configuration (no I/O); {@link #load()} starts a managed
@@ -57,7 +59,10 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             BackendOptions.spec("extra_body_json", BackendOptions.Type.STRING,
                     "a JSON object merged into every request body, for server-specific fields"),
             BackendOptions.spec("stream_usage", BackendOptions.Type.BOOLEAN,
-                    "ask for the usage chunk (stream_options.include_usage); default true"));
+                    "ask for the usage chunk (stream_options.include_usage); default true"),
+            BackendOptions.spec("sampling_extensions", BackendOptions.Type.BOOLEAN,
+                    "send ignore_eos, min_tokens and top_k (vLLM, SGLang, llama.cpp, trtllm-serve understand them); "
+                            + "default true, false for servers that reject unknown fields"));
 
     private final String name;
     /** The experiment's configuration. */
@@ -339,6 +344,17 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             }
         }
         body.put("seed", r.seed());
+        if (options.bool("sampling_extensions", true)) {
+            if (r.decoding().ignoreEos()) {
+                body.put("ignore_eos", true);
+            }
+            if (r.minOutputTokens() > 0) {
+                body.put("min_tokens", r.minOutputTokens());
+            }
+            if (!r.decoding().isGreedy() && r.decoding().topK() > 0) {
+                body.put("top_k", r.decoding().topK());
+            }
+        }
         addFields(body, r);
         if (extraBody != null) {
             body.setAll(extraBody.deepCopy());
