@@ -225,6 +225,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                 + ", not \"" + settings.modelName() + "\": set server.model_name to one of them");
     }
 
+    /** Sends requests to this model from now on (a backend that found the served name another way). */
+    protected final void useModel(String modelName) {
+        settings = settings.withModelName(modelName);
+    }
+
     /** The server's version from {@code GET /version}, when it has that endpoint. */
     protected Optional<String> version() {
         try {

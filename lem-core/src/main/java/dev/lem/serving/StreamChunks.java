@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -22,9 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code generate_stream} events, whose numbers may be JSON strings.
  */
 public final class StreamChunks {
-    /** Triton {@code return_perf_metrics} fields kept as server metrics. */
-    public static final Set<String> TRITON_PERF_FIELDS = Set.of("arrival_time_ns", "first_scheduled_time_ns",
-            "first_token_time_ns", "last_token_time_ns", "kv_cache_reused_blocks", "kv_cache_alloc_new_blocks",
+    /**
+     * Triton {@code return_perf_metrics} figures kept as server metrics: {@code queue_ns}, {@code ttft_ns} and
+     * {@code e2e_ns} (first-scheduled, first-token and last-token time minus arrival time, computed exactly
+     * from the integer nanosecond stamps) and the KV-cache and speculative-decoding counts as sent.
+     */
+    public static final Set<String> TRITON_PERF_FIELDS = Set.of("kv_cache_reused_blocks", "kv_cache_alloc_new_blocks",
             "kv_cache_alloc_total_blocks", "acceptance_rate", "total_accepted_draft_tokens", "total_draft_tokens");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
@@ -120,9 +124,36 @@ public final class StreamChunks {
         for (String f : TRITON_PERF_FIELDS) {
             number(root.get(f)).ifPresent(v -> metrics.put(f, v));
         }
+        OptionalLong arrival = nanos(root.get("arrival_time_ns"));
+        if (arrival.isPresent()) {
+            nanos(root.get("first_scheduled_time_ns")).ifPresent(t -> metrics.put("queue_ns", (double) (t - arrival.getAsLong())));
+            nanos(root.get("first_token_time_ns")).ifPresent(t -> metrics.put("ttft_ns", (double) (t - arrival.getAsLong())));
+            nanos(root.get("last_token_time_ns")).ifPresent(t -> metrics.put("e2e_ns", (double) (t - arrival.getAsLong())));
+        }
         // num_input_tokens: returned by ensembles that expose return_num_input_tokens
         return new StreamChunk(false, Optional.empty(), text != null, text, intArray(root.get("output_ids")),
                 integer(root.get("num_input_tokens")), OptionalInt.empty(), string(root.get("finish_reason")), metrics);
+    }
+
+    /** An integer nanosecond stamp, exactly (a JSON integer or a string holding one, possibly in a 1-element array). */
+    private static OptionalLong nanos(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return OptionalLong.empty();
+        }
+        if (node.isArray()) {
+            return node.size() == 1 ? nanos(node.get(0)) : OptionalLong.empty();
+        }
+        if (node.isIntegralNumber()) {
+            return OptionalLong.of(node.asLong());
+        }
+        if (node.isString()) {
+            try {
+                return OptionalLong.of(Long.parseLong(node.asString().trim()));
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+        }
+        return OptionalLong.empty();
     }
 
     private static Optional<String> errorOf(JsonNode root) {

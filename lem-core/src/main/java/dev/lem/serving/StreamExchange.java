@@ -276,22 +276,21 @@ final class StreamExchange {
 
     /** Triton perf metrics: server-side queue, TTFT and generation time of this request, as cycle counters. */
     private void emitServerMetrics() {
-        Double arrival = serverMetrics.get("arrival_time_ns");
-        Double scheduled = serverMetrics.get("first_scheduled_time_ns");
-        Double first = serverMetrics.get("first_token_time_ns");
-        Double last = serverMetrics.get("last_token_time_ns");
-        if (arrival == null) {
+        Double ttft = serverMetrics.get("ttft_ns");
+        Double queue = serverMetrics.get("queue_ns");
+        Double e2e = serverMetrics.get("e2e_ns");
+        if (ttft == null && queue == null && e2e == null) {
             return;
         }
         listener.count("server.perf_metrics_requests", 1);
-        if (scheduled != null) {
-            listener.count("server.queue_ms", (scheduled - arrival) / 1e6);
+        if (queue != null) {
+            listener.count("server.queue_ms", queue / 1e6);
         }
-        if (first != null) {
-            listener.count("server.ttft_ms", (first - arrival) / 1e6);
+        if (ttft != null) {
+            listener.count("server.ttft_ms", ttft / 1e6);
         }
-        if (last != null) {
-            listener.count("server.e2e_ms", (last - arrival) / 1e6);
+        if (e2e != null) {
+            listener.count("server.e2e_ms", e2e / 1e6);
         }
         Double reused = serverMetrics.get("kv_cache_reused_blocks");
         if (reused != null) {
