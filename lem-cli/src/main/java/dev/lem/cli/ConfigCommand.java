@@ -55,7 +55,8 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             ExperimentConfig c = resolve(file, overrides);
-            long set = c.provenance().values().stream().filter(v -> v.kind() != ValueSource.Kind.DEFAULT).count();
+            long set = c.provenance().values().stream().filter(v -> v.kind() == ValueSource.Kind.FILE
+                    || v.kind() == ValueSource.Kind.OVERRIDE || v.kind() == ValueSource.Kind.BUILDER).count();
             spec.commandLine().getOut().println(file + " is valid (" + set + " values set, the rest are defaults).");
             return 0;
         }
