@@ -100,4 +100,27 @@ class LemCommandTest {
                 .contains("aggregated in");
         assertThat(r.out()).contains("Experiment ");
     }
+
+    @Test
+    void aSweepRunsOneExperimentPerPointAndComparesThem() throws IOException {
+        Path p = config("""
+                backend: simulated
+                traffic: {pattern: closed, sweep: [1, 2]}
+                cycles: 2
+                max_output_tokens: 2
+                prompts: {limit: 2}
+                warmup: {mode: fixed, runs: 0}
+                energy: {idle_baseline_s: 0}
+                results_dir: %s
+                """.formatted(dir.resolve("results")));
+        CliTestSupport.Run r = lem("run", p.toString(), "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Sweep:", "[concurrency=1]", "[concurrency=2]");
+        assertThat(lem("results", "list", "--results-dir", dir.resolve("results").toString()).out().lines()
+                .filter(l -> l.contains("[concurrency="))).hasSize(2);
+        Path bad = config("backend: simulated\ntraffic: {sweep: [1.5]}\n");
+        CliTestSupport.Run b = lem("run", bad.toString(), "--quiet");
+        assertThat(b.exitCode()).isEqualTo(LemCommand.EXIT_BAD_INPUT);
+        assertThat(b.err()).contains("traffic.sweep: 1.5 is not a whole number of concurrent requests");
+    }
 }
