@@ -6,7 +6,13 @@ import java.util.Locale;
  * How a confidence interval is computed; {@code stats.ci_method} names one of these or {@code auto}.
  *
  * <p>{@code auto} picks by the number of cycles n, following the coverage study in
- * {@code docs/statistics.md} (CoverageStudyTest): PLACEHOLDER.
+ * {@code docs/statistics.md} (2,000 simulated experiments per cell, normal, lognormal and
+ * ratio-of-sums populations, n = 3 to 100): {@link #T} below {@value #AUTO_BCA_FROM_CYCLES} cycles,
+ * {@link #BCA} from then on. Below 100 cycles the bootstrap intervals are too narrow: at n = 5 the
+ * percentile and BCa intervals cover a normal mean 83–84% of the time against t's 95–96%, and on
+ * skewed data t still covers best or within noise of the best up to n = 50. From about 100 cycles
+ * all three cover alike, and BCa splits its misses more evenly between the two sides, so its end
+ * points are the more accurate one-sided bounds. One cycle gives no interval whatever the method.
  */
 public enum CiMethod {
     /** Student t on the standard error (delta method for ratios, Welch for differences). */
@@ -17,7 +23,7 @@ public enum CiMethod {
     BCA("bca");
 
     /** Below this many cycles {@code auto} uses {@link #T}, from it on {@link #BCA}. */
-    public static final int AUTO_BCA_FROM_CYCLES = 20;
+    public static final int AUTO_BCA_FROM_CYCLES = 100;
 
     private final String configName;
 
