@@ -19,8 +19,9 @@ import dev.lem.model.ModelArchitecture;
  * includes {@link #maskedAttentionFlops the masked upper triangle}, which causal kernels such as
  * FlashAttention skip.
  *
- * <p><b>Ignored</b> (not matrix products; together well under 1% for these models): embedding
- * lookups, norms, RoPE, softmax, activation functions, residual additions and bias additions.
+ * <p><b>Ignored</b> (not matrix products; under 1% of the total at contexts of a few thousand tokens,
+ * softmax growing with the context): embedding lookups, norms, RoPE, softmax, activation functions,
+ * residual additions and bias additions.
  *
  * <p>All methods are pure functions; results are {@code double} FLOPs (exact integers below 2⁵³).
  */
