@@ -6,10 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -169,6 +171,8 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
             readFully(ch, header, 8);
             Map<?, ?> json = JSON.readValue(header.array(), Map.class);
             return tensors(file, json, size - 8 - headerLength);
+        } catch (NoSuchFileException e) {
+            throw new LemException("Safetensors file " + file + " does not exist", e);
         } catch (IOException | JacksonException e) {
             throw new LemException("Cannot read the safetensors header of " + file + ": " + e.getMessage(), e);
         }
@@ -248,7 +252,7 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
         long expected = ParameterCount.of(architecture).total();
         long actual = parameterCount();
         if (expected == actual) {
-            return new ParameterAgreement(expected, actual, true, String.format(java.util.Locale.ROOT,
+            return new ParameterAgreement(expected, actual, true, String.format(Locale.ROOT,
                     "the checkpoint's %,d parameters equal the architecture's count", actual));
         }
         long diff = actual - expected;
@@ -263,7 +267,7 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
         } else {
             why = "config.json may not describe these weights (another model type, or extra modules)";
         }
-        return new ParameterAgreement(expected, actual, false, String.format(java.util.Locale.ROOT,
+        return new ParameterAgreement(expected, actual, false, String.format(Locale.ROOT,
                 "the checkpoint holds %,d parameters but the architecture gives %,d (difference %+,d): %s",
                 actual, expected, diff, why));
     }
