@@ -76,6 +76,21 @@ class ArchitectureFlopsTest {
         assertThat(ArchitectureFlops.forwardFlops(SMOL, 5, 0)).isZero();
     }
 
+    /**
+     * Canned output of PyTorch 2.11's FlopCounterMode around Hugging Face transformers 5.17 models (random
+     * weights, SDPA attention) on an H100: it counts the same matmuls, plus Llama's RoPE frequency
+     * outer product (inv_freq [32] x positions, 2 x 32 FLOPs per position) that this formula ignores.
+     */
+    @Test
+    void matchesPyTorchsFlopCounterOnHuggingFaceModels() {
+        ModelArchitecture gpt2 = SyntheticPresets.get("GPT-2");
+        long rope = 2 * 32;
+        assertThat(ArchitectureFlops.forwardFlops(SMOL, 0, 128, 1) + 128 * rope).isEqualTo(28_368_183_296.0);
+        assertThat(ArchitectureFlops.forwardFlops(SMOL, 0, 128, 128) + 128 * rope).isEqualTo(35_559_317_504.0);
+        assertThat(ArchitectureFlops.forwardFlops(SMOL, 128, 1) + rope).isEqualTo(277_876_288.0);
+        assertThat(ArchitectureFlops.forwardFlops(gpt2, 0, 64, 64)).isEqualTo(15_963_095_040.0);
+    }
+
     @Test
     void badArgumentsAreNamed() {
         assertThatThrownBy(() -> ArchitectureFlops.forwardFlops(SMOL, -1, 1)).hasMessageContaining("contextStart (-1)");
