@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Finds a model named the way users name them: {@code synthetic:<preset>}, a local folder holding
  * {@code config.json}, or a Hugging Face id ({@code org/name}, optionally {@code org/name@revision})
- * already downloaded to the local Hugging Face cache. Nothing is downloaded.
+ * already downloaded to the local Hugging Face cache. Nothing is downloaded. An existing folder wins
+ * over an HF id of the same spelling.
  *
  * <p>The cache is searched where {@code huggingface_hub} puts it, in this order: {@code $HF_HUB_CACHE},
  * {@code $HUGGINGFACE_HUB_CACHE} (older name), {@code $HF_HOME/hub}, {@code $XDG_CACHE_HOME/huggingface/hub},
