@@ -29,6 +29,7 @@ import dev.lem.metrics.LatencyStats;
 import dev.lem.metrics.MetricDefinitions;
 import dev.lem.metrics.RequestRecord;
 import dev.lem.stats.CrossCycleStatistics;
+import dev.lem.stats.CycleSample;
 import dev.lem.stats.Estimate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -277,8 +278,30 @@ public final class Aggregator {
         return s.find(metric).map(MetricSummary::estimate);
     }
 
+    /**
+     * The per-cycle observations behind one summary metric of a result (the complete cycles, as the
+     * summary used them), for comparisons between experiments; empty when the metric is unavailable.
+     */
+    public static Optional<CycleSample> cycleSample(ExperimentResult result, Metric metric) {
+        Set<Integer> complete = result.cycles().stream()
+                .filter(c -> c.processes().size() == result.processes().get(0).worldSize())
+                .map(CycleResult::cycle).collect(Collectors.toSet());
+        List<CycleResult> cycles = result.cycles().stream().filter(c -> complete.contains(c.cycle())).toList();
+        Map<Metric, CycleSample> samples = new EnumMap<>(Metric.class);
+        summarize(cycles, result.config(), "", result.carbonIntensity(), "", "", result.processes().stream().findFirst(),
+                samples);
+        return Optional.ofNullable(samples.get(metric));
+    }
+
     static Summary summarize(List<CycleResult> cycles, ExperimentConfig config, String noEnergy,
             Optional<CarbonIntensity> carbon, String carbonReason, String stopReason, Optional<RunSetup> first) {
+        return summarize(cycles, config, noEnergy, carbon, carbonReason, stopReason, first,
+                new EnumMap<>(Metric.class));
+    }
+
+    private static Summary summarize(List<CycleResult> cycles, ExperimentConfig config, String noEnergy,
+            Optional<CarbonIntensity> carbon, String carbonReason, String stopReason, Optional<RunSetup> first,
+            Map<Metric, CycleSample> samplesOut) {
         Map<String, MetricSummary> metrics = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
         if (cycles.isEmpty()) {
@@ -367,8 +390,8 @@ public final class Aggregator {
         }
         s.mean(Metric.PEAK_RSS_MB, "measured (/proc/self/status VmHWM)",
                 c -> c.peakRssBytes().map(b -> b / 1e6), "peak RSS is not readable on this OS");
-        int n = cycles.size();
-        return new Summary(metrics, unavailable, n, stopReason);
+        samplesOut.putAll(s.samples);
+        return new Summary(metrics, unavailable, cycles.size(), stopReason);
     }
 
     private static CycleResult c0(List<CycleResult> cycles) {
@@ -403,6 +426,7 @@ public final class Aggregator {
         private final ExperimentConfig config;
         private final Map<String, MetricSummary> out;
         private final Map<String, String> unavailable;
+        private final Map<Metric, CycleSample> samples = new EnumMap<>(Metric.class);
 
         Summarizer(List<CycleResult> cycles, ExperimentConfig config, Map<String, MetricSummary> out,
                 Map<String, String> unavailable) {
@@ -422,6 +446,7 @@ public final class Aggregator {
                 }
                 v[i] = x.get();
             }
+            samples.put(m, CycleSample.of(v));
             put(m, basis, CrossCycleStatistics.mean(v, config.stats(), config.seed() + m.ordinal()));
         }
 
@@ -445,6 +470,7 @@ public final class Aggregator {
                 unavailable.put(m.key(), reason);
                 return;
             }
+            samples.put(m, CycleSample.ratioOfSums(num, den));
             put(m, basis, CrossCycleStatistics.ratioOfSums(num, den, config.stats(), config.seed() + m.ordinal()));
         }
 
