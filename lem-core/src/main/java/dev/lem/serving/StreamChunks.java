@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -20,20 +20,46 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Wire formats accepted (canned real output is in the tests): OpenAI/vLLM/trtllm-serve completion
  * and chat chunks, the usage chunk ({@code "choices": []}), error events in both vLLM shapes
  * ({@code {"error": {...}}} and {@code {"object": "error", "message": ...}}), and Triton's
- * {@code generate_stream} events, whose numbers may be JSON strings.
+ * {@code generate_stream} events, whose numbers may be JSON strings or one-element arrays.
+ *
+ * <p>Events are read with Jackson's streaming parser, picking out the few fields that matter and skipping
+ * the rest without building a tree: the client reads one event per token, so this is its hot path.
  */
 public final class StreamChunks {
     /**
-     * Triton {@code return_perf_metrics} figures kept as server metrics: {@code queue_ns}, {@code ttft_ns} and
-     * {@code e2e_ns} (first-scheduled, first-token and last-token time minus arrival time, computed exactly
-     * from the integer nanosecond stamps) and the KV-cache and speculative-decoding counts as sent.
+     * Triton {@code return_perf_metrics} figures kept as server metrics besides {@code queue_ns},
+     * {@code ttft_ns} and {@code e2e_ns} (first-scheduled, first-token and last-token time minus arrival
+     * time, computed exactly from the integer nanosecond stamps).
      */
     public static final Set<String> TRITON_PERF_FIELDS = Set.of("kv_cache_reused_blocks", "kv_cache_alloc_new_blocks",
             "kv_cache_alloc_total_blocks", "acceptance_rate", "total_accepted_draft_tokens", "total_draft_tokens");
+    private static final Set<String> TRITON_STAMPS = Set.of("arrival_time_ns", "first_scheduled_time_ns",
+            "first_token_time_ns", "last_token_time_ns");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     private StreamChunks() {
+    }
+
+    /** The fields of one event as they are read. */
+    private static final class Fields {
+        boolean hasChoices;
+        @Nullable String text;
+        @Nullable List<Integer> ids;
+        int prompt = -1;
+        int completion = -1;
+        @Nullable String finish;
+        @Nullable String error;
+        @Nullable String object;
+        @Nullable String message;
+        @Nullable Map<String, Double> metrics;
+        @Nullable Map<String, Long> stamps;
+
+        void text(@Nullable String s) {
+            if (s != null && (text == null || text.isEmpty())) {
+                text = s;
+            }
+        }
     }
 
     /**
@@ -45,27 +71,263 @@ public final class StreamChunks {
         if (isDone(data, length)) {
             return StreamChunk.DONE;
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(data, 0, length);
+        Fields f = new Fields();
+        try (JsonParser p = JSON.createParser(data, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new SseParser.MalformedStreamException("malformed event (not a JSON object): "
+                        + excerpt(data, length));
+            }
+            root(p, dialect, f);
         } catch (JacksonException e) {
             throw new SseParser.MalformedStreamException("malformed event (not JSON): " + excerpt(data, length));
         }
-        if (root == null || !root.isObject()) {
-            throw new SseParser.MalformedStreamException("malformed event (not a JSON object): "
-                    + excerpt(data, length));
+        if (f.error != null) {
+            return StreamChunk.error(f.error);
         }
-        Optional<String> error = errorOf(root);
-        if (error.isPresent()) {
-            return StreamChunk.error(error.get());
+        if ("error".equals(f.object)) {
+            return StreamChunk.error(f.message != null ? f.message : new String(data, 0, length, StandardCharsets.UTF_8));
         }
-        return dialect == StreamDialect.TRITON ? triton(root) : openAi(dialect, root);
+        Map<String, Double> metrics = f.metrics == null ? Map.of() : f.metrics;
+        if (f.stamps != null && f.stamps.containsKey("arrival_time_ns")) {
+            long arrival = f.stamps.get("arrival_time_ns");
+            metrics = new HashMap<>(metrics);
+            putDiff(metrics, "queue_ns", f.stamps.get("first_scheduled_time_ns"), arrival);
+            putDiff(metrics, "ttft_ns", f.stamps.get("first_token_time_ns"), arrival);
+            putDiff(metrics, "e2e_ns", f.stamps.get("last_token_time_ns"), arrival);
+        }
+        boolean hasChoices = dialect == StreamDialect.TRITON ? f.text != null : f.hasChoices;
+        return new StreamChunk(false, Optional.empty(), hasChoices, f.text, f.ids,
+                f.prompt >= 0 ? OptionalInt.of(f.prompt) : OptionalInt.empty(),
+                f.completion >= 0 ? OptionalInt.of(f.completion) : OptionalInt.empty(),
+                Optional.ofNullable(f.finish), metrics);
     }
 
     /** Reads a whole JSON response (a server that did not stream) as one event. */
     public static StreamChunk parse(StreamDialect dialect, String json) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         return parse(dialect, b, b.length);
+    }
+
+    private static void putDiff(Map<String, Double> into, String key, @Nullable Long stamp, long arrival) {
+        if (stamp != null) {
+            into.put(key, (double) (stamp - arrival));
+        }
+    }
+
+    private static void root(JsonParser p, StreamDialect dialect, Fields f) {
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "choices" -> choices(p, t, dialect, f);
+                case "usage" -> usage(p, t, f);
+                case "error" -> f.error = error(p, t);
+                case "object" -> f.object = string(p, t);
+                case "message" -> f.message = string(p, t);
+                case "text_output" -> f.text(string(p, t));
+                case "output_ids" -> f.ids = ints(p, t);
+                case "num_input_tokens" -> f.prompt = (int) integer(p, t, -1);
+                case "finish_reason" -> f.finish = string(p, t);
+                default -> {
+                    if (dialect == StreamDialect.TRITON && TRITON_STAMPS.contains(name)) {
+                        long v = integer(p, t, Long.MIN_VALUE);
+                        if (v != Long.MIN_VALUE) {
+                            (f.stamps == null ? f.stamps = new HashMap<>() : f.stamps).put(name, v);
+                        }
+                    } else if (dialect == StreamDialect.TRITON && TRITON_PERF_FIELDS.contains(name)) {
+                        double v = number(p, t);
+                        if (!Double.isNaN(v)) {
+                            (f.metrics == null ? f.metrics = new HashMap<>() : f.metrics).put(name, v);
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void choices(JsonParser p, JsonToken t, StreamDialect dialect, Fields f) {
+        if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return;
+        }
+        boolean first = true;
+        JsonToken e;
+        while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
+            if (first && e == JsonToken.START_OBJECT) {
+                f.hasChoices = true;
+                choice(p, dialect, f);
+            } else {
+                p.skipChildren();
+            }
+            first = false;
+        }
+    }
+
+    private static void choice(JsonParser p, StreamDialect dialect, Fields f) {
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "text" -> f.text(string(p, t));
+                case "delta" -> {
+                    if (t == JsonToken.START_OBJECT) {
+                        delta(p, f);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "token_ids" -> {
+                    List<Integer> ids = ints(p, t);
+                    if (ids != null) {
+                        f.ids = ids;
+                    }
+                }
+                case "finish_reason" -> f.finish = string(p, t);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void delta(JsonParser p, Fields f) {
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "content", "reasoning_content", "reasoning" -> f.text(string(p, t));
+                case "token_ids" -> f.ids = ints(p, t);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void usage(JsonParser p, JsonToken t, Fields f) {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "prompt_tokens" -> f.prompt = (int) integer(p, v, -1);
+                case "completion_tokens" -> f.completion = (int) integer(p, v, -1);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static @Nullable String error(JsonParser p, JsonToken t) {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            String s = p.getValueAsString();
+            p.skipChildren();
+            return s == null ? t.asString() : s;
+        }
+        String message = null;
+        String code = null;
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken v = p.nextToken();
+            if (name.equals("message") && v == JsonToken.VALUE_STRING) {
+                message = p.getString();
+            } else if (name.equals("code") && v.isScalarValue() && v != JsonToken.VALUE_NULL) {
+                code = p.getValueAsString();
+            } else {
+                p.skipChildren();
+            }
+        }
+        String m = message == null ? "an error event without a message" : message;
+        return code == null ? m : m + " (code " + code + ")";
+    }
+
+    private static @Nullable String string(JsonParser p, JsonToken t) {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getString();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    /** An integer: a JSON number, a string holding one, or a one-element array of either. */
+    private static long integer(JsonParser p, JsonToken t, long absent) {
+        switch (t) {
+            case VALUE_NUMBER_INT:
+                return p.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return Math.round(p.getDoubleValue());
+            case VALUE_STRING:
+                try {
+                    return Long.parseLong(p.getString().trim());
+                } catch (NumberFormatException e) {
+                    return absent;
+                }
+            case START_ARRAY:
+                JsonToken e = p.nextToken();
+                long v = e == JsonToken.END_ARRAY ? absent : integer(p, e, absent);
+                if (e != JsonToken.END_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        p.skipChildren();
+                        v = absent;
+                    }
+                }
+                return v;
+            default:
+                p.skipChildren();
+                return absent;
+        }
+    }
+
+    /** A number: a JSON number, a string holding one, or a one-element array of either; NaN when absent. */
+    private static double number(JsonParser p, JsonToken t) {
+        switch (t) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            case VALUE_STRING:
+                try {
+                    return Double.parseDouble(p.getString().trim());
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
+            case START_ARRAY:
+                JsonToken e = p.nextToken();
+                double v = e == JsonToken.END_ARRAY ? Double.NaN : number(p, e);
+                if (e != JsonToken.END_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        p.skipChildren();
+                        v = Double.NaN;
+                    }
+                }
+                return v;
+            default:
+                p.skipChildren();
+                return Double.NaN;
+        }
+    }
+
+    /** Integers of an array, flattened one level (Triton's per-beam {@code [[1, 2]]}); null when not an array. */
+    private static @Nullable List<Integer> ints(JsonParser p, JsonToken t) {
+        if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return null;
+        }
+        List<Integer> out = new ArrayList<>(4);
+        JsonToken e;
+        while ((e = p.nextToken()) != JsonToken.END_ARRAY && e != null) {
+            if (e == JsonToken.START_ARRAY) {
+                while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                    out.add(p.getIntValue());
+                }
+            } else if (e == JsonToken.VALUE_NUMBER_INT) {
+                out.add(p.getIntValue());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return out;
     }
 
     private static boolean isDone(byte[] data, int length) {
@@ -86,153 +348,6 @@ public final class StreamChunks {
             }
         }
         return true;
-    }
-
-    private static StreamChunk openAi(StreamDialect dialect, JsonNode root) {
-        JsonNode choices = root.get("choices");
-        boolean hasChoices = choices != null && choices.isArray() && !choices.isEmpty();
-        String text = null;
-        List<Integer> ids = null;
-        Optional<String> finish = Optional.empty();
-        if (hasChoices) {
-            JsonNode c = choices.get(0);
-            if (dialect == StreamDialect.OPENAI_CHAT) {
-                JsonNode delta = c.path("delta");
-                text = firstText(delta, "content", "reasoning_content", "reasoning");
-                ids = intArray(delta.get("token_ids"));
-            } else {
-                text = firstText(c, "text");
-            }
-            if (ids == null) {
-                ids = intArray(c.get("token_ids"));
-            }
-            finish = string(c.get("finish_reason"));
-        }
-        JsonNode usage = root.get("usage");
-        OptionalInt prompt = OptionalInt.empty();
-        OptionalInt completion = OptionalInt.empty();
-        if (usage != null && usage.isObject()) {
-            prompt = integer(usage.get("prompt_tokens"));
-            completion = integer(usage.get("completion_tokens"));
-        }
-        return new StreamChunk(false, Optional.empty(), hasChoices, text, ids, prompt, completion, finish, Map.of());
-    }
-
-    private static StreamChunk triton(JsonNode root) {
-        String text = firstText(root, "text_output");
-        Map<String, Double> metrics = new HashMap<>();
-        for (String f : TRITON_PERF_FIELDS) {
-            number(root.get(f)).ifPresent(v -> metrics.put(f, v));
-        }
-        OptionalLong arrival = nanos(root.get("arrival_time_ns"));
-        if (arrival.isPresent()) {
-            nanos(root.get("first_scheduled_time_ns")).ifPresent(t -> metrics.put("queue_ns", (double) (t - arrival.getAsLong())));
-            nanos(root.get("first_token_time_ns")).ifPresent(t -> metrics.put("ttft_ns", (double) (t - arrival.getAsLong())));
-            nanos(root.get("last_token_time_ns")).ifPresent(t -> metrics.put("e2e_ns", (double) (t - arrival.getAsLong())));
-        }
-        // num_input_tokens: returned by ensembles that expose return_num_input_tokens
-        return new StreamChunk(false, Optional.empty(), text != null, text, intArray(root.get("output_ids")),
-                integer(root.get("num_input_tokens")), OptionalInt.empty(), string(root.get("finish_reason")), metrics);
-    }
-
-    /** An integer nanosecond stamp, exactly (a JSON integer or a string holding one, possibly in a 1-element array). */
-    private static OptionalLong nanos(@Nullable JsonNode node) {
-        if (node == null || node.isNull()) {
-            return OptionalLong.empty();
-        }
-        if (node.isArray()) {
-            return node.size() == 1 ? nanos(node.get(0)) : OptionalLong.empty();
-        }
-        if (node.isIntegralNumber()) {
-            return OptionalLong.of(node.asLong());
-        }
-        if (node.isString()) {
-            try {
-                return OptionalLong.of(Long.parseLong(node.asString().trim()));
-            } catch (NumberFormatException e) {
-                return OptionalLong.empty();
-            }
-        }
-        return OptionalLong.empty();
-    }
-
-    private static Optional<String> errorOf(JsonNode root) {
-        JsonNode e = root.get("error");
-        if (e != null && !e.isNull()) {
-            if (e.isString()) {
-                return Optional.of(e.asString());
-            }
-            String msg = e.path("message").isString() ? e.path("message").asString() : e.toString();
-            JsonNode code = e.get("code");
-            return Optional.of(code != null && !code.isNull() ? msg + " (code " + code.asString() + ")" : msg);
-        }
-        if ("error".equals(string(root.get("object")).orElse(""))) {
-            return Optional.of(string(root.get("message")).orElse(root.toString()));
-        }
-        return Optional.empty();
-    }
-
-    private static @Nullable String firstText(JsonNode node, String... fields) {
-        String empty = null;
-        for (String f : fields) {
-            JsonNode v = node.get(f);
-            if (v != null && v.isString()) {
-                String s = v.asString();
-                if (!s.isEmpty()) {
-                    return s;
-                }
-                empty = s;
-            }
-        }
-        return empty;
-    }
-
-    private static @Nullable List<Integer> intArray(@Nullable JsonNode node) {
-        if (node == null || !node.isArray()) {
-            return null;
-        }
-        List<Integer> out = new ArrayList<>(node.size());
-        for (JsonNode v : node) {
-            if (v.isArray()) {
-                // Triton output_ids may be nested per beam: [[1, 2]]
-                for (JsonNode w : v) {
-                    out.add(w.asInt());
-                }
-            } else {
-                out.add(v.asInt());
-            }
-        }
-        return out;
-    }
-
-    private static Optional<String> string(@Nullable JsonNode node) {
-        return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
-    }
-
-    private static OptionalInt integer(@Nullable JsonNode node) {
-        Optional<Double> d = number(node);
-        return d.isPresent() ? OptionalInt.of((int) Math.round(d.get())) : OptionalInt.empty();
-    }
-
-    /** A number, or a string holding one (Triton sends some numbers as strings), possibly in a 1-element array. */
-    static Optional<Double> number(@Nullable JsonNode node) {
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (node.isArray()) {
-            return node.size() == 1 ? number(node.get(0)) : Optional.empty();
-        }
-        if (node.isNumber()) {
-            return Optional.of(node.asDouble());
-        }
-        if (node.isString()) {
-            try {
-                return Optional.of(Double.parseDouble(node.asString().trim()));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
     }
 
     static String excerpt(byte[] data, int length) {
