@@ -389,7 +389,7 @@ public final class LoadGenerator {
         @Override
         public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
                 @Nullable String text) {
-            if (!abandoned.contains(requestId)) {
+            if (abandoned.isEmpty() || !abandoned.contains(requestId)) {
                 target.tokens(requestId, nanoTime, count, tokenIds, text);
             }
         }

@@ -32,7 +32,8 @@ import java.util.Optional;
 /**
  * How much streaming the serving client sustains on this machine: the production path (LoadGenerator →
  * openai backend → ServingClient → RequestRecorder) against {@link StreamingBenchServer} in a child JVM,
- * which streams one-token vLLM-shaped chunks paced at {@code --itl-ms} per stream (0: as fast as it can).
+ * which streams vLLM-shaped chunks of {@code --chunk-tokens} tokens (default 1) paced at {@code --itl-ms} per
+ * stream (0: as fast as it can).
  * Prints requests, streams in flight, tokens/s, the client's send lag (open loop), TTFT, ITL and the
  * client JVM's CPU and GC time. Not a test: run it by hand, as docs/performance.md says.
  *
@@ -49,14 +50,15 @@ public final class ServingClientBenchmark {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--mode", "open", "--rate", "100", "--concurrency", "1000",
-                "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000"));
+                "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000", "--chunk-tokens", "1"));
         for (int i = 0; i + 1 < argv.length; i += 2) {
             a.put(argv[i], argv[i + 1]);
         }
         String mode = a.get("--mode");
         int tokens = Integer.parseInt(a.get("--tokens"));
         double itlMs = Double.parseDouble(a.get("--itl-ms"));
-        Process server = startServer(itlMs);
+        int chunkTokens = Integer.parseInt(a.get("--chunk-tokens"));
+        Process server = startServer(itlMs, chunkTokens);
         try {
             int port = readPort(server);
             Path dir = Files.createTempDirectory("lem-bench");
@@ -101,6 +103,7 @@ public final class ServingClientBenchmark {
                             "client CPU user / system", (proc1[0] - proc0[0]) / 100.0, (proc1[1] - proc0[1]) / 100.0,
                             proc1[2] - proc0[2]);
                 }
+                System.out.printf(Locale.ROOT, "%d token(s) per chunk%n", chunkTokens);
                 print(mode, itlMs, tokens, report, rec.records(), wall, cpu, serverCpu, gcMillis() - gc0);
             }
         } finally {
@@ -119,10 +122,10 @@ public final class ServingClientBenchmark {
         LoadGenerator.create(w, backend).run(reqs, rec, rec::expect);
     }
 
-    private static Process startServer(double itlMs) throws Exception {
+    private static Process startServer(double itlMs, int chunkTokens) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                StreamingBenchServer.class.getName(), "0", String.valueOf(itlMs))
+                StreamingBenchServer.class.getName(), "0", String.valueOf(itlMs), String.valueOf(chunkTokens))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -182,11 +185,12 @@ public final class ServingClientBenchmark {
         row("requests sent / completed / failed", report.sent() + " / " + m.completed() + " / " + m.failed());
         row("duration (first send to last end)", fmt(durationS) + " s");
         row("streams in flight: max / mean", report.maxInFlight() + " / " + fmt(busy / durationS));
-        row("output tokens/s", fmt(m.outputTokensPerS()));
+        row("output tokens/s (whole run)", fmt(m.outputTokensPerS()));
+        steady(records).ifPresent(x -> row("output tokens/s, steady state", x));
         row("achieved request rate", report.achievedRatePerS().map(x -> fmt(x) + " /s").orElse("closed loop"));
         row("send lag p50 / p99 / max", m.sendLagMs().map(ServingClientBenchmark::dist).orElse("closed loop"));
         row("TTFT p50 / p99 / max", m.ttftMs().map(ServingClientBenchmark::dist).orElse("-"));
-        row("ITL p50 / p99 / max", m.itlMs().map(ServingClientBenchmark::dist).orElse("-"));
+        row("ITL (per chunk) p50 / p99 / max", m.itlMs().map(ServingClientBenchmark::dist).orElse("-"));
         row("client CPU (of 1 core)", cpuNanos < 0 ? "unknown" : fmt(100.0 * cpuNanos / wallNanos) + " %");
         row("client GC time", gcMs + " ms");
         row("server CPU (of 1 core)", serverCpuNanos < 0 ? "unknown" : fmt(100.0 * serverCpuNanos / wallNanos) + " %");
@@ -195,6 +199,33 @@ public final class ServingClientBenchmark {
         if (!report.notes().isEmpty()) {
             row("notes", String.join("; ", report.notes()));
         }
+    }
+
+    /**
+     * Tokens received per second between the end of the ramp-up (first send + median E2E) and the last send,
+     * when that window is at least a second long.
+     */
+    private static Optional<String> steady(List<RequestRecord> records) {
+        long[] e2e = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::e2eNanos).sorted().toArray();
+        if (e2e.length == 0) {
+            return Optional.empty();
+        }
+        long from = records.stream().mapToLong(RequestRecord::startNanos).min().orElse(0) + e2e[e2e.length / 2];
+        long to = records.stream().mapToLong(RequestRecord::startNanos).max().orElse(0);
+        if (to - from < 1_000_000_000L) {
+            return Optional.empty();
+        }
+        long tokens = 0;
+        for (RequestRecord r : records) {
+            for (int i = 0; i < r.chunkNanos().size(); i++) {
+                long t = r.chunkNanos().get(i);
+                if (t >= from && t < to) {
+                    tokens += r.chunkTokens().get(i);
+                }
+            }
+        }
+        return Optional.of(fmt(tokens / ((to - from) / 1e9)) + String.format(Locale.ROOT, " (%.1f to %.1f s)",
+                (from - records.get(0).startNanos()) / 1e9, (to - records.get(0).startNanos()) / 1e9));
     }
 
     private static void row(String what, String value) {

@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
  * event stream of {@code max_tokens} one-token chunks (with {@code token_ids}), the usage chunk and
  * {@code [DONE]}, HTTP/1.1 chunked with keep-alive; {@code GET /v1/models} answers the model list.
  *
- * <p>With {@code itlMs > 0} each stream sends one token every {@code itlMs} (the first after
- * {@code itlMs}), on a timer shared by all streams; with 0 it streams as fast as the sockets take the
- * bytes. A client that cannot keep up sees several events per read (they queue in the socket).
+ * <p>Each event carries {@code chunkTokens} tokens (vLLM's {@code --stream-interval}; default 1). With
+ * {@code itlMs > 0} each stream sends one event every {@code itlMs} (the first after {@code itlMs}), on a
+ * timer shared by all streams; with 0 it streams as fast as the sockets take the bytes. A client that cannot
+ * keep up sees several events per read (they queue in the socket).
  *
- * <pre>java -cp ... dev.lem.examples.bench.StreamingBenchServer &lt;port&gt; &lt;itlMs&gt;</pre>
+ * <pre>java -cp ... dev.lem.examples.bench.StreamingBenchServer &lt;port&gt; &lt;itlMs&gt; [chunkTokens]</pre>
  */
 public final class StreamingBenchServer implements Runnable {
     private static final Pattern MAX_TOKENS = Pattern.compile("\"max_tokens\"\\s*:\\s*(\\d+)");
@@ -44,12 +45,14 @@ public final class StreamingBenchServer implements Runnable {
     private final ServerSocketChannel server;
     private final Selector selector;
     private final long itlNanos;
+    private final int chunkTokens;
     private final PriorityQueue<Conn> timer = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
     private volatile boolean running = true;
     private long tokens;
 
-    public StreamingBenchServer(int port, double itlMs) throws IOException {
+    public StreamingBenchServer(int port, double itlMs, int chunkTokens) throws IOException {
         this.itlNanos = Math.round(itlMs * 1e6);
+        this.chunkTokens = chunkTokens;
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
@@ -68,7 +71,8 @@ public final class StreamingBenchServer implements Runnable {
     }
 
     public static void main(String[] args) throws IOException {
-        StreamingBenchServer s = new StreamingBenchServer(Integer.parseInt(args[0]), Double.parseDouble(args[1]));
+        StreamingBenchServer s = new StreamingBenchServer(Integer.parseInt(args[0]), Double.parseDouble(args[1]),
+                args.length > 2 ? Integer.parseInt(args[2]) : 1);
         System.out.println("listening " + s.port());
         System.out.flush();
         s.run();
@@ -219,15 +223,23 @@ public final class StreamingBenchServer implements Runnable {
         }
     }
 
-    private void emit(Conn c, int n) {
-        StringBuilder sb = new StringBuilder(n * 200);
-        for (int i = 0; i < n && c.left > 0; i++) {
-            c.left--;
-            c.sent++;
-            tokens++;
+    /** Appends {@code events} events of {@code chunkTokens} tokens each (fewer at the end of the stream). */
+    private void emit(Conn c, int events) {
+        StringBuilder sb = new StringBuilder(events * 200);
+        for (int i = 0; i < events && c.left > 0; i++) {
+            int k = Math.min(chunkTokens, c.left);
+            StringBuilder text = new StringBuilder();
+            StringBuilder ids = new StringBuilder();
+            for (int j = 0; j < k; j++) {
+                c.sent++;
+                text.append(" tok").append(c.sent);
+                ids.append(j == 0 ? "" : ",").append(1000 + c.sent);
+            }
+            c.left -= k;
+            tokens += k;
             String finish = c.left == 0 ? "\"length\"" : "null";
             chunk(sb, "data: {\"id\":\"cmpl-bench\",\"object\":\"text_completion\",\"created\":1,\"model\":\"bench\","
-                    + "\"choices\":[{\"index\":0,\"text\":\" tok" + c.sent + "\",\"token_ids\":[" + (1000 + c.sent)
+                    + "\"choices\":[{\"index\":0,\"text\":\"" + text + "\",\"token_ids\":[" + ids
                     + "],\"logprobs\":null,\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
         }
         if (c.left == 0 && c.streaming) {
