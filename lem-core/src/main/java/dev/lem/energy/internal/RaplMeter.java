@@ -39,9 +39,15 @@ final class RaplMeter implements EnergyMeter {
     private final Map<String, String> notes;
     private final Duration maxPoll;
     private final LongSupplier clock;
+    private final SysFiles.LongReader reader;
 
     RaplMeter(RaplTree tree, LongSupplier clock) {
+        this(tree, clock, SysFiles::readLong);
+    }
+
+    RaplMeter(RaplTree tree, LongSupplier clock, SysFiles.LongReader reader) {
         this.clock = clock;
+        this.reader = reader;
         long now = clock.getAsLong();
         List<Counter> cs = new ArrayList<>();
         Duration poll = null;
@@ -164,7 +170,7 @@ final class RaplMeter implements EnergyMeter {
         long now = clock.getAsLong();
         for (Counter c : counters) {
             try {
-                c.advance(SysFiles.readLong(c.file), now);
+                c.advance(reader.read(c.file), now);
                 c.error = Optional.empty();
             } catch (IOException e) {
                 c.error = Optional.of(c.file + ": " + SysFiles.why(e));

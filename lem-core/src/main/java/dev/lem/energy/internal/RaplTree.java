@@ -43,11 +43,16 @@ record RaplTree(Path root, List<RaplZone> zones, List<Selected> selected, List<S
 
     /** Scans {@code root}; an unreadable or missing root gives a tree with no zones. */
     static RaplTree scan(Path root) {
+        return scan(root, SysFiles::readLong);
+    }
+
+    /** Scans {@code root}, reading counters with {@code reader}. */
+    static RaplTree scan(Path root, SysFiles.LongReader reader) {
         List<RaplZone> zones = new ArrayList<>();
         if (Files.isDirectory(root)) {
             try (Stream<Path> s = Files.list(root)) {
                 s.sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                        .forEach(p -> RaplZone.read(p).ifPresent(zones::add));
+                        .forEach(p -> RaplZone.read(p, reader).ifPresent(zones::add));
             } catch (IOException | RuntimeException e) {
                 // left empty: reported as "no zones"
             }

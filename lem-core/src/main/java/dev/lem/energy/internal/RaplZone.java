@@ -32,7 +32,7 @@ record RaplZone(String dirName, Path dir, boolean mmio, boolean topLevel, int in
     private static final Pattern PACKAGE = Pattern.compile("package-(\\d+)");
 
     /** Reads a zone directory; empty when the name is not a RAPL zone's. */
-    static Optional<RaplZone> read(Path dir) {
+    static Optional<RaplZone> read(Path dir, SysFiles.LongReader reader) {
         String dirName = dir.getFileName().toString();
         Matcher m = DIR.matcher(dirName);
         if (!m.matches()) {
@@ -47,11 +47,16 @@ record RaplZone(String dirName, Path dir, boolean mmio, boolean topLevel, int in
         OptionalLong first = OptionalLong.empty();
         Optional<String> unreadable = Optional.empty();
         try {
-            first = OptionalLong.of(SysFiles.readLong(dir.resolve("energy_uj")));
+            first = OptionalLong.of(reader.read(dir.resolve("energy_uj")));
         } catch (IOException e) {
             unreadable = Optional.of(SysFiles.why(e));
         }
-        OptionalLong max = SysFiles.tryLong(dir.resolve("max_energy_range_uj"));
+        OptionalLong max;
+        try {
+            max = OptionalLong.of(reader.read(dir.resolve("max_energy_range_uj")));
+        } catch (IOException | RuntimeException e) {
+            max = OptionalLong.empty();
+        }
         if (max.isPresent() && max.getAsLong() <= 0) {
             max = OptionalLong.empty();
         }

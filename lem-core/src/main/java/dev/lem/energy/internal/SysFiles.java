@@ -16,6 +16,12 @@ public final class SysFiles {
     private SysFiles() {
     }
 
+    /** Reads one number from a file; {@link SysFiles#readLong} in production, a fake in tests. */
+    @FunctionalInterface
+    public interface LongReader {
+        long read(Path file) throws IOException;
+    }
+
     /**
      * Reads a file holding one non-negative decimal integer (e.g. {@code energy_uj}).
      *
