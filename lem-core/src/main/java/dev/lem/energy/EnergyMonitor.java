@@ -174,10 +174,10 @@ public final class EnergyMonitor implements AutoCloseable {
 
     /** Opens a window; the name must not already be open. */
     public void begin(String name) {
-        long now = System.nanoTime();
         List<String> notes = new ArrayList<>(monitorNotes);
+        long before = System.nanoTime();
         Map<String, Double> start = read(notes);
-        Window w = new Window(now, start, notes);
+        Window w = new Window(midpoint(before, System.nanoTime()), start, notes);
         if (windows.putIfAbsent(name, w) != null) {
             throw new IllegalStateException("measurement window \"" + name + "\" is already open");
         }
@@ -196,8 +196,9 @@ public final class EnergyMonitor implements AutoCloseable {
             throw new IllegalStateException("measurement window \"" + name + "\" was never begun (or already ended)");
         }
         List<String> readNotes = new ArrayList<>();
+        long before = System.nanoTime();
         Map<String, Double> endValues = read(readNotes);
-        long endNanos = System.nanoTime();
+        long endNanos = midpoint(before, System.nanoTime());
         long duration = endNanos - w.startNanos;
         List<DomainEnergy> result = new ArrayList<>();
         IdleBaseline idle = baseline.orElse(null);
@@ -254,6 +255,11 @@ public final class EnergyMonitor implements AutoCloseable {
         return baseline.orElseThrow();
     }
 
+    /** The time of a reading: halfway between the clock before and after it. */
+    private static long midpoint(long before, long after) {
+        return before + (after - before) / 2;
+    }
+
     private Map<String, Double> read(List<String> notes) {
         Map<String, Double> values = new HashMap<>();
         for (EnergyMeter m : meters) {
@@ -291,8 +297,9 @@ public final class EnergyMonitor implements AutoCloseable {
                 return;
             }
             List<String> notes = new ArrayList<>();
+            long before = System.nanoTime();
             Map<String, Double> energy = read(notes);
-            long now = System.nanoTime();
+            long now = midpoint(before, System.nanoTime());
             Map<String, Double> telemetry = new HashMap<>();
             List<ThrottleReason> throttle = new ArrayList<>();
             for (TelemetrySource s : sources) {
