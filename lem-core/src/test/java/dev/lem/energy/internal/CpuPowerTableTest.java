@@ -58,6 +58,14 @@ class CpuPowerTableTest {
     }
 
     @Test
+    void theGenericBrandOfCloudXeonsIsAmbiguousToo() {
+        // what the project's H100 cloud host reports
+        Match m = table.match("Intel(R) Xeon(R) Processor");
+        assertThat(m.kind()).isEqualTo(Kind.AMBIGUOUS);
+        assertThat(m.candidates()).allSatisfy(e -> assertThat(e.name()).contains("Xeon"));
+    }
+
+    @Test
     void tiesBetweenDifferentTdpsAreAmbiguous() {
         CpuPowerTable small = new CpuPowerTable(java.util.List.of(new CpuPowerTable.Entry("Foo X 100 A", 10),
                 new CpuPowerTable.Entry("Foo X 100 B", 20)));
