@@ -263,7 +263,7 @@ public final class ExperimentRunner {
     }
 
     private void openMeter(EnergyMeterProvider p, MeterContext ctx, String name, List<EnergyMeter> meters) {
-        var a = Plugins.availability(p);
+        var a = Plugins.availability(p, ctx);
         if (!a.available()) {
             plugins.add(new PluginStatus("energy_meter", name, false, a.reason()));
             return;

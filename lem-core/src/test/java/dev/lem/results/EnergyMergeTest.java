@@ -148,7 +148,8 @@ class EnergyMergeTest {
     void carbonIsComputedOnTheMergedTotalNotPerProcess() {
         ExperimentConfig cfg = ConfigResolver.withDefaults().override("carbon.country=FRA").override("carbon.pue=1.2")
                 .resolve();
-        CycleResult c = Aggregator.mergeCycle(0, fourRanksOneHost(), cfg, CarbonIntensities.resolve(cfg.carbon()));
+        CycleResult c = Aggregator.mergeCycle(0, fourRanksOneHost(), cfg, CarbonIntensities.resolve(cfg.carbon()),
+                Optional.empty());
         double joules = 3100 + 12_600 + 166;
         assertThat(c.carbonGrams().orElseThrow()).isCloseTo(joules / 3.6e6 * 56.039 * 1.2, within(1e-9));
     }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -175,7 +176,7 @@ public final class CarbonTables {
         return out;
     }
 
-    private static List<Region> regions(String resource, String onlyProvider) {
+    private static List<Region> regions(String resource, @Nullable String onlyProvider) {
         List<Region> out = new ArrayList<>();
         for (Map<String, String> r : DataFiles.csv(resource)) {
             String p = r.getOrDefault("provider", "");

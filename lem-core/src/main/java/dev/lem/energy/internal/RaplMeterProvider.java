@@ -42,13 +42,16 @@ public final class RaplMeterProvider implements EnergyMeterProvider {
         return 100;
     }
 
-    /**
-     * Probes the default root, {@code /sys/class/powercap} ({@code energy.rapl_root} is not known here);
-     * {@link #open} probes the configured root.
-     */
+    /** Probes the default root, {@code /sys/class/powercap} (what {@code lem plugins} shows). */
     @Override
     public Availability availability() {
         return availability(DEFAULT_ROOT);
+    }
+
+    /** Probes the configured root, {@code energy.rapl_root}. */
+    @Override
+    public Availability availability(MeterContext context) {
+        return availability(Path.of(context.config().energy().raplRoot()));
     }
 
     /** Whether RAPL can be read under {@code root}, and if not, why and how to fix it. */

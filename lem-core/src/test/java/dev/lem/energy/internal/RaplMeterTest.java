@@ -249,7 +249,9 @@ class RaplMeterTest {
         MeterContext ctx = context(dir);
         assertThatThrownBy(() -> new RaplMeterProvider().open(ctx)).isInstanceOf(PluginUnavailableException.class)
                 .hasMessageContaining("no RAPL zone");
+        assertThat(new RaplMeterProvider().availability(ctx).reason()).contains("no RAPL zone");
         tree.zone("intel-rapl:0", "package-0").energy(5);
+        assertThat(new RaplMeterProvider().availability(ctx).available()).isTrue();
         try (EnergyMeter m = new RaplMeterProvider().open(ctx)) {
             assertThat(m.name()).isEqualTo("rapl");
             assertThat(m.domains()).extracting(EnergyDomain::id).containsExactly("cpu.package[0]");
