@@ -1,15 +1,16 @@
 package dev.lem.env;
 
 import dev.lem.Lem;
+import dev.lem.energy.internal.SysFiles;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -107,17 +108,8 @@ public final class EnvironmentCapture {
 
     /** Installed memory (MemTotal of /proc/meminfo), bytes, if readable. */
     public static Optional<Long> memTotal(Path root) {
-        for (String line : lines(root.resolve("proc/meminfo"))) {
-            if (line.startsWith("MemTotal:")) {
-                String[] parts = line.trim().split("\\s+");
-                try {
-                    return Optional.of(Long.parseLong(parts[1]) * 1024L);
-                } catch (RuntimeException e) {
-                    return Optional.empty();
-                }
-            }
-        }
-        return Optional.empty();
+        OptionalLong b = SysFiles.kibField(root.resolve("proc/meminfo"), "MemTotal");
+        return b.isPresent() ? Optional.of(b.getAsLong()) : Optional.empty();
     }
 
     /**
@@ -213,15 +205,10 @@ public final class EnvironmentCapture {
     }
 
     private static Optional<String> firstLine(Path p) {
-        List<String> l = lines(p);
-        return l.isEmpty() || l.get(0).isBlank() ? Optional.empty() : Optional.of(l.get(0).trim());
+        return SysFiles.firstLine(p);
     }
 
     private static List<String> lines(Path p) {
-        try {
-            return Files.readAllLines(p, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
+        return SysFiles.lines(p);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lem.energy.internal;
 
 import dev.lem.config.ConfigException;
+import dev.lem.config.ConfigSchema;
 import dev.lem.energy.CarbonIntensity;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -198,31 +199,11 @@ public final class CarbonTables {
     static String closeMatches(String query, List<String> candidates, Function<String, String> label) {
         String q = query.trim().toLowerCase(Locale.ROOT);
         List<String> close = candidates.stream().distinct()
-                .map(c -> Map.entry(c, distance(q, c.toLowerCase(Locale.ROOT))))
+                .map(c -> Map.entry(c, ConfigSchema.distance(q, c.toLowerCase(Locale.ROOT))))
                 .filter(e -> e.getValue() <= Math.max(1, Math.min(2, q.length() / 3))
                         || q.length() >= 3 && e.getKey().toLowerCase(Locale.ROOT).startsWith(q))
                 .sorted(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue()).thenComparing(Map.Entry::getKey))
                 .limit(6).map(e -> label.apply(e.getKey())).distinct().toList();
         return close.isEmpty() ? "" : "; close matches: " + String.join(", ", close);
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

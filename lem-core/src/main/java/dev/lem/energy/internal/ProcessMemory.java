@@ -54,16 +54,6 @@ final class ProcessMemory implements LongSupplier {
 
     /** {@code VmRSS} of a status file, bytes; -1 when unreadable. */
     static long vmRss(Path status) {
-        for (String line : SysFiles.lines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                String[] parts = line.trim().split("\\s+");
-                try {
-                    return Long.parseLong(parts[1]) * 1024L;
-                } catch (RuntimeException e) {
-                    return -1;
-                }
-            }
-        }
-        return -1;
+        return SysFiles.kibField(status, "VmRSS").orElse(-1);
     }
 }

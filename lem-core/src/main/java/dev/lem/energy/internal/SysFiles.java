@@ -83,6 +83,25 @@ public final class SysFiles {
         }
     }
 
+    /**
+     * A {@code Key:   123 kB} field of a {@code /proc} file such as {@code meminfo} or {@code <pid>/status},
+     * in bytes; empty when missing or unreadable.
+     */
+    public static OptionalLong kibField(Path file, String key) {
+        String prefix = key + ":";
+        for (String line : lines(file)) {
+            if (line.startsWith(prefix)) {
+                String[] parts = line.substring(prefix.length()).trim().split("\\s+");
+                try {
+                    return OptionalLong.of(Long.parseLong(parts[0]) * 1024L);
+                } catch (RuntimeException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     /** A short description of why reading failed, for messages. */
     public static String why(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) {

@@ -31,6 +31,18 @@ class CpuEstimateTest {
         table = CpuPowerTable.load();
     }
 
+    final AtomicLong clock = new AtomicLong();
+
+    /** A meter on the test's clock with a fixed idle and full-load power. */
+    CpuEstimateMeter meter(double idleWatts, double maxWatts, Trace trace) {
+        return new CpuEstimateMeter(new CpuPowerModel(idleWatts, maxWatts, Map.of()), trace, clock::get);
+    }
+
+    void pollAt(CpuEstimateMeter m, long nanos) {
+        clock.set(nanos);
+        m.poll();
+    }
+
     static EnvironmentInfo.Cpu cpu(String model, int cpus, int sockets, boolean vm) {
         return new EnvironmentInfo.Cpu(Optional.of(model), cpus, Optional.empty(), Optional.empty(), Optional.of(cpus),
                 Optional.of(sockets), vm);
@@ -123,11 +135,9 @@ class CpuEstimateTest {
 
     @Test
     void energyIntegratesTheModelOverAScriptedUtilisationTrace() {
-        CpuPowerModel model = new CpuPowerModel(20, 120, Map.of());
-        AtomicLong clock = new AtomicLong();
         // cumulative ticks: utilisation 0.0, 0.5, 1.0, 0.25 over four 100 ms steps
         Trace trace = new Trace().add(0, 0).add(0, 100).add(50, 200).add(150, 300).add(175, 400);
-        CpuEstimateMeter m = new CpuEstimateMeter(model, trace, clock::get);
+        CpuEstimateMeter m = meter(20, 120, trace);
         assertThat(m.domains().get(0)).satisfies(d -> {
             assertThat(d.method()).isEqualTo(MeasurementMethod.ESTIMATED);
             assertThat(d.scope()).isEqualTo(DomainScope.MACHINE);
@@ -135,8 +145,7 @@ class CpuEstimateTest {
         });
         double[] u = {0.0, 0.5, 1.0, 0.25};
         for (int i = 0; i < u.length; i++) {
-            clock.set((i + 1) * 100 * MS);
-            m.poll();
+            pollAt(m, (i + 1) * 100 * MS);
             assertThat(m.utilisation()).isEqualTo(u[i]);
         }
         // 20 W, 70 W, 120 W, 45 W for 0.1 s each
@@ -145,12 +154,9 @@ class CpuEstimateTest {
 
     @Test
     void aReadBetweenPollsIntegratesUpToNow() {
-        CpuPowerModel model = new CpuPowerModel(10, 110, Map.of());
-        AtomicLong clock = new AtomicLong();
         Trace trace = new Trace().add(0, 0).add(100, 100).add(100, 200);
-        CpuEstimateMeter m = new CpuEstimateMeter(model, trace, clock::get);
-        clock.set(100 * MS);
-        m.poll(); // u = 1.0 over the first 100 ms: 11 J
+        CpuEstimateMeter m = meter(10, 110, trace);
+        pollAt(m, 100 * MS); // u = 1.0 over the first 100 ms: 11 J
         clock.set(150 * MS);
         // the read at 150 ms reads the counters again: u = 0 over 50 ms: 0.5 J
         assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(11.5, within(1e-12));
@@ -159,17 +165,12 @@ class CpuEstimateTest {
 
     @Test
     void readsCloserThanOneMillisecondOrWithoutNewTicksReuseTheLastUtilisation() {
-        CpuPowerModel model = new CpuPowerModel(0, 100, Map.of());
-        AtomicLong clock = new AtomicLong();
         Trace trace = new Trace().add(0, 0).add(50, 100).add(50, 100);
-        CpuEstimateMeter m = new CpuEstimateMeter(model, trace, clock::get);
-        clock.set(100 * MS);
-        m.poll(); // u = 0.5: 5 J
-        clock.set(100 * MS + 500_000);
-        m.poll(); // 0.5 ms later: no read, 50 W x 0.5 ms
+        CpuEstimateMeter m = meter(0, 100, trace);
+        pollAt(m, 100 * MS); // u = 0.5: 5 J
+        pollAt(m, 100 * MS + 500_000); // 0.5 ms later: no read, 50 W x 0.5 ms
         assertThat(trace.reads).isEqualTo(2);
-        clock.set(110 * MS);
-        m.poll(); // read, but no tick elapsed: keep u = 0.5
+        pollAt(m, 110 * MS); // read, but no tick elapsed: keep u = 0.5
         assertThat(trace.reads).isEqualTo(3);
         assertThat(m.utilisation()).isEqualTo(0.5);
         assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(5.5, within(1e-12));
