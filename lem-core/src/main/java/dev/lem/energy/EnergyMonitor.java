@@ -130,7 +130,7 @@ public final class EnergyMonitor implements AutoCloseable {
             Double b = endValues.get(d.id());
             if (a == null || b == null) {
                 notes.add(d.id() + ": no reading at the " + (a == null ? "start" : "end")
-                        + " of the window; its energy is not reported");
+                        + " of the window; its energy is not reported" + unavailableReason(d));
                 continue;
             }
             double joules = b - a;
@@ -166,6 +166,19 @@ public final class EnergyMonitor implements AutoCloseable {
         IdleBaseline b = new IdleBaseline(m.durationNanos(), watts, m);
         baseline = Optional.of(b);
         return b;
+    }
+
+    private String unavailableReason(EnergyDomain d) {
+        for (EnergyMeter m : meters) {
+            if (m.domains().contains(d)) {
+                try {
+                    return m.unavailableReason(d.id()).map(r -> " (" + r + ")").orElse("");
+                } catch (RuntimeException e) {
+                    return "";
+                }
+            }
+        }
+        return "";
     }
 
     private List<String> columns() {

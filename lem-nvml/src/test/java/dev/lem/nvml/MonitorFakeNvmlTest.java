@@ -76,7 +76,8 @@ class MonitorFakeNvmlTest {
                 assertThat(t.powerShare()).as("gpu[0] was at its software power cap").isGreaterThan(0.5);
                 assertThat(t.flagged()).isTrue();
             });
-            assertThat(lost.notes()).anySatisfy(n -> assertThat(n).startsWith("gpu[0]: no reading at the end"));
+            assertThat(lost.notes()).anySatisfy(n -> assertThat(n).startsWith("gpu[0]: no reading at the end")
+                    .contains("(gpu[0] (" + FakeNvml.gpuUuid(0) + ") was lost ", "NVML_ERROR_GPU_IS_LOST (15)"));
             DomainEnergy integrated = ok.domains().get(0);
             assertThat(integrated.domain().id()).isEqualTo("gpu[1]");
             double expected = 80.0 * ok.durationSeconds();

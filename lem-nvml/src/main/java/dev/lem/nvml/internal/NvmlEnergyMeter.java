@@ -148,6 +148,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
     }
 
     /** Why a domain has no reading now (its GPU was lost, or the last read failed), if it has none. */
+    @Override
     public synchronized Optional<String> unavailableReason(String domainId) {
         return channels.stream().filter(c -> c.domain().id().equals(domainId)).findFirst()
                 .map(c -> c.source().unavailable()).filter(r -> !r.isEmpty());
