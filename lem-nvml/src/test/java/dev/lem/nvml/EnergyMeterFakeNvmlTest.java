@@ -73,10 +73,24 @@ class EnergyMeterFakeNvmlTest {
             fake.timeMs(1_250); // a read between polls integrates up to now
             // 200 * 1.25 + 50 * 1.25^2 / 2 = 250 + 39.0625 J, exact for a linear ramp
             assertThat(meter.cumulativeJoules().get("gpu[1]")).isCloseTo(289.0625, within(MJ));
-            assertThat(meter.notes().get("gpu[1].method"))
-                    .contains("integrated", "trapezoid", "NVML_ERROR_NOT_SUPPORTED", "averaged over ~1 s");
-            assertThat(fake.get("power_calls")).as("one power read at open, one per poll, one for the read")
-                    .isEqualTo(12);
+            assertThat(meter.notes().get("gpu[1].method")).startsWith("integrated: instantaneous power "
+                    + "(nvmlDeviceGetFieldValues, NVML_FI_DEV_POWER_INSTANT) polled every 100 ms, trapezoid rule "
+                    + "(no energy counter: NVML_ERROR_NOT_SUPPORTED)");
+            assertThat(fake.get("power_calls")).as("a probe and a read at open, one per poll, one for the read")
+                    .isEqualTo(13);
+        }
+    }
+
+    @Test
+    void withoutInstantaneousPowerTheAveragedReadingIsIntegratedAndTheLagIsNoted() {
+        fake.set(0, "energy_supported", 0).set(0, "instant_supported", 0).set(0, "power_mw", 120_000);
+        try (NvmlEnergyMeter meter = open("0")) {
+            fake.timeMs(500);
+            meter.poll();
+            fake.timeMs(1_000);
+            assertThat(meter.cumulativeJoules().get("gpu[0]")).isCloseTo(120.0, within(MJ));
+            assertThat(meter.notes().get("gpu[0].method")).startsWith("integrated: nvmlDeviceGetPowerUsage (a ~1 s "
+                    + "average on this architecture, so the integral lags load changes)");
         }
     }
 

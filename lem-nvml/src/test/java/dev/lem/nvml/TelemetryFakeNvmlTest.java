@@ -38,11 +38,12 @@ class TelemetryFakeNvmlTest {
                 .set(0, "mem_used", 3L << 30).set(0, "pstate", 2).set(0, "reasons", 0x4 | 0x20);
         try (TelemetrySource s = open("0")) {
             assertThat(s.name()).isEqualTo("nvml");
-            assertThat(s.columns()).containsExactly("gpu0.power_w", "gpu0.temperature_c", "gpu0.sm_clock_mhz",
+            assertThat(s.columns()).containsExactly("gpu0.power_w", "gpu0.power_instant_w", "gpu0.temperature_c", "gpu0.sm_clock_mhz",
                     "gpu0.memory_clock_mhz", "gpu0.utilization_gpu_pct", "gpu0.utilization_memory_pct",
                     "gpu0.memory_used_mib", "gpu0.pstate", "gpu0.clock_event_reasons");
             TelemetrySample sample = s.sample();
-            assertThat(sample.values()).containsOnly(entry("gpu0.power_w", 312.5), entry("gpu0.temperature_c", 67.0),
+            assertThat(sample.values()).containsOnly(entry("gpu0.power_w", 312.5), entry("gpu0.power_instant_w", 312.5),
+                    entry("gpu0.temperature_c", 67.0),
                     entry("gpu0.sm_clock_mhz", 1755.0), entry("gpu0.memory_clock_mhz", 2619.0),
                     entry("gpu0.utilization_gpu_pct", 98.0), entry("gpu0.utilization_memory_pct", 41.0),
                     entry("gpu0.memory_used_mib", 3072.0), entry("gpu0.pstate", 2.0),

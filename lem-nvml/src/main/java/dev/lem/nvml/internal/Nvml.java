@@ -4,12 +4,18 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import dev.lem.spi.PluginUnavailableException;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,12 +82,31 @@ public final class Nvml {
                 + " (or -D" + LIBRARY_PROPERTY + " at the file itself)", Set.of());
     }
 
+    /**
+     * The file the library was loaded from: JNA knows it when it found the file itself; when the
+     * system loader searched (e.g. {@code libnvidia-ml.so.1} through ld.so.cache), Linux's
+     * {@code /proc/self/maps} tells; otherwise the name with how it was found.
+     */
     private static String path(NvmlLibrary lib, String name) {
         if (Proxy.getInvocationHandler(lib) instanceof Library.Handler h) {
             File file = h.getNativeLibrary().getFile();
-            return file == null ? name : file.getAbsolutePath();
+            if (file != null && file.isFile()) {
+                return file.getAbsolutePath();
+            }
         }
-        return name;
+        Path maps = Path.of("/proc/self/maps");
+        if (Files.isReadable(maps)) {
+            try (Stream<String> lines = Files.lines(maps)) {
+                Optional<String> mapped = lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                        .filter(p -> p.contains("/libnvidia-ml.so") || p.contains("/" + name)).findFirst();
+                if (mapped.isPresent()) {
+                    return mapped.get();
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.debug("cannot read {}", maps, e);
+            }
+        }
+        return name + " (found by the system library loader)";
     }
 
     private static String firstLine(@Nullable String message) {

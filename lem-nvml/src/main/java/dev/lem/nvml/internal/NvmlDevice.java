@@ -17,6 +17,8 @@ public final class NvmlDevice {
     /** NVML architecture codes ({@code nvmlDeviceArchitecture_t}). */
     private static final String[] ARCHITECTURES = {"unknown", "unknown", "kepler", "maxwell", "pascal", "volta",
         "turing", "ampere", "ada", "hopper", "blackwell"};
+    /** {@code NVML_FI_DEV_POWER_INSTANT}: instantaneous power, mW. */
+    private static final int FIELD_POWER_INSTANT = 186;
     /** {@code NVML_DEVICE_ARCH_AMPERE}. */
     public static final int ARCH_AMPERE = 7;
 
@@ -114,6 +116,25 @@ public final class NvmlDevice {
     /** Board power draw, W (NVML reports mW; a ~1 s average on Ampere and newer, except A100). */
     public double powerWatts() {
         return readUnsignedInt("nvmlDeviceGetPowerUsage", o -> lib().nvmlDeviceGetPowerUsage(handle, o)) / 1000.0;
+    }
+
+    /**
+     * Instantaneous board power, W ({@code NVML_FI_DEV_POWER_INSTANT} through
+     * {@code nvmlDeviceGetFieldValues}; newer drivers). Unlike {@link #powerWatts()} it is not a
+     * 1-second average on Ampere and newer.
+     */
+    public double powerInstantWatts() {
+        NvmlLibrary.FieldValue f = new NvmlLibrary.FieldValue();
+        f.fieldId = FIELD_POWER_INSTANT;
+        run("nvmlDeviceGetFieldValues", () -> lib().nvmlDeviceGetFieldValues(handle, 1, f));
+        session.check("nvmlDeviceGetFieldValues(NVML_FI_DEV_POWER_INSTANT)", label, f.nvmlReturn);
+        long raw = switch (f.valueType) {
+            case 0 -> (long) Double.longBitsToDouble(f.value);
+            case 1 -> f.value & 0xFFFF_FFFFL;
+            case 5 -> (int) f.value;
+            default -> f.value;
+        };
+        return raw / 1000.0;
     }
 
     /** Power management limit, W. */

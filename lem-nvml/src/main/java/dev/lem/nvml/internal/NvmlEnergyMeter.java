@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,10 +103,8 @@ public final class NvmlEnergyMeter implements EnergyMeter {
     private String describe(GpuSelection.Target t, Source s) {
         String base = s.method == MeasurementMethod.MEASURED
                 ? "measured: NVML total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ resolution)"
-                : "integrated: nvmlDeviceGetPowerUsage polled every " + samplerInterval.toMillis()
-                        + " ms, trapezoid rule (no energy counter: " + s.problem + ")" + (s.averagedPower
-                                ? "; this architecture reports power averaged over ~1 s, so the integral lags load changes"
-                                : "");
+                : "integrated: " + s.powerSource + " polled every " + samplerInterval.toMillis()
+                        + " ms, trapezoid rule (no energy counter: " + s.problem + ")";
         return t.mig() == null ? base : "attributed: " + t.attribution() + "; parent " + base;
     }
 
@@ -183,7 +182,8 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         final GpuSelection.Gpu gpu;
         @Nullable MeasurementMethod method;
         String problem = "";
-        boolean averagedPower;
+        ToDoubleFunction<NvmlDevice> power = NvmlDevice::powerWatts;
+        String powerSource = "";
         // counter
         double startJoules;
         double lastRawJoules;
@@ -217,10 +217,10 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                 if (!counter.get().isCapability()) {
                     throw counter.get();
                 }
-                s.lastWatts = gpu.device().powerWatts();
+                s.choosePower();
+                s.lastWatts = s.power.applyAsDouble(gpu.device());
                 s.lastNanos = nowNanos;
                 s.method = MeasurementMethod.INTEGRATED;
-                s.averagedPower = averagesPower(gpu);
             } catch (NvmlException e) {
                 s.problem = e.isCapability() ? "neither an energy counter nor a power reading ("
                         + NvmlReturn.name(e.code()) + ")" : e.getMessage();
@@ -229,14 +229,28 @@ public final class NvmlEnergyMeter implements EnergyMeter {
             return s;
         }
 
-        /** Ampere and newer report a ~1 s average from nvmlDeviceGetPowerUsage (GA100, the A100, does not). */
-        private static boolean averagesPower(GpuSelection.Gpu gpu) {
+        /**
+         * Instantaneous power where the driver offers it; otherwise nvmlDeviceGetPowerUsage, which
+         * Ampere and newer (except GA100, the A100) report as a ~1 s average.
+         */
+        void choosePower() {
             try {
-                return gpu.device().architecture().code() >= NvmlDevice.ARCH_AMPERE
+                gpu.device().powerInstantWatts();
+                power = NvmlDevice::powerInstantWatts;
+                powerSource = "instantaneous power (nvmlDeviceGetFieldValues, NVML_FI_DEV_POWER_INSTANT)";
+                return;
+            } catch (NvmlException e) {
+                LOG.debug("no instantaneous power on {}: {}", gpu.id(), e.getMessage());
+            }
+            boolean averaged;
+            try {
+                averaged = gpu.device().architecture().code() >= NvmlDevice.ARCH_AMPERE
                         && !gpu.name().toUpperCase(Locale.ROOT).contains("A100");
             } catch (NvmlException e) {
-                return false;
+                averaged = false;
             }
+            powerSource = "nvmlDeviceGetPowerUsage" + (averaged ? " (a ~1 s average on this architecture, so the "
+                    + "integral lags load changes)" : "");
         }
 
         OptionalDouble read(long nowNanos, long openedNanos) {
@@ -254,7 +268,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                     lastRawJoules = raw;
                     value = raw + carriedJoules - startJoules;
                 } else {
-                    double watts = gpu.device().powerWatts();
+                    double watts = power.applyAsDouble(gpu.device());
                     integratedJoules += (lastWatts + watts) / 2 * (nowNanos - lastNanos) / 1e9;
                     lastWatts = watts;
                     lastNanos = nowNanos;

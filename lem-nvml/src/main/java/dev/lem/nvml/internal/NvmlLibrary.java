@@ -76,6 +76,9 @@ public interface NvmlLibrary extends Library {
 
     int nvmlDeviceGetPersistenceMode(Pointer device, int[] mode);
 
+    /** Reads {@code valuesCount} fields; each entry carries its own return code ({@code nvmlFieldValue_t}). */
+    int nvmlDeviceGetFieldValues(Pointer device, int valuesCount, FieldValue values);
+
     int nvmlDeviceGetMigMode(Pointer device, int[] currentMode, int[] pendingMode);
 
     int nvmlDeviceGetMaxMigDeviceCount(Pointer device, int[] count);
@@ -95,6 +98,22 @@ public interface NvmlLibrary extends Library {
     class Utilization extends Structure {
         public int gpu;
         public int memory;
+    }
+
+    /**
+     * {@code nvmlFieldValue_t}: a field id in, a value out. {@code value} is the 8-byte
+     * {@code nvmlValue_t} union, read according to {@code valueType} (0 double, 1 unsigned int,
+     * 2 unsigned long, 3 unsigned long long, 4 signed long long, 5 signed int).
+     */
+    @FieldOrder({"fieldId", "scopeId", "timestamp", "latencyUsec", "valueType", "nvmlReturn", "value"})
+    class FieldValue extends Structure {
+        public int fieldId;
+        public int scopeId;
+        public long timestamp;
+        public long latencyUsec;
+        public int valueType;
+        public int nvmlReturn;
+        public long value;
     }
 
     /** {@code nvmlMemory_t} (version 1): device memory in bytes. */

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GPU telemetry for the sampler: per selected GPU, power, temperature, SM and memory clocks,
+ * GPU telemetry for the sampler: per selected GPU, power (NVML's reading, a ~1 s average on Ampere
+ * and newer, and the instantaneous one where the driver has it), temperature, SM and memory clocks,
  * utilisation, memory used, performance state and clock-event (throttle) reasons; per MIG slice,
  * its memory used. Columns carry their unit ({@code gpu0.power_w}, {@code gpu0.temperature_c},
  * {@code gpu0.sm_clock_mhz}, {@code gpu0.memory_used_mib}, {@code gpu0.mig1.memory_used_mib}).
@@ -34,6 +35,7 @@ public final class NvmlTelemetrySource implements TelemetrySource {
 
     private static final List<Reading> GPU_READINGS = List.of(
             new Reading("power_w", NvmlDevice::powerWatts),
+            new Reading("power_instant_w", NvmlDevice::powerInstantWatts),
             new Reading("temperature_c", NvmlDevice::temperatureCelsius),
             new Reading("sm_clock_mhz", NvmlDevice::smClockMhz),
             new Reading("memory_clock_mhz", NvmlDevice::memoryClockMhz),
