@@ -73,7 +73,7 @@ class MonitorFakeNvmlTest {
             EnergyMeasurement ok = monitor.end("cycle_1");
             assertThat(lost.domains()).extracting(d -> d.domain().id()).containsExactly("gpu[1]");
             assertThat(lost.throttle()).hasValueSatisfying(t -> {
-                assertThat(t.powerShare()).as("gpu[0] was at its software power cap").isGreaterThan(0.5);
+                assertThat(t.powerShare()).as("gpu[0] was at its software power cap until lost").isBetween(0.2, 0.8);
                 assertThat(t.flagged()).isTrue();
             });
             assertThat(lost.notes()).anySatisfy(n -> assertThat(n).startsWith("gpu[0]: no reading at the end")
