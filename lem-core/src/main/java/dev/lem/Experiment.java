@@ -122,6 +122,43 @@ public final class Experiment {
         return repo.aggregate(id);
     }
 
+    /**
+     * Runs the experiment once per value of {@code traffic.sweep}: concurrencies for closed-loop traffic
+     * ({@code traffic.pattern} auto, batch or closed), arrival rates in requests/s for open-loop traffic
+     * (poisson, gamma, constant). Each point is a complete experiment with its own id and results; the
+     * list is in sweep order. Without a sweep, a list of one {@link #measure()}.
+     *
+     * @throws ExperimentFailedException when a point fails; the points before it are on disk
+     */
+    public List<ExperimentResult> measureSweep() {
+        List<Double> points = config.traffic().sweep();
+        if (points.isEmpty()) {
+            return List.of(measure());
+        }
+        boolean open = List.of("poisson", "gamma", "constant").contains(config.traffic().pattern());
+        List<ExperimentResult> results = new java.util.ArrayList<>();
+        for (double point : points) {
+            ConfigResolver r = ConfigResolver.from(config).set("traffic.sweep", List.of(), ValueSource.BUILDER);
+            String label;
+            if (open) {
+                r.set("traffic.rate", point, ValueSource.BUILDER);
+                label = "rate=" + point;
+            } else {
+                if (point != Math.rint(point)) {
+                    throw new ConfigException("traffic.sweep", point + " is not a whole number of concurrent requests "
+                            + "(closed-loop sweeps give concurrencies; set traffic.pattern to poisson, gamma or constant "
+                            + "to sweep rates)");
+                }
+                r.set("traffic.concurrency", (int) point, ValueSource.BUILDER);
+                label = "concurrency=" + (int) point;
+            }
+            r.set("name", config.name().map(n -> n + " ").orElse("") + "[" + label + "]", ValueSource.BUILDER);
+            progress.accept("sweep point " + label);
+            results.add(new Experiment(r.resolve(), backend, inlinePrompts, progress).measure());
+        }
+        return results;
+    }
+
     private static ExperimentFailedException failed(ResultsRepository repo, String id, LemException cause) {
         Optional<ExperimentResult> partial = Optional.empty();
         try {

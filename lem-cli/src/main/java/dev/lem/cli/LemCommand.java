@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
         subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
-                PluginsCommand.class, CommandLine.HelpCommand.class})
+                PluginsCommand.class, ModelCommand.class,
+                CommandLine.HelpCommand.class})
 public final class LemCommand implements Callable<Integer> {
     /** Exit code for bad input. */
     public static final int EXIT_BAD_INPUT = 2;

@@ -169,15 +169,11 @@ public final class Plugins {
         }
     }
 
+    private static final java.util.regex.Pattern PROVIDER = java.util.regex.Pattern.compile("Provider (\\S+)");
+
     private static String brokenName(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int colon = m.indexOf(':');
-        if (e instanceof ServiceConfigurationError && colon > 0) {
-            String rest = m.substring(colon + 1).trim();
-            int space = rest.indexOf(' ');
-            return space > 0 ? rest.substring(0, space) : rest;
-        }
-        return e.getClass().getName();
+        java.util.regex.Matcher m = PROVIDER.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? m.group(1) : e.getClass().getName();
     }
 
     /** The innermost cause's message, for one-line reasons. */
