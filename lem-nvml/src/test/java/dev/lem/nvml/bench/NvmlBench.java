@@ -64,7 +64,7 @@ public final class NvmlBench {
         List<double[]> rows = new ArrayList<>(); // t_s, power_w, meter energy J, 1 when the probe ran just before
         boolean afterProbe = false;
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
-            out.println("epoch_ms,t_s,meter_energy_j,raw_counter_j,power_w,temperature_c,sm_clock_mhz,"
+            out.println("epoch_ms,t_s,meter_energy_j,raw_counter_j,power_w,power_instant_w,temperature_c,sm_clock_mhz,"
                     + "utilization_gpu_pct,clock_event_reasons,throttle");
             while (true) {
                 long now = System.nanoTime();
@@ -90,8 +90,9 @@ public final class NvmlBench {
                 double energy = e == null ? Double.NaN : e;
                 rows.add(new double[] {t, v.getOrDefault("gpu0.power_w", Double.NaN), energy, afterProbe ? 1 : 0});
                 afterProbe = false;
-                out.printf(Locale.ROOT, "%d,%.4f,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.0f,%s%n", epochMs, t, energy, rawJ,
-                        v.getOrDefault("gpu0.power_w", Double.NaN), v.getOrDefault("gpu0.temperature_c", Double.NaN),
+                out.printf(Locale.ROOT, "%d,%.4f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.0f,%s%n", epochMs, t, energy, rawJ,
+                        v.getOrDefault("gpu0.power_w", Double.NaN), v.getOrDefault("gpu0.power_instant_w", Double.NaN),
+                        v.getOrDefault("gpu0.temperature_c", Double.NaN),
                         v.getOrDefault("gpu0.sm_clock_mhz", Double.NaN),
                         v.getOrDefault("gpu0.utilization_gpu_pct", Double.NaN),
                         v.getOrDefault("gpu0.clock_event_reasons", Double.NaN),
@@ -163,10 +164,11 @@ public final class NvmlBench {
                 "max_us");
         time("nvmlDeviceGetTotalEnergyConsumption", iterations, gpu::totalEnergyJoules);
         time("nvmlDeviceGetPowerUsage", iterations, gpu::powerWatts);
+        time("nvmlDeviceGetFieldValues(POWER_INSTANT)", iterations, gpu::powerInstantWatts);
         time("nvmlDeviceGetTemperature", iterations, gpu::temperatureCelsius);
         time("nvmlDeviceGetCurrentClocksEventReasons", iterations, () -> gpu.clockEventReasons());
         time("meter.cumulativeJoules() (1 GPU)", iterations, () -> meter.cumulativeJoules().size());
-        time("telemetry.sample() (9 readings, 1 GPU)", iterations / 4, () -> telemetry.sample().values().size());
+        time("telemetry.sample() (10 readings, 1 GPU)", iterations / 4, () -> telemetry.sample().values().size());
     }
 
     /** Times up to {@code max} calls (fewer when they take more than ~3 s in all) after a quarter as many warm-ups. */
