@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import dev.lem.energy.DomainScope;
 import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;
-import dev.lem.nvml.internal.Nvml;
 import dev.lem.nvml.internal.NvmlEnergyMeter;
 import dev.lem.spi.PluginUnavailableException;
 import java.time.Duration;
@@ -29,8 +28,7 @@ class EnergyMeterFakeNvmlTest {
 
     @AfterEach
     void noSessionLeftOpen() {
-        assertThat(Nvml.openSessions()).isZero();
-        assertThat(fake.get("init_depth")).as("every nvmlInit_v2 paired with nvmlShutdown").isZero();
+        FakeNvml.assertPaired(fake);
     }
 
     private NvmlEnergyMeter open(String visible) {

@@ -64,6 +64,15 @@ final class FakeNvml {
         return this;
     }
 
+    /** Every session closed and every nvmlInit_v2 paired with nvmlShutdown; for {@code @AfterEach}. */
+    static void assertPaired(FakeNvml fake) {
+        if (fake == null) {
+            return; // the test was skipped before the fake was loaded
+        }
+        assertThat(Nvml.openSessions()).as("NVML sessions left open").isZero();
+        assertThat(fake.get("init_depth")).as("every nvmlInit_v2 paired with nvmlShutdown").isZero();
+    }
+
     /** Sets a numeric knob of a GPU (see {@code KNOBS} in fake_nvml.c). */
     FakeNvml set(int gpu, String key, long value) {
         assertThat(control.fake_nvml_set(gpu, -1, key, value)).as("fake knob %s", key).isZero();

@@ -8,7 +8,6 @@ import dev.lem.energy.DomainEnergy;
 import dev.lem.energy.EnergyMeasurement;
 import dev.lem.energy.EnergyMonitor;
 import dev.lem.internal.Plugins;
-import dev.lem.nvml.internal.Nvml;
 import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.TelemetrySource;
@@ -36,8 +35,7 @@ class MonitorFakeNvmlTest {
 
     @AfterEach
     void paired() {
-        assertThat(Nvml.openSessions()).isZero();
-        assertThat(fake.get("init_depth")).isZero();
+        FakeNvml.assertPaired(fake);
     }
 
     private static <T> T only(Class<T> type) {

@@ -27,7 +27,7 @@ class OldDriverTest {
 
     @AfterEach
     void paired() {
-        assertThat(fake.get("init_depth")).isZero();
+        FakeNvml.assertPaired(fake);
     }
 
     @Test

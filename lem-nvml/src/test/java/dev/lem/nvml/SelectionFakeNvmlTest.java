@@ -28,7 +28,7 @@ class SelectionFakeNvmlTest {
 
     @AfterEach
     void paired() {
-        assertThat(fake.get("init_depth")).isZero();
+        FakeNvml.assertPaired(fake);
     }
 
     private NvmlEnergyMeter open(String visible) {

@@ -3,7 +3,6 @@ package dev.lem.nvml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import dev.lem.nvml.internal.Nvml;
 import dev.lem.spi.TelemetrySample;
 import dev.lem.spi.TelemetrySource;
 import dev.lem.spi.ThrottleReason;
@@ -23,8 +22,7 @@ class TelemetryFakeNvmlTest {
 
     @AfterEach
     void paired() {
-        assertThat(Nvml.openSessions()).isZero();
-        assertThat(fake.get("init_depth")).isZero();
+        FakeNvml.assertPaired(fake);
     }
 
     private TelemetrySource open(String visible) {
