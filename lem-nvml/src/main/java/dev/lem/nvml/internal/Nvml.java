@@ -109,12 +109,16 @@ public final class Nvml {
         return name + " (found by the system library loader)";
     }
 
+    /** The informative line of a JNA message ("Unable to load library 'x':" is followed by dlopen's reason). */
     private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "no detail";
         }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
+        List<String> lines = message.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return "no detail";
+        }
+        return lines.get(0).endsWith(":") && lines.size() > 1 ? lines.get(1) : lines.get(0);
     }
 
     private static Loaded loaded() {
