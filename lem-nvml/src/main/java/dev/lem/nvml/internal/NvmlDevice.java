@@ -71,11 +71,6 @@ public final class NvmlDevice {
         int read(byte[] buf, int length);
     }
 
-    /** NVML index of a GPU (not defined for MIG devices). */
-    public int index() {
-        return readInt("nvmlDeviceGetIndex", o -> lib().nvmlDeviceGetIndex(handle, o));
-    }
-
     /** Product name, e.g. {@code NVIDIA H100 80GB HBM3}. */
     public String name() {
         return readText("nvmlDeviceGetName", (b, n) -> lib().nvmlDeviceGetName(handle, b, n));
@@ -246,11 +241,6 @@ public final class NvmlDevice {
         }
         session.check("nvmlDeviceGetMigDeviceHandleByIndex", label, rc);
         return Optional.of(session.wrap(ref.getValue(), label + ".mig[" + index + "]"));
-    }
-
-    /** True when this handle is a MIG device. */
-    public boolean isMigDevice() {
-        return readInt("nvmlDeviceIsMigDeviceHandle", o -> lib().nvmlDeviceIsMigDeviceHandle(handle, o)) != 0;
     }
 
     /** GPU instance id of a MIG device. */

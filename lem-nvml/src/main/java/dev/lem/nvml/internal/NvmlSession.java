@@ -4,7 +4,6 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.IntSupplier;
 
@@ -103,20 +102,6 @@ public final class NvmlSession implements AutoCloseable {
         check("nvmlDeviceGetHandleByIndex_v2", "gpu[" + index + "]",
                 call("nvmlDeviceGetHandleByIndex_v2", () -> lib.nvmlDeviceGetHandleByIndex_v2(index, ref)));
         return new NvmlDevice(this, ref.getValue(), "gpu[" + index + "]");
-    }
-
-    /** The GPU with exactly this UUID, or empty when NVML knows none (MIG UUIDs are found by enumeration). */
-    public OptionalInt indexOfUuid(String uuid) {
-        PointerByReference ref = new PointerByReference();
-        int rc = call("nvmlDeviceGetHandleByUUID", () -> lib.nvmlDeviceGetHandleByUUID(uuid, ref));
-        if (rc != NvmlReturn.SUCCESS) {
-            return OptionalInt.empty();
-        }
-        try {
-            return OptionalInt.of(new NvmlDevice(this, ref.getValue(), uuid).index());
-        } catch (NvmlException e) {
-            return OptionalInt.empty();
-        }
     }
 
     NvmlDevice wrap(Pointer handle, String label) {
