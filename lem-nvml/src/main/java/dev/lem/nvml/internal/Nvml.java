@@ -69,8 +69,7 @@ public final class Nvml {
                 return new Loaded(lib, path, "", ConcurrentHashMap.newKeySet());
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
                 if (e instanceof NoClassDefFoundError) {
-                    return new Loaded(null, "", "JNA is not on the classpath (" + e.getMessage()
-                            + "): add the Maven artifact net.java.dev.jna:jna", Set.of());
+                    return jnaMissing(e);
                 }
                 failures.add(name + " (" + firstLine(e.getMessage()) + ")");
             }
@@ -125,9 +124,13 @@ public final class Nvml {
         try {
             return Holder.LOADED;
         } catch (NoClassDefFoundError e) {
-            return new Loaded(null, "", "JNA is not on the classpath (" + e.getMessage()
-                    + "): add the Maven artifact net.java.dev.jna:jna", Set.of());
+            return jnaMissing(e);
         }
+    }
+
+    private static Loaded jnaMissing(NoClassDefFoundError e) {
+        return new Loaded(null, "", "JNA could not be loaded (" + e.getMessage() + "): add the Maven artifact "
+                + "net.java.dev.jna:jna, and check that JNA may unpack its native part (-Djna.tmpdir)", Set.of());
     }
 
     /**
