@@ -68,8 +68,8 @@ public final class Nvml {
                 LOG.debug("loaded NVML from {}", path);
                 return new Loaded(lib, path, "", ConcurrentHashMap.newKeySet());
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                if (e instanceof NoClassDefFoundError) {
-                    return jnaMissing(e);
+                if (e instanceof NoClassDefFoundError missing) {
+                    return jnaMissing(missing);
                 }
                 failures.add(name + " (" + firstLine(e.getMessage()) + ")");
             }
