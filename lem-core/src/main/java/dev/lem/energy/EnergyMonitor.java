@@ -210,7 +210,7 @@ public final class EnergyMonitor implements AutoCloseable {
                 Double b = endValues.get(d.id());
                 if (a == null || b == null) {
                     w.notes.add(d.id() + ": no reading at the " + (a == null ? "start" : "end")
-                            + " of the window; its energy is not reported");
+                            + " of the window; its energy is not reported" + unavailableReason(d));
                     continue;
                 }
                 double joules = b - a;
@@ -258,6 +258,19 @@ public final class EnergyMonitor implements AutoCloseable {
     /** The time of a reading: halfway between the clock before and after it. */
     private static long midpoint(long before, long after) {
         return before + (after - before) / 2;
+    }
+
+    private String unavailableReason(EnergyDomain d) {
+        for (EnergyMeter m : meters) {
+            if (m.domains().contains(d)) {
+                try {
+                    return m.unavailableReason(d.id()).map(r -> " (" + r + ")").orElse("");
+                } catch (RuntimeException e) {
+                    return "";
+                }
+            }
+        }
+        return "";
     }
 
     private Map<String, Double> read(List<String> notes) {

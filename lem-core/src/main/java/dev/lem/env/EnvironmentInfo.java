@@ -26,10 +26,16 @@ public record EnvironmentInfo(String lemVersion, String host, Jvm jvm, Os os, Cp
         contributions = Map.copyOf(contributions);
     }
 
-    /** A copy with one more plug-in's facts. */
+    /**
+     * A copy with one more plug-in's facts, merged with what a plug-in of the same name already
+     * contributed (a meter and a telemetry source may share a name, e.g. {@code nvml}); on the same
+     * key the newer fact wins.
+     */
     public EnvironmentInfo withContribution(String plugin, Map<String, String> facts) {
         java.util.Map<String, Map<String, String>> c = new java.util.TreeMap<>(contributions);
-        c.put(plugin, Map.copyOf(facts));
+        java.util.Map<String, String> merged = new java.util.TreeMap<>(c.getOrDefault(plugin, Map.of()));
+        merged.putAll(facts);
+        c.put(plugin, Map.copyOf(merged));
         return new EnvironmentInfo(lemVersion, host, jvm, os, cpu, memoryBytes, container, c);
     }
 
