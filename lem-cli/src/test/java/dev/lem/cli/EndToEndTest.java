@@ -44,6 +44,7 @@ class EndToEndTest {
                 .option("simulated.gpu_watts", 100)
                 .option("simulated.decode_ms_per_step", 3)
                 .set("energy.sampler_interval_ms", 10)
+                .set("energy.meters", List.of("simulated"))
                 .measure();
 
         ResultsRepository repo = new ResultsRepository(dir);

@@ -39,6 +39,15 @@ class LemCommandTest {
     }
 
     @Test
+    void everySubcommandHasHelp() {
+        CliTestSupport.Run r = lem("run", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: lem run", "--set", "lem config keys");
+        assertThat(lem("results", "show", "--help").out()).contains("Usage: lem results show");
+        assertThat(lem("model", "inspect", "--help").exitCode()).isZero();
+    }
+
+    @Test
     void aBadResultIdIsExplained() {
         CliTestSupport.Run r = lem("results", "show", "../../etc/passwd", "--results-dir", dir.toString());
         assertThat(r.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);

@@ -284,7 +284,8 @@ public final class ConfigSchema {
         return (ia < 0 ? "" : a.substring(0, ia)).equals(ib < 0 ? "" : b.substring(0, ib));
     }
 
-    static int distance(String a, String b) {
+    /** Levenshtein edit distance between two strings (for "did you mean" suggestions). */
+    public static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -10,6 +10,7 @@ import dev.lem.WarmupResult;
 import dev.lem.config.ConfigException;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.EnergyMeasurement;
+import dev.lem.energy.EnergyMeters;
 import dev.lem.energy.EnergyMonitor;
 import dev.lem.energy.IdleBaseline;
 import dev.lem.energy.TimeSeries;
@@ -23,16 +24,12 @@ import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.BackendContext;
-import dev.lem.spi.EnergyMeter;
-import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.FlopsEstimator;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.spi.MeterContext;
 import dev.lem.spi.ModelInfo;
-import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySource;
-import dev.lem.spi.TelemetrySourceProvider;
 import dev.lem.stats.Estimate;
 import dev.lem.stats.WarmupConvergence;
 import dev.lem.workload.Batcher;
@@ -46,13 +43,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,50 +194,11 @@ public final class ExperimentRunner {
 
     private @Nullable EnergyMonitor startMonitor(BackendCapabilities caps, InferenceBackend backend) {
         MeterContext ctx = new MeterContext(config, options.environment(), options.rank());
-        List<EnergyMeter> meters = new ArrayList<>();
-        List<TelemetrySource> sources = new ArrayList<>();
         boolean visible = caps.computeOnThisHost() && config.server().sameHost();
-        List<String> wanted = config.energy().meters();
-        List<dev.lem.PluginReport> broken = new ArrayList<>();
-        List<EnergyMeterProvider> providers = Plugins.load(EnergyMeterProvider.class, "energy_meter", broken);
-        broken.forEach(b -> plugins.add(new PluginStatus("energy_meter", b.name(), false, b.reason())));
-        Set<String> matched = new HashSet<>();
-        for (EnergyMeterProvider p : providers) {
-            String name = Plugins.safeName(p);
-            if (!wanted.isEmpty() && wanted.stream().noneMatch(w -> Plugins.matches(p, w))) {
-                plugins.add(new PluginStatus("energy_meter", name, false, "not listed in energy.meters"));
-                continue;
-            }
-            wanted.stream().filter(w -> Plugins.matches(p, w)).forEach(matched::add);
-            if (!visible) {
-                plugins.add(new PluginStatus("energy_meter", name, false,
-                        "the model runs on another host (server.same_host: false)"));
-                continue;
-            }
-            openMeter(p, ctx, name, meters);
-        }
-        List<String> unknown = wanted.stream().filter(w -> !matched.contains(w)).toList();
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("energy.meters", "no energy meter named " + String.join(", ", unknown)
-                    + " (found: " + providers.stream().map(Plugins::safeName).collect(Collectors.joining(", ")) + ")");
-        }
-        dropOverlappingEstimates(meters);
-        for (TelemetrySourceProvider p : Plugins.load(TelemetrySourceProvider.class, "telemetry", broken)) {
-            String name = Plugins.safeName(p);
-            var a = Plugins.availability(p);
-            if (!a.available()) {
-                plugins.add(new PluginStatus("telemetry", name, false, a.reason()));
-                continue;
-            }
-            try {
-                TelemetrySource s = p.open(ctx);
-                sources.add(s);
-                plugins.add(new PluginStatus("telemetry", name, true, ""));
-                environment = environment.withContribution(name, safeEnv(s));
-            } catch (RuntimeException e) {
-                plugins.add(new PluginStatus("telemetry", name, false, Plugins.rootMessage(e)));
-            }
-        }
+        EnergyMeters.Opened opened = EnergyMeters.open(ctx, visible);
+        plugins.addAll(opened.plugins());
+        opened.environment().forEach((name, facts) -> environment = environment.withContribution(name, facts));
+        List<TelemetrySource> sources = new ArrayList<>(opened.telemetry());
         backend.telemetry().ifPresent(s -> {
             sources.add(s);
             plugins.add(new PluginStatus("telemetry", s.name(), true, ""));
@@ -256,61 +211,7 @@ public final class ExperimentRunner {
                 warnings.add("energy meter " + s.name() + " unavailable: " + s.reason());
             }
         }
-        return EnergyMonitor.start(meters, sources, Duration.ofMillis(config.energy().samplerIntervalMs()));
-    }
-
-    private void openMeter(EnergyMeterProvider p, MeterContext ctx, String name, List<EnergyMeter> meters) {
-        var a = Plugins.availability(p);
-        if (!a.available()) {
-            plugins.add(new PluginStatus("energy_meter", name, false, a.reason()));
-            return;
-        }
-        try {
-            EnergyMeter m = p.open(ctx);
-            meters.add(m);
-            plugins.add(new PluginStatus("energy_meter", name, true, ""));
-            if (!m.notes().isEmpty()) {
-                environment = environment.withContribution(name, m.notes());
-            }
-        } catch (PluginUnavailableException e) {
-            plugins.add(new PluginStatus("energy_meter", name, false, e.getMessage()));
-        } catch (RuntimeException | LinkageError e) {
-            LOG.debug("energy meter {} failed to open", name, e);
-            plugins.add(new PluginStatus("energy_meter", name, false, "failed to open: " + Plugins.rootMessage(e)));
-        }
-    }
-
-    /**
-     * Never sums overlapping domains: when a measured or integrated meter covers a kind (cpu, ram), an
-     * estimating meter for the same kind is closed and recorded as superseded.
-     */
-    private void dropOverlappingEstimates(List<EnergyMeter> meters) {
-        Set<String> measuredKinds = new HashSet<>();
-        for (EnergyMeter m : meters) {
-            m.domains().stream().filter(d -> d.method() != dev.lem.energy.MeasurementMethod.ESTIMATED)
-                    .forEach(d -> measuredKinds.add(d.kind()));
-        }
-        for (EnergyMeter m : new ArrayList<>(meters)) {
-            boolean allEstimated = m.domains().stream()
-                    .allMatch(d -> d.method() == dev.lem.energy.MeasurementMethod.ESTIMATED);
-            if (allEstimated && !m.domains().isEmpty()
-                    && m.domains().stream().allMatch(d -> measuredKinds.contains(d.kind()))) {
-                meters.remove(m);
-                m.close();
-                plugins.removeIf(s -> s.kind().equals("energy_meter") && s.name().equals(m.name()));
-                plugins.add(new PluginStatus("energy_meter", m.name(), false,
-                        "superseded: another meter measures " + m.domains().stream().map(d -> d.kind()).distinct()
-                                .collect(Collectors.joining(", "))));
-            }
-        }
-    }
-
-    private static Map<String, String> safeEnv(TelemetrySource s) {
-        try {
-            return s.environment();
-        } catch (RuntimeException e) {
-            return Map.of("error", Plugins.rootMessage(e));
-        }
+        return EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
     }
 
     private interface Step<T> {

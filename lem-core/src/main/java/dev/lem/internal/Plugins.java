@@ -6,6 +6,7 @@ import dev.lem.spi.BackendProvider;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.FlopsEstimator;
 import dev.lem.spi.LemPlugin;
+import dev.lem.spi.MeterContext;
 import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySourceProvider;
 import java.util.ArrayList;
@@ -64,8 +65,17 @@ public final class Plugins {
 
     /** Availability that never throws: a throwing check is reported as unavailable with its message. */
     public static Availability availability(LemPlugin p) {
+        return availability(p, p::availability);
+    }
+
+    /** {@link EnergyMeterProvider#availability(MeterContext)}, never throwing. */
+    public static Availability availability(EnergyMeterProvider p, MeterContext context) {
+        return availability(p, () -> p.availability(context));
+    }
+
+    private static Availability availability(LemPlugin p, java.util.function.Supplier<Availability> check) {
         try {
-            Availability a = p.availability();
+            Availability a = check.get();
             return a == null ? Availability.unavailable("availability() returned null") : a;
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("availability check of {} threw", p.getClass().getName(), e);
