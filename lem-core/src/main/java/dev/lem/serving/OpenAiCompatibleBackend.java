@@ -9,6 +9,7 @@ import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.spi.ModelInfo;
+import dev.lem.spi.TelemetrySource;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,18 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                     "send ignore_eos, min_tokens and top_k (vLLM, SGLang, llama.cpp, trtllm-serve understand them); "
                             + "default true, false for servers that reject unknown fields"));
 
+    /** Options of the engine servers (vLLM, trtllm-serve) besides {@link #COMMON_OPTIONS}. */
+    public static final List<BackendOptions.Spec> ENGINE_OPTIONS = List.of(
+            BackendOptions.spec("continuous_usage_stats", BackendOptions.Type.BOOLEAN, "usage in every chunk"),
+            BackendOptions.spec("repetition_penalty", BackendOptions.Type.NUMBER, 0, "repetition penalty (1: off)"),
+            BackendOptions.spec("metrics", BackendOptions.Type.BOOLEAN, "read the server's /metrics into the time series"),
+            BackendOptions.spec("metrics_min_interval_ms", BackendOptions.Type.INTEGER, 10,
+                    "shortest time between two reads of /metrics"),
+            BackendOptions.spec("executable", BackendOptions.Type.STRING, "the command of a managed server"));
+
     private final String name;
+    private final boolean engine;
+    private @Nullable ScrapedTelemetry scraped;
     /** The experiment's configuration. */
     protected final ExperimentConfig config;
     /** The backend's checked options. */
@@ -82,15 +95,23 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /**
      * @param context the backend context
      * @param name    the backend's name, for messages ({@code openai}, {@code vllm}, {@code trtllm})
-     * @param specs   the options this backend accepts besides {@link #COMMON_OPTIONS}
+     * @param engine  an engine server (vLLM, trtllm-serve): accepts {@link #ENGINE_OPTIONS}, asks for
+     *                {@code continuous_usage_stats} (unless the option turns it off), sends
+     *                {@code repetition_penalty} when set and names the chat limit {@code max_completion_tokens}
+     * @param specs   the options this backend accepts besides {@link #COMMON_OPTIONS} (and the engine ones)
      * @throws ConfigException when a setting is wrong
      */
-    protected OpenAiCompatibleBackend(BackendContext context, String name, List<BackendOptions.Spec> specs) {
+    protected OpenAiCompatibleBackend(BackendContext context, String name, boolean engine,
+            List<BackendOptions.Spec> specs) {
         this.name = name;
+        this.engine = engine;
         this.config = context.config();
         this.artifacts = context.artifactsDirectory();
         this.rank = context.rank();
         List<BackendOptions.Spec> all = new ArrayList<>(COMMON_OPTIONS);
+        if (engine) {
+            all.addAll(ENGINE_OPTIONS);
+        }
         all.addAll(specs);
         this.options = BackendOptions.check(name, config.options(), all);
         this.extraBody = options.string("extra_body_json").map(OpenAiCompatibleBackend::parseExtraBody).orElse(null);
@@ -105,7 +126,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
 
     /** The generic backend {@code openai}. */
     public static OpenAiCompatibleBackend openAi(BackendContext context) {
-        return new OpenAiCompatibleBackend(context, "openai", List.of());
+        return new OpenAiCompatibleBackend(context, "openai", false, List.of());
     }
 
     private ServerSettings managedSettings(ServerSettings s) {
@@ -360,6 +381,9 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                 body.put("top_k", r.decoding().topK());
             }
         }
+        if (engine) {
+            options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
+        }
         addFields(body, r);
         if (extraBody != null) {
             body.setAll(extraBody.deepCopy());
@@ -368,14 +392,33 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                 chat ? StreamDialect.OPENAI_CHAT : StreamDialect.OPENAI_COMPLETIONS, r.maxOutputTokens());
     }
 
-    /** {@code stream_options}: the usage chunk. */
+    /** {@code stream_options}: the usage chunk, and for engine servers usage in every chunk. */
     protected ObjectNode streamOptions() {
-        return JSON.createObjectNode().put("include_usage", true);
+        ObjectNode o = JSON.createObjectNode().put("include_usage", true);
+        if (engine) {
+            o.put("continuous_usage_stats", options.bool("continuous_usage_stats", true));
+        }
+        return o;
     }
 
-    /** The output-limit field of chat requests ({@code max_tokens}; vLLM and trtllm use the newer name). */
+    /** The output-limit field of chat requests: {@code max_tokens}, engine servers the newer name. */
     protected String maxTokensField() {
-        return "max_tokens";
+        return engine ? "max_completion_tokens" : "max_tokens";
+    }
+
+    /**
+     * The server-metrics source, made once by {@code create} (client, minimum interval from
+     * {@code options.metrics_min_interval_ms}, default 250 ms); empty when {@code options.metrics: false}.
+     */
+    protected final synchronized Optional<TelemetrySource> scrapedTelemetry(
+            BiFunction<ServingClient, Duration, ScrapedTelemetry> create) {
+        if (!options.bool("metrics", true)) {
+            return Optional.empty();
+        }
+        if (scraped == null) {
+            scraped = create.apply(client, Duration.ofMillis(options.integer("metrics_min_interval_ms").orElse(250L)));
+        }
+        return Optional.of(scraped);
     }
 
     /** Adds backend-specific fields to a request body. The generic backend adds none. */

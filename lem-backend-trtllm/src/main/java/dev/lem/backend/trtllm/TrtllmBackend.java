@@ -12,12 +12,10 @@ import dev.lem.spi.BackendContext;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.TelemetrySource;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,20 +42,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class TrtllmBackend extends OpenAiCompatibleBackend {
     static final List<BackendOptions.Spec> OPTIONS = List.of(
-            BackendOptions.spec("continuous_usage_stats", Type.BOOLEAN, "trtllm-serve: usage in every chunk"),
-            BackendOptions.spec("metrics", Type.BOOLEAN, "trtllm-serve: read the /metrics iteration statistics"),
-            BackendOptions.spec("metrics_min_interval_ms", Type.INTEGER, 10, "shortest time between two reads"),
-            BackendOptions.spec("executable", Type.STRING, "the trtllm-serve command for a managed server"),
             BackendOptions.spec("stream", Type.BOOLEAN, "triton: generate_stream (true) or generate (false)"),
             BackendOptions.spec("return_perf_metrics", Type.BOOLEAN, "triton: ask for the server's timestamps"),
-            BackendOptions.spec("end_id", Type.INTEGER, "triton: the end-of-sequence token id"),
-            BackendOptions.spec("repetition_penalty", Type.NUMBER, 0, "repetition penalty (1: off)"));
+            BackendOptions.spec("end_id", Type.INTEGER, "triton: the end-of-sequence token id"));
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
-    private @Nullable TrtllmIterationStatsSource stats;
-
     public TrtllmBackend(BackendContext context) {
-        super(context, "trtllm", OPTIONS);
+        super(context, "trtllm", true, OPTIONS);
         if (triton() && !MODEL_NAME.matcher(tritonModel()).matches()) {
             throw new ConfigException("server.model_name", "\"" + tritonModel() + "\" is not a Triton model name "
                     + "(letters, digits, _ . -); set it to the ensemble's name, e.g. ensemble");
@@ -75,21 +66,6 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
     @Override
     protected void checkApi(String api) {
         // completions, chat (trtllm-serve) and triton are all served
-    }
-
-    @Override
-    protected String maxTokensField() {
-        return "max_completion_tokens";
-    }
-
-    @Override
-    protected ObjectNode streamOptions() {
-        return super.streamOptions().put("continuous_usage_stats", options.bool("continuous_usage_stats", true));
-    }
-
-    @Override
-    protected void addFields(ObjectNode body, GenerationRequest r) {
-        options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
     }
 
     @Override
@@ -157,15 +133,8 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
     }
 
     @Override
-    public synchronized Optional<TelemetrySource> telemetry() {
-        if (triton() || !options.bool("metrics", true)) {
-            return Optional.empty();
-        }
-        if (stats == null) {
-            stats = new TrtllmIterationStatsSource(client(),
-                    Duration.ofMillis(options.integer("metrics_min_interval_ms").orElse(250L)));
-        }
-        return Optional.of(stats);
+    public Optional<TelemetrySource> telemetry() {
+        return triton() ? Optional.empty() : scrapedTelemetry(TrtllmIterationStatsSource::new);
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -29,44 +28,27 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code vllm serve <model> --host <host> --port <port> [--served-model-name <server.model_name>]
  * <server.args...>} and stops it at the end.
  *
- * <p>Options: {@code return_token_ids}, {@code continuous_usage_stats}, {@code metrics}, {@code tokenize}
- * (booleans, default true), {@code metrics_min_interval_ms} (250), {@code min_p},
- * {@code repetition_penalty}, {@code presence_penalty}, {@code frequency_penalty} (numbers),
- * {@code stop_token_ids} (integers), {@code skip_special_tokens} (boolean), {@code executable} (default
- * {@code vllm}), plus the common ones of {@link OpenAiCompatibleBackend#COMMON_OPTIONS}.
+ * <p>Options: {@code return_token_ids}, {@code tokenize} (booleans, default true), {@code min_p},
+ * {@code presence_penalty}, {@code frequency_penalty} (numbers), {@code stop_token_ids} (integers),
+ * {@code skip_special_tokens} (boolean), plus {@link OpenAiCompatibleBackend#COMMON_OPTIONS} and
+ * {@link OpenAiCompatibleBackend#ENGINE_OPTIONS} ({@code executable} defaults to {@code vllm}).
  */
 public class VllmBackend extends OpenAiCompatibleBackend {
     private static final Logger LOG = LoggerFactory.getLogger(VllmBackend.class);
     static final List<BackendOptions.Spec> OPTIONS = List.of(
             BackendOptions.spec("return_token_ids", Type.BOOLEAN, "ask for token_ids per chunk (vLLM >= 0.10.2)"),
-            BackendOptions.spec("continuous_usage_stats", Type.BOOLEAN, "usage in every chunk"),
-            BackendOptions.spec("metrics", Type.BOOLEAN, "scrape /metrics into the time series"),
-            BackendOptions.spec("metrics_min_interval_ms", Type.INTEGER, 10, "shortest time between two scrapes"),
             BackendOptions.spec("tokenize", Type.BOOLEAN, "size synthetic prompts with /tokenize"),
             BackendOptions.spec("min_p", Type.NUMBER, 0, "min-p sampling"),
-            BackendOptions.spec("repetition_penalty", Type.NUMBER, 0, "repetition penalty (1: off)"),
             BackendOptions.spec("presence_penalty", Type.NUMBER, "presence penalty"),
             BackendOptions.spec("frequency_penalty", Type.NUMBER, "frequency penalty"),
             BackendOptions.spec("stop_token_ids", Type.INTEGER_LIST, "token ids that stop generation"),
-            BackendOptions.spec("skip_special_tokens", Type.BOOLEAN, "drop special tokens from the text"),
-            BackendOptions.spec("executable", Type.STRING, "the vllm command for a managed server"));
+            BackendOptions.spec("skip_special_tokens", Type.BOOLEAN, "drop special tokens from the text"));
     private static final Duration TOKENIZE_TIMEOUT = Duration.ofSeconds(30);
 
     private final AtomicBoolean tokenizeWorks = new AtomicBoolean(true);
-    private @Nullable VllmMetricsSource metrics;
 
     public VllmBackend(BackendContext context) {
-        super(context, "vllm", OPTIONS);
-    }
-
-    @Override
-    protected String maxTokensField() {
-        return "max_completion_tokens";
-    }
-
-    @Override
-    protected ObjectNode streamOptions() {
-        return super.streamOptions().put("continuous_usage_stats", options.bool("continuous_usage_stats", true));
+        super(context, "vllm", true, OPTIONS);
     }
 
     @Override
@@ -75,7 +57,6 @@ public class VllmBackend extends OpenAiCompatibleBackend {
             body.put("return_token_ids", true);
         }
         options.number("min_p").ifPresent(v -> body.put("min_p", v));
-        options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
         options.number("presence_penalty").ifPresent(v -> body.put("presence_penalty", v));
         options.number("frequency_penalty").ifPresent(v -> body.put("frequency_penalty", v));
         if (options.has("stop_token_ids")) {
@@ -117,15 +98,8 @@ public class VllmBackend extends OpenAiCompatibleBackend {
     }
 
     @Override
-    public synchronized Optional<TelemetrySource> telemetry() {
-        if (!options.bool("metrics", true)) {
-            return Optional.empty();
-        }
-        if (metrics == null) {
-            metrics = new VllmMetricsSource(client(),
-                    Duration.ofMillis(options.integer("metrics_min_interval_ms").orElse(250L)));
-        }
-        return Optional.of(metrics);
+    public Optional<TelemetrySource> telemetry() {
+        return scrapedTelemetry(VllmMetricsSource::new);
     }
 
     @Override
