@@ -93,18 +93,20 @@ class ServingClientTest {
      * request's path to the server (client send to server receipt) is part of TTFT and is bounded separately.
      *
      * <p>On a machine shared with other work a thread can wait for a CPU for milliseconds, so the scenario
-     * is tried up to 5 times and must pass once (every attempt asserts the 1 ms bounds in full).
+     * is tried up to 10 times, 100 ms apart, and must pass once (every attempt asserts the 1 ms bounds in
+     * full; no attempt loosens them).
      */
     @Test
     void ttftItlAndTpotMatchTheScriptedDelaysWithinOneMillisecond() throws Exception {
         run(call("warm", "warm the connection and the JIT", 2, USAGE, false)); // a new connection's setup is not scripted
         AssertionError last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
+        for (int attempt = 0; attempt < 10; attempt++) {
             try {
                 timingScenario("timing" + attempt);
                 return;
             } catch (AssertionError e) {
                 last = e;
+                Thread.sleep(100);
             }
         }
         throw last;
