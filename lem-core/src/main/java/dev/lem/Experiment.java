@@ -10,6 +10,7 @@ import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsRepository;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.workload.Prompts;
+import dev.lem.workload.TrafficSweep;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -131,30 +132,17 @@ public final class Experiment {
      * @throws ExperimentFailedException when a point fails; the points before it are on disk
      */
     public List<ExperimentResult> measureSweep() {
-        List<Double> points = config.traffic().sweep();
-        if (points.isEmpty()) {
+        if (!TrafficSweep.isSweep(config)) {
             return List.of(measure());
         }
-        boolean open = List.of("poisson", "gamma", "constant").contains(config.traffic().pattern());
         List<ExperimentResult> results = new java.util.ArrayList<>();
-        for (double point : points) {
-            ConfigResolver r = ConfigResolver.from(config).set("traffic.sweep", List.of(), ValueSource.BUILDER);
-            String label;
-            if (open) {
-                r.set("traffic.rate", point, ValueSource.BUILDER);
-                label = "rate=" + point;
-            } else {
-                if (point != Math.rint(point)) {
-                    throw new ConfigException("traffic.sweep", point + " is not a whole number of concurrent requests "
-                            + "(closed-loop sweeps give concurrencies; set traffic.pattern to poisson, gamma or constant "
-                            + "to sweep rates)");
-                }
-                r.set("traffic.concurrency", (int) point, ValueSource.BUILDER);
-                label = "concurrency=" + (int) point;
-            }
-            r.set("name", config.name().map(n -> n + " ").orElse("") + "[" + label + "]", ValueSource.BUILDER);
-            progress.accept("sweep point " + label);
-            results.add(new Experiment(r.resolve(), backend, inlinePrompts, progress).measure());
+        for (TrafficSweep.Point point : TrafficSweep.points(config)) {
+            ExperimentConfig c = ConfigResolver.from(point.config())
+                    .set("name", config.name().map(n -> n + " ").orElse("") + "[" + point.label() + "]",
+                            ValueSource.BUILDER)
+                    .resolve();
+            progress.accept("sweep point " + point.label());
+            results.add(new Experiment(c, backend, inlinePrompts, progress).measure());
         }
         return results;
     }

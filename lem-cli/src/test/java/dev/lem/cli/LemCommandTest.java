@@ -130,6 +130,6 @@ class LemCommandTest {
         Path bad = config("backend: simulated\ntraffic: {sweep: [1.5]}\n");
         CliTestSupport.Run b = lem("run", bad.toString(), "--quiet");
         assertThat(b.exitCode()).isEqualTo(LemCommand.EXIT_BAD_INPUT);
-        assertThat(b.err()).contains("traffic.sweep: 1.5 is not a whole number of concurrent requests");
+        assertThat(b.err()).contains("traffic.sweep: 1.5 is not a concurrency: closed-loop sweeps list whole numbers >= 1");
     }
 }
