@@ -17,11 +17,13 @@ import java.util.Optional;
  * @param flops        Σ FLOPs over processes, with the estimator named
  * @param throttle     throttling seen (worst over processes)
  * @param peakRssBytes max peak RSS over processes
+ * @param memoryTrafficBytes estimated bytes read from device memory (weights and KV cache per forward pass,
+ *                     {@link dev.lem.flops.MemoryTraffic}), for MBU; absent for served models
  * @param warnings     warnings of the processes' cycles
  */
 public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metrics, Optional<CycleEnergy> energy,
         Optional<Double> carbonGrams, Optional<FlopsEstimate> flops, Optional<ThrottleSummary> throttle,
-        Optional<Long> peakRssBytes, List<String> warnings) {
+        Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings) {
     public CycleResult {
         processes = List.copyOf(processes);
         warnings = List.copyOf(warnings);

@@ -10,6 +10,7 @@ import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsRepository;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.workload.Prompts;
+import dev.lem.workload.TrafficSweep;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -120,6 +121,30 @@ public final class Experiment {
         }
         progress.accept("aggregating " + id);
         return repo.aggregate(id);
+    }
+
+    /**
+     * Runs the experiment once per value of {@code traffic.sweep}: concurrencies for closed-loop traffic
+     * ({@code traffic.pattern} auto, batch or closed), arrival rates in requests/s for open-loop traffic
+     * (poisson, gamma, constant). Each point is a complete experiment with its own id and results; the
+     * list is in sweep order. Without a sweep, a list of one {@link #measure()}.
+     *
+     * @throws ExperimentFailedException when a point fails; the points before it are on disk
+     */
+    public List<ExperimentResult> measureSweep() {
+        if (!TrafficSweep.isSweep(config)) {
+            return List.of(measure());
+        }
+        List<ExperimentResult> results = new java.util.ArrayList<>();
+        for (TrafficSweep.Point point : TrafficSweep.points(config)) {
+            ExperimentConfig c = ConfigResolver.from(point.config())
+                    .set("name", config.name().map(n -> n + " ").orElse("") + "[" + point.label() + "]",
+                            ValueSource.BUILDER)
+                    .resolve();
+            progress.accept("sweep point " + point.label());
+            results.add(new Experiment(c, backend, inlinePrompts, progress).measure());
+        }
+        return results;
     }
 
     private static ExperimentFailedException failed(ResultsRepository repo, String id, LemException cause) {

@@ -38,7 +38,9 @@ public enum Metric {
     FLOPS_PER_OUTPUT_TOKEN("FLOP/token", "FLOPs / output tokens (ratio of sums), named estimator"),
     ACHIEVED_TFLOPS("TFLOP/s", "FLOPs / duration / 1e12 (ratio of sums)"),
     FLOPS_PER_JOULE("FLOP/J", "FLOPs / energy (ratio of sums)"),
-    MFU("fraction", "achieved FLOP/s / peak FLOP/s of the device"),
+    MFU("fraction", "model FLOPs utilisation: achieved FLOP/s / peak FLOP/s of the devices"),
+    MBU("fraction", "memory-bandwidth utilisation: estimated bytes moved (weights + KV cache per forward pass) / s "
+            + "/ peak bandwidth of the devices; a lower bound"),
     PEAK_RSS_MB("MB", "peak resident memory of the process (max over processes), 10^6 bytes");
 
     private final String unit;

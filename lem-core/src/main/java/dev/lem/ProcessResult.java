@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param energy         the cycle's energy window, when meters were available
  * @param phaseEnergy    energy per backend phase (prefill, decode), summed over the cycle
  * @param phaseNanos     time per backend phase, summed over the cycle, ns
- * @param counters       backend counters (e.g. flops.prefill, padding_tokens)
+ * @param counters       backend counters (e.g. flops.prefill, tokens.padding)
  * @param flops          the cycle's FLOPs from the best available estimator
  * @param peakRssBytes   peak resident memory of the process so far, bytes
  * @param timeseriesFile the time-series CSV next to this file, when written

@@ -55,7 +55,8 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             ExperimentConfig c = resolve(file, overrides);
-            long set = c.provenance().values().stream().filter(v -> v.kind() != ValueSource.Kind.DEFAULT).count();
+            long set = c.provenance().values().stream().filter(v -> v.kind() == ValueSource.Kind.FILE
+                    || v.kind() == ValueSource.Kind.OVERRIDE || v.kind() == ValueSource.Kind.BUILDER).count();
             spec.commandLine().getOut().println(file + " is valid (" + set + " values set, the rest are defaults).");
             return 0;
         }
@@ -113,6 +114,17 @@ final class ConfigCommand implements Callable<Integer> {
         public Integer call() {
             var out = spec.commandLine().getOut();
             if (markdown) {
+                out.println("# Configuration keys");
+                out.println();
+                out.println("Generated from `dev.lem.config.ConfigSchema` by `./lem config keys --markdown > "
+                        + "docs/configuration.md`; do not edit by hand (`ConfigDocsTest` fails when this file and the "
+                        + "schema disagree).");
+                out.println();
+                out.println("Keys are written as nested YAML sections (`batching: {batch_size: 4}`), as dotted keys "
+                        + "(`batching.batch_size: 4`), as `--set batching.batch_size=4` on the command line, or as "
+                        + "`Experiment.builder().set(\"batching.batch_size\", 4)` in code. A file can start from "
+                        + "another with `_extends: base.yaml` (maps merge, lists are replaced).");
+                out.println();
                 out.println("| key | rule | default | unit | description |");
                 out.println("|---|---|---|---|---|");
                 for (Parameter p : ConfigSchema.parameters()) {

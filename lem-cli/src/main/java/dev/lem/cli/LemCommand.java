@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
         subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
-                PluginsCommand.class, CommandLine.HelpCommand.class})
+                PluginsCommand.class, ModelCommand.class,
+                CommandLine.HelpCommand.class})
 public final class LemCommand implements Callable<Integer> {
     /** Exit code for bad input. */
     public static final int EXIT_BAD_INPUT = 2;
@@ -47,6 +48,7 @@ public final class LemCommand implements Callable<Integer> {
     /** Runs the command line with the given streams; returns the exit code (used by tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new LemCommand());
+        addHelpOptions(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -62,6 +64,18 @@ public final class LemCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /** Gives every subcommand {@code -h/--help}, so {@code lem run --help} works like {@code lem help run}. */
+    private static void addHelpOptions(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (spec.findOption("--help") == null && !(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelpOptions(sub);
         }
     }
 

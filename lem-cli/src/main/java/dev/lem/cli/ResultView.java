@@ -79,6 +79,24 @@ final class ResultView {
         return sb.toString();
     }
 
+    /** One line per sweep point: the headline figures side by side. */
+    static String sweep(List<ExperimentResult> results) {
+        List<Metric> cols = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.TTFT_P50_MS, Metric.TTFT_P99_MS,
+                Metric.TPOT_MEAN_MS, Metric.E2E_P99_MS, Metric.ENERGY_PER_OUTPUT_TOKEN_J);
+        Table t = new Table("point", "id", "output_tokens_per_s", "ttft_p50_ms", "ttft_p99_ms", "tpot_mean_ms",
+                "e2e_p99_ms", "energy_per_output_token_j");
+        for (ExperimentResult r : results) {
+            Object[] row = new Object[2 + cols.size()];
+            row[0] = r.config().name().orElse("");
+            row[1] = r.id();
+            for (int i = 0; i < cols.size(); i++) {
+                row[2 + i] = r.summary().find(cols.get(i)).map(s -> num(s.estimate().mean())).orElse("n/a");
+            }
+            t.row(row);
+        }
+        return "Sweep:\n" + t;
+    }
+
     private static String plugin(PluginStatus p) {
         return "  " + p.kind() + " " + p.name() + ": " + p.reason();
     }

@@ -47,6 +47,17 @@ final class RunCommand implements Callable<Integer> {
         Experiment e = b.build();
         var out = spec.commandLine().getOut();
         try {
+            if (!e.config().traffic().sweep().isEmpty()) {
+                List<ExperimentResult> all = e.measureSweep();
+                if (json) {
+                    out.println(ResultsJson.write(all));
+                } else {
+                    all.forEach(r -> out.println(ResultView.summary(r, Path.of(e.config().resultsDir()))));
+                    out.print(ResultView.sweep(all));
+                }
+                out.flush();
+                return 0;
+            }
             ExperimentResult r = e.measure();
             out.print(json ? ResultsJson.write(r) + "\n" : ResultView.summary(r, Path.of(e.config().resultsDir())));
             out.flush();

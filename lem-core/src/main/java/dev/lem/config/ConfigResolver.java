@@ -517,6 +517,11 @@ public final class ConfigResolver {
                 && min > max) {
             found.add(new ConfigProblem("warmup.min_runs", min + " is above warmup.max_runs (" + max + ")"));
         }
+        if ("converge".equals(t.get("warmup.mode")) && t.get("warmup.window") instanceof Integer w
+                && t.get("warmup.max_runs") instanceof Integer max && w > max) {
+            found.add(new ConfigProblem("warmup.window", w + " is above warmup.max_runs (" + max
+                    + "), so warm-up could never converge; lower the window or raise max_runs"));
+        }
         Object source = t.get("prompts.source");
         if (("file".equals(source) || "sharegpt".equals(source)) && t.get("prompts.path") == null) {
             found.add(new ConfigProblem("prompts.path", "is required when prompts.source is " + source

@@ -120,7 +120,8 @@ public final class ConfigSchema {
         number("traffic.burstiness", 1.0, 1e-6, 1e6, "",
                 "gamma: shape of inter-arrival gaps (1 = Poisson, larger = more regular).");
         integer("traffic.max_requests", null, 1, Integer.MAX_VALUE, "requests",
-                "Stop a cycle after this many requests (default: one per prompt).");
+                "Stop a cycle after this many requests (default: one per prompt; with only traffic.max_duration_s "
+                        + "set, as many as fit in that time).");
         number("traffic.max_duration_s", null, 0.0, 1e7, "s", "Stop sending after this long.");
         integer("traffic.warmup_requests", 0, 0, 1_000_000, "requests", "Requests sent and excluded first.");
         numberList("traffic.sweep", List.of(), "Run the experiment at each of these concurrencies (closed) or rates.");
@@ -284,7 +285,8 @@ public final class ConfigSchema {
         return (ia < 0 ? "" : a.substring(0, ia)).equals(ib < 0 ? "" : b.substring(0, ib));
     }
 
-    static int distance(String a, String b) {
+    /** Levenshtein edit distance between two strings (for "did you mean" suggestions). */
+    public static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,33 +38,80 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Each window keeps the sampler's rows ({@link #takeSeries}): cumulative energy per domain since the
+ * window began, the power between consecutive rows, and every telemetry column; the last row is the
+ * window's end. Power columns are differences of energy readings (for estimating meters, the modelled
+ * power). When the sampler falls behind a meter's {@link EnergyMeter#maxPollInterval()} (a suspended
+ * machine, a long GC pause) the windows open at the time get a note, since a counter wrap may have been
+ * missed.
+ *
  * <p><b>Thread safety:</b> all methods may be called from any thread.
  */
 public final class EnergyMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnergyMonitor.class);
+    private static final long MIN_INTERVAL_NANOS = 1_000_000L;
 
     private final List<EnergyMeter> meters;
     private final List<TelemetrySource> sources;
     private final List<EnergyDomain> domains;
     private final List<String> telemetryColumns;
+    private final List<String> columns;
+    private final Map<String, EnergyMeter> owners;
+    private final List<String> monitorNotes;
     private final Duration interval;
+    private final long pollDeadlineNanos;
     private final ScheduledExecutorService sampler;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
     private final Map<String, TimeSeries> finishedSeries = new ConcurrentHashMap<>();
-    private final Map<String, Double> lastTick = new ConcurrentHashMap<>();
-    private volatile long lastTickNanos;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean cpuTimeSupported;
+    private final AtomicLong ticks = new AtomicLong();
+    private final AtomicLong tickCpuNanos = new AtomicLong();
+    private final AtomicLong maxTickNanos = new AtomicLong();
+    private final AtomicLong lateTicks = new AtomicLong();
+    private volatile long lastPollNanos;
     private volatile Optional<IdleBaseline> baseline = Optional.empty();
 
-    private EnergyMonitor(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval) {
+    private EnergyMonitor(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval,
+            long pollDeadlineNanos) {
         this.meters = List.copyOf(meters);
         this.sources = List.copyOf(sources);
         this.interval = interval;
+        this.pollDeadlineNanos = pollDeadlineNanos;
         List<EnergyDomain> all = new ArrayList<>();
-        meters.forEach(m -> all.addAll(m.domains()));
+        Map<String, EnergyMeter> owners = new HashMap<>();
+        List<String> notes = new ArrayList<>();
+        for (EnergyMeter m : this.meters) {
+            for (EnergyDomain d : m.domains()) {
+                EnergyMeter owner = owners.putIfAbsent(d.id(), m);
+                if (owner == null) {
+                    all.add(d);
+                } else {
+                    notes.add("meter " + m.name() + " also reports " + d.id() + ", already reported by " + owner.name()
+                            + "; only " + owner.name() + "'s reading is used");
+                }
+            }
+        }
+        this.owners = Map.copyOf(owners);
+        this.monitorNotes = List.copyOf(notes);
+        notes.forEach(n -> LOG.warn("energy: {}", n));
         this.domains = List.copyOf(all);
         Set<String> cols = new LinkedHashSet<>();
-        sources.forEach(s -> cols.addAll(s.columns()));
+        this.sources.forEach(s -> cols.addAll(s.columns()));
         this.telemetryColumns = List.copyOf(cols);
+        List<String> c = new ArrayList<>();
+        c.add("t_ms");
+        domains.forEach(d -> c.add("energy_j." + d.id()));
+        domains.forEach(d -> c.add("power_w." + d.id()));
+        c.addAll(telemetryColumns);
+        this.columns = List.copyOf(c);
+        boolean cpu;
+        try {
+            cpu = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+        } catch (UnsupportedOperationException e) {
+            cpu = false;
+        }
+        this.cpuTimeSupported = cpu;
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lem-energy-sampler");
             t.setDaemon(true);
@@ -72,20 +122,31 @@ public final class EnergyMonitor implements AutoCloseable {
     /**
      * Starts monitoring.
      *
-     * @param meters   open energy meters (the monitor closes them)
+     * @param meters   open energy meters (the monitor closes them); a domain id reported by two meters is
+     *                 read from the first only, with a note
      * @param sources  open telemetry sources (the monitor closes them)
-     * @param interval sampler interval; shortened to every meter's {@link EnergyMeter#maxPollInterval()}
+     * @param interval sampler interval (the default configuration uses 100 ms); shortened to every meter's
+     *                 {@link EnergyMeter#maxPollInterval()}
+     * @throws IllegalArgumentException when the interval is not positive
      */
     public static EnergyMonitor start(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("sampler interval must be positive, was " + interval);
+        }
         Duration effective = interval;
+        long deadline = Long.MAX_VALUE;
         for (EnergyMeter m : meters) {
             Optional<Duration> max = m.maxPollInterval();
-            if (max.isPresent() && max.get().compareTo(effective) < 0) {
-                effective = max.get();
+            if (max.isPresent()) {
+                deadline = Math.min(deadline, max.get().toNanos());
+                if (max.get().compareTo(effective) < 0) {
+                    effective = max.get();
+                }
             }
         }
-        EnergyMonitor monitor = new EnergyMonitor(meters, sources, effective);
-        long nanos = Math.max(1_000_000L, effective.toNanos());
+        EnergyMonitor monitor = new EnergyMonitor(meters, sources, effective, deadline);
+        long nanos = Math.max(MIN_INTERVAL_NANOS, effective.toNanos());
+        monitor.lastPollNanos = System.nanoTime();
         monitor.sampler.scheduleAtFixedRate(monitor::tick, nanos, nanos, TimeUnit.NANOSECONDS);
         return monitor;
     }
@@ -105,43 +166,62 @@ public final class EnergyMonitor implements AutoCloseable {
         return baseline;
     }
 
+    /** What the sampler thread has cost so far. */
+    public SamplerStats samplerStats() {
+        return new SamplerStats(interval.toNanos(), ticks.get(), tickCpuNanos.get(), cpuTimeSupported,
+                maxTickNanos.get(), lateTicks.get());
+    }
+
     /** Opens a window; the name must not already be open. */
     public void begin(String name) {
-        Window w = new Window(name, System.nanoTime(), read(new ArrayList<>()));
+        List<String> notes = new ArrayList<>(monitorNotes);
+        long before = System.nanoTime();
+        Map<String, Double> start = read(notes);
+        Window w = new Window(midpoint(before, System.nanoTime()), start, notes);
         if (windows.putIfAbsent(name, w) != null) {
             throw new IllegalStateException("measurement window \"" + name + "\" is already open");
         }
     }
 
-    /** Closes a window and returns its energy per domain (adjusted by the baseline when one exists). */
+    /**
+     * Closes a window and returns its energy per domain: raw, and adjusted by the idle baseline when one
+     * was measured (adjusted = raw − idle power × duration; negative values are kept and flagged
+     * {@link DomainEnergy#belowIdle()}, never clamped).
+     *
+     * @throws IllegalStateException when no window of that name is open
+     */
     public EnergyMeasurement end(String name) {
-        long endNanos = System.nanoTime();
         Window w = windows.remove(name);
         if (w == null) {
             throw new IllegalStateException("measurement window \"" + name + "\" was never begun (or already ended)");
         }
-        List<String> notes = new ArrayList<>(w.notes);
-        Map<String, Double> endValues = read(notes);
+        List<String> readNotes = new ArrayList<>();
+        long before = System.nanoTime();
+        Map<String, Double> endValues = read(readNotes);
+        long endNanos = midpoint(before, System.nanoTime());
         long duration = endNanos - w.startNanos;
         List<DomainEnergy> result = new ArrayList<>();
         IdleBaseline idle = baseline.orElse(null);
-        for (EnergyDomain d : domains) {
-            Double a = w.start.get(d.id());
-            Double b = endValues.get(d.id());
-            if (a == null || b == null) {
-                notes.add(d.id() + ": no reading at the " + (a == null ? "start" : "end")
-                        + " of the window; its energy is not reported");
-                continue;
-            }
-            double joules = b - a;
-            Optional<Double> idleW = idle == null ? Optional.empty() : Optional.ofNullable(idle.watts().get(d.id()));
-            Optional<Double> adjusted = idleW.map(wt -> joules - wt * duration / 1e9);
-            result.add(new DomainEnergy(d, joules, idleW, adjusted, adjusted.map(x -> x < 0).orElse(false)));
-        }
         synchronized (w) {
-            finishedSeries.put(name, new TimeSeries(columns(), w.rows));
+            w.closed = true;
+            w.notes.addAll(readNotes);
+            for (EnergyDomain d : domains) {
+                Double a = w.start.get(d.id());
+                Double b = endValues.get(d.id());
+                if (a == null || b == null) {
+                    w.notes.add(d.id() + ": no reading at the " + (a == null ? "start" : "end")
+                            + " of the window; its energy is not reported" + unavailableReason(d));
+                    continue;
+                }
+                double joules = b - a;
+                Optional<Double> idleW = idle == null ? Optional.empty() : Optional.ofNullable(idle.watts().get(d.id()));
+                Optional<Double> adjusted = idleW.map(wt -> joules - wt * duration / 1e9);
+                result.add(new DomainEnergy(d, joules, idleW, adjusted, adjusted.map(x -> x < 0).orElse(false)));
+            }
+            w.addRow(endNanos, endValues, Map.of(), List.of(), domains, telemetryColumns, false);
+            finishedSeries.put(name, new TimeSeries(columns, w.rows));
             return new EnergyMeasurement(name, duration, result,
-                    sources.isEmpty() ? Optional.empty() : Optional.of(throttle(w)), notes);
+                    sources.isEmpty() ? Optional.empty() : Optional.of(throttle(w.throttleSamples)), w.notes);
         }
     }
 
@@ -152,40 +232,56 @@ public final class EnergyMonitor implements AutoCloseable {
 
     /**
      * Measures idle power for {@code duration} with nothing else running and keeps it as the
-     * baseline for every later window.
+     * baseline for every later window: per domain, the window's energy divided by its duration.
+     *
+     * @throws IllegalArgumentException when the duration is not positive
      */
     public IdleBaseline measureIdle(Duration duration) throws InterruptedException {
-        begin("idle_baseline");
-        Thread.sleep(duration.toMillis());
-        EnergyMeasurement m = end("idle_baseline");
-        takeSeries("idle_baseline");
-        Map<String, Double> watts = new LinkedHashMap<>();
-        for (DomainEnergy d : m.domains()) {
-            watts.put(d.domain().id(), d.joules() / m.durationSeconds());
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("idle baseline duration must be positive, was " + duration);
         }
-        IdleBaseline b = new IdleBaseline(m.durationNanos(), watts, m);
-        baseline = Optional.of(b);
-        return b;
+        begin(IdleBaseline.WINDOW);
+        boolean slept = false;
+        try {
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            slept = true;
+        } finally {
+            EnergyMeasurement m = end(IdleBaseline.WINDOW);
+            takeSeries(IdleBaseline.WINDOW);
+            if (slept) {
+                baseline = Optional.of(IdleBaseline.of(m));
+            }
+        }
+        return baseline.orElseThrow();
     }
 
-    private List<String> columns() {
-        List<String> cols = new ArrayList<>();
-        cols.add("t_ms");
-        for (EnergyDomain d : domains) {
-            cols.add("energy_j." + d.id());
+    /** The time of a reading: halfway between the clock before and after it. */
+    private static long midpoint(long before, long after) {
+        return before + (after - before) / 2;
+    }
+
+    private String unavailableReason(EnergyDomain d) {
+        for (EnergyMeter m : meters) {
+            if (m.domains().contains(d)) {
+                try {
+                    return m.unavailableReason(d.id()).map(r -> " (" + r + ")").orElse("");
+                } catch (RuntimeException e) {
+                    return "";
+                }
+            }
         }
-        for (EnergyDomain d : domains) {
-            cols.add("power_w." + d.id());
-        }
-        cols.addAll(telemetryColumns);
-        return cols;
+        return "";
     }
 
     private Map<String, Double> read(List<String> notes) {
         Map<String, Double> values = new HashMap<>();
         for (EnergyMeter m : meters) {
             try {
-                values.putAll(m.cumulativeJoules());
+                m.cumulativeJoules().forEach((id, j) -> {
+                    if (owners.get(id) == m) {
+                        values.put(id, j);
+                    }
+                });
             } catch (RuntimeException e) {
                 notes.add("meter " + m.name() + " failed to read: " + e.getMessage());
             }
@@ -194,7 +290,11 @@ public final class EnergyMonitor implements AutoCloseable {
     }
 
     private void tick() {
+        long t0 = System.nanoTime();
+        long cpu0 = cpuTimeSupported ? threads.getCurrentThreadCpuTime() : 0;
         try {
+            long gap = t0 - lastPollNanos;
+            boolean late = gap > pollDeadlineNanos;
             for (EnergyMeter m : meters) {
                 try {
                     m.poll();
@@ -202,11 +302,17 @@ public final class EnergyMonitor implements AutoCloseable {
                     LOG.debug("meter {} failed to poll", m.name(), e);
                 }
             }
+            lastPollNanos = t0;
+            if (late) {
+                lateTicks.incrementAndGet();
+            }
             if (windows.isEmpty()) {
                 return;
             }
-            long now = System.nanoTime();
-            Map<String, Double> energy = read(new ArrayList<>());
+            List<String> notes = new ArrayList<>();
+            long before = System.nanoTime();
+            Map<String, Double> energy = read(notes);
+            long now = midpoint(before, System.nanoTime());
             Map<String, Double> telemetry = new HashMap<>();
             List<ThrottleReason> throttle = new ArrayList<>();
             for (TelemetrySource s : sources) {
@@ -218,42 +324,40 @@ public final class EnergyMonitor implements AutoCloseable {
                     LOG.debug("telemetry source {} failed", s.name(), e);
                 }
             }
-            double dt = lastTickNanos == 0 ? Double.NaN : (now - lastTickNanos) / 1e9;
             for (Window w : windows.values()) {
-                double[] row = new double[1 + 2 * domains.size() + telemetryColumns.size()];
-                row[0] = (now - w.startNanos) / 1e6;
-                for (int i = 0; i < domains.size(); i++) {
-                    String id = domains.get(i).id();
-                    Double a = w.start.get(id);
-                    Double b = energy.get(id);
-                    Double prev = lastTick.get(id);
-                    row[1 + i] = a == null || b == null ? Double.NaN : b - a;
-                    row[1 + domains.size() + i] = prev == null || b == null ? Double.NaN : (b - prev) / dt;
-                }
-                for (int i = 0; i < telemetryColumns.size(); i++) {
-                    row[1 + 2 * domains.size() + i] = telemetry.getOrDefault(telemetryColumns.get(i), Double.NaN);
-                }
                 synchronized (w) {
-                    w.rows.add(row);
-                    w.throttleSamples.add(List.copyOf(throttle));
+                    if (w.closed) {
+                        continue;
+                    }
+                    if (late) {
+                        w.note(String.format(java.util.Locale.ROOT, "the sampler was %.1f s late (meters need a "
+                                + "read every %.1f s): a counter wrap may have been missed", gap / 1e9,
+                                pollDeadlineNanos / 1e9));
+                    }
+                    notes.forEach(w::note);
+                    w.addRow(now, energy, telemetry, throttle, domains, telemetryColumns, true);
                 }
             }
-            lastTick.putAll(energy);
-            lastTickNanos = now;
         } catch (RuntimeException e) {
             LOG.debug("sampler tick failed", e);
+        } finally {
+            ticks.incrementAndGet();
+            long spent = cpuTimeSupported ? threads.getCurrentThreadCpuTime() - cpu0 : System.nanoTime() - t0;
+            tickCpuNanos.addAndGet(spent);
+            maxTickNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
         }
     }
 
-    private static ThrottleSummary throttle(Window w) {
-        int n = w.throttleSamples.size();
+    /** Throttling over a window's telemetry samples. */
+    static ThrottleSummary throttle(List<List<ThrottleReason>> samples) {
+        int n = samples.size();
         if (n == 0) {
             return ThrottleSummary.none(0);
         }
         int thermal = 0;
         int power = 0;
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (List<ThrottleReason> sample : w.throttleSamples) {
+        for (List<ThrottleReason> sample : samples) {
             boolean t = false;
             boolean p = false;
             Set<String> seen = new LinkedHashSet<>();
@@ -296,18 +400,55 @@ public final class EnergyMonitor implements AutoCloseable {
         }
     }
 
+    /** One open window. Mutable state is guarded by the window's own lock. */
     private static final class Window {
-        final String name;
         final long startNanos;
         final Map<String, Double> start;
-        final List<String> notes = new ArrayList<>();
+        final List<String> notes;
         final List<double[]> rows = new ArrayList<>();
         final List<List<ThrottleReason>> throttleSamples = new ArrayList<>();
+        Map<String, Double> previous;
+        long previousNanos;
+        boolean closed;
 
-        Window(String name, long startNanos, Map<String, Double> start) {
-            this.name = name;
+        Window(long startNanos, Map<String, Double> start, List<String> notes) {
             this.startNanos = startNanos;
             this.start = start;
+            this.notes = new ArrayList<>(notes);
+            this.previous = start;
+            this.previousNanos = startNanos;
+        }
+
+        void note(String n) {
+            if (!notes.contains(n)) {
+                notes.add(n);
+            }
+        }
+
+        /** Adds a row; {@code sampled}: a sampler tick, whose throttle reasons count (the end row is not). */
+        void addRow(long now, Map<String, Double> energy, Map<String, Double> telemetry, List<ThrottleReason> throttle,
+                List<EnergyDomain> domains, List<String> telemetryColumns, boolean sampled) {
+            int n = domains.size();
+            double[] row = new double[1 + 2 * n + telemetryColumns.size()];
+            row[0] = (now - startNanos) / 1e6;
+            double dt = (now - previousNanos) / 1e9;
+            for (int i = 0; i < n; i++) {
+                String id = domains.get(i).id();
+                Double a = start.get(id);
+                Double b = energy.get(id);
+                Double prev = previous.get(id);
+                row[1 + i] = a == null || b == null ? Double.NaN : b - a;
+                row[1 + n + i] = prev == null || b == null || dt <= 0 ? Double.NaN : (b - prev) / dt;
+            }
+            for (int i = 0; i < telemetryColumns.size(); i++) {
+                row[1 + 2 * n + i] = telemetry.getOrDefault(telemetryColumns.get(i), Double.NaN);
+            }
+            rows.add(row);
+            if (sampled) {
+                throttleSamples.add(List.copyOf(throttle));
+            }
+            previous = energy;
+            previousNanos = now;
         }
     }
 }

@@ -11,9 +11,9 @@ import java.util.Optional;
  * @param host          host name
  * @param jvm           JVM vendor, version and VM name
  * @param os            OS name, version (kernel) and architecture
- * @param cpu           CPU model, logical cores, frequency governor
+ * @param cpu           CPU model, logical cores, frequency governor, sockets, virtualisation
  * @param memoryBytes   installed memory, bytes, when known
- * @param container     container detection
+ * @param container     container detection and limits
  * @param contributions facts added by plug-ins (GPU names, driver, CUDA, server version), by plug-in
  */
 public record EnvironmentInfo(String lemVersion, String host, Jvm jvm, Os os, Cpu cpu, Optional<Long> memoryBytes,
@@ -26,33 +26,73 @@ public record EnvironmentInfo(String lemVersion, String host, Jvm jvm, Os os, Cp
         contributions = Map.copyOf(contributions);
     }
 
-    /** A copy with one more plug-in's facts. */
+    /**
+     * A copy with one more plug-in's facts, merged with what a plug-in of the same name already
+     * contributed (a meter and a telemetry source may share a name, e.g. {@code nvml}); on the same
+     * key the newer fact wins.
+     */
     public EnvironmentInfo withContribution(String plugin, Map<String, String> facts) {
         java.util.Map<String, Map<String, String>> c = new java.util.TreeMap<>(contributions);
-        c.put(plugin, Map.copyOf(facts));
+        java.util.Map<String, String> merged = new java.util.TreeMap<>(c.getOrDefault(plugin, Map.of()));
+        merged.putAll(facts);
+        c.put(plugin, Map.copyOf(merged));
         return new EnvironmentInfo(lemVersion, host, jvm, os, cpu, memoryBytes, container, c);
     }
 
-    /** @param vendor vendor @param version version @param vm VM name @param maxHeapBytes -Xmx */
+    /** @param vendor vendor @param version version @param vm VM name @param maxHeapBytes -Xmx, bytes */
     public record Jvm(String vendor, String version, String vm, long maxHeapBytes) {
     }
 
-    /** @param name OS name @param version kernel or OS version @param arch architecture */
+    /** @param name OS name @param version kernel release (Linux) or OS version @param arch architecture */
     public record Os(String name, String version, String arch) {
     }
 
     /**
-     * @param model        CPU model name, when it could be read
-     * @param logicalCores logical cores available to the JVM
-     * @param governor     cpufreq governor, when readable
+     * @param model        CPU model name ({@code model name} in /proc/cpuinfo), when it could be read
+     * @param logicalCores logical cores available to the JVM (after affinity and container limits)
+     * @param governor     cpufreq governor of cpu0, when readable
+     * @param vendor       {@code vendor_id}, e.g. {@code GenuineIntel}, {@code AuthenticAMD}, when readable
+     * @param machineCpus  logical CPUs the OS sees (processors in /proc/cpuinfo), when readable
+     * @param sockets      CPU packages (distinct {@code physical id}s), when readable
+     * @param hypervisor   true when the CPU reports running under a hypervisor (a virtual machine)
      */
-    public record Cpu(Optional<String> model, int logicalCores, Optional<String> governor) {
+    public record Cpu(Optional<String> model, int logicalCores, Optional<String> governor, Optional<String> vendor,
+            Optional<Integer> machineCpus, Optional<Integer> sockets, boolean hypervisor) {
+
+        public Cpu {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(governor, "governor");
+            Objects.requireNonNull(vendor, "vendor");
+            Objects.requireNonNull(machineCpus, "machineCpus");
+            Objects.requireNonNull(sockets, "sockets");
+        }
+
+        /** A CPU known only by model, JVM cores and governor. */
+        public Cpu(Optional<String> model, int logicalCores, Optional<String> governor) {
+            this(model, logicalCores, governor, Optional.empty(), Optional.empty(), Optional.empty(), false);
+        }
     }
 
     /**
-     * @param detected true when running in a container
-     * @param evidence what gave it away (/.dockerenv, cgroup path), or empty
+     * @param detected         true when running in a container
+     * @param evidence         what gave it away (/.dockerenv, a cgroup path, an environment variable), or empty
+     * @param runtime          docker, podman, kubernetes, containerd, lxc, ..., when it can be told
+     * @param cpuLimit         CPUs the cgroup quota allows (quota / period), when limited
+     * @param memoryLimitBytes the cgroup memory limit, bytes, when limited
      */
-    public record Container(boolean detected, String evidence) {
+    public record Container(boolean detected, String evidence, Optional<String> runtime, Optional<Double> cpuLimit,
+            Optional<Long> memoryLimitBytes) {
+
+        public Container {
+            Objects.requireNonNull(evidence, "evidence");
+            Objects.requireNonNull(runtime, "runtime");
+            Objects.requireNonNull(cpuLimit, "cpuLimit");
+            Objects.requireNonNull(memoryLimitBytes, "memoryLimitBytes");
+        }
+
+        /** Detection without runtime or limits. */
+        public Container(boolean detected, String evidence) {
+            this(detected, evidence, Optional.empty(), Optional.empty(), Optional.empty());
+        }
     }
 }

@@ -10,6 +10,7 @@ import dev.lem.WarmupResult;
 import dev.lem.config.ConfigException;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.EnergyMeasurement;
+import dev.lem.energy.EnergyMeters;
 import dev.lem.energy.EnergyMonitor;
 import dev.lem.energy.IdleBaseline;
 import dev.lem.energy.TimeSeries;
@@ -23,19 +24,17 @@ import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.BackendContext;
-import dev.lem.spi.EnergyMeter;
-import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.FlopsEstimator;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.spi.MeterContext;
 import dev.lem.spi.ModelInfo;
-import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySource;
-import dev.lem.spi.TelemetrySourceProvider;
 import dev.lem.stats.Estimate;
 import dev.lem.stats.WarmupConvergence;
 import dev.lem.workload.Batcher;
+import dev.lem.workload.LoadGenerator;
+import dev.lem.workload.LoadReport;
 import dev.lem.workload.PromptLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,18 +43,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -203,50 +194,11 @@ public final class ExperimentRunner {
 
     private @Nullable EnergyMonitor startMonitor(BackendCapabilities caps, InferenceBackend backend) {
         MeterContext ctx = new MeterContext(config, options.environment(), options.rank());
-        List<EnergyMeter> meters = new ArrayList<>();
-        List<TelemetrySource> sources = new ArrayList<>();
         boolean visible = caps.computeOnThisHost() && config.server().sameHost();
-        List<String> wanted = config.energy().meters();
-        List<dev.lem.PluginReport> broken = new ArrayList<>();
-        List<EnergyMeterProvider> providers = Plugins.load(EnergyMeterProvider.class, "energy_meter", broken);
-        broken.forEach(b -> plugins.add(new PluginStatus("energy_meter", b.name(), false, b.reason())));
-        Set<String> matched = new HashSet<>();
-        for (EnergyMeterProvider p : providers) {
-            String name = Plugins.safeName(p);
-            if (!wanted.isEmpty() && wanted.stream().noneMatch(w -> Plugins.matches(p, w))) {
-                plugins.add(new PluginStatus("energy_meter", name, false, "not listed in energy.meters"));
-                continue;
-            }
-            wanted.stream().filter(w -> Plugins.matches(p, w)).forEach(matched::add);
-            if (!visible) {
-                plugins.add(new PluginStatus("energy_meter", name, false,
-                        "the model runs on another host (server.same_host: false)"));
-                continue;
-            }
-            openMeter(p, ctx, name, meters);
-        }
-        List<String> unknown = wanted.stream().filter(w -> !matched.contains(w)).toList();
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("energy.meters", "no energy meter named " + String.join(", ", unknown)
-                    + " (found: " + providers.stream().map(Plugins::safeName).collect(Collectors.joining(", ")) + ")");
-        }
-        dropOverlappingEstimates(meters);
-        for (TelemetrySourceProvider p : Plugins.load(TelemetrySourceProvider.class, "telemetry", broken)) {
-            String name = Plugins.safeName(p);
-            var a = Plugins.availability(p);
-            if (!a.available()) {
-                plugins.add(new PluginStatus("telemetry", name, false, a.reason()));
-                continue;
-            }
-            try {
-                TelemetrySource s = p.open(ctx);
-                sources.add(s);
-                plugins.add(new PluginStatus("telemetry", name, true, ""));
-                environment = environment.withContribution(name, safeEnv(s));
-            } catch (RuntimeException e) {
-                plugins.add(new PluginStatus("telemetry", name, false, Plugins.rootMessage(e)));
-            }
-        }
+        EnergyMeters.Opened opened = EnergyMeters.open(ctx, visible);
+        plugins.addAll(opened.plugins());
+        opened.environment().forEach((name, facts) -> environment = environment.withContribution(name, facts));
+        List<TelemetrySource> sources = new ArrayList<>(opened.telemetry());
         backend.telemetry().ifPresent(s -> {
             sources.add(s);
             plugins.add(new PluginStatus("telemetry", s.name(), true, ""));
@@ -259,61 +211,7 @@ public final class ExperimentRunner {
                 warnings.add("energy meter " + s.name() + " unavailable: " + s.reason());
             }
         }
-        return EnergyMonitor.start(meters, sources, Duration.ofMillis(config.energy().samplerIntervalMs()));
-    }
-
-    private void openMeter(EnergyMeterProvider p, MeterContext ctx, String name, List<EnergyMeter> meters) {
-        var a = Plugins.availability(p);
-        if (!a.available()) {
-            plugins.add(new PluginStatus("energy_meter", name, false, a.reason()));
-            return;
-        }
-        try {
-            EnergyMeter m = p.open(ctx);
-            meters.add(m);
-            plugins.add(new PluginStatus("energy_meter", name, true, ""));
-            if (!m.notes().isEmpty()) {
-                environment = environment.withContribution(name, m.notes());
-            }
-        } catch (PluginUnavailableException e) {
-            plugins.add(new PluginStatus("energy_meter", name, false, e.getMessage()));
-        } catch (RuntimeException | LinkageError e) {
-            LOG.debug("energy meter {} failed to open", name, e);
-            plugins.add(new PluginStatus("energy_meter", name, false, "failed to open: " + Plugins.rootMessage(e)));
-        }
-    }
-
-    /**
-     * Never sums overlapping domains: when a measured or integrated meter covers a kind (cpu, ram), an
-     * estimating meter for the same kind is closed and recorded as superseded.
-     */
-    private void dropOverlappingEstimates(List<EnergyMeter> meters) {
-        Set<String> measuredKinds = new HashSet<>();
-        for (EnergyMeter m : meters) {
-            m.domains().stream().filter(d -> d.method() != dev.lem.energy.MeasurementMethod.ESTIMATED)
-                    .forEach(d -> measuredKinds.add(d.kind()));
-        }
-        for (EnergyMeter m : new ArrayList<>(meters)) {
-            boolean allEstimated = m.domains().stream()
-                    .allMatch(d -> d.method() == dev.lem.energy.MeasurementMethod.ESTIMATED);
-            if (allEstimated && !m.domains().isEmpty()
-                    && m.domains().stream().allMatch(d -> measuredKinds.contains(d.kind()))) {
-                meters.remove(m);
-                m.close();
-                plugins.removeIf(s -> s.kind().equals("energy_meter") && s.name().equals(m.name()));
-                plugins.add(new PluginStatus("energy_meter", m.name(), false,
-                        "superseded: another meter measures " + m.domains().stream().map(d -> d.kind()).distinct()
-                                .collect(Collectors.joining(", "))));
-            }
-        }
-    }
-
-    private static Map<String, String> safeEnv(TelemetrySource s) {
-        try {
-            return s.environment();
-        } catch (RuntimeException e) {
-            return Map.of("error", Plugins.rootMessage(e));
-        }
+        return EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
     }
 
     private interface Step<T> {
@@ -410,7 +308,7 @@ public final class ExperimentRunner {
         return new WarmupResult("converge", conv.runs(), conv.converged(), conv.lastCv(), latencies, reason);
     }
 
-    /** Runs requests through the backend: batches in order, or a closed loop at the configured concurrency. */
+    /** Runs requests through the backend: batches in order, or the configured traffic ({@link LoadGenerator}). */
     private void drive(InferenceBackend backend, BackendCapabilities caps, List<GenerationRequest> requests,
             RequestRecorder recorder) throws InterruptedException {
         if (batchMode(caps)) {
@@ -428,40 +326,12 @@ public final class ExperimentRunner {
             }
             return;
         }
-        int concurrency = Math.max(1, config.traffic().concurrency());
-        Semaphore slots = new Semaphore(concurrency);
-        List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-        long deadline = config.traffic().maxDurationS().map(s -> System.nanoTime() + (long) (s * 1e9))
-                .orElse(Long.MAX_VALUE);
-        for (GenerationRequest r : requests) {
-            slots.acquire();
-            if (System.nanoTime() > deadline) {
-                slots.release();
-                break;
-            }
-            recorder.expect(r.id(), null);
-            CompletableFuture<Void> f;
-            try {
-                f = backend.submit(r, recorder);
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            inFlight.add(f.whenComplete((v, e) -> {
-                if (e != null) {
-                    recorder.failUnfinished(List.of(r.id()), "the backend failed the request: " + Plugins.rootMessage(e));
-                }
-                slots.release();
-            }));
+        if (loadGenerator == null) {
+            loadGenerator = LoadGenerator.create(config, backend);
         }
-        try {
-            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0]))
-                    .get((long) config.server().requestTimeoutS() + 60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            LOG.debug("a request future failed", e);
-        } catch (TimeoutException e) {
-            warnings.add("some requests had not finished " + config.server().requestTimeoutS()
-                    + " s after the last was sent; they are recorded as failed");
-        }
+        LoadReport report = loadGenerator.run(requests, recorder, recorder::expect);
+        LOG.debug("traffic: {}", report);
+        warnings.addAll(report.notes());
     }
 
     // ----------------------------------------------------------------------------- cycles
@@ -567,6 +437,7 @@ public final class ExperimentRunner {
     }
 
     private Optional<EnergyMeasurement> lastCycleEnergy = Optional.empty();
+    private @Nullable LoadGenerator loadGenerator;
 
     // ----------------------------------------------------------------------------- FLOPs and memory
 

@@ -6,6 +6,7 @@ import dev.lem.spi.BackendProvider;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.FlopsEstimator;
 import dev.lem.spi.LemPlugin;
+import dev.lem.spi.MeterContext;
 import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySourceProvider;
 import java.util.ArrayList;
@@ -64,8 +65,17 @@ public final class Plugins {
 
     /** Availability that never throws: a throwing check is reported as unavailable with its message. */
     public static Availability availability(LemPlugin p) {
+        return availability(p, p::availability);
+    }
+
+    /** {@link EnergyMeterProvider#availability(MeterContext)}, never throwing. */
+    public static Availability availability(EnergyMeterProvider p, MeterContext context) {
+        return availability(p, () -> p.availability(context));
+    }
+
+    private static Availability availability(LemPlugin p, java.util.function.Supplier<Availability> check) {
         try {
-            Availability a = p.availability();
+            Availability a = check.get();
             return a == null ? Availability.unavailable("availability() returned null") : a;
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("availability check of {} threw", p.getClass().getName(), e);
@@ -169,15 +179,11 @@ public final class Plugins {
         }
     }
 
+    private static final java.util.regex.Pattern PROVIDER = java.util.regex.Pattern.compile("Provider (\\S+)");
+
     private static String brokenName(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int colon = m.indexOf(':');
-        if (e instanceof ServiceConfigurationError && colon > 0) {
-            String rest = m.substring(colon + 1).trim();
-            int space = rest.indexOf(' ');
-            return space > 0 ? rest.substring(0, space) : rest;
-        }
-        return e.getClass().getName();
+        java.util.regex.Matcher m = PROVIDER.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? m.group(1) : e.getClass().getName();
     }
 
     /** The innermost cause's message, for one-line reasons. */

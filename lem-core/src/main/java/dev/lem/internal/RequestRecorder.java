@@ -32,7 +32,7 @@ public final class RequestRecorder implements GenerationListener {
     private final Map<String, AtomicLong> phaseNanos = new ConcurrentHashMap<>();
     private final Map<String, Long> phaseStarts = new ConcurrentHashMap<>();
     private final Map<String, List<EnergyMeasurement>> phaseEnergy = new ConcurrentHashMap<>();
-    private final List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.Set<String> order = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     private final AtomicLong phaseSeq = new AtomicLong();
     private final List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -61,9 +61,7 @@ public final class RequestRecorder implements GenerationListener {
         if (timelines.putIfAbsent(requestId, t) != null) {
             violations.add("request " + requestId + " started twice");
         }
-        if (!order.contains(requestId)) {
-            order.add(requestId);
-        }
+        order.add(requestId);
     }
 
     @Override
@@ -166,7 +164,7 @@ public final class RequestRecorder implements GenerationListener {
         List<RequestRecord> out = new ArrayList<>();
         List<String> ids;
         synchronized (order) {
-            ids = new ArrayList<>(new java.util.LinkedHashSet<>(order));
+            ids = new ArrayList<>(order);
         }
         for (String id : ids) {
             Timeline t = timelines.get(id);

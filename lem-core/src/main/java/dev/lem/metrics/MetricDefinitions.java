@@ -14,7 +14,10 @@ public final class MetricDefinitions {
     /** Name to definition. */
     public static Map<String, String> all() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("ttft", "time to first token: dispatch to the first chunk carrying output (vLLM, GenAI-Perf)");
+        d.put("ttft", "time to first token: dispatch (first send, retries included) to the first chunk carrying at least "
+                + "one output token; chunks without output (a chat stream's role-only chunk, the usage chunk) are "
+                + "skipped as AIPerf does. vLLM's benchmark starts at the first chunk with non-empty choices, which "
+                + "vLLM's server sends together with the first token");
         d.put("itl", "inter-token latency, vLLM definition: one sample per gap between consecutive token-bearing "
                 + "chunks, pooled over requests (a chunk of k tokens is one sample)");
         d.put("tpot", "time per output token, vLLM/MLPerf definition: (e2e - ttft) / (output_tokens - 1) per request");
@@ -25,9 +28,16 @@ public final class MetricDefinitions {
         d.put("requests_per_s", "completed requests / duration");
         d.put("output_tokens_per_s", "sum of output tokens of completed requests / duration");
         d.put("total_tokens_per_s", "sum of prompt and output tokens of completed requests / duration");
-        d.put("goodput", "requests meeting every configured SLO (TTFT, TPOT, E2E) / duration");
-        d.put("send_lag", "open loop: actual send time - scheduled send time (the client's own lag)");
-        d.put("percentiles", "linear interpolation between order statistics (numpy default, R type 7)");
+        d.put("goodput", "completed requests meeting every configured SLO (TTFT, TPOT, E2E) / duration; a request with "
+                + "one output token has no TPOT and passes that SLO (vLLM)");
+        d.put("send_lag", "open loop: actual send time - scheduled send time (the client's own lag), every sent request; "
+                + "sends are scheduled against absolute time from the start");
+        d.put("token_counts", "output tokens per request from the server's final usage, else the sum of per-chunk "
+                + "counts; per-chunk counts from token_ids, else the increase of continuous usage, else 1 per chunk with "
+                + "text (the record's token_count_source says which)");
+        d.put("std", "sample standard deviation (n - 1); vLLM's benchmark prints numpy's population std (n)");
+        d.put("percentiles", "linear interpolation between order statistics (numpy default, R type 7); p99.9 only "
+                + "with at least 1,000 samples");
         return d;
     }
 }

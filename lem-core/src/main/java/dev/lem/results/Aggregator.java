@@ -18,12 +18,18 @@ import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;
 import dev.lem.energy.ThrottleSummary;
 import dev.lem.flops.FlopsEstimate;
+import dev.lem.flops.FlopsInput;
+import dev.lem.flops.MemoryTraffic;
+import dev.lem.flops.Utilisation;
+import dev.lem.model.TensorDtype;
+import dev.lem.spi.ModelInfo;
 import dev.lem.metrics.CycleMetrics;
 import dev.lem.metrics.CycleMetricsCalculator;
 import dev.lem.metrics.LatencyStats;
 import dev.lem.metrics.MetricDefinitions;
 import dev.lem.metrics.RequestRecord;
 import dev.lem.stats.CrossCycleStatistics;
+import dev.lem.stats.CycleSample;
 import dev.lem.stats.Estimate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,7 +93,7 @@ public final class Aggregator {
         List<CycleResult> cycles = new ArrayList<>();
         List<CycleResult> complete = new ArrayList<>();
         for (Map.Entry<Integer, List<ProcessResult>> e : byCycle.entrySet()) {
-            CycleResult c = mergeCycle(e.getKey(), e.getValue(), config, carbon);
+            CycleResult c = mergeCycle(e.getKey(), e.getValue(), config, carbon, first.model());
             cycles.add(c);
             if (c.processes().size() == worldSize) {
                 complete.add(c);
@@ -97,7 +103,7 @@ public final class Aggregator {
             }
         }
         Summary summary = summarize(complete, config, energyUnavailableReason(sorted), carbon, carbonReason,
-                first.stopReason());
+                first.stopReason(), Optional.of(first));
         return new ExperimentResult(ResultsJson.SCHEMA_VERSION, id, Instant.now(), config, first.environment(),
                 first.model(), sorted, cycles, summary, carbon, MetricDefinitions.all(), warnings);
     }
@@ -108,7 +114,7 @@ public final class Aggregator {
 
     /** Merges one cycle's process results. */
     public static CycleResult mergeCycle(int cycle, List<ProcessResult> procs, ExperimentConfig config,
-            Optional<CarbonIntensity> carbon) {
+            Optional<CarbonIntensity> carbon, Optional<ModelInfo> model) {
         List<ProcessResult> ps = procs.stream().sorted(Comparator.comparingInt(ProcessResult::rank)).toList();
         List<RequestRecord> requests = new ArrayList<>();
         Instant firstDispatch = null;
@@ -139,7 +145,41 @@ public final class Aggregator {
                 "throttling during the cycle: thermal %.0f%% and power %.0f%% of samples (%s)",
                 100 * t.thermalShare(), 100 * t.powerShare(), String.join(", ", t.reasons()))));
         return new CycleResult(cycle, ps.stream().map(ProcessResult::rank).toList(), metrics, energy, grams, flops,
-                throttle, rss, warnings);
+                throttle, rss, memoryTraffic(requests, config, model), warnings);
+    }
+
+    /** Bytes moved per cycle for MBU, for in-process models with a known architecture. */
+    static Optional<Double> memoryTraffic(List<RequestRecord> requests, ExperimentConfig config,
+            Optional<ModelInfo> model) {
+        if (model.isEmpty() || model.get().source().equals("server") || model.get().architecture().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<TensorDtype> dtype = TensorDtype.find(model.get().dtype());
+        if (dtype.isEmpty()) {
+            return Optional.empty();
+        }
+        List<FlopsInput.RequestTokens> tokens = requests.stream().filter(RequestRecord::ok)
+                .map(r -> new FlopsInput.RequestTokens(r.promptTokens(), r.outputTokens())).toList();
+        if (tokens.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(MemoryTraffic.cycleTraffic(model.get().architecture().get(), dtype.get(), tokens,
+                config.batching().batchSize()).totalBytes());
+    }
+
+    /** The accelerator's name as a telemetry source reported it (e.g. NVML's {@code gpu0.name}). */
+    static Optional<String> deviceName(RunSetup setup) {
+        List<String> plugins = new ArrayList<>(setup.environment().contributions().keySet());
+        plugins.sort(Comparator.comparing((String p) -> !p.equals("nvml")).thenComparing(Comparator.naturalOrder()));
+        for (String p : plugins) {
+            Map<String, String> facts = setup.environment().contributions().get(p);
+            for (String key : List.of("gpu0.name", "gpu[0].name", "gpu.0.name", "device_name")) {
+                if (facts.containsKey(key) && !facts.get(key).isBlank()) {
+                    return Optional.of(facts.get(key));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Merges energy by the scope rules; empty when no process measured energy. */
@@ -232,14 +272,36 @@ public final class Aggregator {
         }
         List<CycleResult> cycles = new ArrayList<>();
         for (ProcessResult r : results) {
-            cycles.add(mergeCycle(r.cycle(), List.of(r), config, carbon));
+            cycles.add(mergeCycle(r.cycle(), List.of(r), config, carbon, Optional.empty()));
         }
-        Summary s = summarize(cycles, config, "no energy", carbon, "no carbon", "");
+        Summary s = summarize(cycles, config, "no energy", carbon, "no carbon", "", Optional.empty());
         return s.find(metric).map(MetricSummary::estimate);
     }
 
+    /**
+     * The per-cycle observations behind one summary metric of a result (the complete cycles, as the
+     * summary used them), for comparisons between experiments; empty when the metric is unavailable.
+     */
+    public static Optional<CycleSample> cycleSample(ExperimentResult result, Metric metric) {
+        Set<Integer> complete = result.cycles().stream()
+                .filter(c -> c.processes().size() == result.processes().get(0).worldSize())
+                .map(CycleResult::cycle).collect(Collectors.toSet());
+        List<CycleResult> cycles = result.cycles().stream().filter(c -> complete.contains(c.cycle())).toList();
+        Map<Metric, CycleSample> samples = new EnumMap<>(Metric.class);
+        summarize(cycles, result.config(), "", result.carbonIntensity(), "", "", result.processes().stream().findFirst(),
+                samples);
+        return Optional.ofNullable(samples.get(metric));
+    }
+
     static Summary summarize(List<CycleResult> cycles, ExperimentConfig config, String noEnergy,
-            Optional<CarbonIntensity> carbon, String carbonReason, String stopReason) {
+            Optional<CarbonIntensity> carbon, String carbonReason, String stopReason, Optional<RunSetup> first) {
+        return summarize(cycles, config, noEnergy, carbon, carbonReason, stopReason, first,
+                new EnumMap<>(Metric.class));
+    }
+
+    private static Summary summarize(List<CycleResult> cycles, ExperimentConfig config, String noEnergy,
+            Optional<CarbonIntensity> carbon, String carbonReason, String stopReason, Optional<RunSetup> first,
+            Map<Metric, CycleSample> samplesOut) {
         Map<String, MetricSummary> metrics = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
         if (cycles.isEmpty()) {
@@ -307,17 +369,29 @@ public final class Aggregator {
                 c -> c.flops().map(FlopsEstimate::totalFlops),
                 c -> c.energy().map(CycleEnergy::totalJoules).orElse(Double.NaN),
                 c0(cycles).flops().isEmpty() ? noFlops : noEnergy);
-        Optional<Double> peak = config.flops().peakTflops();
-        if (peak.isPresent()) {
-            s.ratio(Metric.MFU, fBasis + " / flops.peak_tflops", c -> c.flops().map(f -> f.totalFlops() / (peak.get() * 1e12)),
-                    c -> c.metrics().durationS(), noFlops);
+        String dtype = first.flatMap(RunSetup::model).map(ModelInfo::dtype).orElse(config.precision());
+        Utilisation.DevicePeak peak = Utilisation.resolve(config.flops().peakTflops(),
+                config.flops().peakBandwidthGbS(), first.flatMap(Aggregator::deviceName), dtype);
+        int devices = first.map(RunSetup::worldSize).orElse(1);
+        if (peak.peakTflops().isPresent()) {
+            double peakFlopsPerS = peak.peakTflops().get() * 1e12 * devices;
+            s.ratio(Metric.MFU, fBasis + " / " + peak.computeBasis(),
+                    c -> c.flops().map(f -> f.totalFlops() / peakFlopsPerS), c -> c.metrics().durationS(), noFlops);
         } else {
-            unavailable.put(Metric.MFU.key(), "no peak FLOP/s known for this device: set flops.peak_tflops");
+            unavailable.put(Metric.MFU.key(), peak.computeBasis());
+        }
+        if (peak.peakBandwidthGbS().isPresent()) {
+            double peakBytesPerS = peak.peakBandwidthGbS().get() * 1e9 * devices;
+            s.ratio(Metric.MBU, "estimated (weights + KV cache per forward pass) / " + peak.bandwidthBasis(),
+                    c -> c.memoryTrafficBytes().map(b -> b / peakBytesPerS), c -> c.metrics().durationS(),
+                    "no architecture known for this model (served models have none unless configured)");
+        } else {
+            unavailable.put(Metric.MBU.key(), peak.bandwidthBasis());
         }
         s.mean(Metric.PEAK_RSS_MB, "measured (/proc/self/status VmHWM)",
                 c -> c.peakRssBytes().map(b -> b / 1e6), "peak RSS is not readable on this OS");
-        int n = cycles.size();
-        return new Summary(metrics, unavailable, n, stopReason);
+        samplesOut.putAll(s.samples);
+        return new Summary(metrics, unavailable, cycles.size(), stopReason);
     }
 
     private static CycleResult c0(List<CycleResult> cycles) {
@@ -352,6 +426,7 @@ public final class Aggregator {
         private final ExperimentConfig config;
         private final Map<String, MetricSummary> out;
         private final Map<String, String> unavailable;
+        private final Map<Metric, CycleSample> samples = new EnumMap<>(Metric.class);
 
         Summarizer(List<CycleResult> cycles, ExperimentConfig config, Map<String, MetricSummary> out,
                 Map<String, String> unavailable) {
@@ -371,6 +446,7 @@ public final class Aggregator {
                 }
                 v[i] = x.get();
             }
+            samples.put(m, CycleSample.of(v));
             put(m, basis, CrossCycleStatistics.mean(v, config.stats(), config.seed() + m.ordinal()));
         }
 
@@ -394,6 +470,7 @@ public final class Aggregator {
                 unavailable.put(m.key(), reason);
                 return;
             }
+            samples.put(m, CycleSample.ratioOfSums(num, den));
             put(m, basis, CrossCycleStatistics.ratioOfSums(num, den, config.stats(), config.seed() + m.ordinal()));
         }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * One CSV row per experiment: identity and the main settings, then for every {@link Metric} its mean,
- * confidence bounds, n and basis. Units are in the column names (the metric keys end in their unit:
+ * confidence bounds, n, interval method, outlier cycles (space-separated indices) and basis. Units are in the column names (the metric keys end in their unit:
  * {@code _j}, {@code _ms}, {@code _per_s}, ...). Absent figures are empty cells, never 0.
  */
 public final class CsvExport {
@@ -25,6 +25,8 @@ public final class CsvExport {
             cols.add(m.key() + "_ci_low");
             cols.add(m.key() + "_ci_high");
             cols.add(m.key() + "_n");
+            cols.add(m.key() + "_ci_method");
+            cols.add(m.key() + "_outlier_cycles");
             cols.add(m.key() + "_basis");
         }
         return cols;
@@ -55,6 +57,9 @@ public final class CsvExport {
                 row.add(s.flatMap(x -> x.estimate().ciLow()).map(CsvExport::num).orElse(""));
                 row.add(s.flatMap(x -> x.estimate().ciHigh()).map(CsvExport::num).orElse(""));
                 row.add(s.map(x -> Integer.toString(x.estimate().n())).orElse(""));
+                row.add(s.map(x -> x.estimate().method()).orElse(""));
+                row.add(s.map(x -> x.estimate().outlierCycles().stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(" "))).orElse(""));
                 row.add(s.map(MetricSummary::basis).orElse(""));
             }
             sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');

@@ -39,6 +39,14 @@ public interface EnergyMeter extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Why {@code domainId} has no reading now, when {@link #cumulativeJoules()} leaves it out (a GPU
+     * lost mid-run, a failed read); empty when it has one or the meter cannot say.
+     */
+    default Optional<String> unavailableReason(String domainId) {
+        return Optional.empty();
+    }
+
     /** Facts for the result: TDP source, counter scope ("module" on Grace Hopper), attribution rules. */
     default Map<String, String> notes() {
         return Map.of();

@@ -7,6 +7,14 @@ package dev.lem.spi;
  */
 public interface EnergyMeterProvider extends LemPlugin {
 
+    /**
+     * Whether the meter can run with this context, e.g. at a configured device path
+     * ({@code energy.rapl_root}); by default {@link #availability()}. Must not throw.
+     */
+    default Availability availability(MeterContext context) {
+        return availability();
+    }
+
     /** Opens the meter; throws {@link PluginUnavailableException} with the reason when it cannot. */
     EnergyMeter open(MeterContext context);
 }

@@ -44,7 +44,7 @@ public interface GenerationListener {
     }
 
     /**
-     * Adds to a named counter of this cycle, e.g. {@code "flops.prefill"} or {@code "padding_tokens"};
+     * Adds to a named counter of this cycle, e.g. {@code "flops.prefill"} or {@code "tokens.padding"};
      * the name should carry the unit where there is one.
      */
     default void count(String counter, double amount) {

@@ -1,116 +1,136 @@
 package dev.lem.stats;
 
 import dev.lem.config.StatsConfig;
+import dev.lem.stats.internal.Intervals;
+import dev.lem.stats.internal.Intervals.Ci;
+import dev.lem.stats.internal.Resampling;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * Statistics across cycles, as used for every metric of a result's summary.
  *
  * <p>Plain metrics (a per-cycle value such as a p99 latency) get the mean of the per-cycle values;
- * ratio metrics (joules per token, tokens per second) get the ratio of sums, with an interval from
- * resampling whole cycles — never the mean of per-cycle ratios.
+ * ratio metrics (joules per token, tokens per second) get the ratio of sums Σnum / Σden — never the
+ * mean of per-cycle ratios — with an interval from resampling whole cycles.
+ *
+ * <p>The interval method is {@code stats.ci_method}: {@code t}, {@code percentile}, {@code bca}, or
+ * {@code auto} ({@link CiMethod#auto}). For a ratio, {@code t} uses the delta-method standard error
+ * s_d/√n with dᵢ = (numᵢ − R·denᵢ)/mean(den) and n − 1 degrees of freedom ({@code t_delta}). Bootstrap
+ * intervals use {@code stats.bootstrap_resamples} resamples drawn from a {@link SplittableRandom} seeded
+ * with {@code seed}: the same values and seed give the same interval. Degenerate inputs give a clear
+ * result, never NaN bounds: one cycle gives no interval, identical cycles a zero-width one (method
+ * {@code none}, with a note), and a NaN or infinite value an {@link IllegalArgumentException}.
+ * Outlying cycles are flagged ({@link Outliers}) in {@link Estimate#outlierCycles()}, never dropped.
+ * Stateless and thread-safe.
  */
 public final class CrossCycleStatistics {
 
     private CrossCycleStatistics() {
     }
 
-    /** Mean of per-cycle values with a confidence interval chosen by {@code config.ciMethod()}. */
+    /**
+     * Mean of per-cycle values with a confidence interval chosen by {@code config.ciMethod()}.
+     *
+     * @throws IllegalArgumentException when there are no values, one is NaN or infinite, or the
+     *                                  config's level, resample count or method is invalid
+     */
     public static Estimate mean(double[] values, StatsConfig config, long seed) {
-        checkFinite(values, "values");
-        int n = values.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("no values: at least one cycle is needed");
-        }
-        double mean = Arrays.stream(values).average().orElseThrow();
-        if (n < 2) {
-            return new Estimate(n, mean, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    config.confidenceLevel(), "none", "one cycle: no spread and no interval (run cycles >= 2)");
-        }
-        double sd = std(values, mean);
-        Optional<Double> cv = mean == 0 ? Optional.empty() : Optional.of(sd / Math.abs(mean));
-        if (sd == 0) {
-            return new Estimate(n, mean, Optional.of(0.0), cv, Optional.of(mean), Optional.of(mean),
-                    config.confidenceLevel(), "none", "all cycles gave the same value");
-        }
-        double level = config.confidenceLevel();
-        double t = new TDistribution(n - 1).inverseCumulativeProbability(0.5 + level / 2);
-        double half = t * sd / Math.sqrt(n);
-        return new Estimate(n, mean, Optional.of(sd), cv, Optional.of(mean - half), Optional.of(mean + half), level,
-                "t", "");
+        return estimate(CycleSample.of(values), config, seed);
     }
 
     /**
-     * Σ numerators / Σ denominators over cycles, with a percentile bootstrap interval from resampling
-     * whole cycles (seeded).
+     * Σ numerators / Σ denominators over cycles, with an interval from resampling whole cycles (or the
+     * delta method for {@code t}).
+     *
+     * @throws IllegalArgumentException as {@link CycleSample#ratioOfSums} and {@link #mean}
      */
     public static Estimate ratioOfSums(double[] numerators, double[] denominators, StatsConfig config, long seed) {
-        checkFinite(numerators, "numerators");
-        checkFinite(denominators, "denominators");
-        if (numerators.length != denominators.length || numerators.length == 0) {
-            throw new IllegalArgumentException("numerators and denominators must be non-empty and of equal length");
-        }
-        int n = numerators.length;
-        double num = Arrays.stream(numerators).sum();
-        double den = Arrays.stream(denominators).sum();
-        if (den == 0) {
-            throw new IllegalArgumentException("the denominators sum to 0; the ratio is undefined");
-        }
-        double ratio = num / den;
-        double[] perCycle = new double[n];
+        return estimate(CycleSample.ratioOfSums(numerators, denominators), config, seed);
+    }
+
+    /** The estimate of a sample's statistic (mean or ratio of sums) with its interval. */
+    public static Estimate estimate(CycleSample sample, StatsConfig config, long seed) {
+        double level = checkLevel(config.confidenceLevel());
+        int resamples = checkResamples(config.bootstrapResamples());
+        CiMethod method = CiMethod.resolve(config.ciMethod(), sample.n());
+        int n = sample.n();
+        double theta = sample.estimate();
+        double[] per = sample.perCycle();
+        int[] at = new int[n];
+        int k = 0;
         for (int i = 0; i < n; i++) {
-            perCycle[i] = denominators[i] == 0 ? Double.NaN : numerators[i] / denominators[i];
+            if (Double.isFinite(per[i])) {
+                per[k] = per[i];
+                at[k++] = i;
+            }
         }
-        double[] finite = Arrays.stream(perCycle).filter(Double::isFinite).toArray();
-        double pm = Arrays.stream(finite).average().orElse(ratio);
-        Optional<Double> sd = finite.length < 2 ? Optional.empty() : Optional.of(std(finite, pm));
-        Optional<Double> cv = sd.filter(s -> ratio != 0).map(s -> s / Math.abs(ratio));
+        double[] finite = Arrays.copyOf(per, k);
+        Optional<Double> std = k < 2 ? Optional.empty()
+                : Optional.of(Descriptive.std(finite, Resampling.sum(finite) / k));
+        Optional<Double> cv = std.filter(s -> theta != 0).map(s -> s / Math.abs(theta));
+        List<Integer> outliers = new ArrayList<>();
+        if (k > 0) {
+            Outliers.flag(finite).forEach(j -> outliers.add(at[j]));
+        }
         if (n < 2) {
-            return new Estimate(n, ratio, sd, cv, Optional.empty(), Optional.empty(), config.confidenceLevel(),
-                    "none", "one cycle: no interval (run cycles >= 2)");
+            return new Estimate(n, theta, std, cv, Optional.empty(), Optional.empty(), level, "none",
+                    "one cycle: no spread and no interval (run cycles >= 2)", outliers);
         }
-        SplittableRandom rng = new SplittableRandom(seed);
-        int b = config.bootstrapResamples();
-        double[] boots = new double[b];
-        int kept = 0;
-        for (int r = 0; r < b; r++) {
-            double sn = 0;
-            double sdn = 0;
-            for (int i = 0; i < n; i++) {
-                int k = rng.nextInt(n);
-                sn += numerators[k];
-                sdn += denominators[k];
-            }
-            if (sdn != 0) {
-                boots[kept++] = sn / sdn;
-            }
+        if (k == n && Arrays.stream(finite).allMatch(v -> v == finite[0])) {
+            return new Estimate(n, theta, std, cv, Optional.of(theta), Optional.of(theta), level, "none",
+                    "all " + n + " cycles gave the same value: zero-width interval", outliers);
         }
-        double[] sorted = Arrays.copyOf(boots, kept);
-        Arrays.sort(sorted);
-        double alpha = 1 - config.confidenceLevel();
-        double lo = Percentiles.linear(sorted, alpha / 2);
-        double hi = Percentiles.linear(sorted, 1 - alpha / 2);
-        return new Estimate(n, ratio, sd, cv, Optional.of(lo), Optional.of(hi), config.confidenceLevel(),
-                "bootstrap_percentile", "");
+        Optional<Ci> ci = interval(sample, method, level, resamples, seed);
+        return ci.map(c -> new Estimate(n, theta, std, cv, Optional.of(c.low()), Optional.of(c.high()), level,
+                c.method(), c.note(), outliers))
+                .orElseGet(() -> new Estimate(n, theta, std, cv, Optional.empty(), Optional.empty(), level, "none",
+                        "no bootstrap resample had denominators with a non-zero sum", outliers));
     }
 
-    static double std(double[] values, double mean) {
-        double ss = 0;
-        for (double v : values) {
-            ss += (v - mean) * (v - mean);
+    /** The interval of a sample with n ≥ 2; empty only when no bootstrap replicate is finite. */
+    static Optional<Ci> interval(CycleSample s, CiMethod method, double level, int resamples, long seed) {
+        double theta = s.estimate();
+        if (method == CiMethod.T) {
+            return Optional.of(Intervals.t(theta, s.standardError(), s.n() - 1, level,
+                    s.isRatio() ? Intervals.T_DELTA : Intervals.T));
         }
-        return Math.sqrt(ss / (values.length - 1));
+        double[] sorted = Intervals.sortedFinite(
+                Resampling.bootstrap(s.numerators(), s.denominators(), resamples, new SplittableRandom(seed)));
+        if (sorted.length == 0) {
+            return Optional.empty();
+        }
+        Ci ci = method == CiMethod.PERCENTILE ? Intervals.percentile(sorted, level)
+                : Intervals.bca(sorted, theta, new double[][] {Resampling.jackknife(s.numerators(), s.denominators())},
+                        level);
+        return Optional.of(withDropped(ci, resamples - sorted.length, resamples));
     }
 
-    private static void checkFinite(double[] values, String what) {
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException(what + " contain a non-finite value (" + v
-                        + "); a cycle produced no valid figure");
-            }
+    /** Adds to the note how many replicates were left out for a zero denominator. */
+    static Ci withDropped(Ci ci, int dropped, int resamples) {
+        if (dropped == 0) {
+            return ci;
         }
+        String d = dropped + " of " + resamples + " resamples were left out (denominators summing to 0)";
+        return new Ci(ci.low(), ci.high(), ci.method(), ci.note().isEmpty() ? d : ci.note() + "; " + d);
+    }
+
+    static double checkLevel(double level) {
+        if (!(level > 0 && level < 1)) {
+            throw new IllegalArgumentException("stats.confidence_level (" + level
+                    + ") must be between 0 and 1, e.g. 0.95 for a 95% interval");
+        }
+        return level;
+    }
+
+    static int checkResamples(int resamples) {
+        if (resamples < 100) {
+            throw new IllegalArgumentException("stats.bootstrap_resamples (" + resamples
+                    + ") must be >= 100 (10000 is the default)");
+        }
+        return resamples;
     }
 }

@@ -236,8 +236,12 @@ class ConfigResolverTest {
                 .containsExactly("decoding.greedy: true makes decoding.temperature meaningless; set decoding.greedy: false, "
                         + "or choose a sampling preset (standard, creative, factual)");
         assertThat(problems(() -> ConfigResolver.withDefaults().override("warmup.min_runs=9")
-                .override("warmup.max_runs=3").resolve()))
+                .override("warmup.max_runs=3").override("warmup.window=2").resolve()))
                 .containsExactly("warmup.min_runs: 9 is above warmup.max_runs (3)");
+        assertThat(problems(() -> ConfigResolver.withDefaults().override("warmup.window=8")
+                .override("warmup.max_runs=4").override("warmup.min_runs=1").resolve()))
+                .containsExactly("warmup.window: 8 is above warmup.max_runs (4), so warm-up could never converge; "
+                        + "lower the window or raise max_runs");
     }
 
     @Test

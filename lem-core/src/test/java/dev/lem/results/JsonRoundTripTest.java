@@ -39,6 +39,7 @@ class JsonRoundTripTest {
                 .carbonCountry("FRA")
                 .set("carbon.intensity_g_per_kwh", 56.0)
                 .set("slo.ttft_ms", 50.0)
+                .set("energy.meters", List.of("simulated")) // machine-independent: no RAPL or estimates
                 .option("simulated.cpu_watts", 40)
                 .option("simulated.gpu_watts", 150.5)
                 .option("simulated.decode_ms_per_step", 2)

@@ -1,5 +1,9 @@
 /**
- * TensorRT-LLM backend. Will hold: trtllm-serve (OpenAI API and its iteration-stats metrics) and Triton's generate_stream, and an optional managed trtllm-serve process.
+ * The TensorRT-LLM backend {@code trtllm}: {@code trtllm-serve}'s OpenAI-compatible API (with continuous usage
+ * statistics) and its JSON {@code /metrics} iteration statistics read by a single poller, Triton Inference
+ * Server's {@code generate_stream} and {@code generate} endpoints with the TensorRT-LLM fields and
+ * {@code return_perf_metrics} server timestamps ({@code server.api: triton}), and an optional managed
+ * {@code trtllm-serve} process.
  */
 @NullMarked
 package dev.lem.backend.trtllm;

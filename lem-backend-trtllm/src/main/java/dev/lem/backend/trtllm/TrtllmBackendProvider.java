@@ -1,0 +1,38 @@
+package dev.lem.backend.trtllm;
+
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.InferenceBackend;
+import java.util.Set;
+
+/**
+ * Provides the backend {@code trtllm}: {@code trtllm-serve} (server.api completions or chat) or Triton with the
+ * TensorRT-LLM backend (server.api triton), at {@code server.url}, or a managed {@code trtllm-serve}.
+ */
+public final class TrtllmBackendProvider implements BackendProvider {
+
+    @Override
+    public String name() {
+        return "trtllm";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("tensorrt-llm", "trtllm-serve");
+    }
+
+    @Override
+    public String description() {
+        return "TensorRT-LLM: trtllm-serve (OpenAI API, iteration stats) or Triton generate_stream, at server.url";
+    }
+
+    @Override
+    public String artifact() {
+        return "dev.lem:lem-backend-trtllm";
+    }
+
+    @Override
+    public InferenceBackend create(BackendContext context) {
+        return new TrtllmBackend(context);
+    }
+}

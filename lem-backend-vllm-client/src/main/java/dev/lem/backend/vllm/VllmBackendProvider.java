@@ -1,0 +1,29 @@
+package dev.lem.backend.vllm;
+
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.InferenceBackend;
+
+/** Provides the backend {@code vllm}: a vLLM OpenAI-compatible server at {@code server.url}, or a managed one. */
+public final class VllmBackendProvider implements BackendProvider {
+
+    @Override
+    public String name() {
+        return "vllm";
+    }
+
+    @Override
+    public String description() {
+        return "vLLM server (OpenAI API, /metrics, /tokenize), at server.url or started with server.managed";
+    }
+
+    @Override
+    public String artifact() {
+        return "dev.lem:lem-backend-vllm-client";
+    }
+
+    @Override
+    public InferenceBackend create(BackendContext context) {
+        return new VllmBackend(context);
+    }
+}

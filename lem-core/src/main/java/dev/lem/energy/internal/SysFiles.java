@@ -1,0 +1,116 @@
+package dev.lem.energy.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Cheap readers for the one-value files of {@code /sys} and {@code /proc}. */
+public final class SysFiles {
+    private static final int MAX_VALUE_BYTES = 64;
+
+    private SysFiles() {
+    }
+
+    /** Reads one number from a file; {@link SysFiles#readLong} in production, a fake in tests. */
+    @FunctionalInterface
+    public interface LongReader {
+        long read(Path file) throws IOException;
+    }
+
+    /**
+     * Reads a file holding one non-negative decimal integer (e.g. {@code energy_uj}).
+     *
+     * @throws IOException when the file cannot be read (including {@link java.nio.file.AccessDeniedException})
+     *                     or does not hold a number
+     */
+    public static long readLong(Path file) throws IOException {
+        byte[] buf = new byte[MAX_VALUE_BYTES];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(buf, 0, buf.length);
+        }
+        long v = 0;
+        int digits = 0;
+        for (int i = 0; i < n; i++) {
+            byte b = buf[i];
+            if (b >= '0' && b <= '9') {
+                if (digits == 18) {
+                    throw new IOException(file + " holds a number too large for 63 bits");
+                }
+                v = v * 10 + (b - '0');
+                digits++;
+            } else if (b == '\n' || b == ' ' || b == '\r' || b == '\t') {
+                if (digits > 0) {
+                    break;
+                }
+            } else {
+                throw new IOException(file + " does not hold a non-negative integer: \""
+                        + new String(buf, 0, n, StandardCharsets.US_ASCII).trim() + "\"");
+            }
+        }
+        if (digits == 0) {
+            throw new IOException(file + " is empty");
+        }
+        return v;
+    }
+
+    /** {@link #readLong}, or empty when the file is missing, unreadable or not a number. */
+    public static OptionalLong tryLong(Path file) {
+        try {
+            return OptionalLong.of(readLong(file));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The trimmed first line of a file, or empty when missing, unreadable or blank. */
+    public static Optional<String> firstLine(Path file) {
+        List<String> lines = lines(file);
+        return lines.isEmpty() || lines.get(0).isBlank() ? Optional.empty() : Optional.of(lines.get(0).trim());
+    }
+
+    /** Every line of a text file, or none when it cannot be read. */
+    public static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A {@code Key:   123 kB} field of a {@code /proc} file such as {@code meminfo} or {@code <pid>/status},
+     * in bytes; empty when missing or unreadable.
+     */
+    public static OptionalLong kibField(Path file, String key) {
+        String prefix = key + ":";
+        for (String line : lines(file)) {
+            if (line.startsWith(prefix)) {
+                String[] parts = line.substring(prefix.length()).trim().split("\\s+");
+                try {
+                    return OptionalLong.of(Long.parseLong(parts[0]) * 1024L);
+                } catch (RuntimeException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** A short description of why reading failed, for messages. */
+    public static String why(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "missing";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.lem.flops;
+
+import java.util.Objects;
+
+/**
+ * The peak of one device for one data type, as used for MFU and MBU.
+ *
+ * @param device           the device it applies to (table name, or {@code "configured"})
+ * @param dtype            the data type the compute peak is for: {@code fp32}, {@code tf32}, {@code fp16},
+ *                         {@code bf16} or {@code fp8}
+ * @param peakTflops       dense peak compute, TFLOP/s (10¹² FLOP/s; no structured sparsity)
+ * @param peakBandwidthGbS peak memory bandwidth, GB/s (10⁹ bytes/s)
+ * @param source           where the figures come from (datasheet, or the config keys)
+ */
+public record Peak(String device, String dtype, double peakTflops, double peakBandwidthGbS, String source) {
+    public Peak {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(source, "source");
+        if (!(peakTflops > 0) || !(peakBandwidthGbS > 0)) {
+            throw new IllegalArgumentException("peaks must be > 0: " + peakTflops + " TFLOP/s, "
+                    + peakBandwidthGbS + " GB/s");
+        }
+    }
+
+    /** Peak compute in FLOP/s. */
+    public double peakFlopsPerSecond() {
+        return peakTflops * 1e12;
+    }
+
+    /** Peak bandwidth in bytes/s. */
+    public double peakBytesPerSecond() {
+        return peakBandwidthGbS * 1e9;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.lem.serving;
+
+import dev.lem.spi.BackendException;
+import dev.lem.spi.PluginUnavailableException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server process LEM starts and stops ({@code vllm serve}, {@code trtllm-serve}): started with its
+ * output (stdout and stderr) going to a log file in the results' artifacts directory, waited for until
+ * its health endpoint answers 200, stopped by {@link #close()} (terminate, then kill after a grace period,
+ * children included). A JVM shutdown hook stops it too if the JVM exits without closing it.
+ */
+public final class ManagedServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedServer.class);
+    private static final Duration GRACE = Duration.ofSeconds(30);
+    private static final long POLL_MS = 250;
+
+    private final Process process;
+    private final Path log;
+    private final List<String> command;
+    private final Thread hook;
+    private final long readyNanos;
+
+    private ManagedServer(Process process, Path log, List<String> command, long readyNanos) {
+        this.process = process;
+        this.log = log;
+        this.command = List.copyOf(command);
+        this.readyNanos = readyNanos;
+        this.hook = new Thread(this::stop, "lem-managed-server-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /**
+     * Starts {@code command} and waits until {@code health} answers 200.
+     *
+     * @throws PluginUnavailableException when the executable cannot be started
+     * @throws BackendException           when the server exits or is not healthy within {@code timeout}
+     *                                    (the message quotes the end of its log)
+     */
+    public static ManagedServer start(List<String> command, URI health, Duration timeout, Path logFile) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        Process p;
+        try {
+            Files.createDirectories(logFile.getParent());
+            p = pb.start();
+        } catch (IOException e) {
+            throw new PluginUnavailableException("Cannot start the managed server `" + String.join(" ", command)
+                    + "`: " + e.getMessage() + ". Install it (or set options.executable to its path), or start the "
+                    + "server yourself and set server.managed: false", e);
+        }
+        long t0 = System.nanoTime();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = t0 + timeout.toNanos();
+        String last = "no answer yet";
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!p.isAlive()) {
+                    throw new BackendException("The managed server `" + String.join(" ", command) + "` exited with code "
+                            + p.exitValue() + " before it was healthy. End of its log (" + logFile + "):\n" + tail(logFile));
+                }
+                try {
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).GET()
+                            .build(), HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 200) {
+                        return new ManagedServer(p, logFile, command, System.nanoTime() - t0);
+                    }
+                    last = "HTTP " + r.statusCode();
+                } catch (IOException e) {
+                    last = e.getClass().getSimpleName();
+                }
+                Thread.sleep(POLL_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            destroy(p);
+            throw new BackendException("Interrupted while waiting for the managed server to start", e);
+        } catch (RuntimeException e) {
+            destroy(p);
+            throw e;
+        }
+        destroy(p);
+        throw new BackendException("The managed server `" + String.join(" ", command) + "` was not healthy at " + health
+                + " within " + timeout.toSeconds() + " s (server.startup_timeout_s; last check: " + last
+                + "). End of its log (" + logFile + "):\n" + tail(logFile));
+    }
+
+    /** The log file. */
+    public Path log() {
+        return log;
+    }
+
+    /** The command line. */
+    public List<String> command() {
+        return command;
+    }
+
+    /** How long the server took to become healthy, ns. */
+    public long startupNanos() {
+        return readyNanos;
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the server (terminate, wait up to 30 s, kill); never throws. */
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            LOG.debug("JVM shutting down; hook stays", e);
+        }
+    }
+
+    private void stop() {
+        destroy(process);
+    }
+
+    private static void destroy(Process p) {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
+        try {
+            if (!p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** The last 20 lines of a log file. */
+    static String tail(Path file) {
+        Deque<String> lines = new ArrayDeque<>();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.addLast(line);
+                if (lines.size() > 20) {
+                    lines.removeFirst();
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+        return String.join("\n", lines);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.lem.serving;
+
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.InferenceBackend;
+import java.util.Set;
+
+/**
+ * Provides the generic backend {@code openai}: any server with the OpenAI completions or chat API
+ * (SGLang, llama.cpp server, TGI, Ollama, LM Studio). Needs {@code server.url}; cannot start a server.
+ */
+public final class OpenAiBackendProvider implements BackendProvider {
+
+    @Override
+    public String name() {
+        return "openai";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("openai-compatible");
+    }
+
+    @Override
+    public String description() {
+        return "any OpenAI-compatible server (SGLang, llama.cpp, TGI, Ollama) at server.url, streamed";
+    }
+
+    @Override
+    public InferenceBackend create(BackendContext context) {
+        return OpenAiCompatibleBackend.openAi(context);
+    }
+}

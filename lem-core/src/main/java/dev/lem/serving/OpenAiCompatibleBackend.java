@@ -1,0 +1,464 @@
+package dev.lem.serving;
+
+import dev.lem.config.ConfigException;
+import dev.lem.config.ExperimentConfig;
+import dev.lem.spi.BackendCapabilities;
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendException;
+import dev.lem.spi.GenerationListener;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.spi.InferenceBackend;
+import dev.lem.spi.ModelInfo;
+import dev.lem.spi.TelemetrySource;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A backend for any server with the OpenAI completions or chat API (SGLang, llama.cpp server, TGI,
+ * Ollama, LM Studio, vLLM, trtllm-serve), built on {@link ServingClient}. The vLLM and TensorRT-LLM
+ * backends extend it with their sampling fields, metrics and managed servers.
+ *
+ * <p>Request body: {@code model}, {@code prompt} (completions) or one user message (chat),
+ * {@code max_tokens} (chat: {@link #maxTokensField()}), {@code temperature} (0 for greedy decoding),
+ * {@code top_p} when below 1, {@code seed}, {@code stream: true} and
+ * {@code stream_options: {include_usage: true}}; unless {@code options.sampling_extensions: false},
+ * {@code ignore_eos} ({@code decoding.ignore_eos}), {@code min_tokens} (when above 0) and {@code top_k}
+ * (when sampling with top-k), which vLLM, SGLang, llama.cpp and trtllm-serve accept; then the subclass's fields
+ * ({@link #addFields}) and finally {@code options.extra_body_json}, a JSON object merged into every body.
+ *
+ * <p>Life cycle: the constructor checks the configuration (no I/O); {@link #load()} starts a managed
+ * server when asked, then checks that the server answers and serves the model; {@link #close()} stops
+ * the client and the managed server.
+ */
+public class OpenAiCompatibleBackend implements InferenceBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompatibleBackend.class);
+    /** JSON mapper shared by the served backends. */
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Options every served backend accepts. */
+    public static final List<BackendOptions.Spec> COMMON_OPTIONS = List.of(
+            BackendOptions.spec("extra_body_json", BackendOptions.Type.STRING,
+                    "a JSON object merged into every request body, for server-specific fields"),
+            BackendOptions.spec("stream_usage", BackendOptions.Type.BOOLEAN,
+                    "ask for the usage chunk (stream_options.include_usage); default true"),
+            BackendOptions.spec("sampling_extensions", BackendOptions.Type.BOOLEAN,
+                    "send ignore_eos, min_tokens and top_k (vLLM, SGLang, llama.cpp, trtllm-serve understand them); "
+                            + "default true, false for servers that reject unknown fields"));
+
+    /** Options of the engine servers (vLLM, trtllm-serve) besides {@link #COMMON_OPTIONS}. */
+    public static final List<BackendOptions.Spec> ENGINE_OPTIONS = List.of(
+            BackendOptions.spec("continuous_usage_stats", BackendOptions.Type.BOOLEAN, "usage in every chunk"),
+            BackendOptions.spec("repetition_penalty", BackendOptions.Type.NUMBER, 0, "repetition penalty (1: off)"),
+            BackendOptions.spec("metrics", BackendOptions.Type.BOOLEAN, "read the server's /metrics into the time series"),
+            BackendOptions.spec("metrics_min_interval_ms", BackendOptions.Type.INTEGER, 10,
+                    "shortest time between two reads of /metrics"),
+            BackendOptions.spec("executable", BackendOptions.Type.STRING, "the command of a managed server"));
+
+    private final String name;
+    private final boolean engine;
+    private @Nullable ScrapedTelemetry scraped;
+    /** The experiment's configuration. */
+    protected final ExperimentConfig config;
+    /** The backend's checked options. */
+    protected final BackendOptions options;
+    /** Where server logs go. */
+    protected final Path artifacts;
+    /** This process's rank. */
+    protected final int rank;
+    private final @Nullable ObjectNode extraBody;
+    private ServerSettings settings;
+    private final ServingClient client;
+    private @Nullable ManagedServer managed;
+    private final Map<String, String> environment = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /**
+     * @param context the backend context
+     * @param name    the backend's name, for messages ({@code openai}, {@code vllm}, {@code trtllm})
+     * @param engine  an engine server (vLLM, trtllm-serve): accepts {@link #ENGINE_OPTIONS}, asks for
+     *                {@code continuous_usage_stats} (unless the option turns it off), sends
+     *                {@code repetition_penalty} when set and names the chat limit {@code max_completion_tokens}
+     * @param specs   the options this backend accepts besides {@link #COMMON_OPTIONS} (and the engine ones)
+     * @throws ConfigException when a setting is wrong
+     */
+    protected OpenAiCompatibleBackend(BackendContext context, String name, boolean engine,
+            List<BackendOptions.Spec> specs) {
+        this.name = name;
+        this.engine = engine;
+        this.config = context.config();
+        this.artifacts = context.artifactsDirectory();
+        this.rank = context.rank();
+        List<BackendOptions.Spec> all = new ArrayList<>(COMMON_OPTIONS);
+        if (engine) {
+            all.addAll(ENGINE_OPTIONS);
+        }
+        all.addAll(specs);
+        this.options = BackendOptions.check(name, config.options(), all);
+        this.extraBody = options.string("extra_body_json").map(OpenAiCompatibleBackend::parseExtraBody).orElse(null);
+        ServerSettings s = ServerSettings.from(config, name, System::getenv);
+        if (config.server().managed()) {
+            s = managedSettings(s);
+        }
+        checkApi(s.api());
+        this.settings = s;
+        this.client = ServingClient.create(s);
+    }
+
+    /** The generic backend {@code openai}. */
+    public static OpenAiCompatibleBackend openAi(BackendContext context) {
+        return new OpenAiCompatibleBackend(context, "openai", false, List.of());
+    }
+
+    private ServerSettings managedSettings(ServerSettings s) {
+        managedCommand(s); // fails early with a ConfigException when this backend cannot manage a server
+        if (rank == 0) {
+            return s;
+        }
+        URI u = s.baseUri();
+        URI shifted = URI.create(u.getScheme() + "://" + u.getHost() + ":" + (s.port() + rank));
+        return new ServerSettings(shifted, s.api(), s.modelName(), s.modelNameGiven(), s.apiKey(), s.connectTimeout(),
+                s.firstTokenTimeout(), s.idleTimeout(), s.requestTimeout(), s.maxRetries(), s.sameHost());
+    }
+
+    private static ObjectNode parseExtraBody(String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n instanceof ObjectNode o) {
+                return o;
+            }
+        } catch (JacksonException e) {
+            throw new ConfigException("options.extra_body_json", "is not JSON: " + e.getOriginalMessage());
+        }
+        throw new ConfigException("options.extra_body_json", "must be a JSON object, e.g. '{\"top_k\": 20}'");
+    }
+
+    /** Checks {@code server.api}; backends without Triton support refuse it. */
+    protected void checkApi(String api) {
+        if (api.equals("triton")) {
+            throw new ConfigException("server.api", "triton is served by backend trtllm, not " + name
+                    + "; use completions or chat");
+        }
+    }
+
+    /** The backend's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The server settings (the model name is the served one after {@link #load()}). */
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** The streaming client. */
+    protected ServingClient client() {
+        return client;
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    @Override
+    public ModelInfo load() {
+        if (config.server().managed() && managed == null) {
+            List<String> cmd = managedCommand(settings);
+            Path log = artifacts.resolve(name + "-server" + (rank > 0 ? "-rank" + rank : "") + ".log");
+            managed = ManagedServer.start(cmd, settings.resolve(healthPath()),
+                    Duration.ofNanos(Math.round(config.server().startupTimeoutS() * 1e9)), log);
+            environment.put("server.managed_command", String.join(" ", cmd));
+            environment.put("server.managed_log", log.toString());
+            environment.put("server.managed_startup_s", String.format(java.util.Locale.ROOT, "%.1f",
+                    managed.startupNanos() / 1e9));
+        }
+        environment.put("server.url", settings.baseUri().toString());
+        environment.put("server.api", settings.api());
+        verifyServer();
+        environment.put("server.model", settings.modelName());
+        Map<String, String> details = new LinkedHashMap<>(environment);
+        return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
+                "unknown (chosen by the server)", false, Optional.empty(), details);
+    }
+
+    /**
+     * Checks that the server answers and serves the model: {@code GET /v1/models}, {@code GET /version}.
+     * When the model was not named explicitly and the server serves exactly one, that one is used.
+     *
+     * @throws BackendException naming the URL, what was found and the fix
+     */
+    protected void verifyServer() {
+        ServingClient.Reply models = probe("/v1/models");
+        if (!models.ok()) {
+            throw new BackendException("The " + name + " server at " + settings.baseUri() + " answered HTTP "
+                    + models.status() + " to GET /v1/models: " + excerpt(models.body())
+                    + " (check server.url and server.api_key_env)");
+        }
+        List<String> ids = new ArrayList<>();
+        try {
+            JsonNode root = JSON.readTree(models.body());
+            for (JsonNode m : root.path("data")) {
+                if (m.path("id").isString()) {
+                    ids.add(m.get("id").asString());
+                }
+            }
+            JsonNode first = root.path("data").path(0);
+            if (first.path("max_model_len").isNumber()) {
+                environment.put("server.max_model_len", first.get("max_model_len").asString());
+            }
+        } catch (JacksonException e) {
+            throw new BackendException("The " + name + " server at " + settings.baseUri()
+                    + " did not answer GET /v1/models with JSON: " + excerpt(models.body()));
+        }
+        environment.put("server.models", String.join(",", ids));
+        resolveModel(ids);
+        version().ifPresent(v -> environment.put("server.version", v));
+    }
+
+    /** Picks the served model matching the configured name (or the only one when none was named). */
+    protected final void resolveModel(List<String> served) {
+        if (served.isEmpty() || served.contains(settings.modelName())) {
+            return;
+        }
+        if (!settings.modelNameGiven() && served.size() == 1) {
+            LOG.info("no model named in the configuration; using the one the server serves: {}", served.get(0));
+            settings = settings.withModelName(served.get(0));
+            return;
+        }
+        throw new BackendException("The " + name + " server at " + settings.baseUri() + " serves " + served
+                + ", not \"" + settings.modelName() + "\": set server.model_name to one of them");
+    }
+
+    /** Sends requests to this model from now on (a backend that found the served name another way). */
+    protected final void useModel(String modelName) {
+        settings = settings.withModelName(modelName);
+    }
+
+    /** The server's version from {@code GET /version}, when it has that endpoint. */
+    protected Optional<String> version() {
+        try {
+            ServingClient.Reply r = client.get("/version", PROBE_TIMEOUT);
+            if (r.ok()) {
+                JsonNode v = JSON.readTree(r.body()).path("version");
+                return v.isString() ? Optional.of(v.asString()) : Optional.empty();
+            }
+        } catch (IOException | JacksonException e) {
+            LOG.debug("no /version", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A blocking GET for probes during {@link #load()}.
+     *
+     * @throws BackendException when the server cannot be reached
+     */
+    protected final ServingClient.Reply probe(String path) {
+        try {
+            return client.get(path, PROBE_TIMEOUT.plus(settings.connectTimeout()));
+        } catch (IOException e) {
+            throw new BackendException("Cannot reach the " + name + " server at " + settings.baseUri() + " (GET " + path
+                    + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + "): start it, check server.url" + (canManage() ? ", or set server.managed: true" : ""), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("Interrupted while contacting " + settings.baseUri(), e);
+        }
+    }
+
+    private boolean canManage() {
+        try {
+            managedCommand(settings);
+            return true;
+        } catch (ConfigException e) {
+            return false;
+        }
+    }
+
+    /** The health endpoint of a managed server. */
+    protected String healthPath() {
+        return "/health";
+    }
+
+    /**
+     * The command line that starts a managed server for these settings ({@code server.managed: true}).
+     *
+     * @throws ConfigException when this backend cannot start a server
+     */
+    protected List<String> managedCommand(ServerSettings s) {
+        throw new ConfigException("server.managed", "backend " + name + " cannot start a server: start it yourself "
+                + "and set server.url, or use backend vllm or trtllm, which can");
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return new BackendCapabilities(false, false, true, settings.sameHost(), false);
+    }
+
+    @Override
+    public void generate(List<GenerationRequest> batch, GenerationListener listener) {
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        for (GenerationRequest r : batch) {
+            fs.add(submit(r, listener));
+        }
+        long waitS = (long) Math.ceil(settings.requestTimeout().toSeconds() + 30.0);
+        try {
+            CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).get(waitS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("Interrupted while waiting for " + batch.size() + " request(s)", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BackendException("Requests did not finish within " + waitS + " s: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> submit(GenerationRequest request, GenerationListener listener) {
+        StreamCall call;
+        try {
+            call = call(request);
+        } catch (RuntimeException e) {
+            long now = System.nanoTime();
+            listener.requestStarted(request.id(), now);
+            listener.requestFailed(request.id(), now, "could not build the request: " + e.getMessage());
+            return CompletableFuture.completedFuture(null);
+        }
+        return client.stream(call, listener);
+    }
+
+    /** The HTTP call for one request (endpoint, body, dialect). */
+    protected StreamCall call(GenerationRequest r) {
+        boolean chat = settings.api().equals("chat");
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", settings.modelName());
+        if (chat) {
+            body.putArray("messages").addObject().put("role", "user").put("content", r.prompt());
+            body.put(maxTokensField(), r.maxOutputTokens());
+        } else {
+            body.put("prompt", r.prompt());
+            body.put("max_tokens", r.maxOutputTokens());
+        }
+        body.put("stream", true);
+        if (options.bool("stream_usage", true)) {
+            body.set("stream_options", streamOptions());
+        }
+        if (r.decoding().isGreedy()) {
+            body.put("temperature", 0.0);
+        } else {
+            body.put("temperature", r.decoding().temperature());
+            if (r.decoding().topP() < 1.0) {
+                body.put("top_p", r.decoding().topP());
+            }
+        }
+        body.put("seed", r.seed());
+        if (options.bool("sampling_extensions", true)) {
+            if (r.decoding().ignoreEos()) {
+                body.put("ignore_eos", true);
+            }
+            if (r.minOutputTokens() > 0) {
+                body.put("min_tokens", r.minOutputTokens());
+            }
+            if (!r.decoding().isGreedy() && r.decoding().topK() > 0) {
+                body.put("top_k", r.decoding().topK());
+            }
+        }
+        if (engine) {
+            options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
+        }
+        addFields(body, r);
+        if (extraBody != null) {
+            body.setAll(extraBody.deepCopy());
+        }
+        return new StreamCall(r.id(), chat ? "/v1/chat/completions" : "/v1/completions", JSON.writeValueAsBytes(body),
+                chat ? StreamDialect.OPENAI_CHAT : StreamDialect.OPENAI_COMPLETIONS, r.maxOutputTokens());
+    }
+
+    /** {@code stream_options}: the usage chunk, and for engine servers usage in every chunk. */
+    protected ObjectNode streamOptions() {
+        ObjectNode o = JSON.createObjectNode().put("include_usage", true);
+        if (engine) {
+            o.put("continuous_usage_stats", options.bool("continuous_usage_stats", true));
+        }
+        return o;
+    }
+
+    /** The output-limit field of chat requests: {@code max_tokens}, engine servers the newer name. */
+    protected String maxTokensField() {
+        return engine ? "max_completion_tokens" : "max_tokens";
+    }
+
+    /**
+     * The server-metrics source, made once by {@code create} (client, minimum interval from
+     * {@code options.metrics_min_interval_ms}, default 250 ms); empty when {@code options.metrics: false}.
+     */
+    protected final synchronized Optional<TelemetrySource> scrapedTelemetry(
+            BiFunction<ServingClient, Duration, ScrapedTelemetry> create) {
+        if (!options.bool("metrics", true)) {
+            return Optional.empty();
+        }
+        if (scraped == null) {
+            scraped = create.apply(client, Duration.ofMillis(options.integer("metrics_min_interval_ms").orElse(250L)));
+        }
+        return Optional.of(scraped);
+    }
+
+    /** Adds backend-specific fields to a request body. The generic backend adds none. */
+    protected void addFields(ObjectNode body, GenerationRequest request) {
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        synchronized (environment) {
+            return Map.copyOf(environment);
+        }
+    }
+
+    /** Adds a fact to the environment section. */
+    protected final void putEnvironment(String key, String value) {
+        environment.put(key, value);
+    }
+
+    /** The managed server, when one was started. */
+    protected Optional<ManagedServer> managedServer() {
+        return Optional.ofNullable(managed);
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing the client failed", e);
+        }
+        ManagedServer m = managed;
+        managed = null;
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    /** The first 300 characters of a body. */
+    protected static String excerpt(String body) {
+        String s = body.strip();
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+}

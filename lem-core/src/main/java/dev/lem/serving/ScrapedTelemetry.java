@@ -1,0 +1,98 @@
+package dev.lem.serving;
+
+import dev.lem.spi.TelemetrySample;
+import dev.lem.spi.TelemetrySource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A telemetry source that reads a server's metrics endpoint when the energy sampler asks (so server
+ * metrics and client timings share the sampler's {@link System#nanoTime()} clock), at most once per
+ * minimum interval (a faster sampler gets the last reading again, so the server is not flooded). The
+ * one reader of its endpoint. Never throws: an endpoint that cannot be read leaves the values out.
+ *
+ * <p>Subclasses turn one body into values; {@code dtSeconds} is the time since the previous successful
+ * read (NaN for the first), for rates from counters.
+ */
+public abstract class ScrapedTelemetry implements TelemetrySource {
+    private static final Logger LOG = LoggerFactory.getLogger(ScrapedTelemetry.class);
+
+    private final ServingClient client;
+    private final String path;
+    private final long minIntervalNanos;
+    private final Duration timeout;
+    private long lastReadNanos;
+    private Map<String, Double> last = Map.of();
+    private volatile String lastError = "";
+    private long reads;
+
+    /**
+     * @param client      the client of the server
+     * @param path        the metrics endpoint, e.g. {@code /metrics}
+     * @param minInterval the shortest time between two reads
+     */
+    protected ScrapedTelemetry(ServingClient client, String path, Duration minInterval) {
+        this.client = client;
+        this.path = path;
+        this.minIntervalNanos = minInterval.toNanos();
+        this.timeout = Duration.ofSeconds(2);
+    }
+
+    /** Values read from one response body. */
+    protected abstract Map<String, Double> read(String body, double dtSeconds);
+
+    @Override
+    public final TelemetrySample sample() {
+        long now = System.nanoTime();
+        if (reads > 0 && now - lastReadNanos < minIntervalNanos) {
+            return new TelemetrySample(last, List.of());
+        }
+        try {
+            ServingClient.Reply r = client.get(path, timeout);
+            if (!r.ok()) {
+                lastError = "HTTP " + r.status() + " from " + path;
+                return new TelemetrySample(Map.of(), List.of());
+            }
+            double dt = reads == 0 ? Double.NaN : (now - lastReadNanos) / 1e9;
+            Map<String, Double> values = new LinkedHashMap<>(read(r.body(), dt));
+            values.values().removeIf(v -> v == null || !Double.isFinite(v));
+            values.put(name() + ".scrape_ms", (System.nanoTime() - now) / 1e6);
+            lastReadNanos = now;
+            reads++;
+            last = Map.copyOf(values);
+            lastError = "";
+            return new TelemetrySample(last, List.of());
+        } catch (IOException | RuntimeException e) {
+            lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            LOG.debug("{} could not read {}", name(), path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new TelemetrySample(Map.of(), List.of());
+    }
+
+    /** Successful reads so far. */
+    public long reads() {
+        return reads;
+    }
+
+    /** Why the last read failed, or empty. */
+    public String lastError() {
+        return lastError;
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return Map.of(name() + ".endpoint", client.settings().resolve(path).toString());
+    }
+
+    @Override
+    public void close() {
+        // the client belongs to the backend
+    }
+}

@@ -1,0 +1,180 @@
+package dev.lem.serving;
+
+import dev.lem.spi.GenerationListener;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The OpenAI-compatible streaming client shared by the served backends, on {@code java.net.http}.
+ *
+ * <ul>
+ *   <li><b>Asynchronous:</b> {@link #stream} sends with {@code sendAsync} and reads the body through a
+ *       streaming subscriber; no thread is held per request, so thousands of streams can be open.</li>
+ *   <li><b>Connections:</b> HTTP/1.1 with keep-alive (connections are reused across requests); the JDK
+ *       client opens as many connections as there are requests in flight (it has no pool cap), so the
+ *       client never limits the requested concurrency.</li>
+ *   <li><b>Timestamps:</b> each read of the body is stamped with {@link System#nanoTime()} on arrival;
+ *       every event parsed from that read carries the stamp.</li>
+ *   <li><b>Timeouts:</b> connect, first token (from sending, retries included), idle gap between reads
+ *       once tokens flow, and the whole request; checked by one watchdog thread.</li>
+ *   <li><b>Retries:</b> only before the first byte of a stream: connection failures and HTTP 429, 502,
+ *       503, 504, at most {@code server.max_retries} times with exponential back-off, within the first-token
+ *       timeout. The request's start is its first send, so retries show in its latency.</li>
+ *   <li><b>Failures:</b> every request ends with exactly one completion or failure event; a failure says
+ *       why (HTTP status and body, error event, malformed event, timeout, broken connection).</li>
+ * </ul>
+ *
+ * <p><b>Token counts per chunk</b>, in order of preference: the length of the chunk's {@code token_ids}
+ * (vLLM {@code return_token_ids}); the increase of {@code usage.completion_tokens} (vLLM
+ * {@code continuous_usage_stats}); otherwise 1 for a chunk with non-empty text (the fallback). The
+ * request's output tokens come from the final {@code usage} when the server sends it, else the sum of
+ * the per-chunk counts; {@link dev.lem.spi.Completion#tokenCountSource()} says which.
+ *
+ * <p>Threads: the JDK client's selector thread, a fixed pool of max(2, cores) threads that read the
+ * responses and call the listeners (listeners must not block), and one watchdog. Thread-safe.
+ * {@link #close()} stops the watchdog and the pool.
+ */
+public final class ServingClient implements AutoCloseable {
+    /** Largest single server-sent event accepted. */
+    static final int MAX_EVENT_BYTES = 16 << 20;
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    private final ServerSettings settings;
+    private final HttpClient http;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService watchdog;
+    private final Set<StreamExchange> active = ConcurrentHashMap.newKeySet();
+
+    private ServingClient(ServerSettings settings) {
+        this.settings = settings;
+        int n = CLIENTS.incrementAndGet();
+        // a fixed pool: the HTTP client hands every read to its executor, and handing it to an idle thread of a
+        // cached pool costs a thread wake-up per chunk (measured: twice the system time); nothing here blocks
+        this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("lem-http-" + n + "-"));
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build();
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("lem-serving-watchdog-" + n + "-"));
+        long shortest = Math.min(settings.firstTokenTimeout().toNanos(),
+                Math.min(settings.idleTimeout().toNanos(), settings.requestTimeout().toNanos()));
+        long period = Math.max(1_000_000L, Math.min(100_000_000L, shortest / 10));
+        watchdog.scheduleWithFixedDelay(this::checkTimeouts, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** A client for the server these settings describe. */
+    public static ServingClient create(ServerSettings settings) {
+        return new ServingClient(settings);
+    }
+
+    /** The settings this client was made with. */
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Sends one streamed request and returns at once. {@code listener} receives
+     * {@code requestStarted} now (the send), {@code tokens} per token-bearing event, and exactly one
+     * {@code requestCompleted} or {@code requestFailed}. The returned future completes normally after
+     * that final event (failures are reported through the listener, not the future).
+     */
+    public CompletableFuture<Void> stream(StreamCall call, GenerationListener listener) {
+        StreamExchange x = new StreamExchange(this, call, listener);
+        active.add(x);
+        x.start();
+        return x.done();
+    }
+
+    /** Requests in flight. */
+    public int inFlight() {
+        return active.size();
+    }
+
+    /** A status and a body. */
+    public record Reply(int status, String body) {
+        /** 2xx. */
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** A blocking GET of a path on the server. */
+    public Reply get(String path, Duration timeout) throws IOException, InterruptedException {
+        return send(request(path, timeout).GET().build());
+    }
+
+    /** A blocking POST of a JSON body. */
+    public Reply postJson(String path, byte[] json, Duration timeout) throws IOException, InterruptedException {
+        return send(request(path, timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build());
+    }
+
+    private Reply send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
+    }
+
+    HttpRequest.Builder request(String path, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(settings.resolve(path)).timeout(timeout);
+        settings.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
+        return b;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    void finished(StreamExchange x) {
+        active.remove(x);
+    }
+
+    private void checkTimeouts() {
+        long now = System.nanoTime();
+        for (StreamExchange x : active) {
+            try {
+                x.checkTimeouts(now);
+            } catch (RuntimeException e) {
+                x.fail(now, "internal error while checking timeouts: " + e);
+            }
+        }
+    }
+
+    /** Fails every request still in flight, stops the watchdog and the client's threads. */
+    @Override
+    public void close() {
+        long now = System.nanoTime();
+        for (StreamExchange x : active) {
+            x.fail(now, "the client was closed while the request was in flight");
+        }
+        watchdog.shutdownNow();
+        executor.shutdown();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,88 @@
+package dev.lem.workload;
+
+import dev.lem.config.ConfigException;
+import java.util.Locale;
+import org.apache.commons.math3.distribution.GammaDistribution;
+import org.apache.commons.math3.random.Well19937c;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Seeded gaps between open-loop request arrivals, as vLLM's benchmark draws them:
+ * <ul>
+ *   <li>{@code poisson}: exponential gaps with mean 1/rate (coefficient of variation 1);</li>
+ *   <li>{@code gamma}: Gamma(shape = burstiness, scale = 1/(rate · burstiness)) gaps — mean 1/rate, CV
+ *       1/√burstiness; burstiness 1 is Poisson, below 1 burstier, large values nearly constant;</li>
+ *   <li>{@code constant}: every gap exactly 1/rate.</li>
+ * </ul>
+ * The same seed gives the same gaps. Not thread-safe (one dispatcher thread draws them).
+ */
+public final class ArrivalProcess {
+    private final String pattern;
+    private final double ratePerS;
+    private final double burstiness;
+    private final Well19937c random;
+    private final @Nullable GammaDistribution gamma;
+
+    private ArrivalProcess(String pattern, double ratePerS, double burstiness, long seed) {
+        this.pattern = pattern;
+        this.ratePerS = ratePerS;
+        this.burstiness = burstiness;
+        this.random = new Well19937c(seed);
+        this.gamma = pattern.equals("gamma")
+                ? new GammaDistribution(random, burstiness, 1.0 / (ratePerS * burstiness),
+                        GammaDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY)
+                : null;
+    }
+
+    /**
+     * @param pattern    poisson, gamma or constant
+     * @param ratePerS   mean arrivals per second (> 0)
+     * @param burstiness gamma shape (> 0); ignored by poisson and constant
+     * @param seed       seed of the gaps
+     * @throws ConfigException for an unknown pattern or a rate or burstiness that is not positive
+     */
+    public static ArrivalProcess of(String pattern, double ratePerS, double burstiness, long seed) {
+        String p = pattern.toLowerCase(Locale.ROOT);
+        if (!p.equals("poisson") && !p.equals("gamma") && !p.equals("constant")) {
+            throw new ConfigException("traffic.pattern", "\"" + pattern + "\" is not an open-loop pattern (poisson, "
+                    + "gamma or constant)");
+        }
+        if (!(ratePerS > 0) || Double.isInfinite(ratePerS)) {
+            throw new ConfigException("traffic.rate", ratePerS + " must be a positive number of requests per second");
+        }
+        if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
+            throw new ConfigException("traffic.burstiness", burstiness + " must be a positive number");
+        }
+        return new ArrivalProcess(p, ratePerS, burstiness, seed);
+    }
+
+    /** The next gap, in nanoseconds (>= 0). */
+    public long nextGapNanos() {
+        double seconds = switch (pattern) {
+            case "constant" -> 1.0 / ratePerS;
+            case "poisson" -> -Math.log(1.0 - random.nextDouble()) / ratePerS;
+            default -> gamma.sample();
+        };
+        return Math.max(0L, Math.round(seconds * 1e9));
+    }
+
+    /** The mean gap, ns. */
+    public double meanGapNanos() {
+        return 1e9 / ratePerS;
+    }
+
+    /** The pattern's name. */
+    public String pattern() {
+        return pattern;
+    }
+
+    /** The mean rate, requests per second. */
+    public double ratePerS() {
+        return ratePerS;
+    }
+
+    /** The gamma shape. */
+    public double burstiness() {
+        return burstiness;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.lem.energy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.lem.config.ConfigException;
+import dev.lem.config.EnergyConfig;
+import dev.lem.energy.DomainScope;
+import dev.lem.energy.MeasurementMethod;
+import dev.lem.env.EnvironmentCapture;
+import dev.lem.env.EnvironmentInfo;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CpuEstimateTest {
+    private static final long MS = 1_000_000L;
+    static CpuPowerTable table;
+    static final EnergyConfig.Cpu NO_CALIBRATION = new EnergyConfig.Cpu(Optional.empty(), Optional.empty(),
+            Optional.empty());
+
+    @BeforeAll
+    static void load() {
+        table = CpuPowerTable.load();
+    }
+
+    final AtomicLong clock = new AtomicLong();
+
+    /** A meter on the test's clock with a fixed idle and full-load power. */
+    CpuEstimateMeter meter(double idleWatts, double maxWatts, Trace trace) {
+        return new CpuEstimateMeter(new CpuPowerModel(idleWatts, maxWatts, Map.of()), trace, clock::get);
+    }
+
+    void pollAt(CpuEstimateMeter m, long nanos) {
+        clock.set(nanos);
+        m.poll();
+    }
+
+    static EnvironmentInfo.Cpu cpu(String model, int cpus, int sockets, boolean vm) {
+        return new EnvironmentInfo.Cpu(Optional.of(model), cpus, Optional.empty(), Optional.empty(), Optional.of(cpus),
+                Optional.of(sockets), vm);
+    }
+
+    /** A scripted CPU-time source: each read returns the next cumulative (busy, total). */
+    static final class Trace implements CpuTimes.Source {
+        final Deque<CpuTimes> next = new ArrayDeque<>();
+        int reads;
+
+        Trace add(long busy, long total) {
+            next.add(new CpuTimes(busy, total));
+            return this;
+        }
+
+        @Override
+        public Optional<CpuTimes> read() {
+            reads++;
+            return Optional.ofNullable(next.poll());
+        }
+
+        @Override
+        public String description() {
+            return "scripted";
+        }
+    }
+
+    @Test
+    void bareMetalUsesTheMatchedTdpTimesSocketsAndAServerIdleShare() {
+        CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("AMD EPYC 7763 64-Core Processor", 256, 2, false),
+                table);
+        assertThat(m.maxWatts()).isEqualTo(560.0);
+        assertThat(m.idleWatts()).isCloseTo(168.0, within(1e-9));
+        assertThat(m.watts(0.5)).isCloseTo(364.0, within(1e-9));
+        assertThat(m.notes().get("tdp_source")).contains("\"AMD EPYC 7763\" in cpu_power.csv").contains("TDP 280.0 W");
+        assertThat(m.notes().get("max_watts")).contains("TDP 280.0 W x 2 socket(s)");
+    }
+
+    @Test
+    void aClientCpuHasALowerIdleShare() {
+        CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, 1,
+                false), table);
+        assertThat(m.maxWatts()).isEqualTo(95.0);
+        assertThat(m.idleWatts()).isCloseTo(0.12 * 95, within(1e-9));
+    }
+
+    @Test
+    void thisMachinesAmbiguousEpycInAVirtualMachineFallsBackToWattsPerVcpu(@TempDir Path root) throws Exception {
+        // the build machine's /proc/cpuinfo: "AMD EPYC", 2 vCPUs, hypervisor flag
+        String proc = "processor\t: %d\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nphysical id\t: 0\n"
+                + "flags\t\t: fpu vme hypervisor lahf_lm\n\n";
+        FakePowercap.write(root.resolve("proc/cpuinfo"), proc.formatted(0) + proc.formatted(1));
+        EnvironmentInfo.Cpu c = EnvironmentCapture.cpu(root);
+        CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, c, table);
+        assertThat(m.maxWatts()).isCloseTo(2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.idleWatts()).isCloseTo(0.3 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.notes().get("tdp_source")).contains("ambiguous").contains("148 models");
+        assertThat(m.notes().get("max_watts")).contains("2 logical CPUs x 4.7 W").contains("virtual machine")
+                .contains("energy.cpu.max_watts");
+    }
+
+    @Test
+    void aVirtualMachineWithAKnownModelIsCappedAtItsTdp() {
+        CpuPowerModel big = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel Xeon Gold 6248", 8, 1, true), table);
+        assertThat(big.maxWatts()).isCloseTo(8 * 4.7, within(1e-9));
+        CpuPowerModel capped = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, true), table);
+        assertThat(capped.maxWatts()).isEqualTo(10.0);
+        assertThat(capped.notes().get("max_watts")).contains("capped at the TDP");
+    }
+
+    @Test
+    void calibrationWinsOverTheTableAndIsNamedInTheNotes() {
+        EnergyConfig.Cpu cal = new EnergyConfig.Cpu(Optional.of(200.0), Optional.of(42.0), Optional.of(180.0));
+        CpuPowerModel m = CpuPowerModel.resolve(cal, cpu("AMD EPYC 7763", 128, 1, false), table);
+        assertThat(m.maxWatts()).isEqualTo(180.0);
+        assertThat(m.idleWatts()).isEqualTo(42.0);
+        assertThat(m.notes().get("tdp_source")).contains("energy.cpu.tdp_watts = 200.0 W");
+        assertThat(m.notes().get("idle_watts")).contains("energy.cpu.idle_watts");
+        EnergyConfig.Cpu tdpOnly = new EnergyConfig.Cpu(Optional.of(150.0), Optional.empty(), Optional.empty());
+        assertThat(CpuPowerModel.resolve(tdpOnly, cpu("AMD EPYC", 4, 1, true), table).maxWatts()).isEqualTo(150.0);
+    }
+
+    @Test
+    void idleAboveMaxIsAConfigurationErrorNamingTheKey() {
+        EnergyConfig.Cpu cal = new EnergyConfig.Cpu(Optional.empty(), Optional.of(90.0), Optional.of(60.0));
+        assertThatThrownBy(() -> CpuPowerModel.resolve(cal, cpu("AMD EPYC 7763", 128, 1, false), table))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("energy.cpu.idle_watts")
+                .hasMessageContaining("90.0 W exceeds full-load power 60.0 W");
+    }
+
+    @Test
+    void energyIntegratesTheModelOverAScriptedUtilisationTrace() {
+        // cumulative ticks: utilisation 0.0, 0.5, 1.0, 0.25 over four 100 ms steps
+        Trace trace = new Trace().add(0, 0).add(0, 100).add(50, 200).add(150, 300).add(175, 400);
+        CpuEstimateMeter m = meter(20, 120, trace);
+        assertThat(m.domains().get(0)).satisfies(d -> {
+            assertThat(d.method()).isEqualTo(MeasurementMethod.ESTIMATED);
+            assertThat(d.scope()).isEqualTo(DomainScope.MACHINE);
+            assertThat(d.kind()).isEqualTo("cpu");
+        });
+        double[] u = {0.0, 0.5, 1.0, 0.25};
+        for (int i = 0; i < u.length; i++) {
+            pollAt(m, (i + 1) * 100 * MS);
+            assertThat(m.utilisation()).isEqualTo(u[i]);
+        }
+        // 20 W, 70 W, 120 W, 45 W for 0.1 s each
+        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(2 + 7 + 12 + 4.5, within(1e-12));
+    }
+
+    @Test
+    void aReadBetweenPollsIntegratesUpToNow() {
+        Trace trace = new Trace().add(0, 0).add(100, 100).add(100, 200);
+        CpuEstimateMeter m = meter(10, 110, trace);
+        pollAt(m, 100 * MS); // u = 1.0 over the first 100 ms: 11 J
+        clock.set(150 * MS);
+        // the read at 150 ms reads the counters again: u = 0 over 50 ms: 0.5 J
+        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(11.5, within(1e-12));
+        assertThat(trace.reads).isEqualTo(3);
+    }
+
+    @Test
+    void readsCloserThanOneMillisecondOrWithoutNewTicksReuseTheLastUtilisation() {
+        Trace trace = new Trace().add(0, 0).add(50, 100).add(50, 100);
+        CpuEstimateMeter m = meter(0, 100, trace);
+        pollAt(m, 100 * MS); // u = 0.5: 5 J
+        pollAt(m, 100 * MS + 500_000); // 0.5 ms later: no read, 50 W x 0.5 ms
+        assertThat(trace.reads).isEqualTo(2);
+        pollAt(m, 110 * MS); // read, but no tick elapsed: keep u = 0.5
+        assertThat(trace.reads).isEqualTo(3);
+        assertThat(m.utilisation()).isEqualTo(0.5);
+        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(5.5, within(1e-12));
+    }
+
+    @Test
+    void procStatFirstLineIsParsedIntoBusyAndTotal() {
+        byte[] line = "cpu  9293 7 2310 229794 174 11 43 12 0 0\ncpu0 1 2 3\n".getBytes();
+        CpuTimes t = CpuTimes.ProcStat.parse(line, line.length).orElseThrow();
+        assertThat(t.busy()).isEqualTo(9293 + 7 + 2310 + 11 + 43);
+        assertThat(t.total()).isEqualTo(t.busy() + 229794 + 174 + 12);
+        byte[] bad = "intr 1 2 3".getBytes();
+        assertThat(CpuTimes.ProcStat.parse(bad, bad.length)).isEmpty();
+        assertThat(new CpuTimes(10, 100).utilisationSince(new CpuTimes(10, 100))).isEmpty();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.lem.examples;
+
+import dev.lem.Experiment;
+import dev.lem.ExperimentResult;
+import dev.lem.Metric;
+import dev.lem.workload.Prompts;
+
+/**
+ * Measures a model served by vLLM (or, with backend "openai", any OpenAI-compatible server) in a closed
+ * loop at 16 concurrent requests. The local meters measure the benchmark window when the server runs on
+ * this machine.
+ *
+ * <pre>
+ * java -cp "lem-examples/target/classes:lem-cli/target/lem-cli.jar" dev.lem.examples.ServedModel \
+ *     http://localhost:8000 Qwen/Qwen2.5-0.5B-Instruct
+ * </pre>
+ */
+public final class ServedModel {
+    private ServedModel() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: ServedModel <server-url> <model-name> [backend: vllm|trtllm|openai]");
+            System.exit(2);
+        }
+        ExperimentResult r = Experiment.builder()
+                .backend(args.length > 2 ? args[2] : "vllm")
+                .model(args[1])
+                .set("server.url", args[0])
+                .set("traffic.pattern", "closed")
+                .set("traffic.concurrency", 16)
+                .prompts(Prompts.builtIn().limit(64))
+                .maxOutputTokens(128)
+                .cycles(3)
+                .onProgress(m -> System.err.println("lem: " + m))
+                .measure();
+        for (Metric m : new Metric[] {Metric.OUTPUT_TOKENS_PER_S, Metric.TTFT_P99_MS, Metric.TPOT_MEAN_MS,
+                Metric.ENERGY_PER_OUTPUT_TOKEN_J}) {
+            r.summary().find(m).ifPresentOrElse(s -> System.out.println(QuickStart.line(s)),
+                    () -> System.out.println(m.key() + ": " + r.summary().unavailable().get(m.key())));
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.lem.examples.bench;
+
+import dev.lem.config.ConfigResolver;
+import dev.lem.config.ExperimentConfig;
+import dev.lem.config.SloConfig;
+import dev.lem.config.ValueSource;
+import dev.lem.internal.RequestRecorder;
+import dev.lem.metrics.CycleMetrics;
+import dev.lem.metrics.CycleMetricsCalculator;
+import dev.lem.metrics.LatencyStats;
+import dev.lem.metrics.RequestRecord;
+import dev.lem.serving.OpenAiCompatibleBackend;
+import dev.lem.spi.BackendContext;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.workload.LoadGenerator;
+import dev.lem.workload.LoadReport;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How much streaming the serving client sustains on this machine: the production path (LoadGenerator →
+ * openai backend → ServingClient → RequestRecorder) against {@link StreamingBenchServer} in a child JVM,
+ * which streams vLLM-shaped chunks of {@code --chunk-tokens} tokens (default 1) paced at {@code --itl-ms} per
+ * stream (0: as fast as it can).
+ * Prints requests, streams in flight, tokens/s, the client's send lag (open loop), TTFT, ITL and the
+ * client JVM's CPU and GC time. Not a test: run it by hand, as docs/performance.md says.
+ *
+ * <pre>
+ * java -Xmx2g -cp ... dev.lem.examples.bench.ServingClientBenchmark --mode open --rate 100 --tokens 1000 \
+ *     --itl-ms 10 --duration-s 30
+ * java -Xmx2g -cp ... dev.lem.examples.bench.ServingClientBenchmark --mode closed --concurrency 1000 \
+ *     --tokens 2000 --itl-ms 0 --requests 4000
+ * </pre>
+ */
+public final class ServingClientBenchmark {
+    private ServingClientBenchmark() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new HashMap<>(Map.of("--mode", "open", "--rate", "100", "--concurrency", "1000",
+                "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000", "--chunk-tokens", "1"));
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            a.put(argv[i], argv[i + 1]);
+        }
+        String mode = a.get("--mode");
+        int tokens = Integer.parseInt(a.get("--tokens"));
+        double itlMs = Double.parseDouble(a.get("--itl-ms"));
+        int chunkTokens = Integer.parseInt(a.get("--chunk-tokens"));
+        Process server = startServer(itlMs, chunkTokens);
+        try {
+            int port = readPort(server);
+            Path dir = Files.createTempDirectory("lem-bench");
+            ConfigResolver r = ConfigResolver.withDefaults()
+                    .set("backend", "openai", ValueSource.BUILDER)
+                    .set("server.url", "http://127.0.0.1:" + port, ValueSource.BUILDER)
+                    .set("server.model_name", "bench", ValueSource.BUILDER)
+                    .set("server.first_token_timeout_s", 60.0, ValueSource.BUILDER)
+                    .set("server.idle_timeout_s", 60.0, ValueSource.BUILDER)
+                    .set("max_output_tokens", tokens, ValueSource.BUILDER)
+                    .set("traffic.max_requests", Integer.parseInt(a.get("--requests")), ValueSource.BUILDER)
+                    .set("traffic.max_duration_s", Double.parseDouble(a.get("--duration-s")), ValueSource.BUILDER);
+            if (mode.equals("closed")) {
+                r.set("traffic.pattern", "closed", ValueSource.BUILDER)
+                        .set("traffic.concurrency", Integer.parseInt(a.get("--concurrency")), ValueSource.BUILDER);
+            } else {
+                r.set("traffic.pattern", "poisson", ValueSource.BUILDER)
+                        .set("traffic.rate", Double.parseDouble(a.get("--rate")), ValueSource.BUILDER);
+            }
+            ExperimentConfig config = r.resolve();
+            try (OpenAiCompatibleBackend backend = OpenAiCompatibleBackend.openAi(new BackendContext(config, dir, 0))) {
+                backend.load();
+                warmUp(backend, config, dir);
+                List<GenerationRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                    requests.add(new GenerationRequest("b" + i, "benchmark prompt " + i, null, tokens, 0,
+                            config.decoding(), i, false));
+                }
+                long[] proc0 = procStat();
+                long cpu0 = cpuNanos();
+                long serverCpu0 = cpuNanos(server.toHandle());
+                long gc0 = gcMillis();
+                long t0 = System.nanoTime();
+                RequestRecorder rec = new RequestRecorder(t0, null, "bench");
+                LoadReport report = LoadGenerator.create(config, backend).run(requests, rec, rec::expect);
+                long wall = System.nanoTime() - t0;
+                long cpu = cpuNanos() - cpu0;
+                long serverCpu = cpuNanos(server.toHandle()) - serverCpu0;
+                long[] proc1 = procStat();
+                if (proc0.length == 3 && proc1.length == 3) {
+                    System.out.printf(Locale.ROOT, "  %-38s %.1f / %.1f s, %,d context switches%n",
+                            "client CPU user / system", (proc1[0] - proc0[0]) / 100.0, (proc1[1] - proc0[1]) / 100.0,
+                            proc1[2] - proc0[2]);
+                }
+                System.out.printf(Locale.ROOT, "%d token(s) per chunk%n", chunkTokens);
+                print(mode, itlMs, tokens, report, rec.records(), wall, cpu, serverCpu, gcMillis() - gc0);
+            }
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /** A short closed-loop run so the JIT has compiled the client before the measured run. */
+    private static void warmUp(OpenAiCompatibleBackend backend, ExperimentConfig config, Path dir) throws Exception {
+        ExperimentConfig w = ConfigResolver.from(config).set("traffic.pattern", "closed", ValueSource.BUILDER)
+                .set("traffic.concurrency", 64, ValueSource.BUILDER).set("traffic.max_requests", 512, ValueSource.BUILDER)
+                .set("traffic.max_duration_s", 20.0, ValueSource.BUILDER).resolve();
+        List<GenerationRequest> reqs = List.of(new GenerationRequest("w", "warm", null, 200, 0, config.decoding(), 1,
+                false));
+        RequestRecorder rec = new RequestRecorder(System.nanoTime(), null, "warm");
+        LoadGenerator.create(w, backend).run(reqs, rec, rec::expect);
+    }
+
+    private static Process startServer(double itlMs, int chunkTokens) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                StreamingBenchServer.class.getName(), "0", String.valueOf(itlMs), String.valueOf(chunkTokens))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static int readPort(Process p) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line == null || !line.startsWith("listening ")) {
+            throw new IllegalStateException("the bench server did not start: " + line);
+        }
+        return Integer.parseInt(line.substring("listening ".length()).trim());
+    }
+
+    /** utime and stime (clock ticks, 100/s on Linux) and voluntary + involuntary context switches, where /proc exists. */
+    private static long[] procStat() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long switches = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.contains("ctxt_switches")) {
+                    switches += Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), switches};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[0];
+        }
+    }
+
+    private static long cpuNanos() {
+        return cpuNanos(ProcessHandle.current());
+    }
+
+    private static long cpuNanos(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    private static void print(String mode, double itlMs, int tokens, LoadReport report, List<RequestRecord> records,
+            long wallNanos, long cpuNanos, long serverCpuNanos, long gcMs) {
+        long first = records.stream().mapToLong(RequestRecord::startNanos).min().orElse(0);
+        long last = records.stream().mapToLong(RequestRecord::endNanos).max().orElse(0);
+        double durationS = (last - first) / 1e9;
+        CycleMetrics m = CycleMetricsCalculator.compute(records, durationS,
+                new SloConfig(Optional.empty(), Optional.empty(), Optional.empty()));
+        double busy = records.stream().mapToLong(x -> x.endNanos() - x.startNanos()).sum() / 1e9;
+        System.out.printf(Locale.ROOT, "mode %s, server ITL %s ms, %d tokens per request, %d cores%n", mode,
+                itlMs == 0 ? "0 (as fast as it can)" : String.valueOf(itlMs), tokens,
+                Runtime.getRuntime().availableProcessors());
+        row("requests sent / completed / failed", report.sent() + " / " + m.completed() + " / " + m.failed());
+        row("duration (first send to last end)", fmt(durationS) + " s");
+        row("streams in flight: max / mean", report.maxInFlight() + " / " + fmt(busy / durationS));
+        row("output tokens/s (whole run)", fmt(m.outputTokensPerS()));
+        steady(records).ifPresent(x -> row("output tokens/s, steady state", x));
+        row("achieved request rate", report.achievedRatePerS().map(x -> fmt(x) + " /s").orElse("closed loop"));
+        row("send lag p50 / p99 / max", m.sendLagMs().map(ServingClientBenchmark::dist).orElse("closed loop"));
+        row("TTFT p50 / p99 / max", m.ttftMs().map(ServingClientBenchmark::dist).orElse("-"));
+        row("ITL (per chunk) p50 / p99 / max", m.itlMs().map(ServingClientBenchmark::dist).orElse("-"));
+        row("client CPU (of 1 core)", cpuNanos < 0 ? "unknown" : fmt(100.0 * cpuNanos / wallNanos) + " %");
+        row("client GC time", gcMs + " ms");
+        row("server CPU (of 1 core)", serverCpuNanos < 0 ? "unknown" : fmt(100.0 * serverCpuNanos / wallNanos) + " %");
+        records.stream().filter(x -> !x.ok()).findFirst()
+                .ifPresent(x -> row("first failure", x.error().orElse("?")));
+        if (!report.notes().isEmpty()) {
+            row("notes", String.join("; ", report.notes()));
+        }
+    }
+
+    /**
+     * Tokens received per second between the end of the ramp-up (first send + median E2E) and the last send,
+     * when that window is at least a second long.
+     */
+    private static Optional<String> steady(List<RequestRecord> records) {
+        long[] e2e = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::e2eNanos).sorted().toArray();
+        if (e2e.length == 0) {
+            return Optional.empty();
+        }
+        long from = records.stream().mapToLong(RequestRecord::startNanos).min().orElse(0) + e2e[e2e.length / 2];
+        long to = records.stream().mapToLong(RequestRecord::startNanos).max().orElse(0);
+        if (to - from < 1_000_000_000L) {
+            return Optional.empty();
+        }
+        long tokens = 0;
+        for (RequestRecord r : records) {
+            for (int i = 0; i < r.chunkNanos().size(); i++) {
+                long t = r.chunkNanos().get(i);
+                if (t >= from && t < to) {
+                    tokens += r.chunkTokens().get(i);
+                }
+            }
+        }
+        return Optional.of(fmt(tokens / ((to - from) / 1e9)) + String.format(Locale.ROOT, " (%.1f to %.1f s)",
+                (from - records.get(0).startNanos()) / 1e9, (to - records.get(0).startNanos()) / 1e9));
+    }
+
+    private static void row(String what, String value) {
+        System.out.printf(Locale.ROOT, "  %-38s %s%n", what, value);
+    }
+
+    private static String dist(LatencyStats s) {
+        return fmt(s.p50()) + " / " + fmt(s.p99()) + " / " + fmt(s.max()) + " ms";
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.2f", v);
+    }
+}

@@ -1,0 +1,302 @@
+package dev.lem.nvml.internal;
+
+import dev.lem.energy.DomainScope;
+import dev.lem.energy.EnergyDomain;
+import dev.lem.energy.MeasurementMethod;
+import dev.lem.spi.EnergyMeter;
+import dev.lem.spi.MeterContext;
+import dev.lem.spi.PluginUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GPU energy through NVML, one domain per GPU or MIG slice selected by {@code CUDA_VISIBLE_DEVICES}.
+ *
+ * <ul>
+ *   <li>{@code measured}: the GPU's total-energy counter (Volta and newer), read when asked; the
+ *       value at open is subtracted, and a counter that goes backwards (driver reload) is continued.</li>
+ *   <li>{@code integrated}: where the counter is missing, power is read at every {@link #poll()}
+ *       (the sampler interval) and integrated with the trapezoid rule.</li>
+ *   <li>{@code attributed}: a MIG slice gets a share of its parent's energy (rule in {@link GpuSelection}).</li>
+ * </ul>
+ *
+ * <p>A GPU that is lost mid-run ({@code NVML_ERROR_GPU_IS_LOST}) drops out of
+ * {@link #cumulativeJoules()} with the reason in {@link #unavailableReason} and {@link #notes()}; the
+ * other GPUs go on. <b>Thread safety:</b> all methods are synchronized.
+ */
+public final class NvmlEnergyMeter implements EnergyMeter {
+    private static final Logger LOG = LoggerFactory.getLogger(NvmlEnergyMeter.class);
+
+    private final NvmlSession session;
+    private final LongSupplier nanoClock;
+    private final long openedNanos;
+    private final List<EnergyDomain> domains = new ArrayList<>();
+    private final List<Channel> channels = new ArrayList<>();
+    private final Map<String, String> staticNotes = new LinkedHashMap<>();
+    private final Duration samplerInterval;
+    private final boolean integrates;
+
+    /** One domain: a share of one GPU's energy. */
+    private record Channel(EnergyDomain domain, Source source, double share) {
+    }
+
+    /**
+     * Opens the meter.
+     *
+     * @param context   config ({@code energy.sampler_interval_ms}) and environment ({@code CUDA_VISIBLE_DEVICES})
+     * @param nanoClock monotonic clock in ns ({@code System::nanoTime}; tests pass their own)
+     * @throws PluginUnavailableException when NVML is missing or no selected GPU can be measured
+     */
+    public static NvmlEnergyMeter open(MeterContext context, LongSupplier nanoClock) {
+        NvmlSession session = Nvml.open();
+        try {
+            return new NvmlEnergyMeter(session, context, nanoClock);
+        } catch (NvmlException e) {
+            session.close();
+            throw new PluginUnavailableException("NVML energy meter cannot start: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private NvmlEnergyMeter(NvmlSession session, MeterContext context, LongSupplier nanoClock) {
+        this.session = session;
+        this.nanoClock = nanoClock;
+        this.samplerInterval = Duration.ofMillis(context.config().energy().samplerIntervalMs());
+        this.openedNanos = nanoClock.getAsLong();
+        GpuSelection selection = GpuSelection.resolve(session, context.environment());
+        staticNotes.putAll(selection.facts());
+        Map<Integer, Source> sources = new HashMap<>();
+        List<String> skipped = new ArrayList<>();
+        for (GpuSelection.Target t : selection.targets()) {
+            Source src = sources.computeIfAbsent(t.gpu().index(), i -> Source.open(t.gpu(), selection, openedNanos));
+            if (src.method == null) {
+                skipped.add(t.id() + ": " + src.problem);
+                staticNotes.put(t.id() + ".method", "unavailable: " + src.problem);
+                continue;
+            }
+            MeasurementMethod method = t.mig() == null ? src.method : MeasurementMethod.ATTRIBUTED;
+            EnergyDomain d = new EnergyDomain(t.id(), "gpu", t.uuid(), DomainScope.DEVICE, method, "nvml");
+            domains.add(d);
+            channels.add(new Channel(d, src, t.share()));
+            staticNotes.put(t.id() + ".method", describe(t, src));
+        }
+        if (domains.isEmpty()) {
+            throw new PluginUnavailableException("no selected GPU can be measured: " + String.join("; ", skipped));
+        }
+        this.integrates = sources.values().stream().anyMatch(s -> s.method == MeasurementMethod.INTEGRATED);
+    }
+
+    private String describe(GpuSelection.Target t, Source s) {
+        String base = s.method == MeasurementMethod.MEASURED
+                ? "measured: NVML total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ resolution)"
+                : "integrated: " + s.powerSource + " polled every " + samplerInterval.toMillis()
+                        + " ms, trapezoid rule (no energy counter: " + s.problem + ")";
+        return t.mig() == null ? base : "attributed: " + t.attribution() + "; parent " + base;
+    }
+
+    @Override
+    public String name() {
+        return "nvml";
+    }
+
+    @Override
+    public List<EnergyDomain> domains() {
+        return List.copyOf(domains);
+    }
+
+    @Override
+    public synchronized Map<String, Double> cumulativeJoules() {
+        long now = nanoClock.getAsLong();
+        Map<Source, OptionalDouble> read = new HashMap<>();
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Channel c : channels) {
+            OptionalDouble j = read.computeIfAbsent(c.source(), s -> s.read(now, openedNanos));
+            if (j.isPresent()) {
+                out.put(c.domain().id(), j.getAsDouble() * c.share());
+            }
+        }
+        return out;
+    }
+
+    /** Samples power of the GPUs without an energy counter (integration needs regular samples). */
+    @Override
+    public synchronized void poll() {
+        long now = nanoClock.getAsLong();
+        channels.stream().map(Channel::source).distinct()
+                .filter(s -> s.method == MeasurementMethod.INTEGRATED)
+                .forEach(s -> s.read(now, openedNanos));
+    }
+
+    @Override
+    public Optional<Duration> maxPollInterval() {
+        return integrates ? Optional.of(samplerInterval) : Optional.empty();
+    }
+
+    /** Why a domain has no reading now (its GPU was lost, or the last read failed), if it has none. */
+    @Override
+    public synchronized Optional<String> unavailableReason(String domainId) {
+        return channels.stream().filter(c -> c.domain().id().equals(domainId)).findFirst()
+                .map(c -> c.source().unavailable()).filter(r -> !r.isEmpty());
+    }
+
+    @Override
+    public synchronized Map<String, String> notes() {
+        Map<String, String> n = new LinkedHashMap<>(staticNotes);
+        for (Channel c : channels) {
+            Source s = c.source();
+            if (s.lostReason != null) {
+                n.put(c.domain().id() + ".unavailable", s.lostReason);
+            }
+            if (s.failures > 0) {
+                n.put(c.domain().id() + ".failed_reads", s.failures + " (last: " + s.lastFailure + ")");
+            }
+            if (s.counterResets > 0) {
+                n.put(c.domain().id() + ".counter_resets", s.counterResets + " (the energy counter went backwards, "
+                        + "e.g. after a driver reload; counting continued from the new value)");
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /** The energy of one physical GPU since the meter opened, by counter or by integration. */
+    private static final class Source {
+        final GpuSelection.Gpu gpu;
+        @Nullable MeasurementMethod method;
+        String problem = "";
+        ToDoubleFunction<NvmlDevice> power = NvmlDevice::powerWatts;
+        String powerSource = "";
+        // counter
+        double startJoules;
+        double lastRawJoules;
+        double carriedJoules;
+        int counterResets;
+        // integration
+        double integratedJoules;
+        double lastWatts;
+        long lastNanos;
+        // failures
+        @Nullable String lostReason;
+        @Nullable String lastFailure;
+        int failures;
+        boolean lastReadFailed;
+
+        private Source(GpuSelection.Gpu gpu) {
+            this.gpu = gpu;
+        }
+
+        static Source open(GpuSelection.Gpu gpu, GpuSelection selection, long nowNanos) {
+            Source s = new Source(gpu);
+            Optional<NvmlException> counter = selection.counterProblem(gpu);
+            try {
+                if (counter.isEmpty()) {
+                    s.startJoules = gpu.device().totalEnergyJoules();
+                    s.lastRawJoules = s.startJoules;
+                    s.method = MeasurementMethod.MEASURED;
+                    return s;
+                }
+                s.problem = NvmlReturn.name(counter.get().code());
+                if (!counter.get().isCapability()) {
+                    throw counter.get();
+                }
+                s.choosePower();
+                s.lastWatts = s.power.applyAsDouble(gpu.device());
+                s.lastNanos = nowNanos;
+                s.method = MeasurementMethod.INTEGRATED;
+            } catch (NvmlException e) {
+                s.problem = e.isCapability() ? "neither an energy counter nor a power reading ("
+                        + NvmlReturn.name(e.code()) + ")" : e.getMessage();
+                s.method = null;
+            }
+            return s;
+        }
+
+        /**
+         * Instantaneous power where the driver offers it; otherwise nvmlDeviceGetPowerUsage, which
+         * Ampere and newer (except GA100, the A100) report as a ~1 s average.
+         */
+        void choosePower() {
+            try {
+                gpu.device().powerInstantWatts();
+                power = NvmlDevice::powerInstantWatts;
+                powerSource = "instantaneous power (nvmlDeviceGetFieldValues, NVML_FI_DEV_POWER_INSTANT)";
+                return;
+            } catch (NvmlException e) {
+                LOG.debug("no instantaneous power on {}: {}", gpu.id(), e.getMessage());
+            }
+            boolean averaged;
+            try {
+                averaged = gpu.device().architecture().code() >= NvmlDevice.ARCH_AMPERE
+                        && !gpu.name().toUpperCase(Locale.ROOT).contains("A100");
+            } catch (NvmlException e) {
+                averaged = false;
+            }
+            powerSource = "nvmlDeviceGetPowerUsage" + (averaged ? " (a ~1 s average on this architecture, so the "
+                    + "integral lags load changes)" : "");
+        }
+
+        OptionalDouble read(long nowNanos, long openedNanos) {
+            if (lostReason != null) {
+                return OptionalDouble.empty();
+            }
+            try {
+                double value;
+                if (method == MeasurementMethod.MEASURED) {
+                    double raw = gpu.device().totalEnergyJoules();
+                    if (raw < lastRawJoules) {
+                        carriedJoules += lastRawJoules;
+                        counterResets++;
+                    }
+                    lastRawJoules = raw;
+                    value = raw + carriedJoules - startJoules;
+                } else {
+                    double watts = power.applyAsDouble(gpu.device());
+                    integratedJoules += (lastWatts + watts) / 2 * (nowNanos - lastNanos) / 1e9;
+                    lastWatts = watts;
+                    lastNanos = nowNanos;
+                    value = integratedJoules;
+                }
+                lastReadFailed = false;
+                return OptionalDouble.of(value);
+            } catch (NvmlException e) {
+                lastReadFailed = true;
+                if (e.isGpuLost()) {
+                    lostReason = String.format(Locale.ROOT, "%s (%s) was lost %.1f s after the meter opened; its energy "
+                            + "after that is unavailable: %s", gpu.id(), gpu.uuid(), (nowNanos - openedNanos) / 1e9,
+                            e.getMessage());
+                    LOG.warn("{}", lostReason);
+                } else {
+                    failures++;
+                    lastFailure = e.getMessage();
+                    LOG.debug("NVML read failed", e);
+                }
+                return OptionalDouble.empty();
+            }
+        }
+
+        String unavailable() {
+            if (lostReason != null) {
+                return lostReason;
+            }
+            return lastReadFailed && lastFailure != null ? "the last NVML read failed: " + lastFailure : "";
+        }
+    }
+}
