@@ -55,7 +55,7 @@ class GenerateCommandTest {
     @Test
     void badInputIsAConfigurationError() {
         assertThatThrownBy(() -> run("--model", "synthetic:nope", "--prompt", "x"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown synthetic model");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("Unknown synthetic model");
         assertThatThrownBy(() -> run("--model", "synthetic:tiny-llama", "--prompt", "x", "--max-new-tokens", "0"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max_output_tokens");
     }
