@@ -100,6 +100,59 @@ class ReferenceAgreementTest {
         }
     }
 
+    /**
+     * fp16 compute (slow on CPUs, meant for GPUs) follows the reference within {@value #FP16_TOLERANCE}
+     * relative to the largest logit: half precision keeps about 3 significant digits.
+     */
+    static final double FP16_TOLERANCE = 2e-2;
+
+    /** Each architecture once: the fp32 single-file checkpoints. */
+    static Stream<Arguments> fp32Checkpoints() {
+        return checkpoints().filter(a -> a.get()[2].equals("F32") && a.get()[3].equals(1));
+    }
+
+    @ParameterizedTest(name = "{0} in fp16")
+    @MethodSource("fp32Checkpoints")
+    @SuppressWarnings("try")
+    void fp16LogitsFollowTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
+            throws Exception {
+        TinyCheckpoint ckpt = make.get();
+        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        int[] tokens = {0, 5, 9, 3, 17, 22, 8, 30, 4, 11, 6, 19};
+        double[][] expected = new ReferenceModel(ckpt).logits(tokens);
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("precision", "fp16"))) {
+            assertThat(backend.load().dtype()).isEqualTo("fp16");
+            DecoderModel model = backend.model();
+            int n = tokens.length;
+            long[] ids = new long[n];
+            long[] positions = new long[n];
+            float[] mask = new float[n * n];
+            for (int q = 0; q < n; q++) {
+                ids[q] = tokens[q];
+                positions[q] = q;
+                for (int k = q + 1; k < n; k++) {
+                    mask[q * n + k] = DecoderModel.MASK_FP32;
+                }
+            }
+            model.prepare(n);
+            float[] actual;
+            try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
+                actual = model.forward(ids, positions, 1, n, mask, model.newCache(m, 1, n), 0, true).toFloatArray();
+            }
+            int vocab = expected[0].length;
+            double worst = 0;
+            double scale = 0;
+            for (int p = 0; p < n; p++) {
+                for (int v = 0; v < vocab; v++) {
+                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
+                    scale = Math.max(scale, Math.abs(expected[p][v]));
+                }
+            }
+            assertThat(worst / scale).as("largest logit difference / largest logit, fp16, " + name)
+                    .isLessThan(FP16_TOLERANCE);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("checkpoints")
     void greedyGenerationsOfAPaddedBatchEqualTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
