@@ -50,9 +50,29 @@ class ReferenceAgreementTest {
                         TinyCheckpoint.llamaWideMlp(8), "F32", 1));
     }
 
+    /** The model's logits at every position of one causal sequence, {@code [tokens][vocab]} row-major. */
+    @SuppressWarnings("try")
+    static float[] allLogits(DecoderModel model, int[] tokens) {
+        int n = tokens.length;
+        long[] ids = new long[n];
+        long[] positions = new long[n];
+        float[] mask = new float[n * n];
+        for (int q = 0; q < n; q++) {
+            ids[q] = tokens[q];
+            positions[q] = q;
+            for (int k = q + 1; k < n; k++) {
+                mask[q * n + k] = DecoderModel.MASK_FP32;
+            }
+        }
+        model.prepare(n);
+        try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
+            NDArray logits = model.forward(ids, positions, 1, n, mask, model.newCache(m, 1, n), 0, true);
+            return logits.toFloatArray();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("checkpoints")
-    @SuppressWarnings("try")
     void logitsAgreeWithTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
             throws Exception {
         TinyCheckpoint ckpt = make.get();
@@ -71,24 +91,7 @@ class ReferenceAgreementTest {
             if (!dtype.equals("F32")) {
                 assertThat(info.details().get("upcast")).contains(dtype).contains("float32");
             }
-            DecoderModel model = backend.model();
-            float[] actual;
-            long[] ids = new long[tokens.length];
-            long[] positions = new long[tokens.length];
-            float[] mask = new float[tokens.length * tokens.length];
-            for (int q = 0; q < tokens.length; q++) {
-                ids[q] = tokens[q];
-                positions[q] = q;
-                for (int k = q + 1; k < tokens.length; k++) {
-                    mask[q * tokens.length + k] = DecoderModel.MASK_FP32;
-                }
-            }
-            model.prepare(tokens.length);
-            try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
-                KvCache cache = model.newCache(m, 1, tokens.length);
-                NDArray logits = model.forward(ids, positions, 1, tokens.length, mask, cache, 0, true);
-                actual = logits.toFloatArray();
-            }
+            float[] actual = allLogits(backend.model(), tokens);
             int vocab = expected[0].length;
             double worst = 0;
             for (int p = 0; p < tokens.length; p++) {
@@ -113,7 +116,6 @@ class ReferenceAgreementTest {
 
     @ParameterizedTest(name = "{0} in fp16")
     @MethodSource("fp32Checkpoints")
-    @SuppressWarnings("try")
     void fp16LogitsFollowTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
             throws Exception {
         TinyCheckpoint ckpt = make.get();
@@ -122,23 +124,8 @@ class ReferenceAgreementTest {
         double[][] expected = new ReferenceModel(ckpt).logits(tokens);
         try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("precision", "fp16"))) {
             assertThat(backend.load().dtype()).isEqualTo("fp16");
-            DecoderModel model = backend.model();
             int n = tokens.length;
-            long[] ids = new long[n];
-            long[] positions = new long[n];
-            float[] mask = new float[n * n];
-            for (int q = 0; q < n; q++) {
-                ids[q] = tokens[q];
-                positions[q] = q;
-                for (int k = q + 1; k < n; k++) {
-                    mask[q * n + k] = DecoderModel.MASK_FP32;
-                }
-            }
-            model.prepare(n);
-            float[] actual;
-            try (NDManager m = model.manager.newSubManager(); NDScope scope = new NDScope()) {
-                actual = model.forward(ids, positions, 1, n, mask, model.newCache(m, 1, n), 0, true).toFloatArray();
-            }
+            float[] actual = allLogits(backend.model(), tokens);
             int vocab = expected[0].length;
             double worst = 0;
             double scale = 0;
