@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
         subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
-                PluginsCommand.class, ModelCommand.class,
+                PluginsCommand.class, ModelCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LemCommand implements Callable<Integer> {
     /** Exit code for bad input. */

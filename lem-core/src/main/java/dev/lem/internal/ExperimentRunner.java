@@ -206,10 +206,22 @@ public final class ExperimentRunner {
         if (!visible) {
             warnings.add("the server runs on another host: no energy is reported for it");
         }
-        for (PluginStatus s : plugins) {
-            if (s.kind().equals("energy_meter") && !s.used()) {
-                warnings.add("energy meter " + s.name() + " unavailable: " + s.reason());
+        if (opened.meters().isEmpty() && visible) {
+            warnings.add("no energy meter could be used, so no energy is reported (see the plug-ins not used)");
+        }
+        java.util.Set<String> estimatedOnly = new java.util.TreeSet<>();
+        java.util.Set<String> measured = new java.util.HashSet<>();
+        opened.meters().forEach(m -> m.domains().forEach(d -> {
+            if (d.method() == dev.lem.energy.MeasurementMethod.ESTIMATED) {
+                estimatedOnly.add(d.kind());
+            } else {
+                measured.add(d.kind());
             }
+        }));
+        estimatedOnly.removeAll(measured);
+        if (!estimatedOnly.isEmpty()) {
+            warnings.add(String.join(", ", estimatedOnly) + " energy is estimated, not measured: no hardware counter "
+                    + "covers it here (the plug-ins not used say why)");
         }
         return EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
     }

@@ -72,7 +72,8 @@ public final class HfConfigReader {
                     "rmsnorm",
                     optDouble(c, "rms_norm_eps").orElse(1e-6),
                     "rope",
-                    optDouble(c, "rope_theta").orElse(10000.0),
+                    optDouble(c, "rope_theta").or(() -> ropeParameters(c).flatMap(rp -> optDouble(rp, "rope_theta")))
+                            .orElse(10000.0),
                     ropeScaling(c),
                     optInt(c, "bos_token_id"),
                     tokenIds(c.get("eos_token_id")),
@@ -109,8 +110,22 @@ public final class HfConfigReader {
                 str(c, "torch_dtype", str(c, "dtype", "float32")));
     }
 
+    /** transformers 5 writes RoPE settings as {@code rope_parameters} instead of rope_theta/rope_scaling. */
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, Object>> ropeParameters(Map<String, Object> c) {
+        return c.get("rope_parameters") instanceof Map<?, ?> m ? Optional.of((Map<String, Object>) m) : Optional.empty();
+    }
+
     private static Optional<RopeScaling> ropeScaling(Map<String, Object> c) {
-        if (!(c.get("rope_scaling") instanceof Map<?, ?> m)) {
+        Object scaling = c.get("rope_scaling");
+        if (scaling == null) {
+            Optional<Map<String, Object>> rp = ropeParameters(c);
+            if (rp.isEmpty() || "default".equals(rp.get().getOrDefault("rope_type", "default"))) {
+                return Optional.empty();
+            }
+            scaling = rp.get();
+        }
+        if (!(scaling instanceof Map<?, ?> m)) {
             return Optional.empty();
         }
         String type = m.get("rope_type") != null ? m.get("rope_type").toString()

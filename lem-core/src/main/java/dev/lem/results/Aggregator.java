@@ -360,7 +360,8 @@ public final class Aggregator {
                 c -> (double) c.metrics().outputTokens(), noCarbon);
 
         String noFlops = "no FLOPs estimator could estimate this model (see the flops plug-ins in `lem plugins`)";
-        String fBasis = cycles.get(0).flops().map(f -> f.confidence().label() + " (" + f.estimator() + ")").orElse("");
+        String fBasis = cycles.get(0).flops().map(f -> f.estimator().equals(f.confidence().label())
+                ? f.confidence().label() : f.confidence().label() + " (" + f.estimator() + ")").orElse("");
         s.ratio(Metric.FLOPS_PER_OUTPUT_TOKEN, fBasis, c -> c.flops().map(FlopsEstimate::totalFlops),
                 c -> (double) c.metrics().outputTokens(), noFlops);
         s.ratio(Metric.ACHIEVED_TFLOPS, fBasis, c -> c.flops().map(f -> f.totalFlops() / 1e12),

@@ -9,7 +9,6 @@ import dev.lem.LemException;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.model.HfConfigReader;
 import dev.lem.model.ModelArchitecture;
-import dev.lem.model.RopeScaling;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationListener;
@@ -136,8 +135,7 @@ public final class DjlBackend implements InferenceBackend {
             arch = settings.syntheticArchitecture();
         } else {
             try {
-                arch = transformers5Rope(HfConfigReader.read(source.folder().orElseThrow()),
-                        source.folder().orElseThrow().resolve("config.json"));
+                arch = HfConfigReader.read(source.folder().orElseThrow());
             } catch (LemException e) {
                 throw new BackendException(e.getMessage(), e);
             }
@@ -148,36 +146,6 @@ public final class DjlBackend implements InferenceBackend {
                             DecoderModel.SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");
         }
         return arch;
-    }
-
-    /**
-     * transformers 5 writes RoPE settings as {@code rope_parameters} ({@code rope_theta}, {@code rope_type},
-     * {@code factor}, ...) instead of {@code rope_theta} and {@code rope_scaling}; lem-core's reader knows
-     * only the older keys, so apply the newer ones here when the older are absent.
-     */
-    static ModelArchitecture transformers5Rope(ModelArchitecture a, Path config) {
-        JsonNode c;
-        try {
-            c = JSON.readTree(Files.readString(config));
-        } catch (IOException | JacksonException e) {
-            throw new BackendException("Cannot read " + config + ": " + e.getMessage(), e);
-        }
-        JsonNode rp = c.get("rope_parameters");
-        if (rp == null || !rp.isObject()) {
-            return a;
-        }
-        double theta = c.has("rope_theta") || !rp.has("rope_theta") ? a.ropeTheta() : rp.get("rope_theta").asDouble();
-        Optional<RopeScaling> scaling = a.ropeScaling();
-        String type = rp.path("rope_type").asString("default");
-        if (!c.has("rope_scaling") && !type.equals("default")) {
-            scaling = Optional.of(new RopeScaling(type, rp.path("factor").asDouble(1.0),
-                    rp.path("low_freq_factor").asDouble(1.0), rp.path("high_freq_factor").asDouble(4.0),
-                    rp.path("original_max_position_embeddings").asInt(8192)));
-        }
-        return new ModelArchitecture(a.modelType(), a.hiddenSize(), a.numLayers(), a.numAttentionHeads(),
-                a.numKeyValueHeads(), a.headDim(), a.intermediateSize(), a.vocabSize(), a.maxPositionEmbeddings(),
-                a.tieWordEmbeddings(), a.attentionBias(), a.mlpBias(), a.gatedMlp(), a.activation(), a.norm(),
-                a.normEps(), a.positionEncoding(), theta, scaling, a.bosTokenId(), a.eosTokenIds(), a.torchDtype());
     }
 
     private DataType dtype(Device device, Set<String> stored) {
