@@ -30,9 +30,10 @@ public final class CompareBatchSizes {
                 .onProgress(m -> System.err.println("lem: " + m));
         ExperimentResult a = base.batchSize(1).measure();
         ExperimentResult b = base.batchSize(8).measure();
-        for (Metric m : new Metric[] {Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.OUTPUT_TOKENS_PER_S}) {
-            Comparison c = Comparisons.compare(a, b, m);
-            System.out.println(c.describe("batch 1", "batch 8", m.description()));
-        }
+        Comparison energy = Comparisons.compare(a, b, Metric.ENERGY_PER_OUTPUT_TOKEN_J);
+        System.out.println(energy.describe("batch 1", "batch 8", "energy per output token") + " ["
+                + b.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J).orElseThrow().basis() + "]");
+        Comparison speed = Comparisons.compare(a, b, Metric.OUTPUT_TOKENS_PER_S);
+        System.out.println(speed.describe("batch 1", "batch 8", "output tokens per second"));
     }
 }
