@@ -12,10 +12,17 @@ import java.util.Optional;
  * @param finalCv    CV of the last window of latencies, when computed
  * @param latenciesMs latency of each warm-up run, ms
  * @param stopReason why warm-up stopped
+ * @param measurement how long warm-up took and, with meters, its energy (reported, never part of a cycle)
  */
 public record WarmupResult(String mode, int runs, boolean converged, Optional<Double> finalCv,
-        List<Double> latenciesMs, String stopReason) {
+        List<Double> latenciesMs, String stopReason, Optional<PhaseMeasurement> measurement) {
     public WarmupResult {
         latenciesMs = List.copyOf(latenciesMs);
+        measurement = measurement == null ? Optional.empty() : measurement;
+    }
+
+    /** A copy carrying warm-up's time and energy. */
+    public WarmupResult withMeasurement(Optional<PhaseMeasurement> m) {
+        return new WarmupResult(mode, runs, converged, finalCv, latenciesMs, stopReason, m);
     }
 }

@@ -132,7 +132,11 @@ public final class ExperimentRunner {
             backendEnvironment = backend.environment();
             writeSetup();
             List<GenerationRequest> requests = requests(prompts, false, "c");
-            warmup = Optional.of(warmUp(backend, caps, prompts));
+            InferenceBackend b0 = backend;
+            BackendCapabilities c0 = caps;
+            List<Optional<PhaseMeasurement>> warmupPhase = new ArrayList<>();
+            WarmupResult w = timed(monitor, "warmup", () -> warmUp(b0, c0, prompts), warmupPhase::add);
+            warmup = Optional.of(w.withMeasurement(warmupPhase.isEmpty() ? Optional.empty() : warmupPhase.get(0)));
             writeSetup();
             List<FlopsEstimator> estimators = flopsEstimators();
             runCycles(backend, caps, monitor, requests, estimators);
@@ -308,7 +312,7 @@ public final class ExperimentRunner {
         }
         if (fixed) {
             return new WarmupResult("fixed", latencies.size(), true, Optional.empty(), latencies,
-                    "fixed count of " + w.runs() + " runs");
+                    "fixed count of " + w.runs() + " runs", Optional.empty());
         }
         String reason = conv.converged()
                 ? String.format("latency CV %.3f <= %.3f over the last %d runs", conv.lastCv().orElse(0.0),
@@ -317,7 +321,8 @@ public final class ExperimentRunner {
         if (!conv.converged()) {
             warnings.add("warm-up did not converge: " + reason);
         }
-        return new WarmupResult("converge", conv.runs(), conv.converged(), conv.lastCv(), latencies, reason);
+        return new WarmupResult("converge", conv.runs(), conv.converged(), conv.lastCv(), latencies, reason,
+                Optional.empty());
     }
 
     /** Runs requests through the backend: batches in order, or the configured traffic ({@link LoadGenerator}). */

@@ -57,6 +57,10 @@ class JsonRoundTripTest {
         assertThat(s.load()).isPresent();
         assertThat(s.load().get().energy()).isPresent();
         assertThat(s.warmup()).isPresent();
+        assertThat(s.warmup().get().measurement()).hasValueSatisfying(m -> {
+            assertThat(m.durationNanos()).isPositive();
+            assertThat(m.energy()).isPresent();
+        });
         ProcessResult p = new ResultsRepository(dir).readProcessResults(result.id()).get(0);
         assertThat(p.phaseEnergy()).containsKeys("prefill", "decode");
         assertThat(p.timeseriesFile()).contains("timeseries_0.csv");
