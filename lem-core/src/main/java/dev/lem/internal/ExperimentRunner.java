@@ -348,7 +348,7 @@ public final class ExperimentRunner {
         }
         LoadReport report = loadGenerator.run(requests, recorder, recorder::expect);
         LOG.debug("traffic: {}", report);
-        warnings.addAll(report.notes());
+        report.notes().stream().filter(n -> !warnings.contains(n)).forEach(warnings::add);
     }
 
     // ----------------------------------------------------------------------------- cycles
