@@ -21,15 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lem config validate|show|keys}. */
 @Command(name = "config", description = "Check and inspect configuration files.",
         subcommands = {ConfigCommand.Validate.class, ConfigCommand.Show.class, ConfigCommand.Keys.class})
-final class ConfigCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+final class ConfigCommand extends ParentCommand {
 
     static ExperimentConfig resolve(Path file, List<String> overrides) {
         ConfigResolver r = ConfigResolver.withDefaults();

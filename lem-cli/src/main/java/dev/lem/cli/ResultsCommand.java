@@ -23,15 +23,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lem results list|show|export}. */
 @Command(name = "results", description = "List, show and export results.",
         subcommands = {ResultsCommand.ListCmd.class, ResultsCommand.Show.class, ResultsCommand.Export.class})
-final class ResultsCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
+final class ResultsCommand extends ParentCommand {
 
     /** The aggregated result, aggregating the raw files first when needed. */
     static ExperimentResult load(ResultsRepository repo, String id) {
