@@ -380,13 +380,14 @@ final class StreamExchange {
         return c instanceof IOException;
     }
 
-    private static String describe(Throwable t) {
+    private String describe(Throwable t) {
         Throwable c = unwrap(t);
         if (c instanceof HttpConnectTimeoutException) {
             return "could not connect within the connect timeout (server.connect_timeout_s)";
         }
         if (c instanceof HttpTimeoutException) {
-            return "no response within the first-token timeout (server.first_token_timeout_s)";
+            return "no first token within " + secs(client.settings().firstTokenTimeout().toNanos())
+                    + " (server.first_token_timeout_s): the server did not even send its response headers";
         }
         if (c instanceof ConnectException) {
             return "could not connect: " + (c.getMessage() == null ? "connection refused" : c.getMessage());
