@@ -7,8 +7,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
 import dev.lem.model.ModelArchitecture;
 import dev.lem.spi.BackendException;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * A decoder-only transformer built from DJL NDArray operations, with its weights in one manager.
  * Subclasses supply the layer ({@link LlamaModel}, {@link Gpt2Model}); this class holds what they
  * share: loading helpers, the linear map, attention over the KV cache, and the LM head.
+ *
+ * <p>Two executors run the same function on the same weights ({@link Executor}): {@code eager} issues
+ * one DJL operation (one JNI call) per step of the layer; {@code compiled} runs a TorchScript program
+ * generated from the architecture ({@link #writeProgram}), the whole forward pass in one call.
  *
  * <p>Not thread-safe: one model is driven by one thread (DJL's {@code NDScope} is per thread).
  */
@@ -36,6 +44,24 @@ abstract class DecoderModel implements AutoCloseable {
     final int kvHeads;
     final int headDim;
     private long parameters;
+    private @Nullable TorchScriptModule program;
+    private @Nullable IValue programWeights;
+
+    /** How a forward pass is executed. */
+    enum Executor {
+        /**
+         * A TorchScript program generated from the architecture and compiled by libtorch at load: one
+         * JNI call per forward pass.
+         */
+        COMPILED,
+        /** One DJL NDArray operation (one JNI call) per step of the computation. */
+        EAGER;
+
+        /** The option value: {@code compiled} or {@code eager}. */
+        String optionValue() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype) {
         this.arch = arch;
@@ -47,8 +73,21 @@ abstract class DecoderModel implements AutoCloseable {
         this.headDim = arch.headDim();
     }
 
-    /** Builds the model for an architecture, loading every tensor from {@code weights}. */
-    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype) {
+    /**
+     * Builds the model for an architecture, loading every tensor from {@code weights}, and compiles
+     * its program when the executor is {@link Executor#COMPILED}.
+     */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
+            Executor executor) {
+        DecoderModel model = create(arch, weights, manager, dtype);
+        if (executor == Executor.COMPILED) {
+            model.compile();
+        }
+        return model;
+    }
+
+    private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
+            DataType dtype) {
         String type = arch.modelType();
         if (type.equals("gpt2")) {
             return new Gpt2Model(arch, weights, manager, dtype);
@@ -58,6 +97,37 @@ abstract class DecoderModel implements AutoCloseable {
         }
         throw new BackendException("model_type \"" + type + "\" is not supported by the djl backend; supported: "
                 + String.join(", ", SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");
+    }
+
+    /** The executor this model runs with. */
+    Executor executor() {
+        return program == null ? Executor.EAGER : Executor.COMPILED;
+    }
+
+    /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
+    private void compile() {
+        ProgramBuilder builder = new ProgramBuilder();
+        writeProgram(builder);
+        program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
+        programWeights = IValue.listFrom(tensors(builder.weightList()));
+    }
+
+    /** The generated program's source, for tests and diagnostics. */
+    String programSource() {
+        ProgramBuilder builder = new ProgramBuilder();
+        writeProgram(builder);
+        return builder.source();
+    }
+
+    /**
+     * Writes the body of the program's {@code forward} (see {@link ProgramBuilder}): the same
+     * computation as {@link #forwardEager}, reading the weights it registers with the builder.
+     */
+    abstract void writeProgram(ProgramBuilder program);
+
+    /** Position-dependent tables the program reads as {@code tables[i]} (call {@link #prepare} first). */
+    List<NDArray> positionTables() {
+        return List.of();
     }
 
     /** Parameters loaded, counting a tied embedding once. */
@@ -97,7 +167,8 @@ abstract class DecoderModel implements AutoCloseable {
 
     /**
      * One forward pass over {@code t} new tokens of each of {@code b} rows, stored in the cache at
-     * slots {@code [start, start + t)}. Call inside an {@code NDScope}: every array it creates is temporary.
+     * slots {@code [start, start + t)}, by the model's executor. Call inside an {@code NDScope}: every
+     * array it creates is temporary.
      *
      * @param ids          token ids, row-major {@code [b, t]}
      * @param positions    position ids, row-major {@code [b, t]}
@@ -106,8 +177,53 @@ abstract class DecoderModel implements AutoCloseable {
      * @param allPositions logits for every position ({@code [b, t, vocab]}) instead of the last ({@code [b, vocab]})
      * @return float32 logits
      */
-    abstract NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
-            int start, boolean allPositions);
+    final NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
+            int start, boolean allPositions) {
+        if (start + t > cache.capacity()) {
+            throw new IllegalStateException("KV cache overflow: " + (start + t) + " > " + cache.capacity());
+        }
+        if (program == null) {
+            return forwardEager(ids, positions, b, t, mask, cache, start, allPositions);
+        }
+        NDArray idArray = manager.create(ids, new Shape(b, t));
+        NDArray maskArray = maskArray(mask, b, t, start + t);
+        List<IValue> arguments = new ArrayList<>(9);
+        try {
+            arguments.add(IValue.listFrom(tensors(cache.keys())));
+            arguments.add(IValue.listFrom(tensors(cache.values())));
+            arguments.add(IValue.from((PtNDArray) idArray));
+            arguments.add(IValue.from((PtNDArray) manager.create(positions, new Shape(b, t))));
+            arguments.add(IValue.listFrom(tensors(positionTables())));
+            arguments.add(IValue.from((PtNDArray) (maskArray == null ? idArray : maskArray)));
+            arguments.add(IValue.from(maskArray != null));
+            arguments.add(IValue.from((long) start));
+            arguments.add(IValue.from(allPositions));
+            IValue[] all = new IValue[arguments.size() + 1];
+            all[0] = programWeights;
+            for (int i = 0; i < arguments.size(); i++) {
+                all[i + 1] = arguments.get(i);
+            }
+            try (IValue out = program.run("forward", all)) {
+                return out.toTensor((PtNDManager) manager);
+            }
+        } finally {
+            arguments.forEach(IValue::close);
+        }
+    }
+
+    private static PtNDArray[] tensors(List<NDArray> arrays) {
+        PtNDArray[] t = new PtNDArray[arrays.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (PtNDArray) arrays.get(i);
+        }
+        return t;
+    }
+
+    /**
+     * One forward pass of the eager executor, with the contract of {@link #forward}.
+     */
+    abstract NDArray forwardEager(long[] ids, long[] positions, int b, int t, float @Nullable [] mask,
+            KvCache cache, int start, boolean allPositions);
 
     /** A KV cache for a batch. */
     KvCache newCache(NDManager batchManager, int batch, int capacity) {
@@ -212,6 +328,14 @@ abstract class DecoderModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (programWeights != null) {
+            programWeights.close();
+            programWeights = null;
+        }
+        if (program != null) {
+            program.close();
+            program = null;
+        }
         manager.close();
     }
 }

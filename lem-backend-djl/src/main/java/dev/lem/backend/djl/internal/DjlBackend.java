@@ -98,7 +98,7 @@ public final class DjlBackend implements InferenceBackend {
         DecoderModel model;
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
-            model = DecoderModel.load(arch, weights, manager, dtype);
+            model = DecoderModel.load(arch, weights, manager, dtype, settings.executor());
         } catch (RuntimeException e) {
             manager.close();
             tokenizer.close();
@@ -113,6 +113,9 @@ public final class DjlBackend implements InferenceBackend {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
         details.put("device", device.toString());
+        details.put("executor", model.executor() == DecoderModel.Executor.COMPILED
+                ? "compiled: a TorchScript program generated from the architecture, one call per forward pass"
+                : "eager: one DJL operation per step");
         details.put("tokenizer", tokenizer.description());
         details.put("checkpoint_dtypes", String.join(",", stored));
         if (stored.contains("BF16") || stored.contains("F16") && dtype == DataType.FLOAT32) {

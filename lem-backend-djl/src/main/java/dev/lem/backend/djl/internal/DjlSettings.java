@@ -22,14 +22,17 @@ import java.util.OptionalInt;
  *       shape for a {@code synthetic:} model, overriding the preset's values;</li>
  *   <li>{@code weight_seed} (integer, default 0): the seed of synthetic weights;</li>
  *   <li>{@code threads} (integer): PyTorch intra-op threads (process-wide; default: PyTorch's choice,
- *       one per core).</li>
+ *       one per core);</li>
+ *   <li>{@code executor} ({@code compiled}, the default, or {@code eager}): how a forward pass runs — a
+ *       TorchScript program generated from the architecture and compiled by libtorch at load (one JNI call
+ *       per pass), or one DJL operation per step (one JNI call each); see {@link DecoderModel.Executor}.</li>
  * </ul>
  *
  * @param precision      fp32, fp16 or auto (bf16 is refused)
  * @param maxInputTokens prompts are cut to their last this-many tokens
  */
 record DjlSettings(ModelSource model, String precision, String device, int maxInputTokens,
-        Map<String, Object> shape, long weightSeed, OptionalInt threads) {
+        Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor) {
 
     static final List<String> SHAPE_OPTIONS = List.of("hidden_size", "num_hidden_layers", "num_attention_heads",
             "num_key_value_heads", "head_dim", "intermediate_size", "vocab_size", "max_position_embeddings",
@@ -64,6 +67,7 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
         Map<String, Object> shape = new LinkedHashMap<>();
         long seed = 0;
         OptionalInt threads = OptionalInt.empty();
+        DecoderModel.Executor executor = DecoderModel.Executor.COMPILED;
         for (Map.Entry<String, Object> e : c.options().entrySet()) {
             String key = e.getKey();
             String path = "options." + key;
@@ -81,6 +85,16 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
                     problems.add(new ConfigProblem(path, "\"" + v + "\" is not a thread count between 1 and 4096"));
                 } else {
                     threads = OptionalInt.of(l.intValue());
+                }
+            } else if (key.equals("executor")) {
+                String name = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+                if (name.equals("compiled")) {
+                    executor = DecoderModel.Executor.COMPILED;
+                } else if (name.equals("eager")) {
+                    executor = DecoderModel.Executor.EAGER;
+                } else {
+                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not an executor of the djl backend: use compiled"
+                            + " (a TorchScript program per model, the default) or eager (one DJL operation per step)"));
                 }
             } else if (SHAPE_OPTIONS.contains(key)) {
                 if (model != null && !model.synthetic()) {
@@ -102,11 +116,12 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
                     }
                 }
             } else {
-                problems.add(new ConfigProblem(path, "unknown option for the djl backend; known: weight_seed, threads, "
+                problems.add(new ConfigProblem(path, "unknown option for the djl backend; known: weight_seed, threads, executor, "
                         + String.join(", ", SHAPE_OPTIONS)));
             }
         }
-        DjlSettings s = new DjlSettings(model, precision, c.device(), c.maxInputTokens(), shape, seed, threads);
+        DjlSettings s = new DjlSettings(model, precision, c.device(), c.maxInputTokens(), shape, seed, threads,
+                executor);
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();

@@ -90,7 +90,56 @@ final class Gpt2Model extends DecoderModel {
     }
 
     @Override
-    NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache, int start,
+    void writeProgram(ProgramBuilder pb) {
+        long h = arch.hiddenSize();
+        String eps = ProgramBuilder.number(this.eps);
+        int wteIndex = pb.weight(wte);
+        int wpeIndex = pb.weight(wpe);
+        int headIndex = pb.weights(lmHead);
+        int lnFW = pb.weight(lnFWeight);
+        int lnFB = pb.weight(lnFBias);
+        int first = pb.weightCount();
+        int[] at = new int[8];
+        int stride = 0;
+        for (int l = 0; l < blocks.length; l++) {
+            Block k = blocks[l];
+            int[] offsets = {pb.weight(k.ln1W), pb.weight(k.ln1B), pb.weights(k.attn), pb.weights(k.proj),
+                pb.weight(k.ln2W), pb.weight(k.ln2B), pb.weights(k.fc), pb.weights(k.out)};
+            if (l == 0) {
+                for (int i = 0; i < offsets.length; i++) {
+                    at[i] = offsets[i] - first;
+                }
+                stride = pb.weightCount() - first;
+            }
+        }
+        ProgramBuilder.checkStride(first, stride, blocks.length, pb.weightCount(), "gpt2");
+        Block k = blocks[0];
+        pb.line("x = torch.reshape(torch.embedding(w[" + wteIndex + "], ids) + torch.embedding(w[" + wpeIndex
+                + "], positions), [n, " + h + "])");
+        pb.line("for l in range(" + blocks.length + "):").indent();
+        pb.line("p = " + first + " + " + stride + " * l");
+        pb.line("h = torch.layer_norm(x, [" + h + "], w[" + ProgramBuilder.at(at[0]) + "], w["
+                + ProgramBuilder.at(at[1]) + "], " + eps + ")");
+        pb.linear("qkv", "h", k.attn, ProgramBuilder.at(at[2]));
+        pb.line("q = torch.slice(qkv, 1, 0, " + h + ")");
+        pb.line("k = torch.slice(qkv, 1, " + h + ", " + 2 * h + ")");
+        pb.line("v = torch.slice(qkv, 1, " + 2 * h + ", " + 3 * h + ")");
+        pb.attention(heads, heads, headDim);
+        pb.linear("y", "att", k.proj, ProgramBuilder.at(at[3]));
+        pb.line("x = x + y");
+        pb.line("h = torch.layer_norm(x, [" + h + "], w[" + ProgramBuilder.at(at[4]) + "], w["
+                + ProgramBuilder.at(at[5]) + "], " + eps + ")");
+        pb.linear("f", "h", k.fc, ProgramBuilder.at(at[6]));
+        pb.line("act = torch.contiguous(torch.gelu(f, approximate=\"" + (tanhGelu ? "tanh" : "none") + "\"))");
+        pb.linear("y", "act", k.out, ProgramBuilder.at(at[7]));
+        pb.line("x = x + y");
+        pb.dedent();
+        pb.logits(h, arch.vocabSize(), "torch.layer_norm(last, [" + h + "], w[" + lnFW + "], w[" + lnFB + "], "
+                + eps + ")", lmHead, headIndex);
+    }
+
+    @Override
+    NDArray forwardEager(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache, int start,
             boolean allPositions) {
         long h = arch.hiddenSize();
         int n = b * t;

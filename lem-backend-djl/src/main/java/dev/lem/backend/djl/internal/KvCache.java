@@ -6,6 +6,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 
 /**
  * Keys and values of every layer for one batch, preallocated per layer: keys transposed as
@@ -39,6 +40,16 @@ final class KvCache {
 
     int capacity() {
         return capacity;
+    }
+
+    /** Every layer's key buffer ({@code [batch, kvHeads, headDim, capacity]}), in layer order. */
+    List<NDArray> keys() {
+        return List.of(keys);
+    }
+
+    /** Every layer's value buffer ({@code [batch, kvHeads, capacity, headDim]}), in layer order. */
+    List<NDArray> values() {
+        return List.of(values);
     }
 
     /** Frees the buffers now (they are otherwise freed with the batch's manager). */

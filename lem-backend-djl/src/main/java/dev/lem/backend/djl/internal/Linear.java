@@ -56,6 +56,25 @@ final class Linear {
         return new Linear(blocks, splits, bias == null ? null : model.keep(bias));
     }
 
+    /** The column blocks of {@code W}, each {@code [out, in_i]}, in input order. */
+    NDArray[] blocks() {
+        return blocks.clone();
+    }
+
+    /** The number of inputs of each block. */
+    long[] blockWidths() {
+        long[] widths = new long[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            widths[i] = blocks[i].getShape().get(1);
+        }
+        return widths;
+    }
+
+    /** The bias, or null. */
+    @Nullable NDArray bias() {
+        return bias;
+    }
+
     /** {@code x · Wᵀ + b} for {@code x} of shape {@code [n, in]}. */
     NDArray apply(NDArray x) {
         if (blocks.length == 1) {

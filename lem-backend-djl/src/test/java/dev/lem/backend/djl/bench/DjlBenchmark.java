@@ -28,10 +28,12 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  * The bound of a decode step is the bytes of weights it must read (every matrix once; the embedding
  * table only when it is also the LM head) divided by the copy bandwidth measured here, in the STREAM
- * convention (bytes read + bytes written per second; the better of a single-threaded Java copy and
- * PyTorch's copy of 256 MiB with the same thread count as the model). Step times are the median of
- * the intervals between a request's tokens (robust to other processes' bursts on a shared machine);
- * the mean is printed too. {@code -Dthreads=N} sets PyTorch's intra-op threads.
+ * convention (bytes read + bytes written per second; the best of a single-threaded Java copy and
+ * PyTorch's copy of 256 MiB with the same thread count as the model, measured before and after each
+ * model's runs: memory bandwidth of a shared machine drifts, and the best reading gives the strictest
+ * bound). Step times are the median of the intervals between a request's tokens (robust to other
+ * processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
+ * intra-op threads; {@code -Dexecutors=compiled,eager} chooses the executors compared (default: both).
  */
 public final class DjlBenchmark {
     private static final int PROMPT = 16;
@@ -45,56 +47,78 @@ public final class DjlBenchmark {
     public static void main(String[] args) {
         List<String> models = args.length > 0 ? Arrays.asList(args) : List.of("SmolLM2-135M", "TinyLlama-1.1B");
         String threads = System.getProperty("threads");
-        List<String> rows = new ArrayList<>();
-        double bandwidth = -1;
+        List<String> executors = Arrays.asList(System.getProperty("executors", "compiled,eager").split(","));
+        List<Row> rows = new ArrayList<>();
+        List<Double> bandwidths = new ArrayList<>();
         for (String name : models) {
-            ConfigResolver r = ConfigResolver.withDefaults().set("model", "synthetic:" + name, ValueSource.BUILDER);
-            if (threads != null) {
-                r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
-            }
-            try (DjlBackend backend = new DjlBackend(r.resolve())) {
-                long t0 = System.nanoTime();
-                ModelInfo info = backend.load();
-                double loadS = (System.nanoTime() - t0) / 1e9;
-                if (bandwidth < 0) {
-                    bandwidth = copyBandwidth();
+            for (String executor : executors) {
+                ConfigResolver r = ConfigResolver.withDefaults().set("model", "synthetic:" + name, ValueSource.BUILDER)
+                        .set("options.executor", executor, ValueSource.BUILDER);
+                if (threads != null) {
+                    r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
                 }
-                ModelArchitecture a = info.architecture().orElseThrow();
-                long params = info.parameterCount().orElseThrow();
-                long readBytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
-                System.out.printf(Locale.ROOT, "%s: %,d parameters, %.1f MB of weights read per decode step,"
-                        + " loaded in %.1f s, %s%n", name, params, readBytes / 1e6, loadS, info.details().get("device"));
-                run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
-                for (int b : new int[] {1, 8}) {
-                    List<Long> steps = new ArrayList<>();
-                    double meanS = 0;
-                    for (int i = 0; i < REPEATS; i++) {
-                        Timing t = run(backend, b, PROMPT, NEW_TOKENS);
-                        steps.addAll(t.intervals());
-                        meanS += t.decodeStepSeconds() / REPEATS;
+                try (DjlBackend backend = new DjlBackend(r.resolve())) {
+                    long t0 = System.nanoTime();
+                    ModelInfo info = backend.load();
+                    double loadS = (System.nanoTime() - t0) / 1e9;
+                    bandwidths.add(copyBandwidth());
+                    ModelArchitecture a = info.architecture().orElseThrow();
+                    long params = info.parameterCount().orElseThrow();
+                    long readBytes = 4L * (a.tieWordEmbeddings() ? params
+                            : params - (long) a.vocabSize() * a.hiddenSize());
+                    System.out.printf(Locale.ROOT, "%s (%s): %,d parameters, %.1f MB of weights read per decode step,"
+                            + " loaded in %.1f s, %s%n", name, executor, params, readBytes / 1e6, loadS,
+                            info.details().get("device"));
+                    run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
+                    for (int b : new int[] {1, 8}) {
+                        List<Long> steps = new ArrayList<>();
+                        double meanS = 0;
+                        for (int i = 0; i < REPEATS; i++) {
+                            Timing t = run(backend, b, PROMPT, NEW_TOKENS);
+                            steps.addAll(t.intervals());
+                            meanS += t.decodeStepSeconds() / REPEATS;
+                        }
+                        java.util.Collections.sort(steps);
+                        double medianS = steps.get(steps.size() / 2) / 1e9;
+                        rows.add(new Row(name, executor, "decode", b, medianS, meanS, readBytes));
                     }
-                    java.util.Collections.sort(steps);
-                    double medianS = steps.get(steps.size() / 2) / 1e9;
-                    double tokPerS = b / medianS;
-                    double bound = b * bandwidth / readBytes;
-                    rows.add(String.format(Locale.ROOT, "| %s | decode | %d | %.1f (mean %.1f) | %.1f | %.1f | %.0f%% |",
-                            name, b, medianS * 1e3, meanS * 1e3, tokPerS, bound, 100 * tokPerS / bound));
+                    double[] prefill = new double[REPEATS];
+                    for (int i = 0; i < REPEATS; i++) {
+                        prefill[i] = run(backend, 1, PREFILL, 1).prefillSeconds();
+                    }
+                    Arrays.sort(prefill);
+                    rows.add(new Row(name, executor, "prefill " + PREFILL + " tokens", 1, prefill[REPEATS / 2], -1, 0));
+                    bandwidths.add(copyBandwidth());
                 }
-                double[] prefill = new double[REPEATS];
-                for (int i = 0; i < REPEATS; i++) {
-                    prefill[i] = run(backend, 1, PREFILL, 1).prefillSeconds();
-                }
-                Arrays.sort(prefill);
-                rows.add(String.format(Locale.ROOT, "| %s | prefill %d tokens | 1 | %.1f | %.1f | | |", name, PREFILL,
-                        prefill[REPEATS / 2] * 1e3, PREFILL / prefill[REPEATS / 2]));
             }
         }
-        System.out.printf(Locale.ROOT, "%nmeasured copy bandwidth: %.1f GB/s (read + write); PyTorch threads: %d;"
-                + " load average at the end: %s%n%n", bandwidth / 1e9, ai.djl.pytorch.jni.JniUtils.getNumThreads(),
-                loadAverage());
-        System.out.println("| model | phase | batch | ms per step, median | tokens/s | bound tokens/s | of bound |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        rows.forEach(System.out::println);
+        double bandwidth = bandwidths.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        System.out.printf(Locale.ROOT, "%ncopy bandwidth (read + write), measured before and after each model: %s GB/s;"
+                + " the bound uses the best, %.1f GB/s%nPyTorch threads: %d; THP_MEM_ALLOC_ENABLE=%s;"
+                + " load average at the end: %s%n%n",
+                bandwidths.stream().map(b -> String.format(Locale.ROOT, "%.1f", b / 1e9)).toList(), bandwidth / 1e9,
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(), System.getenv("THP_MEM_ALLOC_ENABLE"), loadAverage());
+        System.out.println("| model | executor | phase | batch | ms per step, median | tokens/s | bound tokens/s |"
+                + " of bound |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (Row row : rows) {
+            System.out.println(row.format(bandwidth));
+        }
+    }
+
+    private record Row(String model, String executor, String phase, int batch, double medianS, double meanS,
+            long readBytes) {
+        String format(double bandwidth) {
+            if (readBytes == 0) {
+                int tokens = Integer.parseInt(phase.replaceAll("\\D", ""));
+                return String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %.1f | | |", model, executor, phase,
+                        batch, medianS * 1e3, tokens / medianS);
+            }
+            double tokPerS = batch / medianS;
+            double bound = batch * bandwidth / readBytes;
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f (mean %.1f) | %.1f | %.1f | %.0f%% |", model,
+                    executor, phase, batch, medianS * 1e3, meanS * 1e3, tokPerS, bound, 100 * tokPerS / bound);
+        }
     }
 
     private record Timing(double prefillSeconds, double decodeStepSeconds, List<Long> intervals) {

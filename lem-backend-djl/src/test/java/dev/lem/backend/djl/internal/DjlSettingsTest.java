@@ -70,4 +70,15 @@ class DjlSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("options.hidden_size")
                 .hasMessageContaining("only applies to synthetic");
     }
+
+    @Test
+    void theExecutorIsCompiledUnlessEagerIsAsked() {
+        assertThat(settings("synthetic:tiny-llama", Map.of()).executor()).isEqualTo(DecoderModel.Executor.COMPILED);
+        assertThat(settings("synthetic:tiny-llama", Map.of("options.executor", "Eager")).executor())
+                .isEqualTo(DecoderModel.Executor.EAGER);
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("options.executor", "jit")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("options.executor")
+                .hasMessageContaining("\"jit\" is not an executor").hasMessageContaining("compiled")
+                .hasMessageContaining("eager");
+    }
 }

@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,9 +32,14 @@ class HuggingFaceGoldenTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2-bf16", "llama3", "mistral", "gpt2", "llama3 (transformers 5 keys only)"})
-    void logitsAndGreedyGenerationsMatchTransformers(String variant) throws Exception {
+    static Stream<Arguments> variants() {
+        return Stream.of("llama", "qwen2-bf16", "llama3", "mistral", "gpt2", "llama3 (transformers 5 keys only)")
+                .flatMap(v -> ReferenceAgreementTest.EXECUTORS.stream().map(e -> Arguments.of(v, e)));
+    }
+
+    @ParameterizedTest(name = "{0} ({1})")
+    @MethodSource("variants")
+    void logitsAndGreedyGenerationsMatchTransformers(String variant, String executor) throws Exception {
         String name = variant.split(" ")[0];
         for (String f : FILES) {
             try (InputStream in = getClass().getResourceAsStream("/hf-golden/" + name + "/" + f)) {
@@ -48,9 +55,10 @@ class HuggingFaceGoldenTest {
         }
         Files.writeString(dir.resolve("tokenizer.json"), TinyCheckpoint.tokenizerJson(!name.equals("gpt2")));
         JsonNode golden = JSON.readTree(Files.readString(dir.resolve("golden.json")));
-        try (DjlBackend backend = TestBackends.backend(dir.toString(), Map.of())) {
+        try (DjlBackend backend = TestBackends.backend(dir.toString(), Map.of("options.executor", executor))) {
             backend.load();
             DecoderModel model = backend.model();
+            assertThat(model.executor().optionValue()).isEqualTo(executor);
             int n = golden.get("sequence").size();
             int[] tokens = new int[n];
             for (int q = 0; q < n; q++) {

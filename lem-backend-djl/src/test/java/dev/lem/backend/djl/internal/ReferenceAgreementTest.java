@@ -37,7 +37,15 @@ class ReferenceAgreementTest {
     @TempDir
     Path dir;
 
+    /** Both executors run every checkpoint: they must compute the same function. */
+    static final List<String> EXECUTORS = List.of("compiled", "eager");
+
     static Stream<Arguments> checkpoints() {
+        return models().flatMap(a -> EXECUTORS.stream().map(e -> Arguments.of(a.get()[0], a.get()[1], a.get()[2],
+                a.get()[3], e)));
+    }
+
+    private static Stream<Arguments> models() {
         return Stream.of(
                 Arguments.of("Llama, GQA, untied head", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(1), "F32", 1),
                 Arguments.of("Qwen2, q/k/v biases, tied head", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.qwen2(2), "F32", 1),
@@ -71,10 +79,10 @@ class ReferenceAgreementTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} ({4})")
     @MethodSource("checkpoints")
-    void logitsAgreeWithTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
-            throws Exception {
+    void logitsAgreeWithTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards,
+            String executor) throws Exception {
         TinyCheckpoint ckpt = make.get();
         Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
         int[] tokens = new int[80];
@@ -82,8 +90,10 @@ class ReferenceAgreementTest {
             tokens[i] = (i * 7 + 3) % 40;
         }
         double[][] expected = new ReferenceModel(ckpt).logits(tokens);
-        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of())) {
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
             ModelInfo info = backend.load();
+            assertThat(info.details().get("executor")).startsWith(executor + ":");
+            assertThat(backend.model().executor().optionValue()).isEqualTo(executor);
             assertThat(info.dtype()).isEqualTo("fp32");
             assertThat(info.syntheticWeights()).isFalse();
             assertThat(info.parameterCount()).contains(ckpt.weights.values().stream()
@@ -114,15 +124,16 @@ class ReferenceAgreementTest {
         return checkpoints().filter(a -> a.get()[2].equals("F32") && a.get()[3].equals(1));
     }
 
-    @ParameterizedTest(name = "{0} in fp16")
+    @ParameterizedTest(name = "{0} in fp16 ({4})")
     @MethodSource("fp32Checkpoints")
-    void fp16LogitsFollowTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards)
-            throws Exception {
+    void fp16LogitsFollowTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards,
+            String executor) throws Exception {
         TinyCheckpoint ckpt = make.get();
         Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
         int[] tokens = {0, 5, 9, 3, 17, 22, 8, 30, 4, 11, 6, 19};
         double[][] expected = new ReferenceModel(ckpt).logits(tokens);
-        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("precision", "fp16"))) {
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("precision", "fp16",
+                "options.executor", executor))) {
             assertThat(backend.load().dtype()).isEqualTo("fp16");
             int n = tokens.length;
             float[] actual = allLogits(backend.model(), tokens);
@@ -140,15 +151,15 @@ class ReferenceAgreementTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} ({4})")
     @MethodSource("checkpoints")
     void greedyGenerationsOfAPaddedBatchEqualTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
-            int shards) throws Exception {
+            int shards, String executor) throws Exception {
         TinyCheckpoint ckpt = make.get();
         Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
         ReferenceModel ref = new ReferenceModel(ckpt);
         int n = 12;
-        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of())) {
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
             backend.load();
             RecordingListener l = new RecordingListener();
             List<GenerationRequest> batch = new java.util.ArrayList<>();

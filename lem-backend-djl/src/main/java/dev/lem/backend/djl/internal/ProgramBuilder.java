@@ -1,0 +1,199 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the TorchScript source of a model's forward pass (see {@link TorchScriptModule}) and collects
+ * the weight tensors it reads, in the order of the program's weight list {@code w}. The emitted code
+ * makes the same choices as the eager path ({@link DecoderModel#linear}, {@link Linear#apply},
+ * {@link DecoderModel#attention}), so both compute the same function the same way.
+ */
+final class ProgramBuilder {
+    /** The module's class name in the generated source. */
+    static final String CLASS_NAME = "DecoderProgram";
+
+    private final StringBuilder code = new StringBuilder();
+    private final List<NDArray> weights = new ArrayList<>();
+    private int indent;
+
+    ProgramBuilder() {
+        line("class " + CLASS_NAME + "(Module):");
+        indent++;
+        line("__parameters__ = []");
+        line("__buffers__ = []");
+        line("training : bool");
+        line("def forward(self: __torch__." + CLASS_NAME + ", w: List[Tensor], keys: List[Tensor],"
+                + " values: List[Tensor], ids: Tensor, positions: Tensor, tables: List[Tensor], mask: Tensor,"
+                + " masked: bool, start: int, all_positions: bool) -> Tensor:");
+        indent++;
+        line("b = torch.size(ids, 0)");
+        line("t = torch.size(ids, 1)");
+        line("n = b * t");
+        line("small = n > 1 and n <= " + DecoderModel.SMALL_ROWS);
+        line("length = start + t");
+    }
+
+    /** Appends a weight to the list; returns its index. */
+    int weight(NDArray a) {
+        weights.add(a);
+        return weights.size() - 1;
+    }
+
+    /** Appends a linear map's blocks, then its bias if any; returns the index of the first. */
+    int weights(Linear linear) {
+        int first = weights.size();
+        for (NDArray block : linear.blocks()) {
+            weights.add(block);
+        }
+        NDArray bias = linear.bias();
+        if (bias != null) {
+            weights.add(bias);
+        }
+        return first;
+    }
+
+    int weightCount() {
+        return weights.size();
+    }
+
+    List<NDArray> weightList() {
+        return List.copyOf(weights);
+    }
+
+    ProgramBuilder line(String text) {
+        code.append("  ".repeat(indent)).append(text).append('\n');
+        return this;
+    }
+
+    ProgramBuilder indent() {
+        indent++;
+        return this;
+    }
+
+    ProgramBuilder dedent() {
+        indent--;
+        return this;
+    }
+
+    /**
+     * {@code out = in · Wᵀ (+ b)} for the map whose tensors start at weight index {@code first} (an
+     * expression): {@code (W · inᵀ)ᵀ} for 2 to {@value DecoderModel#SMALL_ROWS} rows, {@code linear}
+     * otherwise; a matrix stored as column blocks is applied block by block and summed.
+     */
+    void linear(String out, String in, Linear linear, String first) {
+        long[] widths = linear.blockWidths();
+        boolean bias = linear.bias() != null;
+        String biasIndex = "w[" + first + " + " + widths.length + "]";
+        if (widths.length == 1) {
+            line("if small:").indent();
+            line(out + " = torch.t(torch.mm(w[" + first + "], torch.t(" + in + ")))");
+            if (bias) {
+                line(out + " = " + out + " + " + biasIndex);
+            }
+            dedent().line("else:").indent();
+            line(out + " = torch.linear(" + in + ", w[" + first + "]" + (bias ? ", " + biasIndex : "") + ")");
+            dedent();
+            return;
+        }
+        StringBuilder sizes = new StringBuilder();
+        for (int i = 0; i < widths.length; i++) {
+            sizes.append(i == 0 ? "" : ", ").append(widths[i]);
+        }
+        String parts = out + "_in";
+        line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
+        line("if small:").indent();
+        line(out + " = torch.mm(w[" + first + "], torch.t(" + parts + "[0]))");
+        for (int i = 1; i < widths.length; i++) {
+            line(out + " = torch.addmm(" + out + ", w[" + first + " + " + i + "], torch.t(" + parts + "[" + i + "]))");
+        }
+        line(out + " = torch.t(" + out + ")");
+        dedent().line("else:").indent();
+        line(out + " = torch.linear(" + parts + "[0], w[" + first + "])");
+        for (int i = 1; i < widths.length; i++) {
+            line(out + " = " + out + " + torch.linear(" + parts + "[" + i + "], w[" + first + " + " + i + "])");
+        }
+        dedent();
+        if (bias) {
+            line(out + " = " + out + " + " + biasIndex);
+        }
+    }
+
+    /**
+     * Attention of the new queries over the cache of layer {@code l}, after writing the new keys and
+     * values into it, as {@link DecoderModel#attention} does: keys cached transposed
+     * ({@code [b, kvHeads, headDim, capacity]}), grouped-query attention without repeating K/V. Queries
+     * must already be scaled; {@code q}, {@code k}, {@code v} may have any shape whose row-major order is
+     * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}.
+     */
+    void attention(int heads, int kvHeads, int headDim) {
+        int group = heads / kvHeads;
+        int qDim = heads * headDim;
+        line("kc = keys[l]");
+        line("vc = values[l]");
+        line("if t == 1:").indent();
+        line("torch.copy_(torch.select(kc, 3, start), torch.reshape(k, [b, " + kvHeads + ", " + headDim + "]))");
+        line("torch.copy_(torch.select(vc, 2, start), torch.reshape(v, [b, " + kvHeads + ", " + headDim + "]))");
+        line("scores = torch.matmul(torch.reshape(q, [b, " + kvHeads + ", " + group + ", " + headDim
+                + "]), torch.slice(kc, 3, 0, length))");
+        line("if masked:").indent().line("scores = scores + mask").dedent();
+        line("att = torch.reshape(torch.matmul(torch.softmax(scores, -1), torch.slice(vc, 2, 0, length)), [n, "
+                + qDim + "])");
+        dedent().line("else:").indent();
+        line("torch.copy_(torch.slice(kc, 3, start, length), torch.permute(torch.reshape(k, [b, t, " + kvHeads
+                + ", " + headDim + "]), [0, 2, 3, 1]))");
+        line("torch.copy_(torch.slice(vc, 2, start, length), torch.permute(torch.reshape(v, [b, t, " + kvHeads
+                + ", " + headDim + "]), [0, 2, 1, 3]))");
+        line("qh = torch.reshape(torch.permute(torch.reshape(q, [b, t, " + heads + ", " + headDim
+                + "]), [0, 2, 1, 3]), [b, " + kvHeads + ", " + group + " * t, " + headDim + "])");
+        line("scores = torch.matmul(qh, torch.slice(kc, 3, 0, length))");
+        line("if masked:").indent();
+        line("scores = torch.reshape(torch.reshape(scores, [b, " + kvHeads + ", " + group
+                + ", t, length]) + mask, [b, " + kvHeads + ", " + group + " * t, length])");
+        dedent();
+        line("out = torch.matmul(torch.softmax(scores, -1), torch.slice(vc, 2, 0, length))");
+        line("att = torch.reshape(torch.permute(torch.reshape(out, [b, " + heads + ", t, " + headDim
+                + "]), [0, 2, 1, 3]), [n, " + qDim + "])");
+        dedent();
+    }
+
+    /**
+     * The end of the pass: the hidden states whose logits are wanted ({@code last}, from {@code x}),
+     * normalised by {@code norm} (an expression using {@code last}), through the LM head, as float32.
+     */
+    void logits(long hidden, long vocab, String norm, Linear head, int headIndex) {
+        line("if all_positions or t == 1:").indent().line("last = x").dedent();
+        line("else:").indent().line("last = torch.select(torch.reshape(x, [b, t, " + hidden + "]), 1, -1)").dedent();
+        line("last = " + norm);
+        line("small = torch.size(last, 0) > 1 and torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
+        linear("logits", "last", head, Integer.toString(headIndex));
+        line("if all_positions and t > 1:").indent();
+        line("logits = torch.reshape(logits, [b, t, " + vocab + "])").dedent();
+        line("return torch.to(logits, 6)");
+    }
+
+    /** A float literal TorchScript parses exactly. */
+    static String number(double v) {
+        return String.format(Locale.ROOT, "%.17e", v);
+    }
+
+    /** The weight index of a layer's tensor: {@code p} is the first index of the current layer. */
+    static String at(int offset) {
+        return offset == 0 ? "p" : "p + " + offset;
+    }
+
+    String source() {
+        return code.toString();
+    }
+
+    /** Checks that every layer adds the same number of weights, as the program's layer loop assumes. */
+    static void checkStride(int first, int stride, int layers, int total, @Nullable String what) {
+        if (total != first + stride * layers) {
+            throw new IllegalStateException("layers of " + what + " differ in their weights: " + total + " != "
+                    + first + " + " + stride + " × " + layers);
+        }
+    }
+}
