@@ -119,6 +119,13 @@ abstract class DecoderModel implements AutoCloseable {
         return builder.source();
     }
 
+    /** The weight list the generated program reads as {@code w}, in order, for tests and diagnostics. */
+    List<NDArray> programWeightList() {
+        ProgramBuilder builder = new ProgramBuilder();
+        writeProgram(builder);
+        return builder.weightList();
+    }
+
     /**
      * Writes the body of the program's {@code forward} (see {@link ProgramBuilder}): the same
      * computation as {@link #forwardEager}, reading the weights it registers with the builder.

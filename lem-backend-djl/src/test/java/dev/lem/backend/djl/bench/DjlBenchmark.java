@@ -15,6 +15,7 @@ import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.ModelInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -28,18 +29,22 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  * The bound of a decode step is the bytes of weights it must read (every matrix once; the embedding
  * table only when it is also the LM head) divided by the copy bandwidth measured here, in the STREAM
- * convention (bytes read + bytes written per second; the best of a single-threaded Java copy and
- * PyTorch's copy of 256 MiB with the same thread count as the model, measured before and after each
- * model's runs: memory bandwidth of a shared machine drifts, and the best reading gives the strictest
- * bound). Step times are the median of the intervals between a request's tokens (robust to other
- * processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
- * intra-op threads; {@code -Dexecutors=compiled,eager} chooses the executors compared (default: both).
+ * convention (bytes read + bytes written per second; the median of 7 PyTorch copies of 256 MiB with
+ * the model's thread count, see {@link #copyBandwidth}). The memory bandwidth of a
+ * virtual machine drifts with its neighbours (25 to 70 GB/s within minutes on the development
+ * machine), so it is measured before and after each of the {@value #REPEATS} runs of a row and each
+ * run is set against the better of its two readings; the share of the bound is the median over the
+ * runs, with its range. Both executors of a model are loaded together and take turns, run by run, so
+ * they see the same drift. Step times are the median of the intervals between a request's tokens (robust
+ * to other processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
+ * intra-op threads; {@code -Dexecutors=compiled,eager} chooses the executors compared (default: both);
+ * {@code -Doptions.KEY=VALUE} passes a backend option (e.g. a custom synthetic shape).
  */
 public final class DjlBenchmark {
     private static final int PROMPT = 16;
     private static final int NEW_TOKENS = 48;
     private static final int PREFILL = 128;
-    private static final int REPEATS = 3;
+    private static final int REPEATS = 5;
 
     private DjlBenchmark() {
     }
@@ -48,77 +53,101 @@ public final class DjlBenchmark {
         List<String> models = args.length > 0 ? Arrays.asList(args) : List.of("SmolLM2-135M", "TinyLlama-1.1B");
         String threads = System.getProperty("threads");
         List<String> executors = Arrays.asList(System.getProperty("executors", "compiled,eager").split(","));
-        List<Row> rows = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
         List<Double> bandwidths = new ArrayList<>();
         for (String name : models) {
-            for (String executor : executors) {
-                ConfigResolver r = ConfigResolver.withDefaults().set("model", "synthetic:" + name, ValueSource.BUILDER)
-                        .set("options.executor", executor, ValueSource.BUILDER);
-                if (threads != null) {
-                    r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
-                }
-                try (DjlBackend backend = new DjlBackend(r.resolve())) {
+            List<DjlBackend> backends = new ArrayList<>();
+            try {
+                long readBytes = 0;
+                for (String executor : executors) {
+                    ConfigResolver r = ConfigResolver.withDefaults()
+                            .set("model", "synthetic:" + name, ValueSource.BUILDER)
+                            .set("options.executor", executor, ValueSource.BUILDER);
+                    if (threads != null) {
+                        r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
+                    }
+                    for (String key : System.getProperties().stringPropertyNames()) {
+                        if (key.startsWith("options.")) { // e.g. -Doptions.hidden_size=64 for a custom shape
+                            r.set(key, System.getProperty(key), ValueSource.BUILDER);
+                        }
+                    }
+                    DjlBackend backend = new DjlBackend(r.resolve());
+                    backends.add(backend);
                     long t0 = System.nanoTime();
                     ModelInfo info = backend.load();
                     double loadS = (System.nanoTime() - t0) / 1e9;
-                    bandwidths.add(copyBandwidth());
                     ModelArchitecture a = info.architecture().orElseThrow();
                     long params = info.parameterCount().orElseThrow();
-                    long readBytes = 4L * (a.tieWordEmbeddings() ? params
-                            : params - (long) a.vocabSize() * a.hiddenSize());
+                    readBytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
                     System.out.printf(Locale.ROOT, "%s (%s): %,d parameters, %.1f MB of weights read per decode step,"
                             + " loaded in %.1f s, %s%n", name, executor, params, readBytes / 1e6, loadS,
                             info.details().get("device"));
                     run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
-                    for (int b : new int[] {1, 8}) {
-                        List<Long> steps = new ArrayList<>();
-                        double meanS = 0;
-                        for (int i = 0; i < REPEATS; i++) {
-                            Timing t = run(backend, b, PROMPT, NEW_TOKENS);
-                            steps.addAll(t.intervals());
-                            meanS += t.decodeStepSeconds() / REPEATS;
-                        }
-                        java.util.Collections.sort(steps);
-                        double medianS = steps.get(steps.size() / 2) / 1e9;
-                        rows.add(new Row(name, executor, "decode", b, medianS, meanS, readBytes));
-                    }
-                    double[] prefill = new double[REPEATS];
-                    for (int i = 0; i < REPEATS; i++) {
-                        prefill[i] = run(backend, 1, PREFILL, 1).prefillSeconds();
-                    }
-                    Arrays.sort(prefill);
-                    rows.add(new Row(name, executor, "prefill " + PREFILL + " tokens", 1, prefill[REPEATS / 2], -1, 0));
-                    bandwidths.add(copyBandwidth());
                 }
+                int e = executors.size();
+                for (int b : new int[] {1, 8}) {
+                    // the executors take turns, so that each sees the same drift of the machine
+                    List<List<Long>> steps = new ArrayList<>();
+                    double[] meanS = new double[e];
+                    double[][] shares = new double[e][REPEATS];
+                    double[][] bounds = new double[e][REPEATS];
+                    for (int x = 0; x < e; x++) {
+                        steps.add(new ArrayList<>());
+                    }
+                    double before = copyBandwidth();
+                    bandwidths.add(before);
+                    for (int i = 0; i < REPEATS; i++) {
+                        for (int x = 0; x < e; x++) {
+                            Timing t = run(backends.get(x), b, PROMPT, NEW_TOKENS);
+                            double after = copyBandwidth();
+                            bandwidths.add(after);
+                            steps.get(x).addAll(t.intervals());
+                            meanS[x] += t.decodeStepSeconds() / REPEATS;
+                            List<Long> own = new ArrayList<>(t.intervals());
+                            Collections.sort(own);
+                            bounds[x][i] = b * Math.max(before, after) / readBytes;
+                            shares[x][i] = b / (own.get(own.size() / 2) / 1e9) / bounds[x][i];
+                            before = after;
+                        }
+                    }
+                    for (int x = 0; x < e; x++) {
+                        List<Long> all = steps.get(x);
+                        Collections.sort(all);
+                        Arrays.sort(shares[x]);
+                        Arrays.sort(bounds[x]);
+                        double medianS = all.get(all.size() / 2) / 1e9;
+                        rows.add(String.format(Locale.ROOT, "| %s | %s | decode | %d | %.1f (mean %.1f) | %.1f | %.1f |"
+                                + " **%.0f%%** (%.0f–%.0f%%) |", name, executors.get(x), b, medianS * 1e3,
+                                meanS[x] * 1e3, b / medianS, bounds[x][REPEATS / 2], 100 * shares[x][REPEATS / 2],
+                                100 * shares[x][0], 100 * shares[x][REPEATS - 1]));
+                    }
+                }
+                double[][] prefill = new double[e][REPEATS];
+                for (int i = 0; i < REPEATS; i++) {
+                    for (int x = 0; x < e; x++) {
+                        prefill[x][i] = run(backends.get(x), 1, PREFILL, 1).prefillSeconds();
+                    }
+                }
+                for (int x = 0; x < e; x++) {
+                    Arrays.sort(prefill[x]);
+                    double p = prefill[x][REPEATS / 2];
+                    rows.add(String.format(Locale.ROOT, "| %s | %s | prefill %d tokens | 1 | %.1f | %.1f | | |", name,
+                            executors.get(x), PREFILL, p * 1e3, PREFILL / p));
+                }
+            } finally {
+                backends.forEach(DjlBackend::close);
             }
         }
-        double bandwidth = bandwidths.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        System.out.printf(Locale.ROOT, "%ncopy bandwidth (read + write), measured before and after each model: %s GB/s;"
-                + " the bound uses the best, %.1f GB/s%nPyTorch threads: %d; THP_MEM_ALLOC_ENABLE=%s;"
-                + " load average at the end: %s%n%n",
-                bandwidths.stream().map(b -> String.format(Locale.ROOT, "%.1f", b / 1e9)).toList(), bandwidth / 1e9,
-                ai.djl.pytorch.jni.JniUtils.getNumThreads(), System.getenv("THP_MEM_ALLOC_ENABLE"), loadAverage());
-        System.out.println("| model | executor | phase | batch | ms per step, median | tokens/s | bound tokens/s |"
-                + " of bound |");
+        Collections.sort(bandwidths);
+        System.out.printf(Locale.ROOT, "%ncopy bandwidth (read + write), %d readings around the runs: %.1f–%.1f GB/s,"
+                + " median %.1f%nPyTorch threads: %d; THP_MEM_ALLOC_ENABLE=%s; load average at the end: %s%n%n",
+                bandwidths.size(), bandwidths.get(0) / 1e9, bandwidths.get(bandwidths.size() - 1) / 1e9,
+                bandwidths.get(bandwidths.size() / 2) / 1e9, ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                System.getenv("THP_MEM_ALLOC_ENABLE"), loadAverage());
+        System.out.println("| model | executor | phase | batch | ms per step, median | tokens/s | bound tokens/s,"
+                + " median | of bound, median (range) over " + REPEATS + " runs |");
         System.out.println("|---|---|---|---|---|---|---|---|");
-        for (Row row : rows) {
-            System.out.println(row.format(bandwidth));
-        }
-    }
-
-    private record Row(String model, String executor, String phase, int batch, double medianS, double meanS,
-            long readBytes) {
-        String format(double bandwidth) {
-            if (readBytes == 0) {
-                int tokens = Integer.parseInt(phase.replaceAll("\\D", ""));
-                return String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %.1f | | |", model, executor, phase,
-                        batch, medianS * 1e3, tokens / medianS);
-            }
-            double tokPerS = batch / medianS;
-            double bound = batch * bandwidth / readBytes;
-            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f (mean %.1f) | %.1f | %.1f | %.0f%% |", model,
-                    executor, phase, batch, medianS * 1e3, meanS * 1e3, tokPerS, bound, 100 * tokPerS / bound);
-        }
+        rows.forEach(System.out::println);
     }
 
     private record Timing(double prefillSeconds, double decodeStepSeconds, List<Long> intervals) {
@@ -148,28 +177,25 @@ public final class DjlBenchmark {
         }
     }
 
-    /** Copy bandwidth in bytes/s (read + write), the better of a Java and a PyTorch copy of 256 MiB. */
+    /**
+     * Copy bandwidth in bytes/s (read + write): the median of 7 PyTorch copies of 256 MiB, with the
+     * model's thread count, after one copy that faults the pages in. The median, not the best: step
+     * times are medians too, and a virtual machine's bandwidth has short bursts far above its usual rate.
+     */
     static double copyBandwidth() {
-        int n = 32 * 1024 * 1024;
-        long[] src = new long[n];
-        long[] dst = new long[n];
-        Arrays.fill(src, 1);
-        double best = 0;
-        for (int i = 0; i < 5; i++) {
-            long t = System.nanoTime();
-            System.arraycopy(src, 0, dst, 0, n);
-            best = Math.max(best, 2.0 * 8 * n / ((System.nanoTime() - t) / 1e9));
-        }
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.ones(new Shape(64L * 1024 * 1024));
             NDArray b = m.zeros(new Shape(64L * 1024 * 1024));
-            for (int i = 0; i < 5; i++) {
+            b.set(new NDIndex(":"), a);
+            double[] readings = new double[7];
+            for (int i = 0; i < readings.length; i++) {
                 long t = System.nanoTime();
                 b.set(new NDIndex(":"), a);
-                best = Math.max(best, 2.0 * 4 * a.size() / ((System.nanoTime() - t) / 1e9));
+                readings[i] = 2.0 * 4 * a.size() / ((System.nanoTime() - t) / 1e9);
             }
+            Arrays.sort(readings);
+            return readings[readings.length / 2];
         }
-        return best;
     }
 
     /** Sums prefill and decode phase durations. */
