@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the TorchScript source of a model's forward pass (see {@link TorchScriptModule}) and collects
@@ -190,7 +189,7 @@ final class ProgramBuilder {
     }
 
     /** Checks that every layer adds the same number of weights, as the program's layer loop assumes. */
-    static void checkStride(int first, int stride, int layers, int total, @Nullable String what) {
+    static void checkStride(int first, int stride, int layers, int total, String what) {
         if (total != first + stride * layers) {
             throw new IllegalStateException("layers of " + what + " differ in their weights: " + total + " != "
                     + first + " + " + stride + " × " + layers);
