@@ -176,4 +176,43 @@ class ReferenceAgreementTest {
             }
         }
     }
+
+    /** Llama (GQA) and GPT-2, each with both executors. */
+    static Stream<Arguments> wideBatchModels() {
+        return checkpoints().filter(a -> a.get()[0].toString().startsWith("Llama, GQA")
+                || a.get()[0].toString().equals("GPT-2"));
+    }
+
+    /**
+     * Ten rows decode through {@code linear} (more than {@value DecoderModel#SMALL_ROWS} rows), not the
+     * small-batch {@code W · Xᵀ} path the other tests take: every row's greedy tokens still equal the
+     * reference's.
+     */
+    @ParameterizedTest(name = "{0} ({4})")
+    @MethodSource("wideBatchModels")
+    void aBatchWiderThanTheSmallRowPathEqualsTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
+            int shards, String executor) throws Exception {
+        TinyCheckpoint ckpt = make.get();
+        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        ReferenceModel ref = new ReferenceModel(ckpt);
+        String[] words = PROMPTS.get(2).split(" ");
+        List<String> prompts = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            prompts.add(String.join(" ", java.util.Arrays.copyOfRange(words, i % 4, 3 + i)));
+        }
+        int n = 6;
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
+            backend.load();
+            RecordingListener l = new RecordingListener();
+            List<GenerationRequest> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                batch.add(TestBackends.greedy("r" + i, prompts.get(i), n, 0, true));
+            }
+            backend.generate(batch, l);
+            for (int i = 0; i < prompts.size(); i++) {
+                int[] prompt = ckpt.encode(prompts.get(i));
+                assertThat(l.tokenArray("r" + i)).as(name + ", row " + i).containsExactly(ref.greedy(prompt, n));
+            }
+        }
+    }
 }
