@@ -43,6 +43,8 @@ abstract class DecoderModel implements AutoCloseable {
     final int heads;
     final int kvHeads;
     final int headDim;
+    /** Matrices with more inputs than this are stored as column blocks (see {@link Linear}). */
+    final int maxBlockColumns;
     private long parameters;
     private @Nullable TorchScriptModule program;
     private @Nullable IValue programWeights;
@@ -63,7 +65,11 @@ abstract class DecoderModel implements AutoCloseable {
         }
     }
 
-    DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype) {
+    DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype, int maxBlockColumns) {
+        if (maxBlockColumns < 1) {
+            throw new IllegalArgumentException("maxBlockColumns must be positive: " + maxBlockColumns);
+        }
+        this.maxBlockColumns = maxBlockColumns;
         this.arch = arch;
         this.manager = manager;
         this.dtype = dtype;
@@ -74,12 +80,13 @@ abstract class DecoderModel implements AutoCloseable {
     }
 
     /**
-     * Builds the model for an architecture, loading every tensor from {@code weights}, and compiles
-     * its program when the executor is {@link Executor#COMPILED}.
+     * Builds the model for an architecture, loading every tensor from {@code weights} (matrices with
+     * more than {@code maxBlockColumns} inputs as column blocks), and compiles its program when the
+     * executor is {@link Executor#COMPILED}.
      */
     static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
-            Executor executor) {
-        DecoderModel model = create(arch, weights, manager, dtype);
+            Executor executor, int maxBlockColumns) {
+        DecoderModel model = create(arch, weights, manager, dtype, maxBlockColumns);
         if (executor == Executor.COMPILED) {
             model.compile();
         }
@@ -87,13 +94,13 @@ abstract class DecoderModel implements AutoCloseable {
     }
 
     private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
-            DataType dtype) {
+            DataType dtype, int maxBlockColumns) {
         String type = arch.modelType();
         if (type.equals("gpt2")) {
-            return new Gpt2Model(arch, weights, manager, dtype);
+            return new Gpt2Model(arch, weights, manager, dtype, maxBlockColumns);
         }
         if (type.equals("llama") || type.equals("mistral") || type.equals("qwen2")) {
-            return new LlamaModel(arch, weights, manager, dtype);
+            return new LlamaModel(arch, weights, manager, dtype, maxBlockColumns);
         }
         throw new BackendException("model_type \"" + type + "\" is not supported by the djl backend; supported: "
                 + String.join(", ", SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");

@@ -98,7 +98,8 @@ public final class DjlBackend implements InferenceBackend {
         DecoderModel model;
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
-            model = DecoderModel.load(arch, weights, manager, dtype, settings.executor());
+            model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
+                    settings.maxBlockColumns());
         } catch (RuntimeException e) {
             manager.close();
             tokenizer.close();
@@ -116,6 +117,7 @@ public final class DjlBackend implements InferenceBackend {
         details.put("executor", model.executor() == DecoderModel.Executor.COMPILED
                 ? "compiled: a TorchScript program generated from the architecture, one call per forward pass"
                 : "eager: one DJL operation per step");
+        details.put("max_block_columns", Integer.toString(settings.maxBlockColumns()));
         details.put("tokenizer", tokenizer.description());
         details.put("checkpoint_dtypes", String.join(",", stored));
         if (stored.contains("BF16") || stored.contains("F16") && dtype == DataType.FLOAT32) {

@@ -25,14 +25,17 @@ import java.util.OptionalInt;
  *       one per core);</li>
  *   <li>{@code executor} ({@code compiled}, the default, or {@code eager}): how a forward pass runs — a
  *       TorchScript program generated from the architecture and compiled by libtorch at load (one JNI call
- *       per pass), or one DJL operation per step (one JNI call each); see {@link DecoderModel.Executor}.</li>
+ *       per pass), or one DJL operation per step (one JNI call each); see {@link DecoderModel.Executor};</li>
+ *   <li>{@code max_block_columns} (integer, default {@value Linear#DEFAULT_MAX_BLOCK_COLUMNS}): matrices
+ *       with more inputs are stored as column blocks of at most this many (see {@link Linear}).</li>
  * </ul>
  *
  * @param precision      fp32, fp16 or auto (bf16 is refused)
  * @param maxInputTokens prompts are cut to their last this-many tokens
  */
 record DjlSettings(ModelSource model, String precision, String device, int maxInputTokens,
-        Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor) {
+        Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
+        int maxBlockColumns) {
 
     static final List<String> SHAPE_OPTIONS = List.of("hidden_size", "num_hidden_layers", "num_attention_heads",
             "num_key_value_heads", "head_dim", "intermediate_size", "vocab_size", "max_position_embeddings",
@@ -68,6 +71,7 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
         long seed = 0;
         OptionalInt threads = OptionalInt.empty();
         DecoderModel.Executor executor = DecoderModel.Executor.COMPILED;
+        int maxBlockColumns = Linear.DEFAULT_MAX_BLOCK_COLUMNS;
         for (Map.Entry<String, Object> e : c.options().entrySet()) {
             String key = e.getKey();
             String path = "options." + key;
@@ -85,6 +89,15 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
                     problems.add(new ConfigProblem(path, "\"" + v + "\" is not a thread count between 1 and 4096"));
                 } else {
                     threads = OptionalInt.of(l.intValue());
+                }
+            } else if (key.equals("max_block_columns")) {
+                Long l = integer(v);
+                if (l == null || l < 16 || l > 1_048_576) {
+                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not a block width between 16 and 1048576"
+                            + " inputs (default " + Linear.DEFAULT_MAX_BLOCK_COLUMNS + "; a large value keeps every"
+                            + " matrix whole)"));
+                } else {
+                    maxBlockColumns = l.intValue();
                 }
             } else if (key.equals("executor")) {
                 String name = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
@@ -116,12 +129,13 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
                     }
                 }
             } else {
-                problems.add(new ConfigProblem(path, "unknown option for the djl backend; known: weight_seed, threads, executor, "
+                problems.add(new ConfigProblem(path, "unknown option for the djl backend; known: weight_seed, threads, executor,"
+                        + " max_block_columns, "
                         + String.join(", ", SHAPE_OPTIONS)));
             }
         }
         DjlSettings s = new DjlSettings(model, precision, c.device(), c.maxInputTokens(), shape, seed, threads,
-                executor);
+                executor, maxBlockColumns);
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();

@@ -31,8 +31,8 @@ final class Gpt2Model extends DecoderModel {
             Linear out) {
     }
 
-    Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
-        super(a, manager, dtype);
+    Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns) {
+        super(a, manager, dtype, maxBlockColumns);
         tanhGelu = switch (a.activation()) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> true;
             case "gelu" -> false;

@@ -6,13 +6,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A linear map {@code y = x · Wᵀ + b} with {@code W} ({@code [out, in]}) stored as column blocks of at
- * most {@value #MAX_BLOCK_COLUMNS} inputs, computed as the sum of the blocks' products. PyTorch's CPU
- * GEMM reads a wide matrix (many inputs) for a few rows much more slowly than narrower ones:
- * TinyLlama's 2048×5632 down projection was read at 14.7 GB/s whole and 34.4 GB/s as four blocks
- * (two rows, two threads). Models narrower than the limit keep one block.
+ * most {@link DecoderModel#maxBlockColumns} inputs (default {@value #DEFAULT_MAX_BLOCK_COLUMNS}, the
+ * backend option {@code max_block_columns}), computed as the sum of the blocks' products. PyTorch's CPU
+ * GEMM reads a wide matrix (many inputs) for a few rows more slowly than narrower ones (two rows, two
+ * threads, GB/s of weights read, same process): 2048×2048 at 32–33 and 2048×1024 at 34–37; 11264×2048 at
+ * 33 and 11264×1024 at 26–38; 576×1536 at 21–24 and 576×768 at 30–36; TinyLlama's 2048×5632 down
+ * projection at 14.7 whole. Matrices no wider than the limit, and matrices shared with the embedding,
+ * keep one block.
  */
 final class Linear {
-    static final int MAX_BLOCK_COLUMNS = 2048;
+    /** The default widest block, in inputs. */
+    static final int DEFAULT_MAX_BLOCK_COLUMNS = 1024;
 
     private final NDArray[] blocks;
     private final long[] splits;
@@ -27,11 +31,12 @@ final class Linear {
     /**
      * Builds the map from a prepared float32 CPU matrix (closed afterwards) and bias, converted with
      * {@link DecoderModel#keep}. With {@code shared}, the matrix is also used elsewhere (a tied
-     * embedding): it is kept whole and the blocks are views of it.
+     * embedding): it is kept whole, one block (column blocks of it would be strided views).
      */
     static Linear of(DecoderModel model, NDArray w, @Nullable NDArray bias, boolean shared) {
         long in = w.getShape().get(1);
-        int parts = (int) ((in + MAX_BLOCK_COLUMNS - 1) / MAX_BLOCK_COLUMNS);
+        int widest = model.maxBlockColumns;
+        int parts = shared ? 1 : (int) ((in + widest - 1) / widest);
         NDArray[] blocks = new NDArray[parts];
         long[] splits = new long[parts - 1];
         if (parts == 1) {
@@ -46,12 +51,10 @@ final class Linear {
             NDList views = w.split(splits, 1);
             for (int i = 0; i < parts; i++) {
                 NDArray v = views.get(i);
-                blocks[i] = shared ? v : model.keep(v.flatten().reshape(v.getShape()));
+                blocks[i] = model.keep(v.flatten().reshape(v.getShape()));
             }
-            if (!shared) {
-                views.close();
-                w.close();
-            }
+            views.close();
+            w.close();
         }
         return new Linear(blocks, splits, bias == null ? null : model.keep(bias));
     }

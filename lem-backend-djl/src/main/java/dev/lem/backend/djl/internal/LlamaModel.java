@@ -35,8 +35,8 @@ final class LlamaModel extends DecoderModel {
     private record Layer(Linear qkv, Linear o, Linear gateUp, Linear down) {
     }
 
-    LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype) {
-        super(a, manager, dtype);
+    LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns) {
+        super(a, manager, dtype, maxBlockColumns);
         if (!a.activation().equals(ACT)) {
             throw new BackendException("hidden_act \"" + a.activation() + "\" is not supported for " + a.modelType()
                     + " models by the djl backend (supported: silu)");

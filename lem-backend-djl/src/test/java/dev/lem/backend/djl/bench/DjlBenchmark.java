@@ -34,11 +34,14 @@ import org.jspecify.annotations.Nullable;
  * virtual machine drifts with its neighbours (25 to 70 GB/s within minutes on the development
  * machine), so it is measured before and after each of the {@value #REPEATS} runs of a row and each
  * run is set against the better of its two readings; the share of the bound is the median over the
- * runs, with its range. Both executors of a model are loaded together and take turns, run by run, so
+ * runs, with its range. The variants of a model are loaded together and take turns, run by run, so
  * they see the same drift. Step times are the median of the intervals between a request's tokens (robust
  * to other processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
- * intra-op threads; {@code -Dexecutors=compiled,eager} chooses the executors compared (default: both);
- * {@code -Doptions.KEY=VALUE} passes a backend option (e.g. a custom synthetic shape).
+ * intra-op threads; {@code -Dvariants="executor=compiled;executor=eager"} (the default) chooses the
+ * variants compared, each a comma-separated set of backend options (e.g.
+ * {@code "max_block_columns=2048;max_block_columns=1024"}); {@code -Doptions.KEY=VALUE} passes a backend
+ * option to every variant (e.g. a custom synthetic shape); {@code -Dbatches=1,8} (the default) the decode
+ * batch sizes.
  */
 public final class DjlBenchmark {
     private static final int PROMPT = 16;
@@ -52,17 +55,24 @@ public final class DjlBenchmark {
     public static void main(String[] args) {
         List<String> models = args.length > 0 ? Arrays.asList(args) : List.of("SmolLM2-135M", "TinyLlama-1.1B");
         String threads = System.getProperty("threads");
-        List<String> executors = Arrays.asList(System.getProperty("executors", "compiled,eager").split(","));
+        // each variant is a set of backend options, e.g. "executor=compiled,max_block_columns=2048"
+        List<String> variants = Arrays.asList(System.getProperty("variants", "executor=compiled;executor=eager")
+                .split(";"));
+        int[] batches = Arrays.stream(System.getProperty("batches", "1,8").split(",")).mapToInt(Integer::parseInt)
+                .toArray();
         List<String> rows = new ArrayList<>();
         List<Double> bandwidths = new ArrayList<>();
         for (String name : models) {
             List<DjlBackend> backends = new ArrayList<>();
             try {
                 long readBytes = 0;
-                for (String executor : executors) {
+                for (String variant : variants) {
                     ConfigResolver r = ConfigResolver.withDefaults()
-                            .set("model", "synthetic:" + name, ValueSource.BUILDER)
-                            .set("options.executor", executor, ValueSource.BUILDER);
+                            .set("model", "synthetic:" + name, ValueSource.BUILDER);
+                    for (String option : variant.split(",")) {
+                        String[] kv = option.split("=", 2);
+                        r.set("options." + kv[0].trim(), kv[1].trim(), ValueSource.BUILDER);
+                    }
                     if (threads != null) {
                         r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
                     }
@@ -80,13 +90,13 @@ public final class DjlBenchmark {
                     long params = info.parameterCount().orElseThrow();
                     readBytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
                     System.out.printf(Locale.ROOT, "%s (%s): %,d parameters, %.1f MB of weights read per decode step,"
-                            + " loaded in %.1f s, %s%n", name, executor, params, readBytes / 1e6, loadS,
+                            + " loaded in %.1f s, %s%n", name, variant, params, readBytes / 1e6, loadS,
                             info.details().get("device"));
                     run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
                 }
-                int e = executors.size();
-                for (int b : new int[] {1, 8}) {
-                    // the executors take turns, so that each sees the same drift of the machine
+                int e = variants.size();
+                for (int b : batches) {
+                    // the variants take turns, so that each sees the same drift of the machine
                     List<List<Long>> steps = new ArrayList<>();
                     double[] meanS = new double[e];
                     double[][] shares = new double[e][REPEATS];
@@ -117,7 +127,7 @@ public final class DjlBenchmark {
                         Arrays.sort(bounds[x]);
                         double medianS = all.get(all.size() / 2) / 1e9;
                         rows.add(String.format(Locale.ROOT, "| %s | %s | decode | %d | %.1f (mean %.1f) | %.1f | %.1f |"
-                                + " **%.0f%%** (%.0f–%.0f%%) |", name, executors.get(x), b, medianS * 1e3,
+                                + " **%.0f%%** (%.0f–%.0f%%) |", name, variants.get(x), b, medianS * 1e3,
                                 meanS[x] * 1e3, b / medianS, bounds[x][REPEATS / 2], 100 * shares[x][REPEATS / 2],
                                 100 * shares[x][0], 100 * shares[x][REPEATS - 1]));
                     }
@@ -132,7 +142,7 @@ public final class DjlBenchmark {
                     Arrays.sort(prefill[x]);
                     double p = prefill[x][REPEATS / 2];
                     rows.add(String.format(Locale.ROOT, "| %s | %s | prefill %d tokens | 1 | %.1f | %.1f | | |", name,
-                            executors.get(x), PREFILL, p * 1e3, PREFILL / p));
+                            variants.get(x), PREFILL, p * 1e3, PREFILL / p));
                 }
             } finally {
                 backends.forEach(DjlBackend::close);
@@ -144,7 +154,7 @@ public final class DjlBenchmark {
                 bandwidths.size(), bandwidths.get(0) / 1e9, bandwidths.get(bandwidths.size() - 1) / 1e9,
                 bandwidths.get(bandwidths.size() / 2) / 1e9, ai.djl.pytorch.jni.JniUtils.getNumThreads(),
                 System.getenv("THP_MEM_ALLOC_ENABLE"), loadAverage());
-        System.out.println("| model | executor | phase | batch | ms per step, median | tokens/s | bound tokens/s,"
+        System.out.println("| model | options | phase | batch | ms per step, median | tokens/s | bound tokens/s,"
                 + " median | of bound, median (range) over " + REPEATS + " runs |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);

@@ -81,4 +81,14 @@ class DjlSettingsTest {
                 .hasMessageContaining("\"jit\" is not an executor").hasMessageContaining("compiled")
                 .hasMessageContaining("eager");
     }
+
+    @Test
+    void theBlockWidthIsCheckedAndDefaultsTo1024() {
+        assertThat(settings("synthetic:tiny-llama", Map.of()).maxBlockColumns()).isEqualTo(1024);
+        assertThat(settings("synthetic:tiny-llama", Map.of("options.max_block_columns", 4096)).maxBlockColumns())
+                .isEqualTo(4096);
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("options.max_block_columns", 3)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("options.max_block_columns")
+                .hasMessageContaining("\"3\" is not a block width between 16");
+    }
 }

@@ -215,4 +215,39 @@ class ReferenceAgreementTest {
             }
         }
     }
+
+    /** Qwen2 (biases, tied head) and GPT-2 (biases everywhere), each with both executors. */
+    static Stream<Arguments> biasedModels() {
+        return checkpoints().filter(a -> a.get()[0].toString().startsWith("Qwen2")
+                || a.get()[0].toString().equals("GPT-2"));
+    }
+
+    /**
+     * With {@code max_block_columns: 16} every matrix but the tied head (32 or more inputs) is stored as column
+     * blocks, biased ones included: the logits still agree with the reference.
+     */
+    @ParameterizedTest(name = "{0} ({4})")
+    @MethodSource("biasedModels")
+    void everyMatrixInColumnBlocksStillAgreesWithTheReference(String name, Supplier<TinyCheckpoint> make,
+            String dtype, int shards, String executor) throws Exception {
+        TinyCheckpoint ckpt = make.get();
+        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        int[] tokens = {3, 9, 4, 17, 22, 8, 30, 4, 11, 6};
+        double[][] expected = new ReferenceModel(ckpt).logits(tokens);
+        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor,
+                "options.max_block_columns", 16))) {
+            assertThat(backend.load().details()).containsEntry("max_block_columns", "16");
+            assertThat(backend.model().programSource()).as("the program applies blocks").contains("split_with_sizes")
+                    .contains("torch.addmm");
+            float[] actual = allLogits(backend.model(), tokens);
+            int vocab = expected[0].length;
+            double worst = 0;
+            for (int p = 0; p < tokens.length; p++) {
+                for (int v = 0; v < vocab; v++) {
+                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
+                }
+            }
+            assertThat(worst).as("largest logit difference, " + name).isLessThan(TOLERANCE);
+        }
+    }
 }
