@@ -98,26 +98,16 @@ final class Gpt2Model extends DecoderModel {
         int headIndex = pb.weights(lmHead);
         int lnFW = pb.weight(lnFWeight);
         int lnFB = pb.weight(lnFBias);
-        int first = pb.weightCount();
-        int[] at = new int[8];
-        int stride = 0;
-        for (int l = 0; l < blocks.length; l++) {
-            Block k = blocks[l];
-            int[] offsets = {pb.weight(k.ln1W), pb.weight(k.ln1B), pb.weights(k.attn), pb.weights(k.proj),
-                pb.weight(k.ln2W), pb.weight(k.ln2B), pb.weights(k.fc), pb.weights(k.out)};
-            if (l == 0) {
-                for (int i = 0; i < offsets.length; i++) {
-                    at[i] = offsets[i] - first;
-                }
-                stride = pb.weightCount() - first;
-            }
-        }
-        ProgramBuilder.checkStride(first, stride, blocks.length, pb.weightCount(), "gpt2");
+        ProgramBuilder.LayerLayout layout = pb.layers(blocks.length, l -> {
+            Block b = blocks[l];
+            return new int[] {pb.weight(b.ln1W), pb.weight(b.ln1B), pb.weights(b.attn), pb.weights(b.proj),
+                pb.weight(b.ln2W), pb.weight(b.ln2B), pb.weights(b.fc), pb.weights(b.out)};
+        });
+        int[] at = layout.offsets();
         Block k = blocks[0];
         pb.line("x = torch.reshape(torch.embedding(w[" + wteIndex + "], ids) + torch.embedding(w[" + wpeIndex
                 + "], positions), [n, " + h + "])");
-        pb.line("for l in range(" + blocks.length + "):").indent();
-        pb.line("p = " + first + " + " + stride + " * l");
+        pb.beginLayerLoop(blocks.length, layout);
         pb.line("h = torch.layer_norm(x, [" + h + "], w[" + ProgramBuilder.at(at[0]) + "], w["
                 + ProgramBuilder.at(at[1]) + "], " + eps + ")");
         pb.linear("qkv", "h", k.attn, ProgramBuilder.at(at[2]));

@@ -142,26 +142,15 @@ final class LlamaModel extends DecoderModel {
         int embedIndex = pb.weight(embed);
         int headIndex = pb.weights(lmHead);
         String finalWeight = finalNorm == null ? "None" : "w[" + pb.weight(finalNorm) + "]";
-        int first = pb.weightCount();
-        int qkvAt = pb.weights(layers[0].qkv) - first;
-        int oAt = pb.weights(layers[0].o) - first;
-        int gateUpAt = pb.weights(layers[0].gateUp) - first;
-        int downAt = pb.weights(layers[0].down) - first;
-        int stride = pb.weightCount() - first;
-        for (int l = 1; l < layers.length; l++) {
-            pb.weights(layers[l].qkv);
-            pb.weights(layers[l].o);
-            pb.weights(layers[l].gateUp);
-            pb.weights(layers[l].down);
-        }
-        ProgramBuilder.checkStride(first, stride, layers.length, pb.weightCount(), arch.modelType());
+        ProgramBuilder.LayerLayout layout = pb.layers(layers.length, l -> new int[] {pb.weights(layers[l].qkv),
+            pb.weights(layers[l].o), pb.weights(layers[l].gateUp), pb.weights(layers[l].down)});
+        int[] at = layout.offsets();
         pb.line("x = torch.reshape(torch.embedding(w[" + embedIndex + "], ids), [n, " + h + "])");
         pb.line("cos = torch.reshape(torch.embedding(tables[0], positions), [b, t, 1, 2, " + half + "])");
         pb.line("sin = torch.reshape(torch.embedding(tables[1], positions), [b, t, 1, 2, " + half + "])");
-        pb.line("for l in range(" + layers.length + "):").indent();
-        pb.line("p = " + first + " + " + stride + " * l");
+        pb.beginLayerLoop(layers.length, layout);
         pb.line("h = torch.rms_norm(x, [" + h + "], None, " + eps + ")");
-        pb.linear("qkv", "h", layers[0].qkv, ProgramBuilder.at(qkvAt));
+        pb.linear("qkv", "h", layers[0].qkv, ProgramBuilder.at(at[0]));
         pb.line("qk = torch.reshape(torch.slice(qkv, 1, 0, " + rotated * headDim + "), [b, t, " + rotated + ", 2, "
                 + half + "])");
         pb.line("rot = qk * cos + torch.flip(qk, [3]) * sin");
@@ -169,14 +158,14 @@ final class LlamaModel extends DecoderModel {
         pb.line("k = torch.slice(rot, 2, " + heads + ", " + rotated + ")");
         pb.line("v = torch.slice(qkv, 1, " + rotated * headDim + ", " + (rotated + kvHeads) * headDim + ")");
         pb.attention(heads, kvHeads, headDim);
-        pb.linear("y", "att", layers[0].o, ProgramBuilder.at(oAt));
+        pb.linear("y", "att", layers[0].o, ProgramBuilder.at(at[1]));
         pb.line("x = x + y");
         pb.line("h = torch.rms_norm(x, [" + h + "], None, " + eps + ")");
-        pb.linear("gu", "h", layers[0].gateUp, ProgramBuilder.at(gateUpAt));
+        pb.linear("gu", "h", layers[0].gateUp, ProgramBuilder.at(at[2]));
         // the activation is copied row-major before the down projection (see DecoderModel.rowMajor)
         pb.line("act = torch.contiguous(torch.silu(torch.slice(gu, 1, 0, " + inter + ")) * torch.slice(gu, 1, "
                 + inter + ", " + 2 * inter + "))");
-        pb.linear("y", "act", layers[0].down, ProgramBuilder.at(downAt));
+        pb.linear("y", "act", layers[0].down, ProgramBuilder.at(at[3]));
         pb.line("x = x + y");
         pb.dedent();
         pb.logits(h, arch.vocabSize(), "torch.rms_norm(last, [" + h + "], " + finalWeight + ", " + eps + ")", lmHead,

@@ -55,10 +55,6 @@ final class ProgramBuilder {
         return first;
     }
 
-    int weightCount() {
-        return weights.size();
-    }
-
     List<NDArray> weightList() {
         return List.copyOf(weights);
     }
@@ -188,11 +184,38 @@ final class ProgramBuilder {
         return code.toString();
     }
 
-    /** Checks that every layer adds the same number of weights, as the program's layer loop assumes. */
-    static void checkStride(int first, int stride, int layers, int total, String what) {
-        if (total != first + stride * layers) {
-            throw new IllegalStateException("layers of " + what + " differ in their weights: " + total + " != "
-                    + first + " + " + stride + " × " + layers);
+    /**
+     * Where each layer's weights sit in the list, as the program's layer loop reads them: layer
+     * {@code l}'s tensors start at {@code first + stride · l}, and {@code offsets} are the positions
+     * (relative to that start) of the tensors {@code addLayer} reported for layer 0.
+     */
+    record LayerLayout(int first, int stride, int[] offsets) {
+    }
+
+    /**
+     * Appends every layer's weights with {@code addLayer} (which returns the indices of the tensors it
+     * added that the program refers to) and checks that every layer adds the same number.
+     */
+    LayerLayout layers(int count, java.util.function.IntFunction<int[]> addLayer) {
+        int first = weights.size();
+        int[] offsets = addLayer.apply(0);
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] -= first;
         }
+        int stride = weights.size() - first;
+        for (int l = 1; l < count; l++) {
+            addLayer.apply(l);
+        }
+        if (weights.size() != first + stride * count) {
+            throw new IllegalStateException("layers differ in their weights: " + weights.size() + " != " + first
+                    + " + " + stride + " × " + count);
+        }
+        return new LayerLayout(first, stride, offsets);
+    }
+
+    /** Opens the layer loop: {@code l} counts the layers, {@code p} is the current layer's first weight. */
+    void beginLayerLoop(int count, LayerLayout layout) {
+        line("for l in range(" + count + "):").indent();
+        line("p = " + layout.first() + " + " + layout.stride() + " * l");
     }
 }

@@ -79,6 +79,29 @@ class ReferenceAgreementTest {
         }
     }
 
+    /** Largest |actual − expected| over every position and vocabulary entry ({@code actual} row-major). */
+    static double largestDifference(float[] actual, double[][] expected) {
+        int vocab = expected[0].length;
+        double worst = 0;
+        for (int p = 0; p < expected.length; p++) {
+            for (int v = 0; v < vocab; v++) {
+                worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
+            }
+        }
+        return worst;
+    }
+
+    /** One batch of greedy requests {@code r0, r1, …} for the prompts, {@code n} tokens each, ignoring EOS. */
+    private static RecordingListener generateGreedily(DjlBackend backend, List<String> prompts, int n) {
+        RecordingListener l = new RecordingListener();
+        List<GenerationRequest> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            batch.add(TestBackends.greedy("r" + i, prompts.get(i), n, 0, true));
+        }
+        backend.generate(batch, l);
+        return l;
+    }
+
     @ParameterizedTest(name = "{0} ({4})")
     @MethodSource("checkpoints")
     void logitsAgreeWithTheReference(String name, Supplier<TinyCheckpoint> make, String dtype, int shards,
@@ -101,14 +124,7 @@ class ReferenceAgreementTest {
             if (!dtype.equals("F32")) {
                 assertThat(info.details().get("upcast")).contains(dtype).contains("float32");
             }
-            float[] actual = allLogits(backend.model(), tokens);
-            int vocab = expected[0].length;
-            double worst = 0;
-            for (int p = 0; p < tokens.length; p++) {
-                for (int v = 0; v < vocab; v++) {
-                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
-                }
-            }
+            double worst = largestDifference(allLogits(backend.model(), tokens), expected);
             assertThat(worst).as("largest logit difference, " + name).isLessThan(TOLERANCE);
         }
     }
@@ -135,17 +151,9 @@ class ReferenceAgreementTest {
         try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("precision", "fp16",
                 "options.executor", executor))) {
             assertThat(backend.load().dtype()).isEqualTo("fp16");
-            int n = tokens.length;
-            float[] actual = allLogits(backend.model(), tokens);
-            int vocab = expected[0].length;
-            double worst = 0;
-            double scale = 0;
-            for (int p = 0; p < n; p++) {
-                for (int v = 0; v < vocab; v++) {
-                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
-                    scale = Math.max(scale, Math.abs(expected[p][v]));
-                }
-            }
+            double worst = largestDifference(allLogits(backend.model(), tokens), expected);
+            double scale = java.util.Arrays.stream(expected).flatMapToDouble(java.util.Arrays::stream)
+                    .map(Math::abs).max().orElseThrow();
             assertThat(worst / scale).as("largest logit difference / largest logit, fp16, " + name)
                     .isLessThan(FP16_TOLERANCE);
         }
@@ -161,12 +169,7 @@ class ReferenceAgreementTest {
         int n = 12;
         try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
             backend.load();
-            RecordingListener l = new RecordingListener();
-            List<GenerationRequest> batch = new java.util.ArrayList<>();
-            for (int i = 0; i < PROMPTS.size(); i++) {
-                batch.add(TestBackends.greedy("r" + i, PROMPTS.get(i), n, 0, true));
-            }
-            backend.generate(batch, l);
+            RecordingListener l = generateGreedily(backend, PROMPTS, n);
             for (int i = 0; i < PROMPTS.size(); i++) {
                 int[] prompt = ckpt.encode(PROMPTS.get(i));
                 assertThat(l.completions.get("r" + i).promptTokens()).as("prompt tokens of r" + i)
@@ -203,12 +206,7 @@ class ReferenceAgreementTest {
         int n = 6;
         try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
             backend.load();
-            RecordingListener l = new RecordingListener();
-            List<GenerationRequest> batch = new java.util.ArrayList<>();
-            for (int i = 0; i < prompts.size(); i++) {
-                batch.add(TestBackends.greedy("r" + i, prompts.get(i), n, 0, true));
-            }
-            backend.generate(batch, l);
+            RecordingListener l = generateGreedily(backend, prompts, n);
             for (int i = 0; i < prompts.size(); i++) {
                 int[] prompt = ckpt.encode(prompts.get(i));
                 assertThat(l.tokenArray("r" + i)).as(name + ", row " + i).containsExactly(ref.greedy(prompt, n));
@@ -239,14 +237,7 @@ class ReferenceAgreementTest {
             assertThat(backend.load().details()).containsEntry("max_block_columns", "16");
             assertThat(backend.model().programSource()).as("the program applies blocks").contains("split_with_sizes")
                     .contains("torch.addmm");
-            float[] actual = allLogits(backend.model(), tokens);
-            int vocab = expected[0].length;
-            double worst = 0;
-            for (int p = 0; p < tokens.length; p++) {
-                for (int v = 0; v < vocab; v++) {
-                    worst = Math.max(worst, Math.abs(actual[p * vocab + v] - expected[p][v]));
-                }
-            }
+            double worst = largestDifference(allLogits(backend.model(), tokens), expected);
             assertThat(worst).as("largest logit difference, " + name).isLessThan(TOLERANCE);
         }
     }
