@@ -55,9 +55,9 @@ def run(folder, device, dtype):
     ids = tensor(case["ids"], (b, t), torch.long)
     positions = tensor(case["positions"], (b, t), torch.long)
     with torch.inference_mode():
-        prefill = module(w, keys, values, ids, positions, tab, mask, True, 0, True)
+        prefill = module(w, keys, values, ids, positions, tab, mask, True, 0, True, False)
         decode = module(w, keys, values, tensor(case["next_ids"], (b, 1), torch.long),
-                        tensor(case["next_positions"], (b, 1), torch.long), tab, next_mask, True, t, False)
+                        tensor(case["next_positions"], (b, 1), torch.long), tab, next_mask, True, t, False, False)
     expected_prefill = torch.tensor(case["eager_prefill_logits"]).reshape(prefill.shape)
     expected_decode = torch.tensor(case["eager_decode_logits"]).reshape(decode.shape)
     scale = float(expected_prefill.abs().max())

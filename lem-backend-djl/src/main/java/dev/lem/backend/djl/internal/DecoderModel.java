@@ -193,15 +193,60 @@ abstract class DecoderModel implements AutoCloseable {
      */
     final NDArray forward(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
             int start, boolean allPositions) {
-        if (start + t > cache.capacity()) {
-            throw new IllegalStateException("KV cache overflow: " + (start + t) + " > " + cache.capacity());
-        }
+        checkCapacity(cache, start, t);
         if (program == null) {
             return forwardEager(ids, positions, b, t, mask, cache, start, allPositions);
         }
+        return runProgram(ids, positions, b, t, mask, cache, start, allPositions, false);
+    }
+
+    /**
+     * One forward pass, as {@link #forward}, that copies the last position's float32 logits of the first
+     * {@code rows} rows into {@code out} (row-major, {@code rows × vocab}). Nothing is allocated on the Java
+     * heap: the logits are read straight from the native tensor. With the compiled executor and
+     * {@code b} from 2 to {@value #SMALL_ROWS} rows, the program returns them vocabulary-major
+     * ({@code [vocab, b]}, the layout its {@code W · Xᵀ} head produces) and they are gathered here,
+     * which is cheaper than transposing the tensor natively (measured for SmolLM2's 49,152-token
+     * vocabulary and two rows: 0.12 vs 0.35 ms per step).
+     */
+    final void nextTokenLogits(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
+            int start, int rows, float[] out) {
+        checkCapacity(cache, start, t);
+        int vocab = arch.vocabSize();
+        if (rows < 1 || rows > b || out.length < (long) rows * vocab) {
+            throw new IllegalArgumentException("rows " + rows + " of " + b + " need " + (long) rows * vocab
+                    + " floats; out has " + out.length);
+        }
+        boolean vocabMajor = program != null && b > 1 && b <= SMALL_ROWS;
+        NDArray logits = program == null
+                ? forwardEager(ids, positions, b, t, mask, cache, start, false)
+                : runProgram(ids, positions, b, t, mask, cache, start, false, vocabMajor);
+        java.nio.FloatBuffer data = logits.toByteBuffer(true).asFloatBuffer();
+        if (!vocabMajor) {
+            data.get(out, 0, rows * vocab);
+            return;
+        }
+        for (int v = 0; v < vocab; v++) {
+            int at = v * b;
+            for (int r = 0; r < rows; r++) {
+                out[r * vocab + v] = data.get(at + r);
+            }
+        }
+    }
+
+    private static void checkCapacity(KvCache cache, int start, int t) {
+        if (start + t > cache.capacity()) {
+            throw new IllegalStateException("KV cache overflow: " + (start + t) + " > " + cache.capacity());
+        }
+    }
+
+    /** Runs the compiled program; {@code vocabMajor} as the program's parameter of that name. */
+    private NDArray runProgram(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache,
+            int start, boolean allPositions, boolean vocabMajor) {
+        TorchScriptModule compiled = java.util.Objects.requireNonNull(program);
         NDArray idArray = manager.create(ids, new Shape(b, t));
         NDArray maskArray = maskArray(mask, b, t, start + t);
-        List<IValue> arguments = new ArrayList<>(9);
+        List<IValue> arguments = new ArrayList<>(10);
         try {
             arguments.add(IValue.listFrom(tensors(cache.keys())));
             arguments.add(IValue.listFrom(tensors(cache.values())));
@@ -212,12 +257,13 @@ abstract class DecoderModel implements AutoCloseable {
             arguments.add(IValue.from(maskArray != null));
             arguments.add(IValue.from((long) start));
             arguments.add(IValue.from(allPositions));
+            arguments.add(IValue.from(vocabMajor));
             IValue[] all = new IValue[arguments.size() + 1];
             all[0] = programWeights;
             for (int i = 0; i < arguments.size(); i++) {
                 all[i + 1] = arguments.get(i);
             }
-            try (IValue out = program.run("forward", all)) {
+            try (IValue out = compiled.run("forward", all)) {
                 return out.toTensor((PtNDManager) manager);
             }
         } finally {

@@ -1,6 +1,5 @@
 package dev.lem.backend.djl.internal;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.lem.spi.BackendException;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one batch to completion: tokenises and left-pads the prompts, prefills them together, then
@@ -165,7 +165,9 @@ final class Generator {
             KvCache cache = model.newCache(batchManager, b, capacity);
             phase = "prefill";
             listener.phaseStarted(phase, System.nanoTime());
-            float[] logits = step(ids, positions, b, width, width == 1 ? null : mask, cache, 0);
+            // one buffer for every step's logits: nothing per step on the Java heap
+            float[] logits = new float[b * model.arch.vocabSize()];
+            step(ids, positions, b, width, width == 1 ? null : mask, cache, 0, b, logits);
             pick(rows, logits, listener);
             listener.phaseEnded(phase, System.nanoTime());
             phase = null;
@@ -194,7 +196,8 @@ final class Generator {
                 }
                 float[] stepMask = padded ? decodeMask(rows, slot + 1) : null;
                 decodeFlops += FlopsCounter.forward(model.arch, width2, 1, slot + 1L, width2);
-                pick(rows, step(next, pos, width2, 1, stepMask, cache, slot), listener);
+                step(next, pos, width2, 1, stepMask, cache, slot, b, logits);
+                pick(rows, logits, listener);
             }
             if (phase != null) {
                 listener.phaseEnded(phase, System.nanoTime());
@@ -224,12 +227,12 @@ final class Generator {
         return m;
     }
 
-    /** One forward pass; returns the last position's logits of each row. */
+    /** One forward pass; copies the last position's logits of the first {@code rows} rows into {@code logits}. */
     @SuppressWarnings("try")
-    private float[] step(long[] ids, long[] positions, int b, int t, float[] mask, KvCache cache, int start) {
+    private void step(long[] ids, long[] positions, int b, int t, float @Nullable [] mask, KvCache cache, int start,
+            int rows, float[] logits) {
         try (NDScope scope = new NDScope()) {
-            NDArray logits = model.forward(ids, positions, b, t, mask, cache, start, false);
-            return logits.toFloatArray();
+            model.nextTokenLogits(ids, positions, b, t, mask, cache, start, rows, logits);
         }
     }
 

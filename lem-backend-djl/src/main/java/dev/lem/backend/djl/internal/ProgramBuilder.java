@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the TorchScript source of a model's forward pass (see {@link TorchScriptModule}) and collects
@@ -27,7 +28,7 @@ final class ProgramBuilder {
         line("training : bool");
         line("def forward(self: __torch__." + CLASS_NAME + ", w: List[Tensor], keys: List[Tensor],"
                 + " values: List[Tensor], ids: Tensor, positions: Tensor, tables: List[Tensor], mask: Tensor,"
-                + " masked: bool, start: int, all_positions: bool) -> Tensor:");
+                + " masked: bool, start: int, all_positions: bool, vocab_major: bool) -> Tensor:");
         indent++;
         line("b = torch.size(ids, 0)");
         line("t = torch.size(ids, 1)");
@@ -80,12 +81,30 @@ final class ProgramBuilder {
      * otherwise; a matrix stored as column blocks is applied block by block and summed.
      */
     void linear(String out, String in, Linear linear, String first) {
+        linear(out, in, linear, first, null);
+    }
+
+    /**
+     * As {@link #linear(String, String, Linear, String)}; with {@code untransposedIf} (a boolean
+     * expression, or null), the {@code W · inᵀ} form leaves {@code out} as {@code [out, n]} when that
+     * expression is true. Not for maps with a bias.
+     */
+    void linear(String out, String in, Linear linear, String first, @Nullable String untransposedIf) {
         long[] widths = linear.blockWidths();
         boolean bias = linear.bias() != null;
+        if (bias && untransposedIf != null) {
+            throw new IllegalArgumentException("an untransposed product cannot take a bias");
+        }
+        @Nullable String transpose = untransposedIf == null ? null : "if not " + untransposedIf + ":";
         String biasIndex = "w[" + first + " + " + widths.length + "]";
         if (widths.length == 1) {
             line("if small:").indent();
-            line(out + " = torch.t(torch.mm(w[" + first + "], torch.t(" + in + ")))");
+            if (transpose == null) {
+                line(out + " = torch.t(torch.mm(w[" + first + "], torch.t(" + in + ")))");
+            } else {
+                line(out + " = torch.mm(w[" + first + "], torch.t(" + in + "))");
+                line(transpose).indent().line(out + " = torch.t(" + out + ")").dedent();
+            }
             if (bias) {
                 line(out + " = " + out + " + " + biasIndex);
             }
@@ -105,7 +124,11 @@ final class ProgramBuilder {
         for (int i = 1; i < widths.length; i++) {
             line(out + " = torch.addmm(" + out + ", w[" + first + " + " + i + "], torch.t(" + parts + "[" + i + "]))");
         }
-        line(out + " = torch.t(" + out + ")");
+        if (transpose == null) {
+            line(out + " = torch.t(" + out + ")");
+        } else {
+            line(transpose).indent().line(out + " = torch.t(" + out + ")").dedent();
+        }
         dedent().line("else:").indent();
         line(out + " = torch.linear(" + parts + "[0], w[" + first + "])");
         for (int i = 1; i < widths.length; i++) {
@@ -157,14 +180,17 @@ final class ProgramBuilder {
 
     /**
      * The end of the pass: the hidden states whose logits are wanted ({@code last}, from {@code x}),
-     * normalised by {@code norm} (an expression using {@code last}), through the LM head, as float32.
+     * normalised by {@code norm} (an expression using {@code last}), through the LM head, as float32:
+     * {@code [n, vocab]}, or {@code [vocab, n]} when the program's {@code vocab_major} is true and the
+     * head used the {@code W · Xᵀ} form (2 to {@value DecoderModel#SMALL_ROWS} rows; see
+     * {@link DecoderModel#nextTokenLogits}).
      */
     void logits(long hidden, long vocab, String norm, Linear head, int headIndex) {
         line("if all_positions or t == 1:").indent().line("last = x").dedent();
         line("else:").indent().line("last = torch.select(torch.reshape(x, [b, t, " + hidden + "]), 1, -1)").dedent();
         line("last = " + norm);
         line("small = torch.size(last, 0) > 1 and torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
-        linear("logits", "last", head, Integer.toString(headIndex));
+        linear("logits", "last", head, Integer.toString(headIndex), "vocab_major");
         line("if all_positions and t > 1:").indent();
         line("logits = torch.reshape(logits, [b, t, " + vocab + "])").dedent();
         line("return torch.to(logits, 6)");
