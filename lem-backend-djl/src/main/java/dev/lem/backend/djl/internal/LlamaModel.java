@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * The Llama family (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2): RMSNorm, RoPE, grouped-query
  * attention, SwiGLU MLP. At load the weights are rearranged for speed without changing the
  * function: Q, K and V become one matrix (and their biases one vector), gate and up become one,
- * 1/√headDim is folded into the query rows, and each RMSNorm weight is folded into the columns of
- * the matrix that follows it (the final norm too when the LM head is not tied to the embedding).
+ * 1/√headDim is folded into the query rows, and each RMSNorm weight, times √hidden, is folded into the
+ * columns of the matrix that follows it (the final norm too when the LM head is not tied to the
+ * embedding). The norm itself is then {@code x / sqrt(Σx² + hidden·eps)} = RMSNorm(x)/√hidden, which the
+ * compiled program computes in three operations ({@code x / hypot(‖x‖, √(hidden·eps))}) where
+ * {@code rms_norm} takes five (measured on one 576-wide row: 2.5 vs 6.5 µs).
  */
 final class LlamaModel extends DecoderModel {
     private static final String ACT = "silu";
@@ -26,7 +29,12 @@ final class LlamaModel extends DecoderModel {
     private final Linear lmHead;
     private final @Nullable NDArray finalNorm;
     private final Layer[] layers;
-    private final NDArray eps;
+    /** {@code hidden·eps}, float32 (the eager norm adds it to Σx²). */
+    private final NDArray sumFloor;
+    /** {@code √(hidden·eps)}, float32 (the program's norm: {@code hypot(‖x‖, normFloor)}). */
+    private final NDArray normFloor;
+    /** √hidden, folded with each norm weight into what follows the norm. */
+    private final float normScale;
     private final double[] inverseFrequencies;
     private @Nullable NDArray cosTable;
     private @Nullable NDArray sinTable;
@@ -46,6 +54,7 @@ final class LlamaModel extends DecoderModel {
         }
         this.inverseFrequencies = Rope.inverseFrequencies(a);
         long h = a.hiddenSize();
+        normScale = (float) Math.sqrt(h);
         long v = a.vocabSize();
         NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu());
         try (cpu) {
@@ -59,13 +68,14 @@ final class LlamaModel extends DecoderModel {
             NDArray norm = raw(w, "model.norm.weight", cpu, h);
             if (a.tieWordEmbeddings()) {
                 lmHead = Linear.of(this, embed, null, true);
-                finalNorm = keep(norm);
+                finalNorm = keep(norm.mul(normScale));
             } else {
-                lmHead = Linear.of(this, foldColumns(raw(w, "lm_head.weight", cpu, v, h), norm), null, false);
+                lmHead = Linear.of(this, foldNorm(raw(w, "lm_head.weight", cpu, v, h), norm), null, false);
                 finalNorm = null;
             }
         }
-        eps = manager.create((float) a.normEps());
+        sumFloor = manager.create((float) (h * a.normEps()));
+        normFloor = manager.create((float) Math.sqrt(h * a.normEps()));
     }
 
     private Layer layer(WeightSource w, String p, NDManager tmp) {
@@ -94,15 +104,40 @@ final class LlamaModel extends DecoderModel {
         NDArray gateUp = NDArrays.concat(new NDList(
                 raw(w, p + "mlp.gate_proj.weight", tmp, inter, h),
                 raw(w, p + "mlp.up_proj.weight", tmp, inter, h)), 0);
-        return new Layer(Linear.of(this, foldColumns(qkv, inNorm), qkvBias, false),
+        return new Layer(Linear.of(this, foldNorm(qkv, inNorm), qkvBias, false),
                 Linear.of(this, raw(w, p + "self_attn.o_proj.weight", tmp, h, q), oBias, false),
-                Linear.of(this, foldColumns(gateUp, postNorm), null, false),
+                Linear.of(this, foldNorm(gateUp, postNorm), null, false),
                 Linear.of(this, raw(w, p + "mlp.down_proj.weight", tmp, h, inter), null, false));
     }
 
-    /** {@code w · diag(norm)}: a norm weight applied to the input of {@code w}, folded into it. */
-    private static NDArray foldColumns(NDArray w, NDArray norm) {
-        return w.mul(norm.reshape(1, norm.size()));
+    /**
+     * {@code w · diag(norm · √hidden)}: a norm weight applied to the input of {@code w}, with the
+     * √hidden the norm leaves out (see the class comment), folded into it.
+     */
+    private NDArray foldNorm(NDArray w, NDArray norm) {
+        return w.mul(norm.mul(normScale).reshape(1, norm.size()));
+    }
+
+    /**
+     * The program's expression for the norm of {@code v} (RMSNorm/√hidden, see the class comment);
+     * computed in float32 when the model's dtype is not.
+     */
+    private String norm(String v, int floorIndex) {
+        String floor = "w[" + floorIndex + "]";
+        if (dtype == DataType.FLOAT32) {
+            return "torch.div(" + v + ", torch.hypot(torch.linalg_vector_norm(" + v + ", 2, [-1], True), " + floor + "))";
+        }
+        return "torch.to(torch.div(torch.to(" + v + ", 6), torch.hypot(torch.linalg_vector_norm(" + v
+                + ", 2, [-1], True, dtype=6), " + floor + ")), " + scalarType(dtype) + ")";
+    }
+
+    /** TorchScript's ScalarType code of a compute dtype. */
+    private static int scalarType(DataType d) {
+        return switch (d) {
+            case FLOAT16 -> 5;
+            case FLOAT32 -> 6;
+            default -> throw new IllegalArgumentException("no compute dtype: " + d);
+        };
     }
 
     @Override
@@ -138,10 +173,11 @@ final class LlamaModel extends DecoderModel {
         int half = headDim / 2;
         int rotated = heads + kvHeads;
         long inter = arch.intermediateSize();
-        String eps = ProgramBuilder.number(arch.normEps());
         int embedIndex = pb.weight(embed);
         int headIndex = pb.weights(lmHead);
-        String finalWeight = finalNorm == null ? "None" : "w[" + pb.weight(finalNorm) + "]";
+        int floorIndex = pb.weight(normFloor);
+        String finalNormExpression = norm("last", floorIndex)
+                + (finalNorm == null ? "" : " * w[" + pb.weight(finalNorm) + "]");
         ProgramBuilder.LayerLayout layout = pb.layers(layers.length, l -> new int[] {pb.weights(layers[l].qkv),
             pb.weights(layers[l].o), pb.weights(layers[l].gateUp), pb.weights(layers[l].down)});
         int[] at = layout.offsets();
@@ -149,7 +185,7 @@ final class LlamaModel extends DecoderModel {
         pb.line("cos = torch.reshape(torch.embedding(tables[0], positions), [b, t, 1, 2, " + half + "])");
         pb.line("sin = torch.reshape(torch.embedding(tables[1], positions), [b, t, 1, 2, " + half + "])");
         pb.beginLayerLoop(layers.length, layout);
-        pb.line("h = torch.rms_norm(x, [" + h + "], None, " + eps + ")");
+        pb.line("h = " + norm("x", floorIndex));
         pb.linear("qkv", "h", layers[0].qkv, ProgramBuilder.at(at[0]));
         pb.line("qk = torch.reshape(torch.slice(qkv, 1, 0, " + rotated * headDim + "), [b, t, " + rotated + ", 2, "
                 + half + "])");
@@ -160,7 +196,7 @@ final class LlamaModel extends DecoderModel {
         pb.attention(heads, kvHeads, headDim);
         pb.linear("y", "att", layers[0].o, ProgramBuilder.at(at[1]));
         pb.line("x = x + y");
-        pb.line("h = torch.rms_norm(x, [" + h + "], None, " + eps + ")");
+        pb.line("h = " + norm("x", floorIndex));
         pb.linear("gu", "h", layers[0].gateUp, ProgramBuilder.at(at[2]));
         // the activation is copied row-major before the down projection (see DecoderModel.rowMajor)
         pb.line("act = torch.contiguous(torch.silu(torch.slice(gu, 1, 0, " + inter + ")) * torch.slice(gu, 1, "
@@ -168,8 +204,7 @@ final class LlamaModel extends DecoderModel {
         pb.linear("y", "act", layers[0].down, ProgramBuilder.at(at[3]));
         pb.line("x = x + y");
         pb.dedent();
-        pb.logits(h, arch.vocabSize(), "torch.rms_norm(last, [" + h + "], " + finalWeight + ", " + eps + ")", lmHead,
-                headIndex);
+        pb.logits(h, arch.vocabSize(), finalNormExpression, lmHead, headIndex);
     }
 
     @Override
@@ -206,12 +241,15 @@ final class LlamaModel extends DecoderModel {
         return logits(last, lmHead, b, t, allPositions);
     }
 
-    /** {@code x / sqrt(mean(x²) + eps)}; the weight is folded into the next matrix. fp16 is normalised in fp32. */
+    /**
+     * {@code x / sqrt(Σx² + hidden·eps)} = RMSNorm(x)/√hidden; the weight and √hidden are folded into
+     * what follows. fp16 is normalised in fp32.
+     */
     private NDArray rmsNorm(NDArray x) {
         if (dtype != DataType.FLOAT32) {
             NDArray f = x.toType(DataType.FLOAT32, false);
-            return f.div(f.square().mean(new int[] {-1}, true).add(eps).sqrt()).toType(dtype, false);
+            return f.div(f.square().sum(new int[] {-1}, true).add(sumFloor).sqrt()).toType(dtype, false);
         }
-        return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt());
+        return x.div(x.square().sum(new int[] {-1}, true).add(sumFloor).sqrt());
     }
 }
