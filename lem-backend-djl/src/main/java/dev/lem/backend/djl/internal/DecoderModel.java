@@ -119,6 +119,22 @@ abstract class DecoderModel implements AutoCloseable {
         programWeights = IValue.listFrom(tensors(builder.weightList()));
     }
 
+    /**
+     * Runs later forward passes with {@code next}, a program that reads the same weight list with the
+     * same {@code forward} signature, and returns the program it replaces (the caller owns both); for
+     * benchmarks that compare variants of the generated program ({@code ProgramVariantBenchmark}).
+     *
+     * @throws IllegalStateException with the eager executor
+     */
+    TorchScriptModule swapProgram(TorchScriptModule next) {
+        TorchScriptModule previous = program;
+        if (previous == null) {
+            throw new IllegalStateException("the eager executor has no program to swap");
+        }
+        program = next;
+        return previous;
+    }
+
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
         ProgramBuilder builder = new ProgramBuilder();
