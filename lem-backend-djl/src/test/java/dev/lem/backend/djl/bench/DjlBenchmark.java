@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  * virtual machine drifts with its neighbours (25 to 70 GB/s within minutes on the development
  * machine), so it is measured before and after each of the {@value #REPEATS} runs of a row and each
  * run is set against the better of its two readings; the share of the bound is the median over the
- * runs, with its range. The variants of a model are loaded together and take turns, run by run, so
+ * runs, with its range, and the median over the runs whose two readings agree within 15 % (a steady
+ * phase; see {@link #STEADY}) is given beside it; a second table lists every decode run with its two readings, its step time and
+ * the rate at which it read the weights. The variants of a model are loaded together and take turns, run by run, so
  * they see the same drift. Step times are the median of the intervals between a request's tokens (robust
  * to other processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
  * intra-op threads; {@code -Dvariants="executor=compiled;executor=eager"} (the default) chooses the
@@ -48,6 +50,12 @@ public final class DjlBenchmark {
     private static final int NEW_TOKENS = 48;
     private static final int PREFILL = 128;
     private static final int REPEATS = 5;
+    /**
+     * A run's bandwidth counts as steady when its two copy readings differ by at most this factor: this
+     * virtual machine's bandwidth flips between phases (about 40 and 70 GB/s) within minutes, and a
+     * run whose readings straddle a flip has no known bound (it is set against the higher reading).
+     */
+    private static final double STEADY = 1.15;
 
     private DjlBenchmark() {
     }
@@ -61,6 +69,7 @@ public final class DjlBenchmark {
         int[] batches = Arrays.stream(System.getProperty("batches", "1,8").split(",")).mapToInt(Integer::parseInt)
                 .toArray();
         List<String> rows = new ArrayList<>();
+        List<String> runRows = new ArrayList<>();
         List<Double> bandwidths = new ArrayList<>();
         for (String name : models) {
             List<DjlBackend> backends = new ArrayList<>();
@@ -101,8 +110,10 @@ public final class DjlBenchmark {
                     double[] meanS = new double[e];
                     double[][] shares = new double[e][REPEATS];
                     double[][] bounds = new double[e][REPEATS];
+                    List<List<Double>> steadyShares = new ArrayList<>();
                     for (int x = 0; x < e; x++) {
                         steps.add(new ArrayList<>());
+                        steadyShares.add(new ArrayList<>());
                     }
                     double before = copyBandwidth();
                     bandwidths.add(before);
@@ -116,7 +127,14 @@ public final class DjlBenchmark {
                             List<Long> own = new ArrayList<>(t.intervals());
                             Collections.sort(own);
                             bounds[x][i] = b * Math.max(before, after) / readBytes;
-                            shares[x][i] = b / (own.get(own.size() / 2) / 1e9) / bounds[x][i];
+                            double stepS = own.get(own.size() / 2) / 1e9;
+                            shares[x][i] = b / stepS / bounds[x][i];
+                            if (Math.max(before, after) <= STEADY * Math.min(before, after)) {
+                                steadyShares.get(x).add(shares[x][i]);
+                            }
+                            runRows.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f |"
+                                    + " %.0f%% |", name, variants.get(x), b, i + 1, before / 1e9, after / 1e9,
+                                    stepS * 1e3, readBytes / stepS / 1e9, 100 * shares[x][i]));
                             before = after;
                         }
                     }
@@ -126,10 +144,15 @@ public final class DjlBenchmark {
                         Arrays.sort(shares[x]);
                         Arrays.sort(bounds[x]);
                         double medianS = all.get(all.size() / 2) / 1e9;
+                        List<Double> steady = steadyShares.get(x);
+                        Collections.sort(steady);
+                        String steadyText = steady.isEmpty() ? "none steady"
+                                : String.format(Locale.ROOT, "%.0f%% (%d of %d)", 100 * median(steady), steady.size(),
+                                        REPEATS);
                         rows.add(String.format(Locale.ROOT, "| %s | %s | decode | %d | %.1f (mean %.1f) | %.1f | %.1f |"
-                                + " **%.0f%%** (%.0f–%.0f%%) |", name, variants.get(x), b, medianS * 1e3,
+                                + " **%.0f%%** (%.0f–%.0f%%) | %s |", name, variants.get(x), b, medianS * 1e3,
                                 meanS[x] * 1e3, b / medianS, bounds[x][REPEATS / 2], 100 * shares[x][REPEATS / 2],
-                                100 * shares[x][0], 100 * shares[x][REPEATS - 1]));
+                                100 * shares[x][0], 100 * shares[x][REPEATS - 1], steadyText));
                     }
                 }
                 double[][] prefill = new double[e][REPEATS];
@@ -141,7 +164,7 @@ public final class DjlBenchmark {
                 for (int x = 0; x < e; x++) {
                     Arrays.sort(prefill[x]);
                     double p = prefill[x][REPEATS / 2];
-                    rows.add(String.format(Locale.ROOT, "| %s | %s | prefill %d tokens | 1 | %.1f | %.1f | | |", name,
+                    rows.add(String.format(Locale.ROOT, "| %s | %s | prefill %d tokens | 1 | %.1f | %.1f | | | |", name,
                             variants.get(x), PREFILL, p * 1e3, PREFILL / p));
                 }
             } finally {
@@ -155,9 +178,22 @@ public final class DjlBenchmark {
                 bandwidths.get(bandwidths.size() / 2) / 1e9, ai.djl.pytorch.jni.JniUtils.getNumThreads(),
                 System.getenv("THP_MEM_ALLOC_ENABLE"), loadAverage());
         System.out.println("| model | options | phase | batch | ms per step, median | tokens/s | bound tokens/s,"
-                + " median | of bound, median (range) over " + REPEATS + " runs |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + " median | of bound, median (range) over " + REPEATS + " runs | of bound, median over the runs"
+                + " with steady bandwidth (readings within " + Math.round((STEADY - 1) * 100) + " %) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+        // each run beside the copy readings around it: whether the share follows the machine or the code
+        System.out.println();
+        System.out.println("| model | options | batch | run | copy before, GB/s | copy after, GB/s | ms per step,"
+                + " median | weights read per second, GB/s | of bound |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        runRows.forEach(System.out::println);
+    }
+
+    /** The median of a sorted list (the mean of the middle two for an even count). */
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private record Timing(double prefillSeconds, double decodeStepSeconds, List<Long> intervals) {
