@@ -218,8 +218,8 @@ abstract class DecoderModel implements AutoCloseable {
 
     /**
      * One forward pass, as {@link #forward}, that copies the last position's float32 logits of the first
-     * {@code rows} rows into {@code out} (row-major, {@code rows × vocab}). Nothing is allocated on the Java
-     * heap: the logits are read straight from the native tensor. With the compiled executor and
+     * {@code rows} rows into {@code out} (row-major, {@code rows × vocab}). No array is allocated on the Java
+     * heap: the logits are read straight from the native tensor's memory. With the compiled executor and
      * {@code b} from 2 to {@value #SMALL_ROWS} rows, the program returns them vocabulary-major
      * ({@code [vocab, b]}, the layout its {@code W · Xᵀ} head produces) and they are gathered here,
      * which is cheaper than transposing the tensor natively (measured for SmolLM2's 49,152-token

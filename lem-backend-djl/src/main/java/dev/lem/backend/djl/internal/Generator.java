@@ -165,7 +165,7 @@ final class Generator {
             KvCache cache = model.newCache(batchManager, b, capacity);
             phase = "prefill";
             listener.phaseStarted(phase, System.nanoTime());
-            // one buffer for every step's logits: nothing per step on the Java heap
+            // one array for every step's logits: no per-step array on the Java heap
             float[] logits = new float[b * model.arch.vocabSize()];
             step(ids, positions, b, width, width == 1 ? null : mask, cache, 0, b, logits);
             pick(rows, logits, listener);

@@ -125,7 +125,8 @@ final class LlamaModel extends DecoderModel {
     private String norm(String v, int floorIndex) {
         String floor = "w[" + floorIndex + "]";
         if (dtype == DataType.FLOAT32) {
-            return "torch.div(" + v + ", torch.hypot(torch.linalg_vector_norm(" + v + ", 2, [-1], True), " + floor + "))";
+            return "torch.div(" + v + ", torch.hypot(torch.linalg_vector_norm(" + v + ", 2, [-1], True), " + floor
+                    + "))";
         }
         return "torch.to(torch.div(torch.to(" + v + ", 6), torch.hypot(torch.linalg_vector_norm(" + v
                 + ", 2, [-1], True, dtype=6), " + floor + ")), " + scalarType(dtype) + ")";

@@ -35,9 +35,9 @@ import org.jspecify.annotations.Nullable;
  * machine), so it is measured before and after each of the {@value #REPEATS} runs of a row and each
  * run is set against the better of its two readings; the share of the bound is the median over the
  * runs, with its range, and the median over the runs whose two readings agree within 15 % (a steady
- * phase; see {@link #STEADY}) is given beside it; a second table lists every decode run with its two readings, its step time and
- * the rate at which it read the weights. The variants of a model are loaded together and take turns, run by run, so
- * they see the same drift. Step times are the median of the intervals between a request's tokens (robust
+ * phase; see {@link #STEADY}) is given beside it; a second table lists every decode run with its two
+ * readings, its step time and the rate at which it read the weights. The variants of a model are loaded
+ * together and take turns, run by run, so they see the same drift. Step times are the median of the intervals between a request's tokens (robust
  * to other processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
  * intra-op threads; {@code -Dvariants="executor=compiled;executor=eager"} (the default) chooses the
  * variants compared, each a comma-separated set of backend options (e.g.

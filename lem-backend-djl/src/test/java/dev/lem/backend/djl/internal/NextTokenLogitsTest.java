@@ -37,7 +37,8 @@ class NextTokenLogitsTest {
             cases.add(Arguments.of("GPT-2, tied head", (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.gpt2(12),
                     executor, 3, 2));
             cases.add(Arguments.of("Llama, head in column blocks",
-                    (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(13), executor + ",max_block_columns=16", 2, 2));
+                    (Supplier<TinyCheckpoint>) () -> TinyCheckpoint.llama(13), executor + ",max_block_columns=16",
+                    2, 2));
         }
         return cases.build();
     }
@@ -95,7 +96,8 @@ class NextTokenLogitsTest {
                 KvCache cache = model.newCache(m, 2, 2);
                 long[] two = {5, 6};
                 long[] zero = {0, 0};
-                assertThatThrownBy(() -> model.nextTokenLogits(two, zero, 2, 1, null, cache, 0, 3, new float[3 * vocab]))
+                assertThatThrownBy(() -> model.nextTokenLogits(two, zero, 2, 1, null, cache, 0, 3,
+                        new float[3 * vocab]))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows 3 of 2");
                 assertThatThrownBy(() -> model.nextTokenLogits(two, zero, 2, 1, null, cache, 0, 2, new float[vocab]))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out has " + vocab);

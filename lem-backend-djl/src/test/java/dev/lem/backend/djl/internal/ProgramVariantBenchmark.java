@@ -15,15 +15,19 @@ import java.util.Map;
  * main (how the RMSNorm form and the RoPE alternative in docs/performance.md were measured).
  *
  * <pre>
+ * NORM='h = torch.div(x, torch.hypot(torch.linalg_vector_norm(x, 2, [-1], True), w[2]))'
  * java -cp ... dev.lem.backend.djl.internal.ProgramVariantBenchmark synthetic:SmolLM2-135M \
- *     'h = torch.div(x, torch.hypot(torch.linalg_vector_norm(x, 2, [-1], True), w[2]))=&gt;h = torch.rms_norm(x, [576], None, 1.0e-5)'
+ *     "$NORM=&gt;h = torch.rms_norm(x, [576], None, 1.0e-5)"
  * </pre>
  *
  * Each argument after the model is one variant: edits {@code from=>to} joined by {@code &&}, applied to
  * the generated source ({@code \n} in {@code to} is a line break). Print the source with
  * {@code -Dprint=true}. {@code -Drows=2} (default: a lone request is decoded as two rows on the CPU),
  * {@code -Drounds=40}, {@code -Dsteps=30}. Reports each variant's median step time per round and the
- * paired difference to the base program: median and mean with a 95 % interval.
+ * paired difference to the base program: median and mean with a 95 % interval. Compare forms of the
+ * same function: a variant that changes the values can change the speed through the values themselves
+ * (removing a residual addition made a SmolLM2 step three times slower here, most likely because the
+ * products' inputs shrank into denormal numbers).
  */
 public final class ProgramVariantBenchmark {
     private ProgramVariantBenchmark() {
