@@ -4,7 +4,6 @@ import dev.lem.Lem;
 import dev.lem.LemException;
 import dev.lem.config.ConfigException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Option;
         subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
                 PluginsCommand.class, ModelCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class})
-public final class LemCommand implements Callable<Integer> {
+public final class LemCommand extends ParentCommand {
     /** Exit code for bad input. */
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit code for a failed experiment or command. */
@@ -31,14 +30,6 @@ public final class LemCommand implements Callable<Integer> {
             description = "Print stack traces of errors.")
     boolean verbose;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));

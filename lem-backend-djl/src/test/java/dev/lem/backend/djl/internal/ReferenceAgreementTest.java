@@ -164,19 +164,30 @@ class ReferenceAgreementTest {
     void greedyGenerationsOfAPaddedBatchEqualTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
             int shards, String executor) throws Exception {
         TinyCheckpoint ckpt = make.get();
-        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
+        RecordingListener l = greedyBatchEqualsTheReference(name, ckpt, ckpt.write(dir.resolve("model"), dtype, shards),
+                executor, PROMPTS, 12);
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            assertThat(l.completions.get("r" + i).promptTokens()).as("prompt tokens of r" + i)
+                    .isEqualTo(ckpt.encode(PROMPTS.get(i)).length);
+            assertThat(l.completions.get("r" + i).finishReason()).isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
+    /**
+     * Generates {@code n} tokens for each prompt greedily, as one batch, with the executor, and asserts
+     * that every row's tokens equal the reference's; returns the events for further checks.
+     */
+    private static RecordingListener greedyBatchEqualsTheReference(String name, TinyCheckpoint ckpt, Path folder,
+            String executor, List<String> prompts, int n) {
         ReferenceModel ref = new ReferenceModel(ckpt);
-        int n = 12;
         try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
             backend.load();
-            RecordingListener l = generateGreedily(backend, PROMPTS, n);
-            for (int i = 0; i < PROMPTS.size(); i++) {
-                int[] prompt = ckpt.encode(PROMPTS.get(i));
-                assertThat(l.completions.get("r" + i).promptTokens()).as("prompt tokens of r" + i)
-                        .isEqualTo(prompt.length);
-                assertThat(l.completions.get("r" + i).finishReason()).isEqualTo(FinishReason.LENGTH);
-                assertThat(l.tokenArray("r" + i)).as(name + ", row " + i).containsExactly(ref.greedy(prompt, n));
+            RecordingListener l = generateGreedily(backend, prompts, n);
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(l.tokenArray("r" + i)).as(name + ", row " + i)
+                        .containsExactly(ref.greedy(ckpt.encode(prompts.get(i)), n));
             }
+            return l;
         }
     }
 
@@ -196,22 +207,14 @@ class ReferenceAgreementTest {
     void aBatchWiderThanTheSmallRowPathEqualsTheReference(String name, Supplier<TinyCheckpoint> make, String dtype,
             int shards, String executor) throws Exception {
         TinyCheckpoint ckpt = make.get();
-        Path folder = ckpt.write(dir.resolve("model"), dtype, shards);
-        ReferenceModel ref = new ReferenceModel(ckpt);
         String[] words = PROMPTS.get(2).split(" ");
         List<String> prompts = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
             prompts.add(String.join(" ", java.util.Arrays.copyOfRange(words, i % 4, 3 + i)));
         }
-        int n = 6;
-        try (DjlBackend backend = TestBackends.backend(folder.toString(), Map.of("options.executor", executor))) {
-            backend.load();
-            RecordingListener l = generateGreedily(backend, prompts, n);
-            for (int i = 0; i < prompts.size(); i++) {
-                int[] prompt = ckpt.encode(prompts.get(i));
-                assertThat(l.tokenArray("r" + i)).as(name + ", row " + i).containsExactly(ref.greedy(prompt, n));
-            }
-        }
+        RecordingListener l = greedyBatchEqualsTheReference(name, ckpt, ckpt.write(dir.resolve("model"), dtype, shards),
+                executor, prompts, 6);
+        assertThat(l.completions).hasSize(10);
     }
 
     /** Qwen2 (biases, tied head) and GPT-2 (biases everywhere), each with both executors. */
