@@ -1,6 +1,7 @@
 package dev.lem;
 
-import dev.lem.results.Aggregator;
+import dev.lem.result.ExperimentResult;
+import dev.lem.result.SummaryCalculator;
 import dev.lem.stats.Comparison;
 import dev.lem.stats.CycleSample;
 
@@ -25,12 +26,12 @@ public final class Comparisons {
     public static Comparison compare(ExperimentResult a, ExperimentResult b, Metric metric) {
         CycleSample sa = sample(a, metric, "A");
         CycleSample sb = sample(b, metric, "B");
-        return Comparison.of(sa, sb, a.config().stats(), a.config().seed() + metric.ordinal());
+        return Comparison.of(sa, sb, a.config().stats().intervals(), a.config().seed() + metric.ordinal());
     }
 
     private static CycleSample sample(ExperimentResult r, Metric metric, String label) {
-        return Aggregator.cycleSample(r, metric).orElseThrow(() -> new LemException("Cannot compare "
+        return SummaryCalculator.sample(r, metric).orElseThrow(() -> new LemException("Cannot compare "
                 + metric.key() + ": it is not available in experiment " + label + " (" + r.id() + "): "
-                + r.summary().unavailable().getOrDefault(metric.key(), "no complete cycle")));
+                + r.summary().whyUnavailable(metric).orElse("no complete cycle")));
     }
 }

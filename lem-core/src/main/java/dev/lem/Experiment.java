@@ -1,23 +1,41 @@
 package dev.lem;
 
+import dev.lem.config.CarbonConfig;
+import dev.lem.config.ConfigCheck;
 import dev.lem.config.ConfigException;
+import dev.lem.config.ConfigProblem;
 import dev.lem.config.ConfigResolver;
+import dev.lem.config.ConfigSchema;
 import dev.lem.config.ExperimentConfig;
+import dev.lem.config.OptionValues;
+import dev.lem.config.Precision;
+import dev.lem.config.SloConfig;
 import dev.lem.config.ValueSource;
+import dev.lem.config.WarmupMode;
+import dev.lem.energy.CarbonIntensities;
 import dev.lem.internal.ExperimentRunner;
 import dev.lem.internal.WorkerLauncher;
+import dev.lem.result.ExperimentResult;
 import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsRepository;
+import dev.lem.spi.BackendProvider;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.InferenceBackend;
+import dev.lem.spi.Plugins;
 import dev.lem.workload.Prompts;
+import dev.lem.workload.Traffic;
 import dev.lem.workload.TrafficSweep;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One experiment: a validated configuration (and optionally a backend instance and prompts given in
@@ -34,21 +52,32 @@ import org.jspecify.annotations.Nullable;
  * r.summary().get(Metric.ENERGY_PER_OUTPUT_TOKEN_J);   // mean with a 95% CI over cycles
  * }</pre>
  *
+ * <p>Everything is checked by {@link Builder#build()} before anything runs or is written: every core key,
+ * the backend's own options ({@code options.*}, declared by the backend) and its rules, the carbon
+ * settings and the prompt file. Keys set for a backend they have no effect on are accepted with a
+ * {@linkplain #warnings() warning}. Progress is logged through SLF4J at INFO (logger {@code dev.lem}), and
+ * sent to an {@link Builder#onProgress} listener when one is given.
+ *
  * <p>Immutable and thread-safe; {@link #measure()} may be called again (each call is a new experiment
  * with a new id).
  */
 public final class Experiment {
+    private static final Logger LOG = LoggerFactory.getLogger(Experiment.class);
     private final ExperimentConfig config;
     private final @Nullable InferenceBackend backend;
+    private final boolean inProcess;
     private final List<String> inlinePrompts;
     private final Consumer<String> progress;
+    private final List<String> warnings;
 
-    private Experiment(ExperimentConfig config, @Nullable InferenceBackend backend, List<String> inlinePrompts,
-            Consumer<String> progress) {
+    private Experiment(ExperimentConfig config, @Nullable InferenceBackend backend, boolean inProcess,
+            List<String> inlinePrompts, Consumer<String> progress, List<String> warnings) {
         this.config = config;
         this.backend = backend;
+        this.inProcess = inProcess;
         this.inlinePrompts = List.copyOf(inlinePrompts);
         this.progress = progress;
+        this.warnings = List.copyOf(warnings);
     }
 
     /** A builder starting from every default. */
@@ -58,16 +87,18 @@ public final class Experiment {
 
     /**
      * A builder starting from a YAML or JSON config file (with its {@code _extends} chain) and
-     * {@code key.path=value} overrides; builder calls made afterwards win over both.
-     *
-     * @throws ConfigException listing every problem of the file and the overrides
+     * {@code key.path=value} overrides; builder calls made afterwards win over both. Nothing is validated
+     * until {@link Builder#build()}, which checks the file and the overrides together, as a whole (so an
+     * override can complete or fix the file).
      */
     public static Builder fromConfig(Path file, String... overrides) {
+        return fromConfig(file, List.of(overrides));
+    }
+
+    /** As {@link #fromConfig(Path, String...)}. */
+    public static Builder fromConfig(Path file, List<String> overrides) {
         ConfigResolver r = ConfigResolver.withDefaults().file(file);
-        for (String o : overrides) {
-            r.override(o);
-        }
-        r.resolve();
+        overrides.forEach(r::override);
         return new Builder(r);
     }
 
@@ -76,7 +107,21 @@ public final class Experiment {
         return config;
     }
 
-    /** A builder holding this experiment's settings, to change a few. */
+    /**
+     * What the user should know before running: keys set that have no effect on the chosen backend (each
+     * naming the key and the backend). Also logged at WARN by {@link Builder#build()} and recorded with the
+     * results.
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Whether the backend runs the model in this JVM (and computes batches). */
+    public boolean inProcess() {
+        return inProcess;
+    }
+
+    /** A builder holding this experiment's settings (their provenance kept), to change a few. */
     public Builder toBuilder() {
         Builder b = new Builder(ConfigResolver.from(config));
         b.backendInstance = backend;
@@ -91,7 +136,7 @@ public final class Experiment {
      *
      * @return the aggregated result (also in {@code <results_dir>/aggregated/<id>.json})
      * @throws ExperimentFailedException when it stops early; completed cycles are kept and aggregated
-     * @throws dev.lem.spi.PluginUnavailableException when the backend is missing or cannot run here
+     * @throws dev.lem.spi.PluginUnavailableException when the backend cannot run here
      */
     public ExperimentResult measure() {
         String id = ExperimentIds.generate();
@@ -99,7 +144,7 @@ public final class Experiment {
         try {
             if (config.processes() == 1) {
                 new ExperimentRunner(config, new ExperimentRunner.Options(id, 0, 1, backend, inlinePrompts,
-                        System.getenv(), progress)).run();
+                        System.getenv(), progress, warnings)).run();
             } else {
                 if (backend != null) {
                     throw new ConfigException("processes", config.processes() + " worker processes need the backend "
@@ -119,32 +164,38 @@ public final class Experiment {
             Thread.currentThread().interrupt();
             throw failed(repo, id, new LemException("interrupted", e));
         }
-        progress.accept("aggregating " + id);
+        report("aggregating " + id);
         return repo.aggregate(id);
     }
 
     /**
-     * Runs the experiment once per value of {@code traffic.sweep}: concurrencies for closed-loop traffic
-     * ({@code traffic.pattern} auto, batch or closed), arrival rates in requests/s for open-loop traffic
-     * (poisson, gamma, constant). Each point is a complete experiment with its own id and results; the
-     * list is in sweep order. Without a sweep, a list of one {@link #measure()}.
+     * Runs the experiment once per value of {@code traffic.sweep}: concurrencies for closed-loop traffic and
+     * arrival rates in requests/s for open-loop traffic on served backends; batch sizes on in-process
+     * backends (which compute batches and ignore concurrency). Each point is a complete experiment with its
+     * own id and results; the list is in sweep order. Without a sweep, a list of one {@link #measure()}.
      *
      * @throws ExperimentFailedException when a point fails; the points before it are on disk
+     * @throws ConfigException when the sweep's values do not suit the key it sets
      */
     public List<ExperimentResult> measureSweep() {
         if (!TrafficSweep.isSweep(config)) {
             return List.of(measure());
         }
-        List<ExperimentResult> results = new java.util.ArrayList<>();
-        for (TrafficSweep.Point point : TrafficSweep.points(config)) {
+        List<ExperimentResult> results = new ArrayList<>();
+        for (TrafficSweep.Point point : TrafficSweep.points(config, inProcess)) {
             ExperimentConfig c = ConfigResolver.from(point.config())
                     .set("name", config.name().map(n -> n + " ").orElse("") + "[" + point.label() + "]",
                             ValueSource.BUILDER)
                     .resolve();
-            progress.accept("sweep point " + point.label());
-            results.add(new Experiment(c, backend, inlinePrompts, progress).measure());
+            report("sweep point " + point.label());
+            results.add(new Experiment(c, backend, inProcess, inlinePrompts, progress, warnings).measure());
         }
         return results;
+    }
+
+    private void report(String message) {
+        LOG.info(message);
+        progress.accept(message);
     }
 
     private static ExperimentFailedException failed(ResultsRepository repo, String id, LemException cause) {
@@ -163,10 +214,10 @@ public final class Experiment {
     }
 
     /**
-     * Fluent builder. Each method checks its value at once (naming the parameter, the value and the
-     * rule); cross-field rules are checked by {@link #build()}. Every method maps to a configuration
-     * key (named in its Javadoc), so code, YAML files and {@code --set} overrides are interchangeable.
-     * Not thread-safe.
+     * Fluent builder. Each typed method checks its value at once (naming the key, the value and the rule);
+     * everything else — cross-field rules, the backend's options — is checked by {@link #build()}. Every
+     * method maps to a configuration key (named in its Javadoc), so code, YAML files and {@code --set}
+     * overrides are interchangeable; {@link #set(String, Object)} reaches every key. Not thread-safe.
      */
     public static final class Builder {
         private final ConfigResolver resolver;
@@ -179,7 +230,8 @@ public final class Experiment {
         }
 
         /**
-         * Sets any parameter by its dotted configuration key, e.g. {@code set("batching.batch_size", 4)}.
+         * Sets any key by its dotted name, e.g. {@code set("batching.batch_size", 4)} or
+         * {@code set("options.threads", 2)}; {@code null} returns it to its default.
          *
          * @throws ConfigException for an unknown key (with a suggestion) or a bad value
          */
@@ -217,8 +269,8 @@ public final class Experiment {
             return set("backend", backend.getClass().getName());
         }
 
-        /** {@code precision}: fp32, fp16, bf16 or auto. */
-        public Builder precision(String precision) {
+        /** {@code precision}: the data type computations run in. */
+        public Builder precision(Precision precision) {
             return set("precision", precision);
         }
 
@@ -247,30 +299,15 @@ public final class Experiment {
             return set("max_output_tokens", tokens);
         }
 
-        /** {@code min_output_tokens}: tokens generated before end-of-sequence may stop a request. */
-        public Builder minOutputTokens(int tokens) {
-            return set("min_output_tokens", tokens);
-        }
-
-        /** {@code batching.batch_size}. */
+        /** {@code batching.batch_size} (in-process backends). */
         public Builder batchSize(int requests) {
             return set("batching.batch_size", requests);
-        }
-
-        /** {@code batching.strategy}: static, sorted or dynamic. */
-        public Builder batchingStrategy(String strategy) {
-            return set("batching.strategy", strategy);
         }
 
         /** Greedy decoding ({@code decoding.preset: deterministic}). */
         public Builder greedy() {
             set("decoding.preset", "deterministic");
             return set("decoding.greedy", true);
-        }
-
-        /** {@code decoding.preset}: deterministic, standard, creative or factual. */
-        public Builder decodingPreset(String preset) {
-            return set("decoding.preset", preset);
         }
 
         /** Sampling with {@code decoding.temperature}, {@code decoding.top_k} (0: off), {@code decoding.top_p}. */
@@ -291,18 +328,10 @@ public final class Experiment {
             return set("cycles", cycles);
         }
 
-        /** A fixed warm-up of {@code runs} batches ({@code warmup.mode: fixed}). */
+        /** A fixed warm-up of {@code runs} batches or requests ({@code warmup.mode: fixed}). */
         public Builder warmupRuns(int runs) {
-            set("warmup.mode", "fixed");
+            set("warmup.mode", WarmupMode.FIXED);
             return set("warmup.runs", runs);
-        }
-
-        /** Warm up until the latency CV of the last {@code window} runs is at most {@code cv}. */
-        public Builder warmupUntilConverged(int window, double cv, int maxRuns) {
-            set("warmup.mode", "converge");
-            set("warmup.window", window);
-            set("warmup.cv_threshold", cv);
-            return set("warmup.max_runs", maxRuns);
         }
 
         /** {@code seed}. */
@@ -320,43 +349,157 @@ public final class Experiment {
             return set("energy.idle_baseline_s", duration.toMillis() / 1000.0);
         }
 
-        /** {@code carbon.country}: ISO-3 code of the electricity grid. */
-        public Builder carbonCountry(String iso3) {
-            return set("carbon.country", iso3);
-        }
-
         /** {@code processes}: worker processes, one per device. */
         public Builder processes(int processes) {
             return set("processes", processes);
         }
 
-        /** {@code options.<key>}: a backend-specific option. */
+        /** {@code options.<key>}: one of the backend's own options ({@code lem config keys --backend <name>}). */
         public Builder option(String key, Object value) {
             return set("options." + key, value);
         }
 
-        /** Receives one-line progress messages while measuring (default: none). */
+        /** {@code server.url}: the base URL of a served model, e.g. {@code http://localhost:8000}. */
+        public Builder server(String url) {
+            return set("server.url", url);
+        }
+
+        /**
+         * {@code traffic.pattern} with {@code traffic.concurrency} or {@code traffic.rate} and
+         * {@code traffic.burstiness}: {@link Traffic#closedLoop}, {@link Traffic#poisson}, ...
+         */
+        public Builder traffic(Traffic traffic) {
+            if (traffic instanceof Traffic.ClosedLoop c) {
+                set("traffic.pattern", "closed");
+                set("traffic.concurrency", c.concurrency());
+            } else if (traffic instanceof Traffic.OpenLoop o) {
+                set("traffic.pattern", o.pattern());
+                set("traffic.rate", o.ratePerS());
+                set("traffic.burstiness", o.burstiness());
+            } else {
+                set("traffic.pattern", "batch");
+            }
+            return this;
+        }
+
+        /** {@code slo.*}: the service-level objectives goodput counts, e.g. {@code SloConfig.none().withTtftMs(200)}. */
+        public Builder slo(SloConfig slo) {
+            resolver.section(slo, ValueSource.BUILDER);
+            return this;
+        }
+
+        /** {@code carbon.*}: where the electricity comes from, e.g. {@code CarbonConfig.country("FRA")}. */
+        public Builder carbon(CarbonConfig carbon) {
+            resolver.section(carbon, ValueSource.BUILDER);
+            return this;
+        }
+
+        /**
+         * Receives one-line progress messages while measuring (they are also logged through SLF4J at INFO,
+         * logger {@code dev.lem}).
+         */
         public Builder onProgress(Consumer<String> listener) {
             this.progress = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
         /**
-         * Validates everything and builds the experiment.
+         * Validates everything and builds the experiment: the core keys, the backend's own options and
+         * rules, the carbon settings and the prompt file, all reported together.
          *
          * @throws ConfigException listing every problem, one per line
          */
         public Experiment build() {
-            ExperimentConfig config = resolver.resolve();
-            if (config.prompts().source().equals("inline") && inlinePrompts.isEmpty()) {
+            BackendCheck check = new BackendCheck(backendInstance);
+            ExperimentConfig config = resolver.resolve(check);
+            if (config.prompts().source() == dev.lem.config.PromptSource.INLINE && inlinePrompts.isEmpty()) {
                 throw new ConfigException("prompts.source", "inline needs prompts given with prompts(Prompts.of(...))");
             }
-            return new Experiment(config, backendInstance, inlinePrompts, progress);
+            boolean inProcess = check.inProcess;
+            List<String> warnings = new ArrayList<>(ConfigSchema.inapplicableKeys(config,
+                    check.backendName, inProcess));
+            if (backendInstance != null && !config.options().isEmpty()) {
+                warnings.add("options." + String.join(", options.", config.options().keySet()) + " have no effect: "
+                        + "the backend is an instance made in code, configured by its own constructor");
+            }
+            warnings.forEach(w -> LOG.warn("config: {}", w));
+            return new Experiment(config, backendInstance, inProcess, inlinePrompts, progress, warnings);
         }
 
         /** {@code build().measure()}. */
         public ExperimentResult measure() {
             return build().measure();
+        }
+    }
+
+    /** The checks of the plug-ins, run with the core keys' (see {@link ConfigCheck}). */
+    private static final class BackendCheck implements ConfigCheck {
+        private final @Nullable InferenceBackend instance;
+        boolean inProcess;
+        String backendName = "";
+
+        BackendCheck(@Nullable InferenceBackend instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public void check(String backend, Map<String, Object> options, Optional<ExperimentConfig> config,
+                List<ConfigProblem> problems) {
+            backendName = backend;
+            config.ifPresent(c -> checkCore(c, problems));
+            if (instance != null) {
+                inProcess = instance.capabilities().inProcess();
+                return;
+            }
+            Optional<BackendProvider> provider = Plugins.findBackend(backend);
+            if (provider.isEmpty()) {
+                problems.add(new ConfigProblem("backend", Plugins.unknownBackend(backend)));
+                return;
+            }
+            BackendProvider p = provider.get();
+            backendName = Plugins.safeName(p);
+            inProcess = p.inProcess();
+            int before = problems.size();
+            OptionValues values = OptionValues.check(backendName, p.options(), options, problems);
+            if (config.isPresent() && problems.size() == before) {
+                try {
+                    p.check(BackendSettings.of(config.get(), values));
+                } catch (ConfigException e) {
+                    problems.addAll(e.problems());
+                }
+            }
+        }
+
+        private static void checkCore(ExperimentConfig c, List<ConfigProblem> problems) {
+            java.util.Set<String> meters = new java.util.TreeSet<>();
+            c.energy().meterOptions().keySet().forEach(k -> meters.add(k.contains(".") ? k.substring(0, k.indexOf('.'))
+                    : k));
+            List<dev.lem.spi.EnergyMeterProvider> providers = Plugins.load(dev.lem.spi.EnergyMeterProvider.class,
+                    "energy_meter", new ArrayList<>());
+            for (String meter : meters) {
+                Optional<dev.lem.spi.EnergyMeterProvider> p = providers.stream()
+                        .filter(x -> Plugins.safeName(x).equals(meter)).findFirst();
+                if (p.isEmpty()) {
+                    List<String> names = providers.stream().map(Plugins::safeName).sorted().toList();
+                    problems.add(new ConfigProblem("energy.meter_options." + meter, "no energy meter is named \""
+                            + meter + "\"" + ConfigSchema.suggest(meter, names, false).map(x -> "; did you mean \""
+                            + x + "\"?").orElse("") + " (meters found: " + String.join(", ", names) + ")"));
+                } else {
+                    OptionValues.check(meter, p.get().options(), c.energy().optionsOf(meter),
+                            "energy.meter_options." + meter, problems);
+                }
+            }
+            try {
+                CarbonIntensities.resolve(c.carbon());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+            if (c.prompts().source() == dev.lem.config.PromptSource.FILE
+                    || c.prompts().source() == dev.lem.config.PromptSource.SHAREGPT) {
+                c.prompts().path().flatMap(p -> dev.lem.config.InputFiles.problem(Path.of(p),
+                        dev.lem.config.InputFiles.MAX_PROMPT_BYTES)).ifPresent(m -> problems.add(
+                                new ConfigProblem("prompts.path", m)));
+            }
         }
     }
 }

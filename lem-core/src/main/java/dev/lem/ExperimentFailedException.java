@@ -1,5 +1,6 @@
 package dev.lem;
 
+import dev.lem.result.ExperimentResult;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,8 @@
 package dev.lem;
 
-import dev.lem.internal.Plugins;
+import dev.lem.spi.BackendDescription;
+import dev.lem.spi.PluginReport;
+import dev.lem.spi.Plugins;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -25,6 +27,17 @@ public final class Lem {
      */
     public static List<PluginReport> plugins() {
         return Plugins.reports();
+    }
+
+    /** Every backend on the classpath with the options it declares, by name. */
+    public static List<BackendDescription> backends() {
+        return Plugins.backends().stream().map(BackendDescription::of)
+                .sorted(java.util.Comparator.comparing(BackendDescription::name)).toList();
+    }
+
+    /** The backend that answers to a name, alias or class name, with the options it declares. */
+    public static java.util.Optional<BackendDescription> backend(String name) {
+        return Plugins.findBackend(name).map(BackendDescription::of);
     }
 
     private static String readVersion() {

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The figures of a result's cross-cycle {@linkplain ExperimentResult#summary() summary}. Each has a
+ * The figures of a result's cross-cycle {@linkplain dev.lem.result.ExperimentResult#summary() summary}. Each has a
  * stable key (used in JSON and CSV), a unit, and a definition. Ratio metrics (per token, per second)
  * are ratios of sums over cycles; the others are means of per-cycle values.
  */

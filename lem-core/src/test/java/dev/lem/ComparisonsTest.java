@@ -1,5 +1,6 @@
 package dev.lem;
 
+import dev.lem.result.ExperimentResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -18,7 +19,7 @@ class ComparisonsTest {
     private ExperimentResult run(double decodeMs) {
         return Experiment.builder().backend("simulated").prompts(Prompts.builtIn().limit(4)).maxOutputTokens(6)
                 .batchSize(4).cycles(4).warmupRuns(2).idleBaseline(Duration.ZERO).resultsDir(dir)
-                .option("simulated.decode_ms_per_step", decodeMs).option("simulated.cpu_watts", 50)
+                .option("decode_ms_per_step", decodeMs).set("energy.meter_options.simulated.cpu_watts", 50)
                 .set("energy.sampler_interval_ms", 10).set("energy.meters", java.util.List.of("simulated"))
                 .measure();
     }

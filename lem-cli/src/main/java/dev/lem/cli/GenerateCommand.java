@@ -89,7 +89,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         ExperimentConfig config = r.resolve();
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
-        try (InferenceBackend backend = new DjlBackendProvider().create(new BackendContext(config, scratch, 0))) {
+        try (InferenceBackend backend = new DjlBackendProvider().create(BackendContext.of(config, new DjlBackendProvider(), scratch, 0))) {
             long loadStart = System.nanoTime();
             ModelInfo info = backend.load();
             double loadMs = (System.nanoTime() - loadStart) / 1e6;

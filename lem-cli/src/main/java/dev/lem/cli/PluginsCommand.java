@@ -1,7 +1,7 @@
 package dev.lem.cli;
 
 import dev.lem.Lem;
-import dev.lem.PluginReport;
+import dev.lem.spi.PluginReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

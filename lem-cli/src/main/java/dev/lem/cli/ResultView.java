@@ -1,11 +1,10 @@
 package dev.lem.cli;
 
-import dev.lem.CycleResult;
-import dev.lem.ExperimentResult;
+import dev.lem.result.CycleResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.MetricSummary;
-import dev.lem.PluginStatus;
-import dev.lem.RunSetup;
+import dev.lem.spi.PluginStatus;
+import dev.lem.result.RunSetup;
 import dev.lem.energy.DomainEnergy;
 import dev.lem.stats.Estimate;
 import java.nio.file.Path;
@@ -41,9 +40,8 @@ final class ResultView {
         sb.append('\n');
         Table t = new Table("metric", "unit", "mean", "95% CI", "cv", "n", "basis");
         for (Metric m : HEADLINE) {
-            r.summary().find(m).ifPresent(s -> t.row(label(m), s.unit(), num(s.estimate().mean()), ci(s.estimate()),
-                    s.estimate().cv().map(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v)).orElse(""),
-                    s.estimate().n(), s.basis()));
+            r.summary().find(m).ifPresent(s -> t.row(label(m), s.unit(), num(s.mean()), ci(s),
+                    s.cv().map(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v)).orElse(""), s.n(), s.basis()));
         }
         sb.append(t);
         if (!r.cycles().isEmpty()) {
@@ -60,8 +58,8 @@ final class ResultView {
             });
         }
         List<String> missing = r.summary().unavailable().entrySet().stream()
-                .filter(e -> HEADLINE.stream().anyMatch(m -> m.key().equals(e.getKey())))
-                .map(e -> "  " + e.getKey() + ": " + e.getValue()).toList();
+                .filter(e -> HEADLINE.contains(e.getKey()))
+                .map(e -> "  " + e.getKey().key() + ": " + e.getValue()).toList();
         if (!missing.isEmpty()) {
             sb.append("\nNot available:\n").append(String.join("\n", missing)).append('\n');
         }
@@ -90,7 +88,7 @@ final class ResultView {
             row[0] = r.config().name().orElse("");
             row[1] = r.id();
             for (int i = 0; i < cols.size(); i++) {
-                row[2 + i] = r.summary().find(cols.get(i)).map(s -> num(s.estimate().mean())).orElse("n/a");
+                row[2 + i] = r.summary().find(cols.get(i)).map(s -> num(s.mean())).orElse("n/a");
             }
             t.row(row);
         }
@@ -126,7 +124,7 @@ final class ResultView {
         return String.format(Locale.ROOT, "%.4g", v);
     }
 
-    static String metricValue(MetricSummary s) {
-        return num(s.estimate().mean()) + " " + s.unit();
+    static String metricValue(Estimate s) {
+        return num(s.mean()) + " " + s.unit();
     }
 }

@@ -1,8 +1,8 @@
 package dev.lem.cli;
 
-import dev.lem.ExperimentResult;
-import dev.lem.ProcessResult;
-import dev.lem.RunSetup;
+import dev.lem.result.ExperimentResult;
+import dev.lem.result.ProcessResult;
+import dev.lem.result.RunSetup;
 import dev.lem.results.CsvExport;
 import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsException;

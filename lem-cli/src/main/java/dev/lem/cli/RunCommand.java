@@ -2,7 +2,7 @@ package dev.lem.cli;
 
 import dev.lem.Experiment;
 import dev.lem.ExperimentFailedException;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.results.ResultsJson;
 import java.nio.file.Path;
 import java.util.ArrayList;

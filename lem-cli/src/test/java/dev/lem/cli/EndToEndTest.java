@@ -4,12 +4,12 @@ import static dev.lem.cli.CliTestSupport.lem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lem.CycleEnergy;
-import dev.lem.CycleResult;
+import dev.lem.result.CycleEnergy;
+import dev.lem.result.CycleResult;
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.ProcessResult;
+import dev.lem.result.ProcessResult;
 import dev.lem.energy.DomainEnergy;
 import dev.lem.results.ResultsRepository;
 import dev.lem.workload.Prompts;
@@ -40,9 +40,9 @@ class EndToEndTest {
                 .warmupRuns(1)
                 .idleBaseline(Duration.ZERO)
                 .resultsDir(dir)
-                .option("simulated.cpu_watts", 30)
-                .option("simulated.gpu_watts", 100)
-                .option("simulated.decode_ms_per_step", 3)
+                .set("energy.meter_options.simulated.cpu_watts", 30)
+                .set("energy.meter_options.simulated.gpu_watts", 100)
+                .option("decode_ms_per_step", 3)
                 .set("energy.sampler_interval_ms", 10)
                 .set("energy.meters", List.of("simulated"))
                 .measure();

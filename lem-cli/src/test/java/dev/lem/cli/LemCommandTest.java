@@ -100,7 +100,7 @@ class LemCommandTest {
                 prompts: {limit: 2}
                 warmup: {mode: fixed, runs: 0}
                 energy: {idle_baseline_s: 0}
-                options: {simulated.fail_batches: true}
+                options: {fail_batches: true}
                 results_dir: %s
                 """.formatted(dir.resolve("results")));
         CliTestSupport.Run r = lem("run", p.toString(), "--quiet");

@@ -1,28 +1,29 @@
 package dev.lem.config;
 
+import dev.lem.Metric;
+import dev.lem.config.internal.Coercion;
 import dev.lem.config.internal.ConfigFileReader;
+import dev.lem.config.internal.RecordBinder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Turns layers of settings into one validated {@link ExperimentConfig}: schema defaults, then config
  * files (each after the files it {@code _extends}), then {@code key.path=value} overrides and builder
- * calls, later layers winning. Records where every value came from. Collects every problem and reports
- * them together in one {@link ConfigException}.
+ * calls, later layers winning. Nothing is validated until {@link #resolve}, which checks the whole
+ * (files and overrides together, so an override can fix a file), records where every value came from,
+ * and reports every problem at once in one {@link ConfigException}.
  *
  * <p>Not thread-safe; use one resolver per configuration.
  */
@@ -31,7 +32,8 @@ public final class ConfigResolver {
     public static final int MAX_EXTENDS_DEPTH = 16;
     private static final Pattern KEY_PATH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
     private static final Pattern DEVICE = Pattern.compile("cpu|auto|cuda|cuda:\\d{1,3}");
-    private static final Set<String> FILE_RELATIVE = Set.of("model");
+    /** Keys renamed since results schema 1 (its JSON names came from a naming rule that merged letters). */
+    private static final Map<String, String> RENAMED = Map.of("carbon.intensity_gper_kwh", "carbon.intensity_g_per_kwh");
 
     private final Map<String, Object> values = new LinkedHashMap<>();
     private final Map<String, ValueSource> sources = new HashMap<>();
@@ -49,18 +51,19 @@ public final class ConfigResolver {
     public static ConfigResolver from(ExperimentConfig config) {
         ConfigResolver r = new ConfigResolver();
         config.toValues().forEach((path, value) -> {
-            ValueSource src = config.sourceOf(path);
-            if (src.kind() != ValueSource.Kind.DEFAULT && src.kind() != ValueSource.Kind.PRESET) {
+            if (config.isExplicit(path)) {
                 r.values.put(path, value);
-                r.sources.put(path, src);
+                r.sources.put(path, config.sourceOf(path));
             }
         });
         return r;
     }
 
     /**
-     * Adds a config file (YAML or JSON) and the chain of files it {@code _extends}. Relative paths in
-     * the files resolve against each file's folder and must stay inside the top file's folder tree.
+     * Adds a config file (YAML or JSON) and the chain of files it {@code _extends}. Every file of the chain
+     * must lie in the top file's folder tree (whether {@code _extends} is written relative or absolute);
+     * relative paths in the files resolve against each file's folder and must stay in that tree too.
+     * Problems are kept for {@link #resolve}.
      */
     public ConfigResolver file(Path file) {
         Path top = file.toAbsolutePath().normalize();
@@ -106,15 +109,13 @@ public final class ConfigResolver {
                         + ": must be the name of another config file, e.g. _extends: base.yaml"));
                 return this;
             }
-            Path next = Path.of(s);
-            if (!next.isAbsolute()) {
-                next = current.getParent().resolve(s).normalize();
-                if (!next.startsWith(root)) {
-                    problems.add(new ConfigProblem("_extends", "in " + display(root, current) + ": \"" + s
-                            + "\" is outside the config's folder " + root
-                            + "; move the file into that folder or give an absolute path"));
-                    return this;
-                }
+            Path next = current.getParent().resolve(s).normalize();
+            if (!next.startsWith(root)) {
+                // the file named is neither read nor echoed: it lies outside the tree the config may use
+                problems.add(new ConfigProblem("_extends", "in " + display(root, current) + ": \"" + s
+                        + "\" is outside the config's folder " + root
+                        + "; a config may only extend files in its own folder tree: copy or move the file there"));
+                return this;
             }
             current = next;
         }
@@ -132,7 +133,7 @@ public final class ConfigResolver {
     }
 
     /**
-     * Sets one value by dotted path. {@code null} returns the parameter to its default.
+     * Sets one value by dotted path. {@code null} returns the key to its default.
      *
      * @throws ConfigException at once when the path is unknown (with a suggestion)
      */
@@ -140,20 +141,40 @@ public final class ConfigResolver {
         if (ConfigSchema.find(path).filter(p -> p.type() != ValueType.MAP).isEmpty()
                 && ConfigSchema.mapOwner(path).isEmpty()) {
             if (ConfigSchema.find(path).isPresent() && value instanceof Map<?, ?> m) {
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    set(path + "." + e.getKey(), e.getValue(), source);
-                }
+                putMap(path, m, source);
+                return this;
+            }
+            if (ConfigSchema.find(path).isPresent() && value == null) {
+                values.keySet().removeIf(k -> k.startsWith(path + "."));
                 return this;
             }
             throw new ConfigException(List.of(unknownKey(path)));
         }
-        put(path, value, source);
+        put(path, normaliseModel(path, value, null), source);
         return this;
     }
 
     /**
-     * Checks one value against its parameter's type and range (not cross-field rules), so builders can
-     * fail where the value is set.
+     * Sets every key of a section from its record ({@code CarbonConfig.country("FRA")},
+     * {@code SloConfig.none().withTtftMs(200)}): present values are set, empty {@code Optional}s unset.
+     *
+     * @throws IllegalArgumentException when the record is not a configuration section
+     */
+    public ConfigResolver section(Record value, ValueSource source) {
+        RecordBinder.Section section = ConfigSchema.sectionOf(value.getClass()).orElseThrow(() ->
+                new IllegalArgumentException(value.getClass().getName() + " is not a configuration section"));
+        Map<String, Object> flat = RecordBinder.flatten(section, value);
+        for (Parameter p : ConfigSchema.parameters()) {
+            if (p.path().startsWith(section.path() + ".") && p.type() != ValueType.MAP) {
+                put(p.path(), flat.get(p.path()), source);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Checks one value against its key's type and range (not cross-field rules), so builders can fail
+     * where the value is set.
      *
      * @throws ConfigException naming the path, the value and the rule
      */
@@ -163,7 +184,7 @@ public final class ConfigResolver {
             return;
         }
         List<ConfigProblem> found = new ArrayList<>();
-        coerce(p.get(), value, found);
+        Coercion.coerce(p.get(), value, found);
         if (!found.isEmpty()) {
             throw new ConfigException(found);
         }
@@ -171,7 +192,8 @@ public final class ConfigResolver {
 
     /**
      * Applies an override written {@code key.path=value}; the value is read as YAML, so
-     * {@code cycles=3}, {@code decoding.greedy=false}, {@code energy.meters=[rapl]} all work.
+     * {@code cycles=3}, {@code decoding.greedy=false}, {@code energy.meters=[rapl]} all work. Problems
+     * (an unknown key, with a suggestion) are kept for {@link #resolve}.
      */
     public ConfigResolver override(String assignment) {
         int eq = assignment.indexOf('=');
@@ -200,8 +222,7 @@ public final class ConfigResolver {
             return null;
         }
         try {
-            Object o = new Load(LoadSettings.builder().setMaxAliasesForCollections(5).setCodePointLimit(65_536).build())
-                    .loadFromString(text);
+            Object o = RecordBinder.parseYaml(text);
             if (o instanceof Map<?, ?>) {
                 return text;
             }
@@ -211,8 +232,16 @@ public final class ConfigResolver {
         }
     }
 
-    /** Validates everything and builds the configuration; throws one {@link ConfigException} listing every problem. */
+    /** Validates the core keys and builds the configuration; throws one {@link ConfigException} listing every problem. */
     public ExperimentConfig resolve() {
+        return resolve(ConfigCheck.NONE);
+    }
+
+    /**
+     * Validates the core keys and, with {@code check}, the plug-in options and rules; throws one
+     * {@link ConfigException} listing every problem of both.
+     */
+    public ExperimentConfig resolve(ConfigCheck check) {
         List<ConfigProblem> found = new ArrayList<>(problems);
         Map<String, Object> typed = new LinkedHashMap<>();
         Map<String, ValueSource> provenance = new HashMap<>();
@@ -221,7 +250,7 @@ public final class ConfigResolver {
                 continue;
             }
             if (values.containsKey(p.path())) {
-                Object coerced = coerce(p, values.get(p.path()), found);
+                Object coerced = Coercion.coerce(p, values.get(p.path()), found);
                 if (coerced != null) {
                     typed.put(p.path(), coerced);
                 }
@@ -233,18 +262,101 @@ public final class ConfigResolver {
                 provenance.put(p.path(), ValueSource.DEFAULT);
             }
         }
+        Map<String, Object> options = new LinkedHashMap<>();
         values.forEach((path, value) -> {
-            if (ConfigSchema.mapOwner(path).isPresent()) {
-                typed.put(path, checkOptionValue(path, value, found));
+            Optional<Parameter> owner = ConfigSchema.mapOwner(path);
+            if (owner.isPresent()) {
+                Object v = Coercion.freeValue(path, value, found);
+                if (v != null) {
+                    typed.put(path, v);
+                    if (owner.get().path().equals("options")) {
+                        options.put(path.substring("options.".length()), v);
+                    }
+                }
                 provenance.put(path, sources.get(path));
             }
         });
         applyDecodingPreset(typed, provenance, found);
         crossFieldChecks(typed, provenance, found);
+        Optional<ExperimentConfig> config = Optional.empty();
+        if (found.isEmpty()) {
+            config = Optional.of(bind(typed, provenance));
+        }
+        String backend = typed.get("backend") instanceof String b ? b : String.valueOf(values.get("backend"));
+        check.check(backend, options, config, found);
         if (!found.isEmpty()) {
             throw new ConfigException(dedupe(found));
         }
-        return ExperimentConfig.fromValues(new ExperimentConfig.Values(typed), provenance);
+        return config.orElseThrow();
+    }
+
+    private static ExperimentConfig bind(Map<String, Object> typed, Map<String, ValueSource> provenance) {
+        return RecordBinder.bind(ConfigSchema.declared(), typed, Map.of("provenance", provenance));
+    }
+
+    /**
+     * A configuration as stored in a results file (its JSON form: the tree plus {@code provenance}),
+     * read leniently: each value is checked for type, but no cross-field rule or preset is applied, so
+     * results written under other rules stay readable. Keys renamed since results schema 1 are mapped.
+     *
+     * @throws ConfigException when a value cannot be read as its key's type
+     */
+    @SuppressWarnings("unchecked")
+    static ExperimentConfig fromStored(Map<String, Object> json) {
+        Map<String, Object> tree = new LinkedHashMap<>(json);
+        Object prov = tree.remove("provenance");
+        ConfigResolver r = new ConfigResolver();
+        r.flattenStored(tree, "");
+        List<ConfigProblem> found = new ArrayList<>();
+        Map<String, Object> typed = new LinkedHashMap<>();
+        for (Parameter p : ConfigSchema.parameters()) {
+            if (p.type() != ValueType.MAP && r.values.containsKey(p.path())) {
+                Object v = Coercion.coerce(p, r.values.get(p.path()), found);
+                if (v != null) {
+                    typed.put(p.path(), v);
+                }
+            }
+        }
+        r.values.forEach((path, value) -> {
+            if (ConfigSchema.mapOwner(path).isPresent() && value != null) {
+                typed.put(path, value);
+            }
+        });
+        if (!found.isEmpty()) {
+            throw new ConfigException(found);
+        }
+        Map<String, ValueSource> provenance = new HashMap<>();
+        if (prov instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                String path = RENAMED.getOrDefault(String.valueOf(k), String.valueOf(k));
+                if (v instanceof Map<?, ?> src && src.get("kind") instanceof String kind) {
+                    provenance.put(path, ValueSource.parse(kind, String.valueOf(src.get("detail") == null ? ""
+                            : src.get("detail"))));
+                }
+            });
+        }
+        return bind(typed, provenance);
+    }
+
+    private void flattenStored(Map<String, ?> tree, String prefix) {
+        tree.forEach((key, value) -> {
+            String path = RENAMED.getOrDefault(prefix + key, prefix + key);
+            Optional<Parameter> p = ConfigSchema.find(path);
+            if (p.isPresent() && p.get().type() == ValueType.MAP) {
+                if (value instanceof Map<?, ?> m) {
+                    putMap(path, m, ValueSource.DEFAULT);
+                }
+            } else if (p.isPresent()) {
+                if (value != null) {
+                    values.put(path, value);
+                }
+            } else if (ConfigSchema.isSection(path) && value instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> sub = (Map<String, ?>) m;
+                flattenStored(sub, path + ".");
+            }
+            // keys this LEM no longer knows are dropped: results stay readable after a key is removed
+        });
     }
 
     private static List<ConfigProblem> dedupe(List<ConfigProblem> problems) {
@@ -264,15 +376,14 @@ public final class ConfigResolver {
                 if (value == null) {
                     values.keySet().removeIf(k -> k.startsWith(path + "."));
                 } else if (value instanceof Map<?, ?> m) {
-                    for (Map.Entry<?, ?> o : m.entrySet()) {
-                        put(path + "." + o.getKey(), o.getValue(), source);
-                    }
+                    putMap(path, m, source);
                 } else {
                     problems.add(new ConfigProblem(path, "must be a mapping of option: value, not a "
-                            + describe(value)));
+                            + Coercion.describe(value)));
                 }
             } else if (param.isPresent()) {
-                put(path, resolvePath(param.get(), value, baseDir, root, source), source);
+                Object v = resolvePath(param.get(), value, baseDir, root, source);
+                put(path, normaliseModel(path, v, baseDir), source);
             } else if (ConfigSchema.isSection(path)) {
                 if (value instanceof Map<?, ?> m) {
                     @SuppressWarnings("unchecked")
@@ -303,9 +414,7 @@ public final class ConfigResolver {
 
     private @Nullable Object resolvePath(Parameter p, @Nullable Object value, @Nullable Path baseDir,
             @Nullable Path root, ValueSource source) {
-        boolean pathLike = p.type() == ValueType.PATH
-                || (FILE_RELATIVE.contains(p.path()) && value instanceof String s
-                        && (s.startsWith("./") || s.startsWith("../")));
+        boolean pathLike = p.type() == ValueType.PATH;
         if (!pathLike || baseDir == null || root == null || !(value instanceof String s) || s.isBlank()) {
             return value;
         }
@@ -326,6 +435,39 @@ public final class ConfigResolver {
         return resolved.toString();
     }
 
+    /**
+     * A {@code model} that names a folder ({@code /x}, {@code ./x}, {@code ../x}, {@code ~/x}) is made absolute
+     * and normalised (relative ones against the config file's folder, or the working directory).
+     */
+    private static @Nullable Object normaliseModel(String path, @Nullable Object value, @Nullable Path baseDir) {
+        if (!path.equals("model") || !(value instanceof String s)) {
+            return value;
+        }
+        String t = s.trim();
+        if (t.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home")).resolve(t.substring(2)).normalize().toString();
+        }
+        if (t.startsWith("/")) {
+            return Path.of(t).normalize().toString();
+        }
+        if (t.startsWith("./") || t.startsWith("../")) {
+            Path base = baseDir != null ? baseDir : Path.of("").toAbsolutePath();
+            return base.resolve(t).normalize().toString();
+        }
+        return value;
+    }
+
+    /** The entries of a free mapping as {@code <path>.<name>} values; nested mappings give dotted names. */
+    private void putMap(String path, Map<?, ?> m, ValueSource source) {
+        for (Map.Entry<?, ?> o : m.entrySet()) {
+            if (o.getValue() instanceof Map<?, ?> sub && !sub.isEmpty()) {
+                putMap(path + "." + o.getKey(), sub, source);
+            } else {
+                put(path + "." + o.getKey(), o.getValue(), source);
+            }
+        }
+    }
+
     private void put(String path, @Nullable Object value, ValueSource source) {
         if (value == null) {
             values.remove(path);
@@ -337,141 +479,16 @@ public final class ConfigResolver {
         sources.put(path, source);
     }
 
-    // ---------------------------------------------------------------- coercion
-
-    private static @Nullable Object coerce(Parameter p, Object v, List<ConfigProblem> found) {
-        String path = p.path();
-        switch (p.type()) {
-            case STRING, PATH -> {
-                if (v instanceof String s) {
-                    if (s.isBlank() && p.defaultValue() != null) {
-                        found.add(new ConfigProblem(path, "must not be empty"));
-                        return null;
-                    }
-                    return s;
-                }
-                if (v instanceof Number || v instanceof Boolean) {
-                    return v.toString();
-                }
-                found.add(new ConfigProblem(path, show(v) + " is a " + describe(v) + "; expected text"));
-                return null;
-            }
-            case CHOICE -> {
-                if (v instanceof String s) {
-                    String lower = s.toLowerCase(Locale.ROOT);
-                    if (p.choices().contains(lower)) {
-                        return lower;
-                    }
-                }
-                found.add(new ConfigProblem(path, show(v) + " is not one of: " + String.join(", ", p.choices())));
-                return null;
-            }
-            case INTEGER, LONG -> {
-                Long l = wholeNumber(v);
-                if (l == null || (p.type() == ValueType.INTEGER && (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE))) {
-                    found.add(new ConfigProblem(path, show(v) + " is not a whole number"
-                            + (v instanceof String ? "; write it without quotes" : "")));
-                    return null;
-                }
-                if (!inRange(p, l, v, found)) {
-                    return null;
-                }
-                return p.type() == ValueType.INTEGER ? (Object) l.intValue() : (Object) l;
-            }
-            case DOUBLE -> {
-                if (!(v instanceof Number n) || Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue())) {
-                    found.add(new ConfigProblem(path, show(v) + " is not a finite number"
-                            + (v instanceof String ? "; write it without quotes" : "")));
-                    return null;
-                }
-                double d = n.doubleValue();
-                return inRange(p, d, v, found) ? d : null;
-            }
-            case BOOLEAN -> {
-                if (v instanceof Boolean b) {
-                    return b;
-                }
-                found.add(new ConfigProblem(path, show(v) + " is not true or false"));
-                return null;
-            }
-            case STRING_LIST -> {
-                List<?> list = v instanceof List<?> l ? l : List.of(v);
-                List<String> out = new ArrayList<>();
-                for (Object o : list) {
-                    if (o instanceof String || o instanceof Number || o instanceof Boolean) {
-                        out.add(o.toString());
-                    } else {
-                        found.add(new ConfigProblem(path, "item " + show(o) + " is a " + describe(o) + "; expected text"));
-                        return null;
-                    }
-                }
-                return List.copyOf(out);
-            }
-            case NUMBER_LIST -> {
-                List<?> list = v instanceof List<?> l ? l : List.of(v);
-                List<Double> out = new ArrayList<>();
-                for (Object o : list) {
-                    if (o instanceof Number n && Double.isFinite(n.doubleValue())) {
-                        if (n.doubleValue() <= 0) {
-                            found.add(new ConfigProblem(path, "item " + show(o) + " must be > 0"));
-                            return null;
-                        }
-                        out.add(n.doubleValue());
-                    } else {
-                        found.add(new ConfigProblem(path, "item " + show(o) + " is not a number"));
-                        return null;
-                    }
-                }
-                return List.copyOf(out);
-            }
-            default -> throw new IllegalStateException("unhandled type " + p.type());
-        }
-    }
-
-    private static @Nullable Long wholeNumber(Object v) {
-        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
-            return d.longValue();
-        }
-        return null;
-    }
-
-    private static boolean inRange(Parameter p, double d, Object shown, List<ConfigProblem> found) {
-        if (p.min() != null && d < p.min()) {
-            found.add(new ConfigProblem(p.path(), show(shown) + " is below the minimum " + Parameter.fmt(p.min())));
-            return false;
-        }
-        if (p.max() != null && d > p.max()) {
-            found.add(new ConfigProblem(p.path(), show(shown) + " is above the maximum " + Parameter.fmt(p.max())));
-            return false;
-        }
-        return true;
-    }
-
-    private static @Nullable Object checkOptionValue(String path, @Nullable Object v, List<ConfigProblem> found) {
-        if (v instanceof Map<?, ?>) {
-            found.add(new ConfigProblem(path, "backend options take single values or lists, not mappings"));
-            return null;
-        }
-        if (v instanceof Double d && !Double.isFinite(d)) {
-            found.add(new ConfigProblem(path, show(v) + " is not a finite number"));
-            return null;
-        }
-        return v;
-    }
-
     // ---------------------------------------------------------------- presets and cross-field rules
 
-    private static final Map<String, Map<String, Object>> PRESETS = Map.of(
-            "deterministic", Map.of("decoding.greedy", true),
-            "standard", Map.of("decoding.greedy", false, "decoding.temperature", 0.7, "decoding.top_p", 0.9,
-                    "decoding.top_k", 50),
-            "creative", Map.of("decoding.greedy", false, "decoding.temperature", 1.0, "decoding.top_p", 0.95,
-                    "decoding.top_k", 0),
-            "factual", Map.of("decoding.greedy", false, "decoding.temperature", 0.3, "decoding.top_p", 0.8,
-                    "decoding.top_k", 40));
+    private static final Map<DecodingPreset, Map<String, Object>> PRESETS = Map.of(
+            DecodingPreset.DETERMINISTIC, Map.of("decoding.greedy", true),
+            DecodingPreset.STANDARD, Map.of("decoding.greedy", false, "decoding.temperature", 0.7,
+                    "decoding.top_p", 0.9, "decoding.top_k", 50),
+            DecodingPreset.CREATIVE, Map.of("decoding.greedy", false, "decoding.temperature", 1.0,
+                    "decoding.top_p", 0.95, "decoding.top_k", 0),
+            DecodingPreset.FACTUAL, Map.of("decoding.greedy", false, "decoding.temperature", 0.3,
+                    "decoding.top_p", 0.8, "decoding.top_k", 40));
     private static final List<String> SAMPLING_KEYS = List.of("decoding.temperature", "decoding.top_k", "decoding.top_p");
 
     private static boolean explicit(Map<String, ValueSource> provenance, String path) {
@@ -481,8 +498,7 @@ public final class ConfigResolver {
 
     private static void applyDecodingPreset(Map<String, Object> typed, Map<String, ValueSource> provenance,
             List<ConfigProblem> found) {
-        String preset = (String) typed.get("decoding.preset");
-        if (preset == null) {
+        if (!(typed.get("decoding.preset") instanceof DecodingPreset preset)) {
             return;
         }
         boolean samplingExplicit = SAMPLING_KEYS.stream().anyMatch(k -> explicit(provenance, k));
@@ -494,7 +510,7 @@ public final class ConfigResolver {
                     provenance.put(path, ValueSource.preset("implied by explicit sampling settings"));
                 } else {
                     typed.put(path, value);
-                    provenance.put(path, ValueSource.preset(preset));
+                    provenance.put(path, ValueSource.preset(Choice.word(preset)));
                 }
             }
         });
@@ -517,17 +533,17 @@ public final class ConfigResolver {
                 && min > max) {
             found.add(new ConfigProblem("warmup.min_runs", min + " is above warmup.max_runs (" + max + ")"));
         }
-        if ("converge".equals(t.get("warmup.mode")) && t.get("warmup.window") instanceof Integer w
+        if (t.get("warmup.mode") == WarmupMode.CONVERGE && t.get("warmup.window") instanceof Integer w
                 && t.get("warmup.max_runs") instanceof Integer max && w > max) {
             found.add(new ConfigProblem("warmup.window", w + " is above warmup.max_runs (" + max
                     + "), so warm-up could never converge; lower the window or raise max_runs"));
         }
         Object source = t.get("prompts.source");
-        if (("file".equals(source) || "sharegpt".equals(source)) && t.get("prompts.path") == null) {
+        if ((source == PromptSource.FILE || source == PromptSource.SHAREGPT) && t.get("prompts.path") == null) {
             found.add(new ConfigProblem("prompts.path", "is required when prompts.source is " + source
                     + "; give the prompt file"));
         }
-        if ("inline".equals(source) && provenance.get("prompts.source") != null
+        if (source == PromptSource.INLINE && provenance.get("prompts.source") != null
                 && provenance.get("prompts.source").kind() != ValueSource.Kind.BUILDER) {
             found.add(new ConfigProblem("prompts.source", "inline prompts can only be given in code (Prompts.of(...)); "
                     + "in a config file use source file with prompts.path"));
@@ -535,8 +551,7 @@ public final class ConfigResolver {
         if (Boolean.TRUE.equals(t.get("stats.adaptive.enabled")) && t.get("processes") instanceof Integer n && n > 1) {
             found.add(new ConfigProblem("stats.adaptive.enabled", "adaptive cycles need processes: 1 (got " + n + ")"));
         }
-        Object pattern = t.get("traffic.pattern");
-        if (("poisson".equals(pattern) || "gamma".equals(pattern) || "constant".equals(pattern))
+        if (t.get("traffic.pattern") instanceof TrafficPattern pattern && pattern.isOpenLoop()
                 && t.get("traffic.rate") == null && ((List<?>) t.getOrDefault("traffic.sweep", List.of())).isEmpty()) {
             found.add(new ConfigProblem("traffic.rate", "is required for traffic.pattern " + pattern
                     + " (requests per second), or give traffic.sweep"));
@@ -558,33 +573,29 @@ public final class ConfigResolver {
         if (t.get("name") instanceof String n && n.length() > 200) {
             found.add(new ConfigProblem("name", "is " + n.length() + " characters; keep it under 200"));
         }
+        if (t.get("results_dir") instanceof String dir) {
+            try {
+                t.put("results_dir", Path.of(dir).toAbsolutePath().normalize().toString());
+            } catch (java.nio.file.InvalidPathException e) {
+                found.add(new ConfigProblem("results_dir", "\"" + dir + "\" is not a valid path: " + e.getReason()));
+            }
+        }
+        if (t.get("stats.adaptive.metric") instanceof Metric m && Boolean.TRUE.equals(t.get("stats.adaptive.enabled"))) {
+            boolean slo = t.get("slo.ttft_ms") != null || t.get("slo.tpot_ms") != null || t.get("slo.e2e_ms") != null;
+            if (m == Metric.GOODPUT_REQUESTS_PER_S && !slo) {
+                found.add(new ConfigProblem("stats.adaptive.metric", Choice.word(m) + " needs an SLO "
+                        + "(slo.ttft_ms, slo.tpot_ms or slo.e2e_ms); without one it is never computed"));
+            }
+            if ((m == Metric.MFU && t.get("flops.peak_tflops") == null)
+                    || (m == Metric.MBU && t.get("flops.peak_bandwidth_gb_s") == null)) {
+                found.add(new ConfigProblem("stats.adaptive.metric", Choice.word(m) + " depends on a device peak "
+                        + "that may not be known here; set " + (m == Metric.MFU ? "flops.peak_tflops"
+                                : "flops.peak_bandwidth_gb_s") + " or target another metric"));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- messages
-
-    private static String show(@Nullable Object v) {
-        if (v instanceof String s) {
-            return "\"" + (s.length() > 60 ? s.substring(0, 57) + "..." : s) + "\"";
-        }
-        String s = String.valueOf(v);
-        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    }
-
-    private static String describe(Object v) {
-        if (v instanceof Map<?, ?>) {
-            return "mapping";
-        }
-        if (v instanceof List<?>) {
-            return "list";
-        }
-        if (v instanceof String) {
-            return "text";
-        }
-        if (v instanceof Boolean) {
-            return "boolean";
-        }
-        return "number";
-    }
 
     private static String display(Path root, Path file) {
         return file.startsWith(root) ? root.relativize(file).toString() : file.toString();

@@ -1,6 +1,7 @@
 package dev.lem.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,12 +14,41 @@ import java.util.Optional;
  * @param raplRoot           root of the powercap tree
  * @param cpu                CPU estimate settings
  * @param ram                RAM estimate settings
+ * @param meterOptions       options of the meter plug-ins, as {@code <meter>.<option>}: value
  */
-public record EnergyConfig(List<String> meters, double idleBaselineS, int samplerIntervalMs, boolean timeseries,
-        String raplRoot, Cpu cpu, Ram ram) {
+public record EnergyConfig(
+        @Key(doc = "Energy meters to use (empty: every available one).", defaultValue = "[]") List<String> meters,
+        @Key(doc = "Idle power is measured this long before the experiment (0: no baseline).", defaultValue = "3.0",
+                min = 0, max = 3600, unit = "s") double idleBaselineS,
+        @Key(doc = "Interval of the power/telemetry sampler.", defaultValue = "100", min = 5, max = 60_000,
+                unit = "ms") int samplerIntervalMs,
+        @Key(doc = "Write each cycle's sampled time series as CSV.", defaultValue = "true") boolean timeseries,
+        @Key(doc = "Root of the Linux powercap tree (RAPL).", defaultValue = "/sys/class/powercap") String raplRoot,
+        @Key(doc = "CPU power estimate (where no RAPL counter exists).") Cpu cpu,
+        @Key(doc = "RAM power estimate.") Ram ram,
+        @Key(doc = "Options of the energy meter plug-ins, under each meter's name (e.g. "
+                + "meter_options: {nvml: {...}}); each meter declares its own, listed by `lem plugins`.")
+        Map<String, Object> meterOptions) {
 
     public EnergyConfig {
         meters = List.copyOf(meters);
+        meterOptions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(meterOptions));
+    }
+
+    /** The options given for one meter (the part of {@code meter_options} under its name). */
+    public Map<String, Object> optionsOf(String meter) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        meterOptions.forEach((k, v) -> {
+            if (k.startsWith(meter + ".")) {
+                out.put(k.substring(meter.length() + 1), v);
+            }
+        });
+        return out;
+    }
+
+    /** The settings of a monitor outside an experiment: every default. */
+    public static EnergyConfig defaults() {
+        return ExperimentConfig.defaults().energy();
     }
 
     /**
@@ -28,7 +58,13 @@ public record EnergyConfig(List<String> meters, double idleBaselineS, int sample
      * @param idleWatts calibrated idle package power
      * @param maxWatts  calibrated full-load package power
      */
-    public record Cpu(Optional<Double> tdpWatts, Optional<Double> idleWatts, Optional<Double> maxWatts) {
+    public record Cpu(
+            @Key(doc = "CPU TDP to use instead of the table lookup.", min = 0, max = 10_000, unit = "W")
+            Optional<Double> tdpWatts,
+            @Key(doc = "Calibration: CPU package power when idle.", min = 0, max = 10_000, unit = "W")
+            Optional<Double> idleWatts,
+            @Key(doc = "Calibration: CPU package power at full load.", min = 0, max = 10_000, unit = "W")
+            Optional<Double> maxWatts) {
     }
 
     /**
@@ -36,6 +72,8 @@ public record EnergyConfig(List<String> meters, double idleBaselineS, int sample
      *
      * @param wattsPerGb power per GB of installed memory
      */
-    public record Ram(double wattsPerGb) {
+    public record Ram(
+            @Key(doc = "RAM estimate: power per GB of installed memory (3 W per 8 GB).", defaultValue = "0.375",
+                    min = 0, max = 100, unit = "W/GB") double wattsPerGb) {
     }
 }

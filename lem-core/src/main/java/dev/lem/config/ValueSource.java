@@ -27,6 +27,20 @@ public record ValueSource(Kind kind, String detail) {
         return new ValueSource(Kind.PRESET, name);
     }
 
+    /**
+     * The source written as {@code kind} and {@code detail} in a results file.
+     *
+     * @throws IllegalArgumentException for an unknown kind
+     */
+    public static ValueSource parse(String kind, String detail) {
+        for (Kind k : Kind.values()) {
+            if (k.label().equals(kind)) {
+                return new ValueSource(k, detail);
+            }
+        }
+        throw new IllegalArgumentException("unknown value source \"" + kind + "\"");
+    }
+
     /** How a value was set. */
     public enum Kind {
         /** The schema's default. */

@@ -1,6 +1,6 @@
 package dev.lem.config;
 
-/** The type of a configuration parameter's value. */
+/** The type of a configuration key's (or a plug-in option's) value. */
 public enum ValueType {
     /** Free text. */
     STRING,
@@ -14,13 +14,15 @@ public enum ValueType {
     DOUBLE,
     /** {@code true} or {@code false}. */
     BOOLEAN,
-    /** One of a fixed set of words. */
+    /** One of a fixed set of words (an enum). */
     CHOICE,
     /** A list of words. */
     STRING_LIST,
-    /** A list of numbers. */
+    /** A list of positive numbers. */
     NUMBER_LIST,
-    /** A mapping of free keys to scalar values (backend-specific options). */
+    /** A list of whole numbers. */
+    INTEGER_LIST,
+    /** A mapping of free keys to scalar values or lists (backend options, pass-through engine arguments). */
     MAP;
 
     /** How the type reads in messages and help. */
@@ -33,7 +35,8 @@ public enum ValueType {
             case BOOLEAN -> "true|false";
             case CHOICE -> "choice";
             case STRING_LIST -> "list of text";
-            case NUMBER_LIST -> "list of numbers";
+            case NUMBER_LIST -> "list of positive numbers";
+            case INTEGER_LIST -> "list of integers";
             case MAP -> "mapping";
         };
     }

@@ -21,4 +21,23 @@ public record DomainEnergy(EnergyDomain domain, double joules, Optional<Double> 
         Objects.requireNonNull(idleWatts, "idleWatts");
         Objects.requireNonNull(adjustedJoules, "adjustedJoules");
     }
+
+    /** e.g. {@code gpu[0] 812.4 J measured (idle-adjusted 512.9 J)}. */
+    @Override
+    public String toString() {
+        return domain.id() + " " + fmt(joules) + " J " + domain.method().label()
+                + adjustedJoules.map(a -> " (idle-adjusted " + fmt(a) + " J)").orElse("");
+    }
+
+    /** Four significant figures, plain notation for ordinary magnitudes. */
+    static String fmt(double v) {
+        double a = Math.abs(v);
+        if (v == 0 || !Double.isFinite(v)) {
+            return String.valueOf(v == 0 ? 0 : v);
+        }
+        if (a >= 1e-4 && a < 1e9) {
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+        }
+        return String.format(java.util.Locale.ROOT, "%.3e", v);
+    }
 }

@@ -32,6 +32,21 @@ public record EnergyMeasurement(String window, long durationNanos, List<DomainEn
         return durationNanos / 1e9;
     }
 
+    /**
+     * One line, e.g. {@code prefill: 12.34 J over 1.502 s (cpu.package[0] 10.2 J measured; ram 2.14 J estimated)}.
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(window).append(": ").append(DomainEnergy.fmt(totalJoules())).append(" J over ")
+                .append(DomainEnergy.fmt(durationSeconds())).append(" s");
+        if (!domains.isEmpty()) {
+            s.append(" (").append(String.join("; ", domains.stream().map(DomainEnergy::toString).toList())).append(')');
+        } else {
+            s.append(" (no energy domain)");
+        }
+        return s.toString();
+    }
+
     /** The domain with this id, if measured. */
     public Optional<DomainEnergy> domain(String id) {
         return domains.stream().filter(d -> d.domain().id().equals(id)).findFirst();

@@ -1,10 +1,10 @@
 package dev.lem.energy;
 
-import dev.lem.PluginStatus;
 import dev.lem.config.ConfigException;
-import dev.lem.config.ExperimentConfig;
-import dev.lem.internal.Plugins;
+import dev.lem.config.EnergyConfig;
+import dev.lem.spi.Plugins;
 import dev.lem.spi.Availability;
+import dev.lem.spi.PluginStatus;
 import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.MeterContext;
@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Measure any code, outside an experiment:
  * <pre>{@code
- * try (EnergyMonitor monitor = EnergyMeters.openAvailable().start()) {
- *     monitor.begin("my-step");
- *     myStep();
- *     EnergyMeasurement m = monitor.end("my-step");   // joules per domain, each labelled with its method
+ * try (EnergyMonitor meters = EnergyMeters.openAvailable()) {
+ *     EnergyMeasurement m = meters.measure("my-step", () -> myStep());   // joules per domain, with method
+ *     try (EnergyWindow w = meters.window("prefill")) {                  // or a block of your own
+ *         prefill();
+ *     }                                                                   // w.measurement() once closed
  * }
  * }</pre>
  */
@@ -62,13 +63,17 @@ public final class EnergyMeters {
 
         /** Starts a monitor over these meters and sources (the monitor closes them). */
         public EnergyMonitor start() {
-            return EnergyMonitor.start(meters, telemetry, samplerInterval);
+            return EnergyMonitor.start(meters, telemetry, samplerInterval).withPlugins(plugins);
         }
     }
 
-    /** Every available meter and telemetry source with the default settings, for this process. */
-    public static Opened openAvailable() {
-        return open(new MeterContext(ExperimentConfig.defaults(), System.getenv(), 0), true);
+    /**
+     * Every available meter and telemetry source with the default settings, for this process, started: a
+     * monitor to measure windows of any code with ({@link EnergyMonitor#window}, {@link EnergyMonitor#measure}).
+     * Close it when done.
+     */
+    public static EnergyMonitor openAvailable() {
+        return open(MeterContext.defaults(), true).start();
     }
 
     /**
@@ -78,13 +83,13 @@ public final class EnergyMeters {
      * @throws ConfigException when {@code energy.meters} names a meter that does not exist
      */
     public static Opened open(MeterContext ctx, boolean visible) {
-        ExperimentConfig config = ctx.config();
+        EnergyConfig config = ctx.energy();
         List<EnergyMeter> meters = new ArrayList<>();
         List<TelemetrySource> sources = new ArrayList<>();
         List<PluginStatus> plugins = new ArrayList<>();
         Map<String, Map<String, String>> env = new LinkedHashMap<>();
-        List<String> wanted = config.energy().meters();
-        List<dev.lem.PluginReport> broken = new ArrayList<>();
+        List<String> wanted = config.meters();
+        List<dev.lem.spi.PluginReport> broken = new ArrayList<>();
         List<EnergyMeterProvider> providers = Plugins.load(EnergyMeterProvider.class, "energy_meter", broken);
         broken.forEach(b -> plugins.add(new PluginStatus("energy_meter", b.name(), false, b.reason())));
         Set<String> matched = new HashSet<>();
@@ -125,7 +130,7 @@ public final class EnergyMeters {
                 plugins.add(new PluginStatus("telemetry", name, false, Plugins.rootMessage(e)));
             }
         }
-        return new Opened(meters, sources, plugins, env, Duration.ofMillis(config.energy().samplerIntervalMs()));
+        return new Opened(meters, sources, plugins, env, Duration.ofMillis(config.samplerIntervalMs()));
     }
 
     private static Map<String, String> mergeFacts(Map<String, String> a, Map<String, String> b) {
@@ -142,7 +147,7 @@ public final class EnergyMeters {
             return;
         }
         try {
-            EnergyMeter m = p.open(ctx);
+            EnergyMeter m = p.open(ctx.forMeter(p));
             meters.add(m);
             plugins.add(new PluginStatus("energy_meter", name, true, ""));
             if (!m.notes().isEmpty()) {
@@ -150,6 +155,9 @@ public final class EnergyMeters {
             }
         } catch (PluginUnavailableException e) {
             plugins.add(new PluginStatus("energy_meter", name, false, e.getMessage()));
+        } catch (ConfigException e) {
+            meters.forEach(EnergyMeter::close);
+            throw e;
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("energy meter {} failed to open", name, e);
             plugins.add(new PluginStatus("energy_meter", name, false, "failed to open: " + Plugins.rootMessage(e)));

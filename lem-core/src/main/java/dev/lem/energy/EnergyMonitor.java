@@ -1,6 +1,7 @@
 package dev.lem.energy;
 
 import dev.lem.spi.EnergyMeter;
+import dev.lem.spi.PluginStatus;
 import dev.lem.spi.TelemetrySample;
 import dev.lem.spi.TelemetrySource;
 import dev.lem.spi.ThrottleReason;
@@ -18,32 +19,36 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Named measurement windows over a set of energy meters, like a stopwatch per domain: {@link #begin}
- * and {@link #end} by name, nested and overlapping windows allowed. A sampler thread polls the meters
- * (counter wraps, power integration, utilisation estimates) and telemetry sources at a fixed interval
- * and records each window's time series.
+ * Measurement windows over a set of energy meters, like a stopwatch per domain: each {@link EnergyWindow}
+ * records the energy per domain between its opening and its closing; windows may nest and overlap. A
+ * sampler thread polls the meters (counter wraps, power integration, utilisation estimates) and telemetry
+ * sources at a fixed interval.
  *
  * <pre>{@code
- * try (EnergyMonitor monitor = EnergyMonitor.start(meters, telemetry, Duration.ofMillis(100))) {
- *     monitor.measureIdle(Duration.ofSeconds(3));     // baseline for adjusted figures
- *     monitor.begin("cycle_0");
- *     runWorkload();
- *     EnergyMeasurement m = monitor.end("cycle_0");   // joules per domain, raw and adjusted
+ * try (EnergyMonitor meters = EnergyMeters.openAvailable()) {
+ *     meters.measureIdle(Duration.ofSeconds(3));                       // baseline for adjusted figures
+ *     EnergyMeasurement step = meters.measure("step", () -> myStep());  // joules per domain, with method
+ *     Measured<Logits> out = meters.measure("prefill", () -> model.prefill(batch));
+ *     try (EnergyWindow w = meters.window("decode")) {                 // a block of your own code
+ *         decode();
+ *     }
+ *     System.out.println(step);    // "step: 1.234 J over 0.512 s (cpu.package[0] 1.0 J measured, ...)"
  * }
  * }</pre>
  *
- * <p>Each window keeps the sampler's rows ({@link #takeSeries}): cumulative energy per domain since the
- * window began, the power between consecutive rows, and every telemetry column; the last row is the
- * window's end. Power columns are differences of energy readings (for estimating meters, the modelled
- * power). When the sampler falls behind a meter's {@link EnergyMeter#maxPollInterval()} (a suspended
- * machine, a long GC pause) the windows open at the time get a note, since a counter wrap may have been
- * missed.
+ * <p>Only windows opened with {@link #windowWithTimeSeries} keep the sampler's rows ({@link TimeSeries}):
+ * cumulative energy per domain since the window began, the power between consecutive rows, and every
+ * telemetry column; the last row is the window's end. Power columns are differences of energy readings (for
+ * estimating meters, the modelled power). When the sampler falls behind a meter's
+ * {@link EnergyMeter#maxPollInterval()} (a suspended machine, a long GC pause) the windows open at the time
+ * get a note, since a counter wrap may have been missed.
  *
  * <p><b>Thread safety:</b> all methods may be called from any thread.
  */
@@ -61,8 +66,7 @@ public final class EnergyMonitor implements AutoCloseable {
     private final Duration interval;
     private final long pollDeadlineNanos;
     private final ScheduledExecutorService sampler;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private final Map<String, TimeSeries> finishedSeries = new ConcurrentHashMap<>();
+    private final Set<Window> windows = ConcurrentHashMap.newKeySet();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTimeSupported;
     private final AtomicLong ticks = new AtomicLong();
@@ -71,6 +75,8 @@ public final class EnergyMonitor implements AutoCloseable {
     private final AtomicLong lateTicks = new AtomicLong();
     private volatile long lastPollNanos;
     private volatile Optional<IdleBaseline> baseline = Optional.empty();
+    private volatile boolean closed;
+    private volatile List<PluginStatus> plugins = List.of();
 
     private EnergyMonitor(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval,
             long pollDeadlineNanos) {
@@ -151,6 +157,20 @@ public final class EnergyMonitor implements AutoCloseable {
         return monitor;
     }
 
+    /**
+     * Every meter and telemetry plug-in considered when this monitor was opened by {@link EnergyMeters}, used
+     * or not, with the reason for each one not used; empty for a monitor started on given meters.
+     */
+    public List<PluginStatus> plugins() {
+        return plugins;
+    }
+
+    /** Records the plug-ins considered (set once by {@link EnergyMeters.Opened#start()}). */
+    EnergyMonitor withPlugins(List<PluginStatus> considered) {
+        this.plugins = List.copyOf(considered);
+        return this;
+    }
+
     /** Every domain measured, in meter order. */
     public List<EnergyDomain> domains() {
         return domains;
@@ -172,29 +192,57 @@ public final class EnergyMonitor implements AutoCloseable {
                 maxTickNanos.get(), lateTicks.get());
     }
 
-    /** Opens a window; the name must not already be open. */
-    public void begin(String name) {
+    /**
+     * Opens a window named {@code name} (names are labels: several windows may share one). Close it (or
+     * {@link EnergyWindow#stop()} it) to read its energy; try-with-resources does that.
+     *
+     * @throws IllegalStateException when the monitor is closed
+     */
+    public EnergyWindow window(String name) {
+        return open(name, false);
+    }
+
+    /** As {@link #window}, also keeping the sampler's rows for {@link EnergyWindow#timeSeries()}. */
+    public EnergyWindow windowWithTimeSeries(String name) {
+        return open(name, true);
+    }
+
+    /** The energy of running {@code work}. */
+    public EnergyMeasurement measure(String name, Runnable work) {
+        try (EnergyWindow w = window(name)) {
+            work.run();
+            return w.stop();
+        }
+    }
+
+    /** The value {@code work} returns and the energy of computing it. */
+    public <T> Measured<T> measure(String name, Supplier<T> work) {
+        try (EnergyWindow w = window(name)) {
+            T value = work.get();
+            return new Measured<>(value, w.stop());
+        }
+    }
+
+    private EnergyWindow open(String name, boolean keepSeries) {
+        java.util.Objects.requireNonNull(name, "name");
+        if (closed) {
+            throw new IllegalStateException("this energy monitor is closed; open a new one (EnergyMeters.openAvailable())");
+        }
         List<String> notes = new ArrayList<>(monitorNotes);
         long before = System.nanoTime();
         Map<String, Double> start = read(notes);
-        Window w = new Window(midpoint(before, System.nanoTime()), start, notes);
-        if (windows.putIfAbsent(name, w) != null) {
-            throw new IllegalStateException("measurement window \"" + name + "\" is already open");
-        }
+        Window w = new Window(name, midpoint(before, System.nanoTime()), start, notes, keepSeries);
+        windows.add(w);
+        return new EnergyWindow(name, () -> close(w), keepSeries ? () -> w.series : () -> null);
     }
 
     /**
      * Closes a window and returns its energy per domain: raw, and adjusted by the idle baseline when one
      * was measured (adjusted = raw − idle power × duration; negative values are kept and flagged
      * {@link DomainEnergy#belowIdle()}, never clamped).
-     *
-     * @throws IllegalStateException when no window of that name is open
      */
-    public EnergyMeasurement end(String name) {
-        Window w = windows.remove(name);
-        if (w == null) {
-            throw new IllegalStateException("measurement window \"" + name + "\" was never begun (or already ended)");
-        }
+    private EnergyMeasurement close(Window w) {
+        windows.remove(w);
         List<String> readNotes = new ArrayList<>();
         long before = System.nanoTime();
         Map<String, Double> endValues = read(readNotes);
@@ -219,15 +267,12 @@ public final class EnergyMonitor implements AutoCloseable {
                 result.add(new DomainEnergy(d, joules, idleW, adjusted, adjusted.map(x -> x < 0).orElse(false)));
             }
             w.addRow(endNanos, endValues, Map.of(), List.of(), domains, telemetryColumns, false);
-            finishedSeries.put(name, new TimeSeries(columns, w.rows));
-            return new EnergyMeasurement(name, duration, result,
-                    sources.isEmpty() ? Optional.empty() : Optional.of(throttle(w.throttleSamples)), w.notes);
+            if (w.keepSeries) {
+                w.series = new TimeSeries(columns, w.rows);
+            }
+            return new EnergyMeasurement(w.name, duration, result,
+                    sources.isEmpty() ? Optional.empty() : Optional.of(w.throttle.summary()), w.notes);
         }
-    }
-
-    /** The time series of an ended window (removed from memory once taken); empty when none was recorded. */
-    public Optional<TimeSeries> takeSeries(String name) {
-        return Optional.ofNullable(finishedSeries.remove(name));
     }
 
     /**
@@ -235,24 +280,24 @@ public final class EnergyMonitor implements AutoCloseable {
      * baseline for every later window: per domain, the window's energy divided by its duration.
      *
      * @throws IllegalArgumentException when the duration is not positive
+     * @throws dev.lem.LemException     when the thread is interrupted meanwhile (its interrupt flag is set
+     *                                  again; no baseline is kept)
      */
-    public IdleBaseline measureIdle(Duration duration) throws InterruptedException {
+    public IdleBaseline measureIdle(Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("idle baseline duration must be positive, was " + duration);
         }
-        begin(IdleBaseline.WINDOW);
-        boolean slept = false;
-        try {
-            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
-            slept = true;
-        } finally {
-            EnergyMeasurement m = end(IdleBaseline.WINDOW);
-            takeSeries(IdleBaseline.WINDOW);
-            if (slept) {
-                baseline = Optional.of(IdleBaseline.of(m));
+        try (EnergyWindow w = window(IdleBaseline.WINDOW)) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.lem.LemException("interrupted while measuring idle power; no baseline was kept", e);
             }
+            IdleBaseline b = IdleBaseline.of(w.stop());
+            baseline = Optional.of(b);
+            return b;
         }
-        return baseline.orElseThrow();
     }
 
     /** The time of a reading: halfway between the clock before and after it. */
@@ -324,7 +369,7 @@ public final class EnergyMonitor implements AutoCloseable {
                     LOG.debug("telemetry source {} failed", s.name(), e);
                 }
             }
-            for (Window w : windows.values()) {
+            for (Window w : windows) {
                 synchronized (w) {
                     if (w.closed) {
                         continue;
@@ -350,34 +395,15 @@ public final class EnergyMonitor implements AutoCloseable {
 
     /** Throttling over a window's telemetry samples. */
     static ThrottleSummary throttle(List<List<ThrottleReason>> samples) {
-        int n = samples.size();
-        if (n == 0) {
-            return ThrottleSummary.none(0);
-        }
-        int thermal = 0;
-        int power = 0;
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (List<ThrottleReason> sample : samples) {
-            boolean t = false;
-            boolean p = false;
-            Set<String> seen = new LinkedHashSet<>();
-            for (ThrottleReason r : sample) {
-                t |= r.kind() == ThrottleReason.Kind.THERMAL;
-                p |= r.kind() == ThrottleReason.Kind.POWER;
-                seen.add(r.device() + ":" + r.reason());
-            }
-            thermal += t ? 1 : 0;
-            power += p ? 1 : 0;
-            seen.forEach(s -> counts.merge(s, 1, Integer::sum));
-        }
-        Map<String, Double> shares = new LinkedHashMap<>();
-        counts.forEach((k, c) -> shares.put(k, (double) c / n));
-        return new ThrottleSummary(n, (double) thermal / n, (double) power / n, shares, thermal + power > 0);
+        ThrottleCounter c = new ThrottleCounter();
+        samples.forEach(c::add);
+        return c.summary();
     }
 
-    /** Stops the sampler and closes every meter and source. */
+    /** Stops the sampler and closes every meter and source; windows still open can no longer be read. */
     @Override
     public void close() {
+        closed = true;
         sampler.shutdownNow();
         try {
             sampler.awaitTermination(5, TimeUnit.SECONDS);
@@ -400,21 +426,59 @@ public final class EnergyMonitor implements AutoCloseable {
         }
     }
 
+    /** Throttling seen over a window's sampler ticks, counted as they come (nothing per tick is kept). */
+    static final class ThrottleCounter {
+        private int samples;
+        private int thermal;
+        private int power;
+        private final Map<String, Integer> counts = new LinkedHashMap<>();
+
+        void add(List<ThrottleReason> sample) {
+            samples++;
+            boolean t = false;
+            boolean p = false;
+            Set<String> seen = new LinkedHashSet<>();
+            for (ThrottleReason r : sample) {
+                t |= r.kind() == ThrottleReason.Kind.THERMAL;
+                p |= r.kind() == ThrottleReason.Kind.POWER;
+                seen.add(r.device() + ":" + r.reason());
+            }
+            thermal += t ? 1 : 0;
+            power += p ? 1 : 0;
+            seen.forEach(x -> counts.merge(x, 1, Integer::sum));
+        }
+
+        ThrottleSummary summary() {
+            if (samples == 0) {
+                return ThrottleSummary.none(0);
+            }
+            Map<String, Double> shares = new LinkedHashMap<>();
+            counts.forEach((k, c) -> shares.put(k, (double) c / samples));
+            return new ThrottleSummary(samples, (double) thermal / samples, (double) power / samples, shares,
+                    thermal + power > 0);
+        }
+    }
+
     /** One open window. Mutable state is guarded by the window's own lock. */
     private static final class Window {
+        final String name;
         final long startNanos;
         final Map<String, Double> start;
         final List<String> notes;
+        final boolean keepSeries;
         final List<double[]> rows = new ArrayList<>();
-        final List<List<ThrottleReason>> throttleSamples = new ArrayList<>();
+        final ThrottleCounter throttle = new ThrottleCounter();
         Map<String, Double> previous;
         long previousNanos;
         boolean closed;
+        TimeSeries series;
 
-        Window(long startNanos, Map<String, Double> start, List<String> notes) {
+        Window(String name, long startNanos, Map<String, Double> start, List<String> notes, boolean keepSeries) {
+            this.name = name;
             this.startNanos = startNanos;
             this.start = start;
             this.notes = new ArrayList<>(notes);
+            this.keepSeries = keepSeries;
             this.previous = start;
             this.previousNanos = startNanos;
         }
@@ -428,6 +492,12 @@ public final class EnergyMonitor implements AutoCloseable {
         /** Adds a row; {@code sampled}: a sampler tick, whose throttle reasons count (the end row is not). */
         void addRow(long now, Map<String, Double> energy, Map<String, Double> telemetry, List<ThrottleReason> throttle,
                 List<EnergyDomain> domains, List<String> telemetryColumns, boolean sampled) {
+            if (sampled) {
+                this.throttle.add(throttle);
+            }
+            if (!keepSeries) {
+                return;
+            }
             int n = domains.size();
             double[] row = new double[1 + 2 * n + telemetryColumns.size()];
             row[0] = (now - startNanos) / 1e6;
@@ -444,9 +514,6 @@ public final class EnergyMonitor implements AutoCloseable {
                 row[1 + 2 * n + i] = telemetry.getOrDefault(telemetryColumns.get(i), Double.NaN);
             }
             rows.add(row);
-            if (sampled) {
-                throttleSamples.add(List.copyOf(throttle));
-            }
             previous = energy;
             previousNanos = now;
         }

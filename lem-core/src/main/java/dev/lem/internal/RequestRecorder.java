@@ -3,6 +3,7 @@ package dev.lem.internal;
 import dev.lem.energy.DomainEnergy;
 import dev.lem.energy.EnergyMeasurement;
 import dev.lem.energy.EnergyMonitor;
+import dev.lem.energy.EnergyWindow;
 import dev.lem.metrics.RequestRecord;
 import dev.lem.spi.Completion;
 import dev.lem.spi.FinishReason;
@@ -31,6 +32,7 @@ public final class RequestRecorder implements GenerationListener {
     private final Map<String, DoubleAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> phaseNanos = new ConcurrentHashMap<>();
     private final Map<String, Long> phaseStarts = new ConcurrentHashMap<>();
+    private final Map<String, EnergyWindow> phaseWindows = new ConcurrentHashMap<>();
     private final Map<String, List<EnergyMeasurement>> phaseEnergy = new ConcurrentHashMap<>();
     private final java.util.Set<String> order = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     private final AtomicLong phaseSeq = new AtomicLong();
@@ -129,7 +131,11 @@ public final class RequestRecorder implements GenerationListener {
     public void phaseStarted(String phase, long nanoTime) {
         phaseStarts.put(phase, nanoTime);
         if (monitor != null) {
-            monitor.begin(windowName(phase));
+            EnergyWindow previous = phaseWindows.put(phase, monitor.window(windowName(phase)));
+            if (previous != null) {
+                previous.close();
+                violations.add("phase " + phase + " started again before it ended");
+            }
         }
     }
 
@@ -141,10 +147,9 @@ public final class RequestRecorder implements GenerationListener {
             return;
         }
         phaseNanos.computeIfAbsent(phase, p -> new AtomicLong()).addAndGet(nanoTime - start);
-        if (monitor != null) {
-            String name = windowName(phase);
-            EnergyMeasurement m = monitor.end(name);
-            monitor.takeSeries(name);
+        EnergyWindow w = phaseWindows.remove(phase);
+        if (w != null) {
+            EnergyMeasurement m = w.stop();
             phaseEnergy.computeIfAbsent(phase, p -> java.util.Collections.synchronizedList(new ArrayList<>())).add(m);
             phaseSeq.incrementAndGet();
         }

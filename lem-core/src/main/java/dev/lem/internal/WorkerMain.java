@@ -27,7 +27,7 @@ public final class WorkerMain {
             int rank = Integer.parseInt(args[2]);
             int world = Integer.parseInt(args[3]);
             new ExperimentRunner(config, new ExperimentRunner.Options(args[1], rank, world, null, List.of(),
-                    System.getenv(), m -> System.err.println("[rank " + rank + "] " + m))).run();
+                    System.getenv(), m -> { }, List.of())).run();
             System.exit(0);
         } catch (LemException | IOException | NumberFormatException e) {
             System.err.println("rank " + args[2] + " failed: " + e.getMessage());

@@ -1,8 +1,8 @@
 package dev.lem.results;
 
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.MetricSummary;
+import dev.lem.stats.Estimate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +44,7 @@ public final class CsvExport {
             row.add(r.createdAt().toString());
             row.add(c.model());
             row.add(c.backend());
-            row.add(c.precision());
+            row.add(c.precision().toString());
             row.add(c.device());
             row.add(Integer.toString(c.batching().batchSize()));
             row.add(Integer.toString(c.maxOutputTokens()));
@@ -52,15 +52,15 @@ public final class CsvExport {
             row.add(Integer.toString(r.summary().cycles()));
             row.add(r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
             for (Metric m : Metric.values()) {
-                Optional<MetricSummary> s = r.summary().find(m);
-                row.add(s.map(x -> num(x.estimate().mean())).orElse(""));
-                row.add(s.flatMap(x -> x.estimate().ciLow()).map(CsvExport::num).orElse(""));
-                row.add(s.flatMap(x -> x.estimate().ciHigh()).map(CsvExport::num).orElse(""));
-                row.add(s.map(x -> Integer.toString(x.estimate().n())).orElse(""));
-                row.add(s.map(x -> x.estimate().method()).orElse(""));
-                row.add(s.map(x -> x.estimate().outlierCycles().stream().map(String::valueOf)
+                Optional<Estimate> s = r.summary().find(m);
+                row.add(s.map(x -> num(x.mean())).orElse(""));
+                row.add(s.flatMap(Estimate::ciLow).map(CsvExport::num).orElse(""));
+                row.add(s.flatMap(Estimate::ciHigh).map(CsvExport::num).orElse(""));
+                row.add(s.map(x -> Integer.toString(x.n())).orElse(""));
+                row.add(s.map(Estimate::method).orElse(""));
+                row.add(s.map(x -> x.outlierCycles().stream().map(String::valueOf)
                         .collect(java.util.stream.Collectors.joining(" "))).orElse(""));
-                row.add(s.map(MetricSummary::basis).orElse(""));
+                row.add(s.map(Estimate::basis).orElse(""));
             }
             sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');
         }

@@ -1,22 +1,24 @@
 package dev.lem.results;
 
-import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON form of every public result record: snake_case names, ISO-8601 instants, absent values
- * as {@code null}, and a {@code schema_version} on every file. Round-trips every record without loss.
+ * The JSON form of every public result record: snake_case names, ISO-8601 instants, enums as their
+ * lower-case words, absent values as {@code null}, and a {@code schema_version} on every file. Round-trips
+ * every record without loss. Files of older schema versions are migrated when read ({@link SchemaMigration}).
  */
 public final class ResultsJson {
-    /** The schema version this LEM writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    /** The schema version this LEM writes; it reads this one and every older one. */
+    public static final int SCHEMA_VERSION = 2;
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -25,6 +27,8 @@ public final class ResultsJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(EnumFeature.WRITE_ENUMS_TO_LOWERCASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
 
     private ResultsJson() {
@@ -41,16 +45,18 @@ public final class ResultsJson {
     }
 
     /**
-     * Reads JSON text into a record type, checking {@code schema_version} when the document has one
-     * at its top level.
+     * Reads JSON text into a record type, checking {@code schema_version} when the document has one at its
+     * top level and migrating older versions.
      *
      * @param where the file, for messages
+     * @throws ResultsException when the text is not a valid result of this type, or a newer LEM wrote it
      */
     public static <T> T read(String json, Class<T> type, String where) {
         try {
             JsonNode tree = MAPPER.readTree(json);
             if (tree instanceof ObjectNode obj && obj.has("schema_version")) {
-                checkVersion(obj.get("schema_version"), where);
+                int v = checkVersion(obj.get("schema_version"), where);
+                SchemaMigration.migrate(obj, v);
             }
             return MAPPER.treeToValue(tree, type);
         } catch (JacksonException e) {
@@ -58,11 +64,8 @@ public final class ResultsJson {
         }
     }
 
-    /**
-     * Refuses versions newer than this LEM's; older versions would be migrated here (version 1 is the
-     * first, so there is nothing to migrate yet).
-     */
-    static void checkVersion(JsonNode version, String where) {
+    /** Refuses versions newer than this LEM's; returns the version. */
+    static int checkVersion(JsonNode version, String where) {
         if (!version.canConvertToInt()) {
             throw new ResultsException(where + ": schema_version " + version + " is not a number");
         }
@@ -74,11 +77,6 @@ public final class ResultsJson {
         if (v < 1) {
             throw new ResultsException(where + ": schema_version " + v + " is invalid");
         }
-    }
-
-    /** Converts a record to a generic map (for flattening to CSV). */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> toMap(Object value) {
-        return MAPPER.convertValue(value, Map.class);
+        return v;
     }
 }

@@ -1,8 +1,8 @@
 package dev.lem.results;
 
-import dev.lem.ExperimentResult;
-import dev.lem.ProcessResult;
-import dev.lem.RunSetup;
+import dev.lem.result.ExperimentResult;
+import dev.lem.result.ProcessResult;
+import dev.lem.result.RunSetup;
 import dev.lem.energy.TimeSeries;
 import dev.lem.results.internal.AtomicFiles;
 import java.io.IOException;

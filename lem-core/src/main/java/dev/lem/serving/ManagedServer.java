@@ -51,6 +51,32 @@ public final class ManagedServer implements AutoCloseable {
      * @throws BackendException           when the server exits or is not healthy within {@code timeout}
      *                                    (the message quotes the end of its log)
      */
+    /**
+     * The command-line flags of pass-through engine arguments ({@code extra:}), in name order: a name becomes
+     * {@code --name-with-dashes}; {@code true} adds the bare flag, {@code false} its {@code --no-} form (the
+     * argparse {@code BooleanOptionalAction} convention of vLLM and TensorRT-LLM), a list adds every item after
+     * the flag, anything else its text.
+     */
+    public static List<String> engineFlags(java.util.Map<String, Object> extra) {
+        List<String> out = new java.util.ArrayList<>();
+        new java.util.TreeMap<>(extra).forEach((k, v) -> {
+            String flag = "--" + k.replace('_', '-');
+            if (Boolean.TRUE.equals(v)) {
+                out.add(flag);
+            } else if (Boolean.FALSE.equals(v)) {
+                out.add("--no-" + k.replace('_', '-'));
+            } else if (v instanceof List<?> l) {
+                out.add(flag);
+                l.forEach(x -> out.add(String.valueOf(x)));
+            } else {
+                out.add(flag);
+                out.add(v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+                        ? Long.toString(d.longValue()) : String.valueOf(v));
+            }
+        });
+        return out;
+    }
+
     public static ManagedServer start(List<String> command, URI health, Duration timeout, Path logFile) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

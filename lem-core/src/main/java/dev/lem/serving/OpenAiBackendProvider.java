@@ -1,6 +1,9 @@
 package dev.lem.serving;
 
+import dev.lem.config.Option;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
+import java.util.List;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.InferenceBackend;
 import java.util.Set;
@@ -24,6 +27,16 @@ public final class OpenAiBackendProvider implements BackendProvider {
     @Override
     public String description() {
         return "any OpenAI-compatible server (SGLang, llama.cpp, TGI, Ollama) at server.url, streamed";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return OpenAiCompatibleBackend.COMMON_OPTIONS;
+    }
+
+    @Override
+    public void check(BackendSettings settings) {
+        OpenAiCompatibleBackend.check(settings, name(), false);
     }
 
     @Override

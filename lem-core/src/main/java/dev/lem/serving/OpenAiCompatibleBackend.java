@@ -1,9 +1,12 @@
 package dev.lem.serving;
 
 import dev.lem.config.ConfigException;
-import dev.lem.config.ExperimentConfig;
+import dev.lem.config.Option;
+import dev.lem.config.OptionValues;
+import dev.lem.config.ServerApi;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
@@ -45,6 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code ignore_eos} ({@code decoding.ignore_eos}), {@code min_tokens} (when above 0) and {@code top_k}
  * (when sampling with top-k), which vLLM, SGLang, llama.cpp and trtllm-serve accept; then the subclass's fields
  * ({@link #addFields}) and finally {@code options.extra_body_json}, a JSON object merged into every body.
+ * The options each backend accepts are declared as {@link Option} constants here and by the subclasses.
  *
  * <p>Life cycle: the constructor checks the configuration (no I/O); {@link #load()} starts a managed
  * server when asked, then checks that the server answers and serves the model; {@link #close()} stops
@@ -56,32 +60,46 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** A JSON object merged into every request body. */
+    public static final Option<String> EXTRA_BODY_JSON = Option.text("extra_body_json")
+            .describe("a JSON object merged into every request body, for server-specific fields");
+    /** Ask for the usage chunk. */
+    public static final Option<Boolean> STREAM_USAGE = Option.bool("stream_usage").defaultValue(true)
+            .describe("ask for the usage chunk (stream_options.include_usage)");
+    /** Send the sampling fields most engines accept beyond OpenAI's. */
+    public static final Option<Boolean> SAMPLING_EXTENSIONS = Option.bool("sampling_extensions").defaultValue(true)
+            .describe("send ignore_eos, min_tokens and top_k (vLLM, SGLang, llama.cpp, trtllm-serve understand "
+                    + "them); false for servers that reject unknown fields");
+    /** Usage in every chunk (engine servers). */
+    public static final Option<Boolean> CONTINUOUS_USAGE_STATS = Option.bool("continuous_usage_stats")
+            .defaultValue(true).describe("ask for usage in every chunk (token counts per chunk)");
+    /** Repetition penalty (engine servers). */
+    public static final Option<Double> REPETITION_PENALTY = Option.number("repetition_penalty").min(0)
+            .describe("repetition penalty (1: off)");
+    /** Read the server's metrics endpoint into the time series (engine servers). */
+    public static final Option<Boolean> METRICS = Option.bool("metrics").defaultValue(true)
+            .describe("read the server's /metrics into the time series");
+    /** Shortest time between two reads of the metrics endpoint. */
+    public static final Option<Integer> METRICS_MIN_INTERVAL_MS = Option.integer("metrics_min_interval_ms")
+            .defaultValue(250).range(10, 3_600_000).unit("ms").describe("shortest time between two reads of /metrics");
+    /** The command of a managed server. */
+    public static final Option<String> EXECUTABLE = Option.text("executable")
+            .describe("the command that starts a managed server (default: the engine's own, on the PATH)");
+
     /** Options every served backend accepts. */
-    public static final List<BackendOptions.Spec> COMMON_OPTIONS = List.of(
-            BackendOptions.spec("extra_body_json", BackendOptions.Type.STRING,
-                    "a JSON object merged into every request body, for server-specific fields"),
-            BackendOptions.spec("stream_usage", BackendOptions.Type.BOOLEAN,
-                    "ask for the usage chunk (stream_options.include_usage); default true"),
-            BackendOptions.spec("sampling_extensions", BackendOptions.Type.BOOLEAN,
-                    "send ignore_eos, min_tokens and top_k (vLLM, SGLang, llama.cpp, trtllm-serve understand them); "
-                            + "default true, false for servers that reject unknown fields"));
+    public static final List<Option<?>> COMMON_OPTIONS = List.of(EXTRA_BODY_JSON, STREAM_USAGE, SAMPLING_EXTENSIONS);
 
     /** Options of the engine servers (vLLM, trtllm-serve) besides {@link #COMMON_OPTIONS}. */
-    public static final List<BackendOptions.Spec> ENGINE_OPTIONS = List.of(
-            BackendOptions.spec("continuous_usage_stats", BackendOptions.Type.BOOLEAN, "usage in every chunk"),
-            BackendOptions.spec("repetition_penalty", BackendOptions.Type.NUMBER, 0, "repetition penalty (1: off)"),
-            BackendOptions.spec("metrics", BackendOptions.Type.BOOLEAN, "read the server's /metrics into the time series"),
-            BackendOptions.spec("metrics_min_interval_ms", BackendOptions.Type.INTEGER, 10,
-                    "shortest time between two reads of /metrics"),
-            BackendOptions.spec("executable", BackendOptions.Type.STRING, "the command of a managed server"));
+    public static final List<Option<?>> ENGINE_OPTIONS = List.of(CONTINUOUS_USAGE_STATS, REPETITION_PENALTY, METRICS,
+            METRICS_MIN_INTERVAL_MS, EXECUTABLE);
 
     private final String name;
     private final boolean engine;
     private @Nullable ScrapedTelemetry scraped;
-    /** The experiment's configuration. */
-    protected final ExperimentConfig config;
+    /** The backend's settings. */
+    protected final BackendSettings config;
     /** The backend's checked options. */
-    protected final BackendOptions options;
+    protected final OptionValues options;
     /** Where server logs go. */
     protected final Path artifacts;
     /** This process's rank. */
@@ -93,28 +111,21 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     private final Map<String, String> environment = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
-     * @param context the backend context
+     * @param context the backend context (its options already checked against the provider's declarations)
      * @param name    the backend's name, for messages ({@code openai}, {@code vllm}, {@code trtllm})
-     * @param engine  an engine server (vLLM, trtllm-serve): accepts {@link #ENGINE_OPTIONS}, asks for
-     *                {@code continuous_usage_stats} (unless the option turns it off), sends
-     *                {@code repetition_penalty} when set and names the chat limit {@code max_completion_tokens}
-     * @param specs   the options this backend accepts besides {@link #COMMON_OPTIONS} (and the engine ones)
+     * @param engine  an engine server (vLLM, trtllm-serve): asks for {@code continuous_usage_stats} (unless the
+     *                option turns it off), sends {@code repetition_penalty} when set and names the chat limit
+     *                {@code max_completion_tokens}
      * @throws ConfigException when a setting is wrong
      */
-    protected OpenAiCompatibleBackend(BackendContext context, String name, boolean engine,
-            List<BackendOptions.Spec> specs) {
+    protected OpenAiCompatibleBackend(BackendContext context, String name, boolean engine) {
         this.name = name;
         this.engine = engine;
-        this.config = context.config();
+        this.config = context.settings();
         this.artifacts = context.artifactsDirectory();
         this.rank = context.rank();
-        List<BackendOptions.Spec> all = new ArrayList<>(COMMON_OPTIONS);
-        if (engine) {
-            all.addAll(ENGINE_OPTIONS);
-        }
-        all.addAll(specs);
-        this.options = BackendOptions.check(name, config.options(), all);
-        this.extraBody = options.string("extra_body_json").map(OpenAiCompatibleBackend::parseExtraBody).orElse(null);
+        this.options = context.options();
+        this.extraBody = options.find(EXTRA_BODY_JSON).map(OpenAiCompatibleBackend::parseExtraBody).orElse(null);
         ServerSettings s = ServerSettings.from(config, name, System::getenv);
         if (config.server().managed()) {
             s = managedSettings(s);
@@ -124,9 +135,41 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         this.client = ServingClient.create(s);
     }
 
+    /**
+     * Checks a served backend's settings without connecting: the URL, the API key variable, the API,
+     * {@code options.extra_body_json}, and whether it can start a server when asked to.
+     *
+     * @param canManage whether the backend can start its server ({@code server.managed})
+     * @throws ConfigException listing every problem
+     */
+    public static void check(BackendSettings settings, String name, boolean canManage) {
+        List<dev.lem.config.ConfigProblem> problems = new ArrayList<>();
+        try {
+            ServerSettings.from(settings, name, System::getenv);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            settings.options().find(EXTRA_BODY_JSON).ifPresent(OpenAiCompatibleBackend::parseExtraBody);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        if (settings.server().api() == ServerApi.TRITON && !name.equals("trtllm")) {
+            problems.add(new dev.lem.config.ConfigProblem("server.api", "triton is served by backend trtllm, not "
+                    + name + "; use completions or chat"));
+        }
+        if (settings.server().managed() && !canManage) {
+            problems.add(new dev.lem.config.ConfigProblem("server.managed", "backend " + name + " cannot start a "
+                    + "server: start it yourself and set server.url, or use backend vllm or trtllm, which can"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
     /** The generic backend {@code openai}. */
     public static OpenAiCompatibleBackend openAi(BackendContext context) {
-        return new OpenAiCompatibleBackend(context, "openai", false, List.of());
+        return new OpenAiCompatibleBackend(context, "openai", false);
     }
 
     private ServerSettings managedSettings(ServerSettings s) {
@@ -153,8 +196,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     }
 
     /** Checks {@code server.api}; backends without Triton support refuse it. */
-    protected void checkApi(String api) {
-        if (api.equals("triton")) {
+    protected void checkApi(ServerApi api) {
+        if (api == ServerApi.TRITON) {
             throw new ConfigException("server.api", "triton is served by backend trtllm, not " + name
                     + "; use completions or chat");
         }
@@ -190,7 +233,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                     managed.startupNanos() / 1e9));
         }
         environment.put("server.url", settings.baseUri().toString());
-        environment.put("server.api", settings.api());
+        environment.put("server.api", settings.api().toString());
         verifyServer();
         environment.put("server.model", settings.modelName());
         Map<String, String> details = new LinkedHashMap<>(environment);
@@ -347,7 +390,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
 
     /** The HTTP call for one request (endpoint, body, dialect). */
     protected StreamCall call(GenerationRequest r) {
-        boolean chat = settings.api().equals("chat");
+        boolean chat = settings.api() == ServerApi.CHAT;
         ObjectNode body = JSON.createObjectNode();
         body.put("model", settings.modelName());
         if (chat) {
@@ -358,7 +401,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             body.put("max_tokens", r.maxOutputTokens());
         }
         body.put("stream", true);
-        if (options.bool("stream_usage", true)) {
+        if (options.get(STREAM_USAGE)) {
             body.set("stream_options", streamOptions());
         }
         if (r.decoding().isGreedy()) {
@@ -370,7 +413,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             }
         }
         body.put("seed", r.seed());
-        if (options.bool("sampling_extensions", true)) {
+        if (options.get(SAMPLING_EXTENSIONS)) {
             if (r.decoding().ignoreEos()) {
                 body.put("ignore_eos", true);
             }
@@ -382,7 +425,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             }
         }
         if (engine) {
-            options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
+            options.find(REPETITION_PENALTY).ifPresent(v -> body.put("repetition_penalty", v));
         }
         addFields(body, r);
         if (extraBody != null) {
@@ -396,7 +439,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     protected ObjectNode streamOptions() {
         ObjectNode o = JSON.createObjectNode().put("include_usage", true);
         if (engine) {
-            o.put("continuous_usage_stats", options.bool("continuous_usage_stats", true));
+            o.put("continuous_usage_stats", options.get(CONTINUOUS_USAGE_STATS));
         }
         return o;
     }
@@ -412,11 +455,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
      */
     protected final synchronized Optional<TelemetrySource> scrapedTelemetry(
             BiFunction<ServingClient, Duration, ScrapedTelemetry> create) {
-        if (!options.bool("metrics", true)) {
+        if (!options.get(METRICS)) {
             return Optional.empty();
         }
         if (scraped == null) {
-            scraped = create.apply(client, Duration.ofMillis(options.integer("metrics_min_interval_ms").orElse(250L)));
+            scraped = create.apply(client, Duration.ofMillis(options.get(METRICS_MIN_INTERVAL_MS)));
         }
         return Optional.of(scraped);
     }

@@ -1,7 +1,8 @@
 package dev.lem.serving;
 
 import dev.lem.config.ConfigException;
-import dev.lem.config.ExperimentConfig;
+import dev.lem.config.ServerApi;
+import dev.lem.spi.BackendSettings;
 import dev.lem.config.ServerConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,7 +17,7 @@ import java.util.function.Function;
  *
  * @param baseUri          scheme, host and port, e.g. {@code http://localhost:8000}, without a trailing
  *                         {@code /} or {@code /v1}
- * @param api              completions, chat or triton
+ * @param api              the API to call
  * @param modelName        the model name sent to the server
  * @param modelNameGiven   true when {@code server.model_name} or {@code model} was set explicitly
  * @param apiKey           the bearer token, when {@code server.api_key_env} names one
@@ -29,7 +30,7 @@ import java.util.function.Function;
  */
 public record ServerSettings(
         URI baseUri,
-        String api,
+        ServerApi api,
         String modelName,
         boolean modelNameGiven,
         Optional<String> apiKey,
@@ -54,13 +55,13 @@ public record ServerSettings(
     }
 
     /**
-     * Reads the {@code server.*} settings of a configuration.
+     * Reads the {@code server.*} settings of a backend's configuration.
      *
      * @param backend the backend's name, for messages
      * @param env     environment lookup (for the API key)
      * @throws ConfigException naming the setting, the value and the fix
      */
-    public static ServerSettings from(ExperimentConfig config, String backend, Function<String, String> env) {
+    public static ServerSettings from(BackendSettings config, String backend, Function<String, String> env) {
         ServerConfig s = config.server();
         URI uri;
         if (s.url().isPresent()) {
@@ -80,8 +81,7 @@ public record ServerSettings(
             }
             key = Optional.of(value.strip());
         }
-        boolean given = s.modelName().isPresent()
-                || config.sourceOf("model").kind() != dev.lem.config.ValueSource.Kind.DEFAULT;
+        boolean given = s.modelName().isPresent() || config.modelExplicit();
         return new ServerSettings(uri, s.api(), s.modelName().orElse(config.model()), given, key,
                 seconds(s.connectTimeoutS()), seconds(s.firstTokenTimeoutS()), seconds(s.idleTimeoutS()),
                 seconds(s.requestTimeoutS()), s.maxRetries(), s.sameHost());

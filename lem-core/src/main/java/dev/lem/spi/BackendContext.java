@@ -1,20 +1,37 @@
 package dev.lem.spi;
 
 import dev.lem.config.ExperimentConfig;
+import dev.lem.config.OptionValues;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What a backend is created with.
+ * What a backend is created with: its settings (not the whole experiment), a directory it may write to, and
+ * this process's rank.
  *
- * @param config            the validated experiment configuration (model, precision, device,
- *                          decoding, server, backend options)
+ * @param settings           model, precision, device, server, the backend's options, pass-through arguments
  * @param artifactsDirectory a directory the backend may write to (server logs), inside the results
- * @param rank              this process's rank (0 when there is one process)
+ * @param rank               this process's rank (0 when there is one process)
  */
-public record BackendContext(ExperimentConfig config, Path artifactsDirectory, int rank) {
+public record BackendContext(BackendSettings settings, Path artifactsDirectory, int rank) {
     public BackendContext {
-        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(artifactsDirectory, "artifactsDirectory");
+    }
+
+    /**
+     * A context for {@code provider} from a whole configuration (validating its options), as the core
+     * makes it; for tests and tools that create a backend directly.
+     *
+     * @throws dev.lem.config.ConfigException when an option is unknown or invalid
+     */
+    public static BackendContext of(ExperimentConfig config, BackendProvider provider, Path artifactsDirectory,
+            int rank) {
+        return new BackendContext(BackendSettings.of(config, provider), artifactsDirectory, rank);
+    }
+
+    /** The backend's validated options. */
+    public OptionValues options() {
+        return settings.options();
     }
 }

@@ -1,15 +1,43 @@
 package dev.lem.spi;
 
+import dev.lem.config.Option;
+import java.util.List;
+
 /**
  * Service-provider interface for inference backends, registered in
  * {@code META-INF/services/dev.lem.spi.BackendProvider}. Selected by {@link #name()}, an alias, or
  * the class name.
+ *
+ * <p>Before anything runs (in {@code Experiment.Builder.build()}, {@code lem config validate} and
+ * {@code lem run}), the core checks the experiment's {@code options.*} against {@link #options()} and calls
+ * {@link #check}; problems are reported with the core keys' problems, one line each.
  */
 public interface BackendProvider extends LemPlugin {
 
     /**
-     * Creates a backend for one experiment. Must check the backend-specific options and fail with a
-     * {@link dev.lem.config.ConfigException} naming the bad option, or a
+     * True when the model runs in this JVM and requests are computed as batches (djl); false for served
+     * backends. Decides which configuration keys apply ({@link dev.lem.config.BackendScope}).
+     */
+    default boolean inProcess() {
+        return false;
+    }
+
+    /** The options this backend accepts under {@code options.*}; any other is refused with the closest name. */
+    default List<Option<?>> options() {
+        return List.of();
+    }
+
+    /**
+     * Checks the settings beyond each option's own rule (combinations, the model's presence, a precision
+     * the backend cannot run), without loading anything.
+     *
+     * @throws dev.lem.config.ConfigException listing every problem, each with its configuration key
+     */
+    default void check(BackendSettings settings) {
+    }
+
+    /**
+     * Creates a backend for one experiment. May assume {@link #check} passed; fails with a
      * {@link PluginUnavailableException} when it cannot run here.
      */
     InferenceBackend create(BackendContext context);

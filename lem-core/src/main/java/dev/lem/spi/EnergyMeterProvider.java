@@ -8,6 +8,14 @@ package dev.lem.spi;
 public interface EnergyMeterProvider extends LemPlugin {
 
     /**
+     * The options this meter accepts under {@code energy.meter_options.<name>.*}; the core checks them before
+     * anything runs and hands the typed values over in {@link MeterContext#options()}.
+     */
+    default java.util.List<dev.lem.config.Option<?>> options() {
+        return java.util.List.of();
+    }
+
+    /**
      * Whether the meter can run with this context, e.g. at a configured device path
      * ({@code energy.rapl_root}); by default {@link #availability()}. Must not throw.
      */

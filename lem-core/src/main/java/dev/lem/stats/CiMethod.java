@@ -15,6 +15,8 @@ import java.util.Locale;
  * points are the more accurate one-sided bounds. One cycle gives no interval whatever the method.
  */
 public enum CiMethod {
+    /** Chosen by the number of cycles: {@link #T} below {@value #AUTO_BCA_FROM_CYCLES}, {@link #BCA} from then on. */
+    AUTO("auto"),
     /** Student t on the standard error (delta method for ratios, Welch for differences). */
     T("t"),
     /** Bootstrap percentile interval, resampling whole cycles. */
@@ -41,16 +43,32 @@ public enum CiMethod {
         return n < AUTO_BCA_FROM_CYCLES ? T : BCA;
     }
 
+    /** The method that computes an interval over n cycles: this one, or for {@link #AUTO} the one it picks. */
+    public CiMethod forCycles(int n) {
+        return this == AUTO ? auto(n) : this;
+    }
+
+    /** The three methods that compute intervals (every constant but {@link #AUTO}). */
+    public static java.util.List<CiMethod> concreteMethods() {
+        return java.util.List.of(T, PERCENTILE, BCA);
+    }
+
     /**
      * The method for a {@code stats.ci_method} value and n cycles.
      *
      * @throws IllegalArgumentException for a value that is not auto, t, percentile or bca
      */
     public static CiMethod resolve(String ciMethod, int n) {
+        return named(ciMethod).forCycles(n);
+    }
+
+    /**
+     * The method a {@code stats.ci_method} word names ({@code auto} included).
+     *
+     * @throws IllegalArgumentException for a word that is not auto, t, percentile or bca
+     */
+    public static CiMethod named(String ciMethod) {
         String v = ciMethod.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("auto")) {
-            return auto(n);
-        }
         for (CiMethod m : values()) {
             if (m.configName.equals(v)) {
                 return m;

@@ -1,6 +1,5 @@
 package dev.lem.stats;
 
-import dev.lem.config.StatsConfig;
 import dev.lem.stats.internal.Intervals;
 import dev.lem.stats.internal.Intervals.Ci;
 import dev.lem.stats.internal.Resampling;
@@ -45,22 +44,8 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
         Optional<Interval> differenceCi, Optional<Double> ratio, Optional<Interval> ratioCi, double level,
         String note) {
 
-    /**
-     * A confidence interval.
-     *
-     * @param low    lower bound
-     * @param high   upper bound
-     * @param method {@code t_welch}, {@code bootstrap_percentile}, {@code bootstrap_bca} or {@code none}
-     */
-    public record Interval(double low, double high, String method) {
-        /** True when the value lies outside [low, high]. */
-        public boolean excludes(double value) {
-            return value < low || value > high;
-        }
-    }
-
     /** Compares plain per-cycle values of A and B (means). */
-    public static Comparison of(double[] a, double[] b, StatsConfig config, long seed) {
+    public static Comparison of(double[] a, double[] b, IntervalSettings config, long seed) {
         return of(CycleSample.of(a), CycleSample.of(b), config, seed);
     }
 
@@ -69,10 +54,10 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
      *
      * @throws IllegalArgumentException for an invalid level, resample count or method in the config
      */
-    public static Comparison of(CycleSample a, CycleSample b, StatsConfig config, long seed) {
-        double level = CrossCycleStatistics.checkLevel(config.confidenceLevel());
-        int resamples = CrossCycleStatistics.checkResamples(config.bootstrapResamples());
-        CiMethod method = CiMethod.resolve(config.ciMethod(), Math.min(a.n(), b.n()));
+    public static Comparison of(CycleSample a, CycleSample b, IntervalSettings config, long seed) {
+        double level = config.level();
+        int resamples = config.resamples();
+        CiMethod method = config.method().forCycles(Math.min(a.n(), b.n()));
         double ta = a.estimate();
         double tb = b.estimate();
         Optional<Double> ratio = ta == 0 ? Optional.empty() : Optional.of(tb / ta);

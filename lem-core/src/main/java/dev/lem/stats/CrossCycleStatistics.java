@@ -1,6 +1,5 @@
 package dev.lem.stats;
 
-import dev.lem.config.StatsConfig;
 import dev.lem.stats.internal.Intervals;
 import dev.lem.stats.internal.Intervals.Ci;
 import dev.lem.stats.internal.Resampling;
@@ -17,7 +16,7 @@ import java.util.SplittableRandom;
  * ratio metrics (joules per token, tokens per second) get the ratio of sums Σnum / Σden — never the
  * mean of per-cycle ratios — with an interval from resampling whole cycles.
  *
- * <p>The interval method is {@code stats.ci_method}: {@code t}, {@code percentile}, {@code bca}, or
+ * <p>The interval method is {@code stats.ci_method} ({@link IntervalSettings#method()}): {@code t}, {@code percentile}, {@code bca}, or
  * {@code auto} ({@link CiMethod#auto}). For a ratio, {@code t} uses the delta-method standard error
  * s_d/√n with dᵢ = (numᵢ − R·denᵢ)/mean(den) and n − 1 degrees of freedom ({@code t_delta}). Bootstrap
  * intervals use {@code stats.bootstrap_resamples} resamples drawn from a {@link SplittableRandom} seeded
@@ -33,12 +32,12 @@ public final class CrossCycleStatistics {
     }
 
     /**
-     * Mean of per-cycle values with a confidence interval chosen by {@code config.ciMethod()}.
+     * Mean of per-cycle values with a confidence interval chosen by {@code config.method()}.
      *
      * @throws IllegalArgumentException when there are no values, one is NaN or infinite, or the
      *                                  config's level, resample count or method is invalid
      */
-    public static Estimate mean(double[] values, StatsConfig config, long seed) {
+    public static Estimate mean(double[] values, IntervalSettings config, long seed) {
         return estimate(CycleSample.of(values), config, seed);
     }
 
@@ -48,15 +47,15 @@ public final class CrossCycleStatistics {
      *
      * @throws IllegalArgumentException as {@link CycleSample#ratioOfSums} and {@link #mean}
      */
-    public static Estimate ratioOfSums(double[] numerators, double[] denominators, StatsConfig config, long seed) {
+    public static Estimate ratioOfSums(double[] numerators, double[] denominators, IntervalSettings config, long seed) {
         return estimate(CycleSample.ratioOfSums(numerators, denominators), config, seed);
     }
 
     /** The estimate of a sample's statistic (mean or ratio of sums) with its interval. */
-    public static Estimate estimate(CycleSample sample, StatsConfig config, long seed) {
-        double level = checkLevel(config.confidenceLevel());
-        int resamples = checkResamples(config.bootstrapResamples());
-        CiMethod method = CiMethod.resolve(config.ciMethod(), sample.n());
+    public static Estimate estimate(CycleSample sample, IntervalSettings config, long seed) {
+        double level = config.level();
+        int resamples = config.resamples();
+        CiMethod method = config.method().forCycles(sample.n());
         int n = sample.n();
         double theta = sample.estimate();
         double[] per = sample.perCycle();
@@ -77,17 +76,17 @@ public final class CrossCycleStatistics {
             Outliers.flag(finite).forEach(j -> outliers.add(at[j]));
         }
         if (n < 2) {
-            return new Estimate(n, theta, std, cv, Optional.empty(), Optional.empty(), level, "none",
+            return new Estimate(n, theta, std, cv, Optional.empty(), level,
                     "one cycle: no spread and no interval (run cycles >= 2)", outliers);
         }
         if (k == n && Arrays.stream(finite).allMatch(v -> v == finite[0])) {
-            return new Estimate(n, theta, std, cv, Optional.of(theta), Optional.of(theta), level, "none",
+            return new Estimate(n, theta, std, cv, Optional.of(new Interval(theta, theta, "none")), level,
                     "all " + n + " cycles gave the same value: zero-width interval", outliers);
         }
         Optional<Ci> ci = interval(sample, method, level, resamples, seed);
-        return ci.map(c -> new Estimate(n, theta, std, cv, Optional.of(c.low()), Optional.of(c.high()), level,
-                c.method(), c.note(), outliers))
-                .orElseGet(() -> new Estimate(n, theta, std, cv, Optional.empty(), Optional.empty(), level, "none",
+        return ci.map(c -> new Estimate(n, theta, std, cv, Optional.of(new Interval(c.low(), c.high(), c.method())),
+                level, c.note(), outliers))
+                .orElseGet(() -> new Estimate(n, theta, std, cv, Optional.empty(), level,
                         "no bootstrap resample had denominators with a non-zero sum", outliers));
     }
 
@@ -118,19 +117,4 @@ public final class CrossCycleStatistics {
         return new Ci(ci.low(), ci.high(), ci.method(), ci.note().isEmpty() ? d : ci.note() + "; " + d);
     }
 
-    static double checkLevel(double level) {
-        if (!(level > 0 && level < 1)) {
-            throw new IllegalArgumentException("stats.confidence_level (" + level
-                    + ") must be between 0 and 1, e.g. 0.95 for a 95% interval");
-        }
-        return level;
-    }
-
-    static int checkResamples(int resamples) {
-        if (resamples < 100) {
-            throw new IllegalArgumentException("stats.bootstrap_resamples (" + resamples
-                    + ") must be >= 100 (10000 is the default)");
-        }
-        return resamples;
-    }
 }

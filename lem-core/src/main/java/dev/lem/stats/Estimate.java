@@ -1,59 +1,107 @@
 package dev.lem.stats;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A statistic across cycles with its uncertainty: what every metric in a result's summary is. All
- * figures are in the metric's unit except {@code cv} (a fraction) and {@code level}.
+ * figures are in {@link #unit()} except {@code cv} (a fraction) and {@code level}. Prints as one readable
+ * line, e.g. {@code 0.01234 J/token, 95% CI [0.01180, 0.01290] (t_delta), n=5, estimated: cpu, ram}.
  *
  * @param n             number of cycles (observations)
  * @param mean          the point estimate (the mean; for ratio metrics the ratio of sums)
  * @param std           sample standard deviation (n − 1) of the per-cycle values (for ratio metrics, of
  *                      the per-cycle ratios), absent when n &lt; 2
  * @param cv            coefficient of variation std / |mean| (a fraction), absent when n &lt; 2 or the mean is 0
- * @param ciLow         lower bound of the confidence interval, absent when no interval can be given
- * @param ciHigh        upper bound of the confidence interval
- * @param level         confidence level, e.g. 0.95
- * @param method        how the interval was computed: {@code t} (Student t on the mean), {@code t_delta}
- *                      (Student t with the delta-method standard error of a ratio of sums),
- *                      {@code bootstrap_percentile}, {@code bootstrap_bca} (both resampling whole cycles),
- *                      or {@code none} (no interval, or a zero-width one when every cycle gave the same value)
+ * @param interval      the confidence interval, absent when none can be given (one cycle)
+ * @param level         confidence level of the interval, e.g. 0.95
  * @param note          why an interval is missing, degenerate or from a fallback method (empty otherwise)
  * @param outlierCycles 0-based positions, in cycle order, of the cycles flagged as outliers by
  *                      {@link Outliers#flag} — flagged only, still included in every figure
+ * @param unit          the unit of the figure (empty when the estimate is not about a named metric)
+ * @param basis         how the underlying figures were obtained: {@code measured}, {@code integrated},
+ *                      {@code estimated}, {@code counted}, or a mix such as {@code "measured: gpu; estimated:
+ *                      cpu, ram"} (empty when not known)
  */
-public record Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Double> ciLow,
-        Optional<Double> ciHigh, double level, String method, String note, List<Integer> outlierCycles) {
+public record Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Interval> interval,
+        double level, String note, List<Integer> outlierCycles, String unit, String basis) {
 
     public Estimate {
         Objects.requireNonNull(std, "std");
         Objects.requireNonNull(cv, "cv");
-        Objects.requireNonNull(ciLow, "ciLow");
-        Objects.requireNonNull(ciHigh, "ciHigh");
-        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(note, "note");
-        // JSON written before outlierCycles existed deserialises it as null
         outlierCycles = outlierCycles == null ? List.of() : List.copyOf(outlierCycles);
-        if (ciLow.isPresent() != ciHigh.isPresent()) {
-            throw new IllegalArgumentException("an interval needs both bounds");
-        }
-        if (ciLow.isPresent() && !(Double.isFinite(ciLow.get()) && Double.isFinite(ciHigh.get())
-                && ciLow.get() <= ciHigh.get())) {
-            throw new IllegalArgumentException("interval bounds (" + ciLow.get() + ", " + ciHigh.get()
-                    + ") must be finite and ordered");
-        }
+        unit = unit == null ? "" : unit;
+        basis = basis == null ? "" : basis;
     }
 
-    /** An estimate with no outliers flagged (the form before {@code outlierCycles} existed). */
-    public Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Double> ciLow,
-            Optional<Double> ciHigh, double level, String method, String note) {
-        this(n, mean, std, cv, ciLow, ciHigh, level, method, note, List.of());
+    /** An estimate without unit and basis. */
+    public Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Interval> interval,
+            double level, String note, List<Integer> outlierCycles) {
+        this(n, mean, std, cv, interval, level, note, outlierCycles, "", "");
+    }
+
+    /** The same estimate labelled with the unit and basis of the metric it is of. */
+    public Estimate describedAs(String unit, String basis) {
+        return new Estimate(n, mean, std, cv, interval, level, note, outlierCycles, unit, basis);
+    }
+
+    /** Lower bound of the interval, when there is one. */
+    public Optional<Double> ciLow() {
+        return interval.map(Interval::low);
+    }
+
+    /** Upper bound of the interval, when there is one. */
+    public Optional<Double> ciHigh() {
+        return interval.map(Interval::high);
+    }
+
+    /**
+     * How the interval was computed: {@code t}, {@code t_delta}, {@code bootstrap_percentile},
+     * {@code bootstrap_bca}, or {@code none} (no interval, or a zero-width one when every cycle gave the same value).
+     */
+    public String method() {
+        return interval.map(Interval::method).orElse("none");
     }
 
     /** Half the interval's width, when there is one. */
     public Optional<Double> halfWidth() {
-        return ciLow.flatMap(lo -> ciHigh.map(hi -> (hi - lo) / 2));
+        return interval.map(Interval::halfWidth);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(fmt(mean));
+        if (!unit.isEmpty()) {
+            s.append(' ').append(unit);
+        }
+        interval.ifPresentOrElse(
+                i -> s.append(String.format(Locale.ROOT, ", %s%% CI [%s, %s] (%s)", fmt(level * 100), fmt(i.low()),
+                        fmt(i.high()), i.method())),
+                () -> s.append(", no interval"));
+        s.append(", n=").append(n);
+        if (!basis.isEmpty()) {
+            s.append(", ").append(basis);
+        }
+        if (!note.isEmpty() && interval.isEmpty()) {
+            s.append(" (").append(note).append(')');
+        }
+        return s.toString();
+    }
+
+    /** Four significant figures, without exponent for ordinary magnitudes. */
+    static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e6) {
+            return String.valueOf((long) v);
+        }
+        double a = Math.abs(v);
+        if (a >= 1e-3 && a < 1e7) {
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros()
+                    .toPlainString();
+        }
+        return String.format(Locale.ROOT, "%.3e", v);
     }
 }

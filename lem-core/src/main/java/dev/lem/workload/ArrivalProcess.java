@@ -1,7 +1,7 @@
 package dev.lem.workload;
 
 import dev.lem.config.ConfigException;
-import java.util.Locale;
+import dev.lem.config.TrafficPattern;
 import org.apache.commons.math3.distribution.GammaDistribution;
 import org.apache.commons.math3.random.Well19937c;
 import org.jspecify.annotations.Nullable;
@@ -17,33 +17,32 @@ import org.jspecify.annotations.Nullable;
  * The same seed gives the same gaps. Not thread-safe (one dispatcher thread draws them).
  */
 public final class ArrivalProcess {
-    private final String pattern;
+    private final TrafficPattern pattern;
     private final double ratePerS;
     private final double burstiness;
     private final Well19937c random;
     private final @Nullable GammaDistribution gamma;
 
-    private ArrivalProcess(String pattern, double ratePerS, double burstiness, long seed) {
+    private ArrivalProcess(TrafficPattern pattern, double ratePerS, double burstiness, long seed) {
         this.pattern = pattern;
         this.ratePerS = ratePerS;
         this.burstiness = burstiness;
         this.random = new Well19937c(seed);
-        this.gamma = pattern.equals("gamma")
+        this.gamma = pattern == TrafficPattern.GAMMA
                 ? new GammaDistribution(random, burstiness, 1.0 / (ratePerS * burstiness),
                         GammaDistribution.DEFAULT_INVERSE_ABSOLUTE_ACCURACY)
                 : null;
     }
 
     /**
-     * @param pattern    poisson, gamma or constant
+     * @param pattern    an open-loop pattern: poisson, gamma or constant
      * @param ratePerS   mean arrivals per second (> 0)
      * @param burstiness gamma shape (> 0); ignored by poisson and constant
      * @param seed       seed of the gaps
      * @throws ConfigException for an unknown pattern or a rate or burstiness that is not positive
      */
-    public static ArrivalProcess of(String pattern, double ratePerS, double burstiness, long seed) {
-        String p = pattern.toLowerCase(Locale.ROOT);
-        if (!p.equals("poisson") && !p.equals("gamma") && !p.equals("constant")) {
+    public static ArrivalProcess of(TrafficPattern pattern, double ratePerS, double burstiness, long seed) {
+        if (!pattern.isOpenLoop()) {
             throw new ConfigException("traffic.pattern", "\"" + pattern + "\" is not an open-loop pattern (poisson, "
                     + "gamma or constant)");
         }
@@ -53,14 +52,14 @@ public final class ArrivalProcess {
         if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
             throw new ConfigException("traffic.burstiness", burstiness + " must be a positive number");
         }
-        return new ArrivalProcess(p, ratePerS, burstiness, seed);
+        return new ArrivalProcess(pattern, ratePerS, burstiness, seed);
     }
 
     /** The next gap, in nanoseconds (>= 0). */
     public long nextGapNanos() {
         double seconds = switch (pattern) {
-            case "constant" -> 1.0 / ratePerS;
-            case "poisson" -> -Math.log(1.0 - random.nextDouble()) / ratePerS;
+            case CONSTANT -> 1.0 / ratePerS;
+            case POISSON -> -Math.log(1.0 - random.nextDouble()) / ratePerS;
             default -> gamma.sample();
         };
         return Math.max(0L, Math.round(seconds * 1e9));
@@ -71,8 +70,8 @@ public final class ArrivalProcess {
         return 1e9 / ratePerS;
     }
 
-    /** The pattern's name. */
-    public String pattern() {
+    /** The pattern. */
+    public TrafficPattern pattern() {
         return pattern;
     }
 

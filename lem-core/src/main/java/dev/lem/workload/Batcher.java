@@ -1,6 +1,7 @@
 package dev.lem.workload;
 
 import dev.lem.config.BatchingConfig;
+import dev.lem.config.BatchingStrategy;
 import dev.lem.spi.GenerationRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,7 @@ public final class Batcher {
     public static List<List<GenerationRequest>> batches(List<GenerationRequest> requests, BatchingConfig config,
             ToIntFunction<GenerationRequest> promptTokens) {
         List<GenerationRequest> order = new ArrayList<>(requests);
-        if (!config.strategy().equals("static")) {
+        if (config.strategy() != BatchingStrategy.STATIC) {
             order.sort(Comparator.comparingInt(promptTokens));
         }
         List<List<GenerationRequest>> out = new ArrayList<>();
@@ -36,7 +37,7 @@ public final class Batcher {
         for (GenerationRequest r : order) {
             int len = promptTokens.applyAsInt(r);
             boolean full = current.size() >= config.batchSize();
-            if (config.strategy().equals("dynamic") && !current.isEmpty()) {
+            if (config.strategy() == BatchingStrategy.DYNAMIC && !current.isEmpty()) {
                 long padded = (long) (current.size() + 1) * (Math.max(longest, len) + r.maxOutputTokens());
                 full |= padded > config.maxBatchTokens();
             }

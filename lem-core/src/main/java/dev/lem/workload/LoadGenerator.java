@@ -1,7 +1,9 @@
 package dev.lem.workload;
 
 import dev.lem.config.ExperimentConfig;
+import dev.lem.config.PromptSource;
 import dev.lem.config.TrafficConfig;
+import dev.lem.config.TrafficPattern;
 import dev.lem.spi.Completion;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
@@ -110,9 +112,8 @@ public final class LoadGenerator {
     }
 
     /** The pattern a run uses: {@code auto} and {@code batch} mean closed loop here. */
-    public String pattern() {
-        String p = traffic.pattern().toLowerCase(Locale.ROOT);
-        return p.equals("auto") || p.equals("batch") ? "closed" : p;
+    public TrafficPattern pattern() {
+        return traffic.pattern().isOpenLoop() ? traffic.pattern() : TrafficPattern.CLOSED;
     }
 
     /**
@@ -141,16 +142,16 @@ public final class LoadGenerator {
             Tracker t = new Tracker(listener);
             Outcome o = closed(prepared.size(), prepared::get, Math.max(1, traffic.concurrency()), Long.MAX_VALUE, t,
                     observer);
-            return report("closed", o, t, warmupSent, notes);
+            return report(TrafficPattern.CLOSED, o, t, warmupSent, notes);
         }
         boolean hasDuration = traffic.maxDurationS().isPresent();
         int count = traffic.maxRequests().orElse(hasDuration ? Integer.MAX_VALUE : prepared.size());
         long deadline = traffic.maxDurationS().map(s -> Math.round(s * 1e9)).orElse(Long.MAX_VALUE);
         IntFunction<GenerationRequest> source = i -> nth(prepared, i);
         Tracker t = new Tracker(listener);
-        String pattern = pattern();
+        TrafficPattern pattern = pattern();
         measuredRuns++;
-        Outcome o = pattern.equals("closed")
+        Outcome o = pattern == TrafficPattern.CLOSED
                 ? closed(count, source, Math.max(1, traffic.concurrency()), deadline, t, observer)
                 : open(count, source, arrivals(measuredRuns), deadline, t, observer);
         if (o.stoppedBy.equals("requests") && traffic.maxRequests().isPresent()) {
@@ -173,14 +174,14 @@ public final class LoadGenerator {
                     r.minOutputTokens(), r.decoding(), r.seed(), true);
         };
         Tracker t = new Tracker(DISCARD);
-        Outcome o = pattern().equals("closed")
+        Outcome o = pattern() == TrafficPattern.CLOSED
                 ? closed(n, source, Math.max(1, traffic.concurrency()), Long.MAX_VALUE, t, (id, s) -> { })
                 : open(n, source, arrivals(-1), Long.MAX_VALUE, t, (id, s) -> { });
         t.drain(drainNanos);
         return o.sent;
     }
 
-    private LoadReport report(String pattern, Outcome o, Tracker t, int warmupSent, List<String> notes)
+    private LoadReport report(TrafficPattern pattern, Outcome o, Tracker t, int warmupSent, List<String> notes)
             throws InterruptedException {
         int abandoned = t.drain(drainNanos);
         if (abandoned > 0) {
@@ -188,9 +189,9 @@ public final class LoadGenerator {
                     + "recorded as failed", abandoned, drainNanos / 1e9));
         }
         long span = o.sent > 0 ? o.lastSend - o.firstSend : 0;
-        Optional<Double> achieved = o.sent >= 2 && span > 0 && !pattern.equals("closed")
+        Optional<Double> achieved = o.sent >= 2 && span > 0 && pattern.isOpenLoop()
                 ? Optional.of((o.sent - 1) / (span / 1e9)) : Optional.empty();
-        return new LoadReport(pattern, traffic.concurrency(), pattern.equals("closed") ? Optional.empty() : traffic.rate(),
+        return new LoadReport(pattern, traffic.concurrency(), pattern.isOpenLoop() ? traffic.rate() : Optional.empty(),
                 o.sent, warmupSent, span, achieved, t.maxInFlight.get(), o.stoppedBy, notes);
     }
 
@@ -294,7 +295,7 @@ public final class LoadGenerator {
     // ------------------------------------------------------------------ synthetic prompts
 
     private List<GenerationRequest> prepare(List<GenerationRequest> requests) {
-        if (!config.prompts().source().equals("synthetic")) {
+        if (config.prompts().source() != PromptSource.SYNTHETIC) {
             return requests;
         }
         var spec = config.prompts().synthetic();

@@ -1,5 +1,6 @@
 package dev.lem.workload;
 
+import dev.lem.config.TrafficPattern;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import java.util.Optional;
  *                         inside the energy window)
  */
 public record LoadReport(
-        String pattern,
+        TrafficPattern pattern,
         int concurrency,
         Optional<Double> ratePerS,
         int sent,

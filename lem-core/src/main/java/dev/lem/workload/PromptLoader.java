@@ -1,6 +1,7 @@
 package dev.lem.workload;
 
 import dev.lem.config.ConfigException;
+import dev.lem.config.InputFiles;
 import dev.lem.config.PromptsConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,12 +56,11 @@ public final class PromptLoader {
      */
     public static List<String> load(PromptsConfig config, long seed, List<String> inline) {
         List<String> all = switch (config.source()) {
-            case "builtin" -> builtIn();
-            case "file" -> fromFile(path(config), config.field());
-            case "sharegpt" -> shareGpt(path(config));
-            case "inline" -> inline;
-            case "synthetic" -> SyntheticPrompts.texts(config.synthetic(), config.limit(), seed);
-            default -> throw new ConfigException("prompts.source", "\"" + config.source() + "\" is not supported");
+            case BUILTIN -> builtIn();
+            case FILE -> fromFile(path(config), config.field());
+            case SHAREGPT -> shareGpt(path(config));
+            case INLINE -> inline;
+            case SYNTHETIC -> SyntheticPrompts.texts(config.synthetic(), config.limit(), seed);
         };
         if (all.isEmpty()) {
             throw new ConfigException("prompts.path", "the prompt source has no prompts");
@@ -141,13 +141,7 @@ public final class PromptLoader {
     }
 
     private static List<String> readLines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("prompts.path", "\"" + file + "\" does not exist");
-        } catch (IOException | RuntimeException e) {
-            throw new ConfigException("prompts.path", "cannot read \"" + file + "\": " + e.getMessage());
-        }
+        return InputFiles.readLines(file, InputFiles.MAX_PROMPT_BYTES, "prompts.path");
     }
 
 }

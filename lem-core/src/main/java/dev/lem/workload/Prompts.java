@@ -1,5 +1,6 @@
 package dev.lem.workload;
 
+import dev.lem.config.PromptSource;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -17,13 +18,13 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Prompts {
-    private final String source;
+    private final PromptSource source;
     private final Optional<Path> path;
     private final Optional<Integer> limit;
     private final boolean shuffle;
     private final List<String> inline;
 
-    private Prompts(String source, Optional<Path> path, Optional<Integer> limit, boolean shuffle, List<String> inline) {
+    private Prompts(PromptSource source, Optional<Path> path, Optional<Integer> limit, boolean shuffle, List<String> inline) {
         this.source = source;
         this.path = path;
         this.limit = limit;
@@ -33,17 +34,25 @@ public final class Prompts {
 
     /** LEM's built-in set of 48 varied prompts (questions, instructions, code, summaries, stories). */
     public static Prompts builtIn() {
-        return new Prompts("builtin", Optional.empty(), Optional.empty(), false, List.of());
+        return new Prompts(PromptSource.BUILTIN, Optional.empty(), Optional.empty(), false, List.of());
     }
 
     /** A text file (one prompt per line) or a .jsonl file (the {@code prompts.field} of each object). */
     public static Prompts fromFile(Path file) {
-        return new Prompts("file", Optional.of(file), Optional.empty(), false, List.of());
+        return new Prompts(PromptSource.FILE, Optional.of(file), Optional.empty(), false, List.of());
     }
 
     /** A ShareGPT JSON export (the first human turn of each conversation). */
     public static Prompts shareGpt(Path file) {
-        return new Prompts("sharegpt", Optional.of(file), Optional.empty(), false, List.of());
+        return new Prompts(PromptSource.SHAREGPT, Optional.of(file), Optional.empty(), false, List.of());
+    }
+
+    /**
+     * Generated prompts with the token lengths of {@code prompts.synthetic.*} (set them with
+     * {@code Experiment.Builder.set}), sized with the backend's tokenizer where it has one.
+     */
+    public static Prompts synthetic() {
+        return new Prompts(PromptSource.SYNTHETIC, Optional.empty(), Optional.empty(), false, List.of());
     }
 
     /** These prompts, from code. An experiment with inline prompts cannot run in worker processes. */
@@ -57,7 +66,7 @@ public final class Prompts {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
-        return new Prompts("inline", Optional.empty(), Optional.of(prompts.size()), false, prompts);
+        return new Prompts(PromptSource.INLINE, Optional.empty(), Optional.of(prompts.size()), false, prompts);
     }
 
     /** The first {@code n} prompts (after shuffling, when shuffled). */
@@ -73,8 +82,8 @@ public final class Prompts {
         return new Prompts(source, path, limit, true, inline);
     }
 
-    /** builtin, file, sharegpt or inline. */
-    public String source() {
+    /** Where the prompts come from. */
+    public PromptSource source() {
         return source;
     }
 

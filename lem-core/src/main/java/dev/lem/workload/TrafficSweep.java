@@ -6,12 +6,15 @@ import dev.lem.config.ExperimentConfig;
 import dev.lem.config.ValueSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * The points of a {@code traffic.sweep}: one configuration per listed value, with
- * {@code traffic.concurrency} (closed loop) or {@code traffic.rate} (open loop) set to it and the sweep
- * cleared, each to be run as its own experiment (a latency–throughput curve).
+ * The points of a {@code traffic.sweep}: one configuration per listed value, each to be run as its own
+ * experiment (a latency–throughput curve), with the swept key set to the value and the sweep cleared:
+ * <ul>
+ *   <li>served backends, closed loop: {@code traffic.concurrency};</li>
+ *   <li>served backends, open loop ({@code poisson}, {@code gamma}, {@code constant}): {@code traffic.rate};</li>
+ *   <li>in-process backends, which compute batches and ignore concurrency: {@code batching.batch_size}.</li>
+ * </ul>
  */
 public final class TrafficSweep {
     private TrafficSweep() {
@@ -20,11 +23,12 @@ public final class TrafficSweep {
     /**
      * One sweep point.
      *
-     * @param label  e.g. {@code concurrency=8} or {@code rate=2.5}
+     * @param key    the key the sweep sets, e.g. {@code traffic.concurrency}
+     * @param label  e.g. {@code concurrency=8}, {@code rate=2.5} or {@code batch_size=4}
      * @param value  the swept value
      * @param config the configuration to run
      */
-    public record Point(String label, double value, ExperimentConfig config) {
+    public record Point(String key, String label, double value, ExperimentConfig config) {
     }
 
     /** Whether the configuration asks for a sweep. */
@@ -36,36 +40,43 @@ public final class TrafficSweep {
      * The sweep's points in the listed order; a single point holding the configuration itself when there
      * is no sweep.
      *
-     * @throws ConfigException when a closed-loop value is not a whole number >= 1 or an open-loop rate is not
-     *                         positive
+     * @param inProcess the backend runs the model in this JVM and computes batches
+     * @throws ConfigException when a value does not suit the swept key (a concurrency or batch size that is
+     *                         not a whole number >= 1), or an in-process backend is asked to sweep a traffic
+     *                         pattern it does not honour
      */
-    public static List<Point> points(ExperimentConfig config) {
+    public static List<Point> points(ExperimentConfig config, boolean inProcess) {
         List<Double> values = config.traffic().sweep();
-        String p = config.traffic().pattern().toLowerCase(Locale.ROOT);
-        boolean closed = p.equals("closed") || p.equals("auto") || p.equals("batch");
+        boolean batches = config.traffic().pattern().batches(inProcess);
+        if (inProcess && !batches) {
+            throw new ConfigException("traffic.sweep", "backend " + config.backend() + " runs the model in this process "
+                    + "and computes batches, so traffic." + (config.traffic().pattern().isOpenLoop() ? "rate" : "concurrency")
+                    + " has no effect on it; with traffic.pattern auto or batch the sweep runs one experiment per "
+                    + "batch size (batching.batch_size)");
+        }
+        String key = batches ? "batching.batch_size" : config.traffic().pattern().isOpenLoop() ? "traffic.rate"
+                : "traffic.concurrency";
+        String shortName = key.equals("traffic.concurrency") ? "concurrency" : key.equals("traffic.rate") ? "rate"
+                : "batch_size";
         if (values.isEmpty()) {
-            return List.of(new Point(closed ? "concurrency=" + config.traffic().concurrency()
-                    : "rate=" + config.traffic().rate().map(TrafficSweep::fmt).orElse("?"),
-                    closed ? config.traffic().concurrency() : config.traffic().rate().orElse(Double.NaN), config));
+            double current = batches ? config.batching().batchSize() : key.equals("traffic.rate")
+                    ? config.traffic().rate().orElse(Double.NaN) : config.traffic().concurrency();
+            return List.of(new Point(key, shortName + "=" + fmt(current), current, config));
         }
         List<Point> out = new ArrayList<>();
         for (double v : values) {
             ConfigResolver r = ConfigResolver.from(config).set("traffic.sweep", List.of(), ValueSource.OVERRIDE);
-            if (closed) {
+            if (!key.equals("traffic.rate")) {
                 if (v < 1 || v != Math.rint(v)) {
-                    throw new ConfigException("traffic.sweep", fmt(v) + " is not a concurrency: closed-loop sweeps list "
-                            + "whole numbers >= 1 (or set traffic.pattern to poisson, gamma or constant to sweep rates)");
+                    throw new ConfigException("traffic.sweep", fmt(v) + " is not a " + (batches ? "batch size" : "concurrency")
+                            + ": this sweep sets " + key + " and lists whole numbers >= 1"
+                            + (batches ? "" : " (or set traffic.pattern to poisson, gamma or constant to sweep rates)"));
                 }
-                r.set("traffic.concurrency", (int) v, ValueSource.OVERRIDE);
-                out.add(new Point("concurrency=" + (int) v, v, r.resolve()));
+                r.set(key, (int) v, ValueSource.OVERRIDE);
             } else {
-                if (!(v > 0)) {
-                    throw new ConfigException("traffic.sweep", fmt(v) + " is not a rate: open-loop sweeps list "
-                            + "requests per second > 0");
-                }
-                r.set("traffic.rate", v, ValueSource.OVERRIDE);
-                out.add(new Point("rate=" + fmt(v), v, r.resolve()));
+                r.set(key, v, ValueSource.OVERRIDE);
             }
+            out.add(new Point(key, shortName + "=" + fmt(v), v, r.resolve()));
         }
         return out;
     }

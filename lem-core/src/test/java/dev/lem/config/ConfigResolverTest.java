@@ -55,7 +55,10 @@ class ConfigResolverTest {
                 continue;
             }
             assertThat(values).as(p.path()).containsKey(p.path());
-            assertThat(values.get(p.path())).as(p.path()).isEqualTo(p.defaultValue());
+            String expected = p.path().equals("results_dir")
+                    ? Path.of(p.defaultText()).toAbsolutePath().normalize().toString() // stored absolute
+                    : p.defaultText();
+            assertThat(Parameter.display(values.get(p.path()))).as(p.path()).isEqualTo(expected);
         }
         assertThat(values.keySet()).allMatch(k -> ConfigSchema.find(k).isPresent(), "every value has a schema entry");
     }
@@ -81,7 +84,7 @@ class ConfigResolverTest {
         ExperimentConfig c = ConfigResolver.withDefaults().file(top).resolve();
         assertThat(c.model()).isEqualTo("synthetic:tiny-llama");
         assertThat(c.batching().batchSize()).isEqualTo(8);
-        assertThat(c.batching().strategy()).isEqualTo("sorted");
+        assertThat(c.batching().strategy()).isEqualTo(BatchingStrategy.SORTED);
         assertThat(c.energy().meters()).containsExactly("nvml");
         assertThat(c.options()).containsEntry("a", 1).containsEntry("b", "three");
         assertThat(c.cycles()).isEqualTo(3);
@@ -121,8 +124,15 @@ class ConfigResolverTest {
         assertThat(problems(() -> ConfigResolver.withDefaults().file(p2).resolve()))
                 .anySatisfy(s -> assertThat(s).startsWith("prompts.path: \"../../etc/passwd\"")
                         .contains("points outside the config's folder"));
-        Path abs = write("sub/exp3.yaml", "_extends: " + dir.resolve("outside.yaml") + "\n");
-        assertThat(ConfigResolver.withDefaults().file(abs).resolve().cycles()).isEqualTo(2);
+        // an absolute _extends is held to the same folder tree, and the file it names is neither read nor echoed
+        write("outside-secret.yaml", "cycles: 2\nthe secret line\n");
+        Path abs = write("sub/exp3.yaml", "_extends: " + dir.resolve("outside-secret.yaml") + "\n");
+        assertThat(problems(() -> ConfigResolver.withDefaults().file(abs).resolve())).singleElement().asString()
+                .startsWith("_extends: in exp3.yaml:").contains("is outside the config's folder")
+                .doesNotContain("secret line");
+        Path inside = write("sub/exp4.yaml", "_extends: " + dir.resolve("sub/inner.yaml") + "\n");
+        write("sub/inner.yaml", "cycles: 7\n");
+        assertThat(ConfigResolver.withDefaults().file(inside).resolve().cycles()).isEqualTo(7);
     }
 
     @Test

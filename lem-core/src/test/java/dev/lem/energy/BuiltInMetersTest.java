@@ -1,15 +1,16 @@
 package dev.lem.energy;
 
+import dev.lem.config.CarbonConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Lem;
 import dev.lem.Metric;
-import dev.lem.PluginReport;
-import dev.lem.PluginStatus;
-import dev.lem.RunSetup;
+import dev.lem.spi.PluginReport;
+import dev.lem.spi.PluginStatus;
+import dev.lem.result.RunSetup;
 import dev.lem.config.ConfigResolver;
 import dev.lem.config.ValueSource;
 import dev.lem.spi.EnergyMeter;
@@ -40,7 +41,7 @@ class BuiltInMetersTest {
     MeterContext context(Path raplRoot, List<String> meters) {
         return new MeterContext(ConfigResolver.withDefaults()
                 .set("energy.rapl_root", raplRoot.toString(), ValueSource.OVERRIDE)
-                .set("energy.meters", meters, ValueSource.OVERRIDE).resolve(), Map.of(), 0);
+                .set("energy.meters", meters, ValueSource.OVERRIDE).resolve().energy(), Map.of(), 0);
     }
 
     void raplTree() throws IOException {
@@ -106,9 +107,9 @@ class BuiltInMetersTest {
                 .warmupRuns(1)
                 .idleBaseline(Duration.ofMillis(200))
                 .resultsDir(dir.resolve("results"))
-                .carbonCountry("FRA")
+                .carbon(CarbonConfig.country("FRA"))
                 .set("energy.rapl_root", dir.resolve("no-powercap").toString())
-                .option("simulated.decode_ms_per_step", 5)
+                .option("decode_ms_per_step", 5)
                 .measure();
         var energy = r.cycles().get(0).energy().orElseThrow();
         assertThat(energy.domains()).extracting(d -> d.domain().id()).containsExactly("cpu", "ram");

@@ -3,7 +3,7 @@ package dev.lem.energy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lem.PluginStatus;
+import dev.lem.spi.PluginStatus;
 import dev.lem.config.ConfigException;
 import dev.lem.config.ConfigResolver;
 import dev.lem.spi.MeterContext;
@@ -13,17 +13,16 @@ import org.junit.jupiter.api.Test;
 class EnergyMetersTest {
     @Test
     void measuresAnyCodeWithEveryAvailableMeterAndSaysWhyOthersAreMissing() throws Exception {
-        EnergyMeters.Opened opened = EnergyMeters.openAvailable();
-        assertThat(opened.plugins()).extracting(PluginStatus::name).contains("rapl", "cpu-estimate", "ram-estimate");
-        assertThat(opened.plugins()).filteredOn(p -> !p.used()).allSatisfy(p -> assertThat(p.reason()).isNotBlank());
-        try (EnergyMonitor monitor = opened.start()) {
-            monitor.begin("busy");
+        try (EnergyMonitor monitor = EnergyMeters.openAvailable()) {
+            assertThat(monitor.plugins()).extracting(PluginStatus::name).contains("rapl", "cpu-estimate", "ram-estimate");
+            assertThat(monitor.plugins()).filteredOn(p -> !p.used()).allSatisfy(p -> assertThat(p.reason()).isNotBlank());
+            EnergyWindow w = monitor.window("busy");
             long until = System.nanoTime() + 200_000_000L;
             double x = 0;
             while (System.nanoTime() < until) {
                 x += Math.sqrt(x + 1);
             }
-            EnergyMeasurement m = monitor.end("busy");
+            EnergyMeasurement m = w.stop();
             assertThat(x).isPositive();
             assertThat(m.durationSeconds()).isBetween(0.19, 5.0);
             assertThat(m.domains()).isNotEmpty().allSatisfy(d -> {
@@ -35,7 +34,7 @@ class EnergyMetersTest {
 
     @Test
     void onlyTheNamedMetersAreOpenedAndUnknownNamesAreRefused() {
-        var ctx = new MeterContext(ConfigResolver.withDefaults().override("energy.meters=[ram-estimate]").resolve(),
+        var ctx = new MeterContext(ConfigResolver.withDefaults().override("energy.meters=[ram-estimate]").resolve().energy(),
                 Map.of(), 0);
         EnergyMeters.Opened opened = EnergyMeters.open(ctx, true);
         try {
@@ -45,14 +44,14 @@ class EnergyMetersTest {
         } finally {
             opened.meters().forEach(m -> m.close());
         }
-        var bad = new MeterContext(ConfigResolver.withDefaults().override("energy.meters=[nvlm]").resolve(), Map.of(), 0);
+        var bad = new MeterContext(ConfigResolver.withDefaults().override("energy.meters=[nvlm]").resolve().energy(), Map.of(), 0);
         assertThatThrownBy(() -> EnergyMeters.open(bad, true)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("energy.meters: no energy meter named nvlm (found: ");
     }
 
     @Test
     void nothingIsOpenedForWorkOnAnotherHost() {
-        EnergyMeters.Opened opened = EnergyMeters.open(new MeterContext(ConfigResolver.withDefaults().resolve(),
+        EnergyMeters.Opened opened = EnergyMeters.open(new MeterContext(ConfigResolver.withDefaults().resolve().energy(),
                 Map.of(), 0), false);
         assertThat(opened.meters()).isEmpty();
         assertThat(opened.plugins()).filteredOn(p -> p.kind().equals("energy_meter")).allSatisfy(p ->

@@ -121,16 +121,16 @@ class EnergyMonitorTest {
         ManualMeter m = new ManualMeter("manual", "cpu");
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(m), List.of(), FAST)) {
             m.joules = 100;
-            mon.begin("outer");
+            EnergyWindow outerWindow = mon.window("outer");
             m.joules = 110;
-            mon.begin("a");
+            EnergyWindow a = mon.window("a");
             m.joules = 125;
-            mon.begin("b");
+            EnergyWindow b = mon.window("b");
             m.joules = 140;
-            assertThat(mon.end("a").domain("cpu").orElseThrow().joules()).isEqualTo(30.0);
+            assertThat(a.stop().domain("cpu").orElseThrow().joules()).isEqualTo(30.0);
             m.joules = 170;
-            assertThat(mon.end("b").domain("cpu").orElseThrow().joules()).isEqualTo(45.0);
-            EnergyMeasurement outer = mon.end("outer");
+            assertThat(b.stop().domain("cpu").orElseThrow().joules()).isEqualTo(45.0);
+            EnergyMeasurement outer = outerWindow.stop();
             assertThat(outer.totalJoules()).isEqualTo(70.0);
             assertThat(outer.domain("cpu").orElseThrow().adjustedJoules()).isEmpty();
             assertThat(outer.throttle()).isEmpty();
@@ -138,16 +138,49 @@ class EnergyMonitorTest {
     }
 
     @Test
-    void windowNamesAreCheckedWithClearMessages() {
-        try (EnergyMonitor mon = EnergyMonitor.start(List.of(new ManualMeter("m", "cpu")), List.of(), FAST)) {
-            mon.begin("cycle_0");
-            assertThatThrownBy(() -> mon.begin("cycle_0")).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("\"cycle_0\" is already open");
-            mon.end("cycle_0");
-            assertThatThrownBy(() -> mon.end("cycle_0")).hasMessageContaining("\"cycle_0\" was never begun");
+    void windowsAreObjectsThatCannotBeMismatchedAndStopOnce() {
+        ManualMeter m = new ManualMeter("m", "cpu");
+        EnergyMonitor closedMonitor;
+        try (EnergyMonitor mon = EnergyMonitor.start(List.of(m), List.of(), FAST)) {
+            EnergyWindow first = mon.window("cycle_0");
+            EnergyWindow second = mon.window("cycle_0");
+            m.joules = 4;
+            EnergyMeasurement once = first.stop();
+            m.joules = 9;
+            assertThat(first.stop()).as("a second stop returns the first reading").isSameAs(once);
+            assertThat(first.isOpen()).isFalse();
+            assertThat(second.stop().totalJoules()).as("two windows of one name are independent").isEqualTo(9.0);
+            assertThat(first.timeSeries()).as("no series unless asked for").isEmpty();
+            try (EnergyWindow w = mon.window("block")) {
+                m.joules = 12;
+                assertThat(w.isOpen()).isTrue();
+                assertThat(w.measurement()).isEmpty();
+            }
+            closedMonitor = mon;
         }
+        assertThatThrownBy(() -> closedMonitor.window("late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("this energy monitor is closed");
         assertThatThrownBy(() -> EnergyMonitor.start(List.of(), List.of(), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void measureRunsTheCodeInAWindowAndReturnsItsValueAndEnergy() {
+        ManualMeter m = new ManualMeter("m", "cpu");
+        try (EnergyMonitor mon = EnergyMonitor.start(List.of(m), List.of(), FAST)) {
+            EnergyMeasurement ran = mon.measure("step", () -> {
+                m.joules += 2.5;
+            });
+            assertThat(ran.window()).isEqualTo("step");
+            assertThat(ran.totalJoules()).isEqualTo(2.5);
+            Measured<String> value = mon.measure("compute", () -> {
+                m.joules += 1.5;
+                return "done";
+            });
+            assertThat(value.value()).isEqualTo("done");
+            assertThat(value.energy().totalJoules()).isEqualTo(1.5);
+            assertThat(value.energy().toString()).startsWith("compute: 1.5 J over ").contains("(cpu 1.5 J measured)");
+        }
     }
 
     @Test
@@ -158,17 +191,16 @@ class EnergyMonitorTest {
             assertThat(idle.watts().get("cpu")).isCloseTo(10.0, within(0.2));
             assertThat(mon.baseline()).contains(idle);
             assertThat(idle.measurement().window()).isEqualTo("idle_baseline");
-            assertThat(mon.takeSeries("idle_baseline")).isEmpty();
 
             m.setWatts(30);
-            mon.begin("busy");
+            EnergyWindow busyWindow = mon.window("busy");
             Thread.sleep(100);
-            DomainEnergy busy = mon.end("busy").domain("cpu").orElseThrow();
+            DomainEnergy busy = busyWindow.stop().domain("cpu").orElseThrow();
             EnergyMeasurement quiet;
             m.setWatts(2);
-            mon.begin("quiet");
+            EnergyWindow quietWindow = mon.window("quiet");
             Thread.sleep(100);
-            quiet = mon.end("quiet");
+            quiet = quietWindow.stop();
             DomainEnergy q = quiet.domain("cpu").orElseThrow();
 
             double idleW = idle.watts().get("cpu");
@@ -187,11 +219,10 @@ class EnergyMonitorTest {
         PowerMeter m = new PowerMeter(50);
         TelemetrySource t = telemetry(i -> new TelemetrySample(Map.of("gpu0.temperature_c", 40.0 + i), List.of()));
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(m), List.of(t), FAST)) {
-            mon.begin("cycle_0");
+            EnergyWindow w = mon.windowWithTimeSeries("cycle_0");
             Thread.sleep(200);
-            EnergyMeasurement e = mon.end("cycle_0");
-            TimeSeries s = mon.takeSeries("cycle_0").orElseThrow();
-            assertThat(mon.takeSeries("cycle_0")).isEmpty();
+            EnergyMeasurement e = w.stop();
+            TimeSeries s = w.timeSeries().orElseThrow();
             assertThat(s.columns()).containsExactly("t_ms", "energy_j.cpu", "power_w.cpu", "gpu0.temperature_c");
             assertThat(s.rows().size()).isGreaterThanOrEqualTo(5);
             double[] last = s.rows().get(s.rows().size() - 1);
@@ -235,9 +266,9 @@ class EnergyMonitorTest {
     void aWindowDuringWhichTelemetryReportedThermalThrottlingIsFlagged() throws Exception {
         TelemetrySource hot = telemetry(i -> new TelemetrySample(Map.of(), List.of(THERMAL)));
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(new ManualMeter("m", "cpu")), List.of(hot), FAST)) {
-            mon.begin("cycle_0");
+            EnergyWindow w = mon.window("cycle_0");
             Thread.sleep(100);
-            ThrottleSummary s = mon.end("cycle_0").throttle().orElseThrow();
+            ThrottleSummary s = w.stop().throttle().orElseThrow();
             assertThat(s.samples()).isGreaterThanOrEqualTo(3);
             assertThat(s.flagged()).isTrue();
             assertThat(s.thermalShare()).isEqualTo(1.0);
@@ -250,10 +281,10 @@ class EnergyMonitorTest {
         ManualMeter ok = new ManualMeter("ok", "gpu[0]");
         ManualMeter bad = new ManualMeter("bad", "cpu");
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(ok, bad), List.of(), FAST)) {
-            mon.begin("w");
+            EnergyWindow w = mon.window("w");
             ok.joules = 5;
             bad.fail = true;
-            EnergyMeasurement e = mon.end("w");
+            EnergyMeasurement e = w.stop();
             assertThat(e.domains()).extracting(d -> d.domain().id()).containsExactly("gpu[0]");
             assertThat(e.notes()).anySatisfy(n -> assertThat(n).contains("meter bad failed to read: device lost"))
                     .anySatisfy(n -> assertThat(n).contains("cpu: no reading at the end of the window"));
@@ -266,10 +297,10 @@ class EnergyMonitorTest {
         ManualMeter second = new ManualMeter("second", "cpu");
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(first, second), List.of(), FAST)) {
             assertThat(mon.domains()).hasSize(1);
-            mon.begin("w");
+            EnergyWindow w = mon.window("w");
             first.joules = 3;
             second.joules = 1000;
-            EnergyMeasurement e = mon.end("w");
+            EnergyMeasurement e = w.stop();
             assertThat(e.totalJoules()).isEqualTo(3.0);
             assertThat(e.notes()).anySatisfy(n -> assertThat(n).contains("meter second also reports cpu"));
         }
@@ -297,9 +328,9 @@ class EnergyMonitorTest {
         };
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(slow), List.of(), Duration.ofMillis(100))) {
             assertThat(mon.interval()).isEqualTo(Duration.ofMillis(20));
-            mon.begin("w");
+            EnergyWindow w = mon.window("w");
             Thread.sleep(250);
-            EnergyMeasurement e = mon.end("w");
+            EnergyMeasurement e = w.stop();
             assertThat(mon.samplerStats().lateTicks()).isPositive();
             assertThat(e.notes()).anySatisfy(n -> assertThat(n).contains("the sampler was").contains("late")
                     .contains("a counter wrap may have been missed"));
@@ -309,9 +340,9 @@ class EnergyMonitorTest {
     @Test
     void samplerStatsCountTicksAndTheirCost() throws Exception {
         try (EnergyMonitor mon = EnergyMonitor.start(List.of(new PowerMeter(1)), List.of(), FAST)) {
-            mon.begin("w");
+            EnergyWindow w = mon.window("w");
             Thread.sleep(120);
-            mon.end("w");
+            w.stop();
             SamplerStats s = mon.samplerStats();
             assertThat(s.intervalNanos()).isEqualTo(10_000_000L);
             assertThat(s.ticks()).isGreaterThanOrEqualTo(5);

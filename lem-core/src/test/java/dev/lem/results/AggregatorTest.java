@@ -3,12 +3,12 @@ package dev.lem.results;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lem.CycleEnergy;
-import dev.lem.CycleResult;
-import dev.lem.ExperimentResult;
+import dev.lem.result.CycleEnergy;
+import dev.lem.result.CycleResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.ProcessResult;
-import dev.lem.RunSetup;
+import dev.lem.result.ProcessResult;
+import dev.lem.result.RunSetup;
 import dev.lem.config.ConfigResolver;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.DomainEnergy;
@@ -147,8 +147,8 @@ class AggregatorTest {
         assertThat(s.get(Metric.CARBON_G).mean()).isCloseTo(63 * 1.5e-4, within(1e-12));
         assertThat(r.cycles().get(1).carbonGrams().orElseThrow()).isCloseTo(66 * 1.5e-4, within(1e-12));
         assertThat(s.find(Metric.ENERGY_DRAM_J)).isEmpty();
-        assertThat(s.unavailable()).containsEntry(Metric.ENERGY_DRAM_J.key(), "no dram energy domain was measured");
-        assertThat(s.unavailable()).containsKey(Metric.FLOPS_PER_OUTPUT_TOKEN.key());
+        assertThat(s.unavailable()).containsEntry(Metric.ENERGY_DRAM_J, "no dram energy domain was measured");
+        assertThat(s.unavailable()).containsKey(Metric.FLOPS_PER_OUTPUT_TOKEN);
         assertThat(s.find(Metric.ENERGY_J).orElseThrow().basis()).isEqualTo("measured");
         assertThat(r.processes()).extracting(RunSetup::rank).containsExactly(0, 1);
     }

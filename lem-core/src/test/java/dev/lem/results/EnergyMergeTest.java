@@ -3,9 +3,9 @@ package dev.lem.results;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lem.CycleEnergy;
-import dev.lem.CycleResult;
-import dev.lem.ProcessResult;
+import dev.lem.result.CycleEnergy;
+import dev.lem.result.CycleResult;
+import dev.lem.result.ProcessResult;
 import dev.lem.config.ConfigResolver;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.CarbonIntensities;

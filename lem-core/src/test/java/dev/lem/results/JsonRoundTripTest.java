@@ -1,13 +1,14 @@
 package dev.lem.results;
 
+import dev.lem.config.CarbonConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.ProcessResult;
-import dev.lem.RunSetup;
+import dev.lem.result.ProcessResult;
+import dev.lem.result.RunSetup;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.workload.Prompts;
 import java.io.IOException;
@@ -36,13 +37,13 @@ class JsonRoundTripTest {
                 .warmupRuns(1)
                 .idleBaseline(Duration.ofMillis(200))
                 .resultsDir(dir)
-                .carbonCountry("FRA")
+                .carbon(CarbonConfig.country("FRA"))
                 .set("carbon.intensity_g_per_kwh", 56.0)
                 .set("slo.ttft_ms", 50.0)
                 .set("energy.meters", List.of("simulated")) // machine-independent: no RAPL or estimates
-                .option("simulated.cpu_watts", 40)
-                .option("simulated.gpu_watts", 150.5)
-                .option("simulated.decode_ms_per_step", 2)
+                .set("energy.meter_options.simulated.cpu_watts", 40)
+                .set("energy.meter_options.simulated.gpu_watts", 150.5)
+                .option("decode_ms_per_step", 2)
                 .set("energy.sampler_interval_ms", 20)
                 .set("name", "round trip")
                 .measure();
@@ -72,7 +73,7 @@ class JsonRoundTripTest {
     @Test
     void experimentResultRoundTrips() {
         String json = ResultsJson.write(result);
-        assertThat(json).contains("\"schema_version\" : 1", "\"energy_per_output_token_j\"", "\"method\" : \"measured\"");
+        assertThat(json).contains("\"schema_version\" : " + ResultsJson.SCHEMA_VERSION, "\"energy_per_output_token_j\"", "\"method\" : \"measured\"");
         ExperimentResult back = ResultsJson.read(json, ExperimentResult.class, "test");
         assertThat(back).isEqualTo(result);
         assertThat(ResultsJson.write(back)).isEqualTo(json);
@@ -94,10 +95,10 @@ class JsonRoundTripTest {
     @Test
     void newerSchemaVersionsAreRefusedWithAClearMessage() throws IOException {
         Path f = dir.resolve("future.json");
-        Files.writeString(f, ResultsJson.write(result).replace("\"schema_version\" : 1", "\"schema_version\" : 7"));
+        Files.writeString(f, ResultsJson.write(result).replace("\"schema_version\" : " + ResultsJson.SCHEMA_VERSION, "\"schema_version\" : 7"));
         assertThatThrownBy(() -> ResultsJson.read(Files.readString(f), ExperimentResult.class, f.toString()))
                 .isInstanceOf(ResultsException.class)
-                .hasMessage(f + " was written by a newer LEM (results schema 7; this LEM reads up to 1): upgrade LEM to read it");
+                .hasMessage(f + " was written by a newer LEM (results schema 7; this LEM reads up to " + ResultsJson.SCHEMA_VERSION + "): upgrade LEM to read it");
         assertThatThrownBy(() -> ResultsJson.read("{not json", ExperimentResult.class, "x.json"))
                 .isInstanceOf(ResultsException.class).hasMessageStartingWith("x.json is not a valid LEM result file");
     }

@@ -26,7 +26,7 @@ class OpenAiBackendCompatibilityTest extends BackendCompatibilityKit {
 
     @Override
     protected InferenceBackend createBackend(ExperimentConfig config) {
-        return new OpenAiBackendProvider().create(new BackendContext(config, tempDir, 0));
+        return new OpenAiBackendProvider().create(BackendContext.of(config, new OpenAiBackendProvider(), tempDir, 0));
     }
 
     @Override

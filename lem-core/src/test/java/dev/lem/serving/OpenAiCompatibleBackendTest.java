@@ -1,5 +1,6 @@
 package dev.lem.serving;
 
+import dev.lem.config.DecodingPreset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +49,7 @@ class OpenAiCompatibleBackendTest {
     }
 
     private InferenceBackend backend(ExperimentConfig c) {
-        return new OpenAiBackendProvider().create(new BackendContext(c, dir, 0));
+        return new OpenAiBackendProvider().create(BackendContext.of(c, new OpenAiBackendProvider(), dir, 0));
     }
 
     private JsonNode send(InferenceBackend b, GenerationRequest r) throws Exception {
@@ -146,7 +147,7 @@ class OpenAiCompatibleBackendTest {
             assertThat(greedy.has("top_k")).isFalse();
             assertThat(greedy.path("priority").asInt()).isEqualTo(3);
             JsonNode sampled = send(b, new GenerationRequest("s", "sampled one", null, 4, 0,
-                    new DecodingConfig("standard", false, 0.7, 50, 0.9, false), 18, false));
+                    new DecodingConfig(DecodingPreset.STANDARD, false, 0.7, 50, 0.9, false), 18, false));
             assertThat(sampled.path("temperature").asDouble()).isEqualTo(0.7);
             assertThat(sampled.path("top_p").asDouble()).isEqualTo(0.9);
             assertThat(sampled.path("top_k").asInt()).isEqualTo(50);

@@ -1,5 +1,6 @@
 package dev.lem.serving;
 
+import dev.lem.config.ServerApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lem.spi.Completion;
@@ -40,7 +41,7 @@ class ServingClientTest {
     }
 
     private static ServingClient client(URI uri, double firstTokenS, double idleS, double totalS, int retries) {
-        return ServingClient.create(new ServerSettings(uri, "completions", "test-model", true, Optional.empty(),
+        return ServingClient.create(new ServerSettings(uri, ServerApi.COMPLETIONS, "test-model", true, Optional.empty(),
                 Duration.ofSeconds(2), Duration.ofMillis((long) (firstTokenS * 1000)),
                 Duration.ofMillis((long) (idleS * 1000)), Duration.ofMillis((long) (totalS * 1000)), retries, true));
     }

@@ -27,11 +27,11 @@ class ComparisonTest {
         Comparison c = Comparison.of(A, B, config("t"), 1);
         assertThat(c.difference()).isCloseTo(-0.06625, within(1e-12));
         assertThat(c.ratio()).hasValueSatisfying(r -> assertThat(r).isCloseTo(0.8764568764568761, within(1e-12)));
-        Comparison.Interval d = c.differenceCi().orElseThrow();
+        Interval d = c.differenceCi().orElseThrow();
         assertThat(d.method()).isEqualTo("t_welch");
         assertThat(d.low()).isCloseTo(-0.09322190284188187, within(1e-8));
         assertThat(d.high()).isCloseTo(-0.03927809715811853, within(1e-8));
-        Comparison.Interval r = c.ratioCi().orElseThrow();
+        Interval r = c.ratioCi().orElseThrow();
         assertThat(r.low()).isCloseTo(0.8308439555873965, within(1e-8));
         assertThat(r.high()).isCloseTo(0.9245739240474492, within(1e-8));
         assertThat(c.differenceExcludesZero()).isTrue();

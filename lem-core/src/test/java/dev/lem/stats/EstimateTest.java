@@ -12,10 +12,10 @@ class EstimateTest {
 
     @Test
     void roundTripsThroughResultsJsonAndReadsFilesWrittenBeforeOutlierCycles() {
-        Estimate e = new Estimate(5, 2.0, Optional.of(0.5), Optional.of(0.25), Optional.of(1.5), Optional.of(2.5), 0.95,
-                "t", "", List.of(3));
+        Estimate e = new Estimate(5, 2.0, Optional.of(0.5), Optional.of(0.25),
+                Optional.of(new Interval(1.5, 2.5, "t")), 0.95, "", List.of(3), "J/token", "measured");
         String json = ResultsJson.write(e);
-        assertThat(json).contains("\"outlier_cycles\"").contains("\"ci_low\"");
+        assertThat(json).contains("\"outlier_cycles\"").contains("\"interval\"").contains("\"low\"");
         assertThat(ResultsJson.read(json, Estimate.class, "test")).isEqualTo(e);
         String old = json.replaceAll(",\\s*\"outlier_cycles\"\\s*:\\s*\\[[^]]*]", "");
         assertThat(old).doesNotContain("outlier_cycles");
@@ -23,20 +23,33 @@ class EstimateTest {
     }
 
     @Test
-    void theNineArgumentFormFlagsNothingAndHalfWidthIsHalfTheInterval() {
-        Estimate e = new Estimate(3, 2.0, Optional.of(1.0), Optional.of(0.5), Optional.of(1.0), Optional.of(4.0), 0.95,
-                "t", "");
+    void theShortFormFlagsNothingAndHalfWidthIsHalfTheInterval() {
+        Estimate e = new Estimate(3, 2.0, Optional.of(1.0), Optional.of(0.5), Optional.of(new Interval(1.0, 4.0, "t")),
+                0.95, "", List.of());
         assertThat(e.outlierCycles()).isEmpty();
         assertThat(e.halfWidth()).hasValue(1.5);
+        assertThat(e.ciLow()).hasValue(1.0);
+        assertThat(e.ciHigh()).hasValue(4.0);
+        assertThat(e.method()).isEqualTo("t");
+        assertThat(new Estimate(1, 2.0, Optional.empty(), Optional.empty(), Optional.empty(), 0.95, "one cycle",
+                List.of()).method()).isEqualTo("none");
     }
 
     @Test
-    void rejectsHalfOpenNanOrReversedIntervals() {
-        assertThatThrownBy(() -> new Estimate(3, 2.0, Optional.empty(), Optional.empty(), Optional.of(1.0),
-                Optional.empty(), 0.95, "t", "")).hasMessageContaining("both bounds");
-        assertThatThrownBy(() -> new Estimate(3, 2.0, Optional.empty(), Optional.empty(), Optional.of(Double.NaN),
-                Optional.of(1.0), 0.95, "t", "")).hasMessageContaining("finite and ordered");
-        assertThatThrownBy(() -> new Estimate(3, 2.0, Optional.empty(), Optional.empty(), Optional.of(3.0),
-                Optional.of(1.0), 0.95, "t", "")).hasMessageContaining("(3.0, 1.0)");
+    void rejectsNanOrReversedIntervals() {
+        assertThatThrownBy(() -> new Interval(Double.NaN, 1.0, "t")).hasMessageContaining("finite and ordered");
+        assertThatThrownBy(() -> new Interval(3.0, 1.0, "t")).hasMessageContaining("(3.0, 1.0)");
+    }
+
+    @Test
+    void printsValueUnitIntervalMethodAndBasisOnOneLine() {
+        Estimate e = new Estimate(5, 0.012345678, Optional.of(0.001), Optional.of(0.08),
+                Optional.of(new Interval(0.0118, 0.0129, "t_delta")), 0.95, "", List.of(), "J/token",
+                "estimated: cpu, ram");
+        assertThat(e).hasToString("0.01235 J/token, 95% CI [0.0118, 0.0129] (t_delta), n=5, estimated: cpu, ram");
+        Estimate one = new Estimate(1, 3.0, Optional.empty(), Optional.empty(), Optional.empty(), 0.95,
+                "one cycle: no spread and no interval (run cycles >= 2)", List.of(), "s", "measured");
+        assertThat(one).hasToString("3 s, no interval, n=1, measured (one cycle: no spread and no interval "
+                + "(run cycles >= 2))");
     }
 }

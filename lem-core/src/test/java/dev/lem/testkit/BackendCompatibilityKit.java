@@ -3,7 +3,7 @@ package dev.lem.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Experiment;
 import dev.lem.Metric;
 import dev.lem.config.ConfigResolver;

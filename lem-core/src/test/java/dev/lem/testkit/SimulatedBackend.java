@@ -1,7 +1,9 @@
 package dev.lem.testkit;
 
-import dev.lem.config.ConfigException;
 import dev.lem.config.ExperimentConfig;
+import dev.lem.config.Option;
+import dev.lem.config.OptionValues;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.Completion;
 import dev.lem.spi.FinishReason;
@@ -19,13 +21,30 @@ import java.util.concurrent.locks.LockSupport;
  * A backend for tests that does no inference but keeps real time: it sleeps for prefill and for every
  * decode step and reports events exactly as the contract says. Tokens are whitespace-separated words.
  *
- * <p>Options (all optional): {@code simulated.load_ms} (20), {@code simulated.prefill_us_per_token} (50),
- * {@code simulated.decode_ms_per_step} (2), {@code simulated.chunk_size} (1 token per event),
- * {@code simulated.eos_after} (stop after this many tokens unless ignore_eos), {@code simulated.fail_marker}
- * (requests whose prompt contains it fail), {@code simulated.fail_batches} (throw from generate).
+ * <p>Options (all optional, see {@link #OPTIONS}): {@code load_ms} (20), {@code prefill_us_per_token} (50),
+ * {@code decode_ms_per_step} (2), {@code chunk_size} (1 token per event), {@code eos_after} (stop after this
+ * many tokens unless ignore_eos), {@code fail_marker} (requests whose prompt contains it fail),
+ * {@code fail_batches} (throw from generate).
  */
 public final class SimulatedBackend implements InferenceBackend {
-    private final ExperimentConfig config;
+    static final Option<Double> LOAD_MS = Option.number("load_ms").defaultValue(20.0).min(0).unit("ms")
+            .describe("simulated model load time");
+    static final Option<Double> PREFILL_US_PER_TOKEN = Option.number("prefill_us_per_token").defaultValue(50.0)
+            .min(0).unit("us").describe("simulated prefill time per prompt token");
+    static final Option<Double> DECODE_MS_PER_STEP = Option.number("decode_ms_per_step").defaultValue(2.0).min(0)
+            .unit("ms").describe("simulated time of one decode step");
+    static final Option<Integer> CHUNK_SIZE = Option.integer("chunk_size").defaultValue(1).min(1)
+            .describe("tokens per streamed event");
+    static final Option<Integer> EOS_AFTER = Option.integer("eos_after").min(1)
+            .describe("stop after this many tokens unless decoding.ignore_eos");
+    static final Option<String> FAIL_MARKER = Option.text("fail_marker")
+            .describe("requests whose prompt contains it fail");
+    static final Option<Boolean> FAIL_BATCHES = Option.bool("fail_batches").defaultValue(false)
+            .describe("throw from generate");
+    static final List<Option<?>> OPTIONS = List.of(LOAD_MS, PREFILL_US_PER_TOKEN, DECODE_MS_PER_STEP, CHUNK_SIZE,
+            EOS_AFTER, FAIL_MARKER, FAIL_BATCHES);
+
+    private final BackendSettings config;
     private final long loadNanos;
     private final long prefillNanosPerToken;
     private final long decodeNanosPerStep;
@@ -36,30 +55,21 @@ public final class SimulatedBackend implements InferenceBackend {
     private volatile boolean loaded;
     private volatile boolean closed;
 
-    public SimulatedBackend(ExperimentConfig config) {
+    public SimulatedBackend(BackendSettings config) {
         this.config = config;
-        this.loadNanos = (long) (number(config, "simulated.load_ms", 20) * 1e6);
-        this.prefillNanosPerToken = (long) (number(config, "simulated.prefill_us_per_token", 50) * 1e3);
-        this.decodeNanosPerStep = (long) (number(config, "simulated.decode_ms_per_step", 2) * 1e6);
-        this.chunkSize = (int) number(config, "simulated.chunk_size", 1);
-        this.eosAfter = (int) number(config, "simulated.eos_after", Integer.MAX_VALUE);
-        this.failMarker = config.option("simulated.fail_marker").map(Object::toString).orElse("");
-        this.failBatches = config.option("simulated.fail_batches").map(o -> Boolean.parseBoolean(o.toString()))
-                .orElse(false);
-        if (chunkSize < 1) {
-            throw new ConfigException("options.simulated.chunk_size", chunkSize + " must be >= 1");
-        }
+        OptionValues o = config.options();
+        this.loadNanos = (long) (o.get(LOAD_MS) * 1e6);
+        this.prefillNanosPerToken = (long) (o.get(PREFILL_US_PER_TOKEN) * 1e3);
+        this.decodeNanosPerStep = (long) (o.get(DECODE_MS_PER_STEP) * 1e6);
+        this.chunkSize = o.get(CHUNK_SIZE);
+        this.eosAfter = o.find(EOS_AFTER).orElse(Integer.MAX_VALUE);
+        this.failMarker = o.find(FAIL_MARKER).orElse("");
+        this.failBatches = o.get(FAIL_BATCHES);
     }
 
-    private static double number(ExperimentConfig config, String key, double fallback) {
-        Optional<Object> v = config.option(key);
-        if (v.isEmpty()) {
-            return fallback;
-        }
-        if (v.get() instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new ConfigException("options." + key, "\"" + v.get() + "\" is not a number");
+    /** A simulated backend with default timings, for a configuration made in code. */
+    public static SimulatedBackend of(ExperimentConfig config) {
+        return new SimulatedBackend(BackendSettings.of(config, new SimulatedBackendProvider()));
     }
 
     @Override
@@ -95,7 +105,7 @@ public final class SimulatedBackend implements InferenceBackend {
             listener.requestStarted(r.id(), start);
         }
         if (failBatches) {
-            throw new dev.lem.spi.BackendException("simulated batch failure (options.simulated.fail_batches)");
+            throw new dev.lem.spi.BackendException("simulated batch failure (options.fail_batches)");
         }
         List<GenerationRequest> active = new ArrayList<>();
         for (GenerationRequest r : batch) {

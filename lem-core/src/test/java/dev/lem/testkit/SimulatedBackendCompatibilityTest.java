@@ -9,13 +9,13 @@ import java.util.Optional;
 class SimulatedBackendCompatibilityTest extends BackendCompatibilityKit {
     @Override
     protected InferenceBackend createBackend(ExperimentConfig config) {
-        return new SimulatedBackend(config);
+        return SimulatedBackend.of(config);
     }
 
     @Override
     protected Map<String, Object> settings() {
-        return Map.of("backend", "simulated", "options.simulated.fail_marker", "FAIL-ME",
-                "options.simulated.eos_after", 3, "options.simulated.decode_ms_per_step", 1);
+        return Map.of("backend", "simulated", "options.fail_marker", "FAIL-ME",
+                "options.eos_after", 3, "options.decode_ms_per_step", 1);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.lem.testkit;
 import dev.lem.spi.BackendContext;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.InferenceBackend;
+import dev.lem.config.Option;
+import java.util.List;
 import java.util.Set;
 
 /** Registers {@link SimulatedBackend} as backend {@code simulated} (test classpath only). */
@@ -28,7 +30,17 @@ public final class SimulatedBackendProvider implements BackendProvider {
     }
 
     @Override
+    public boolean inProcess() {
+        return true;
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return SimulatedBackend.OPTIONS;
+    }
+
+    @Override
     public InferenceBackend create(BackendContext context) {
-        return new SimulatedBackend(context.config());
+        return new SimulatedBackend(context.settings());
     }
 }

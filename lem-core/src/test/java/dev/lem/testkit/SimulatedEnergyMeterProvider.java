@@ -1,5 +1,6 @@
 package dev.lem.testkit;
 
+import dev.lem.config.Option;
 import dev.lem.energy.DomainScope;
 import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;
@@ -12,11 +13,22 @@ import java.util.Map;
 
 /**
  * A test energy meter with constant power, so expected energy is power × time: a machine-wide
- * {@code cpu.package[0]} at {@code options.simulated.cpu_watts} and a device {@code gpu[0]} at
- * {@code options.simulated.gpu_watts} (device id {@code GPU-sim-<rank>}, or {@code GPU-sim-shared} when
- * {@code options.simulated.shared_gpu} is true). Opens only when {@code options.simulated.cpu_watts} is set.
+ * {@code cpu.package[0]} at {@code energy.meter_options.simulated.cpu_watts} and a device {@code gpu[0]} at
+ * {@code ...gpu_watts} (device id {@code GPU-sim-<rank>}, or {@code GPU-sim-shared} when {@code ...shared_gpu}
+ * is true). Opens only when {@code cpu_watts} is set.
  */
 public final class SimulatedEnergyMeterProvider implements EnergyMeterProvider {
+    static final Option<Double> CPU_WATTS = Option.number("cpu_watts").min(0).unit("W")
+            .describe("constant CPU package power; the meter opens only when it is set");
+    static final Option<Double> GPU_WATTS = Option.number("gpu_watts").defaultValue(0.0).min(0).unit("W")
+            .describe("constant GPU power");
+    static final Option<Boolean> SHARED_GPU = Option.bool("shared_gpu").defaultValue(false)
+            .describe("every rank reports the same GPU (tests of per-device merging)");
+
+    @Override
+    public List<Option<?>> options() {
+        return List.of(CPU_WATTS, GPU_WATTS, SHARED_GPU);
+    }
     @Override
     public String name() {
         return "simulated";
@@ -29,14 +41,10 @@ public final class SimulatedEnergyMeterProvider implements EnergyMeterProvider {
 
     @Override
     public EnergyMeter open(MeterContext context) {
-        Object cpu = context.config().options().get("simulated.cpu_watts");
-        if (!(cpu instanceof Number cpuWatts)) {
-            throw new PluginUnavailableException("test meter: set options.simulated.cpu_watts to use it");
-        }
-        double gpuWatts = context.config().options().get("simulated.gpu_watts") instanceof Number n ? n.doubleValue() : 0;
-        boolean shared = Boolean.TRUE.equals(context.config().options().get("simulated.shared_gpu"));
-        String gpuId = shared ? "GPU-sim-shared" : "GPU-sim-" + context.rank();
-        return new Meter(cpuWatts.doubleValue(), gpuWatts, gpuId);
+        double cpuWatts = context.options().find(CPU_WATTS).orElseThrow(() -> new PluginUnavailableException(
+                "test meter: set energy.meter_options.simulated.cpu_watts to use it"));
+        String gpuId = context.options().get(SHARED_GPU) ? "GPU-sim-shared" : "GPU-sim-" + context.rank();
+        return new Meter(cpuWatts, context.options().get(GPU_WATTS), gpuId);
     }
 
     private static final class Meter implements EnergyMeter {

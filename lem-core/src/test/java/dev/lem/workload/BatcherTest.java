@@ -3,6 +3,7 @@ package dev.lem.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lem.config.BatchingConfig;
+import dev.lem.config.BatchingStrategy;
 import dev.lem.config.DecodingConfig;
 import dev.lem.spi.GenerationRequest;
 import java.util.ArrayList;
@@ -26,16 +27,16 @@ class BatcherTest {
 
     @Test
     void staticKeepsOrderAndFillsBatches() {
-        var b = Batcher.batches(requests(5, 1, 9, 3, 7), new BatchingConfig(2, "static", 1000), r -> r.prompt().length());
+        var b = Batcher.batches(requests(5, 1, 9, 3, 7), new BatchingConfig(2, BatchingStrategy.STATIC, 1000), r -> r.prompt().length());
         assertThat(lengths(b)).containsExactly(List.of(5, 1), List.of(9, 3), List.of(7));
     }
 
     @Test
     void sortedGroupsSimilarLengthsSoLessPaddingIsNeeded() {
         List<GenerationRequest> rs = requests(5, 1, 9, 3, 7, 2);
-        var sorted = Batcher.batches(rs, new BatchingConfig(2, "sorted", 1000), r -> r.prompt().length());
+        var sorted = Batcher.batches(rs, new BatchingConfig(2, BatchingStrategy.SORTED, 1000), r -> r.prompt().length());
         assertThat(lengths(sorted)).containsExactly(List.of(1, 2), List.of(3, 5), List.of(7, 9));
-        var plain = Batcher.batches(rs, new BatchingConfig(2, "static", 1000), r -> r.prompt().length());
+        var plain = Batcher.batches(rs, new BatchingConfig(2, BatchingStrategy.STATIC, 1000), r -> r.prompt().length());
         assertThat(padding(sorted)).isLessThan(padding(plain));
         assertThat(sorted.stream().mapToInt(List::size).sum()).isEqualTo(rs.size());
     }
@@ -44,7 +45,7 @@ class BatcherTest {
     void dynamicFillsUpToThePaddedTokenBudget() {
         // budget 60 tokens of (longest prompt + 10 output) per row:
         // [1,2,3] -> 3 rows x (3 + 10) = 39; adding 5 would make 4 x 15 = 60 (fits); adding 7 -> 5 x 17 = 85 (no)
-        var b = Batcher.batches(requests(7, 1, 3, 5, 2, 40), new BatchingConfig(8, "dynamic", 60),
+        var b = Batcher.batches(requests(7, 1, 3, 5, 2, 40), new BatchingConfig(8, BatchingStrategy.DYNAMIC, 60),
                 r -> r.prompt().length());
         assertThat(lengths(b)).containsExactly(List.of(1, 2, 3, 5), List.of(7), List.of(40));
         for (List<GenerationRequest> batch : b) {
@@ -55,7 +56,7 @@ class BatcherTest {
 
     @Test
     void dynamicAlsoRespectsTheBatchSize() {
-        var b = Batcher.batches(requests(1, 1, 1, 1, 1), new BatchingConfig(2, "dynamic", 10_000), r -> 1);
+        var b = Batcher.batches(requests(1, 1, 1, 1, 1), new BatchingConfig(2, BatchingStrategy.DYNAMIC, 10_000), r -> 1);
         assertThat(b).extracting(List::size).containsExactly(2, 2, 1);
     }
 

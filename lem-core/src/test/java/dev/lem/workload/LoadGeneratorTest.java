@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lem.config.TrafficPattern;
 import dev.lem.config.ConfigResolver;
 import dev.lem.config.DecodingConfig;
 import dev.lem.config.ExperimentConfig;
@@ -73,7 +74,7 @@ class LoadGeneratorTest {
         CountingLog log = new CountingLog();
         LoadReport r = run(LoadGenerator.create(c, backend), requests(80), log);
         assertThat(r.sent()).isEqualTo(80);
-        assertThat(r.pattern()).isEqualTo("closed");
+        assertThat(r.pattern()).isEqualTo(TrafficPattern.CLOSED);
         assertThat(backend.maxInFlight.get()).isEqualTo(8);
         assertThat(r.maxInFlight()).isEqualTo(8);
         assertThat(scheduled).as("closed loop has no schedule").isEmpty();
@@ -85,7 +86,7 @@ class LoadGeneratorTest {
     @Test
     void autoIsAClosedLoopForServedBackends() throws Exception {
         LoadGenerator g = LoadGenerator.create(config("traffic.concurrency", 3), backend);
-        assertThat(g.pattern()).isEqualTo("closed");
+        assertThat(g.pattern()).isEqualTo(TrafficPattern.CLOSED);
         run(g, requests(12), new CountingLog());
         assertThat(backend.maxInFlight.get()).isEqualTo(3);
     }

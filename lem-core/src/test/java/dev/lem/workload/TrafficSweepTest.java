@@ -18,7 +18,7 @@ class TrafficSweepTest {
 
     @Test
     void closedLoopSweepSetsConcurrencyAndKeepsTheRest() {
-        List<TrafficSweep.Point> points = TrafficSweep.points(config("closed", List.of(1.0, 4.0, 16.0)));
+        List<TrafficSweep.Point> points = TrafficSweep.points(config("closed", List.of(1.0, 4.0, 16.0)), false);
         assertThat(points).extracting(TrafficSweep.Point::label)
                 .containsExactly("concurrency=1", "concurrency=4", "concurrency=16");
         assertThat(points).extracting(p -> p.config().traffic().concurrency()).containsExactly(1, 4, 16);
@@ -30,7 +30,7 @@ class TrafficSweepTest {
 
     @Test
     void openLoopSweepSetsRates() {
-        List<TrafficSweep.Point> points = TrafficSweep.points(config("poisson", List.of(0.5, 2.0)));
+        List<TrafficSweep.Point> points = TrafficSweep.points(config("poisson", List.of(0.5, 2.0)), false);
         assertThat(points).extracting(TrafficSweep.Point::label).containsExactly("rate=0.5", "rate=2");
         assertThat(points).extracting(p -> p.config().traffic().rate().orElseThrow()).containsExactly(0.5, 2.0);
     }
@@ -39,12 +39,27 @@ class TrafficSweepTest {
     void noSweepIsOnePoint() {
         ExperimentConfig c = ConfigResolver.withDefaults().resolve();
         assertThat(TrafficSweep.isSweep(c)).isFalse();
-        assertThat(TrafficSweep.points(c)).singleElement().satisfies(p -> assertThat(p.config()).isSameAs(c));
+        assertThat(TrafficSweep.points(c, false)).singleElement().satisfies(p -> assertThat(p.config()).isSameAs(c));
     }
 
     @Test
     void aFractionalConcurrencyIsRefusedWithTheFix() {
-        assertThatThrownBy(() -> TrafficSweep.points(config("closed", List.of(2.5))))
+        assertThatThrownBy(() -> TrafficSweep.points(config("closed", List.of(2.5)), false))
                 .hasMessageContaining("traffic.sweep").hasMessageContaining("2.5 is not a concurrency");
+    }
+
+    @Test
+    void anInProcessBackendSweepsItsBatchSizeNotAConcurrencyItWouldIgnore() {
+        List<TrafficSweep.Point> points = TrafficSweep.points(config("auto", List.of(1.0, 4.0, 8.0)), true);
+        assertThat(points).extracting(TrafficSweep.Point::key).containsOnly("batching.batch_size");
+        assertThat(points).extracting(TrafficSweep.Point::label)
+                .containsExactly("batch_size=1", "batch_size=4", "batch_size=8");
+        assertThat(points).extracting(p -> p.config().batching().batchSize()).containsExactly(1, 4, 8);
+        assertThat(points).extracting(p -> p.config().traffic().concurrency()).containsOnly(1);
+        assertThatThrownBy(() -> TrafficSweep.points(config("closed", List.of(1.0, 4.0)), true))
+                .hasMessageContaining("traffic.sweep: backend djl runs the model in this process")
+                .hasMessageContaining("traffic.concurrency has no effect on it");
+        assertThatThrownBy(() -> TrafficSweep.points(config("auto", List.of(0.5)), true))
+                .hasMessageContaining("0.5 is not a batch size");
     }
 }

@@ -2,7 +2,7 @@ package dev.lem.examples;
 
 import dev.lem.Comparisons;
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
 import dev.lem.stats.Comparison;
 import dev.lem.workload.Prompts;

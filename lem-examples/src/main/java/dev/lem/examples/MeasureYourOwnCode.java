@@ -1,15 +1,18 @@
 package dev.lem.examples;
 
-import dev.lem.PluginStatus;
+import dev.lem.spi.PluginStatus;
 import dev.lem.energy.DomainEnergy;
 import dev.lem.energy.EnergyMeasurement;
 import dev.lem.energy.EnergyMeters;
 import dev.lem.energy.EnergyMonitor;
+import dev.lem.energy.EnergyWindow;
+import dev.lem.energy.Measured;
 import java.util.Locale;
 
 /**
- * Energy of any piece of code, outside an experiment: named measurement windows over every meter that
- * can run here (RAPL, NVML, or labelled estimates), nested windows allowed.
+ * Energy of any piece of code, outside an experiment: measurement windows over every meter that can run
+ * here (RAPL, NVML, or labelled estimates), nested windows allowed; {@code measure(name, code)} for a call,
+ * try-with-resources for a block.
  *
  * <pre>
  * java -cp "lem-examples/target/classes:lem-cli/target/lem-cli.jar" dev.lem.examples.MeasureYourOwnCode
@@ -20,22 +23,24 @@ public final class MeasureYourOwnCode {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        EnergyMeters.Opened opened = EnergyMeters.openAvailable();
-        for (PluginStatus p : opened.plugins()) {
-            System.out.println((p.used() ? "using " : "not using ") + p.kind() + " " + p.name()
-                    + (p.used() ? "" : ": " + p.reason()));
-        }
-        try (EnergyMonitor monitor = opened.start()) {
-            monitor.measureIdle(java.time.Duration.ofSeconds(1));
-            monitor.begin("whole");
-            monitor.begin("sort");
-            double[] data = new java.util.Random(1).doubles(20_000_000).toArray();
-            java.util.Arrays.sort(data);
-            print(monitor.end("sort"));
-            monitor.begin("sleep");
-            Thread.sleep(500);
-            print(monitor.end("sleep"));
-            print(monitor.end("whole"));
+        try (EnergyMonitor meters = EnergyMeters.openAvailable()) {
+            for (PluginStatus p : meters.plugins()) {
+                System.out.println((p.used() ? "using " : "not using ") + p.kind() + " " + p.name()
+                        + (p.used() ? "" : ": " + p.reason()));
+            }
+            meters.measureIdle(java.time.Duration.ofSeconds(1));
+            try (EnergyWindow whole = meters.window("whole")) {
+                Measured<double[]> sorted = meters.measure("sort", () -> {
+                    double[] data = new java.util.Random(1).doubles(20_000_000).toArray();
+                    java.util.Arrays.sort(data);
+                    return data;
+                });
+                print(sorted.energy());
+                EnergyWindow sleep = meters.window("sleep");
+                Thread.sleep(500);
+                print(sleep.stop());
+                print(whole.stop());
+            }
         }
     }
 

@@ -1,9 +1,8 @@
 package dev.lem.examples;
 
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.MetricSummary;
 import dev.lem.workload.Prompts;
 import java.util.List;
 import java.util.Locale;
@@ -30,20 +29,12 @@ public final class QuickStart {
                 .batchSize(8)
                 .cycles(3)
                 .warmupRuns(1)
-                .onProgress(m -> System.err.println("lem: " + m))
-                .measure();
+                .measure();                          // progress is logged through SLF4J (slf4j-simple here)
         System.out.println("Experiment " + r.id());
         for (Metric m : List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.TTFT_MEAN_MS, Metric.TPOT_MEAN_MS,
                 Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.AVERAGE_POWER_W)) {
-            r.summary().find(m).ifPresentOrElse(s -> System.out.println(line(s)),
-                    () -> System.out.println(m.key() + ": not available (" + r.summary().unavailable().get(m.key()) + ")"));
+            System.out.printf(Locale.ROOT, "%-28s %s%n", m.key(), r.summary().find(m).map(Object::toString)
+                    .orElseGet(() -> "not available (" + r.summary().whyUnavailable(m).orElse("") + ")"));
         }
-    }
-
-    static String line(MetricSummary s) {
-        var e = s.estimate();
-        String ci = e.ciLow().map(lo -> String.format(Locale.ROOT, " [%.4g, %.4g] %s %.0f%% CI", lo,
-                e.ciHigh().orElseThrow(), e.method(), 100 * e.level())).orElse(" (" + e.note() + ")");
-        return String.format(Locale.ROOT, "%-28s %.4g %s%s, %s", s.metric(), e.mean(), s.unit(), ci, s.basis());
     }
 }

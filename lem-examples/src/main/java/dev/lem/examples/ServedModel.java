@@ -1,9 +1,10 @@
 package dev.lem.examples;
 
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
 import dev.lem.workload.Prompts;
+import dev.lem.workload.Traffic;
 
 /**
  * Measures a model served by vLLM (or, with backend "openai", any OpenAI-compatible server) in a closed
@@ -27,18 +28,16 @@ public final class ServedModel {
         ExperimentResult r = Experiment.builder()
                 .backend(args.length > 2 ? args[2] : "vllm")
                 .model(args[1])
-                .set("server.url", args[0])
-                .set("traffic.pattern", "closed")
-                .set("traffic.concurrency", 16)
+                .server(args[0])
+                .traffic(Traffic.closedLoop(16))
                 .prompts(Prompts.builtIn().limit(64))
                 .maxOutputTokens(128)
                 .cycles(3)
-                .onProgress(m -> System.err.println("lem: " + m))
                 .measure();
         for (Metric m : new Metric[] {Metric.OUTPUT_TOKENS_PER_S, Metric.TTFT_P99_MS, Metric.TPOT_MEAN_MS,
                 Metric.ENERGY_PER_OUTPUT_TOKEN_J}) {
-            r.summary().find(m).ifPresentOrElse(s -> System.out.println(QuickStart.line(s)),
-                    () -> System.out.println(m.key() + ": " + r.summary().unavailable().get(m.key())));
+            System.out.println(m.key() + ": " + r.summary().find(m).map(Object::toString)
+                    .orElseGet(() -> "not available (" + r.summary().whyUnavailable(m).orElse("") + ")"));
         }
     }
 }

@@ -3,9 +3,8 @@ package dev.lem.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
-import dev.lem.MetricSummary;
 import dev.lem.stats.Estimate;
 import dev.lem.workload.Prompts;
 import java.nio.file.Path;
@@ -43,14 +42,14 @@ class EnergyBudgetTest {
                 .resultsDir(results)
                 .measure();
 
-        Optional<MetricSummary> perToken = r.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J);
+        Optional<Estimate> perToken = r.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J);
         Assumptions.assumeTrue(perToken.isPresent(), () -> "no energy meter can run on this machine: "
-                + r.summary().unavailable().get(Metric.ENERGY_PER_OUTPUT_TOKEN_J.key()));
-        Estimate e = perToken.get().estimate();
+                + r.summary().whyUnavailable(Metric.ENERGY_PER_OUTPUT_TOKEN_J).orElse(""));
+        Estimate e = perToken.get();
         assertThat(e.n()).isEqualTo(3);
         assertThat(e.ciHigh()).as("a 95% interval over 3 cycles").isPresent();
         assertThat(e.ciHigh().get())
-                .as("upper 95%% bound of energy per token (%s) against the budget", perToken.get().basis())
+                .as("upper 95%% bound of energy per token (%s) against the budget", e.basis())
                 .isLessThan(BUDGET_J_PER_TOKEN);
         assertThat(r.cycles()).allSatisfy(c -> assertThat(c.metrics().outputTokens()).isEqualTo(32));
     }

@@ -121,7 +121,7 @@ final class FakeNvml {
         if (visible != null) {
             env.put("CUDA_VISIBLE_DEVICES", visible);
         }
-        return new MeterContext(ExperimentConfig.defaults(), env, 0);
+        return new MeterContext(ExperimentConfig.defaults().energy(), env, 0);
     }
 
     /** UUID the fake gives GPU {@code i} by default. */

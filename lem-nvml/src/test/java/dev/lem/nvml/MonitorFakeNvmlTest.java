@@ -3,11 +3,12 @@ package dev.lem.nvml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lem.PluginReport;
+import dev.lem.spi.PluginReport;
 import dev.lem.energy.DomainEnergy;
 import dev.lem.energy.EnergyMeasurement;
 import dev.lem.energy.EnergyMonitor;
-import dev.lem.internal.Plugins;
+import dev.lem.energy.EnergyWindow;
+import dev.lem.spi.Plugins;
 import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.TelemetrySource;
@@ -60,15 +61,15 @@ class MonitorFakeNvmlTest {
         EnergyMeter meter = mp.open(FakeNvml.context(null));
         TelemetrySource source = tp.open(FakeNvml.context(null));
         try (EnergyMonitor monitor = EnergyMonitor.start(List.of(meter), List.of(source), Duration.ofMillis(20))) {
-            monitor.begin("cycle_0");
+            EnergyWindow cycle0 = monitor.window("cycle_0");
             Thread.sleep(400);
             fake.set(0, "lost", 1);
             Thread.sleep(60);
             fake.set(0, "lost", 0);
-            monitor.begin("cycle_1");
+            EnergyWindow cycle1 = monitor.windowWithTimeSeries("cycle_1");
             Thread.sleep(300);
-            EnergyMeasurement lost = monitor.end("cycle_0");
-            EnergyMeasurement ok = monitor.end("cycle_1");
+            EnergyMeasurement lost = cycle0.stop();
+            EnergyMeasurement ok = cycle1.stop();
             assertThat(lost.domains()).extracting(d -> d.domain().id()).containsExactly("gpu[1]");
             assertThat(lost.throttle()).hasValueSatisfying(t -> {
                 assertThat(t.powerShare()).as("gpu[0] was at its software power cap until lost").isBetween(0.2, 0.8);
@@ -82,7 +83,7 @@ class MonitorFakeNvmlTest {
             assertThat(integrated.joules()).as("80 W integrated over the window").isCloseTo(expected,
                     within(expected * 0.03));
             assertThat(ok.throttle()).hasValueSatisfying(t -> assertThat(t.samples()).isPositive());
-            assertThat(monitor.takeSeries("cycle_1")).hasValueSatisfying(ts -> assertThat(ts.columns())
+            assertThat(cycle1.timeSeries()).hasValueSatisfying(ts -> assertThat(ts.columns())
                     .contains("power_w.gpu[1]", "gpu1.power_w", "gpu0.temperature_c"));
         }
     }

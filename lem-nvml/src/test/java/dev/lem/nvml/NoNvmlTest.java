@@ -3,8 +3,8 @@ package dev.lem.nvml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lem.PluginReport;
-import dev.lem.internal.Plugins;
+import dev.lem.spi.PluginReport;
+import dev.lem.spi.Plugins;
 import dev.lem.spi.EnergyMeterProvider;
 import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySourceProvider;

@@ -145,7 +145,7 @@ class SelectionFakeNvmlTest {
         try (NvmlEnergyMeter m = open("1,0")) {
             assertThat(m.notes().get("selection_notes")).contains("set CUDA_DEVICE_ORDER=PCI_BUS_ID");
         }
-        MeterContext pci = new MeterContext(ExperimentConfig.defaults(),
+        MeterContext pci = new MeterContext(ExperimentConfig.defaults().energy(),
                 Map.of("CUDA_VISIBLE_DEVICES", "1,0", "CUDA_DEVICE_ORDER", "PCI_BUS_ID"), 0);
         try (NvmlEnergyMeter m = NvmlEnergyMeter.open(pci, fake.clock())) {
             assertThat(m.notes()).doesNotContainKey("selection_notes");

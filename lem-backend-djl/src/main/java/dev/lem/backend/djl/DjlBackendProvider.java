@@ -2,9 +2,12 @@ package dev.lem.backend.djl;
 
 import dev.lem.backend.djl.internal.DjlBackend;
 import dev.lem.spi.Availability;
+import dev.lem.config.Option;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.InferenceBackend;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,8 +17,9 @@ import java.util.Set;
  * Registered in {@code META-INF/services/dev.lem.spi.BackendProvider}; constructing it does nothing
  * native, and {@link #availability()} only checks that the engine and its natives are on the classpath.
  *
- * <p>Backend options: see {@code docs/djl.md} ({@code options.threads}, {@code options.weight_seed},
- * custom synthetic shapes such as {@code options.hidden_size}).
+ * <p>Backend options: {@code lem config keys --backend djl} lists them ({@code options.threads},
+ * {@code options.executor}, {@code options.weight_seed}, custom synthetic shapes such as
+ * {@code options.hidden_size}); see also {@code docs/djl.md}.
  */
 public final class DjlBackendProvider implements BackendProvider {
 
@@ -58,7 +62,22 @@ public final class DjlBackendProvider implements BackendProvider {
     }
 
     @Override
+    public boolean inProcess() {
+        return true;
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return DjlBackend.options();
+    }
+
+    @Override
+    public void check(BackendSettings settings) {
+        DjlBackend.check(settings);
+    }
+
+    @Override
     public InferenceBackend create(BackendContext context) {
-        return new DjlBackend(context.config());
+        return new DjlBackend(context.settings());
     }
 }

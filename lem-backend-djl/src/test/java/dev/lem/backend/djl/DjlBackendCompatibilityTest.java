@@ -1,5 +1,6 @@
 package dev.lem.backend.djl;
 
+import dev.lem.spi.BackendSettings;
 import dev.lem.backend.djl.internal.DjlBackend;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.spi.InferenceBackend;
@@ -12,7 +13,7 @@ class DjlBackendCompatibilityTest extends BackendCompatibilityKit {
 
     @Override
     protected InferenceBackend createBackend(ExperimentConfig config) {
-        return new DjlBackend(config);
+        return new DjlBackend(BackendSettings.of(config, new DjlBackendProvider()));
     }
 
     @Override

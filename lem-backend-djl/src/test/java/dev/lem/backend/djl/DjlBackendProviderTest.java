@@ -24,7 +24,7 @@ class DjlBackendProviderTest {
         for (int i = 0; i < settings.length; i += 2) {
             r.set(settings[i], settings[i + 1], ValueSource.BUILDER);
         }
-        return new BackendContext(r.resolve(), dir, 0);
+        return BackendContext.of(r.resolve(), new DjlBackendProvider(), dir, 0);
     }
 
     @Test

@@ -1,14 +1,17 @@
 package dev.lem.backend.trtllm;
 
 import dev.lem.config.ConfigException;
-import dev.lem.serving.BackendOptions;
-import dev.lem.serving.BackendOptions.Type;
+import dev.lem.config.ConfigProblem;
+import dev.lem.config.Option;
+import dev.lem.config.ServerApi;
+import dev.lem.serving.ManagedServer;
 import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.serving.ServerSettings;
 import dev.lem.serving.ServingClient;
 import dev.lem.serving.StreamCall;
 import dev.lem.serving.StreamDialect;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.TelemetrySource;
@@ -27,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link OpenAiCompatibleBackend} with {@code continuous_usage_stats}; its {@code /metrics} JSON iteration
  * statistics (start the server with {@code enable_iter_perf_stats: true}) are read by one poller,
  * {@link TrtllmIterationStatsSource}, because each read removes them; with {@code server.managed: true} it
- * runs {@code trtllm-serve <model> --host <host> --port <port> <server.args...>}.
+ * runs {@code trtllm-serve <model> --host <host> --port <port> <server.args...> <extra as --flags>}.
  *
  * <p><b>Triton</b> ({@code server.api: triton}): {@code POST /v2/models/<server.model_name, default
  * ensemble>/generate_stream} (or {@code /generate} with {@code options.stream: false}) with
@@ -41,22 +44,60 @@ import tools.jackson.databind.node.ObjectNode;
  * tokens are recorded as 0 unless the ensemble returns {@code num_input_tokens}.
  */
 public class TrtllmBackend extends OpenAiCompatibleBackend {
-    static final List<BackendOptions.Spec> OPTIONS = List.of(
-            BackendOptions.spec("stream", Type.BOOLEAN, "triton: generate_stream (true) or generate (false)"),
-            BackendOptions.spec("return_perf_metrics", Type.BOOLEAN, "triton: ask for the server's timestamps"),
-            BackendOptions.spec("end_id", Type.INTEGER, "triton: the end-of-sequence token id"));
+    static final Option<Boolean> STREAM = Option.bool("stream").defaultValue(true)
+            .describe("triton: generate_stream (true) or generate (false)");
+    static final Option<Boolean> RETURN_PERF_METRICS = Option.bool("return_perf_metrics").defaultValue(true)
+            .describe("triton: ask for the server's timestamps");
+    static final Option<Integer> END_ID = Option.integer("end_id").min(0)
+            .describe("triton: the end-of-sequence token id");
+    /** Every option of the trtllm backend. */
+    static final List<Option<?>> OPTIONS;
+
+    static {
+        List<Option<?>> all = new ArrayList<>(COMMON_OPTIONS);
+        all.addAll(ENGINE_OPTIONS);
+        all.addAll(List.of(STREAM, RETURN_PERF_METRICS, END_ID));
+        OPTIONS = List.copyOf(all);
+    }
+
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     public TrtllmBackend(BackendContext context) {
-        super(context, "trtllm", true, OPTIONS);
-        if (triton() && !MODEL_NAME.matcher(tritonModel()).matches()) {
-            throw new ConfigException("server.model_name", "\"" + tritonModel() + "\" is not a Triton model name "
-                    + "(letters, digits, _ . -); set it to the ensemble's name, e.g. ensemble");
+        super(context, "trtllm", true);
+        check(context.settings());
+    }
+
+    /**
+     * Checks the settings without connecting: those of every served backend, the Triton model name, and that
+     * a managed server is trtllm-serve.
+     *
+     * @throws ConfigException listing every problem
+     */
+    static void check(BackendSettings settings) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        try {
+            OpenAiCompatibleBackend.check(settings, "trtllm", true);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        if (settings.server().api() == ServerApi.TRITON) {
+            String model = settings.server().modelName().orElse(settings.modelExplicit() ? settings.model() : "ensemble");
+            if (!MODEL_NAME.matcher(model).matches()) {
+                problems.add(new ConfigProblem("server.model_name", "\"" + model + "\" is not a Triton model name "
+                        + "(letters, digits, _ . -); set it to the ensemble's name, e.g. ensemble"));
+            }
+            if (settings.server().managed()) {
+                problems.add(new ConfigProblem("server.managed", "LEM manages trtllm-serve, not Triton: start Triton "
+                        + "yourself, or use server.api completions or chat"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
         }
     }
 
     private boolean triton() {
-        return settings().api().equals("triton");
+        return settings().api() == ServerApi.TRITON;
     }
 
     private String tritonModel() {
@@ -64,7 +105,7 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
     }
 
     @Override
-    protected void checkApi(String api) {
+    protected void checkApi(ServerApi api) {
         // completions, chat (trtllm-serve) and triton are all served
     }
 
@@ -100,7 +141,7 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
         if (!triton()) {
             return super.call(r);
         }
-        boolean stream = options.bool("stream", true);
+        boolean stream = options.get(STREAM);
         ObjectNode body = JSON.createObjectNode();
         body.put("text_input", r.prompt());
         body.put("max_tokens", r.maxOutputTokens());
@@ -120,9 +161,9 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
         if (min > 0) {
             body.put("min_tokens", min);
         }
-        options.integer("end_id").ifPresent(v -> body.put("end_id", v));
-        options.number("repetition_penalty").ifPresent(v -> body.put("repetition_penalty", v));
-        if (options.bool("return_perf_metrics", true)) {
+        options.find(END_ID).ifPresent(v -> body.put("end_id", v));
+        options.find(REPETITION_PENALTY).ifPresent(v -> body.put("repetition_penalty", v));
+        if (options.get(RETURN_PERF_METRICS)) {
             body.put("return_perf_metrics", true);
         }
         if (!stream) {
@@ -139,13 +180,14 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
 
     @Override
     protected List<String> managedCommand(ServerSettings s) {
-        if (s.api().equals("triton")) {
+        if (s.api() == ServerApi.TRITON) {
             throw new ConfigException("server.managed", "LEM manages trtllm-serve, not Triton: start Triton yourself, "
                     + "or use server.api completions or chat");
         }
-        List<String> cmd = new ArrayList<>(List.of(options.string("executable").orElse("trtllm-serve"), config.model(),
+        List<String> cmd = new ArrayList<>(List.of(options.find(EXECUTABLE).orElse("trtllm-serve"), config.model(),
                 "--host", s.baseUri().getHost(), "--port", String.valueOf(s.port())));
         cmd.addAll(config.server().args());
+        cmd.addAll(ManagedServer.engineFlags(config.extra()));
         return cmd;
     }
 }

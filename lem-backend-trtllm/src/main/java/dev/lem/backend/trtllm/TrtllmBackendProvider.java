@@ -1,8 +1,11 @@
 package dev.lem.backend.trtllm;
 
+import dev.lem.config.Option;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.InferenceBackend;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,6 +32,16 @@ public final class TrtllmBackendProvider implements BackendProvider {
     @Override
     public String artifact() {
         return "dev.lem:lem-backend-trtllm";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return TrtllmBackend.OPTIONS;
+    }
+
+    @Override
+    public void check(BackendSettings settings) {
+        TrtllmBackend.check(settings);
     }
 
     @Override

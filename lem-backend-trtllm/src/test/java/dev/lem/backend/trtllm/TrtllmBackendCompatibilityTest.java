@@ -27,7 +27,7 @@ class TrtllmBackendCompatibilityTest extends BackendCompatibilityKit {
 
     @Override
     protected InferenceBackend createBackend(ExperimentConfig config) {
-        return new TrtllmBackendProvider().create(new BackendContext(config, tempDir, 0));
+        return new TrtllmBackendProvider().create(BackendContext.of(config, new TrtllmBackendProvider(), tempDir, 0));
     }
 
     @Override

@@ -48,7 +48,7 @@ class TrtllmBackendTest {
         for (int i = 0; i < kv.length; i += 2) {
             r.set((String) kv[i], kv[i + 1], ValueSource.BUILDER);
         }
-        return new TrtllmBackendProvider().create(new BackendContext(r.resolve(), dir, 0));
+        return new TrtllmBackendProvider().create(BackendContext.of(r.resolve(), new TrtllmBackendProvider(), dir, 0));
     }
 
     private static GenerationRequest request(String id, String prompt, int max) {
@@ -182,7 +182,7 @@ class TrtllmBackendTest {
                 .set("server.url", "http://127.0.0.1:" + port, ValueSource.BUILDER)
                 .set("server.args", java.util.List.of("--backend", "pytorch"), ValueSource.BUILDER)
                 .set("options.executable", exe.toString(), ValueSource.BUILDER).resolve();
-        try (InferenceBackend b = new TrtllmBackendProvider().create(new BackendContext(c, dir.resolve("art"), 0))) {
+        try (InferenceBackend b = new TrtllmBackendProvider().create(BackendContext.of(c, new TrtllmBackendProvider(), dir.resolve("art"), 0))) {
             assertThat(b.load().id()).isEqualTo("test-model");
             Map<String, String> env = b.environment();
             assertThat(env.get("server.managed_command")).endsWith("test-model --host 127.0.0.1 --port " + port

@@ -1,7 +1,7 @@
 package dev.lem.backend.vllm;
 
-import dev.lem.serving.BackendOptions;
-import dev.lem.serving.BackendOptions.Type;
+import dev.lem.config.Option;
+import dev.lem.serving.ManagedServer;
 import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.serving.ServerSettings;
 import dev.lem.serving.ServingClient;
@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * count comes from the server; it adds the sampling options below; it sizes prompts with {@code /tokenize};
  * it scrapes {@code /metrics} ({@link VllmMetricsSource}); and with {@code server.managed: true} it runs
  * {@code vllm serve <model> --host <host> --port <port> [--served-model-name <server.model_name>]
- * <server.args...>} and stops it at the end.
+ * <server.args...> <extra as --flags>} and stops it at the end ({@code extra: {max_num_seqs: 64,
+ * enforce_eager: true}} becomes {@code --max-num-seqs 64 --enforce-eager}).
  *
  * <p>Options: {@code return_token_ids}, {@code tokenize} (booleans, default true), {@code min_p},
  * {@code presence_penalty}, {@code frequency_penalty} (numbers), {@code stop_token_ids} (integers),
@@ -35,43 +36,56 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class VllmBackend extends OpenAiCompatibleBackend {
     private static final Logger LOG = LoggerFactory.getLogger(VllmBackend.class);
-    static final List<BackendOptions.Spec> OPTIONS = List.of(
-            BackendOptions.spec("return_token_ids", Type.BOOLEAN, "ask for token_ids per chunk (vLLM >= 0.10.2)"),
-            BackendOptions.spec("tokenize", Type.BOOLEAN, "size synthetic prompts with /tokenize"),
-            BackendOptions.spec("min_p", Type.NUMBER, 0, "min-p sampling"),
-            BackendOptions.spec("presence_penalty", Type.NUMBER, "presence penalty"),
-            BackendOptions.spec("frequency_penalty", Type.NUMBER, "frequency penalty"),
-            BackendOptions.spec("stop_token_ids", Type.INTEGER_LIST, "token ids that stop generation"),
-            BackendOptions.spec("skip_special_tokens", Type.BOOLEAN, "drop special tokens from the text"));
+    static final Option<Boolean> RETURN_TOKEN_IDS = Option.bool("return_token_ids").defaultValue(true)
+            .describe("ask for token_ids per chunk (vLLM >= 0.10.2), so token counts come from the server");
+    static final Option<Boolean> TOKENIZE = Option.bool("tokenize").defaultValue(true)
+            .describe("size synthetic prompts with the server's /tokenize");
+    static final Option<Double> MIN_P = Option.number("min_p").range(0, 1).describe("min-p sampling");
+    static final Option<Double> PRESENCE_PENALTY = Option.number("presence_penalty").range(-2, 2)
+            .describe("presence penalty");
+    static final Option<Double> FREQUENCY_PENALTY = Option.number("frequency_penalty").range(-2, 2)
+            .describe("frequency penalty");
+    static final Option<List<Integer>> STOP_TOKEN_IDS = Option.integerList("stop_token_ids")
+            .describe("token ids that stop generation");
+    static final Option<Boolean> SKIP_SPECIAL_TOKENS = Option.bool("skip_special_tokens")
+            .describe("drop special tokens from the text (the server's default when unset)");
+    /** Every option of the vllm backend. */
+    static final List<Option<?>> OPTIONS;
+
+    static {
+        List<Option<?>> all = new ArrayList<>(COMMON_OPTIONS);
+        all.addAll(ENGINE_OPTIONS);
+        all.addAll(List.of(RETURN_TOKEN_IDS, TOKENIZE, MIN_P, PRESENCE_PENALTY, FREQUENCY_PENALTY, STOP_TOKEN_IDS,
+                SKIP_SPECIAL_TOKENS));
+        OPTIONS = List.copyOf(all);
+    }
     private static final Duration TOKENIZE_TIMEOUT = Duration.ofSeconds(30);
 
     private final AtomicBoolean tokenizeWorks = new AtomicBoolean(true);
 
     public VllmBackend(BackendContext context) {
-        super(context, "vllm", true, OPTIONS);
+        super(context, "vllm", true);
     }
 
     @Override
     protected void addFields(ObjectNode body, GenerationRequest r) {
-        if (options.bool("return_token_ids", true)) {
+        if (options.get(RETURN_TOKEN_IDS)) {
             body.put("return_token_ids", true);
         }
-        options.number("min_p").ifPresent(v -> body.put("min_p", v));
-        options.number("presence_penalty").ifPresent(v -> body.put("presence_penalty", v));
-        options.number("frequency_penalty").ifPresent(v -> body.put("frequency_penalty", v));
-        if (options.has("stop_token_ids")) {
+        options.find(MIN_P).ifPresent(v -> body.put("min_p", v));
+        options.find(PRESENCE_PENALTY).ifPresent(v -> body.put("presence_penalty", v));
+        options.find(FREQUENCY_PENALTY).ifPresent(v -> body.put("frequency_penalty", v));
+        options.find(STOP_TOKEN_IDS).ifPresent(ids -> {
             var a = body.putArray("stop_token_ids");
-            ((List<?>) options.values().get("stop_token_ids")).forEach(v -> a.add(((Number) v).longValue()));
-        }
-        if (options.has("skip_special_tokens")) {
-            body.put("skip_special_tokens", options.bool("skip_special_tokens", true));
-        }
+            ids.forEach(a::add);
+        });
+        options.find(SKIP_SPECIAL_TOKENS).ifPresent(v -> body.put("skip_special_tokens", v));
     }
 
     /** Tokens of {@code text} as the served model counts them ({@code POST /tokenize}, BOS included). */
     @Override
     public Optional<Integer> countTokens(String text) {
-        if (!options.bool("tokenize", true) || !tokenizeWorks.get()) {
+        if (!options.get(TOKENIZE) || !tokenizeWorks.get()) {
             return Optional.empty();
         }
         ObjectNode body = JSON.createObjectNode().put("model", settings().modelName()).put("prompt", text);
@@ -104,13 +118,14 @@ public class VllmBackend extends OpenAiCompatibleBackend {
 
     @Override
     protected List<String> managedCommand(ServerSettings s) {
-        List<String> cmd = new ArrayList<>(List.of(options.string("executable").orElse("vllm"), "serve", config.model(),
+        List<String> cmd = new ArrayList<>(List.of(options.find(EXECUTABLE).orElse("vllm"), "serve", config.model(),
                 "--host", s.baseUri().getHost(), "--port", String.valueOf(s.port())));
         config.server().modelName().ifPresent(n -> {
             cmd.add("--served-model-name");
             cmd.add(n);
         });
         cmd.addAll(config.server().args());
+        cmd.addAll(ManagedServer.engineFlags(config.extra()));
         return cmd;
     }
 }

@@ -1,6 +1,10 @@
 package dev.lem.backend.vllm;
 
+import dev.lem.config.Option;
+import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.BackendSettings;
+import java.util.List;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.InferenceBackend;
 
@@ -20,6 +24,16 @@ public final class VllmBackendProvider implements BackendProvider {
     @Override
     public String artifact() {
         return "dev.lem:lem-backend-vllm-client";
+    }
+
+    @Override
+    public List<Option<?>> options() {
+        return VllmBackend.OPTIONS;
+    }
+
+    @Override
+    public void check(BackendSettings settings) {
+        OpenAiCompatibleBackend.check(settings, name(), true);
     }
 
     @Override

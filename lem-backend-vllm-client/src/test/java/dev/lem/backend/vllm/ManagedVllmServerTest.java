@@ -44,7 +44,7 @@ class ManagedVllmServerTest {
                 .set("server.startup_timeout_s", startupS, ValueSource.BUILDER)
                 .set("server.args", List.of("--max-num-seqs", "8"), ValueSource.BUILDER)
                 .set("options.executable", exe.toString(), ValueSource.BUILDER).resolve();
-        return new VllmBackendProvider().create(new BackendContext(c, dir.resolve("artifacts"), 0));
+        return new VllmBackendProvider().create(BackendContext.of(c, new VllmBackendProvider(), dir.resolve("artifacts"), 0));
     }
 
     private static boolean listening(int port) {

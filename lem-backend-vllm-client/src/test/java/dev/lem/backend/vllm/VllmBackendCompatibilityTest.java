@@ -27,7 +27,7 @@ class VllmBackendCompatibilityTest extends BackendCompatibilityKit {
 
     @Override
     protected InferenceBackend createBackend(ExperimentConfig config) {
-        return new VllmBackendProvider().create(new BackendContext(config, tempDir, 0));
+        return new VllmBackendProvider().create(BackendContext.of(config, new VllmBackendProvider(), tempDir, 0));
     }
 
     @Override

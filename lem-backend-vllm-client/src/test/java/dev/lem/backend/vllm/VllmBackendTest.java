@@ -48,7 +48,7 @@ class VllmBackendTest {
             r.set((String) kv[i], kv[i + 1], ValueSource.BUILDER);
         }
         ExperimentConfig c = r.resolve();
-        return new VllmBackendProvider().create(new BackendContext(c, dir, 0));
+        return new VllmBackendProvider().create(BackendContext.of(c, new VllmBackendProvider(), dir, 0));
     }
 
     private static GenerationRequest request(String id, String prompt, int max) {

@@ -2,9 +2,9 @@ package dev.lem.backend.vllm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lem.CycleResult;
+import dev.lem.result.CycleResult;
 import dev.lem.Experiment;
-import dev.lem.ExperimentResult;
+import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
 import dev.lem.serving.ScriptedServer;
 import dev.lem.workload.SyntheticPrompts;

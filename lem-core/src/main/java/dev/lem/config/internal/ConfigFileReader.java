@@ -1,14 +1,9 @@
 package dev.lem.config.internal;
 
 import dev.lem.config.ConfigException;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
+import dev.lem.config.InputFiles;
+import java.util.Optional;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +17,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigFileReader {
     /** Config files larger than this are refused (they are never legitimately this big). */
-    public static final int MAX_FILE_BYTES = 1 << 20;
+    public static final int MAX_FILE_BYTES = (int) InputFiles.MAX_CONFIG_BYTES;
     private static final int MAX_ALIASES = 50;
     private static final int MAX_DEPTH = 32;
 
@@ -32,33 +27,24 @@ public final class ConfigFileReader {
     /** Reads {@code file}; every failure is a {@link ConfigException} naming the file. */
     public static Map<String, Object> read(Path file) {
         String where = file.toString();
-        byte[] bytes;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ConfigException(where, "file is " + size + " bytes; config files are limited to "
-                        + MAX_FILE_BYTES + " bytes (is this really a config file?)");
+        Optional<String> problem = InputFiles.problem(file, MAX_FILE_BYTES);
+        if (problem.isPresent()) {
+            String p = problem.get();
+            if (!Files.exists(file)) {
+                p = "file not found (check the path; relative paths in a config file are resolved against that "
+                        + "file's folder)";
+            } else if (p.contains(" bytes; ")) {
+                p = "file is too large: config files are limited to " + MAX_FILE_BYTES
+                        + " bytes (is this really a config file?)";
             }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(where, "file not found (check the path; relative paths in a config file "
-                    + "are resolved against that file's folder)");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(where, "permission denied: make the file readable");
-        } catch (IOException e) {
-            throw new ConfigException(where, "cannot read: " + e.getMessage());
+            throw new ConfigException(where, p.replace("\"" + file + "\" ", ""));
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ConfigException(where, "is not valid UTF-8 text: save it as UTF-8");
-        }
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
+            text = InputFiles.readText(file, MAX_FILE_BYTES, where);
+        } catch (ConfigException e) {
+            String m = e.problems().get(0).message();
+            throw new ConfigException(where, m.contains("UTF-8") ? "is not valid UTF-8 text: save it as UTF-8" : m);
         }
         return parse(text, where);
     }

@@ -40,10 +40,10 @@ public final class CpuEstimateProvider implements EnergyMeterProvider {
     public EnergyMeter open(MeterContext context) {
         if (RaplMeterProvider.measures(context, "cpu", "psys")) {
             throw new PluginUnavailableException("superseded: RAPL measures the CPU under "
-                    + context.config().energy().raplRoot() + " (to use the estimate anyway, list only "
+                    + context.energy().raplRoot() + " (to use the estimate anyway, list only "
                     + CpuEstimateMeter.METER + " in energy.meters)");
         }
-        CpuPowerModel model = CpuPowerModel.resolve(context.config().energy().cpu(),
+        CpuPowerModel model = CpuPowerModel.resolve(context.energy().cpu(),
                 EnvironmentCapture.cpu(Path.of("/")), Table.INSTANCE);
         CpuTimes.Source source = Files.isReadable(PROC_STAT) && new CpuTimes.ProcStat(PROC_STAT).read().isPresent()
                 ? new CpuTimes.ProcStat(PROC_STAT) : new CpuTimes.ThisProcess(System::nanoTime);

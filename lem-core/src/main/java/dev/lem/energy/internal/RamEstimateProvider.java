@@ -42,10 +42,10 @@ public final class RamEstimateProvider implements EnergyMeterProvider {
     public EnergyMeter open(MeterContext context) {
         if (RaplMeterProvider.measures(context, "dram", "psys")) {
             throw new PluginUnavailableException("superseded: RAPL measures DRAM under "
-                    + context.config().energy().raplRoot() + " (to use the estimate anyway, list only "
+                    + context.energy().raplRoot() + " (to use the estimate anyway, list only "
                     + RamEstimateMeter.METER + " in energy.meters)");
         }
-        double wattsPerGb = context.config().energy().ram().wattsPerGb();
+        double wattsPerGb = context.energy().ram().wattsPerGb();
         ProcessMemory memory = new ProcessMemory(Path.of("/proc"), System::nanoTime);
         Optional<Long> installed = EnvironmentCapture.memTotal(Path.of("/"));
         Map<String, String> notes = new LinkedHashMap<>();

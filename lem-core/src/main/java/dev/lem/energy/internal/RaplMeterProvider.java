@@ -51,7 +51,7 @@ public final class RaplMeterProvider implements EnergyMeterProvider {
     /** Probes the configured root, {@code energy.rapl_root}. */
     @Override
     public Availability availability(MeterContext context) {
-        return availability(Path.of(context.config().energy().raplRoot()));
+        return availability(Path.of(context.energy().raplRoot()));
     }
 
     /** Whether RAPL can be read under {@code root}, and if not, why and how to fix it. */
@@ -65,7 +65,7 @@ public final class RaplMeterProvider implements EnergyMeterProvider {
 
     @Override
     public EnergyMeter open(MeterContext context) {
-        Path root = Path.of(context.config().energy().raplRoot());
+        Path root = Path.of(context.energy().raplRoot());
         RaplTree tree = RaplTree.scan(root);
         String why = tree.whyUnusable().orElse(null);
         if (why != null) {
@@ -79,13 +79,13 @@ public final class RaplMeterProvider implements EnergyMeterProvider {
      * configuration does not exclude the {@code rapl} meter: estimates for that kind then stand aside.
      */
     static boolean measures(MeterContext context, String... kinds) {
-        var wanted = context.config().energy().meters();
+        var wanted = context.energy().meters();
         if (!wanted.isEmpty() && wanted.stream().noneMatch(w -> w.equalsIgnoreCase(RaplTree.METER)
                 || w.equalsIgnoreCase("intel-rapl") || w.equalsIgnoreCase("powercap")
                 || w.equals(RaplMeterProvider.class.getName()))) {
             return false;
         }
-        RaplTree tree = RaplTree.scan(Path.of(context.config().energy().raplRoot()));
+        RaplTree tree = RaplTree.scan(Path.of(context.energy().raplRoot()));
         for (String k : kinds) {
             if (tree.covers(k)) {
                 return true;

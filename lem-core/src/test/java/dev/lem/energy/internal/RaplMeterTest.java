@@ -261,6 +261,6 @@ class RaplMeterTest {
 
     static MeterContext context(Path raplRoot) {
         return new MeterContext(ConfigResolver.withDefaults()
-                .set("energy.rapl_root", raplRoot.toString(), ValueSource.OVERRIDE).resolve(), Map.of(), 0);
+                .set("energy.rapl_root", raplRoot.toString(), ValueSource.OVERRIDE).resolve().energy(), Map.of(), 0);
     }
 }

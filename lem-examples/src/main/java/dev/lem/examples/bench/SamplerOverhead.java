@@ -4,6 +4,7 @@ import dev.lem.config.ConfigResolver;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.config.ValueSource;
 import dev.lem.energy.EnergyMonitor;
+import dev.lem.energy.EnergyWindow;
 import dev.lem.energy.SamplerStats;
 import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.EnergyMeterProvider;
@@ -62,7 +63,7 @@ public final class SamplerOverhead {
         System.out.printf("%-14s %-46s %14s%n", "meter", "domains", "read us (mean)");
         List<EnergyMeterProvider> providers = ServiceLoader.load(EnergyMeterProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> !p.artifact().endsWith("test-jar")).toList();
-        MeterContext ctx = new MeterContext(config, System.getenv(), 0);
+        MeterContext ctx = new MeterContext(config.energy(), System.getenv(), 0);
         List<String> opened = new ArrayList<>();
         for (EnergyMeterProvider p : providers) {
             try (EnergyMeter m = p.open(ctx)) {
@@ -97,12 +98,12 @@ public final class SamplerOverhead {
             }
         }
         try (EnergyMonitor mon = EnergyMonitor.start(meters, List.of(), Duration.ofMillis(ms))) {
-            mon.begin("bench");
+            EnergyWindow bench = mon.window("bench");
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
             double jvm = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - t0);
-            mon.end("bench");
+            bench.stop();
             SamplerStats s = mon.samplerStats();
             System.out.printf(Locale.ROOT, "%5d ms %-6s %6.0f %6d %13.1f %12.1f %14.3f%% %14.3f%%%n", ms, label,
                     seconds, s.ticks(), s.meanTickNanos() / 1e3, s.maxTickNanos() / 1e3, 100 * s.shareOfOneCore(),

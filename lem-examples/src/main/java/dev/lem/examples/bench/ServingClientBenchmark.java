@@ -9,6 +9,7 @@ import dev.lem.metrics.CycleMetrics;
 import dev.lem.metrics.CycleMetricsCalculator;
 import dev.lem.metrics.LatencyStats;
 import dev.lem.metrics.RequestRecord;
+import dev.lem.serving.OpenAiBackendProvider;
 import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.spi.BackendContext;
 import dev.lem.spi.GenerationRequest;
@@ -79,7 +80,7 @@ public final class ServingClientBenchmark {
                         .set("traffic.rate", Double.parseDouble(a.get("--rate")), ValueSource.BUILDER);
             }
             ExperimentConfig config = r.resolve();
-            try (OpenAiCompatibleBackend backend = OpenAiCompatibleBackend.openAi(new BackendContext(config, dir, 0))) {
+            try (OpenAiCompatibleBackend backend = OpenAiCompatibleBackend.openAi(BackendContext.of(config, new OpenAiBackendProvider(), dir, 0))) {
                 backend.load();
                 warmUp(backend, config, dir);
                 List<GenerationRequest> requests = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.lem.examples.bench;
 
-import dev.lem.config.StatsConfig;
+import dev.lem.stats.CiMethod;
+import dev.lem.stats.IntervalSettings;
 import dev.lem.stats.Comparison;
 import dev.lem.stats.CrossCycleStatistics;
 import dev.lem.stats.Estimate;
@@ -53,9 +54,8 @@ public class StatsBenchmark {
         }
     }
 
-    private StatsConfig config(String method) {
-        return new StatsConfig(0.95, resamples, method,
-                new StatsConfig.Adaptive(false, "energy_per_output_token_j", 5.0, 30));
+    private IntervalSettings config(String method) {
+        return new IntervalSettings(0.95, resamples, CiMethod.named(method));
     }
 
     /** The target: BCa interval of a mean. */

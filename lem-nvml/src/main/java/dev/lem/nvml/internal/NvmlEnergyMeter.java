@@ -75,7 +75,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
     private NvmlEnergyMeter(NvmlSession session, MeterContext context, LongSupplier nanoClock) {
         this.session = session;
         this.nanoClock = nanoClock;
-        this.samplerInterval = Duration.ofMillis(context.config().energy().samplerIntervalMs());
+        this.samplerInterval = Duration.ofMillis(context.energy().samplerIntervalMs());
         this.openedNanos = nanoClock.getAsLong();
         GpuSelection selection = GpuSelection.resolve(session, context.environment());
         staticNotes.putAll(selection.facts());

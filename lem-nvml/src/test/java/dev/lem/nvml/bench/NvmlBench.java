@@ -42,7 +42,7 @@ public final class NvmlBench {
         int iterations = Integer.parseInt(arg(args, "--iterations", "20000"));
         Path csv = Path.of(arg(args, "--csv", "nvml_samples.csv"));
         System.out.println("availability: " + new NvmlEnergyMeterProvider().availability());
-        MeterContext ctx = new MeterContext(ExperimentConfig.defaults(), System.getenv(), 0);
+        MeterContext ctx = new MeterContext(ExperimentConfig.defaults().energy(), System.getenv(), 0);
         try (NvmlEnergyMeter meter = NvmlEnergyMeter.open(ctx, System::nanoTime);
                 NvmlTelemetrySource telemetry = NvmlTelemetrySource.open(ctx);
                 NvmlSession raw = Nvml.open()) {

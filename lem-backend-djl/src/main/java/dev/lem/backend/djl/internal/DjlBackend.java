@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.lem.LemException;
-import dev.lem.config.ExperimentConfig;
+import dev.lem.spi.BackendSettings;
 import dev.lem.model.HfConfigReader;
 import dev.lem.model.ModelArchitecture;
 import dev.lem.spi.BackendCapabilities;
@@ -55,8 +55,22 @@ public final class DjlBackend implements InferenceBackend {
      *
      * @throws dev.lem.config.ConfigException naming every bad setting
      */
-    public DjlBackend(ExperimentConfig config) {
+    public DjlBackend(BackendSettings config) {
         this.settings = DjlSettings.from(config);
+    }
+
+    /** The options the djl backend declares (see {@link DjlSettings}). */
+    public static List<dev.lem.config.Option<?>> options() {
+        return DjlSettings.OPTIONS;
+    }
+
+    /**
+     * Checks the settings without loading anything.
+     *
+     * @throws dev.lem.config.ConfigException naming every bad setting
+     */
+    public static void check(BackendSettings config) {
+        DjlSettings.from(config);
     }
 
     /** Whether DJL's PyTorch engine and natives are on the classpath; loads no native code, never throws. */
@@ -155,10 +169,10 @@ public final class DjlBackend implements InferenceBackend {
 
     private DataType dtype(Device device, Set<String> stored) {
         return switch (settings.precision()) {
-            case "fp16" -> DataType.FLOAT16;
-            case "auto" -> !device.isGpu() || stored.contains("BF16") || stored.contains("F32")
+            case FP16 -> DataType.FLOAT16;
+            case AUTO -> !device.isGpu() || stored.contains("BF16") || stored.contains("F32")
                     ? DataType.FLOAT32 : DataType.FLOAT16;
-            default -> DataType.FLOAT32;
+            case FP32, BF16 -> DataType.FLOAT32;
         };
     }
 

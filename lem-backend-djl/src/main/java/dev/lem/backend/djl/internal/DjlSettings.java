@@ -2,60 +2,94 @@ package dev.lem.backend.djl.internal;
 
 import dev.lem.config.ConfigException;
 import dev.lem.config.ConfigProblem;
-import dev.lem.config.ExperimentConfig;
+import dev.lem.config.Option;
+import dev.lem.config.OptionValues;
+import dev.lem.config.Precision;
+import dev.lem.spi.BackendSettings;
 import dev.lem.model.ModelArchitecture;
 import dev.lem.model.SyntheticPresets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * The settings the djl backend takes from an experiment's configuration, checked when the backend
- * is created (before anything is loaded). Backend options ({@code options.*}):
+ * The settings the djl backend takes from its {@link BackendSettings}, checked before anything is loaded
+ * (and, through {@code DjlBackendProvider.check}, before anything runs). Its options ({@code options.*}) are
+ * declared in {@link #OPTIONS} — the one place each is written, from which validation, {@code lem config keys
+ * --backend djl} and the docs derive:
  * <ul>
  *   <li>{@code hidden_size}, {@code num_hidden_layers}, {@code num_attention_heads},
  *       {@code num_key_value_heads}, {@code head_dim}, {@code intermediate_size}, {@code vocab_size},
- *       {@code max_position_embeddings} (integers) and {@code tie_word_embeddings} (boolean): a custom
- *       shape for a {@code synthetic:} model, overriding the preset's values;</li>
- *   <li>{@code weight_seed} (integer, default 0): the seed of synthetic weights;</li>
- *   <li>{@code threads} (integer): PyTorch intra-op threads (process-wide; default: PyTorch's choice,
- *       one per core);</li>
- *   <li>{@code executor} ({@code compiled}, the default, or {@code eager}): how a forward pass runs — a
- *       TorchScript program generated from the architecture and compiled by libtorch at load (one JNI call
- *       per pass), or one DJL operation per step (one JNI call each); see {@link DecoderModel.Executor};</li>
- *   <li>{@code max_block_columns} (integer, default {@value Linear#DEFAULT_MAX_BLOCK_COLUMNS}): matrices
- *       with more inputs are stored as column blocks of at most this many (see {@link Linear}).</li>
+ *       {@code max_position_embeddings} and {@code tie_word_embeddings}: a custom shape for a {@code synthetic:}
+ *       model, overriding the preset's values;</li>
+ *   <li>{@code weight_seed}: the seed of synthetic weights;</li>
+ *   <li>{@code threads}: PyTorch intra-op threads (process-wide; default: PyTorch's choice, one per core);</li>
+ *   <li>{@code executor}: how a forward pass runs (see {@link DecoderModel.Executor});</li>
+ *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
+ *       (see {@link Linear}).</li>
  * </ul>
  *
  * @param precision      fp32, fp16 or auto (bf16 is refused)
  * @param maxInputTokens prompts are cut to their last this-many tokens
  */
-record DjlSettings(ModelSource model, String precision, String device, int maxInputTokens,
+record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
         int maxBlockColumns) {
 
-    static final List<String> SHAPE_OPTIONS = List.of("hidden_size", "num_hidden_layers", "num_attention_heads",
-            "num_key_value_heads", "head_dim", "intermediate_size", "vocab_size", "max_position_embeddings",
-            "tie_word_embeddings");
+    private static Option<Integer> shapeOption(String name, String what) {
+        return Option.integer(name).range(1, 1_048_576)
+                .describe("synthetic models only: " + what + " (default: the preset's)");
+    }
+
+    static final List<Option<Integer>> SHAPE_INTEGERS = List.of(
+            shapeOption("hidden_size", "width of the hidden state"),
+            shapeOption("num_hidden_layers", "number of decoder layers"),
+            shapeOption("num_attention_heads", "attention heads"),
+            shapeOption("num_key_value_heads", "key/value heads (grouped-query attention)"),
+            shapeOption("head_dim", "width of one head (default: hidden_size / num_attention_heads)"),
+            shapeOption("intermediate_size", "width of the MLP"),
+            shapeOption("vocab_size", "vocabulary size"),
+            shapeOption("max_position_embeddings", "longest position"));
+    static final Option<Boolean> TIE_WORD_EMBEDDINGS = Option.bool("tie_word_embeddings")
+            .describe("synthetic models only: the output head shares the embedding matrix (default: the preset's)");
+    static final Option<Long> WEIGHT_SEED = Option.longInteger("weight_seed").defaultValue(0L)
+            .describe("seed of a synthetic model's random weights");
+    static final Option<Integer> THREADS = Option.integer("threads").range(1, 4096).unit("threads")
+            .describe("PyTorch intra-op threads, process-wide (default: PyTorch's choice, one per core)");
+    static final Option<DecoderModel.Executor> EXECUTOR = Option.choice("executor", DecoderModel.Executor.class)
+            .defaultValue(DecoderModel.Executor.COMPILED)
+            .describe("compiled: a TorchScript program generated from the architecture, one JNI call per forward "
+                    + "pass; eager: one DJL operation per step");
+    static final Option<Integer> MAX_BLOCK_COLUMNS = Option.integer("max_block_columns")
+            .defaultValue(Linear.DEFAULT_MAX_BLOCK_COLUMNS).range(16, 1_048_576).unit("inputs")
+            .describe("matrices with more inputs are stored as column blocks of at most this many (a large value "
+                    + "keeps every matrix whole)");
+
+    /** Every option of the djl backend. */
+    static final List<Option<?>> OPTIONS;
+
+    static {
+        List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
+        all.add(TIE_WORD_EMBEDDINGS);
+        all.addAll(List.of(WEIGHT_SEED, THREADS, EXECUTOR, MAX_BLOCK_COLUMNS));
+        OPTIONS = List.copyOf(all);
+    }
+
     static final String BF16_REASON = "bf16 is not supported by the djl backend: DJL's PyTorch layer cannot create"
             + " or compute bf16 tensors (a bf16 tensor aborts the JVM). Use precision fp32 (bf16 checkpoints are"
             + " upcast to fp32 at load), fp16 on a GPU, or a serving backend (vllm) for bf16";
 
     /**
-     * Checks the configuration.
+     * Checks the settings.
      *
      * @throws ConfigException listing every problem, one per line
      */
-    static DjlSettings from(ExperimentConfig c) {
+    static DjlSettings from(BackendSettings c) {
         List<ConfigProblem> problems = new ArrayList<>();
-        String precision = c.precision().toLowerCase(Locale.ROOT);
-        if (precision.equals("bf16")) {
+        if (c.precision() == Precision.BF16) {
             problems.add(new ConfigProblem("precision", BF16_REASON));
-        } else if (!List.of("fp32", "fp16", "auto").contains(precision)) {
-            problems.add(new ConfigProblem("precision", "\"" + c.precision() + "\" is not one of fp32, fp16, auto"));
         }
         if (!NativeEngine.validDevice(c.device())) {
             problems.add(new ConfigProblem("device", "\"" + c.device()
@@ -67,75 +101,21 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
+        OptionValues o = c.options();
         Map<String, Object> shape = new LinkedHashMap<>();
-        long seed = 0;
-        OptionalInt threads = OptionalInt.empty();
-        DecoderModel.Executor executor = DecoderModel.Executor.COMPILED;
-        int maxBlockColumns = Linear.DEFAULT_MAX_BLOCK_COLUMNS;
-        for (Map.Entry<String, Object> e : c.options().entrySet()) {
-            String key = e.getKey();
-            String path = "options." + key;
-            Object v = e.getValue();
-            if (key.equals("weight_seed")) {
-                Long l = integer(v);
-                if (l == null) {
-                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not an integer"));
-                } else {
-                    seed = l;
-                }
-            } else if (key.equals("threads")) {
-                Long l = integer(v);
-                if (l == null || l < 1 || l > 4096) {
-                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not a thread count between 1 and 4096"));
-                } else {
-                    threads = OptionalInt.of(l.intValue());
-                }
-            } else if (key.equals("max_block_columns")) {
-                Long l = integer(v);
-                if (l == null || l < 16 || l > 1_048_576) {
-                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not a block width between 16 and 1048576"
-                            + " inputs (default " + Linear.DEFAULT_MAX_BLOCK_COLUMNS + "; a large value keeps every"
-                            + " matrix whole)"));
-                } else {
-                    maxBlockColumns = l.intValue();
-                }
-            } else if (key.equals("executor")) {
-                String name = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-                if (name.equals("compiled")) {
-                    executor = DecoderModel.Executor.COMPILED;
-                } else if (name.equals("eager")) {
-                    executor = DecoderModel.Executor.EAGER;
-                } else {
-                    problems.add(new ConfigProblem(path, "\"" + v + "\" is not an executor of the djl backend: use compiled"
-                            + " (a TorchScript program per model, the default) or eager (one DJL operation per step)"));
-                }
-            } else if (SHAPE_OPTIONS.contains(key)) {
-                if (model != null && !model.synthetic()) {
-                    problems.add(new ConfigProblem(path, "only applies to synthetic: models; " + c.model()
-                            + " takes its shape from its config.json"));
-                } else if (key.equals("tie_word_embeddings")) {
-                    Boolean b = bool(v);
-                    if (b == null) {
-                        problems.add(new ConfigProblem(path, "\"" + v + "\" is not true or false"));
-                    } else {
-                        shape.put(key, b);
-                    }
-                } else {
-                    Long l = integer(v);
-                    if (l == null || l < 1 || l > 1_048_576) {
-                        problems.add(new ConfigProblem(path, "\"" + v + "\" is not an integer between 1 and 1048576"));
-                    } else {
-                        shape.put(key, l.intValue());
-                    }
-                }
-            } else {
-                problems.add(new ConfigProblem(path, "unknown option for the djl backend; known: weight_seed, threads, executor,"
-                        + " max_block_columns, "
-                        + String.join(", ", SHAPE_OPTIONS)));
+        for (Option<Integer> s : SHAPE_INTEGERS) {
+            o.find(s).ifPresent(v -> shape.put(s.name(), v));
+        }
+        o.find(TIE_WORD_EMBEDDINGS).ifPresent(v -> shape.put(TIE_WORD_EMBEDDINGS.name(), v));
+        if (model != null && !model.synthetic()) {
+            for (String key : shape.keySet()) {
+                problems.add(new ConfigProblem("options." + key, "only applies to synthetic: models; " + c.model()
+                        + " takes its shape from its config.json"));
             }
         }
-        DjlSettings s = new DjlSettings(model, precision, c.device(), c.maxInputTokens(), shape, seed, threads,
-                executor, maxBlockColumns);
+        OptionalInt threads = o.find(THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
+        DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
+                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
@@ -183,27 +163,4 @@ record DjlSettings(ModelSource model, String precision, String device, int maxIn
                 p.positionEncoding(), p.ropeTheta(), p.ropeScaling(), p.bosTokenId(), p.eosTokenIds(), p.torchDtype());
     }
 
-    private static Long integer(Object v) {
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.longValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private static Boolean bool(Object v) {
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-            return Boolean.parseBoolean(s);
-        }
-        return null;
-    }
 }

@@ -1,5 +1,7 @@
 package dev.lem.backend.djl.bench;
 
+import dev.lem.backend.djl.DjlBackendProvider;
+import dev.lem.spi.BackendSettings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -87,10 +89,10 @@ public final class DjlBenchmark {
                     }
                     for (String key : System.getProperties().stringPropertyNames()) {
                         if (key.startsWith("options.")) { // e.g. -Doptions.hidden_size=64 for a custom shape
-                            r.set(key, System.getProperty(key), ValueSource.BUILDER);
+                            r.override(key + "=" + System.getProperty(key));
                         }
                     }
-                    DjlBackend backend = new DjlBackend(r.resolve());
+                    DjlBackend backend = new DjlBackend(BackendSettings.of(r.resolve(), new DjlBackendProvider()));
                     backends.add(backend);
                     long t0 = System.nanoTime();
                     ModelInfo info = backend.load();

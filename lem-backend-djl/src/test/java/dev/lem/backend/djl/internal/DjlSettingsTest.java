@@ -16,7 +16,7 @@ class DjlSettingsTest {
     Path dir;
 
     private static DjlSettings settings(String model, Map<String, Object> s) {
-        return DjlSettings.from(TestBackends.config(model, s));
+        return DjlSettings.from(TestBackends.settings(model, s));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.lem.backend.djl.internal;
 
+import dev.lem.config.DecodingPreset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -84,7 +85,7 @@ class GenerationTest {
 
     @Test
     void seededSamplingIsReproducibleAndIndependentOfTheBatch() {
-        DecodingConfig sampling = new DecodingConfig("creative", false, 1.0, 0, 1.0, true);
+        DecodingConfig sampling = new DecodingConfig(DecodingPreset.CREATIVE, false, 1.0, 0, 1.0, true);
         GenerationRequest r = new GenerationRequest("s", "the same prompt", null, 8, 0, sampling, 1234, false);
         GenerationRequest other = new GenerationRequest("o", "other", null, 8, 0, sampling, 99, false);
         RecordingListener alone = new RecordingListener();

@@ -1,5 +1,6 @@
 package dev.lem.backend.djl.internal;
 
+import dev.lem.config.DecodingPreset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lem.config.DecodingConfig;
@@ -13,7 +14,7 @@ class SamplerTest {
     private static final int[] NONE = {};
 
     private static DecodingConfig sampling(double temperature, int topK, double topP) {
-        return new DecodingConfig("standard", false, temperature, topK, topP, false);
+        return new DecodingConfig(DecodingPreset.STANDARD, false, temperature, topK, topP, false);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.lem.backend.djl.internal;
 
+import dev.lem.spi.BackendSettings;
+import dev.lem.backend.djl.DjlBackendProvider;
 import dev.lem.config.ConfigResolver;
 import dev.lem.config.DecodingConfig;
 import dev.lem.config.ExperimentConfig;
@@ -18,8 +20,12 @@ final class TestBackends {
         return r.resolve();
     }
 
+    static BackendSettings settings(String model, Map<String, Object> settings) {
+        return BackendSettings.of(config(model, settings), new DjlBackendProvider());
+    }
+
     static DjlBackend backend(String model, Map<String, Object> settings) {
-        return new DjlBackend(config(model, settings));
+        return new DjlBackend(settings(model, settings));
     }
 
     static GenerationRequest greedy(String id, String prompt, int max, int min, boolean ignoreEos) {

@@ -1,5 +1,6 @@
-package dev.lem;
+package dev.lem.result;
 
+import dev.lem.spi.PluginStatus;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.IdleBaseline;
 import dev.lem.env.EnvironmentInfo;

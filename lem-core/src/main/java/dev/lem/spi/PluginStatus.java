@@ -1,4 +1,4 @@
-package dev.lem;
+package dev.lem.spi;
 
 import java.util.Objects;
 

@@ -1,12 +1,13 @@
-package dev.lem;
+package dev.lem.result;
 
+import dev.lem.config.WarmupMode;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What warm-up did (never measured).
  *
- * @param mode       fixed or converge
+ * @param mode       how warm-up decided it was done
  * @param runs       warm-up runs done
  * @param converged  converge mode: the latency CV reached the threshold; fixed mode: true
  * @param finalCv    CV of the last window of latencies, when computed
@@ -14,7 +15,7 @@ import java.util.Optional;
  * @param stopReason why warm-up stopped
  * @param measurement how long warm-up took and, with meters, its energy (reported, never part of a cycle)
  */
-public record WarmupResult(String mode, int runs, boolean converged, Optional<Double> finalCv,
+public record WarmupResult(WarmupMode mode, int runs, boolean converged, Optional<Double> finalCv,
         List<Double> latenciesMs, String stopReason, Optional<PhaseMeasurement> measurement) {
     public WarmupResult {
         latenciesMs = List.copyOf(latenciesMs);

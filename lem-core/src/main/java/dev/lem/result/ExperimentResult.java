@@ -1,4 +1,4 @@
-package dev.lem;
+package dev.lem.result;
 
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.CarbonIntensity;
@@ -46,5 +46,33 @@ public record ExperimentResult(
         cycles = List.copyOf(cycles);
         metricDefinitions = Map.copyOf(metricDefinitions);
         warnings = List.copyOf(warnings);
+    }
+
+    /** The processes that took part (the experiment's world size). */
+    public int worldSize() {
+        return processes.isEmpty() ? 1 : processes.get(0).worldSize();
+    }
+
+    /** The cycles every process completed: the ones the summary is over. */
+    public List<CycleResult> completeCycles() {
+        int world = worldSize();
+        return cycles.stream().filter(c -> c.processes().size() == world).toList();
+    }
+
+    /** One line per headline figure, like the first rows of {@code lem results show}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("ExperimentResult " + id);
+        config.name().ifPresent(n -> s.append(" \"").append(n).append('"'));
+        s.append(": ").append(config.model()).append(" on ").append(config.backend()).append(", ")
+                .append(summary.cycles()).append(" cycle").append(summary.cycles() == 1 ? "" : "s");
+        for (dev.lem.Metric m : List.of(dev.lem.Metric.OUTPUT_TOKENS_PER_S, dev.lem.Metric.TTFT_MEAN_MS,
+                dev.lem.Metric.ENERGY_PER_OUTPUT_TOKEN_J, dev.lem.Metric.CARBON_PER_1K_OUTPUT_TOKENS_G)) {
+            s.append("\n  ").append(m.key()).append(": ").append(summary.find(m).map(Object::toString)
+                    .orElseGet(() -> "not available (" + summary.whyUnavailable(m).orElse("") + ")"));
+        }
+        s.append("\n  (").append(summary.metrics().size()).append(" metrics in summary(); ")
+                .append(warnings.size()).append(" warning").append(warnings.size() == 1 ? "" : "s").append(')');
+        return s.toString();
     }
 }

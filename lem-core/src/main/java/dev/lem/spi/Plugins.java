@@ -1,14 +1,5 @@
-package dev.lem.internal;
+package dev.lem.spi;
 
-import dev.lem.PluginReport;
-import dev.lem.spi.Availability;
-import dev.lem.spi.BackendProvider;
-import dev.lem.spi.EnergyMeterProvider;
-import dev.lem.spi.FlopsEstimator;
-import dev.lem.spi.LemPlugin;
-import dev.lem.spi.MeterContext;
-import dev.lem.spi.PluginUnavailableException;
-import dev.lem.spi.TelemetrySourceProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -119,6 +110,47 @@ public final class Plugins {
         }
     }
 
+    /** The backend provider that answers to a name, alias or class name, whether or not it can run here. */
+    public static java.util.Optional<BackendProvider> findBackend(String selector) {
+        return load(BackendProvider.class, "backend", new ArrayList<>()).stream().filter(p -> matches(p, selector))
+                .findFirst();
+    }
+
+    /** Every backend provider that could be instantiated, highest priority first. */
+    public static List<BackendProvider> backends() {
+        return load(BackendProvider.class, "backend", new ArrayList<>());
+    }
+
+    /**
+     * Why no backend answers to {@code selector}: the artifact to add for a known backend, else the
+     * closest known name, and the backends found (lower-case first word, for a configuration problem).
+     */
+    public static String unknownBackend(String selector) {
+        return unknownBackend(selector, false);
+    }
+
+    private static String unknownBackend(String selector, boolean sentence) {
+        List<PluginReport> broken = new ArrayList<>();
+        List<BackendProvider> all = load(BackendProvider.class, "backend", broken);
+        List<String> names = all.stream().map(Plugins::safeName).sorted().toList();
+        String lower = selector.toLowerCase(Locale.ROOT);
+        String artifact = KNOWN_BACKEND_ARTIFACTS.get(lower);
+        StringBuilder msg = new StringBuilder(artifact == null ? (sentence ? "Unknown" : "unknown") + " backend \""
+                + selector + "\"" : (sentence ? "Backend" : "backend") + " \"" + selector
+                + "\" is not on the classpath: add the Maven artifact " + artifact
+                + " (the lem command includes every backend)");
+        if (artifact == null) {
+            names.stream().filter(n -> dev.lem.config.ConfigSchema.distance(n, lower) <= 2)
+                    .min(java.util.Comparator.comparingInt(n -> dev.lem.config.ConfigSchema.distance(n, lower)))
+                    .ifPresent(n -> msg.append("; did you mean \"").append(n).append("\"?"));
+        }
+        String found = names.isEmpty() ? "none" : String.join(", ", names);
+        msg.append(sentence ? ". Backends found: " + found : " (backends found: " + found + ")");
+        broken.stream().filter(b -> b.className().contains(selector) || b.reason().contains(selector))
+                .forEach(b -> msg.append("; ").append(b.className()).append(' ').append(b.reason()));
+        return msg.toString();
+    }
+
     /**
      * The backend provider for a name, alias or class name.
      *
@@ -130,15 +162,7 @@ public final class Plugins {
         List<BackendProvider> all = load(BackendProvider.class, "backend", broken);
         List<BackendProvider> matching = all.stream().filter(p -> matches(p, selector)).toList();
         if (matching.isEmpty()) {
-            String known = all.stream().map(Plugins::safeName).sorted().collect(Collectors.joining(", "));
-            String artifact = KNOWN_BACKEND_ARTIFACTS.get(selector.toLowerCase(Locale.ROOT));
-            StringBuilder msg = new StringBuilder(artifact == null ? "Unknown backend \"" + selector + "\""
-                    : "Backend \"" + selector + "\" is not on the classpath: add the Maven artifact " + artifact
-                            + " (the lem command includes every backend)");
-            msg.append(". Backends found: ").append(known.isEmpty() ? "none" : known);
-            broken.stream().filter(b -> b.className().contains(selector) || b.reason().contains(selector))
-                    .forEach(b -> msg.append("; ").append(b.className()).append(' ').append(b.reason()));
-            throw new PluginUnavailableException(msg.toString());
+            throw new PluginUnavailableException(unknownBackend(selector, true));
         }
         List<String> reasons = new ArrayList<>();
         for (BackendProvider p : matching) {

@@ -1,4 +1,4 @@
-package dev.lem;
+package dev.lem.result;
 
 import dev.lem.energy.ThrottleSummary;
 import dev.lem.flops.FlopsEstimate;

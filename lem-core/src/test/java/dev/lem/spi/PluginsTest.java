@@ -1,10 +1,10 @@
-package dev.lem.internal;
+package dev.lem.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lem.Lem;
-import dev.lem.PluginReport;
+import dev.lem.spi.PluginReport;
 import dev.lem.spi.Availability;
 import dev.lem.spi.BackendContext;
 import dev.lem.spi.BackendProvider;
@@ -92,10 +92,10 @@ class PluginsTest {
     @Test
     void brokenProvidersAreReportedAndSkippedNotFatal() throws Exception {
         List<PluginReport> reports = withServices(String.join("\n",
-                "dev.lem.internal.PluginsTest$ThrowingProvider",
+                "dev.lem.spi.PluginsTest$ThrowingProvider",
                 "dev.lem.internal.DoesNotExist",
-                "dev.lem.internal.PluginsTest$BadAvailabilityProvider",
-                "dev.lem.internal.PluginsTest$UnavailableProvider"), Lem::plugins);
+                "dev.lem.spi.PluginsTest$BadAvailabilityProvider",
+                "dev.lem.spi.PluginsTest$UnavailableProvider"), Lem::plugins);
         assertThat(reports).anySatisfy(r -> {
             assertThat(r.name()).isEqualTo("simulated");
             assertThat(r.available()).isTrue();
@@ -131,7 +131,7 @@ class PluginsTest {
 
     @Test
     void anUnavailableBackendSaysWhy() throws Exception {
-        Throwable t = withServices("dev.lem.internal.PluginsTest$UnavailableProvider", () -> {
+        Throwable t = withServices("dev.lem.spi.PluginsTest$UnavailableProvider", () -> {
             try {
                 Plugins.backend("needs-gpu");
                 return null;

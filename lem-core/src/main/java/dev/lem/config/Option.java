@@ -1,0 +1,135 @@
+package dev.lem.config;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One option a plug-in declares (name, type, default, unit, rule, description), written once as a
+ * constant and used both to validate {@code options.<name>} before anything runs and to read the typed
+ * value afterwards:
+ *
+ * <pre>{@code
+ * static final Option<Integer> THREADS = Option.integer("threads").range(1, 4096).unit("threads")
+ *         .describe("PyTorch intra-op threads (process-wide)");
+ * ...
+ * int threads = context.options().get(THREADS);      // or find(THREADS) when it has no default
+ * }</pre>
+ *
+ * Values are checked with the same rules and messages as core keys. Immutable; each method returns a
+ * new declaration.
+ *
+ * @param <T> the typed value: {@code Boolean}, {@code Integer}, {@code Long}, {@code Double},
+ *            {@code String}, an enum, {@code List<Integer>} or {@code List<String>}
+ */
+public final class Option<T> {
+    private final String name;
+    private final Class<?> javaType;
+    private final Parameter parameter;
+
+    private Option(String name, Class<?> javaType, Parameter parameter) {
+        this.name = name;
+        this.javaType = javaType;
+        this.parameter = parameter;
+    }
+
+    private static <T> Option<T> of(String name, Class<?> javaType, ValueType type,
+            @Nullable Class<? extends Enum<?>> choice) {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("option name \"" + name + "\" must be lower_snake_case");
+        }
+        return new Option<>(name, javaType, new Parameter("options." + name, type, null, null, null, choice, "", "",
+                BackendScope.ALL));
+    }
+
+    /** A true/false option. */
+    public static Option<Boolean> bool(String name) {
+        return of(name, Boolean.class, ValueType.BOOLEAN, null);
+    }
+
+    /** A whole-number option (32-bit). */
+    public static Option<Integer> integer(String name) {
+        return of(name, Integer.class, ValueType.INTEGER, null);
+    }
+
+    /** A whole-number option (64-bit). */
+    public static Option<Long> longInteger(String name) {
+        return of(name, Long.class, ValueType.LONG, null);
+    }
+
+    /** A real-number option. */
+    public static Option<Double> number(String name) {
+        return of(name, Double.class, ValueType.DOUBLE, null);
+    }
+
+    /** A text option. */
+    public static Option<String> text(String name) {
+        return of(name, String.class, ValueType.STRING, null);
+    }
+
+    /** An option whose value is one of an enum's constants, written as their lower-case names. */
+    public static <E extends Enum<E>> Option<E> choice(String name, Class<E> type) {
+        return of(name, type, ValueType.CHOICE, type);
+    }
+
+    /** A list of whole numbers. */
+    public static Option<List<Integer>> integerList(String name) {
+        return of(name, List.class, ValueType.INTEGER_LIST, null);
+    }
+
+    /** A list of words. */
+    public static Option<List<String>> textList(String name) {
+        return of(name, List.class, ValueType.STRING_LIST, null);
+    }
+
+    private Option<T> with(@Nullable Object def, @Nullable Double min, @Nullable Double max, String unit,
+            String description) {
+        Parameter p = parameter;
+        return new Option<>(name, javaType, new Parameter(p.path(), p.type(), def, min, max, p.choiceType(), unit,
+                description, p.appliesTo()));
+    }
+
+    /** The value when the option is not given. */
+    public Option<T> defaultValue(T value) {
+        Objects.requireNonNull(value, "value");
+        if (!javaType.isInstance(value)) {
+            throw new IllegalArgumentException(name + ": default " + value + " is not a " + javaType.getSimpleName());
+        }
+        return with(value, parameter.min(), parameter.max(), parameter.unit(), parameter.description());
+    }
+
+    /** Allowed numbers, inclusive. */
+    public Option<T> range(double min, double max) {
+        return with(parameter.defaultValue(), min, max, parameter.unit(), parameter.description());
+    }
+
+    /** The smallest allowed number, inclusive. */
+    public Option<T> min(double min) {
+        return with(parameter.defaultValue(), min, parameter.max(), parameter.unit(), parameter.description());
+    }
+
+    /** The unit of the value, e.g. {@code ms}. */
+    public Option<T> unit(String unit) {
+        return with(parameter.defaultValue(), parameter.min(), parameter.max(), unit, parameter.description());
+    }
+
+    /** What the option does, for {@code lem config keys --backend} and the docs. */
+    public Option<T> describe(String description) {
+        return with(parameter.defaultValue(), parameter.min(), parameter.max(), parameter.unit(), description);
+    }
+
+    /** The option's name under {@code options.}. */
+    public String name() {
+        return name;
+    }
+
+    /** What is known about it, with the path {@code options.<name>}. */
+    public Parameter parameter() {
+        return parameter;
+    }
+
+    @Override
+    public String toString() {
+        return parameter.path() + " (" + parameter.rule() + ", default " + parameter.defaultText() + ")";
+    }
+}

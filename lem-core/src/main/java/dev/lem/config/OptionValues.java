@@ -1,0 +1,125 @@
+package dev.lem.config;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A plug-in's options after validation against its {@link Option} declarations: typed, within their rules,
+ * unknown names already refused. Immutable.
+ */
+public final class OptionValues {
+    private static final OptionValues NONE = new OptionValues(Map.of());
+    private final Map<String, Object> values;
+
+    private OptionValues(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    }
+
+    /** No options set. */
+    public static OptionValues none() {
+        return NONE;
+    }
+
+    /**
+     * Checks {@code raw} (the {@code options} map of a configuration) against {@code declared}.
+     *
+     * @param plugin the plug-in's name, for messages
+     * @throws ConfigException with one line per problem, each naming {@code options.<name>}
+     */
+    public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw) {
+        return check(plugin, declared, raw, "options");
+    }
+
+    /**
+     * As {@link #check(String, List, Map)} for options given under {@code prefix} (e.g.
+     * {@code energy.meter_options.nvml} for a meter's options).
+     */
+    public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw, String prefix) {
+        List<ConfigProblem> problems = new java.util.ArrayList<>();
+        OptionValues v = check(plugin, declared, raw, prefix, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return v;
+    }
+
+    /** As {@link #check(String, List, Map)}, adding problems to {@code problems} instead of throwing. */
+    public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw,
+            List<ConfigProblem> problems) {
+        return check(plugin, declared, raw, "options", problems);
+    }
+
+    /** As {@link #check(String, List, Map, String)}, adding problems to {@code problems} instead of throwing. */
+    public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw, String prefix,
+            List<ConfigProblem> problems) {
+        boolean meter = !prefix.equals("options");
+        Map<String, Option<?>> byName = new TreeMap<>();
+        declared.forEach(o -> byName.put(o.name(), o));
+        Map<String, Object> out = new TreeMap<>();
+        for (Map.Entry<String, ?> e : raw.entrySet()) {
+            Option<?> o = byName.get(e.getKey());
+            String path = prefix + "." + e.getKey();
+            if (o == null) {
+                String known = byName.isEmpty() ? "it has none" : "it knows: " + String.join(", ", byName.keySet());
+                problems.add(new ConfigProblem(path, "is not an option of " + (meter ? "energy meter " : "backend ")
+                        + plugin + ConfigSchema.suggest(e.getKey(), byName.keySet(), false)
+                                .map(s -> "; did you mean \"" + s + "\"?").orElse("")
+                        + " (" + known + ")" + (meter ? "" : "; `lem config keys --backend " + plugin
+                        + "` lists them with their rules, and extra: passes engine arguments LEM does not model")));
+                continue;
+            }
+            if (e.getValue() == null) {
+                continue;
+            }
+            Parameter p = o.parameter();
+            Parameter at = new Parameter(path, p.type(), p.defaultValue(), p.min(), p.max(), p.choiceType(), p.unit(),
+                    p.description(), p.appliesTo());
+            Object typed = dev.lem.config.internal.Coercion.coerce(at, e.getValue(), problems);
+            if (typed != null) {
+                out.put(e.getKey(), typed);
+            }
+        }
+        return new OptionValues(out);
+    }
+
+    /** The option's value, or its default. */
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> find(Option<T> option) {
+        Object v = values.get(option.name());
+        return Optional.ofNullable((T) (v != null ? v : option.parameter().defaultValue()));
+    }
+
+    /**
+     * The option's value, or its default.
+     *
+     * @throws IllegalStateException when it has neither (declare a default, or use {@link #find})
+     */
+    public <T> T get(Option<T> option) {
+        return find(option).orElseThrow(() -> new IllegalStateException(option.parameter().path()
+                + " is not set and has no default"));
+    }
+
+    /** Whether the option was given (not defaulted). */
+    public boolean isSet(Option<?> option) {
+        return values.containsKey(option.name());
+    }
+
+    /** Every option that was given, typed, by name. */
+    public Map<String, Object> asMap() {
+        return values;
+    }
+
+    /** A value by name, as given. */
+    public @Nullable Object raw(String name) {
+        return values.get(name);
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.lem.config;
+
+/** How warm-up decides it is done ({@code warmup.mode}). */
+public enum WarmupMode implements Choice {
+    /** A fixed number of runs ({@code warmup.runs}). */
+    FIXED("warmup.runs runs"),
+    /** Until the latency CV of the last {@code warmup.window} runs is at most {@code warmup.cv_threshold}. */
+    CONVERGE("until the latency CV of the last warmup.window runs is at most warmup.cv_threshold");
+
+    private final String description;
+
+    WarmupMode(String description) {
+        this.description = description;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return Choice.word(this);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.lem.internal;
+
+import dev.lem.config.ExperimentConfig;
+import dev.lem.energy.IdleBaseline;
+import dev.lem.env.EnvironmentInfo;
+import dev.lem.result.PhaseMeasurement;
+import dev.lem.result.RunSetup;
+import dev.lem.result.WarmupResult;
+import dev.lem.results.ResultsJson;
+import dev.lem.results.ResultsRepository;
+import dev.lem.spi.ModelInfo;
+import dev.lem.spi.PluginStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one process has set up so far — the contents of its {@code setup_<rank>.json} — filled in by the
+ * phases of {@link ExperimentRunner} and written again after each (atomically), so a crash leaves the
+ * latest state on disk. Confined to the runner's thread.
+ */
+final class RunRecord {
+    final ExperimentConfig config;
+    final ExperimentRunner.Options options;
+    final ResultsRepository repo;
+    final String host;
+    final Instant startedAt = Instant.now();
+    final List<PluginStatus> plugins = new ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
+    EnvironmentInfo environment;
+    Optional<ModelInfo> model = Optional.empty();
+    Optional<PhaseMeasurement> load = Optional.empty();
+    Optional<PhaseMeasurement> unload = Optional.empty();
+    Optional<WarmupResult> warmup = Optional.empty();
+    Optional<IdleBaseline> baseline = Optional.empty();
+    Map<String, String> backendEnvironment = Map.of();
+    int cyclesRun;
+    String stopReason = "not started";
+    Optional<String> failure = Optional.empty();
+
+    RunRecord(ExperimentConfig config, ExperimentRunner.Options options, ResultsRepository repo, String host,
+            EnvironmentInfo environment) {
+        this.config = config;
+        this.options = options;
+        this.repo = repo;
+        this.host = host;
+        this.environment = environment;
+        options.configWarnings().forEach(this::warn);
+    }
+
+    /** Adds a warning once. */
+    void warn(String warning) {
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
+    }
+
+    /** Writes the setup as it stands and returns it. */
+    RunSetup write() {
+        RunSetup s = new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
+                options.worldSize(), host, ProcessHandle.current().pid(), startedAt, config, environment, model, load,
+                unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure);
+        repo.writeSetup(s);
+        return s;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.lem.internal;
+
+import dev.lem.config.ExperimentConfig;
+import dev.lem.spi.BackendCapabilities;
+import dev.lem.spi.GenerationRequest;
+import dev.lem.spi.InferenceBackend;
+import dev.lem.spi.Plugins;
+import dev.lem.workload.Batcher;
+import dev.lem.workload.LoadGenerator;
+import dev.lem.workload.LoadReport;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs requests through a backend as the configuration says: batches in order ({@code traffic.pattern}
+ * batch, or auto with an in-process backend), or traffic through a {@link LoadGenerator}. One per process.
+ */
+final class WorkloadDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkloadDriver.class);
+    private final ExperimentConfig config;
+    private final InferenceBackend backend;
+    private final BackendCapabilities caps;
+    private @Nullable LoadGenerator loadGenerator;
+
+    WorkloadDriver(ExperimentConfig config, InferenceBackend backend, BackendCapabilities caps) {
+        this.config = config;
+        this.backend = backend;
+        this.caps = caps;
+    }
+
+    /** Whether requests are computed as batches. */
+    boolean batches() {
+        return config.traffic().pattern().batches(caps.inProcess());
+    }
+
+    /** Requests in one warm-up run: a batch, or the closed loop's concurrency. */
+    int unitSize() {
+        return batches() ? config.batching().batchSize() : Math.max(1, config.traffic().concurrency());
+    }
+
+    /**
+     * Runs {@code requests} to completion, reporting to {@code recorder}.
+     *
+     * @return notes of the traffic run (empty for batches)
+     */
+    List<String> drive(List<GenerationRequest> requests, RequestRecorder recorder) throws InterruptedException {
+        if (batches()) {
+            List<List<GenerationRequest>> batches = Batcher.batches(requests, config.batching(),
+                    r -> backend.countTokens(r.prompt()).orElse(Math.max(1, r.prompt().length() / 4)));
+            for (List<GenerationRequest> batch : batches) {
+                batch.forEach(r -> recorder.expect(r.id(), null));
+                try {
+                    backend.generate(batch, recorder);
+                } catch (RuntimeException e) {
+                    LOG.debug("batch failed", e);
+                    recorder.failUnfinished(batch.stream().map(GenerationRequest::id).toList(),
+                            "the backend failed the batch: " + Plugins.rootMessage(e));
+                }
+            }
+            return List.of();
+        }
+        if (loadGenerator == null) {
+            loadGenerator = LoadGenerator.create(config, backend);
+        }
+        LoadReport report = loadGenerator.run(requests, recorder, recorder::expect);
+        LOG.debug("traffic: {}", report);
+        return new ArrayList<>(report.notes());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.lem.spi;
+
+import dev.lem.config.Parameter;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A backend on the classpath as {@code lem config keys --backend} shows it: its name, whether it runs the
+ * model in this JVM, and the options it declares.
+ *
+ * @param name        its short name
+ * @param description one line
+ * @param inProcess   the model runs in this JVM (batches); false for served backends
+ * @param options     its options under {@code options.*}
+ * @param artifact    the Maven artifact that provides it
+ */
+public record BackendDescription(String name, String description, boolean inProcess, List<Parameter> options,
+        String artifact) {
+    public BackendDescription {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        options = List.copyOf(options);
+        Objects.requireNonNull(artifact, "artifact");
+    }
+
+    /** The description of a provider. */
+    public static BackendDescription of(BackendProvider p) {
+        return new BackendDescription(Plugins.safeName(p), p.description(), p.inProcess(),
+                p.options().stream().map(o -> o.parameter()).toList(), p.artifact());
+    }
+}
