@@ -3,7 +3,9 @@ package dev.lem.cli;
 import dev.lem.Experiment;
 import dev.lem.ExperimentFailedException;
 import dev.lem.result.ExperimentResult;
+import dev.lem.config.ExperimentConfig;
 import dev.lem.results.ResultsJson;
+import dev.lem.workload.TrafficSweep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +37,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Experiment.Builder b = config == null ? Experiment.builder() : Experiment.fromConfig(config);
-        overrides.forEach(b::override);
         var err = spec.commandLine().getErr();
+        if (config == null) {
+            err.println("lem: no config file given: running the built-in defaults (" + defaults()
+                    + "); give a file for your own settings (see configs/quickstart.yaml)");
+            err.flush();
+        }
+        Experiment.Builder b = config == null ? Experiment.builder() : Experiment.fromConfig(config, overrides);
+        if (config == null) {
+            overrides.forEach(b::override);
+        }
         if (!quiet) {
             b.onProgress(m -> {
                 err.println("lem: " + m);
@@ -45,9 +54,11 @@ final class RunCommand implements Callable<Integer> {
             });
         }
         Experiment e = b.build();
+        e.warnings().forEach(w -> err.println("lem: warning: " + w));
+        err.flush();
         var out = spec.commandLine().getOut();
         try {
-            if (!e.config().traffic().sweep().isEmpty()) {
+            if (TrafficSweep.isSweep(e.config())) {
                 List<ExperimentResult> all = e.measureSweep();
                 if (json) {
                     out.println(ResultsJson.write(all));
@@ -67,5 +78,11 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             throw ex;
         }
+    }
+
+    private static String defaults() {
+        ExperimentConfig d = ExperimentConfig.defaults();
+        return d.model() + " on " + d.backend() + ", " + d.device() + ", " + d.prompts().limit() + " prompts x "
+                + d.cycles() + " cycles";
     }
 }

@@ -105,16 +105,17 @@ class LemCommandTest {
                 """.formatted(dir.resolve("results")));
         CliTestSupport.Run r = lem("run", p.toString(), "--quiet");
         assertThat(r.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);
-        assertThat(r.err()).contains("failed: Every request of cycle 0 failed (first error: the backend failed the batch:")
+        assertThat(r.err()).contains("failed: Every request of cycle 1 failed (first error: the backend failed the batch:")
                 .contains("aggregated in");
         assertThat(r.out()).contains("Experiment ");
     }
 
     @Test
     void aSweepRunsOneExperimentPerPointAndComparesThem() throws IOException {
+        // the simulated backend runs in process and computes batches: its sweep varies the batch size
         Path p = config("""
                 backend: simulated
-                traffic: {pattern: closed, sweep: [1, 2]}
+                traffic: {sweep: [1, 2]}
                 cycles: 2
                 max_output_tokens: 2
                 prompts: {limit: 2}
@@ -124,12 +125,16 @@ class LemCommandTest {
                 """.formatted(dir.resolve("results")));
         CliTestSupport.Run r = lem("run", p.toString(), "--quiet");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Sweep:", "[concurrency=1]", "[concurrency=2]");
+        assertThat(r.out()).contains("Sweep:", "[batch_size=1]", "[batch_size=2]");
         assertThat(lem("results", "list", "--results-dir", dir.resolve("results").toString()).out().lines()
-                .filter(l -> l.contains("[concurrency="))).hasSize(2);
+                .filter(l -> l.contains("[batch_size="))).hasSize(2);
         Path bad = config("backend: simulated\ntraffic: {sweep: [1.5]}\n");
         CliTestSupport.Run b = lem("run", bad.toString(), "--quiet");
         assertThat(b.exitCode()).isEqualTo(LemCommand.EXIT_BAD_INPUT);
-        assertThat(b.err()).contains("traffic.sweep: 1.5 is not a concurrency: closed-loop sweeps list whole numbers >= 1");
+        assertThat(b.err()).contains("traffic.sweep: 1.5 is not a batch size: this sweep sets batching.batch_size");
+        Path closed = config("backend: simulated\ntraffic: {pattern: closed, sweep: [1, 4]}\n");
+        CliTestSupport.Run c = lem("run", closed.toString(), "--quiet");
+        assertThat(c.exitCode()).isEqualTo(LemCommand.EXIT_BAD_INPUT);
+        assertThat(c.err()).contains("traffic.concurrency has no effect on it");
     }
 }

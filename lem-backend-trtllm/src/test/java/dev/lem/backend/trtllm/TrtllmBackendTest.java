@@ -166,7 +166,7 @@ class TrtllmBackendTest {
         assertThatThrownBy(() -> backend(ScriptedServer.Flavor.TRITON, "server.api", "triton", "server.model_name",
                 "my model")).hasMessageContaining("server.model_name").hasMessageContaining("is not a Triton model name");
         assertThatThrownBy(() -> backend(ScriptedServer.Flavor.TRTLLM, "options.end_id", 1.5))
-                .hasMessageContaining("options.end_id").hasMessageContaining("is not an integer");
+                .hasMessageContaining("options.end_id").hasMessageContaining("1.5 is not a whole number");
     }
 
     @Test

@@ -122,7 +122,8 @@ public final class Coercion {
                 for (Object o : asList(v)) {
                     Long l = wholeNumber(o);
                     if (l == null || l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) {
-                        found.add(new ConfigProblem(path, "item " + show(o) + " is not a whole number"));
+                        found.add(new ConfigProblem(path, "item " + show(o) + " is not a whole number: expected a list of "
+                                + "integers, e.g. [1, 2]"));
                         return null;
                     }
                     out.add(l.intValue());

@@ -51,7 +51,7 @@ class NextTokenLogitsTest {
         Path folder = make.get().write(dir.resolve("model"), "F32", 1);
         String[] parts = options.split(",");
         Map<String, Object> settings = parts.length == 1 ? Map.of("options.executor", parts[0])
-                : Map.of("options.executor", parts[0], "options.max_block_columns", parts[1].split("=")[1]);
+                : Map.of("options.executor", parts[0], "options.max_block_columns", Integer.parseInt(parts[1].split("=")[1]));
         try (DjlBackend backend = TestBackends.backend(folder.toString(), settings)) {
             backend.load();
             DecoderModel model = backend.model();
