@@ -1,7 +1,6 @@
 package dev.lem.serving;
 
 import dev.lem.spi.Completion;
-import dev.lem.spi.FinishReason;
 import dev.lem.spi.GenerationListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,17 +46,8 @@ final class StreamExchange {
     // stream state, touched by the one attempt that got a 200 response
     private boolean sawDone;
     private long events;
-    private @Nullable String finishReason;
-    private int usagePrompt = -1;
-    private int usageCompletion = -1;
-    private boolean finalUsage;
-    private int idsSum;
-    private boolean sawIds;
-    private int continuousLast;
-    private boolean sawContinuous;
+    private final TokenCounter tokens = new TokenCounter();
     private int chunkSum;
-    private boolean usedFallback;
-    private boolean estimated;
     private final Map<String, Double> serverMetrics = new HashMap<>();
 
     StreamExchange(ServingClient client, StreamCall call, GenerationListener listener) {
@@ -126,25 +116,7 @@ final class StreamExchange {
     }
 
     private void chunk(long now, StreamChunk c) {
-        int count;
-        if (c.tokenIds() != null) {
-            count = c.tokenIds().size();
-            sawIds = true;
-            idsSum += count;
-        } else if (c.continuousUsage()) {
-            count = Math.max(0, c.completionTokens().getAsInt() - continuousLast);
-            continuousLast = Math.max(continuousLast, c.completionTokens().getAsInt());
-            sawContinuous = true;
-        } else {
-            count = c.text() != null && !c.text().isEmpty() ? 1 : 0;
-            usedFallback |= count > 0;
-        }
-        c.promptTokens().ifPresent(p -> usagePrompt = p);
-        if (!c.hasChoices() && c.completionTokens().isPresent()) {
-            usageCompletion = c.completionTokens().getAsInt();
-            finalUsage = true;
-        }
-        c.finishReason().ifPresent(f -> finishReason = f);
+        int count = tokens.chunk(c);
         serverMetrics.putAll(c.serverMetrics());
         if (count > 0) {
             emitTokens(now, count, c.tokenIds(), c.text());
@@ -172,7 +144,7 @@ final class StreamExchange {
             return;
         }
         if (call.dialect().endsWithDone() && !sawDone) {
-            if (finishReason == null && !finalUsage) {
+            if (!tokens.ended()) {
                 fail(now, "the stream ended without [DONE] and without a finish_reason after " + events
                         + " event(s) and " + chunkSum + " token(s): the server closed the connection");
                 return;
@@ -194,24 +166,8 @@ final class StreamExchange {
             return;
         }
         events++;
-        c.promptTokens().ifPresent(p -> usagePrompt = p);
-        c.finishReason().ifPresent(f -> finishReason = f);
         serverMetrics.putAll(c.serverMetrics());
-        int count;
-        if (c.completionTokens().isPresent()) {
-            count = c.completionTokens().getAsInt();
-            usageCompletion = count;
-            finalUsage = true;
-        } else if (c.tokenIds() != null) {
-            count = c.tokenIds().size();
-            sawIds = true;
-            idsSum = count;
-        } else {
-            // no count at all: estimate 4 characters per token, and say so in the token-count source
-            count = c.text() == null ? 0 : (c.text().length() + 3) / 4;
-            usedFallback = true;
-            estimated = true;
-        }
+        int count = tokens.whole(c);
         if (count > 0) {
             emitTokens(now, count, c.tokenIds(), c.text());
         }
@@ -219,35 +175,22 @@ final class StreamExchange {
     }
 
     private void complete(long now) {
-        int output;
-        String source;
-        if (finalUsage) {
-            output = usageCompletion;
-            source = "server_usage";
-            int perChunk = sawIds ? idsSum : sawContinuous ? continuousLast : -1;
-            if (perChunk >= 0 && perChunk != output) {
-                listener.count("serving.token_count_mismatch_requests", 1);
-            }
-        } else if (sawIds) {
-            output = idsSum;
-            source = "server_token_ids";
-        } else if (sawContinuous) {
-            output = continuousLast;
-            source = "server_usage";
-        } else {
-            output = chunkSum;
-            source = estimated ? "estimated_4_chars_per_token" : "chunk_count_fallback";
+        TokenCounter.Result counted = tokens.result();
+        int output = counted.outputTokens();
+        if (counted.mismatch()) {
+            listener.count("serving.token_count_mismatch_requests", 1);
         }
-        if (usedFallback && !finalUsage) {
+        if (counted.countedByChunks()) {
             listener.count("serving.requests_counted_by_chunks", 1);
         }
+        String finishReason = tokens.finishReasonText();
         if ("abort".equals(finishReason) || "error".equals(finishReason)) {
             fail(now, "the server ended the request with finish_reason \"" + finishReason + "\" after " + output
                     + " token(s)");
             return;
         }
-        FinishReason reason = finish(finishReason, output);
-        Completion completion = new Completion(Math.max(0, usagePrompt), output, reason, source);
+        Completion completion = new Completion(counted.promptTokens(), output,
+                tokens.finish(output, call.maxOutputTokens()), counted.source());
         synchronized (this) {
             if (ended) {
                 return;
@@ -261,17 +204,6 @@ final class StreamExchange {
             }
         }
         end();
-    }
-
-    private FinishReason finish(@Nullable String reason, int output) {
-        if (reason == null) {
-            return output >= call.maxOutputTokens() ? FinishReason.LENGTH : FinishReason.UNKNOWN;
-        }
-        return switch (reason.toLowerCase(Locale.ROOT)) {
-            case "stop", "eos", "eos_token", "stop_sequence" -> FinishReason.STOP;
-            case "length", "max_tokens" -> FinishReason.LENGTH;
-            default -> FinishReason.UNKNOWN;
-        };
     }
 
     /** Triton perf metrics: server-side queue, TTFT and generation time of this request, as cycle counters. */
