@@ -3,21 +3,17 @@ package dev.lem;
 import dev.lem.spi.BackendDescription;
 import dev.lem.spi.PluginReport;
 import dev.lem.spi.Plugins;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Properties;
 
 /** LEM's version and its plug-ins. */
 public final class Lem {
-    private static final String VERSION = readVersion();
 
     private Lem() {
     }
 
     /** LEM's version, e.g. {@code 0.1.0}. */
     public static String version() {
-        return VERSION;
+        return dev.lem.env.EnvironmentCapture.lemVersion();
     }
 
     /**
@@ -40,17 +36,4 @@ public final class Lem {
         return Plugins.findBackend(name).map(BackendDescription::of);
     }
 
-    private static String readVersion() {
-        try (InputStream in = Lem.class.getResourceAsStream("lem-version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

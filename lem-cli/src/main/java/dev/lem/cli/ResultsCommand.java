@@ -8,7 +8,6 @@ import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsException;
 import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
-import dev.lem.results.internal.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +151,7 @@ final class ResultsCommand extends ParentCommand {
             }
             String text = CsvExport.toCsv(all);
             if (output != null) {
-                AtomicFiles.write(output, text);
+                ResultsRepository.writeAtomically(output, text);
                 spec.commandLine().getOut().println("Wrote " + all.size() + " experiment(s) to " + output);
             } else {
                 spec.commandLine().getOut().print(text);

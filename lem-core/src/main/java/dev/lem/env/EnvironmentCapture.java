@@ -1,7 +1,6 @@
 package dev.lem.env;
 
-import dev.lem.Lem;
-import dev.lem.energy.internal.SysFiles;
+import dev.lem.env.SysFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -39,7 +38,7 @@ public final class EnvironmentCapture {
         Runtime rt = Runtime.getRuntime();
         String kernel = firstLine(root.resolve("proc/sys/kernel/osrelease")).orElse(System.getProperty("os.version", ""));
         return new EnvironmentInfo(
-                Lem.version(),
+                lemVersion(),
                 hostName(),
                 new EnvironmentInfo.Jvm(System.getProperty("java.vendor", ""), System.getProperty("java.version", ""),
                         System.getProperty("java.vm.name", ""), rt.maxMemory()),
@@ -210,5 +209,26 @@ public final class EnvironmentCapture {
 
     private static List<String> lines(Path p) {
         return SysFiles.lines(p);
+    }
+
+    private static final String LEM_VERSION = readLemVersion();
+
+    /** LEM's version from its build ({@code dev/lem/lem-version.properties}), or {@code unknown}. */
+    public static String lemVersion() {
+        return LEM_VERSION;
+    }
+
+    private static String readLemVersion() {
+        try (java.io.InputStream in = EnvironmentCapture.class.getResourceAsStream("/dev/lem/lem-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            String v = p.getProperty("version", "unknown");
+            return v.startsWith("${") ? "unknown" : v;
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 }

@@ -2,9 +2,7 @@ package dev.lem.internal;
 
 import dev.lem.LemException;
 import dev.lem.config.ExperimentConfig;
-import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
-import dev.lem.results.internal.AtomicFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +33,7 @@ public final class WorkerLauncher {
             throws InterruptedException {
         ResultsRepository repo = new ResultsRepository(Path.of(config.resultsDir()));
         Path dir = repo.rawDirectory(experimentId);
-        Path configFile = dir.resolve("config.json");
-        AtomicFiles.write(configFile, ResultsJson.write(config));
+        Path configFile = repo.writeWorkerConfig(experimentId, config);
         int n = config.processes();
         String parentDevices = System.getenv("CUDA_VISIBLE_DEVICES");
         List<Process> procs = new ArrayList<>();

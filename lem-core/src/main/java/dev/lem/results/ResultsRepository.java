@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -79,6 +78,23 @@ public final class ResultsRepository {
         String name = "timeseries_" + rank + ".csv";
         AtomicFiles.write(cycleDirectory(id, cycle).resolve(name), series.toCsv());
         return name;
+    }
+
+    /**
+     * Writes a file the way every results file is written: to a temporary file in the same folder, synced, then
+     * renamed over the target, so a crash leaves the old file or the new one, never a torn mix (exports use it).
+     *
+     * @throws ResultsException when the file cannot be written
+     */
+    public static void writeAtomically(Path target, String text) {
+        AtomicFiles.write(target, text);
+    }
+
+    /** Writes the configuration worker processes read ({@code raw/<id>/config.json}); returns the file. */
+    public Path writeWorkerConfig(String id, dev.lem.config.ExperimentConfig config) {
+        Path file = rawDirectory(id).resolve("config.json");
+        AtomicFiles.write(file, ResultsJson.write(config));
+        return file;
     }
 
     /** Writes the aggregated result. */
@@ -150,12 +166,6 @@ public final class ResultsRepository {
             return List.of();
         }
         return list(raw).stream().map(p -> p.getFileName().toString()).filter(ExperimentIds::isValid).sorted().toList();
-    }
-
-    /** The cycle index of a cycle folder name, for tools walking the tree. */
-    static Optional<Integer> cycleIndex(String dirName) {
-        Matcher m = CYCLE_DIR.matcher(dirName);
-        return m.matches() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
     }
 
     private static List<Path> list(Path dir) {

@@ -1,5 +1,6 @@
 package dev.lem.energy.internal;
 
+import dev.lem.env.SysFiles;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.lem.energy.internal;
 
+import dev.lem.env.SysFiles;
 import dev.lem.energy.DomainScope;
 import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;

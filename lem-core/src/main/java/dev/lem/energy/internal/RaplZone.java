@@ -1,5 +1,6 @@
 package dev.lem.energy.internal;
 
+import dev.lem.env.SysFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

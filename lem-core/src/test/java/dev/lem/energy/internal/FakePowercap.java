@@ -1,5 +1,6 @@
 package dev.lem.energy.internal;
 
+import dev.lem.env.SysFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;

@@ -1,4 +1,4 @@
-package dev.lem.energy.internal;
+package dev.lem.env;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** Cheap readers for the one-value files of {@code /sys} and {@code /proc}. */
+/**
+ * Cheap, bounded readers for the one-value files of {@code /sys} and {@code /proc} (RAPL counters, memory
+ * totals, CPU facts), shared by the environment capture and the meters. Stateless and thread-safe.
+ */
 public final class SysFiles {
     private static final int MAX_VALUE_BYTES = 64;
 
