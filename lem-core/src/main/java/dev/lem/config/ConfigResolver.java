@@ -490,6 +490,8 @@ public final class ConfigResolver {
             DecodingPreset.FACTUAL, Map.of("decoding.greedy", false, "decoding.temperature", 0.3,
                     "decoding.top_p", 0.8, "decoding.top_k", 40));
     private static final List<String> SAMPLING_KEYS = List.of("decoding.temperature", "decoding.top_k", "decoding.top_p");
+    private static final Map<String, Object> NEUTRAL_SAMPLING = Map.of("decoding.temperature", 1.0, "decoding.top_k", 0,
+            "decoding.top_p", 1.0);
 
     private static boolean explicit(Map<String, ValueSource> provenance, String path) {
         ValueSource s = provenance.get(path);
@@ -514,8 +516,12 @@ public final class ConfigResolver {
                 }
             }
         });
-        if (Boolean.TRUE.equals(typed.get("decoding.greedy")) && samplingExplicit) {
-            String keys = SAMPLING_KEYS.stream().filter(k -> explicit(provenance, k)).collect(Collectors.joining(", "));
+        // a neutral value (temperature 1, top-k 0, top-p 1) beside greedy is harmless: a whole configuration
+        // written out by LEM holds them, and must read back
+        List<String> meaningful = SAMPLING_KEYS.stream().filter(k -> explicit(provenance, k))
+                .filter(k -> !NEUTRAL_SAMPLING.get(k).equals(typed.get(k))).toList();
+        if (Boolean.TRUE.equals(typed.get("decoding.greedy")) && !meaningful.isEmpty()) {
+            String keys = String.join(", ", meaningful);
             found.add(new ConfigProblem("decoding.greedy", "true makes " + keys
                     + " meaningless; set decoding.greedy: false, or choose a sampling preset "
                     + "(standard, creative, factual)"));
