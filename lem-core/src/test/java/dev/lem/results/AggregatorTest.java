@@ -163,4 +163,18 @@ class AggregatorTest {
         assertThat(r.summary().get(Metric.ENERGY_J).ciLow()).isEmpty();
         assertThat(r.summary().get(Metric.ENERGY_J).note()).contains("one cycle");
     }
+
+    @Test
+    void oneMetricAloneIsTheSameAsInTheSummaryAndComesFromTheSameTable() {
+        ExperimentResult r = aggregate();
+        var inputs = dev.lem.result.SummaryInputs.of(r);
+        for (Metric m : Metric.values()) {
+            var alone = dev.lem.result.SummaryCalculator.estimate(m, r.completeCycles(), inputs);
+            assertThat(alone).as(m.key()).isEqualTo(r.summary().find(m));
+            assertThat(dev.lem.result.SummaryCalculator.sample(r, m).isPresent()).as(m.key())
+                    .isEqualTo(r.summary().find(m).isPresent());
+        }
+        assertThat(r.summary().metrics().size() + r.summary().unavailable().size()).as("every metric is accounted for")
+                .isEqualTo(Metric.values().length);
+    }
 }
