@@ -33,7 +33,32 @@ public final class LemCommand extends ParentCommand {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        quietLogging();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * The command prints its own progress and warnings, so libraries log warnings and errors only (set here,
+     * not in a simplelogger.properties on the classpath, so a library user who puts the lem jar on a jshell or
+     * application classpath keeps slf4j-simple's INFO default and sees LEM's progress). Each setting can be
+     * overridden with {@code -D} in JAVA_OPTS.
+     */
+    static void quietLogging() {
+        java.util.Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        defaults.put("org.slf4j.simpleLogger.logFile", "System.err");
+        defaults.put("org.slf4j.simpleLogger.showDateTime", "false");
+        defaults.put("org.slf4j.simpleLogger.showThreadName", "false");
+        defaults.put("org.slf4j.simpleLogger.levelInBrackets", "true");
+        // the command prints configuration warnings itself ("lem: warning: ...")
+        defaults.put("org.slf4j.simpleLogger.log.dev.lem.Experiment", "error");
+        // DJL probes for CUDA on every start and warns when the CPU natives find no GPU driver; not a problem
+        defaults.put("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        defaults.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
     }
 
     /** Runs the command line with the given streams; returns the exit code (used by tests). */
