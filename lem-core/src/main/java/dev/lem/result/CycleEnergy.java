@@ -23,4 +23,11 @@ public record CycleEnergy(List<DomainEnergy> domains, double totalJoules, Option
         joulesByKind = Map.copyOf(joulesByKind);
         notes = List.copyOf(notes);
     }
+
+    /** e.g. {@code 45.6 J (measured: gpu; estimated: cpu, ram), idle-adjusted 12.3 J}. */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "%.4g J (%s)", totalJoules, basis)
+                + adjustedJoules.map(a -> String.format(java.util.Locale.ROOT, ", idle-adjusted %.4g J", a)).orElse("");
+    }
 }

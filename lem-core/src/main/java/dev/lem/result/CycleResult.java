@@ -28,4 +28,24 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
         processes = List.copyOf(processes);
         warnings = List.copyOf(warnings);
     }
+
+    /**
+     * One line, e.g. {@code cycle 2: 32 of 32 requests, 1024 output tokens in 12.3 s; 45.6 J (estimated: cpu, ram)}
+     * (cycles counted from 1, as the progress and messages count them).
+     */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("cycle " + (cycle + 1) + ": " + metrics.completed() + " of "
+                + metrics.requests() + " requests, " + metrics.outputTokens() + " output tokens in "
+                + String.format(java.util.Locale.ROOT, "%.3g s", metrics.durationS()));
+        if (metrics.failed() > 0) {
+            s.append(", ").append(metrics.failed()).append(" failed");
+        }
+        energy.ifPresent(e -> s.append("; ").append(String.format(java.util.Locale.ROOT, "%.4g J", e.totalJoules()))
+                .append(" (").append(e.basis()).append(')'));
+        if (!warnings.isEmpty()) {
+            s.append("; ").append(warnings.size()).append(" warning").append(warnings.size() == 1 ? "" : "s");
+        }
+        return s.toString();
+    }
 }

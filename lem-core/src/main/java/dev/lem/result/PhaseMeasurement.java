@@ -10,4 +10,11 @@ import java.util.Optional;
  * @param energy        its energy, when meters were available
  */
 public record PhaseMeasurement(long durationNanos, Optional<EnergyMeasurement> energy) {
+
+    /** e.g. {@code 1.23 s, 45.6 J} (or {@code 1.23 s, not metered}). */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "%.3g s, ", durationNanos / 1e9)
+                + energy.map(e -> String.format(java.util.Locale.ROOT, "%.4g J", e.totalJoules())).orElse("not metered");
+    }
 }

@@ -57,4 +57,13 @@ public record ProcessResult(
         counters = Map.copyOf(counters);
         warnings = List.copyOf(warnings);
     }
+
+    /** One line: which cycle and process, how many requests, the energy window. */
+    @Override
+    public String toString() {
+        long ok = requests.stream().filter(dev.lem.metrics.RequestRecord::ok).count();
+        return "cycle " + (cycle + 1) + " of " + experimentId + ", rank " + rank + " on " + host + ": " + ok + " of "
+                + requests.size() + " requests ok in " + String.format(java.util.Locale.ROOT, "%.3g s", durationNanos / 1e9)
+                + energy.map(e -> "; " + e).orElse("; no energy meter");
+    }
 }

@@ -64,4 +64,16 @@ public record RunSetup(
         backendEnvironment = Map.copyOf(backendEnvironment);
         warnings = List.copyOf(warnings);
     }
+
+    /** One line: the process, the model, load and warm-up, the cycles it ran and why it stopped. */
+    @Override
+    public String toString() {
+        return "setup of " + experimentId + " rank " + rank + "/" + worldSize + " on " + host + " (pid " + pid + "): "
+                + model.map(m -> m.id()).orElse("no model loaded")
+                + load.map(l -> String.format(java.util.Locale.ROOT, ", loaded in %.3g s", l.durationNanos() / 1e9))
+                        .orElse("")
+                + warmup.map(w -> ", warm-up " + w.runs() + " run" + (w.runs() == 1 ? "" : "s")).orElse("")
+                + ", " + cyclesRun + " cycle" + (cyclesRun == 1 ? "" : "s") + " (" + stopReason + ")"
+                + failure.map(f -> "; FAILED: " + f).orElse("");
+    }
 }

@@ -26,4 +26,11 @@ public record WarmupResult(WarmupMode mode, int runs, boolean converged, Optiona
     public WarmupResult withMeasurement(Optional<PhaseMeasurement> m) {
         return new WarmupResult(mode, runs, converged, finalCv, latenciesMs, stopReason, m);
     }
+
+    /** e.g. {@code warm-up: 5 runs, converged (latency CV 0.031 <= 0.050 over the last 5 runs)}. */
+    @Override
+    public String toString() {
+        return "warm-up: " + runs + " run" + (runs == 1 ? "" : "s") + ", " + (converged ? "" : "not converged: ")
+                + stopReason + measurement.map(m -> "; " + m).orElse("");
+    }
 }

@@ -187,4 +187,14 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
         return head + String.format(Locale.ROOT, " (%s %.1f%% lower to %.1f%% higher: no significant difference)",
                 lvl, -lo, hi);
     }
+
+    /** B against A in one line: the difference and the ratio with their intervals. */
+    @Override
+    public String toString() {
+        String lvl = Estimate.fmt(level * 100) + "% CI ";
+        return "B − A = " + Estimate.fmt(difference) + differenceCi.map(i -> " (" + lvl + i + ")").orElse("")
+                + ratio.map(r -> ", B / A = " + Estimate.fmt(r) + ratioCi.map(i -> " (" + lvl + i + ")").orElse(""))
+                        .orElse("")
+                + " (n = " + nA + " and " + nB + " cycles)" + (note.isEmpty() ? "" : "; " + note);
+    }
 }

@@ -117,4 +117,18 @@ class JsonRoundTripTest {
                 .isEqualTo(result.summary().get(Metric.ENERGY_J).mean());
         assertThat(row[header.indexOf("mfu_mean")]).as("absent figures are empty, never 0").isEmpty();
     }
+
+    @Test
+    void everyResultRecordPrintsAsAReadableLine() {
+        assertThat(result.toString()).startsWith("ExperimentResult " + result.id() + " \"round trip\": ")
+                .contains("on simulated, 3 cycles")
+                .contains("output_tokens_per_s: ").contains(" tokens/s, 95% CI [")
+                .contains("energy_per_output_token_j: ").contains("J/token");
+        assertThat(result.cycles().get(0).toString()).startsWith("cycle 1: 6 of 6 requests, 24 output tokens in ")
+                .contains(" J (measured)");
+        assertThat(result.processes().get(0).toString()).contains(" rank 0/1 on ").contains("3 cycles (fixed count of 3 cycles)");
+        assertThat(result.processes().get(0).warmup().orElseThrow().toString()).startsWith("warm-up: 1 run, fixed count");
+        assertThat(result.cycles().get(0).energy().orElseThrow().toString())
+                .matches(".* J \\(measured\\), idle-adjusted .* J");
+    }
 }
