@@ -17,5 +17,9 @@ var result = Experiment.builder().
 
 var tokensPerSecond = result.summary().get(Metric.OUTPUT_TOKENS_PER_S);
 System.out.printf("%s: %.1f output tokens/s (n=%d)%n", result.id(), tokensPerSecond.mean(), tokensPerSecond.n());
-result.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J).ifPresent(e -> System.out.printf("%.4f J/token (%s)%n", e.estimate().mean(), e.basis()));
+result.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J).ifPresent(e -> System.out.printf("%.4f J/token (%s)%n", e.mean(), e.basis()));
+// every result prints readably: the headline figures, a metric with its interval, a cycle
+System.out.println(result);
+System.out.println(result.summary().get(Metric.TTFT_MEAN_MS));
+System.out.println(result.cycles().get(0));
 /exit
