@@ -3,24 +3,17 @@ package dev.lem.config;
 /** The data type computations run in ({@code precision}). */
 public enum Precision implements Choice {
     /** 32-bit floating point. */
-    FP32("32-bit floating point"),
+    @Doc("32-bit floating point")
+    FP32,
     /** 16-bit floating point (GPUs). */
-    FP16("16-bit floating point (GPUs)"),
+    @Doc("16-bit floating point (GPUs)")
+    FP16,
     /** bfloat16. */
-    BF16("bfloat16 (refused by the djl backend on CPU)"),
+    @Doc("bfloat16 (refused by the djl backend on CPU)")
+    BF16,
     /** The checkpoint's own type, or the backend's choice. */
-    AUTO("the checkpoint's own type, or the backend's choice");
-
-    private final String description;
-
-    Precision(String description) {
-        this.description = description;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
+    @Doc("the checkpoint's own type, or the backend's choice")
+    AUTO;
 
     @Override
     public String toString() {

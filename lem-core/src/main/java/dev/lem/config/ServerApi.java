@@ -3,22 +3,14 @@ package dev.lem.config;
 /** The server API a served backend calls ({@code server.api}). */
 public enum ServerApi implements Choice {
     /** OpenAI {@code /v1/completions}. */
-    COMPLETIONS("OpenAI /v1/completions"),
+    @Doc("OpenAI /v1/completions")
+    COMPLETIONS,
     /** OpenAI {@code /v1/chat/completions}. */
-    CHAT("OpenAI /v1/chat/completions"),
+    @Doc("OpenAI /v1/chat/completions")
+    CHAT,
     /** Triton's {@code generate_stream} (backend trtllm only). */
-    TRITON("Triton generate_stream (backend trtllm only)");
-
-    private final String description;
-
-    ServerApi(String description) {
-        this.description = description;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
+    @Doc("Triton generate_stream (backend trtllm only)")
+    TRITON;
 
     @Override
     public String toString() {

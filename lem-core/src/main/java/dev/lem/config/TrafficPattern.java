@@ -3,28 +3,23 @@ package dev.lem.config;
 /** How requests are sent ({@code traffic.pattern}). */
 public enum TrafficPattern implements Choice {
     /** Batches for in-process backends, a closed loop for served ones. */
-    AUTO("batches for in-process backends, closed loop for served ones"),
+    @Doc("batches for in-process backends, closed loop for served ones")
+    AUTO,
     /** Batches of {@code batching.batch_size}, one after another. */
-    BATCH("batches of batching.batch_size, one after another"),
+    @Doc("batches of batching.batch_size, one after another")
+    BATCH,
     /** {@code traffic.concurrency} requests in flight. */
-    CLOSED("closed loop: traffic.concurrency requests in flight"),
+    @Doc("closed loop: traffic.concurrency requests in flight")
+    CLOSED,
     /** Open loop: Poisson arrivals at {@code traffic.rate}. */
-    POISSON("open loop: Poisson arrivals at traffic.rate"),
+    @Doc("open loop: Poisson arrivals at traffic.rate")
+    POISSON,
     /** Open loop: gamma-distributed gaps at {@code traffic.rate} with {@code traffic.burstiness}. */
-    GAMMA("open loop: gamma-distributed gaps at traffic.rate, shape traffic.burstiness"),
+    @Doc("open loop: gamma-distributed gaps at traffic.rate, shape traffic.burstiness")
+    GAMMA,
     /** Open loop: one request every 1/{@code traffic.rate} seconds. */
-    CONSTANT("open loop: one request every 1/traffic.rate seconds");
-
-    private final String description;
-
-    TrafficPattern(String description) {
-        this.description = description;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
+    @Doc("open loop: one request every 1/traffic.rate seconds")
+    CONSTANT;
 
     /** Whether requests arrive on a schedule (poisson, gamma, constant) rather than as others finish. */
     public boolean isOpenLoop() {
