@@ -31,12 +31,29 @@ public final class LemCommand extends ParentCommand {
     boolean verbose;
 
 
+    /**
+     * The {@code lem} command: runs the command line and exits the JVM with its exit code
+     * ({@code 0} success, {@link #EXIT_FAILED}, {@link #EXIT_BAD_INPUT}, {@link #EXIT_INTERNAL}).
+     * Sets {@code ai.djl.offline=true} unless the system property is already set, so nothing is
+     * downloaded unless asked for.
+     *
+     * @param args the command line, e.g. {@code run configs/quickstart.yaml}
+     */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line with the given streams; returns the exit code (used by tests). */
+    /**
+     * Runs the command line with the given streams, without exiting the JVM (used by tests and by
+     * code that embeds the command).
+     *
+     * @param args the command line, e.g. {@code results list}
+     * @param out  where normal output goes; flushed before returning
+     * @param err  where errors and warnings go; flushed before returning
+     * @return the exit code: {@code 0} on success, else {@link #EXIT_FAILED}, {@link #EXIT_BAD_INPUT} or
+     *         {@link #EXIT_INTERNAL}
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new LemCommand());
         addHelpOptions(cl);
