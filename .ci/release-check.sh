@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a release publishes, checked as a user of it would (issue 23). Run after `./mvnw verify` (or
-# `./mvnw package`), which is the first build; with --fresh it makes that build itself.
+# `./mvnw package`), which is the first build; with --fresh it makes that build itself, from clean
+# (use it locally: a target/ left from older builds can hold stale files, e.g. old Javadoc pages).
 #
 #   1. Reproducible: a second build from clean gives every jar, -sources/-javadoc jar and distribution
 #      archive byte for byte equal to the first.
@@ -47,8 +48,8 @@ artifacts() {
 
 # ---------------------------------------------------------------- 1. reproducible build
 if $fresh || [ -z "$(artifacts)" ]; then
-  step "first build (./mvnw package -DskipTests)"
-  ./mvnw -B -q package -DskipTests -Djapicmp.skip
+  step "first build (./mvnw clean package -DskipTests)"
+  ./mvnw -B -q clean package -DskipTests -Djapicmp.skip
 fi
 mkdir -p "$work/first"
 first_count=0
@@ -162,10 +163,14 @@ for classifier in sources javadoc; do
     fail "lem-core-$version-$classifier.jar was not resolved through the BOM"
 done
 [ -f "$consumer/target/classes/check/UsesLem.class" ] || fail "the consumer class was not compiled"
-unzip -Z1 "$consumer/target/javadoc/lem-core-$version-javadoc.jar" | grep -qx 'dev/lem/Experiment.html' ||
-  fail "lem-core's -javadoc jar has no page for dev.lem.Experiment"
-unzip -Z1 "$consumer/target/sources/lem-core-$version-sources.jar" | grep -qx 'dev/lem/Experiment.java' ||
-  fail "lem-core's -sources jar has no dev/lem/Experiment.java"
+# (listings go to files: grep -q would close a pipe early, and pipefail would count that as a failure)
+unzip -Z1 "$consumer/target/javadoc/lem-core-$version-javadoc.jar" > "$work/javadoc.txt"
+unzip -Z1 "$consumer/target/sources/lem-core-$version-sources.jar" > "$work/sources.txt"
+grep -qx 'dev/lem/Experiment.html' "$work/javadoc.txt" || fail "lem-core's -javadoc jar has no page for dev.lem.Experiment"
+grep -qx 'dev/lem/Experiment.java' "$work/sources.txt" || fail "lem-core's -sources jar has no dev/lem/Experiment.java"
+if grep -q '/internal/' "$work/javadoc.txt"; then
+  fail "lem-core's -javadoc jar documents internal packages, which are not API"
+fi
 echo "   compiled against dev.lem.Experiment with lem-core from the BOM; -sources and -javadoc jars resolved"
 
 # ---------------------------------------------------------------- 3. distribution
