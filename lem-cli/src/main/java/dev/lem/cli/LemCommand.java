@@ -30,6 +30,11 @@ public final class LemCommand extends ParentCommand {
             description = "Print stack traces of errors.")
     boolean verbose;
 
+    /** The top-level command; {@link #execute} builds its command line. */
+    public LemCommand() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
 
     /**
      * The {@code lem} command: runs the command line and exits the JVM with its exit code
