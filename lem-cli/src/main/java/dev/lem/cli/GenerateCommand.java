@@ -67,6 +67,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     @Nullable CommandSpec spec;
 
+    /** The {@code lem generate} subcommand; picocli sets its options. */
+    public GenerateCommand() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);

@@ -30,7 +30,20 @@ public final class LemCommand extends ParentCommand {
             description = "Print stack traces of errors.")
     boolean verbose;
 
+    /** The top-level command; {@link #execute} builds its command line. */
+    public LemCommand() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
 
+
+    /**
+     * The {@code lem} command: runs the command line and exits the JVM with its exit code
+     * ({@code 0} success, {@link #EXIT_FAILED}, {@link #EXIT_BAD_INPUT}, {@link #EXIT_INTERNAL}).
+     * Sets {@code ai.djl.offline=true} unless the system property is already set, so nothing is
+     * downloaded unless asked for.
+     *
+     * @param args the command line, e.g. {@code run configs/quickstart.yaml}
+     */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         quietLogging();
@@ -61,7 +74,16 @@ public final class LemCommand extends ParentCommand {
         });
     }
 
-    /** Runs the command line with the given streams; returns the exit code (used by tests). */
+    /**
+     * Runs the command line with the given streams, without exiting the JVM (used by tests and by
+     * code that embeds the command).
+     *
+     * @param args the command line, e.g. {@code results list}
+     * @param out  where normal output goes; flushed before returning
+     * @param err  where errors and warnings go; flushed before returning
+     * @return the exit code: {@code 0} on success, else {@link #EXIT_FAILED}, {@link #EXIT_BAD_INPUT} or
+     *         {@link #EXIT_INTERNAL}
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new LemCommand());
         addHelpOptions(cl);

@@ -64,7 +64,11 @@ public final class ModelInspectCommand implements Callable<Integer> {
         this(ModelLocator.standard());
     }
 
-    /** Finds models with {@code locator} (tests use a temporary HF cache). */
+    /**
+     * Finds models with {@code locator} (tests use a temporary HF cache).
+     *
+     * @param locator where model names are looked up
+     */
     public ModelInspectCommand(ModelLocator locator) {
         this.locator = locator;
     }
@@ -101,6 +105,13 @@ public final class ModelInspectCommand implements Callable<Integer> {
     /**
      * Everything the command prints, as an ordered tree (what {@code --json} writes).
      *
+     * @param locator    where {@code model} is looked up
+     * @param model      a local Hugging Face folder, an HF id in the local HF cache, or {@code synthetic:<preset>}
+     * @param contextArg the context length in tokens for FLOPs per token and the KV-cache size; empty: the
+     *                   model's maximum, at most {@link #DEFAULT_CONTEXT}
+     * @param dtypeArg   the KV cache's dtype, {@code fp32}, {@code fp16} or {@code bf16}; empty: the
+     *                   checkpoint's {@code torch_dtype}
+     * @return the report as nested maps in print order (units in the key names)
      * @throws LemException when the model cannot be found or read, or an argument is invalid
      */
     public static Map<String, Object> inspect(ModelLocator locator, String model, Optional<Integer> contextArg,

@@ -19,6 +19,11 @@ public final class CompareBatchSizes {
     private CompareBatchSizes() {
     }
 
+    /**
+     * Runs the comparison and prints the result.
+     *
+     * @param args not used
+     */
     public static void main(String[] args) {
         Experiment.Builder base = Experiment.builder()
                 .model(args.length > 0 ? args[0] : "synthetic:SmolLM2-135M")

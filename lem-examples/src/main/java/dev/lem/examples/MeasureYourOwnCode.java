@@ -22,6 +22,12 @@ public final class MeasureYourOwnCode {
     private MeasureYourOwnCode() {
     }
 
+    /**
+     * Measures the example code and prints the energy of each window.
+     *
+     * @param args not used
+     * @throws InterruptedException when interrupted while the measured code sleeps
+     */
     public static void main(String[] args) throws InterruptedException {
         try (EnergyMonitor meters = EnergyMeters.openAvailable()) {
             for (PluginStatus p : meters.plugins()) {

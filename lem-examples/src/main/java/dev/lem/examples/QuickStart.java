@@ -20,6 +20,11 @@ public final class QuickStart {
     private QuickStart() {
     }
 
+    /**
+     * Runs the quick-start experiment and prints its summary.
+     *
+     * @param args not used
+     */
     public static void main(String[] args) {
         ExperimentResult r = Experiment.builder()
                 .model(args.length > 0 ? args[0] : "synthetic:SmolLM2-135M")

@@ -20,6 +20,11 @@ public final class ServedModel {
     private ServedModel() {
     }
 
+    /**
+     * Measures a model served by a vLLM, TensorRT-LLM or OpenAI-compatible server and prints the summary.
+     *
+     * @param args the server URL, the served model name, and optionally the backend ({@code vllm} by default)
+     */
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: ServedModel <server-url> <model-name> [backend: vllm|trtllm|openai]");

@@ -16,6 +16,14 @@ import java.util.Set;
 public final class NvmlEnergyMeterProvider implements EnergyMeterProvider {
     private final NvmlProbe probe = new NvmlProbe();
 
+    /**
+     * Creates the provider; {@link java.util.ServiceLoader} calls this. NVML is not loaded here: the
+     * availability check loads it on first use.
+     */
+    public NvmlEnergyMeterProvider() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
     @Override
     public String name() {
         return "nvml";

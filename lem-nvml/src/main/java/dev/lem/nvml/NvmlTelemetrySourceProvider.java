@@ -15,6 +15,14 @@ import dev.lem.spi.TelemetrySourceProvider;
 public final class NvmlTelemetrySourceProvider implements TelemetrySourceProvider {
     private final NvmlProbe probe = new NvmlProbe();
 
+    /**
+     * Creates the provider; {@link java.util.ServiceLoader} calls this. NVML is not loaded here: the
+     * availability check loads it on first use.
+     */
+    public NvmlTelemetrySourceProvider() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
     @Override
     public String name() {
         return "nvml";

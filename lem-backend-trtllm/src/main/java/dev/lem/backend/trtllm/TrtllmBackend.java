@@ -62,6 +62,13 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
 
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
+    /**
+     * A backend for the {@code trtllm-serve} or Triton server named in the context's configuration
+     * (started first when the configuration asks for a managed {@code trtllm-serve}).
+     *
+     * @param context the experiment's configuration and options for this backend
+     * @throws ConfigException when the configured Triton model name is not a plain name
+     */
     public TrtllmBackend(BackendContext context) {
         super(context, "trtllm", true);
         check(context.settings());

@@ -14,6 +14,11 @@ import java.util.Set;
  */
 public final class TrtllmBackendProvider implements BackendProvider {
 
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public TrtllmBackendProvider() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
     @Override
     public String name() {
         return "trtllm";

@@ -63,6 +63,12 @@ public class VllmBackend extends OpenAiCompatibleBackend {
 
     private final AtomicBoolean tokenizeWorks = new AtomicBoolean(true);
 
+    /**
+     * A backend for the vLLM server named in the context's configuration (started first when the
+     * configuration asks for a managed {@code vllm serve}).
+     *
+     * @param context the experiment's configuration and options for this backend
+     */
     public VllmBackend(BackendContext context) {
         super(context, "vllm", true);
     }

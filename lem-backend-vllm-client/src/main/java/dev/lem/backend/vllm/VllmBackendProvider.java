@@ -11,6 +11,11 @@ import dev.lem.spi.InferenceBackend;
 /** Provides the backend {@code vllm}: a vLLM OpenAI-compatible server at {@code server.url}, or a managed one. */
 public final class VllmBackendProvider implements BackendProvider {
 
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public VllmBackendProvider() {
+        // the same as the implicit constructor; declared so that it can carry this comment
+    }
+
     @Override
     public String name() {
         return "vllm";

@@ -40,6 +40,12 @@ public final class SamplerOverhead {
     private SamplerOverhead() {
     }
 
+    /**
+     * Runs the benchmark and prints its readings.
+     *
+     * @param args the options described in the class comment
+     * @throws Exception when a meter or the benchmark fails
+     */
     public static void main(String[] args) throws Exception {
         double seconds = 20;
         List<Integer> intervals = List.of(100, 10);

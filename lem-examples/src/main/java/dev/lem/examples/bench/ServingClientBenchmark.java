@@ -49,6 +49,12 @@ public final class ServingClientBenchmark {
     private ServingClientBenchmark() {
     }
 
+    /**
+     * Runs the benchmark and prints its readings.
+     *
+     * @param argv the options described in the class comment
+     * @throws Exception when the server or the client fails
+     */
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--mode", "open", "--rate", "100", "--concurrency", "1000",
                 "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000", "--chunk-tokens", "1"));

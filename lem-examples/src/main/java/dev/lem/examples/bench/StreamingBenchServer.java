@@ -50,6 +50,14 @@ public final class StreamingBenchServer implements Runnable {
     private volatile boolean running = true;
     private long tokens;
 
+    /**
+     * Opens the server socket on the loopback address; {@link #run()} serves it.
+     *
+     * @param port        the TCP port, or 0 for any free one
+     * @param itlMs       milliseconds between two chunks of one stream
+     * @param chunkTokens tokens per streamed chunk
+     * @throws IOException when the socket cannot be opened
+     */
     public StreamingBenchServer(int port, double itlMs, int chunkTokens) throws IOException {
         this.itlNanos = Math.round(itlMs * 1e6);
         this.chunkTokens = chunkTokens;
@@ -60,16 +68,30 @@ public final class StreamingBenchServer implements Runnable {
         server.register(selector, SelectionKey.OP_ACCEPT);
     }
 
-    /** The port it listens on. */
+    /**
+     * The port it listens on.
+     *
+     * @return the local TCP port
+     */
     public int port() {
         return server.socket().getLocalPort();
     }
 
-    /** Tokens sent so far. */
+    /**
+     * Tokens sent so far.
+     *
+     * @return the count over every stream
+     */
     public long tokens() {
         return tokens;
     }
 
+    /**
+     * Runs the server until the process is stopped.
+     *
+     * @param args the port, the inter-token latency in milliseconds, and optionally tokens per chunk
+     * @throws IOException when the socket cannot be opened
+     */
     public static void main(String[] args) throws IOException {
         StreamingBenchServer s = new StreamingBenchServer(Integer.parseInt(args[0]), Double.parseDouble(args[1]),
                 args.length > 2 ? Integer.parseInt(args[2]) : 1);
