@@ -3,7 +3,7 @@ package dev.lem.spi;
 import java.util.Objects;
 
 /**
- * One plug-in found on the classpath (or one that failed to load), as listed by {@link Lem#plugins()}
+ * One plug-in found on the classpath (or one that failed to load), as listed by {@link dev.lem.Lem#plugins()}
  * and {@code lem plugins}.
  *
  * @param kind        backend, energy_meter, telemetry or flops
