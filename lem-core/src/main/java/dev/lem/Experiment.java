@@ -134,8 +134,12 @@ public final class Experiment {
      * Runs the experiment: environment capture, idle baseline, model load, warm-up, the measured
      * cycles; writes raw results as it goes and the aggregate at the end.
      *
-     * @return the aggregated result (also in {@code <results_dir>/aggregated/<id>.json})
-     * @throws ExperimentFailedException when it stops early; completed cycles are kept and aggregated
+     * @return the aggregated result (also in {@code <results_dir>/aggregated/<id>.json}); always
+     *         {@linkplain ExperimentResult#isComplete() complete}
+     * @throws ExperimentFailedException when it stops early (an error, a signal) or more requests failed than
+     *                                   {@code stats.max_failure_rate}; the completed cycles are kept and
+     *                                   aggregated in {@link ExperimentFailedException#partialResult()}, whose
+     *                                   status says what happened
      * @throws dev.lem.spi.PluginUnavailableException when the backend cannot run here
      */
     public ExperimentResult measure() {
@@ -165,7 +169,13 @@ public final class Experiment {
             throw failed(repo, id, new LemException("interrupted", e));
         }
         report("aggregating " + id);
-        return repo.aggregate(id);
+        ExperimentResult result = repo.aggregate(id);
+        if (!result.isComplete()) {
+            throw new ExperimentFailedException("Experiment " + id + " " + result.status().name().toLowerCase(
+                    java.util.Locale.ROOT) + ": " + result.statusReason() + "; its results are in "
+                    + repo.aggregatedFile(id), id, Optional.of(result), null);
+        }
+        return result;
     }
 
     /**
@@ -207,8 +217,9 @@ public final class Experiment {
         } catch (RuntimeException ignored) {
             // nothing could be aggregated; the raw files stay on disk
         }
-        String kept = partial.map(p -> "; the " + p.cycles().size() + " completed cycle(s) are aggregated in "
-                + repo.aggregatedFile(id)).orElse("; no cycle completed");
+        String kept = partial.filter(p -> p.summary().cycles() > 0).map(p -> "; the " + p.summary().cycles()
+                + " cycle(s) completed before it are aggregated in " + repo.aggregatedFile(id) + " (status: "
+                + p.status().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse("; no cycle completed");
         return new ExperimentFailedException("Experiment " + id + " failed: " + cause.getMessage() + kept, id,
                 partial, cause);
     }

@@ -13,7 +13,7 @@ public class ExperimentFailedException extends LemException {
     private final String experimentId;
 
     public ExperimentFailedException(String message, String experimentId, Optional<ExperimentResult> partialResult,
-            Throwable cause) {
+            @org.jspecify.annotations.Nullable Throwable cause) {
         super(message, cause);
         this.experimentId = experimentId;
         this.partialResult = partialResult;

@@ -51,6 +51,15 @@ public enum Metric {
         this.description = description;
     }
 
+    /**
+     * Whether the figure can only be positive (a duration, a rate, an energy, a count), so its interval must not
+     * reach below zero; false only for the idle-adjusted energies, which are negative when a window drew less than
+     * idle.
+     */
+    public boolean positive() {
+        return this != ENERGY_ADJUSTED_J && this != ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J;
+    }
+
     /** Stable lower-case key, e.g. {@code energy_per_output_token_j}. */
     public String key() {
         return name().toLowerCase(Locale.ROOT);

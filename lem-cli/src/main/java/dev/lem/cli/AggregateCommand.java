@@ -19,6 +19,10 @@ final class AggregateCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every experiment with raw results.")
     boolean all;
 
+    @Option(names = "--skip-corrupt", description = "Leave out per-cycle files that cannot be read (each is named in "
+            + "the warnings, and its cycle reported missing) instead of failing.")
+    boolean skipCorrupt;
+
     @Mixin
     ResultsDirOption results;
 
@@ -35,8 +39,11 @@ final class AggregateCommand implements Callable<Integer> {
         int failed = 0;
         for (String x : ids) {
             try {
-                var r = repo.aggregate(x);
-                spec.commandLine().getOut().println(x + ": " + r.cycles().size() + " cycle(s) -> " + repo.aggregatedFile(x));
+                var r = repo.aggregate(x, skipCorrupt);
+                spec.commandLine().getOut().println(x + ": " + r.cycles().size() + " cycle(s), "
+                        + ResultView.status(r.status(), r.statusReason(), 200) + " -> " + repo.aggregatedFile(x));
+                r.warnings().stream().filter(w -> w.startsWith("left out, unreadable") || w.contains("have no results"))
+                        .forEach(w -> spec.commandLine().getErr().println("lem: warning: " + w));
             } catch (ResultsException e) {
                 if (!all) {
                     throw e;

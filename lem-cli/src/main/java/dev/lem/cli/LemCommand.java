@@ -3,6 +3,7 @@ package dev.lem.cli;
 import dev.lem.Lem;
 import dev.lem.LemException;
 import dev.lem.config.ConfigException;
+import dev.lem.result.RunStatus;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,7 +48,27 @@ public final class LemCommand extends ParentCommand {
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         quietLogging();
+        exitOnSignals();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * SIGINT (Ctrl-C) and SIGTERM end the command with the usual exit code (130, 143) after naming the signal
+     * for the running experiment, whose shutdown hook records "interrupted by SIGINT after cycle k of n" and
+     * aggregates the cycles that completed. Done here, in the command, never in the library (a library must not
+     * take over an application's signals).
+     */
+    static void exitOnSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    System.setProperty(RunStatus.SIGNAL_PROPERTY, "SIG" + sig.getName());
+                    System.exit(128 + sig.getNumber());
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // the JVM reserves this signal (or the platform lacks it): the default handling stays
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lem.cli;
 
+import dev.lem.result.Completeness;
 import dev.lem.result.CycleResult;
 import dev.lem.result.ExperimentResult;
 import dev.lem.Metric;
@@ -28,11 +29,16 @@ final class ResultView {
         StringBuilder sb = new StringBuilder();
         var c = r.config();
         sb.append("Experiment ").append(r.id()).append(c.name().map(n -> " (" + n + ")").orElse("")).append('\n');
+        if (!r.isComplete()) {
+            sb.append("  STATUS: ").append(status(r.status(), r.statusReason(), 500)).append('\n');
+        }
         sb.append("  model ").append(c.model()).append(" on ").append(c.backend()).append(" (").append(c.device())
                 .append(", ").append(c.precision()).append(")");
         r.model().filter(m -> m.syntheticWeights()).ifPresent(m -> sb.append(", synthetic weights"));
         sb.append('\n');
-        sb.append("  ").append(r.summary().cycles()).append(" cycle(s) x ").append(c.prompts().limit())
+        sb.append("  ").append(r.summary().cycles()).append(" cycle(s) in the summary")
+                .append(r.cycles().size() != r.summary().cycles() ? " (" + r.cycles().size() + " recorded)" : "")
+                .append(" x ").append(c.prompts().limit())
                 .append(" prompts, max ").append(c.maxOutputTokens()).append(" output tokens, batch ")
                 .append(c.batching().batchSize()).append("; ").append(r.summary().stopReason()).append('\n');
         r.processes().stream().findFirst().flatMap(RunSetup::warmup).ifPresent(w -> sb.append("  warm-up: ")
@@ -45,6 +51,17 @@ final class ResultView {
         }
         sb.append(t);
         if (!r.cycles().isEmpty()) {
+            sb.append("\nCycles:\n");
+            Table cy = new Table("cycle", "requests", "ok", "failed", "output tokens", "duration s", "energy J", "note");
+            for (CycleResult x : r.cycles()) {
+                String note = r.summary().excludedCycles().containsKey(x.cycle()) ? "left out: every request failed"
+                        : x.metrics().failed() > 0 ? String.join("; ", x.commonestFailures(1)) : "";
+                cy.row(x.cycle() + 1, x.metrics().requests(), x.metrics().completed(), x.metrics().failed()
+                        + (x.metrics().failed() > 0 ? String.format(Locale.ROOT, " (%.0f%%)", 100 * x.failureRate())
+                                : ""), x.metrics().outputTokens(), num(x.metrics().durationS()),
+                        x.energy().map(e -> num(e.totalJoules())).orElse("n/a"), abbreviate(note, 60));
+            }
+            sb.append(cy);
             CycleResult last = r.cycles().get(r.cycles().size() - 1);
             last.energy().ifPresent(e -> {
                 sb.append("\nEnergy by domain (cycle ").append(last.cycle()).append("):\n");
@@ -93,6 +110,16 @@ final class ResultView {
             t.row(row);
         }
         return "Sweep:\n" + t;
+    }
+
+    /** A status as one phrase: {@code complete}, or {@code interrupted: <reason>} cut to {@code max} characters. */
+    static String status(Completeness status, String reason, int max) {
+        String s = status.name().toLowerCase(Locale.ROOT) + (reason.isEmpty() ? "" : ": " + reason);
+        return abbreviate(s, max);
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() > max ? s.substring(0, max - 3) + "..." : s;
     }
 
     private static String plugin(PluginStatus p) {

@@ -5,6 +5,7 @@ import dev.lem.result.ProcessResult;
 import dev.lem.result.RunSetup;
 import dev.lem.results.CsvExport;
 import dev.lem.results.ExperimentIds;
+import dev.lem.results.ExperimentOverview;
 import dev.lem.results.ResultsException;
 import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
@@ -46,19 +47,12 @@ final class ResultsCommand extends ParentCommand {
             Table t = new Table("id", "name", "model", "backend", "cycles", "status");
             for (String id : repo.experimentIds()) {
                 try {
-                    List<RunSetup> setups = repo.readSetups(id);
-                    if (setups.isEmpty()) {
-                        t.row(id, "", "", "", "", "no setup file");
-                        continue;
-                    }
-                    RunSetup s = setups.get(0);
-                    String status = setups.stream().map(RunSetup::failure).flatMap(Optional::stream).findFirst()
-                            .map(f -> "failed: " + abbreviate(f)).orElse(repo.readAggregated(id).isPresent()
-                                    ? "aggregated" : "raw only");
-                    t.row(id, s.config().name().orElse(""), s.config().model(), s.config().backend(),
-                            s.cyclesRun(), status);
+                    ExperimentOverview o = repo.overview(id);
+                    t.row(id, o.name(), o.model(), o.backend(), o.cycles() + " of " + o.plannedCycles(),
+                            ResultView.status(o.status(), o.reason(), 70));
                 } catch (ResultsException e) {
                     t.row(id, "", "", "", "", "unreadable: " + abbreviate(e.getMessage()));
+                    spec.commandLine().getErr().println("lem: warning: " + e.getMessage());
                 }
             }
             var out = spec.commandLine().getOut();
@@ -156,7 +150,7 @@ final class ResultsCommand extends ParentCommand {
             } else {
                 spec.commandLine().getOut().print(text);
             }
-            skipped.forEach(s -> spec.commandLine().getErr().println("lem: skipped " + s));
+            skipped.forEach(s -> spec.commandLine().getErr().println("lem: warning: skipped " + s));
             return 0;
         }
     }

@@ -11,6 +11,7 @@ import dev.lem.stats.IntervalSettings;
  * @param bootstrapResamples bootstrap resamples
  * @param ciMethod           how intervals are computed
  * @param adaptive           adaptive cycle count
+ * @param maxFailureRate     the largest share of failed requests a complete experiment may have
  */
 public record StatsConfig(
         @Key(doc = "Confidence level of intervals.", defaultValue = "0.95", min = 0.5, max = 0.999)
@@ -19,7 +20,10 @@ public record StatsConfig(
         int bootstrapResamples,
         @Key(doc = "Interval method (auto: chosen by the number of cycles; see docs/statistics.md).",
                 defaultValue = "auto") CiMethod ciMethod,
-        @Key(doc = "Keep running cycles until a metric is precise enough.") Adaptive adaptive) {
+        @Key(doc = "Keep running cycles until a metric is precise enough.") Adaptive adaptive,
+        @Key(doc = "The largest share of requests that may fail (over every cycle) for the experiment to count as "
+                + "complete; above it the run ends as failed (exit code 1) with its results kept. Any failure is "
+                + "warned about.", defaultValue = "0.05", min = 0, max = 1) double maxFailureRate) {
 
     /** The settings the statistics package computes intervals with. */
     public IntervalSettings intervals() {

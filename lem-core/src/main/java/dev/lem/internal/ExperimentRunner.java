@@ -7,6 +7,7 @@ import dev.lem.energy.EnergyMonitor;
 import dev.lem.energy.MeasurementMethod;
 import dev.lem.env.EnvironmentCapture;
 import dev.lem.result.RunSetup;
+import dev.lem.result.RunStatus;
 import dev.lem.result.WarmupResult;
 import dev.lem.results.ResultsRepository;
 import dev.lem.spi.BackendCapabilities;
@@ -93,6 +94,8 @@ public final class ExperimentRunner {
         RunRecord record = new RunRecord(config, options, repo, EnvironmentCapture.hostName(),
                 EnvironmentCapture.capture());
         record.write();
+        Thread hook = new Thread(() -> onShutdown(record), "lem-shutdown-" + options.experimentId());
+        Runtime.getRuntime().addShutdownHook(hook);
         InferenceBackend backend = null;
         EnergyMonitor monitor = null;
         boolean ownBackend = options.backend() == null;
@@ -133,19 +136,26 @@ public final class ExperimentRunner {
                 b.unload();
                 return Boolean.TRUE;
             }).measurement());
+            record.end(RunStatus.COMPLETE, java.util.Optional.empty());
             return record.write();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            record.failure = java.util.Optional.of("interrupted");
-            record.write();
-            throw new LemException("Experiment " + options.experimentId() + " was interrupted after "
-                    + record.cyclesRun + " cycles; their results are in " + repo.rawDirectory(options.experimentId()));
+            String why = "interrupted after cycle " + record.cyclesRun + " of " + plannedCycles();
+            record.stopReason = why;
+            record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why));
+            throw new LemException("Experiment " + options.experimentId() + " was " + why + "; the completed cycles "
+                    + "are in " + repo.rawDirectory(options.experimentId()));
         } catch (RuntimeException e) {
-            record.failure = java.util.Optional.of(e.getMessage() == null ? e.getClass().getName() : e.getMessage());
             record.stopReason = "failed after " + record.cyclesRun + " cycle(s)";
-            record.write();
+            record.end(RunStatus.FAILED, java.util.Optional.of(e.getMessage() == null ? e.getClass().getName()
+                    : e.getMessage()));
             throw e;
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is shutting down: the hook runs (or ran) and records the interruption
+            }
             if (monitor != null) {
                 monitor.close();
             }
@@ -156,6 +166,45 @@ public final class ExperimentRunner {
                     LOG.debug("closing the backend failed", e);
                 }
             }
+        }
+    }
+
+    /** The planned cycles, as a message says them ("3" or "at most 30"). */
+    private String plannedCycles() {
+        return config.stats().adaptive().enabled() ? "at most " + config.stats().adaptive().maxCycles()
+                : String.valueOf(config.cycles());
+    }
+
+    /**
+     * The JVM is shutting down while this process runs (a signal, {@code System.exit}): record "interrupted by
+     * SIGINT after cycle 2 of 4" as the end marker, so the files never look finished, and aggregate the cycles
+     * that completed (rank 0 of a single-process experiment). The lem command names the signal (system
+     * property {@value RunStatus#SIGNAL_PROPERTY}); elsewhere the message says what can shut a JVM down.
+     */
+    private void onShutdown(RunRecord record) {
+        String signal = System.getProperty(RunStatus.SIGNAL_PROPERTY);
+        String by = signal != null ? "by " + signal : "by a JVM shutdown (SIGINT, SIGTERM or System.exit)";
+        String why = "interrupted " + by + " after cycle " + record.cyclesRun + " of " + plannedCycles();
+        record.stopReason = why;
+        if (!record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why))) {
+            return;
+        }
+        String kept = "the raw results are in " + repo.rawDirectory(options.experimentId());
+        if (options.worldSize() == 1 && record.cyclesRun > 0) {
+            try {
+                repo.aggregate(options.experimentId());
+                kept = "the " + record.cyclesRun + " completed cycle(s) are aggregated in "
+                        + repo.aggregatedFile(options.experimentId()) + " (status: interrupted)";
+            } catch (RuntimeException e) {
+                kept += " (aggregating them failed: " + e.getMessage() + ")";
+            }
+        }
+        String message = "Experiment " + options.experimentId() + " was " + why + "; " + kept;
+        LOG.warn(message);
+        try {
+            options.progress().accept(message);
+        } catch (RuntimeException e) {
+            LOG.debug("progress listener failed during shutdown", e);
         }
     }
 

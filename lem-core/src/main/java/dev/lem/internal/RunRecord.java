@@ -5,6 +5,7 @@ import dev.lem.energy.IdleBaseline;
 import dev.lem.env.EnvironmentInfo;
 import dev.lem.result.PhaseMeasurement;
 import dev.lem.result.RunSetup;
+import dev.lem.result.RunStatus;
 import dev.lem.result.WarmupResult;
 import dev.lem.results.ResultsJson;
 import dev.lem.results.ResultsRepository;
@@ -39,6 +40,8 @@ final class RunRecord {
     int cyclesRun;
     String stopReason = "not started";
     Optional<String> failure = Optional.empty();
+    RunStatus status = RunStatus.RUNNING;
+    Optional<Instant> finishedAt = Optional.empty();
 
     RunRecord(ExperimentConfig config, ExperimentRunner.Options options, ResultsRepository repo, String host,
             EnvironmentInfo environment) {
@@ -57,11 +60,34 @@ final class RunRecord {
         }
     }
 
-    /** Writes the setup as it stands and returns it. */
-    RunSetup write() {
+    /**
+     * Ends the run (once: the first end wins, so a shutdown hook's "interrupted" is not overwritten by the main
+     * thread's later failure, nor the other way round) and writes the end marker.
+     *
+     * @return whether this call ended it
+     */
+    synchronized boolean end(RunStatus how, Optional<String> why) {
+        if (status != RunStatus.RUNNING) {
+            return false;
+        }
+        status = how;
+        failure = why;
+        finishedAt = Optional.of(Instant.now());
+        write();
+        return true;
+    }
+
+    /** Whether the run has ended. */
+    synchronized boolean ended() {
+        return status != RunStatus.RUNNING;
+    }
+
+    /** Writes the setup as it stands and returns it (atomically; serialised with {@link #end}). */
+    synchronized RunSetup write() {
         RunSetup s = new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
                 options.worldSize(), host, ProcessHandle.current().pid(), startedAt, config, environment, model, load,
-                unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure);
+                unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure,
+                status, finishedAt);
         repo.writeSetup(s);
         return s;
     }

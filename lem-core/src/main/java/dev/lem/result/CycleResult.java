@@ -4,6 +4,7 @@ import dev.lem.energy.ThrottleSummary;
 import dev.lem.flops.FlopsEstimate;
 import dev.lem.metrics.CycleMetrics;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,13 +21,37 @@ import java.util.Optional;
  * @param memoryTrafficBytes estimated bytes read from device memory (weights and KV cache per forward pass,
  *                     {@link dev.lem.flops.MemoryTraffic}), for MBU; absent for served models
  * @param warnings     warnings of the processes' cycles
+ * @param failureReasons the commonest reasons requests failed (at most {@value #MAX_FAILURE_REASONS}), each with
+ *                     how many requests failed for it, commonest first; empty when none failed
  */
 public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metrics, Optional<CycleEnergy> energy,
         Optional<Double> carbonGrams, Optional<FlopsEstimate> flops, Optional<ThrottleSummary> throttle,
-        Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings) {
+        Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings,
+        Map<String, Integer> failureReasons) {
+    /** How many failure reasons a cycle keeps. */
+    public static final int MAX_FAILURE_REASONS = 5;
+
     public CycleResult {
         processes = List.copyOf(processes);
         warnings = List.copyOf(warnings);
+        failureReasons = failureReasons == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failureReasons));
+    }
+
+    /** Failed requests ÷ requests sent (0 when none were sent). */
+    public double failureRate() {
+        return metrics.requests() == 0 ? 0 : (double) metrics.failed() / metrics.requests();
+    }
+
+    /** Whether no request of the cycle succeeded: it is then left out of the summary. */
+    public boolean failedEntirely() {
+        return metrics.completed() == 0;
+    }
+
+    /** The commonest failure reasons as {@code "reason (n)"}, at most {@code limit}. */
+    public List<String> commonestFailures(int limit) {
+        return failureReasons.entrySet().stream().limit(limit).map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .toList();
     }
 
     /**

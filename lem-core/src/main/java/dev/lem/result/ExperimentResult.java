@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param carbonIntensity   the intensity used for carbon figures, when configured
  * @param metricDefinitions the definition of every latency and throughput figure
  * @param warnings          things the user should know
+ * @param status            whether this is the whole planned experiment ({@link Completeness#COMPLETE}) or
+ *                          what stopped it
+ * @param statusReason      why it is not complete (empty when it is)
  */
 public record ExperimentResult(
         int schemaVersion,
@@ -38,14 +41,24 @@ public record ExperimentResult(
         Summary summary,
         Optional<CarbonIntensity> carbonIntensity,
         Map<String, String> metricDefinitions,
-        List<String> warnings) {
+        List<String> warnings,
+        Completeness status,
+        String statusReason) {
 
     public ExperimentResult {
+        // files written before the status existed were written when the run ended
+        status = status == null ? Completeness.COMPLETE : status;
+        statusReason = statusReason == null ? "" : statusReason;
         Objects.requireNonNull(id, "id");
         processes = List.copyOf(processes);
         cycles = List.copyOf(cycles);
         metricDefinitions = Map.copyOf(metricDefinitions);
         warnings = List.copyOf(warnings);
+    }
+
+    /** Whether this is the whole planned experiment. */
+    public boolean isComplete() {
+        return status == Completeness.COMPLETE;
     }
 
     /** The processes that took part (the experiment's world size). */
@@ -64,6 +77,10 @@ public record ExperimentResult(
     public String toString() {
         StringBuilder s = new StringBuilder("ExperimentResult " + id);
         config.name().ifPresent(n -> s.append(" \"").append(n).append('"'));
+        if (status != Completeness.COMPLETE) {
+            s.append(" [").append(status.name().toLowerCase(java.util.Locale.ROOT)).append(": ").append(statusReason)
+                    .append(']');
+        }
         s.append(": ").append(config.model()).append(" on ").append(config.backend()).append(", ")
                 .append(summary.cycles()).append(" cycle").append(summary.cycles() == 1 ? "" : "s");
         for (dev.lem.Metric m : List.of(dev.lem.Metric.OUTPUT_TOKENS_PER_S, dev.lem.Metric.TTFT_MEAN_MS,

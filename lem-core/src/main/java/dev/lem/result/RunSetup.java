@@ -35,6 +35,9 @@ import java.util.Optional;
  * @param stopReason    why it ran that many cycles (fixed count, adaptive target, failure)
  * @param warnings      things the user should know
  * @param failure       why the process stopped early, if it did
+ * @param status        where the process stands: running, or how it ended
+ * @param finishedAt    when the process ended (its end marker); absent while it runs, and in the file of a
+ *                      process that was killed without a chance to write it
  */
 public record RunSetup(
         int schemaVersion,
@@ -56,9 +59,18 @@ public record RunSetup(
         int cyclesRun,
         String stopReason,
         List<String> warnings,
-        Optional<String> failure) {
+        Optional<String> failure,
+        RunStatus status,
+        Optional<Instant> finishedAt) {
 
     public RunSetup {
+        // files written before the status existed: derive it from what they say
+        if (status == null) {
+            status = failure != null && failure.isPresent()
+                    ? (failure.get().startsWith("interrupted") ? RunStatus.INTERRUPTED : RunStatus.FAILED)
+                    : config != null && cyclesRun >= config.cycles() ? RunStatus.COMPLETE : RunStatus.RUNNING;
+        }
+        finishedAt = finishedAt == null ? Optional.empty() : finishedAt;
         Objects.requireNonNull(experimentId, "experimentId");
         plugins = List.copyOf(plugins);
         backendEnvironment = Map.copyOf(backendEnvironment);

@@ -27,15 +27,24 @@ import java.util.Optional;
  * @param unavailable each unavailable metric with the reason (e.g. "no SLO configured")
  * @param cycles      cycles the statistics are over
  * @param stopReason  why this many cycles ran (fixed count, or adaptive target reached / cap hit)
+ * @param excludedCycles cycles left out of every figure, by 0-based cycle index, each with the reason (a cycle
+ *                    in which no request succeeded)
  */
 public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavailable, int cycles,
-        String stopReason) {
+        String stopReason, Map<Integer, String> excludedCycles) {
+
+    /** A summary with no excluded cycle. */
+    public Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavailable, int cycles, String stopReason) {
+        this(metrics, unavailable, cycles, stopReason, Map.of());
+    }
 
     public Summary {
         metrics = Collections.unmodifiableMap(metrics.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(metrics));
         unavailable = Collections.unmodifiableMap(unavailable.isEmpty() ? new EnumMap<>(Metric.class)
                 : new EnumMap<>(unavailable));
         Objects.requireNonNull(stopReason, "stopReason");
+        excludedCycles = excludedCycles == null ? Map.of()
+                : Collections.unmodifiableMap(new java.util.TreeMap<>(excludedCycles));
         for (Metric m : metrics.keySet()) {
             if (unavailable.containsKey(m)) {
                 throw new IllegalArgumentException(m.key() + " cannot be both available and unavailable");
@@ -74,6 +83,7 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
     public String toString() {
         StringBuilder s = new StringBuilder("Summary over " + cycles + " cycle" + (cycles == 1 ? "" : "s")
                 + (stopReason.isEmpty() ? "" : " (" + stopReason + ")") + ":");
+        excludedCycles.forEach((c, why) -> s.append("\n  cycle ").append(c + 1).append(" left out: ").append(why));
         int width = metrics.keySet().stream().mapToInt(m -> m.key().length()).max().orElse(0);
         metrics.forEach((m, e) -> s.append("\n  ").append(String.format("%-" + width + "s  ", m.key())).append(e));
         if (!unavailable.isEmpty()) {
@@ -95,13 +105,17 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
         out.put("unavailable", u);
         out.put("cycles", cycles);
         out.put("stop_reason", stopReason);
+        Map<String, String> excluded = new LinkedHashMap<>();
+        excludedCycles.forEach((k, v) -> excluded.put(String.valueOf(k), v));
+        out.put("excluded_cycles", excluded);
         return out;
     }
 
     @JsonCreator
     static Summary fromJson(@JsonProperty("metrics") Map<String, Estimate> metrics,
             @JsonProperty("unavailable") Map<String, String> unavailable, @JsonProperty("cycles") int cycles,
-            @JsonProperty("stop_reason") String stopReason) {
+            @JsonProperty("stop_reason") String stopReason,
+            @JsonProperty("excluded_cycles") Map<String, String> excludedCycles) {
         Map<Metric, Estimate> m = new EnumMap<>(Metric.class);
         if (metrics != null) {
             metrics.forEach((k, v) -> Metric.fromKey(k).ifPresent(x -> m.put(x, v)));
@@ -110,6 +124,10 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
         if (unavailable != null) {
             unavailable.forEach((k, v) -> Metric.fromKey(k).filter(x -> !m.containsKey(x)).ifPresent(x -> u.put(x, v)));
         }
-        return new Summary(m, u, cycles, stopReason == null ? "" : stopReason);
+        Map<Integer, String> excluded = new java.util.TreeMap<>();
+        if (excludedCycles != null) {
+            excludedCycles.forEach((k, v) -> excluded.put(Integer.parseInt(k), v));
+        }
+        return new Summary(m, u, cycles, stopReason == null ? "" : stopReason, excluded);
     }
 }

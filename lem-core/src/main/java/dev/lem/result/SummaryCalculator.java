@@ -159,7 +159,13 @@ public final class SummaryCalculator {
      * The summary over {@code cycles} (the complete ones, in cycle order): every metric either estimated
      * or listed as unavailable with its reason.
      */
-    public static Summary summarize(List<CycleResult> cycles, SummaryInputs inputs) {
+    public static Summary summarize(List<CycleResult> complete, SummaryInputs inputs) {
+        List<CycleResult> cycles = usable(complete);
+        Map<Integer, String> excluded = new java.util.TreeMap<>();
+        complete.stream().filter(CycleResult::failedEntirely).forEach(c -> excluded.put(c.cycle(),
+                "no request succeeded (" + c.metrics().failed() + " of " + c.metrics().requests() + " failed"
+                        + (c.failureReasons().isEmpty() ? "" : "; commonest: "
+                                + String.join("; ", c.commonestFailures(2))) + ")"));
         Map<Metric, Estimate> metrics = new EnumMap<>(Metric.class);
         Map<Metric, String> unavailable = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
@@ -170,17 +176,32 @@ public final class SummaryCalculator {
                 unavailable.put(m, o.whyMissing());
             }
         }
-        return new Summary(metrics, unavailable, cycles.size(), inputs.stopReason());
+        return new Summary(metrics, unavailable, cycles.size(), inputs.stopReason(), excluded);
     }
 
-    /** The per-cycle observations of one metric over {@code cycles}, or why there are none. */
+    /**
+     * The cycles a summary is over: those in which at least one request succeeded. A cycle in which every request
+     * failed has no latency, and its zero throughput would drag every interval below zero; it is left out of
+     * every figure and listed in {@link Summary#excludedCycles()}.
+     */
+    public static List<CycleResult> usable(List<CycleResult> complete) {
+        return complete.stream().filter(c -> !c.failedEntirely()).toList();
+    }
+
+    /**
+     * The per-cycle observations of one metric over the {@linkplain #usable usable} ones of {@code cycles}, in
+     * cycle order; empty when the metric is unavailable.
+     */
     public static Optional<CycleSample> sample(Metric metric, List<CycleResult> cycles, SummaryInputs inputs) {
-        return compute(metric, cycles, inputs).sample();
+        return compute(metric, usable(cycles), inputs).sample();
     }
 
-    /** The estimate of one metric over {@code cycles} (nothing else is computed), or empty with no sample. */
+    /**
+     * The estimate of one metric over the {@linkplain #usable usable} ones of {@code cycles} (nothing else is
+     * computed), or empty with no sample.
+     */
     public static Optional<Estimate> estimate(Metric metric, List<CycleResult> cycles, SummaryInputs inputs) {
-        Outcome o = compute(metric, cycles, inputs);
+        Outcome o = compute(metric, usable(cycles), inputs);
         return o.sample().map(s -> estimate(metric, s, inputs).describedAs(metric.unit(), o.basis()));
     }
 
@@ -190,7 +211,8 @@ public final class SummaryCalculator {
     }
 
     private static Estimate estimate(Metric m, CycleSample s, SummaryInputs in) {
-        return CrossCycleStatistics.estimate(s, in.config().stats().intervals(), in.config().seed() + m.ordinal());
+        return CrossCycleStatistics.estimate(s, in.config().stats().intervals(), in.config().seed() + m.ordinal(),
+                m.positive());
     }
 
     private record Outcome(Optional<CycleSample> sample, String basis, String whyMissing) {

@@ -1,6 +1,10 @@
 package dev.lem.results;
 
+import dev.lem.Metric;
+import dev.lem.env.EnvironmentCapture;
+import dev.lem.result.Completeness;
 import dev.lem.result.CycleEnergy;
+import dev.lem.result.RunStatus;
 import dev.lem.result.CycleResult;
 import dev.lem.result.ExperimentResult;
 import dev.lem.result.ProcessResult;
@@ -30,6 +34,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +58,17 @@ public final class Aggregator {
 
     /** Aggregates an experiment from its raw files' contents. */
     public static ExperimentResult aggregate(String id, List<RunSetup> setups, List<ProcessResult> results) {
+        return aggregate(id, setups, results, List.of());
+    }
+
+    /**
+     * Aggregates an experiment from its raw files' contents.
+     *
+     * @param skipped raw files that could not be read and were left out, each with the reason (they are listed in
+     *                the warnings, and their cycles are reported missing)
+     */
+    public static ExperimentResult aggregate(String id, List<RunSetup> setups, List<ProcessResult> results,
+            List<String> skipped) {
         if (setups.isEmpty()) {
             throw new ResultsException("Experiment " + id + " has no process setups to aggregate");
         }
@@ -67,6 +83,7 @@ public final class Aggregator {
         if (ranksPresent.size() < worldSize) {
             warnings.add("only ranks " + ranksPresent + " of " + worldSize + " wrote a setup");
         }
+        skipped.forEach(sk -> warnings.add("left out, unreadable: " + sk));
 
         Optional<CarbonIntensity> carbon = Optional.empty();
         String carbonReason = CarbonIntensities.whyUnavailable(config.carbon());
@@ -89,14 +106,129 @@ public final class Aggregator {
             if (c.processes().size() == worldSize) {
                 complete.add(c);
             } else {
-                warnings.add("cycle " + e.getKey() + " has results from ranks " + c.processes() + " of " + worldSize
+                warnings.add("cycle " + (e.getKey() + 1) + " has results from ranks " + c.processes() + " of " + worldSize
                         + "; it is kept in cycles but left out of the summary");
             }
         }
-        Summary summary = SummaryCalculator.summarize(complete,
-                SummaryInputs.of(config, sorted, carbon, carbonReason));
+        int last = byCycle.isEmpty() ? -1 : ((TreeMap<Integer, ?>) byCycle).lastKey();
+        List<String> missing = new ArrayList<>();
+        for (int c = 0; c < last; c++) {
+            if (!byCycle.containsKey(c)) {
+                missing.add(String.valueOf(c + 1));
+            }
+        }
+        if (!missing.isEmpty()) {
+            warnings.add("cycle" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " of 1.." + (last + 1)
+                    + " have no results (a file was unreadable or removed); the summary is over the others");
+        }
+        warnings.addAll(failureWarnings(complete));
+        SummaryInputs inputs = SummaryInputs.of(config, sorted, carbon, carbonReason);
+        Summary summary = SummaryCalculator.summarize(complete, inputs);
+        warnings.addAll(outlierWarnings(summary, complete, inputs));
+        Status status = status(sorted, worldSize, complete, config);
         return new ExperimentResult(ResultsJson.SCHEMA_VERSION, id, Instant.now(), config, first.environment(),
-                first.model(), sorted, cycles, summary, carbon, MetricDefinitions.all(), warnings);
+                first.model(), sorted, cycles, summary, carbon, MetricDefinitions.all(), warnings, status.state(),
+                status.reason());
+    }
+
+    /**
+     * An experiment's completeness and why.
+     *
+     * @param state  the state
+     * @param reason why it is not complete; empty when it is
+     */
+    public record Status(Completeness state, String reason) {
+    }
+
+    /**
+     * Where an experiment stands, from its processes' setups (their end markers) and its complete cycles: failed
+     * or interrupted as a process recorded it; incomplete when a process left no end marker (still running, or
+     * killed without a chance to write one) or a rank wrote no setup; failed when more requests failed than
+     * {@code stats.max_failure_rate}; else complete.
+     */
+    public static Status status(List<RunSetup> setups, int worldSize, List<CycleResult> complete,
+            ExperimentConfig config) {
+        String planned = config.stats().adaptive().enabled() ? "at most " + config.stats().adaptive().maxCycles()
+                : String.valueOf(config.cycles());
+        for (RunSetup s : setups) {
+            if (s.status() == RunStatus.FAILED) {
+                return new Status(Completeness.FAILED, s.failure().orElse("failed") + " (" + complete.size() + " of "
+                        + planned + " cycles completed)");
+            }
+        }
+        for (RunSetup s : setups) {
+            if (s.status() == RunStatus.INTERRUPTED) {
+                return new Status(Completeness.INTERRUPTED, s.failure().orElse("interrupted"));
+            }
+        }
+        for (RunSetup s : setups) {
+            if (s.status() == RunStatus.RUNNING) {
+                boolean alive = s.host().equals(EnvironmentCapture.hostName())
+                        && ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false);
+                return new Status(Completeness.INCOMPLETE, alive
+                        ? "still running (pid " + s.pid() + "); " + s.cyclesRun() + " of " + planned + " cycles so far"
+                        : "no end marker: the process (pid " + s.pid() + " on " + s.host() + ") stopped without "
+                                + "writing one (killed with SIGKILL, out of memory, or the machine stopped) after "
+                                + s.cyclesRun() + " of " + planned + " cycles");
+            }
+        }
+        if (setups.size() < worldSize) {
+            return new Status(Completeness.INCOMPLETE, "only " + setups.size() + " of " + worldSize
+                    + " processes wrote a setup");
+        }
+        long requests = complete.stream().mapToLong(c -> c.metrics().requests()).sum();
+        long failed = complete.stream().mapToLong(c -> c.metrics().failed()).sum();
+        double max = config.stats().maxFailureRate();
+        if (requests > 0 && (double) failed / requests > max) {
+            return new Status(Completeness.FAILED, String.format(Locale.ROOT, "%d of %d requests failed (%.1f%%), above "
+                    + "stats.max_failure_rate (%.1f%%)", failed, requests, 100.0 * failed / requests, 100 * max));
+        }
+        return new Status(Completeness.COMPLETE, "");
+    }
+
+    /** One warning per cycle in which requests failed: how many, and the commonest reasons. */
+    static List<String> failureWarnings(List<CycleResult> cycles) {
+        List<String> out = new ArrayList<>();
+        for (CycleResult c : cycles) {
+            if (c.metrics().failed() == 0) {
+                continue;
+            }
+            String head = c.metrics().completed() == 0
+                    ? "cycle " + (c.cycle() + 1) + ": every request failed (" + c.metrics().failed() + " of "
+                            + c.metrics().requests() + "); the cycle is left out of the summary"
+                    : String.format(Locale.ROOT, "cycle %d: %d of %d requests failed (%.1f%%)", c.cycle() + 1,
+                            c.metrics().failed(), c.metrics().requests(), 100.0 * c.failureRate());
+            List<String> reasons = c.commonestFailures(3);
+            out.add(head + (reasons.isEmpty() ? "" : "; commonest: " + String.join("; ", reasons)));
+        }
+        return out;
+    }
+
+    private static final List<Metric> OUTLIER_METRICS = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.TTFT_MEAN_MS,
+            Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS, Metric.ENERGY_PER_OUTPUT_TOKEN_J);
+
+    /** The outlier cycles of the headline metrics, with the cycle's value against the median. */
+    static List<String> outlierWarnings(Summary summary, List<CycleResult> complete, SummaryInputs inputs) {
+        List<String> out = new ArrayList<>();
+        List<CycleResult> used = SummaryCalculator.usable(complete);
+        for (Metric m : OUTLIER_METRICS) {
+            summary.find(m).ifPresent(e -> {
+                if (e.outlierCycles().isEmpty()) {
+                    return;
+                }
+                SummaryCalculator.sample(m, used, inputs).map(dev.lem.stats.CycleSample::perCycle).ifPresent(values -> {
+                    double[] sorted = values.clone();
+                    java.util.Arrays.sort(sorted);
+                    double median = dev.lem.stats.Percentiles.linear(sorted, 0.5);
+                    for (int i : e.outlierCycles()) {
+                        out.add(String.format(Locale.ROOT, "cycle %d is an outlier in %s: %.4g %s against a median of "
+                                + "%.4g (flagged, still included)", used.get(i).cycle() + 1, m.key(), values[i], m.unit(),
+                                median));
+                    }
+                });
+            });
+        }
+        return out;
     }
 
     private static String prefix(int rank, int worldSize) {
@@ -135,8 +267,13 @@ public final class Aggregator {
         throttle.filter(ThrottleSummary::flagged).ifPresent(t -> warnings.add(String.format(
                 "throttling during the cycle: thermal %.0f%% and power %.0f%% of samples (%s)",
                 100 * t.thermalShare(), 100 * t.powerShare(), String.join(", ", t.reasons()))));
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        requests.stream().filter(r -> !r.ok()).map(r -> r.error().orElse("no reason given"))
+                .collect(Collectors.groupingBy(x -> x, TreeMap::new, Collectors.counting())).entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(CycleResult.MAX_FAILURE_REASONS)
+                .forEach(e -> reasons.put(e.getKey(), e.getValue().intValue()));
         return new CycleResult(cycle, ps.stream().map(ProcessResult::rank).toList(), metrics, energy, grams, flops,
-                throttle, rss, memoryTraffic(requests, config, model), warnings);
+                throttle, rss, memoryTraffic(requests, config, model), warnings, reasons);
     }
 
     /** Bytes moved per cycle for MBU, for in-process models with a known architecture. */

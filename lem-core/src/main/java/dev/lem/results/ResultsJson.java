@@ -52,16 +52,47 @@ public final class ResultsJson {
      * @throws ResultsException when the text is not a valid result of this type, or a newer LEM wrote it
      */
     public static <T> T read(String json, Class<T> type, String where) {
+        JsonNode tree;
         try {
-            JsonNode tree = MAPPER.readTree(json);
-            if (tree instanceof ObjectNode obj && obj.has("schema_version")) {
-                int v = checkVersion(obj.get("schema_version"), where);
-                SchemaMigration.migrate(obj, v);
-            }
-            return MAPPER.treeToValue(tree, type);
+            tree = MAPPER.readTree(json);
         } catch (JacksonException e) {
-            throw new ResultsException(where + " is not a valid LEM result file: " + e.getOriginalMessage());
+            throw new ResultsException(where + " is not a valid LEM result file: it is not JSON ("
+                    + e.getOriginalMessage() + at(e) + ")");
         }
+        if (!(tree instanceof ObjectNode obj)) {
+            throw new ResultsException(where + " is not a valid LEM result file: it holds "
+                    + (tree == null || tree.isMissingNode() ? "nothing" : tree.isNull() ? "null" : "a JSON "
+                    + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not a JSON object");
+        }
+        if (obj.has("schema_version")) {
+            int v = checkVersion(obj.get("schema_version"), where);
+            SchemaMigration.migrate(obj, v);
+        } else if (versioned(type)) {
+            throw new ResultsException(where + " has no schema_version, so it is not a file LEM wrote (or it was "
+                    + "edited): every LEM result file carries one; restore the file or remove it");
+        }
+        try {
+            T value = MAPPER.treeToValue(obj, type);
+            if (value == null) {
+                throw new ResultsException(where + " is not a valid LEM result file: it holds no " + type.getSimpleName());
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new ResultsException(where + " is not a valid LEM result file: " + e.getOriginalMessage() + at(e));
+        } catch (RuntimeException e) {
+            throw new ResultsException(where + " is not a valid LEM result file: " + e.getMessage());
+        }
+    }
+
+    private static String at(JacksonException e) {
+        var loc = e.getLocation();
+        return loc == null || loc.getLineNr() < 1 ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+
+    /** Whether files of this type carry {@code schema_version} (every result record that has the component). */
+    private static boolean versioned(Class<?> type) {
+        return type.isRecord() && java.util.Arrays.stream(type.getRecordComponents())
+                .anyMatch(c -> c.getName().equals("schemaVersion"));
     }
 
     /** Refuses versions newer than this LEM's; returns the version. */

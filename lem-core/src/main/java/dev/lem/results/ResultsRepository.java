@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The results directory on disk:
@@ -121,8 +122,20 @@ public final class ResultsRepository {
         return out;
     }
 
-    /** Every raw process result of an experiment, ordered by cycle then rank. */
+    /**
+     * Every raw process result of an experiment, ordered by cycle then rank.
+     *
+     * @throws ResultsException naming the first file that cannot be read
+     */
     public List<ProcessResult> readProcessResults(String id) {
+        return readProcessResults(id, null);
+    }
+
+    /**
+     * Every readable raw process result of an experiment, ordered by cycle then rank; each file that cannot be read
+     * is left out and described in {@code skipped} (its path and why).
+     */
+    public List<ProcessResult> readProcessResults(String id, @Nullable List<String> skipped) {
         List<ProcessResult> out = new ArrayList<>();
         for (Path cycleDir : list(rawDirectory(id))) {
             if (!Files.isDirectory(cycleDir) || !CYCLE_DIR.matcher(cycleDir.getFileName().toString()).matches()) {
@@ -130,7 +143,15 @@ public final class ResultsRepository {
             }
             for (Path f : list(cycleDir)) {
                 if (PROCESS_FILE.matcher(f.getFileName().toString()).matches()) {
-                    out.add(ResultsJson.read(readText(f), ProcessResult.class, f.toString()));
+                    try {
+                        out.add(ResultsJson.read(readText(f), ProcessResult.class, f.toString()));
+                    } catch (ResultsException e) {
+                        if (skipped == null) {
+                            throw new ResultsException(e.getMessage() + " (to aggregate the other cycles, run `lem "
+                                    + "aggregate " + id + " --skip-corrupt`)", e);
+                        }
+                        skipped.add(e.getMessage());
+                    }
                 }
             }
         }
@@ -147,16 +168,70 @@ public final class ResultsRepository {
         return Optional.of(ResultsJson.read(readText(f), ExperimentResult.class, f.toString()));
     }
 
-    /** Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}. */
+    /**
+     * Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}.
+     *
+     * @throws ResultsException when a raw file cannot be read (naming it)
+     */
     public ExperimentResult aggregate(String id) {
+        return aggregate(id, false);
+    }
+
+    /**
+     * Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}.
+     *
+     * @param skipCorrupt leave out per-cycle files that cannot be read instead of failing; the result's warnings
+     *                    name each file left out and why, and its cycle appears as missing
+     * @throws ResultsException when a setup file cannot be read, or a cycle file and not {@code skipCorrupt}
+     */
+    public ExperimentResult aggregate(String id, boolean skipCorrupt) {
         List<RunSetup> setups = readSetups(id);
         if (setups.isEmpty()) {
             throw new ResultsException("Experiment " + id + " has no setup files in " + rawDirectory(id)
                     + ": it did not get far enough to record anything");
         }
-        ExperimentResult result = Aggregator.aggregate(id, setups, readProcessResults(id));
+        List<String> skipped = new ArrayList<>();
+        List<ProcessResult> results = readProcessResults(id, skipCorrupt ? skipped : null);
+        ExperimentResult result = Aggregator.aggregate(id, setups, results, skipped);
         writeAggregated(result);
         return result;
+    }
+
+    /**
+     * What {@code lem results list} shows of one experiment: its status from the processes' end markers (and, once
+     * every process has ended, from the aggregate, which also knows the failure rate) and the number of cycles
+     * with readable raw results.
+     *
+     * @throws ResultsException when its setup cannot be read (naming the file)
+     */
+    public ExperimentOverview overview(String id) {
+        List<RunSetup> setups = readSetups(id);
+        if (setups.isEmpty()) {
+            throw new ResultsException("Experiment " + id + " has no setup file in " + rawDirectory(id));
+        }
+        RunSetup first = setups.get(0);
+        var config = first.config();
+        List<String> skipped = new ArrayList<>();
+        int cycles = (int) readProcessResults(id, skipped).stream().mapToInt(ProcessResult::cycle).distinct().count();
+        Aggregator.Status status = Aggregator.status(setups, first.worldSize(), List.of(), config);
+        Optional<ExperimentResult> agg = Optional.empty();
+        try {
+            agg = readAggregated(id);
+        } catch (ResultsException e) {
+            status = new Aggregator.Status(status.state(), (status.reason().isEmpty() ? "" : status.reason() + "; ")
+                    + "the aggregate is unreadable: run `lem aggregate " + id + "`");
+        }
+        if (agg.isPresent() && setups.stream().allMatch(s -> s.status() != dev.lem.result.RunStatus.RUNNING)) {
+            status = new Aggregator.Status(agg.get().status(), agg.get().statusReason());
+        }
+        if (!skipped.isEmpty()) {
+            status = new Aggregator.Status(status.state(), (status.reason().isEmpty() ? "" : status.reason() + "; ")
+                    + skipped.size() + " unreadable cycle file(s)");
+        }
+        String planned = config.stats().adaptive().enabled() ? "at most " + config.stats().adaptive().maxCycles()
+                : String.valueOf(config.cycles());
+        return new ExperimentOverview(id, config.name().orElse(""), config.model(), config.backend(), cycles, planned,
+                status.state(), status.reason(), agg.isPresent());
     }
 
     /** Ids of every experiment with raw results, oldest first. */

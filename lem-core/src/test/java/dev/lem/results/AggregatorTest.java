@@ -78,7 +78,8 @@ class AggregatorTest {
     static RunSetup setup(int rank) {
         return new RunSetup(1, ID, rank, 2, "h1", 100 + rank, T0, CONFIG, EnvironmentCapture.capture(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Map.of(), 2,
-                "fixed count of 2 cycles", List.of(), Optional.empty());
+                "fixed count of 2 cycles", List.of(), Optional.empty(), dev.lem.result.RunStatus.COMPLETE,
+                Optional.of(T0.plusSeconds(1)));
     }
 
     static ExperimentResult aggregate() {

@@ -15,6 +15,10 @@ public final class Intervals {
     public static final String T = "t";
     public static final String T_DELTA = "t_delta";
     public static final String T_WELCH = "t_welch";
+    /** Student t on the log scale (delta method), for a positive mean. */
+    public static final String T_LOG = "t_log";
+    /** Student t on the log scale with the delta-method standard error of a positive ratio of sums. */
+    public static final String T_DELTA_LOG = "t_delta_log";
     public static final String PERCENTILE = "bootstrap_percentile";
     public static final String BCA = "bootstrap_bca";
 
