@@ -219,7 +219,9 @@ public final class Experiment {
         }
         String kept = partial.filter(p -> p.summary().cycles() > 0).map(p -> "; the " + p.summary().cycles()
                 + " cycle(s) completed before it are aggregated in " + repo.aggregatedFile(id) + " (status: "
-                + p.status().name().toLowerCase(java.util.Locale.ROOT) + ")").orElse("; no cycle completed");
+                + p.status().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                .orElse("; no cycle completed" + (partial.isPresent()
+                        ? " (what was recorded, failures included, is in " + repo.rawDirectory(id) + ")" : ""));
         return new ExperimentFailedException("Experiment " + id + " failed: " + cause.getMessage() + kept, id,
                 partial, cause);
     }

@@ -40,7 +40,7 @@ class ConfigCommandTest {
         assertThat(ok.out()).contains("exp.yaml is valid");
         CliTestSupport.Run run = lem(concat(new String[] {"run", p.toString(), "--quiet"}, fixes));
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("1 cycle(s) x 32 prompts");
+        assertThat(run.out()).contains("1 cycle(s) in the summary x 32 prompts");
     }
 
     @Test

@@ -86,7 +86,7 @@ class EndToEndTest {
         CliTestSupport.Run rawShow = lem("results", "show", r.id(), "--raw", "--results-dir", dir.toString());
         assertThat(rawShow.out().lines().filter(l -> l.contains("process_"))).hasSize(6);
         CliTestSupport.Run list = lem("results", "list", "--results-dir", dir.toString());
-        assertThat(list.out()).contains(r.id()).contains("aggregated");
+        assertThat(list.out()).contains(r.id()).contains("3 of 3").contains("complete");
         Files.delete(repo.aggregatedFile(r.id()));
         CliTestSupport.Run agg = lem("aggregate", "--all", "--results-dir", dir.toString());
         assertThat(agg.exitCode()).isZero();

@@ -106,7 +106,7 @@ class LemCommandTest {
         CliTestSupport.Run r = lem("run", p.toString(), "--quiet");
         assertThat(r.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);
         assertThat(r.err()).contains("failed: Every request of cycle 1 failed (first error: the backend failed the batch:")
-                .contains("aggregated in");
+                .contains("no cycle completed (what was recorded, failures included, is in " + dir.resolve("results"));
         assertThat(r.out()).contains("Experiment ");
     }
 

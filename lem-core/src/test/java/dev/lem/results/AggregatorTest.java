@@ -160,7 +160,7 @@ class AggregatorTest {
                 process(0, 0, rank0(), 10, 20), process(0, 1, rank1(), 11, 30), process(1, 0, rank0(), 12, 22)));
         assertThat(r.cycles()).hasSize(2);
         assertThat(r.summary().cycles()).isEqualTo(1);
-        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("cycle 1 has results from ranks [0] of 2"));
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("cycle 2 has results from ranks [0] of 2"));
         assertThat(r.summary().get(Metric.ENERGY_J).ciLow()).isEmpty();
         assertThat(r.summary().get(Metric.ENERGY_J).note()).contains("one cycle");
     }
