@@ -64,7 +64,7 @@ final class ResultView {
             sb.append(cy);
             CycleResult last = r.cycles().get(r.cycles().size() - 1);
             last.energy().ifPresent(e -> {
-                sb.append("\nEnergy by domain (cycle ").append(last.cycle()).append("):\n");
+                sb.append("\nEnergy by domain (cycle ").append(last.cycle() + 1).append("):\n");
                 Table d = new Table("domain", "method", "joules", "baseline-adjusted J", "idle W");
                 for (DomainEnergy de : e.domains()) {
                     d.row(de.domain().id(), de.domain().method().label(), num(de.joules()),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,17 @@ class LemCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("output_tokens_per_s", "ttft_mean_ms", "Results: " + dir.resolve("results"));
         assertThat(r.out()).contains("Not available:", "energy_per_output_token_j");
+        // the unavailable figures are listed in the order of the metric table, run after run
+        List<String> unavailable = r.out().lines().dropWhile(l -> !l.equals("Not available:")).skip(1)
+                .takeWhile(l -> l.startsWith("  ")).map(l -> l.trim().substring(0, l.trim().indexOf(':'))).toList();
+        assertThat(unavailable).hasSizeGreaterThan(1);
+        assertThat(unavailable).isSortedAccordingTo(java.util.Comparator.comparingInt(
+                k -> dev.lem.Metric.fromKey(k).orElseThrow().ordinal()));
+
+        CliTestSupport.Run loud = lem("run", p.toString());
+        assertThat(loud.exitCode()).as(loud.err()).isZero();
+        assertThat(loud.err()).as("cycles are counted from 1").contains("lem: cycle 1/2", "lem: cycle 2/2")
+                .doesNotContain("cycle 0");
     }
 
     @Test

@@ -1,15 +1,12 @@
 package dev.lem.model;
 
 import dev.lem.LemException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a Hugging Face {@code config.json} into a {@link ModelArchitecture}: Llama, Mistral, Qwen2
@@ -17,7 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
  * names ({@code hidden_size}, {@code num_hidden_layers}, ...).
  */
 public final class HfConfigReader {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private HfConfigReader() {
     }
@@ -29,13 +25,9 @@ public final class HfConfigReader {
             throw new LemException("No config.json at " + file
                     + ": point the model at a Hugging Face model folder that contains config.json");
         }
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> map = JSON.readValue(Files.readString(file), Map.class);
-            return fromMap(map, file.toString());
-        } catch (IOException | JacksonException e) {
-            throw new LemException("Cannot read " + file + " as JSON: " + e.getMessage(), e);
-        }
+        Map<String, Object> map = JsonFiles.readObject(file, "config.json should be the model's Hugging Face "
+                + "configuration; download it again (a cut-short download or a saved HTML error page are common causes)");
+        return fromMap(map, file.toString());
     }
 
     /**

@@ -121,12 +121,7 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
     }
 
     private static SafetensorsCheckpoint readIndex(Path folder, Path index) {
-        Map<?, ?> json;
-        try {
-            json = JSON.readValue(Files.readString(index), Map.class);
-        } catch (IOException | JacksonException e) {
-            throw new LemException("Cannot read " + index + " as JSON: " + e.getMessage(), e);
-        }
+        Map<?, ?> json = JsonFiles.readObject(index, "download the model's safetensors index again");
         if (!(json.get("weight_map") instanceof Map<?, ?> weightMap) || weightMap.isEmpty()) {
             throw new LemException(index + ": no \"weight_map\" object; this is not a safetensors index");
         }

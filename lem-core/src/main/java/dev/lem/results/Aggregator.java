@@ -125,7 +125,8 @@ public final class Aggregator {
         SummaryInputs inputs = SummaryInputs.of(config, sorted, carbon, carbonReason);
         Summary summary = SummaryCalculator.summarize(complete, inputs);
         warnings.addAll(outlierWarnings(summary, complete, inputs));
-        Status status = status(sorted, worldSize, complete, config);
+        Status status = status(sorted, worldSize, complete,
+                complete.stream().map(CycleResult::cycle).collect(Collectors.toCollection(TreeSet::new)), config);
         return new ExperimentResult(ResultsJson.SCHEMA_VERSION, id, Instant.now(), config, first.environment(),
                 first.model(), sorted, cycles, summary, carbon, MetricDefinitions.all(), warnings, status.state(),
                 status.reason());
@@ -143,11 +144,16 @@ public final class Aggregator {
     /**
      * Where an experiment stands, from its processes' setups (their end markers) and its complete cycles: failed
      * or interrupted as a process recorded it; incomplete when a process left no end marker (still running, or
-     * killed without a chance to write one) or a rank wrote no setup; failed when more requests failed than
-     * {@code stats.max_failure_rate}; else complete.
+     * killed without a chance to write one) or a rank wrote no setup; incomplete when fewer cycles have results
+     * from every rank than the processes recorded running (a cycle file was unreadable and skipped, or removed);
+     * failed when more requests failed than {@code stats.max_failure_rate}; else complete.
+     *
+     * @param complete      the cycles with results from every rank (for the failure rate; may be empty when only
+     *                      the end markers matter)
+     * @param wholeCycles   the numbers (0-based) of the cycles with readable results from every rank
      */
     public static Status status(List<RunSetup> setups, int worldSize, List<CycleResult> complete,
-            ExperimentConfig config) {
+            java.util.SortedSet<Integer> wholeCycles, ExperimentConfig config) {
         String planned = config.stats().adaptive().enabled() ? "at most " + config.stats().adaptive().maxCycles()
                 : String.valueOf(config.cycles());
         for (RunSetup s : setups) {
@@ -175,6 +181,18 @@ public final class Aggregator {
         if (setups.size() < worldSize) {
             return new Status(Completeness.INCOMPLETE, "only " + setups.size() + " of " + worldSize
                     + " processes wrote a setup");
+        }
+        int recorded = setups.stream().mapToInt(RunSetup::cyclesRun).max().orElse(0);
+        if (wholeCycles.size() < recorded) {
+            List<String> gone = new ArrayList<>();
+            for (int c = 0; c < recorded; c++) {
+                if (!wholeCycles.contains(c)) {
+                    gone.add(String.valueOf(c + 1));
+                }
+            }
+            return new Status(Completeness.INCOMPLETE, wholeCycles.size() + " of the " + recorded + " cycles run have "
+                    + "readable results; missing: cycle" + (gone.size() == 1 ? " " : "s ") + String.join(", ", gone)
+                    + " (a file was unreadable and skipped, or removed)");
         }
         long requests = complete.stream().mapToLong(c -> c.metrics().requests()).sum();
         long failed = complete.stream().mapToLong(c -> c.metrics().failed()).sum();

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -212,8 +214,13 @@ public final class ResultsRepository {
         RunSetup first = setups.get(0);
         var config = first.config();
         List<String> skipped = new ArrayList<>();
-        int cycles = (int) readProcessResults(id, skipped).stream().mapToInt(ProcessResult::cycle).distinct().count();
-        Aggregator.Status status = Aggregator.status(setups, first.worldSize(), List.of(), config);
+        Map<Integer, Long> ranksPerCycle = readProcessResults(id, skipped).stream()
+                .collect(Collectors.groupingBy(ProcessResult::cycle, Collectors.counting()));
+        int cycles = ranksPerCycle.size();
+        java.util.SortedSet<Integer> whole = ranksPerCycle.entrySet().stream()
+                .filter(e -> e.getValue() >= first.worldSize()).map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        Aggregator.Status status = Aggregator.status(setups, first.worldSize(), List.of(), whole, config);
         Optional<ExperimentResult> agg = Optional.empty();
         try {
             agg = readAggregated(id);
@@ -224,9 +231,9 @@ public final class ResultsRepository {
         if (agg.isPresent() && setups.stream().allMatch(s -> s.status() != dev.lem.result.RunStatus.RUNNING)) {
             status = new Aggregator.Status(agg.get().status(), agg.get().statusReason());
         }
-        if (!skipped.isEmpty()) {
-            status = new Aggregator.Status(status.state(), (status.reason().isEmpty() ? "" : status.reason() + "; ")
-                    + skipped.size() + " unreadable cycle file(s)");
+        if (!skipped.isEmpty() && status.state() == dev.lem.result.Completeness.COMPLETE) {
+            status = new Aggregator.Status(dev.lem.result.Completeness.INCOMPLETE, skipped.size()
+                    + " unreadable cycle file(s): " + skipped.get(0) + (skipped.size() > 1 ? " (and others)" : ""));
         }
         String planned = config.stats().adaptive().enabled() ? "at most " + config.stats().adaptive().maxCycles()
                 : String.valueOf(config.cycles());

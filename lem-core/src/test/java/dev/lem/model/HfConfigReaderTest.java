@@ -50,4 +50,19 @@ class HfConfigReaderTest {
         assertThatThrownBy(() -> HfConfigReader.fromMap(llama(Map.of("num_key_value_heads", 3)), "y.json"))
                 .hasMessageContaining("num_attention_heads (4) must be a multiple of num_key_value_heads (3)");
     }
+
+    @Test
+    void aConfigThatIsNotJsonIsNamedWithLineColumnAndTheFix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path html = java.nio.file.Files.writeString(dir.resolve("config.json"),
+                "{\n  \"model_type\": \"llama\",\n  <html>\n}");
+        assertThatThrownBy(() -> HfConfigReader.read(dir)).isInstanceOf(LemException.class)
+                .hasMessageStartingWith("Cannot read " + html + ": it is not valid JSON at line 3, column 3 (")
+                .hasMessageContaining("download it again")
+                .hasMessageNotContaining("#UNKNOWN");
+        java.nio.file.Files.writeString(html, "[1, 2]");
+        assertThatThrownBy(() -> HfConfigReader.read(html)).hasMessageContaining("it holds a JSON array, not a JSON object");
+        java.nio.file.Files.write(html, new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b, 0});
+        assertThatThrownBy(() -> HfConfigReader.read(html)).hasMessageContaining("it is not UTF-8 text");
+    }
 }

@@ -15,8 +15,14 @@ import java.nio.file.StandardOpenOption;
  * Atomic file replacement: write a temporary file in the same directory, fsync it, rename it over the
  * target, fsync the directory. A crash at any point leaves either the old file or the new one, never a
  * torn mix.
+ *
+ * <p>Files get the permissions of any file the process creates (0666 less the umask: 0644 with the usual umask
+ * 022), not the owner-only 0600 of {@link Files#createTempFile}, so a results folder shared on a cluster stays
+ * readable by the group when the umask allows it.
  */
 public final class AtomicFiles {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -31,8 +37,9 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            // CREATE_NEW without attributes: the umask decides the mode, as for any other file this process writes
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

@@ -77,4 +77,16 @@ class AtomicFilesTest {
                 .hasMessageStartingWith("Cannot write " + blocker.resolve("x.json"));
         assertThat(Files.readString(blocker)).isEqualTo("I am a file, not a directory");
     }
+
+    @Test
+    void filesGetTheUmaskModeLikeAnyOtherFileNotOwnerOnly() throws IOException {
+        Assumptions.assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("posix"), "needs POSIX permissions");
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path atomic = dir.resolve("result.json");
+        AtomicFiles.write(atomic, "{}");
+        assertThat(Files.getPosixFilePermissions(atomic)).as("the same mode as a file created the ordinary way")
+                .isEqualTo(Files.getPosixFilePermissions(plain));
+        AtomicFiles.write(atomic, "{\"again\": 1}");
+        assertThat(Files.getPosixFilePermissions(atomic)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
 }
