@@ -114,7 +114,8 @@ final class ResultView {
 
     /** A status as one phrase: {@code complete}, or {@code interrupted: <reason>} cut to {@code max} characters. */
     static String status(Completeness status, String reason, int max) {
-        String s = status.name().toLowerCase(Locale.ROOT) + (reason.isEmpty() ? "" : ": " + reason);
+        String word = status.name().toLowerCase(Locale.ROOT);
+        String s = reason.isEmpty() ? word : reason.startsWith(word) ? reason : word + ": " + reason;
         return abbreviate(s, max);
     }
 

@@ -12,7 +12,6 @@ import dev.lem.results.ResultsRepository;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,11 +24,9 @@ import picocli.CommandLine.Parameters;
         subcommands = {ResultsCommand.ListCmd.class, ResultsCommand.Show.class, ResultsCommand.Export.class})
 final class ResultsCommand extends ParentCommand {
 
-    /** The aggregated result, aggregating the raw files first when needed. */
+    /** The aggregated result, (re)aggregating the raw files first when it is missing or out of date. */
     static ExperimentResult load(ResultsRepository repo, String id) {
-        ExperimentIds.require(id);
-        Optional<ExperimentResult> r = repo.readAggregated(id);
-        return r.orElseGet(() -> repo.aggregate(id));
+        return repo.current(ExperimentIds.require(id));
     }
 
     /** {@code lem results list}. */

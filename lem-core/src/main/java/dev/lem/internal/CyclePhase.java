@@ -79,10 +79,10 @@ final class CyclePhase {
             }
             progress.accept("cycle " + (c + 1) + "/" + (adaptive.enabled() ? "<=" + max : max));
             ProcessResult r = runCycle(c, template);
-            record.repo.writeProcessResult(r);
+            if (!record.recordCycle(r)) {
+                throw new LemException("cycle " + (c + 1) + " ended after the run was interrupted; it is not recorded");
+            }
             done.add(r);
-            record.cyclesRun = c + 1;
-            record.write();
             if (r.requests().stream().noneMatch(RequestRecord::ok)) {
                 String first = r.requests().stream().map(x -> x.error().orElse("")).filter(s -> !s.isEmpty())
                         .findFirst().orElse("no request was sent");

@@ -93,13 +93,18 @@ public final class ExperimentRunner {
     public RunSetup run() {
         RunRecord record = new RunRecord(config, options, repo, EnvironmentCapture.hostName(),
                 EnvironmentCapture.capture());
-        record.write();
+        // the hook first: from the first setup file on, an interruption is recorded
         Thread hook = new Thread(() -> onShutdown(record), "lem-shutdown-" + options.experimentId());
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            throw new LemException("Experiment " + options.experimentId() + " not started: the JVM is shutting down");
+        }
         InferenceBackend backend = null;
         EnergyMonitor monitor = null;
         boolean ownBackend = options.backend() == null;
         try {
+            record.write();
             // setup
             List<String> prompts = PromptLoader.load(config.prompts(), config.seed(), options.inlinePrompts());
             backend = ownBackend ? createBackend() : options.backend();
@@ -140,15 +145,28 @@ public final class ExperimentRunner {
             return record.write();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            String why = "interrupted after cycle " + record.cyclesRun + " of " + plannedCycles();
-            record.stopReason = why;
-            record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why));
+            String why;
+            synchronized (record) {
+                why = "interrupted after cycle " + record.cyclesRun + " of " + plannedCycles();
+                if (!record.ended()) {
+                    record.stopReason = why;
+                    record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why));
+                }
+            }
             throw new LemException("Experiment " + options.experimentId() + " was " + why + "; the completed cycles "
                     + "are in " + repo.rawDirectory(options.experimentId()));
         } catch (RuntimeException e) {
-            record.stopReason = "failed after " + record.cyclesRun + " cycle(s)";
-            record.end(RunStatus.FAILED, java.util.Optional.of(e.getMessage() == null ? e.getClass().getName()
-                    : e.getMessage()));
+            synchronized (record) {
+                if (!record.ended()) {
+                    record.stopReason = "failed after " + record.cyclesRun + " cycle(s)";
+                }
+            }
+            try {
+                record.end(RunStatus.FAILED, java.util.Optional.of(e.getMessage() == null ? e.getClass().getName()
+                        : e.getMessage()));
+            } catch (RuntimeException endMarker) {
+                e.addSuppressed(endMarker); // e.g. the results folder is not writable: the first failure says so
+            }
             throw e;
         } finally {
             try {
@@ -184,10 +202,20 @@ public final class ExperimentRunner {
     private void onShutdown(RunRecord record) {
         String signal = System.getProperty(RunStatus.SIGNAL_PROPERTY);
         String by = signal != null ? "by " + signal : "by a JVM shutdown (SIGINT, SIGTERM or System.exit)";
-        String why = "interrupted " + by + " after cycle " + record.cyclesRun + " of " + plannedCycles();
-        record.stopReason = why;
-        if (!record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why))) {
-            return;
+        String why;
+        synchronized (record) { // no cycle is recorded between reading the count and writing the end marker
+            why = "interrupted " + by + " after cycle " + record.cyclesRun + " of " + plannedCycles();
+            if (record.ended()) {
+                return;
+            }
+            record.stopReason = why;
+            try {
+                record.end(RunStatus.INTERRUPTED, java.util.Optional.of(why));
+            } catch (RuntimeException e) {
+                LOG.warn("Experiment {} was {}, and its end marker could not be written: {}", options.experimentId(),
+                        why, e.getMessage());
+                return;
+            }
         }
         String kept = "the raw results are in " + repo.rawDirectory(options.experimentId());
         if (options.worldSize() == 1 && record.cyclesRun > 0) {
@@ -200,12 +228,8 @@ public final class ExperimentRunner {
             }
         }
         String message = "Experiment " + options.experimentId() + " was " + why + "; " + kept;
+        // a warning, not progress: it is the run's outcome and must show even when progress is off (lem run -q)
         LOG.warn(message);
-        try {
-            options.progress().accept(message);
-        } catch (RuntimeException e) {
-            LOG.debug("progress listener failed during shutdown", e);
-        }
     }
 
     private void progress(String message) {

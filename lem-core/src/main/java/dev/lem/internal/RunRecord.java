@@ -77,6 +77,22 @@ final class RunRecord {
         return true;
     }
 
+    /**
+     * Records a completed cycle: writes its raw result and the setup with the new cycle count, in one step that an
+     * interruption cannot split (the end marker's "after cycle k" always matches the cycle files on disk).
+     *
+     * @return false when the run has already ended (interrupted while the cycle ran): the cycle is not recorded
+     */
+    synchronized boolean recordCycle(dev.lem.result.ProcessResult result) {
+        if (status != RunStatus.RUNNING) {
+            return false;
+        }
+        repo.writeProcessResult(result);
+        cyclesRun = result.cycle() + 1;
+        write();
+        return true;
+    }
+
     /** Whether the run has ended. */
     synchronized boolean ended() {
         return status != RunStatus.RUNNING;

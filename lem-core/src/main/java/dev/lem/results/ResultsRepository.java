@@ -228,8 +228,11 @@ public final class ResultsRepository {
             status = new Aggregator.Status(status.state(), (status.reason().isEmpty() ? "" : status.reason() + "; ")
                     + "the aggregate is unreadable: run `lem aggregate " + id + "`");
         }
-        if (agg.isPresent() && setups.stream().allMatch(s -> s.status() != dev.lem.result.RunStatus.RUNNING)) {
+        if (agg.isPresent() && isCurrent(agg.get(), setups)) {
             status = new Aggregator.Status(agg.get().status(), agg.get().statusReason());
+        } else if (agg.isPresent() && status.state() != dev.lem.result.Completeness.INCOMPLETE) {
+            status = new Aggregator.Status(status.state(), (status.reason().isEmpty() ? "" : status.reason() + "; ")
+                    + "the aggregate predates the end of the run: run `lem aggregate " + id + "`");
         }
         if (!skipped.isEmpty() && status.state() == dev.lem.result.Completeness.COMPLETE) {
             status = new Aggregator.Status(dev.lem.result.Completeness.INCOMPLETE, skipped.size()
@@ -239,6 +242,35 @@ public final class ResultsRepository {
                 : String.valueOf(config.cycles());
         return new ExperimentOverview(id, config.name().orElse(""), config.model(), config.backend(), cycles, planned,
                 status.state(), status.reason(), agg.isPresent());
+    }
+
+    /**
+     * The aggregated result when it is up to date, else a fresh aggregation (written): what {@code lem results show}
+     * and exports use, so an aggregate taken while the run was going (or before a rank ended) is never shown as
+     * the result.
+     *
+     * @throws ResultsException when a file cannot be read (naming it)
+     */
+    public ExperimentResult current(String id) {
+        Optional<ExperimentResult> agg = readAggregated(id);
+        if (agg.isPresent() && isCurrent(agg.get(), readSetups(id))) {
+            return agg.get();
+        }
+        return aggregate(id);
+    }
+
+    /**
+     * Whether an aggregate reflects the processes as they stand: every process has ended, and the aggregate saw
+     * each one in its final state (same status and cycle count).
+     */
+    static boolean isCurrent(ExperimentResult aggregate, List<RunSetup> setups) {
+        if (setups.isEmpty() || setups.stream().anyMatch(s -> s.status() == dev.lem.result.RunStatus.RUNNING)) {
+            return false;
+        }
+        Map<Integer, RunSetup> seen = aggregate.processes().stream()
+                .collect(Collectors.toMap(RunSetup::rank, s -> s, (a, b) -> a));
+        return setups.stream().allMatch(s -> seen.containsKey(s.rank()) && seen.get(s.rank()).status() == s.status()
+                && seen.get(s.rank()).cyclesRun() == s.cyclesRun());
     }
 
     /** Ids of every experiment with raw results, oldest first. */

@@ -226,6 +226,27 @@ class PartialAndFailedRunsTest {
                 .hasMessageContaining("setup_0.json is not a valid LEM result file: it holds null");
     }
 
+    @Test
+    void anAggregateTakenWhileTheRunWentOnIsNeverShownAsItsResult() {
+        ResultsRepository repo = new ResultsRepository(dir);
+        repo.writeSetup(setup(FOUR_CYCLES, 1, RunStatus.RUNNING, Optional.empty(), ProcessHandle.current().pid()));
+        repo.writeProcessResult(cycle(0, healthy()));
+        assertThat(repo.aggregate(ID).statusReason()).startsWith("still running");
+        // the run goes on, then is interrupted after cycle 2: the snapshot above is out of date
+        repo.writeProcessResult(cycle(1, healthy()));
+        repo.writeSetup(setup(FOUR_CYCLES, 2, RunStatus.INTERRUPTED,
+                Optional.of("interrupted by SIGTERM after cycle 2 of 4"), 4242));
+        ExperimentOverview o = repo.overview(ID);
+        assertThat(o.status()).isEqualTo(Completeness.INTERRUPTED);
+        assertThat(o.reason()).contains("the aggregate predates the end of the run: run `lem aggregate " + ID + "`");
+        ExperimentResult shown = repo.current(ID);
+        assertThat(shown.status()).isEqualTo(Completeness.INTERRUPTED);
+        assertThat(shown.summary().cycles()).isEqualTo(2);
+        assertThat(repo.overview(ID).reason()).isEqualTo("interrupted by SIGTERM after cycle 2 of 4");
+        assertThat(repo.current(ID)).as("up to date now: read, not re-aggregated").isEqualTo(repo.readAggregated(ID)
+                .orElseThrow());
+    }
+
     private static long deadPid() {
         try {
             Process p = new ProcessBuilder("true").start();
