@@ -179,6 +179,79 @@ public final class Experiment {
     }
 
     /**
+     * Resumes an experiment that did not complete — interrupted (Ctrl-C, SIGTERM), failed, or killed without an end
+     * marker — in the same id: loads the model and warms up again, runs the cycles that have no raw result yet
+     * (from its stored configuration), and aggregates everything. Cycles already on disk are kept as they are;
+     * the setup records the resume as a warning.
+     *
+     * @param resultsDir the results folder holding {@code raw/<id>}
+     * @param id         the experiment id
+     * @param progress   receives one-line progress messages
+     * @return the aggregated result, complete
+     * @throws LemException when there is nothing to resume (complete, still running, never started), or the
+     *                      experiment cannot be resumed (several processes, adaptive cycles, prompts given in code)
+     * @throws ExperimentFailedException when the resumed run fails or is interrupted again
+     */
+    public static ExperimentResult resume(Path resultsDir, String id, Consumer<String> progress) {
+        ResultsRepository repo = new ResultsRepository(resultsDir);
+        ExperimentIds.require(id);
+        var setups = repo.readSetups(id);
+        if (setups.isEmpty()) {
+            throw new LemException("Experiment " + id + " has no setup in " + repo.rawDirectory(id)
+                    + ": it never started, so there is nothing to resume; run it again");
+        }
+        var setup = setups.get(0);
+        ExperimentConfig config = setup.config();
+        String how = "; run it again as a new experiment instead";
+        if (setup.worldSize() > 1) {
+            throw new LemException("Experiment " + id + " ran " + setup.worldSize() + " processes; resuming is for "
+                    + "single-process experiments" + how);
+        }
+        if (config.stats().adaptive().enabled()) {
+            throw new LemException("Experiment " + id + " uses adaptive cycles (stats.adaptive.enabled), whose "
+                    + "stopping rule cannot be continued across processes" + how);
+        }
+        if (config.prompts().source() == dev.lem.config.PromptSource.INLINE) {
+            throw new LemException("Experiment " + id + " used prompts given in code, which are not stored" + how);
+        }
+        var overview = repo.overview(id);
+        if (setup.status() == dev.lem.result.RunStatus.COMPLETE && overview.status()
+                == dev.lem.result.Completeness.COMPLETE) {
+            throw new LemException("Experiment " + id + " is complete (" + overview.cycles() + " of "
+                    + overview.plannedCycles() + " cycles): nothing to resume");
+        }
+        if (overview.reason().startsWith("still running")) {
+            throw new LemException("Experiment " + id + " is " + overview.reason() + "; stop it before resuming");
+        }
+        java.util.Set<Integer> onDisk = new java.util.TreeSet<>();
+        repo.readProcessResults(id, new ArrayList<>()).forEach(p -> onDisk.add(p.cycle()));
+        String missing = java.util.stream.IntStream.range(0, config.cycles()).filter(c -> !onDisk.contains(c))
+                .mapToObj(c -> String.valueOf(c + 1)).collect(java.util.stream.Collectors.joining(", "));
+        LOG.info("resuming {}: cycles {} to run", id, missing.isEmpty() ? "none" : missing);
+        progress.accept("resuming " + id + ": " + onDisk.size() + " of " + config.cycles() + " cycles on disk"
+                + (missing.isEmpty() ? "" : "; running cycle(s) " + missing));
+        try {
+            boolean sameFolder = Path.of(config.resultsDir()).toAbsolutePath().normalize()
+                    .equals(resultsDir.toAbsolutePath().normalize());
+            new ExperimentRunner(sameFolder ? config
+                    : ConfigResolver.from(config).set("results_dir", resultsDir.toAbsolutePath().toString(),
+                            ValueSource.OVERRIDE)
+                            .resolve(), new ExperimentRunner.Options(id, 0, 1, null, List.of(), System.getenv(),
+                                    progress, List.of())).resume(setup, onDisk);
+        } catch (LemException e) {
+            throw failed(repo, id, e);
+        }
+        progress.accept("aggregating " + id);
+        ExperimentResult result = repo.aggregate(id);
+        if (!result.isComplete()) {
+            throw new ExperimentFailedException("Experiment " + id + " " + result.status().name().toLowerCase(
+                    java.util.Locale.ROOT) + ": " + result.statusReason() + "; its results are in "
+                    + repo.aggregatedFile(id), id, Optional.of(result), null);
+        }
+        return result;
+    }
+
+    /**
      * Runs the experiment once per value of {@code traffic.sweep}: concurrencies for closed-loop traffic and
      * arrival rates in requests/s for open-loop traffic on served backends; batch sizes on in-process
      * backends (which compute batches and ignore concurrency). Each point is a complete experiment with its
@@ -238,7 +311,7 @@ public final class Experiment {
         private List<String> inlinePrompts = List.of();
         private Consumer<String> progress = m -> { };
 
-        private Builder(ConfigResolver resolver) {
+        Builder(ConfigResolver resolver) {
             this.resolver = resolver;
         }
 

@@ -133,6 +133,16 @@ public final class ConfigResolver {
     }
 
     /**
+     * Adds a tree of settings written inside another file (e.g. a campaign's inline {@code base:}): relative paths
+     * in it resolve against {@code folder} and must stay in that folder's tree, as in a config file there.
+     */
+    public ConfigResolver tree(Map<String, ?> tree, ValueSource source, Path folder) {
+        Path root = folder.toAbsolutePath().normalize();
+        flatten(tree, "", source, root, root);
+        return this;
+    }
+
+    /**
      * Sets one value by dotted path. {@code null} returns the key to its default.
      *
      * @throws ConfigException at once when the path is unknown (with a suggestion)

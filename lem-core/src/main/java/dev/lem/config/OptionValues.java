@@ -118,6 +118,17 @@ public final class OptionValues {
         return values.get(name);
     }
 
+    /** Equal when the same options have equal values. */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof OptionValues other && values.equals(other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
     @Override
     public String toString() {
         return values.toString();

@@ -45,6 +45,11 @@ public record Parameter(
         }
     }
 
+    /** The same key under another path (e.g. with a prefix, for messages about a nested settings block). */
+    public Parameter withPath(String newPath) {
+        return new Parameter(newPath, type, defaultValue, min, max, choiceType, unit, description, appliesTo);
+    }
+
     /** The words of a choice, in declaration order; empty for other types. */
     public List<String> choices() {
         if (choiceType == null) {

@@ -63,8 +63,12 @@ final class CyclePhase {
         this.progress = progress;
     }
 
-    /** Runs every cycle, writing each one's raw result and updating the record. */
-    void run(List<GenerationRequest> template) throws InterruptedException {
+    /**
+     * Runs every cycle not in {@code alreadyOnDisk}, writing each one's raw result and updating the record.
+     *
+     * @param alreadyOnDisk cycles (0-based) an earlier process recorded (a resume): skipped
+     */
+    void run(List<GenerationRequest> template, java.util.Set<Integer> alreadyOnDisk) throws InterruptedException {
         ExperimentConfig config = record.config;
         var adaptive = config.stats().adaptive();
         int max = adaptive.enabled() ? adaptive.maxCycles() : config.cycles();
@@ -72,13 +76,16 @@ final class CyclePhase {
         record.stopReason = "fixed count of " + config.cycles() + " cycles";
         ExperimentRunner.Options options = record.options;
         for (int c = 0; c < max; c++) {
+            if (alreadyOnDisk.contains(c)) {
+                continue;
+            }
             if (options.worldSize() > 1 && !FileBarrier.await(record.repo.cycleDirectory(options.experimentId(), c),
                     "ready", options.rank(), options.worldSize(), BARRIER_TIMEOUT)) {
                 record.warn("cycle " + (c + 1) + ": not every process arrived within " + BARRIER_TIMEOUT.toMinutes()
                         + " min; ran without them");
             }
             progress.accept("cycle " + (c + 1) + "/" + (adaptive.enabled() ? "<=" + max : max));
-            ProcessResult r = runCycle(c, template);
+            ProcessResult r = measure(c, template);
             if (!record.recordCycle(r)) {
                 throw new LemException("cycle " + (c + 1) + " ended after the run was interrupted; it is not recorded");
             }
@@ -126,7 +133,8 @@ final class CyclePhase {
         return Optional.empty();
     }
 
-    private ProcessResult runCycle(int cycle, List<GenerationRequest> template) throws InterruptedException {
+    /** Measures cycle {@code cycle} (0-based): its energy window around the workload; not yet recorded. */
+    ProcessResult measure(int cycle, List<GenerationRequest> template) throws InterruptedException {
         ExperimentConfig config = record.config;
         String window = "cycle_" + cycle;
         List<GenerationRequest> reqs = template.stream()

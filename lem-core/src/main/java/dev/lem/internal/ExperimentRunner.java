@@ -91,8 +91,28 @@ public final class ExperimentRunner {
      * @throws LemException when it fails; everything measured before the failure is already on disk
      */
     public RunSetup run() {
+        return run(null, java.util.Set.of());
+    }
+
+    /**
+     * Continues an experiment that another process began and that did not complete (interrupted, failed, or
+     * killed): runs the cycles of {@code cycles} that have no raw result yet, after loading and warming up again,
+     * in the same experiment id. The earlier cycles stay as they are.
+     *
+     * @param previous the setup the earlier process left (its start and warnings are kept)
+     * @param onDisk   the cycles (0-based) whose raw results are on disk
+     * @throws LemException when it fails; everything measured is on disk
+     */
+    public RunSetup resume(RunSetup previous, java.util.Set<Integer> onDisk) {
+        return run(previous, onDisk);
+    }
+
+    private RunSetup run(@Nullable RunSetup previous, java.util.Set<Integer> onDisk) {
         RunRecord record = new RunRecord(config, options, repo, EnvironmentCapture.hostName(),
                 EnvironmentCapture.capture());
+        if (previous != null) {
+            record.continueFrom(previous, onDisk);
+        }
         // the hook first: from the first setup file on, an interruption is recorded
         Thread hook = new Thread(() -> onShutdown(record), "lem-shutdown-" + options.experimentId());
         try {
@@ -100,47 +120,24 @@ public final class ExperimentRunner {
         } catch (IllegalStateException shuttingDown) {
             throw new LemException("Experiment " + options.experimentId() + " not started: the JVM is shutting down");
         }
-        InferenceBackend backend = null;
-        EnergyMonitor monitor = null;
-        boolean ownBackend = options.backend() == null;
+        SessionResources.Backend backend = null;
+        SessionResources.Monitor monitor = null;
         try {
             record.write();
-            // setup
-            List<String> prompts = PromptLoader.load(config.prompts(), config.seed(), options.inlinePrompts());
-            backend = ownBackend ? createBackend() : options.backend();
-            record.plugins.add(new PluginStatus("backend", ownBackend ? config.backend()
-                    : backend.getClass().getName(), true, ""));
-            BackendCapabilities caps = backend.capabilities();
-            monitor = startMonitor(record, caps, backend);
-            // idle baseline
-            if (monitor != null && config.energy().idleBaselineS() > 0 && !monitor.domains().isEmpty()) {
-                progress("measuring idle power for " + config.energy().idleBaselineS() + " s");
-                record.baseline = java.util.Optional.of(monitor.measureIdle(Duration.ofMillis(
-                        Math.round(config.energy().idleBaselineS() * 1000))));
+            if (previous != null && !config.stats().adaptive().enabled() && onDisk.size() >= config.cycles()) {
+                record.stopReason = "fixed count of " + config.cycles() + " cycles (every cycle was on disk)";
+                record.end(RunStatus.COMPLETE, java.util.Optional.empty());
+                return record.write();
             }
-            // model load
-            progress("loading " + config.model() + " (" + config.backend() + ")");
-            InferenceBackend b = backend;
-            MeteredStep.Result<ModelInfo> loaded = MeteredStep.run(monitor, "model_load", b::load);
-            record.model = java.util.Optional.of(loaded.value());
-            record.load = java.util.Optional.of(loaded.measurement());
-            record.backendEnvironment = backend.environment();
-            record.write();
-            // warm-up
-            WorkloadDriver driver = new WorkloadDriver(config, backend, caps);
-            MeteredStep.Result<WarmupResult> warm = MeteredStep.run(monitor, "warmup",
-                    () -> warmUp(record, driver, prompts));
-            record.warmup = java.util.Optional.of(warm.value().withMeasurement(
-                    java.util.Optional.of(warm.measurement())));
-            record.write();
-            // cycles
-            new CyclePhase(record, driver, caps, monitor, flopsEstimators(record), record.model, this::progress)
-                    .run(requests(prompts, false, "c"));
-            // unload
-            record.unload = java.util.Optional.of(MeteredStep.run(monitor, "model_unload", () -> {
-                b.unload();
-                return Boolean.TRUE;
-            }).measurement());
+            backend = options.backend() == null ? SessionResources.createBackend(config,
+                    repo.rawDirectory(options.experimentId()).resolve("artifacts"), options.rank())
+                    : SessionResources.given(options.backend());
+            monitor = SessionResources.openMonitor(config, options.environment(), options.rank(), backend);
+            ExperimentSession session = new ExperimentSession(record, backend, monitor, this::progress);
+            session.ensureLoaded();
+            session.warmUp();
+            session.cycles(this::progress).run(session.template(), onDisk);
+            session.unload();
             record.end(RunStatus.COMPLETE, java.util.Optional.empty());
             return record.write();
         } catch (InterruptedException e) {
@@ -177,12 +174,8 @@ public final class ExperimentRunner {
             if (monitor != null) {
                 monitor.close();
             }
-            if (backend != null && ownBackend) {
-                try {
-                    backend.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing the backend failed", e);
-                }
+            if (backend != null) {
+                backend.close();
             }
         }
     }
@@ -235,99 +228,5 @@ public final class ExperimentRunner {
     private void progress(String message) {
         LOG.info(options.worldSize() > 1 ? "[rank " + options.rank() + "] " + message : message);
         options.progress().accept(message);
-    }
-
-    private InferenceBackend createBackend() {
-        Path artifacts = repo.rawDirectory(options.experimentId()).resolve("artifacts");
-        try {
-            Files.createDirectories(artifacts);
-        } catch (IOException e) {
-            throw new LemException("Cannot create " + artifacts + ": " + e.getMessage(), e);
-        }
-        BackendProvider provider = Plugins.backend(config.backend());
-        return provider.create(BackendContext.of(config, provider, artifacts, options.rank()));
-    }
-
-    // ----------------------------------------------------------------------------- energy
-
-    private @Nullable EnergyMonitor startMonitor(RunRecord record, BackendCapabilities caps, InferenceBackend backend) {
-        MeterContext ctx = new MeterContext(config.energy(), options.environment(), options.rank());
-        boolean visible = caps.computeOnThisHost() && config.server().sameHost();
-        EnergyMeters.Opened opened = EnergyMeters.open(ctx, visible);
-        record.plugins.addAll(opened.plugins());
-        opened.environment().forEach((name, facts) -> record.environment = record.environment.withContribution(name,
-                facts));
-        List<TelemetrySource> sources = new ArrayList<>(opened.telemetry());
-        backend.telemetry().ifPresent(s -> {
-            sources.add(s);
-            record.plugins.add(new PluginStatus("telemetry", s.name(), true, ""));
-        });
-        if (!visible) {
-            record.warn("the server runs on another host: no energy is reported for it");
-        }
-        if (opened.meters().isEmpty() && visible) {
-            record.warn("no energy meter could be used, so no energy is reported (see the plug-ins not used)");
-        }
-        Set<String> estimatedOnly = new TreeSet<>();
-        Set<String> measured = new HashSet<>();
-        opened.meters().forEach(m -> m.domains().forEach(d -> {
-            if (d.method() == MeasurementMethod.ESTIMATED) {
-                estimatedOnly.add(d.kind());
-            } else {
-                measured.add(d.kind());
-            }
-        }));
-        estimatedOnly.removeAll(measured);
-        if (!estimatedOnly.isEmpty()) {
-            record.warn(String.join(", ", estimatedOnly) + " energy is estimated, not measured: no hardware counter "
-                    + "covers it here (the plug-ins not used say why)");
-        }
-        return EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
-    }
-
-    // ----------------------------------------------------------------------------- workload
-
-    private List<GenerationRequest> requests(List<String> prompts, boolean warm, String prefix) {
-        List<GenerationRequest> out = new ArrayList<>(prompts.size());
-        for (int i = 0; i < prompts.size(); i++) {
-            out.add(new GenerationRequest(prefix + i, prompts.get(i), null, config.maxOutputTokens(),
-                    config.minOutputTokens(), config.decoding(), config.seed() + i, warm));
-        }
-        return out;
-    }
-
-    private WarmupResult warmUp(RunRecord record, WorkloadDriver driver, List<String> prompts)
-            throws InterruptedException {
-        var w = config.warmup();
-        int unit = driver.unitSize();
-        List<String> sample = new ArrayList<>();
-        for (int i = 0; i < unit; i++) {
-            sample.add(prompts.get(i % prompts.size()));
-        }
-        progress("warming up (" + (w.mode() == dev.lem.config.WarmupMode.FIXED ? w.runs() + " runs"
-                : "until latency CV <= " + w.cvThreshold()) + ", at most " + w.maxS() + " s)");
-        return new WarmupPhase(w, System::nanoTime).run(r -> requests(sample, true, "w" + r + "-"), reqs -> {
-            RequestRecorder rec = new RequestRecorder(System.nanoTime(), null, "warmup");
-            driver.drive(reqs, rec).forEach(record::warn);
-            return rec.records();
-        }, record::warn);
-    }
-
-    // ----------------------------------------------------------------------------- FLOPs
-
-    private List<FlopsEstimator> flopsEstimators(RunRecord record) {
-        List<PluginReport> broken = new ArrayList<>();
-        List<FlopsEstimator> all = new ArrayList<>(Plugins.load(FlopsEstimator.class, "flops", broken));
-        broken.forEach(b -> record.plugins.add(new PluginStatus("flops", b.name(), false, b.reason())));
-        all.removeIf(e -> {
-            var a = Plugins.availability(e);
-            if (!a.available()) {
-                record.plugins.add(new PluginStatus("flops", Plugins.safeName(e), false, a.reason()));
-            }
-            return !a.available();
-        });
-        all.sort(Comparator.comparing((FlopsEstimator e) -> e.confidence())
-                .thenComparing(Comparator.comparingInt(FlopsEstimator::priority).reversed()));
-        return all;
     }
 }

@@ -27,7 +27,9 @@ final class RunRecord {
     final ExperimentRunner.Options options;
     final ResultsRepository repo;
     final String host;
-    final Instant startedAt = Instant.now();
+    Instant startedAt = Instant.now();
+    /** Cycles (0-based) with a recorded raw result, this process's and, after a resume, earlier ones'. */
+    final java.util.SortedSet<Integer> recordedCycles = new java.util.TreeSet<>();
     final List<PluginStatus> plugins = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
     EnvironmentInfo environment;
@@ -88,9 +90,27 @@ final class RunRecord {
             return false;
         }
         repo.writeProcessResult(result);
-        cyclesRun = result.cycle() + 1;
+        recordedCycles.add(result.cycle());
+        cyclesRun = recordedCycles.size();
         write();
         return true;
+    }
+
+    /**
+     * Continues an experiment another process began (a resume): its start time, warnings and recorded cycles are
+     * kept, and a warning says which cycles this process runs.
+     *
+     * @param previous the setup the earlier process left
+     * @param onDisk   the cycles (0-based) whose raw results are on disk
+     */
+    synchronized void continueFrom(RunSetup previous, java.util.Set<Integer> onDisk) {
+        startedAt = previous.startedAt();
+        previous.warnings().forEach(this::warn);
+        recordedCycles.addAll(onDisk);
+        cyclesRun = recordedCycles.size();
+        warn("resumed on " + Instant.now() + " by pid " + ProcessHandle.current().pid() + " on " + host + " after "
+                + previous.status().name().toLowerCase(java.util.Locale.ROOT) + previous.failure().map(f -> " (" + f + ")")
+                        .orElse("") + " with " + cyclesRun + " cycle(s) on disk");
     }
 
     /** Whether the run has ended. */

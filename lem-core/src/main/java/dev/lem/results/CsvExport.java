@@ -18,7 +18,7 @@ public final class CsvExport {
 
     /** The header row's columns. */
     public static List<String> columns() {
-        List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "model", "backend", "precision",
+        List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "status", "model", "backend", "precision",
                 "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights"));
         for (Metric m : Metric.values()) {
             cols.add(m.key() + "_mean");
@@ -37,41 +37,48 @@ public final class CsvExport {
         StringBuilder sb = new StringBuilder();
         sb.append(String.join(",", columns())).append('\n');
         for (ExperimentResult r : results) {
-            List<String> row = new ArrayList<>();
-            var c = r.config();
-            row.add(r.id());
-            row.add(c.name().orElse(""));
-            row.add(r.createdAt().toString());
-            row.add(c.model());
-            row.add(c.backend());
-            row.add(c.precision().toString());
-            row.add(c.device());
-            row.add(Integer.toString(c.batching().batchSize()));
-            row.add(Integer.toString(c.maxOutputTokens()));
-            row.add(Integer.toString(c.prompts().limit()));
-            row.add(Integer.toString(r.summary().cycles()));
-            row.add(r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
-            for (Metric m : Metric.values()) {
-                Optional<Estimate> s = r.summary().find(m);
-                row.add(s.map(x -> num(x.mean())).orElse(""));
-                row.add(s.flatMap(Estimate::ciLow).map(CsvExport::num).orElse(""));
-                row.add(s.flatMap(Estimate::ciHigh).map(CsvExport::num).orElse(""));
-                row.add(s.map(x -> Integer.toString(x.n())).orElse(""));
-                row.add(s.map(Estimate::method).orElse(""));
-                row.add(s.map(x -> x.outlierCycles().stream().map(String::valueOf)
-                        .collect(java.util.stream.Collectors.joining(" "))).orElse(""));
-                row.add(s.map(Estimate::basis).orElse(""));
-            }
-            sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');
+            sb.append(String.join(",", row(r).stream().map(CsvExport::quote).toList())).append('\n');
         }
         return sb.toString();
+    }
+
+    /** One experiment's cells, in the order of {@link #columns()} (unquoted). */
+    public static List<String> row(ExperimentResult r) {
+        List<String> row = new ArrayList<>();
+        var c = r.config();
+        row.add(r.id());
+        row.add(c.name().orElse(""));
+        row.add(r.createdAt().toString());
+        row.add(r.status().name().toLowerCase(java.util.Locale.ROOT));
+        row.add(c.model());
+        row.add(c.backend());
+        row.add(c.precision().toString());
+        row.add(c.device());
+        row.add(Integer.toString(c.batching().batchSize()));
+        row.add(Integer.toString(c.maxOutputTokens()));
+        row.add(Integer.toString(c.prompts().limit()));
+        row.add(Integer.toString(r.summary().cycles()));
+        row.add(r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
+        for (Metric m : Metric.values()) {
+            Optional<Estimate> s = r.summary().find(m);
+            row.add(s.map(x -> num(x.mean())).orElse(""));
+            row.add(s.flatMap(Estimate::ciLow).map(CsvExport::num).orElse(""));
+            row.add(s.flatMap(Estimate::ciHigh).map(CsvExport::num).orElse(""));
+            row.add(s.map(x -> Integer.toString(x.n())).orElse(""));
+            row.add(s.map(Estimate::method).orElse(""));
+            row.add(s.map(x -> x.outlierCycles().stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(" "))).orElse(""));
+            row.add(s.map(Estimate::basis).orElse(""));
+        }
+        return row;
     }
 
     private static String num(double v) {
         return Double.toString(v);
     }
 
-    static String quote(String s) {
+    /** A CSV cell, quoted when it must be (RFC 4180). */
+    public static String quote(String s) {
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";
         }

@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
  *   <li>Contracts and measurement: {@code spi}, {@code energy}, {@code flops}, {@code metrics}, {@code env};</li>
  *   <li>Workload: {@code workload}, {@code serving};</li>
  *   <li>Results: {@code result} (records and the summary), {@code results} (storage, aggregation);</li>
- *   <li>Orchestration: {@code dev.lem.internal} (the runner);</li>
- *   <li>API: the root package's entry points ({@code Experiment}, {@code Lem}, {@code Comparisons}).</li>
+ *   <li>Campaigns: {@code campaign} (definitions, grid planning, manifests, orders, gaps: no running);</li>
+ *   <li>Orchestration: {@code dev.lem.internal} (the experiment and campaign runners);</li>
+ *   <li>API: the root package's entry points ({@code Experiment}, {@code Campaign}, {@code Lem},
+ *       {@code Comparisons}).</li>
  * </ol>
  */
 class ArchitectureTest {
@@ -60,16 +62,20 @@ class ArchitectureTest {
                     "dev.lem.flops", "dev.lem.metrics", "dev.lem.env"))
             .layer("Workload").definedBy(inPackages("workload, serving", "dev.lem.workload", "dev.lem.serving"))
             .layer("Results").definedBy(inPackages("result, results", "dev.lem.result", "dev.lem.results"))
+            .layer("Campaigns").definedBy(inPackages("campaign", "dev.lem.campaign"))
             .layer("Orchestration").definedBy(inPackages("internal", "dev.lem.internal"))
             .layer("Api").definedBy(DescribedPredicate.describe("the root package's entry points",
                     c -> c.getPackageName().equals("dev.lem") && !FOUNDATION_ROOT_TYPES.contains(c.getName())
                             && FOUNDATION_ROOT_TYPES.stream().noneMatch(t -> c.getName().startsWith(t + "$"))))
             .whereLayer("Api").mayNotBeAccessedByAnyLayer()
             .whereLayer("Orchestration").mayOnlyBeAccessedByLayers("Api")
-            .whereLayer("Results").mayOnlyBeAccessedByLayers("Orchestration", "Api")
-            .whereLayer("Workload").mayOnlyBeAccessedByLayers("Results", "Orchestration", "Api")
-            .whereLayer("Contracts").mayOnlyBeAccessedByLayers("Workload", "Results", "Orchestration", "Api")
-            .whereLayer("Config").mayOnlyBeAccessedByLayers("Contracts", "Workload", "Results", "Orchestration", "Api");
+            .whereLayer("Campaigns").mayOnlyBeAccessedByLayers("Orchestration", "Api")
+            .whereLayer("Results").mayOnlyBeAccessedByLayers("Campaigns", "Orchestration", "Api")
+            .whereLayer("Workload").mayOnlyBeAccessedByLayers("Results", "Campaigns", "Orchestration", "Api")
+            .whereLayer("Contracts").mayOnlyBeAccessedByLayers("Workload", "Results", "Campaigns", "Orchestration",
+                    "Api")
+            .whereLayer("Config").mayOnlyBeAccessedByLayers("Contracts", "Workload", "Results", "Campaigns",
+                    "Orchestration", "Api");
 
     /** A class in {@code a.b.internal..} may be used only from {@code a.b} and its sub-packages. */
     static final ArchRule INTERNALS_STAY_INSIDE = ArchRuleDefinition.classes().that().resideInAPackage("..internal..")

@@ -1,0 +1,353 @@
+package dev.lem;
+
+import dev.lem.campaign.CampaignDefinition;
+import dev.lem.campaign.CampaignIds;
+import dev.lem.campaign.CampaignManifest;
+import dev.lem.campaign.CampaignPlanner;
+import dev.lem.campaign.CampaignResult;
+import dev.lem.campaign.CampaignResults;
+import dev.lem.campaign.CampaignSettings;
+import dev.lem.campaign.CampaignState;
+import dev.lem.campaign.CampaignStructure;
+import dev.lem.campaign.ManifestExperiment;
+import dev.lem.campaign.ManifestStore;
+import dev.lem.campaign.Pause;
+import dev.lem.campaign.UnitOrder;
+import dev.lem.campaign.UnitStatus;
+import dev.lem.config.ConfigException;
+import dev.lem.config.KeyedRecords;
+import dev.lem.env.EnvironmentCapture;
+import dev.lem.internal.CampaignRunner;
+import dev.lem.result.Progress;
+import dev.lem.results.ExperimentIds;
+import dev.lem.results.ResultsJson;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A campaign: many experiments (a grid over a base configuration, a list of configs, or both) run cycle by cycle in
+ * a randomised or interleaved order, with thermal gaps, model residency, a manifest updated after every unit, and
+ * resume after any interruption. Each experiment's statistics are over its cycles across the campaign.
+ *
+ * <pre>{@code
+ * CampaignResult r = Campaign.fromFile(Path.of("campaign.yaml")).run();
+ * r.experiments().forEach(System.out::println);
+ * r.comparisons().forEach(System.out::println);          // against the baseline
+ *
+ * Campaign.builder()
+ *         .base(Path.of("base.yaml"))
+ *         .vary("backend", "djl", "openai")
+ *         .vary("batching.batch_size", 1, 4, 8)          // expanded for djl only: openai ignores it
+ *         .cycles(3)
+ *         .build()
+ *         .run();
+ * }</pre>
+ *
+ * <p>Everything is validated when the campaign is built: every experiment as a lone experiment would be, invalid
+ * grid combinations listed with the reason ({@link #plan()}). Immutable; {@link #run()} starts a new campaign (new
+ * id) each time, {@link #resume(Path, String)} continues one.
+ */
+public final class Campaign {
+    private final CampaignDefinition definition;
+    private final CampaignPlanner.Plan plan;
+    private final RunOptions runOptions;
+
+    /** How a campaign reports and waits (progress listeners; a scripted clock and readings in tests). */
+    private record RunOptions(Consumer<String> progress, Consumer<Progress> listener, Pause pause,
+            @Nullable Supplier<Map<String, Double>> telemetry) {
+        static RunOptions defaults() {
+            return new RunOptions(m -> { }, p -> { }, Pause.system(), null);
+        }
+    }
+
+    private Campaign(CampaignDefinition definition, CampaignPlanner.Plan plan, RunOptions runOptions) {
+        this.definition = definition;
+        this.plan = plan;
+        this.runOptions = runOptions;
+    }
+
+    /**
+     * A campaign from a campaign file, validated.
+     *
+     * @throws ConfigException listing every problem of the file (its keys, each experiment that cannot run at all)
+     */
+    public static Campaign fromFile(Path file) {
+        return builder(CampaignDefinition.read(file)).build();
+    }
+
+    /** A builder starting from an empty definition (give a base or configs). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from a definition (e.g. a campaign file's, to change a few settings). */
+    public static Builder builder(CampaignDefinition definition) {
+        Builder b = new Builder();
+        b.definition = definition;
+        return b;
+    }
+
+    /** The experiments to run and the combinations skipped, with why: what {@code lem campaign grid} shows. */
+    public CampaignPlanner.Plan plan() {
+        return plan;
+    }
+
+    /** The definition it was built from. */
+    public CampaignDefinition definition() {
+        return definition;
+    }
+
+    /**
+     * Runs the campaign: writes its manifest ({@code <results>/campaigns/<id>/manifest.json}), then every unit in
+     * order, then aggregates each experiment and writes {@code experiments.csv} and {@code units.csv}.
+     *
+     * @return the result: {@linkplain CampaignResult#isComplete() complete}, or failed (units failed after their
+     *         retries) or interrupted (resume it with {@link #resume(Path, String)}); the manifest says which units
+     */
+    public CampaignResult run() {
+        String id = CampaignIds.generate();
+        List<ManifestExperiment> experiments = new ArrayList<>();
+        for (CampaignPlanner.PlannedExperiment p : plan.experiments()) {
+            experiments.add(new ManifestExperiment(experiments.size(), ExperimentIds.generate(), p.label(), p.varied(),
+                    p.source(), p.config()));
+        }
+        List<String> notes = new ArrayList<>(plan.notes());
+        plan.experiments().forEach(p -> p.warnings().forEach(w -> notes.add(p.label() + ": " + w)));
+        CampaignManifest manifest = new CampaignManifest(ResultsJson.SCHEMA_VERSION, id, plan.settings(),
+                plan.resultsDir().toString(), definition.source().map(Path::toString), Instant.now(),
+                CampaignState.PLANNED, Optional.empty(), ProcessHandle.current().pid(), EnvironmentCapture.hostName(),
+                experiments, plan.skipped(), UnitOrder.units(experiments.size(), plan.settings()), notes);
+        ManifestStore store = new ManifestStore(plan.resultsDir());
+        store.write(manifest);
+        runOptions.progress().accept("campaign " + id + ": " + experiments.size() + " experiment(s) x "
+                + plan.settings().cycles() + " cycle(s) = " + manifest.units().size() + " units, "
+                + plan.settings().structure() + " order; manifest " + store.manifestFile(id));
+        return execute(manifest, store, runOptions);
+    }
+
+    /**
+     * Continues a campaign after kill -9, power loss, Ctrl-C or failed units: runs exactly the units not done (a
+     * unit that was running is run again from scratch, its partial files removed; failed units get new attempts).
+     *
+     * @param resultsDir the results folder holding {@code campaigns/<id>}
+     * @param id         the campaign id
+     * @param progress   one-line progress messages
+     * @param listener   units done of the total
+     * @throws LemException when there is no such campaign, or its process is still running
+     */
+    public static CampaignResult resume(Path resultsDir, String id, Consumer<String> progress,
+            Consumer<Progress> listener) {
+        ManifestStore store = new ManifestStore(resultsDir);
+        CampaignManifest m = store.read(id);
+        if (m.state() == CampaignState.RUNNING && m.host().equals(EnvironmentCapture.hostName())
+                && m.pid() != ProcessHandle.current().pid()
+                && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new LemException("Campaign " + id + " is still running (pid " + m.pid() + "); stop it before "
+                    + "resuming");
+        }
+        if (m.state() == CampaignState.COMPLETE) {
+            progress.accept("campaign " + id + " is complete: nothing to run");
+            return CampaignResults.assemble(m, store);
+        }
+        long left = m.units().size() - m.count(UnitStatus.DONE);
+        progress.accept("resuming campaign " + id + ": " + left + " of " + m.units().size() + " units to run");
+        return execute(m, store, new RunOptions(progress, listener, Pause.system(), null));
+    }
+
+    /** As {@link #resume(Path, String, Consumer, Consumer)} without listeners. */
+    public static CampaignResult resume(Path resultsDir, String id) {
+        return resume(resultsDir, id, m -> { }, p -> { });
+    }
+
+    /** The campaign's result as it stands (aggregating its experiments' files), without running anything. */
+    public static CampaignResult load(Path resultsDir, String id) {
+        ManifestStore store = new ManifestStore(resultsDir);
+        return CampaignResults.assemble(store.read(id), store);
+    }
+
+    private static CampaignResult execute(CampaignManifest manifest, ManifestStore store, RunOptions o) {
+        CampaignManifest end = new CampaignRunner(manifest, store, new CampaignRunner.Options(o.progress(),
+                o.listener(), o.pause(), System.getenv(), o.telemetry())).run();
+        return CampaignResults.assemble(end, store);
+    }
+
+    @Override
+    public String toString() {
+        return "campaign " + plan.settings().name().orElse("(unnamed)") + ": " + plan.experiments().size()
+                + " experiment(s) x " + plan.settings().cycles() + " cycle(s), " + plan.settings().structure()
+                + (plan.skipped().isEmpty() ? "" : ", " + plan.skipped().size() + " combination(s) skipped");
+    }
+
+    /**
+     * Builds a campaign in code. Settings are campaign keys ({@code lem campaign keys}); grid keys are experiment
+     * keys ({@code lem config keys}). Not thread-safe.
+     */
+    public static final class Builder {
+        private @Nullable CampaignDefinition definition;
+        private CampaignDefinition.@Nullable Base base;
+        private final List<Path> configs = new ArrayList<>();
+        private final Map<String, List<Object>> vary = new LinkedHashMap<>();
+        private final Map<String, Object> settings = new LinkedHashMap<>();
+        private @Nullable Path resultsDir;
+        private RunOptions options = RunOptions.defaults();
+
+        private Builder() {
+        }
+
+        /** The base configuration every grid experiment starts from: a config file. */
+        public Builder base(Path configFile) {
+            this.base = CampaignDefinition.Base.file(configFile.toAbsolutePath().normalize());
+            return this;
+        }
+
+        /** The base configuration as settings (nested maps or dotted keys, as YAML holds them). */
+        public Builder base(Map<String, ?> settings) {
+            this.base = CampaignDefinition.Base.inline(settings);
+            return this;
+        }
+
+        /** A config file run as it is (next to the grid's experiments). */
+        public Builder config(Path configFile) {
+            configs.add(configFile.toAbsolutePath().normalize());
+            return this;
+        }
+
+        /** A grid key (an experiment key, e.g. {@code batching.batch_size}) and the values to try. */
+        public Builder vary(String key, Object... values) {
+            vary.put(key, List.of(values));
+            return this;
+        }
+
+        /** Any campaign setting by key, e.g. {@code set("gaps.between_experiments_s", 5)}. */
+        public Builder set(String key, Object value) {
+            putDotted(settings, key, value);
+            return this;
+        }
+
+        /** {@code cycles}: cycles every experiment runs. */
+        public Builder cycles(int cycles) {
+            return set("cycles", cycles);
+        }
+
+        /** {@code structure}: the order of the units. */
+        public Builder structure(CampaignStructure structure) {
+            return set("structure", structure.toString());
+        }
+
+        /** {@code seed}: seed of the shuffled orders. */
+        public Builder seed(long seed) {
+            return set("seed", seed);
+        }
+
+        /** {@code name}. */
+        public Builder name(String name) {
+            return set("name", name);
+        }
+
+        /** {@code baseline}: the experiment (label or name) the others are compared against. */
+        public Builder baseline(String labelOrName) {
+            return set("baseline", labelOrName);
+        }
+
+        /** {@code results_dir}: the results folder of every experiment and of the manifest. */
+        public Builder resultsDir(Path dir) {
+            this.resultsDir = dir.toAbsolutePath().normalize();
+            return this;
+        }
+
+        /** Receives one-line progress messages. */
+        public Builder onProgress(Consumer<String> listener) {
+            options = new RunOptions(Objects.requireNonNull(listener), options.listener(), options.pause(),
+                    options.telemetry());
+            return this;
+        }
+
+        /** Receives units done of the total after each unit, for a progress bar. */
+        public Builder onUnit(Consumer<Progress> listener) {
+            options = new RunOptions(options.progress(), Objects.requireNonNull(listener), options.pause(),
+                    options.telemetry());
+            return this;
+        }
+
+        /** The clock gaps and schedules wait on (tests script it). */
+        public Builder pause(Pause pause) {
+            options = new RunOptions(options.progress(), options.listener(), Objects.requireNonNull(pause),
+                    options.telemetry());
+            return this;
+        }
+
+        /**
+         * The readings the adaptive gap watches (temperatures and powers by name, e.g. {@code gpu0.temperature_c});
+         * by default the telemetry sources of the first experiment's energy settings.
+         */
+        public Builder telemetry(Supplier<Map<String, Double>> readings) {
+            options = new RunOptions(options.progress(), options.listener(), options.pause(),
+                    Objects.requireNonNull(readings));
+            return this;
+        }
+
+        /**
+         * Validates the campaign settings and every experiment, and plans the units.
+         *
+         * @throws ConfigException listing every problem
+         */
+        public Campaign build() {
+            CampaignDefinition def = definition != null ? merged(definition) : new CampaignDefinition(
+                    KeyedRecords.read(CampaignSettings.class, settings, ""), Optional.ofNullable(base), configs, vary,
+                    Optional.ofNullable(resultsDir), Path.of("").toAbsolutePath(), Optional.empty());
+            def.settings().schedule().instants();
+            CampaignPlanner.Plan plan = CampaignPlanner.plan(def, resolver -> {
+                Experiment e = new Experiment.Builder(resolver).build();
+                return new CampaignPlanner.Validated(e.config(), e.warnings());
+            });
+            return new Campaign(def, plan, options);
+        }
+
+        private CampaignDefinition merged(CampaignDefinition d) {
+            Map<String, Object> s = new LinkedHashMap<>(KeyedRecords.tree(d.settings()));
+            settings.forEach((k, v) -> mergeInto(s, k, v));
+            Map<String, List<Object>> v = new LinkedHashMap<>(d.vary());
+            v.putAll(vary);
+            List<Path> c = new ArrayList<>(d.configs());
+            c.addAll(configs);
+            return new CampaignDefinition(KeyedRecords.read(CampaignSettings.class, s, ""),
+                    base != null ? Optional.of(base) : d.base(), c, v,
+                    resultsDir != null ? Optional.of(resultsDir) : d.resultsDir(), d.folder(), d.source());
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void mergeInto(Map<String, Object> tree, String key, Object value) {
+            if (value instanceof Map<?, ?> m && tree.get(key) instanceof Map<?, ?> existing) {
+                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) existing);
+                ((Map<String, Object>) m).forEach((k, v) -> mergeInto(copy, k, v));
+                tree.put(key, copy);
+            } else {
+                tree.put(key, value);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void putDotted(Map<String, Object> tree, String key, Object value) {
+            int dot = key.indexOf('.');
+            if (dot < 0) {
+                tree.put(key, value);
+                return;
+            }
+            Object sub = tree.computeIfAbsent(key.substring(0, dot), k -> new LinkedHashMap<String, Object>());
+            if (!(sub instanceof Map)) {
+                sub = new LinkedHashMap<String, Object>();
+                tree.put(key.substring(0, dot), sub);
+            }
+            putDotted((Map<String, Object>) sub, key.substring(dot + 1), value);
+        }
+    }
+}

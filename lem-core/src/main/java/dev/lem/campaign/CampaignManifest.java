@@ -1,0 +1,79 @@
+package dev.lem.campaign;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything about a campaign that a resume needs, in {@code results/campaigns/<id>/manifest.json}: its settings,
+ * every experiment (with its whole configuration), the grid combinations not run and why, and every unit in run
+ * order with its status. Rewritten atomically after every change, so a crash leaves the last state.
+ *
+ * @param schemaVersion results schema version
+ * @param campaignId    the campaign's id
+ * @param settings      its settings
+ * @param resultsDir    the results folder of its experiments (absolute)
+ * @param source        the campaign file it was made from, if any
+ * @param createdAt     when it was planned
+ * @param state         where it stands
+ * @param stateReason   why it is interrupted or failed
+ * @param pid           the process running it (last one)
+ * @param host          the host of that process
+ * @param experiments   its experiments
+ * @param skipped       grid combinations not run, with the reason
+ * @param units         every unit in run order
+ * @param notes         what the planner noticed (keys that do not apply to a backend, cycles overridden, ...)
+ */
+public record CampaignManifest(int schemaVersion, String campaignId, CampaignSettings settings, String resultsDir,
+        Optional<String> source, Instant createdAt, CampaignState state, Optional<String> stateReason, long pid,
+        String host, List<ManifestExperiment> experiments, List<SkippedCombination> skipped, List<ManifestUnit> units,
+        List<String> notes) {
+    public CampaignManifest {
+        Objects.requireNonNull(campaignId, "campaignId");
+        Objects.requireNonNull(state, "state");
+        experiments = List.copyOf(experiments);
+        skipped = List.copyOf(skipped);
+        units = List.copyOf(units);
+        notes = List.copyOf(notes);
+    }
+
+    /** The campaign's name, or its id. */
+    public String displayName() {
+        return settings.name().orElse(campaignId);
+    }
+
+    /** Units with a status. */
+    public long count(UnitStatus status) {
+        return units.stream().filter(u -> u.status() == status).count();
+    }
+
+    /** This manifest with one unit replaced (by its {@code seq}). */
+    public CampaignManifest withUnit(ManifestUnit unit) {
+        List<ManifestUnit> us = new ArrayList<>(units);
+        us.set(unit.seq(), unit);
+        return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, state,
+                stateReason, pid, host, experiments, skipped, us, notes);
+    }
+
+    /** This manifest in another state, run by this process. */
+    public CampaignManifest withState(CampaignState s, Optional<String> reason) {
+        return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, s, reason,
+                ProcessHandle.current().pid(), dev.lem.env.EnvironmentCapture.hostName(), experiments, skipped, units,
+                notes);
+    }
+
+    /** The experiment with this label or name, if any. */
+    public Optional<ManifestExperiment> experiment(String labelOrName) {
+        return experiments.stream().filter(e -> e.label().equals(labelOrName)
+                || e.config().name().filter(labelOrName::equals).isPresent()).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return "campaign " + displayName() + " (" + campaignId + "): " + state + ", " + experiments.size()
+                + " experiment(s) x " + settings.cycles() + " cycle(s), " + count(UnitStatus.DONE) + " of " + units.size()
+                + " units done" + (count(UnitStatus.FAILED) > 0 ? ", " + count(UnitStatus.FAILED) + " failed" : "");
+    }
+}

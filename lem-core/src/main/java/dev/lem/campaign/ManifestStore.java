@@ -1,0 +1,84 @@
+package dev.lem.campaign;
+
+import dev.lem.LemException;
+import dev.lem.results.ResultsException;
+import dev.lem.results.ResultsJson;
+import dev.lem.results.ResultsRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Where campaigns live: {@code <results>/campaigns/<id>/manifest.json} (written atomically after every change),
+ * with the campaign's summary tables next to it.
+ */
+public final class ManifestStore {
+    private final Path resultsDir;
+
+    /** The campaigns of a results folder. */
+    public ManifestStore(Path resultsDir) {
+        this.resultsDir = resultsDir.toAbsolutePath().normalize();
+    }
+
+    /** The results folder. */
+    public Path resultsDir() {
+        return resultsDir;
+    }
+
+    /** {@code campaigns/<id>}. */
+    public Path folder(String campaignId) {
+        return resultsDir.resolve("campaigns").resolve(CampaignIds.require(campaignId));
+    }
+
+    /** {@code campaigns/<id>/manifest.json}. */
+    public Path manifestFile(String campaignId) {
+        return folder(campaignId).resolve("manifest.json");
+    }
+
+    /** Writes the manifest atomically. */
+    public void write(CampaignManifest manifest) {
+        ResultsRepository.writeAtomically(manifestFile(manifest.campaignId()), ResultsJson.write(manifest));
+    }
+
+    /**
+     * Reads a campaign's manifest.
+     *
+     * @throws LemException when there is none (naming the folder and how to list campaigns) or it is unreadable
+     */
+    public CampaignManifest read(String campaignId) {
+        Path f = manifestFile(campaignId);
+        if (!Files.isRegularFile(f)) {
+            throw new LemException("No campaign " + campaignId + " in " + resultsDir + " (no " + f + "); `lem campaign "
+                    + "list --results-dir " + resultsDir + "` lists the campaigns there");
+        }
+        try {
+            return ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
+        } catch (IOException e) {
+            throw new ResultsException("Cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest if the campaign exists. */
+    public Optional<CampaignManifest> find(String campaignId) {
+        return Files.isRegularFile(manifestFile(campaignId)) ? Optional.of(read(campaignId)) : Optional.empty();
+    }
+
+    /** Ids of every campaign in the folder, oldest first. */
+    public List<String> ids() {
+        Path dir = resultsDir.resolve("campaigns");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> out = new ArrayList<>();
+            s.map(p -> p.getFileName().toString()).filter(CampaignIds::valid).sorted().forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            throw new ResultsException("Cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.lem.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One unit of a campaign: one cycle of one experiment, in the campaign's order.
+ *
+ * @param seq         position in the run order (0-based)
+ * @param round       the cycle round it belongs to (0-based; equals {@code cycle} except in grouped order)
+ * @param experiment  the experiment's index
+ * @param cycle       the experiment's cycle (0-based)
+ * @param status      where it stands
+ * @param attempts    attempts started (over every process that ran it)
+ * @param startedAt   when its last attempt started
+ * @param endedAt     when its last attempt ended
+ * @param files       its result files, relative to the results folder
+ * @param gapWaitedS  the pause actually taken before it (fixed, adaptive and scheduled waits together)
+ * @param gapNote     how the pause ended (e.g. "cooled to within 3 °C / 10 % of idle after 41.2 s", "schedule")
+ * @param loadedModel whether its process loaded the model for it (load measured apart from the cycle)
+ * @param warmedUp    whether a warm-up ran before it
+ * @param throttle    throttling seen during its cycle (reasons with their share of samples)
+ * @param failure     why its last attempt failed
+ * @param history     earlier attempts' outcomes ("attempt 1: failed: ...", "attempt 2: rerun after interruption")
+ */
+public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitStatus status, int attempts,
+        Optional<Instant> startedAt, Optional<Instant> endedAt, List<String> files, double gapWaitedS,
+        Optional<String> gapNote, boolean loadedModel, boolean warmedUp, List<String> throttle,
+        Optional<String> failure, List<String> history) {
+    public ManifestUnit {
+        Objects.requireNonNull(status, "status");
+        files = List.copyOf(files);
+        throttle = List.copyOf(throttle);
+        history = List.copyOf(history);
+    }
+
+    /** A pending unit. */
+    public static ManifestUnit pending(int seq, int round, int experiment, int cycle) {
+        return new ManifestUnit(seq, round, experiment, cycle, UnitStatus.PENDING, 0, Optional.empty(),
+                Optional.empty(), List.of(), 0, Optional.empty(), false, false, List.of(), Optional.empty(), List.of());
+    }
+
+    /** This unit with another status. */
+    public ManifestUnit withStatus(UnitStatus s) {
+        return new ManifestUnit(seq, round, experiment, cycle, s, attempts, startedAt, endedAt, files, gapWaitedS,
+                gapNote, loadedModel, warmedUp, throttle, failure, history);
+    }
+
+    /** Wall-clock seconds of its last attempt, when it ended. */
+    public Optional<Double> durationS() {
+        return startedAt.flatMap(s -> endedAt.map(e -> java.time.Duration.between(s, e).toNanos() / 1e9));
+    }
+
+    @Override
+    public String toString() {
+        return "unit " + (seq + 1) + ": experiment " + (experiment + 1) + " cycle " + (cycle + 1) + " " + status
+                + (attempts > 1 ? " after " + attempts + " attempts" : "") + failure.map(f -> " (" + f + ")").orElse("");
+    }
+}
