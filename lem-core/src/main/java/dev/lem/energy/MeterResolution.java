@@ -105,7 +105,7 @@ public record MeterResolution(double quantumJoules, Duration updateInterval, Str
 
     private static String percent(double share) {
         if (share >= 10) {
-            return "more than 1000%";
+            return ">1000%";
         }
         return String.format(Locale.ROOT, share < 0.1 ? "%.1f%%" : "%.0f%%", share * 100);
     }
