@@ -30,6 +30,7 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -196,10 +197,16 @@ class LemProfilerTest {
 
     @Test
     void inForkedJvmsWarmupIterationsAndForksAreLeftOutAndLemResultsAreWritten(@TempDir Path results)
-            throws RunnerException {
+            throws RunnerException, java.io.IOException {
+        Path json = results.resolve("jmh.json");
         ChainedOptionsBuilder o = options(Mode.Throughput, 1, 2, SIMULATED + ";results=" + results)
-                .warmupForks(1).measurementIterations(2);
+                .warmupForks(1).measurementIterations(2)
+                .resultFormat(ResultFormatType.JSON).result(json.toString());
         Run run = run(o);
+        String jmhJson = java.nio.file.Files.readString(json);
+        assertThat(jmhJson).as("JMH's own JSON carries the figures, for existing JMH tooling")
+                .contains("\"lem.energy.cpu.package[0] (measured)\" : {").contains("\"scoreUnit\" : \"uJ/op\"")
+                .contains("\"lem.power.total (measured)\" : {").contains("\"scoreUnit\" : \"W\"");
         List<IterationResult> its = run.iterations();
         assertThat(its).as("2 measured forks x 2 iterations").hasSize(4);
         Map<Double, ProcessResult> windows = windowsByScore(results);

@@ -168,7 +168,9 @@ public final class EnergyExtension implements BeforeTestExecutionCallback, After
             entries.put("lem.budget", verdict.message());
             notes.add(verdict.message());
         }
-        record(context, settings, meters, repeated.isPresent(), inv, unit, notes, entries);
+        Instant started = store.remove("started", Instant.class);
+        record(context, settings, meters, repeated.isPresent(), started == null ? Instant.now() : started, inv, unit,
+                notes, entries);
         context.publishReportEntry(entries);
         if (verdict instanceof BudgetJudge.Fail f) {
             throw new AssertionFailedError(f.message());
@@ -260,7 +262,7 @@ public final class EnergyExtension implements BeforeTestExecutionCallback, After
 
     /** Writes the invocation to the LEM results, when asked; a failure to write is a report entry, not a failure. */
     private static void record(ExtensionContext context, Settings settings, Meters meters, boolean repeated,
-            Invocation inv, String unit, List<String> notes, Map<String, String> entries) {
+            Instant started, Invocation inv, String unit, List<String> notes, Map<String, String> entries) {
         if (settings.resultsDir().isEmpty()) {
             return;
         }
@@ -275,7 +277,7 @@ public final class EnergyExtension implements BeforeTestExecutionCallback, After
                             "junit:" + type.getName() + "#" + method.getName(), settings, meters,
                             Map.of("junit.unique_id", owner.getUniqueId(), "junit.display_name",
                                     owner.getDisplayName())), TestResultsRecorder.class);
-            r.invocation(Instant.now().minusNanos(inv.energy().durationNanos()), inv, unit, notes);
+            r.invocation(started, inv, unit, notes);
             entries.put("lem.results", r.root() + " (experiment " + r.experimentId() + ")");
         } catch (RuntimeException e) {
             entries.put("lem.results", "not written: " + e.getMessage());
