@@ -42,12 +42,14 @@ import org.openjdk.jmh.runner.IterationType;
  * energy per operation and average power per energy domain as JMH secondary results, each labelled with how it
  * was obtained:
  * <pre>
- *   ·lem.energy.cpu.package[0] (measured)   12.3    mJ/op
- *   ·lem.power.cpu.package[0] (measured)    41.2    W
+ *   ·lem.energy.cpu.package0 (measured)     12.3    mJ/op
+ *   ·lem.power.cpu.package0 (measured)      41.2    W
  *   ·lem.energy.total (measured)            12.3    mJ/op
  * </pre>
  * Energy per operation is in the unit of the benchmark's output time unit times watts: J/op for seconds, mJ/op for
- * milliseconds, uJ/op for microseconds, nJ/op for nanoseconds (JMH's text prints three decimals).
+ * milliseconds, uJ/op for microseconds, nJ/op for nanoseconds (JMH's text prints three decimals). A domain is named
+ * by its LEM id without brackets ({@code cpu.package[0]} → {@code cpu.package0}): JMH 1.37 writes these names into
+ * its JSON unescaped, and brackets there make it invalid.
  * They are in JMH's own text, JSON and CSV output, averaged over measured iterations and forks like JMH's other
  * secondary results.
  *
@@ -78,6 +80,11 @@ public class LemProfiler implements InternalProfiler, ExternalProfiler {
     static final String EXPERIMENT_PROPERTY = "dev.lem.jmh.experiment";
     /** System property the host passes to each fork: the fork's index among all forks, warm-up forks first. */
     static final String FORK_PROPERTY = "dev.lem.jmh.fork";
+    /**
+     * System property the host passes to each fork: the id of the benchmark the fork measures (with bulk warm-up a
+     * fork also runs other benchmarks, which must not write into this one's experiment).
+     */
+    static final String BENCHMARK_PROPERTY = "dev.lem.jmh.benchmark";
     private static final String PREFIX = "# LEM: ";
 
     private final ProfilerOptions options;
@@ -229,7 +236,9 @@ public class LemProfiler implements InternalProfiler, ExternalProfiler {
         Optional<String> experiment = Optional.ofNullable(System.getProperty(EXPERIMENT_PROPERTY));
         int fork = Integer.getInteger(FORK_PROPERTY, 0);
         boolean warmupFork = fork < params.getWarmupForks() && experiment.isPresent();
-        if (options.resultsDir().isPresent() && !warmupFork) {
+        boolean otherBenchmark = experiment.isPresent()
+                && !params.id().equals(System.getProperty(BENCHMARK_PROPERTY, params.id()));
+        if (options.resultsDir().isPresent() && !warmupFork && !otherBenchmark) {
             try {
                 recorder = new LemResultsRecorder(options.resultsDir().get(),
                         experiment.filter(ExperimentIds::isValid).orElseGet(ExperimentIds::generate),
@@ -294,7 +303,8 @@ public class LemProfiler implements InternalProfiler, ExternalProfiler {
             id = ExperimentIds.generate();
             hostExperimentId = id;
         }
-        return List.of("-D" + EXPERIMENT_PROPERTY + "=" + id, "-D" + FORK_PROPERTY + "=" + forksLaunched++);
+        return List.of("-D" + EXPERIMENT_PROPERTY + "=" + id, "-D" + FORK_PROPERTY + "=" + forksLaunched++,
+                "-D" + BENCHMARK_PROPERTY + "=" + params.id());
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * The figures of one measured iteration: per energy domain, energy per operation
- * ({@code lem.energy.<domain> (<method>)}) = the window's average power × time per operation, average power
+ * ({@code lem.energy.<domain> (<method>)}, the domain id without brackets: {@link #labelId}) = the window's average
+ * power × time per operation, average power
  * ({@code lem.power.<domain> (<method>)}, W), and with an idle baseline the idle-adjusted energy per operation
  * ({@code lem.energy.<domain>.adjusted (<method>)}, J/op); the same for the sum over domains
  * ({@code lem.energy.total (<methods>)}) when every domain could be reported. A domain whose energy is within the
@@ -41,9 +42,29 @@ public record IterationFigures(List<Figure> figures, List<String> refusals) {
      *
      * @param label e.g. {@code lem.energy.cpu.package[0] (measured)}
      * @param value the value in {@code unit}
-     * @param unit  an {@link EnergyUnit}'s label or {@link #WATTS}
+     * @param unit   an {@link EnergyUnit}'s label or {@link #WATTS}
+     * @param domain the LEM domain id it is about ({@code cpu.package[0]}), or {@code total}
      */
-    public record Figure(String label, double value, String unit) {
+    public record Figure(String label, double value, String unit, String domain) {
+        /** Whether it is an energy per operation (not a power). */
+        public boolean perOperation() {
+            return !unit.equals(WATTS);
+        }
+
+        /** Whether it is idle-adjusted. */
+        public boolean adjusted() {
+            return label.contains(".adjusted (");
+        }
+    }
+
+    /**
+     * A domain id as it appears in a label: without brackets ({@code cpu.package[0]} → {@code cpu.package0},
+     * {@code gpu[0].mig[1]} → {@code gpu0.mig1}), because JMH 1.37 writes secondary result names into its JSON
+     * unescaped, and its JSON layout breaks lines at brackets, braces and commas; any such character left becomes
+     * {@code _}.
+     */
+    public static String labelId(String domainId) {
+        return domainId.replace("[", "").replace("]", "").replaceAll("[{},;<>&\"\\\\]", "_");
     }
 
     /**
@@ -95,23 +116,24 @@ public record IterationFigures(List<Figure> figures, List<String> refusals) {
                 continue;
             }
             kept.add(d);
-            String id = d.domain().id();
+            String id = labelId(d.domain().id());
+            String domain = d.domain().id();
             String method = " (" + d.domain().method().label() + ")";
             double watts = d.joules() / seconds;
-            out.add(new Figure("lem.energy." + id + method, watts / opsPerSecond * scale, perOp));
-            out.add(new Figure("lem.power." + id + method, watts, WATTS));
+            out.add(new Figure("lem.energy." + id + method, watts / opsPerSecond * scale, perOp, domain));
+            out.add(new Figure("lem.power." + id + method, watts, WATTS, domain));
             d.adjustedJoules().ifPresent(a -> out.add(new Figure("lem.energy." + id + ".adjusted" + method,
-                    a / seconds / opsPerSecond * scale, perOp)));
+                    a / seconds / opsPerSecond * scale, perOp, domain)));
         }
         if (!kept.isEmpty() && refused.isEmpty()) {
             String methods = " (" + methods(kept) + ")";
             double watts = kept.stream().mapToDouble(DomainEnergy::joules).sum() / seconds;
-            out.add(new Figure("lem.energy.total" + methods, watts / opsPerSecond * scale, perOp));
-            out.add(new Figure("lem.power.total" + methods, watts, WATTS));
+            out.add(new Figure("lem.energy.total" + methods, watts / opsPerSecond * scale, perOp, "total"));
+            out.add(new Figure("lem.power.total" + methods, watts, WATTS, "total"));
             if (kept.stream().allMatch(d -> d.adjustedJoules().isPresent())) {
                 double adjusted = kept.stream().mapToDouble(d -> d.adjustedJoules().orElseThrow()).sum();
                 out.add(new Figure("lem.energy.total.adjusted" + methods, adjusted / seconds / opsPerSecond * scale,
-                        perOp));
+                        perOp, "total"));
             }
         }
         return new IterationFigures(out, refused);

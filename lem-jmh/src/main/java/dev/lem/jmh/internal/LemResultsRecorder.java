@@ -124,9 +124,9 @@ public final class LemResultsRecorder {
         counters.put("jmh.ops_per_s", opsPerSecond);
         counters.put("jmh.score", score);
         for (IterationFigures.Figure f : figures.figures()) {
-            String key = f.label().replaceFirst(" \\(.*\\)$", "");
-            if (!f.unit().equals(IterationFigures.WATTS)) {
-                counters.put(key.replaceFirst("^lem\\.energy\\.", "jmh.energy_per_op_j."), f.value() / unit.perJoule());
+            if (f.perOperation()) {
+                counters.put("jmh.energy_per_op_j." + f.domain() + (f.adjusted() ? ".adjusted" : ""),
+                        f.value() / unit.perJoule());
             }
         }
         List<String> w = new ArrayList<>(figures.refusals());

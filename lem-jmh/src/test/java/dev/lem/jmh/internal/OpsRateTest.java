@@ -57,8 +57,8 @@ class OpsRateTest {
                 IterationFigures.EnergyUnit.forTimeUnit(TimeUnit.MILLISECONDS));
         assertThat(f.refusals()).isEmpty();
         assertThat(f.figures()).extracting(IterationFigures.Figure::label).containsExactly(
-                "lem.energy.cpu.package[0] (measured)", "lem.power.cpu.package[0] (measured)",
-                "lem.energy.cpu.package[0].adjusted (measured)", "lem.energy.ram (estimated)", "lem.power.ram (estimated)",
+                "lem.energy.cpu.package0 (measured)", "lem.power.cpu.package0 (measured)",
+                "lem.energy.cpu.package0.adjusted (measured)", "lem.energy.ram (estimated)", "lem.power.ram (estimated)",
                 "lem.energy.ram.adjusted (estimated)", "lem.energy.total (measured+estimated)",
                 "lem.power.total (measured+estimated)", "lem.energy.total.adjusted (measured+estimated)");
         assertThat(f.figures().get(0).value()).isCloseTo(50, within(1e-9));
@@ -79,9 +79,16 @@ class OpsRateTest {
         IterationFigures f = IterationFigures.of(m, 10, id -> id.startsWith("gpu") ? Optional.of(nvml) : Optional.empty(),
                 0.05, IterationFigures.EnergyUnit.JOULES);
         assertThat(f.figures()).extracting(IterationFigures.Figure::label)
-                .containsExactly("lem.energy.cpu.package[0] (measured)", "lem.power.cpu.package[0] (measured)");
+                .containsExactly("lem.energy.cpu.package0 (measured)", "lem.power.cpu.package0 (measured)");
         assertThat(f.refusals()).singleElement().asString().startsWith("gpu[0]: 30 J over 150 ms is below the meter's "
                 + "resolution (1 mJ steps, updated every 100 ms: up to 67% error");
+    }
+
+    @Test
+    void labelsCarryNoCharacterJmhsJsonLayoutBreaksOn() {
+        assertThat(IterationFigures.labelId("cpu.package[0]")).isEqualTo("cpu.package0");
+        assertThat(IterationFigures.labelId("gpu[0].mig[1]")).isEqualTo("gpu0.mig1");
+        assertThat(IterationFigures.labelId("a,b{c};d<e>&\"")).isEqualTo("a_b_c__d_e___");
     }
 
     @Test
