@@ -74,7 +74,9 @@ public final class EnergyExtension implements BeforeTestExecutionCallback, After
     }
 
     private static EnergyUnits units(ExtensionContext context) {
-        String unit = budget(context).map(Budget::per).orElse(Budget.INVOCATION);
+        String unit = budget(context).map(Budget::per).filter(p -> !p.equals(Budget.INVOCATION))
+                .or(() -> closest(context, MeasureEnergy.class).map(a -> a.per().trim()).filter(p -> !p.isEmpty()))
+                .orElse("unit");
         return context.getStore(NS).computeIfAbsent("units", k -> new EnergyUnits(unit), EnergyUnits.class);
     }
 
@@ -125,7 +127,7 @@ public final class EnergyExtension implements BeforeTestExecutionCallback, After
         }
         EnergyUnits units = store.get("units", EnergyUnits.class);
         Invocation inv = new Invocation(m, units == null ? 0 : units.count(), refused, overlapped);
-        String unit = budget.map(Budget::per).orElse(units == null ? Budget.INVOCATION : units.unit());
+        String unit = units != null ? units.unit() : budget.map(Budget::per).orElse(Budget.INVOCATION);
         Map<String, String> entries = entries(inv, unit);
         List<String> notes = new ArrayList<>(refused.values());
         notes.addAll(m.notes());

@@ -40,7 +40,10 @@ public final class EnergyUnits {
         return count.sum();
     }
 
-    /** The unit's name, e.g. {@code token}; {@code invocation} when the budget is per invocation. */
+    /**
+     * The unit's name: the budget's {@code per} ({@code token}), else {@code @MeasureEnergy(per = ...)}, else
+     * {@code unit}.
+     */
     public String unit() {
         return unit;
     }

@@ -41,4 +41,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface MeasureEnergy {
     /** Meters to open by name ({@code rapl}, {@code nvml}, {@code cpu-estimate}, ...); empty: the configured ones. */
     String[] meters() default {};
+
+    /**
+     * The unit a test counts with an {@link EnergyUnits} parameter ({@code "token"}), for the report's energy per
+     * unit; an {@link EnergyBudget}'s {@code per} wins. Default: {@code "unit"}.
+     */
+    String per() default "unit";
 }

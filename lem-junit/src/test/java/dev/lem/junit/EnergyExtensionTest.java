@@ -145,12 +145,19 @@ class EnergyExtensionTest {
         void countsNothing() {
             ScriptedMeterProvider.cpu(2.0);
         }
+
+        @Test
+        @MeasureEnergy(per = "request")
+        void measuredPerRequest(EnergyUnits requests) {
+            ScriptedMeterProvider.cpu(2.0);
+            requests.add(4);
+        }
     }
 
     @Test
     void aBudgetPerUnitDividesByTheUnitsTheTestCounted() {
         EngineExecutionResults r = kit(PerToken.class, SCRIPTED + ";energy.meter_options.scripted.gpu=false").execute();
-        r.testEvents().assertStatistics(s -> s.succeeded(1).failed(2));
+        r.testEvents().assertStatistics(s -> s.succeeded(2).failed(2));
         r.testEvents().assertThatEvents()
                 .haveExactly(1, event(test("over"), finishedWithFailure(message(m -> m.startsWith(
                         "energy budget exceeded: 0.3 J per token (3 J over 10 tokens: cpu.package[0] 3 J measured, over ")
@@ -160,6 +167,8 @@ class EnergyExtensionTest {
                         + "made"))));
         assertThat(entries(r).get("within(EnergyUnits)")).containsEntry("lem.energy.total per token (measured)",
                 "0.2 J/token").containsEntry("lem.units", "10 token");
+        assertThat(entries(r).get("measuredPerRequest(EnergyUnits)")).containsEntry(
+                "lem.energy.total per request (measured)", "0.5 J/request").doesNotContainKey("lem.budget");
     }
 
     // ------------------------------------------------------------------ repeated
