@@ -176,6 +176,23 @@ public final class EnergyMonitor implements AutoCloseable {
         return domains;
     }
 
+    /**
+     * The resolution of the meter that reports {@code domainId} ({@link EnergyMeter#resolution}); empty when the
+     * meter declares none (estimates have no resolution limit) or no meter reports that domain.
+     */
+    public Optional<MeterResolution> resolution(String domainId) {
+        EnergyMeter m = owners.get(domainId);
+        if (m == null) {
+            return Optional.empty();
+        }
+        try {
+            return m.resolution(domainId);
+        } catch (RuntimeException e) {
+            LOG.debug("meter {} failed to state its resolution", m.name(), e);
+            return Optional.empty();
+        }
+    }
+
     /** The sampler interval in use. */
     public Duration interval() {
         return interval;

@@ -1,6 +1,7 @@
 package dev.lem.spi;
 
 import dev.lem.energy.EnergyDomain;
+import dev.lem.energy.MeterResolution;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,15 @@ public interface EnergyMeter extends AutoCloseable {
      * lost mid-run, a failed read); empty when it has one or the meter cannot say.
      */
     default Optional<String> unavailableReason(String domainId) {
+        return Optional.empty();
+    }
+
+    /**
+     * How finely the reading of {@code domainId} resolves energy and time, so that windows too short for it can
+     * be refused instead of reported as noise; empty when there is no known limit (estimates) or the meter
+     * cannot say.
+     */
+    default Optional<MeterResolution> resolution(String domainId) {
         return Optional.empty();
     }
 

@@ -52,6 +52,11 @@ class EnergyMeterFakeNvmlTest {
             assertThat(meter.cumulativeJoules().get("gpu[0]")).isCloseTo(1280.0, within(MJ));
             assertThat(meter.maxPollInterval()).as("a counter needs no polling").isEmpty();
             assertThat(meter.notes().get("gpu[0].method")).startsWith("measured: NVML total-energy counter");
+            assertThat(meter.resolution("gpu[0]")).hasValueSatisfying(r -> {
+                assertThat(r.quantumJoules()).as("mJ steps").isEqualTo(1e-3);
+                assertThat(r.updateInterval()).as("the counter changes every 100 ms").isEqualTo(Duration.ofMillis(100));
+            });
+            assertThat(meter.resolution("gpu[7]")).as("not a domain of this meter").isEmpty();
         }
     }
 
@@ -76,6 +81,10 @@ class EnergyMeterFakeNvmlTest {
                     + "(no energy counter: NVML_ERROR_NOT_SUPPORTED)");
             assertThat(fake.get("power_calls")).as("a probe and a read at open, one per poll, one for the read")
                     .isEqualTo(13);
+            assertThat(meter.resolution("gpu[1]")).hasValueSatisfying(r -> {
+                assertThat(r.quantumJoules()).isZero();
+                assertThat(r.updateInterval()).as("one sample interval").isEqualTo(Duration.ofMillis(100));
+            });
         }
     }
 
@@ -89,6 +98,8 @@ class EnergyMeterFakeNvmlTest {
             assertThat(meter.cumulativeJoules().get("gpu[0]")).isCloseTo(120.0, within(MJ));
             assertThat(meter.notes().get("gpu[0].method")).startsWith("integrated: nvmlDeviceGetPowerUsage (a ~1 s "
                     + "average on this architecture, so the integral lags load changes)");
+            assertThat(meter.resolution("gpu[0]")).as("a ~1 s average resolves no better than 1 s")
+                    .hasValueSatisfying(r -> assertThat(r.updateInterval()).isEqualTo(Duration.ofSeconds(1)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.lem.energy.internal;
 
 import dev.lem.env.SysFiles;
 import dev.lem.energy.EnergyDomain;
+import dev.lem.energy.MeterResolution;
 import dev.lem.spi.EnergyMeter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ final class RaplMeter implements EnergyMeter {
     static final Duration MIN_POLL = Duration.ofMillis(10);
     static final Duration UNKNOWN_RANGE_POLL = Duration.ofSeconds(1);
     private static final long MIN_POWER_INTERVAL_NANOS = 10_000_000L;
+    static final MeterResolution RESOLUTION = new MeterResolution(61e-6, Duration.ofMillis(1),
+            "RAPL energy_uj: energy status unit 15.3-61 µJ, counter updated about every 1 ms");
 
     private final List<Counter> counters;
     private final List<EnergyDomain> domains;
@@ -160,6 +163,15 @@ final class RaplMeter implements EnergyMeter {
     @Override
     public Map<String, String> notes() {
         return notes;
+    }
+
+    /**
+     * 61 µJ steps (the coarsest common RAPL energy status unit: 2^-14 J on Intel server packages; 2^-16 J =
+     * 15.3 µJ on client parts, Intel DRAM and AMD), updated about every 1 ms.
+     */
+    @Override
+    public Optional<MeterResolution> resolution(String domainId) {
+        return domains.stream().anyMatch(d -> d.id().equals(domainId)) ? Optional.of(RESOLUTION) : Optional.empty();
     }
 
     @Override

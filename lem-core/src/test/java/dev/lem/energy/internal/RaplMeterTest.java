@@ -58,6 +58,11 @@ class RaplMeterTest {
         assertThat(m.cumulativeMicrojoules()).containsEntry("cpu.package[0]", 4_000_124L);
         assertThat(m.cumulativeJoules().get("cpu.package[0]")).isCloseTo(4.000124, within(1e-12));
         assertThat(m.wraps()).containsEntry("cpu.package[0]", 0);
+        assertThat(m.resolution("cpu.package[0]")).hasValueSatisfying(r -> {
+            assertThat(r.quantumJoules()).as("the coarsest RAPL energy status unit, 2^-14 J").isEqualTo(61e-6);
+            assertThat(r.updateInterval()).isEqualTo(java.time.Duration.ofMillis(1));
+        });
+        assertThat(m.resolution("dram[0]")).as("not a domain of this meter").isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.lem.nvml.internal;
 import dev.lem.energy.DomainScope;
 import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;
+import dev.lem.energy.MeterResolution;
 import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.MeterContext;
 import dev.lem.spi.PluginUnavailableException;
@@ -47,6 +48,10 @@ public final class NvmlEnergyMeter implements EnergyMeter {
     private final Map<String, String> staticNotes = new LinkedHashMap<>();
     private final Duration samplerInterval;
     private final boolean integrates;
+    /** How often NVML's total-energy counter changes (H100: median 100.0 ms, range 97-103 ms). */
+    static final Duration COUNTER_UPDATE = Duration.ofMillis(100);
+    /** The averaging window of nvmlDeviceGetPowerUsage on Ampere and newer (not A100). */
+    static final Duration AVERAGED_POWER_WINDOW = Duration.ofSeconds(1);
 
     /** One domain: a share of one GPU's energy. */
     private record Channel(EnergyDomain domain, Source source, double share) {
@@ -146,6 +151,26 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         return integrates ? Optional.of(samplerInterval) : Optional.empty();
     }
 
+    /**
+     * The counter: 1 mJ steps, changing every 100 ms (measured on an H100, docs/energy.md). Integrated power:
+     * one sampler interval, or about 1 s where the power reading is itself a ~1 s average. A MIG slice: its
+     * share of its parent's.
+     */
+    @Override
+    public synchronized Optional<MeterResolution> resolution(String domainId) {
+        return channels.stream().filter(c -> c.domain().id().equals(domainId)).findFirst().map(c -> {
+            Source s = c.source();
+            if (s.method == MeasurementMethod.MEASURED) {
+                return new MeterResolution(1e-3 * c.share(), COUNTER_UPDATE,
+                        "NVML total-energy counter: mJ steps, changes every 100 ms");
+            }
+            Duration step = s.averagedPower && samplerInterval.compareTo(AVERAGED_POWER_WINDOW) < 0
+                    ? AVERAGED_POWER_WINDOW : samplerInterval;
+            return new MeterResolution(0, step, "NVML power integrated every " + samplerInterval.toMillis() + " ms"
+                    + (s.averagedPower ? " from a ~1 s average power" : ""));
+        });
+    }
+
     /** Why a domain has no reading now (its GPU was lost, or the last read failed), if it has none. */
     @Override
     public synchronized Optional<String> unavailableReason(String domainId) {
@@ -184,6 +209,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         String problem = "";
         ToDoubleFunction<NvmlDevice> power = NvmlDevice::powerWatts;
         String powerSource = "";
+        boolean averagedPower;
         // counter
         double startJoules;
         double lastRawJoules;
@@ -249,6 +275,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
             } catch (NvmlException e) {
                 averaged = false;
             }
+            averagedPower = averaged;
             powerSource = "nvmlDeviceGetPowerUsage" + (averaged ? " (a ~1 s average on this architecture, so the "
                     + "integral lags load changes)" : "");
         }
