@@ -221,6 +221,16 @@ public final class CampaignPlanner {
             base(r, def.base().get(), def.folder());
             try {
                 effective.forEach((k, v) -> r.set(k, v, ValueSource.OVERRIDE));
+                if (provider.isPresent()) {
+                    // the base's options of another backend do not follow it to this one
+                    for (String k : r.givenKeys()) {
+                        if (k.startsWith("options.") && !applies(k, provider.get(), managed)) {
+                            r.set(k, null, ValueSource.OVERRIDE);
+                            notApplicableNotes.add(k + " (from the base) is not an option of backend " + backend
+                                    + ": left out for " + backend);
+                        }
+                    }
+                }
                 campaignSettings(r, def, resultsDir);
                 String name = baseConfig.flatMap(ExperimentConfig::name).map(n -> n + " [" + label + "]").orElse(label);
                 r.set("name", name, ValueSource.OVERRIDE);

@@ -32,13 +32,13 @@ public final class CampaignResults {
         for (ManifestExperiment e : manifest.experiments()) {
             boolean anyDone = manifest.units().stream().anyMatch(u -> u.experiment() == e.index()
                     && u.status() != UnitStatus.PENDING);
-            if (!anyDone || repo.readSetups(e.experimentId()).isEmpty()) {
+            if (!anyDone || !java.nio.file.Files.isDirectory(repo.rawDirectory(e.experimentId()))
+                    || repo.readSetups(e.experimentId()).isEmpty()) {
                 warnings.add(e.label() + ": no cycle recorded yet");
                 continue;
             }
             try {
-                results.add(repo.readProcessResults(e.experimentId()).isEmpty() ? repo.current(e.experimentId())
-                        : repo.aggregate(e.experimentId()));
+                results.add(repo.aggregate(e.experimentId()));
             } catch (ResultsException ex) {
                 warnings.add(e.label() + ": cannot be aggregated: " + ex.getMessage());
             }

@@ -142,6 +142,11 @@ public final class ConfigResolver {
         return this;
     }
 
+    /** The dotted paths given a value so far (files, trees, overrides), in no particular order. */
+    public Set<String> givenKeys() {
+        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(values.keySet()));
+    }
+
     /**
      * Sets one value by dotted path. {@code null} returns the key to its default.
      *

@@ -411,7 +411,8 @@ public final class CampaignRunner {
         ExperimentRunner.Options o = new ExperimentRunner.Options(e.experimentId(), 0, 1, null, List.of(),
                 options.environment(), this::progress, List.of());
         RunRecord r = new RunRecord(e.config(), o, repo, EnvironmentCapture.hostName(), EnvironmentCapture.capture());
-        List<RunSetup> previous = repo.readSetups(e.experimentId());
+        List<RunSetup> previous = Files.isDirectory(repo.rawDirectory(e.experimentId()))
+                ? repo.readSetups(e.experimentId()) : List.of();
         if (!previous.isEmpty()) {
             r.continueFrom(previous.get(0), doneCycles(e.index()));
         }
@@ -525,8 +526,7 @@ public final class CampaignRunner {
                     && u.status() == UnitStatus.DONE).count();
             List<ManifestUnit> failed = manifest.units().stream().filter(u -> u.experiment() == e.index()
                     && u.status() == UnitStatus.FAILED).toList();
-            if (done + failed.size() < cycles || repo.readSetups(e.experimentId()).isEmpty() && done == 0
-                    && failed.isEmpty()) {
+            if (done + failed.size() < cycles) {
                 continue;
             }
             RunRecord r = records.computeIfAbsent(e.index(), i -> newRecord(e));
