@@ -271,8 +271,8 @@ public final class Campaign {
             return this;
         }
 
-        /** Receives units done of the total after each unit, for a progress bar. */
-        public Builder onUnit(Consumer<Progress> listener) {
+        /** Receives units done of the total (with the time left) as each unit starts and ends: a progress bar. */
+        public Builder onProgressUpdate(Consumer<Progress> listener) {
             options = new RunOptions(options.progress(), Objects.requireNonNull(listener), options.pause(),
                     options.telemetry());
             return this;

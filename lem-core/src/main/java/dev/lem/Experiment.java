@@ -68,15 +68,18 @@ public final class Experiment {
     private final boolean inProcess;
     private final List<String> inlinePrompts;
     private final Consumer<String> progress;
+    private final Consumer<dev.lem.result.Progress> updates;
     private final List<String> warnings;
 
     private Experiment(ExperimentConfig config, @Nullable InferenceBackend backend, boolean inProcess,
-            List<String> inlinePrompts, Consumer<String> progress, List<String> warnings) {
+            List<String> inlinePrompts, Consumer<String> progress, Consumer<dev.lem.result.Progress> updates,
+            List<String> warnings) {
         this.config = config;
         this.backend = backend;
         this.inProcess = inProcess;
         this.inlinePrompts = List.copyOf(inlinePrompts);
         this.progress = progress;
+        this.updates = updates;
         this.warnings = List.copyOf(warnings);
     }
 
@@ -127,6 +130,7 @@ public final class Experiment {
         b.backendInstance = backend;
         b.inlinePrompts = inlinePrompts;
         b.progress = progress;
+        b.updates = updates;
         return b;
     }
 
@@ -148,7 +152,7 @@ public final class Experiment {
         try {
             if (config.processes() == 1) {
                 new ExperimentRunner(config, new ExperimentRunner.Options(id, 0, 1, backend, inlinePrompts,
-                        System.getenv(), progress, warnings)).run();
+                        System.getenv(), progress, warnings, updates)).run();
             } else {
                 if (backend != null) {
                     throw new ConfigException("processes", config.processes() + " worker processes need the backend "
@@ -193,6 +197,14 @@ public final class Experiment {
      * @throws ExperimentFailedException when the resumed run fails or is interrupted again
      */
     public static ExperimentResult resume(Path resultsDir, String id, Consumer<String> progress) {
+        return resume(resultsDir, id, progress, p -> { });
+    }
+
+    /**
+     * As {@link #resume(Path, String, Consumer)}, with a progress-bar listener (cycles done of the total).
+     */
+    public static ExperimentResult resume(Path resultsDir, String id, Consumer<String> progress,
+            Consumer<dev.lem.result.Progress> updates) {
         ResultsRepository repo = new ResultsRepository(resultsDir);
         ExperimentIds.require(id);
         var setups = repo.readSetups(id);
@@ -237,7 +249,7 @@ public final class Experiment {
                     : ConfigResolver.from(config).set("results_dir", resultsDir.toAbsolutePath().toString(),
                             ValueSource.OVERRIDE)
                             .resolve(), new ExperimentRunner.Options(id, 0, 1, null, List.of(), System.getenv(),
-                                    progress, List.of())).resume(setup, onDisk);
+                                    progress, List.of(), updates)).resume(setup, onDisk);
         } catch (LemException e) {
             throw failed(repo, id, e);
         }
@@ -271,7 +283,7 @@ public final class Experiment {
                             ValueSource.BUILDER)
                     .resolve();
             report("sweep point " + point.label());
-            results.add(new Experiment(c, backend, inProcess, inlinePrompts, progress, warnings).measure());
+            results.add(new Experiment(c, backend, inProcess, inlinePrompts, progress, updates, warnings).measure());
         }
         return results;
     }
@@ -310,6 +322,7 @@ public final class Experiment {
         private @Nullable InferenceBackend backendInstance;
         private List<String> inlinePrompts = List.of();
         private Consumer<String> progress = m -> { };
+        private Consumer<dev.lem.result.Progress> updates = p -> { };
 
         Builder(ConfigResolver resolver) {
             this.resolver = resolver;
@@ -489,6 +502,12 @@ public final class Experiment {
             return this;
         }
 
+        /** Receives cycles done of the total (with the time left) after each cycle starts and ends: a progress bar. */
+        public Builder onProgressUpdate(Consumer<dev.lem.result.Progress> listener) {
+            this.updates = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         /**
          * Validates everything and builds the experiment: the core keys, the backend's own options and
          * rules, the carbon settings and the prompt file, all reported together.
@@ -509,7 +528,7 @@ public final class Experiment {
                         + "the backend is an instance made in code, configured by its own constructor");
             }
             warnings.forEach(w -> LOG.warn("config: {}", w));
-            return new Experiment(config, backendInstance, inProcess, inlinePrompts, progress, warnings);
+            return new Experiment(config, backendInstance, inProcess, inlinePrompts, progress, updates, warnings);
         }
 
         /** {@code build().measure()}. */

@@ -69,7 +69,7 @@ class CampaignRunTest {
         ScriptedPause pause = new ScriptedPause(Instant.parse("2026-12-05T12:00:00Z"));
         CampaignResult r = Campaign.builder().base(base()).vary("backend", "simulated", "openai")
                 .vary("batching.batch_size", 1, 2, 4).cycles(2).seed(7).name("grid").baseline("backend=openai")
-                .set("gaps.between_experiments_s", 2).resultsDir(results()).onUnit(progress::add).pause(pause).build()
+                .set("gaps.between_experiments_s", 2).resultsDir(results()).onProgressUpdate(progress::add).pause(pause).build()
                 .run();
         CampaignManifest m = r.manifest();
         assertThat(r.state()).isEqualTo(CampaignState.COMPLETE);
@@ -240,7 +240,7 @@ class CampaignRunTest {
         CampaignResult r = Campaign.builder().base(base()).vary("batching.batch_size", 1, 2).cycles(1)
                 .set("gaps.adaptive.enabled", true).set("gaps.adaptive.poll_s", 1).set("gaps.adaptive.baseline_s", 3)
                 .resultsDir(results()).pause(pause).telemetry(gpu)
-                .onUnit(p -> {
+                .onProgressUpdate(p -> {
                     if (p.current().endsWith(" done")) {
                         hotSince[0] = pause.nanoTime() / 1e9;
                     }

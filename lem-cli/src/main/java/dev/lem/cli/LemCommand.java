@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
-        subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
-                PluginsCommand.class, ModelCommand.class, GenerateCommand.class,
+        subcommands = {RunCommand.class, CampaignCommand.class, ResumeCommand.class, ConfigCommand.class,
+                ResultsCommand.class, AggregateCommand.class, PluginsCommand.class, ModelCommand.class,
+                GenerateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LemCommand extends ParentCommand {
     /** Exit code for bad input. */

@@ -47,37 +47,31 @@ final class RunCommand implements Callable<Integer> {
         if (config == null) {
             overrides.forEach(b::override);
         }
-        if (!quiet) {
-            b.onProgress(m -> {
-                err.println("lem: " + m);
-                err.flush();
-            });
-        }
+        ProgressDisplay display = ProgressDisplay.open(quiet, err, "lem run");
+        b.onProgress(display.messages()).onProgressUpdate(display.updates());
         Experiment e = b.build();
         e.warnings().forEach(w -> err.println("lem: warning: " + w));
         err.flush();
         var out = spec.commandLine().getOut();
-        try {
-            if (TrafficSweep.isSweep(e.config())) {
-                List<ExperimentResult> all = e.measureSweep();
-                if (json) {
-                    out.println(ResultsJson.write(all));
-                } else {
-                    all.forEach(r -> out.println(ResultView.summary(r, Path.of(e.config().resultsDir()))));
-                    out.print(ResultView.sweep(all));
-                }
-                out.flush();
-                return 0;
-            }
-            ExperimentResult r = e.measure();
-            out.print(json ? ResultsJson.write(r) + "\n" : ResultView.summary(r, Path.of(e.config().resultsDir())));
-            out.flush();
-            return 0;
+        boolean sweep = TrafficSweep.isSweep(e.config());
+        List<ExperimentResult> all;
+        try (display) { // the bar is gone before the summary prints
+            all = sweep ? e.measureSweep() : List.of(e.measure());
         } catch (ExperimentFailedException ex) {
             ex.partialResult().ifPresent(r -> out.print(ResultView.summary(r, Path.of(e.config().resultsDir()))));
             out.flush();
             throw ex;
         }
+        if (json) {
+            out.println(sweep ? ResultsJson.write(all) : ResultsJson.write(all.get(0)));
+        } else {
+            all.forEach(r -> out.print(ResultView.summary(r, Path.of(e.config().resultsDir()))));
+            if (sweep) {
+                out.print(ResultView.sweep(all));
+            }
+        }
+        out.flush();
+        return 0;
     }
 
     private static String defaults() {

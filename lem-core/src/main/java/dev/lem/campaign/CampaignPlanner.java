@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * listed with the reason. Nothing is dropped silently.
  */
 public final class CampaignPlanner {
+    private static final java.util.regex.Pattern INAPPLICABLE = java.util.regex.Pattern.compile(
+            "^(\\S+) has no effect on backend ");
+
     private CampaignPlanner() {
     }
 
@@ -238,7 +241,18 @@ public final class CampaignPlanner {
                 checkRunnable(v.config());
                 String unique = unique(label.isEmpty() ? "base" : label, planned);
                 kept.put(effective, unique);
-                planned.add(new PlannedExperiment(unique, effective, "grid", v.config(), v.warnings()));
+                List<String> warnings = new ArrayList<>();
+                for (String w : v.warnings()) {
+                    java.util.regex.Matcher key = INAPPLICABLE.matcher(w);
+                    if (def.vary().containsKey("backend") && key.find() && !effective.containsKey(key.group(1))) {
+                        // a base key meant for the grid's other backends: expected, not a mistake
+                        notApplicableNotes.add(key.group(1) + " (from the base) has no effect on backend " + backend
+                                + "; it is there for the grid's other backends");
+                    } else {
+                        warnings.add(w);
+                    }
+                }
+                planned.add(new PlannedExperiment(unique, effective, "grid", v.config(), warnings));
             } catch (ConfigException e) {
                 kept.put(effective, fullLabel + " (invalid)");
                 skipped.add(new SkippedCombination(fullLabel, combination, reasons(e), true));

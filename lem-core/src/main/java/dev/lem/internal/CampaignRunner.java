@@ -320,8 +320,10 @@ public final class CampaignRunner {
                 notBefore = earliest.isAfter(notBefore) ? earliest : notBefore;
             }
         }
-        Duration wait = Duration.between(options.pause().now(), notBefore.equals(Instant.MIN) ? options.pause().now()
-                : notBefore);
+        if (notBefore.equals(Instant.MIN)) {
+            return 0;
+        }
+        Duration wait = Duration.between(options.pause().now(), notBefore);
         if (wait.isNegative() || wait.isZero()) {
             return 0;
         }

@@ -75,6 +75,8 @@ final class CyclePhase {
         List<ProcessResult> done = new ArrayList<>();
         record.stopReason = "fixed count of " + config.cycles() + " cycles";
         ExperimentRunner.Options options = record.options;
+        long started = System.nanoTime();
+        firstCycle = -1;
         for (int c = 0; c < max; c++) {
             if (alreadyOnDisk.contains(c)) {
                 continue;
@@ -85,11 +87,13 @@ final class CyclePhase {
                         + " min; ran without them");
             }
             progress.accept("cycle " + (c + 1) + "/" + (adaptive.enabled() ? "<=" + max : max));
+            update(c, max, "cycle " + (c + 1) + " of " + (adaptive.enabled() ? "at most " : "") + max, started);
             ProcessResult r = measure(c, template);
             if (!record.recordCycle(r)) {
                 throw new LemException("cycle " + (c + 1) + " ended after the run was interrupted; it is not recorded");
             }
             done.add(r);
+            update(c + 1, max, "cycle " + (c + 1) + " done", started);
             if (r.requests().stream().noneMatch(RequestRecord::ok)) {
                 String first = r.requests().stream().map(x -> x.error().orElse("")).filter(s -> !s.isEmpty())
                         .findFirst().orElse("no request was sent");
@@ -107,6 +111,24 @@ final class CyclePhase {
             record.stopReason = "adaptive: max_cycles (" + max + ") reached before " + adaptive.metric().key()
                     + "'s CI half-width fell to " + adaptive.targetHalfWidthPct() + "% of its mean";
             record.warn(record.stopReason);
+        }
+    }
+
+    private int firstCycle = -1;
+
+    /** Tells the progress-bar listener where the cycles stand, with the time left from the cycles measured so far. */
+    private void update(int done, int total, String current, long started) {
+        if (firstCycle < 0) {
+            firstCycle = done;
+        }
+        int measured = done - firstCycle;
+        Optional<java.time.Duration> eta = measured <= 0 ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(
+                (System.nanoTime() - started) / measured * (total - done)));
+        try {
+            record.options.updates().accept(new dev.lem.result.Progress(record.options.experimentId(), done, total,
+                    current, eta));
+        } catch (RuntimeException e) {
+            LOG.debug("progress listener failed", e);
         }
     }
 

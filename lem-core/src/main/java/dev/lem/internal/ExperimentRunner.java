@@ -60,13 +60,22 @@ public final class ExperimentRunner {
      * @param environment    environment variables to honour (CUDA_VISIBLE_DEVICES)
      * @param progress       receives one-line progress messages (they are also logged at INFO)
      * @param configWarnings warnings found when the configuration was validated, recorded with the results
+     * @param updates        cycles done of the total after each cycle, for a progress bar
      */
     public record Options(String experimentId, int rank, int worldSize, @Nullable InferenceBackend backend,
             List<String> inlinePrompts, Map<String, String> environment, Consumer<String> progress,
-            List<String> configWarnings) {
+            List<String> configWarnings, Consumer<dev.lem.result.Progress> updates) {
         public Options {
             inlinePrompts = List.copyOf(inlinePrompts);
             configWarnings = List.copyOf(configWarnings);
+        }
+
+        /** Options without a progress-bar listener. */
+        public Options(String experimentId, int rank, int worldSize, @Nullable InferenceBackend backend,
+                List<String> inlinePrompts, Map<String, String> environment, Consumer<String> progress,
+                List<String> configWarnings) {
+            this(experimentId, rank, worldSize, backend, inlinePrompts, environment, progress, configWarnings,
+                    p -> { });
         }
     }
 
