@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -232,6 +233,37 @@ class FaultInjectionTest {
             CliTestSupport.Run list = CliTestSupport.lem("results", "list", "--results-dir", results.toString());
             assertThat(list.out()).contains(id, cycles + " of 5", again.status().name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    @Test
+    void anExperimentKilledMidRunIsResumedInTheSameIdWithItsCyclesKept() throws Exception {
+        Path results = dir.resolve("resume");
+        Child c = lem("resume", "run", simulatedConfig("resume", results, 5).toString());
+        c.await("cycle 3/5");
+        c.signal("KILL");
+        assertThat(c.waitFor()).isEqualTo(137);
+        ResultsRepository repo = new ResultsRepository(results);
+        String id = repo.experimentIds().get(0);
+        Map<Integer, String> before = new java.util.TreeMap<>();
+        for (ProcessResult p : repo.readProcessResults(id)) {
+            before.put(p.cycle(), Files.readString(repo.cycleDirectory(id, p.cycle()).resolve("process_0.json")));
+        }
+        assertThat(before).isNotEmpty().hasSizeLessThan(5);
+        CliTestSupport.Run resume = CliTestSupport.lem("resume", id, "--results-dir", results.toString(), "--quiet");
+        assertThat(resume.exitCode()).as(resume.err()).isZero();
+        assertThat(resume.out()).contains("Experiment " + id).doesNotContain("STATUS:");
+        ExperimentResult r = repo.readAggregated(id).orElseThrow();
+        assertThat(r.status()).isEqualTo(Completeness.COMPLETE);
+        assertThat(r.cycles()).extracting(cy -> cy.cycle()).containsExactly(0, 1, 2, 3, 4);
+        before.forEach((cycle, text) -> assertThat(repo.cycleDirectory(id, cycle).resolve("process_0.json"))
+                .as("cycle %d, measured before the kill, is kept as it was", cycle + 1).hasContent(text));
+        assertThat(r.processes().get(0).warnings()).anySatisfy(w -> assertThat(w).startsWith("resumed on ")
+                .contains("with " + before.size() + " cycle(s) on disk"));
+        CliTestSupport.Run again = CliTestSupport.lem("resume", id, "--results-dir", results.toString());
+        assertThat(again.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);
+        assertThat(again.err()).contains("is complete (5 of 5 cycles): nothing to resume");
+        row("SIGKILL, then lem resume <id>", 0, "the " + before.size() + " cycle(s) on disk kept byte for byte, the "
+                + (5 - before.size()) + " missing run in the same id; complete");
     }
 
     @Test
