@@ -7,12 +7,21 @@ import org.openjdk.jmh.profile.ProfilerException;
  * Everything is in {@link LemProfiler}.
  */
 public final class lem extends LemProfiler {
-    /** With JMH's option line, e.g. {@code meters=rapl,nvml;interval=50ms}. */
+    /**
+     * With JMH's option line, e.g. {@code meters=rapl,nvml;interval=50ms}.
+     *
+     * @param initLine the options after {@code -prof lem:}
+     * @throws ProfilerException with the option list for {@code help}, or the problems of a bad line
+     */
     public lem(String initLine) throws ProfilerException {
         super(initLine);
     }
 
-    /** With every default. */
+    /**
+     * With every default.
+     *
+     * @throws ProfilerException never with the defaults; declared by JMH's profiler contract
+     */
     public lem() throws ProfilerException {
         super();
     }

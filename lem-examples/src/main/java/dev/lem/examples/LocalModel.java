@@ -42,6 +42,7 @@ public final class LocalModel implements AutoCloseable {
      *
      * @param model   a local Hugging Face folder, an HF id in the local cache, or {@code synthetic:<preset>}
      * @param threads PyTorch intra-op threads
+     * @return the loaded model (close it when done)
      */
     public static LocalModel load(String model, int threads) {
         ExperimentConfig config = ConfigResolver.withDefaults()
@@ -62,14 +63,17 @@ public final class LocalModel implements AutoCloseable {
         }
     }
 
-    /** What was loaded. */
+    /** {@return what was loaded} */
     public ModelInfo info() {
         return info;
     }
 
     /**
-     * Generates exactly {@code tokens} tokens after {@code prompt}; returns the number generated.
+     * Generates exactly {@code tokens} tokens after {@code prompt}.
      *
+     * @param prompt the prompt
+     * @param tokens how many tokens to generate
+     * @return the number generated
      * @throws IllegalStateException when the backend reports the request failed
      */
     public int generate(String prompt, int tokens) {

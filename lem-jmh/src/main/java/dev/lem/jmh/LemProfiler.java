@@ -104,13 +104,18 @@ public class LemProfiler implements InternalProfiler, ExternalProfiler {
     /**
      * The profiler with JMH's option line ({@code meters=rapl,nvml;interval=50ms}).
      *
+     * @param initLine the options after {@code -prof lem:}
      * @throws ProfilerException with the option list for {@code help}, or the problems of a bad line
      */
     public LemProfiler(String initLine) throws ProfilerException {
         this.options = ProfilerOptions.parse(initLine);
     }
 
-    /** The profiler with every default (JMH's discovery creates one this way). */
+    /**
+     * The profiler with every default (JMH's discovery creates one this way).
+     *
+     * @throws ProfilerException never with the defaults; declared by JMH's profiler contract
+     */
     public LemProfiler() throws ProfilerException {
         this("");
     }

@@ -20,7 +20,7 @@ public enum DomainKind {
     /** A whole module's counter (Grace Hopper's GPU counter covers the module). */
     MODULE;
 
-    /** The kind as LEM's domains name it ({@code dev.lem.energy.EnergyDomain#kind()}), e.g. {@code gpu}. */
+    /** {@return the kind as LEM's domains name it ({@code dev.lem.energy.EnergyDomain#kind()}), e.g. {@code gpu}} */
     public String kind() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -42,21 +42,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD})
 @ExtendWith(EnergyExtension.class)
 public @interface EnergyBudget {
-    /** The budget, J per {@link #per()}; must be positive. */
+    /** {@return the budget, J per {@link #per()}; must be positive} */
     double joules();
 
     /**
-     * What the budget is per: {@code "invocation"} (the default: one run of the test method), or a unit the test
-     * counts with an {@link EnergyUnits} parameter ({@code "token"}, {@code "request"}, ...).
+     * {@return what the budget is per: {@code "invocation"} (the default: one run of the test method), or a unit the
+     * test counts with an {@link EnergyUnits} parameter ({@code "token"}, {@code "request"}, ...)}
      */
     String per() default "invocation";
 
-    /** The kinds of domain the budget covers; empty: every domain measured. */
+    /** {@return the kinds of domain the budget covers; empty: every domain measured} */
     DomainKind[] domains() default {};
 
-    /** Confidence level of the interval a {@code @RepeatedTest} is judged on, in (0, 1). */
+    /** {@return the confidence level of the interval a {@code @RepeatedTest} is judged on, in (0, 1)} */
     double confidence() default 0.95;
 
-    /** Whether an estimated figure may be judged; when not, a test whose figure is estimated is aborted. */
+    /** {@return whether an estimated figure may be judged; when not, a test whose figure is estimated is aborted} */
     boolean allowEstimated() default false;
 }

@@ -26,6 +26,7 @@ public final class EnergyUnits {
     /**
      * Adds {@code n} units.
      *
+     * @param n how many units (tokens, requests, ...) the test produced
      * @throws IllegalArgumentException when {@code n} is negative, NaN or infinite
      */
     public void add(double n) {
@@ -35,14 +36,14 @@ public final class EnergyUnits {
         count.add(n);
     }
 
-    /** The units added so far. */
+    /** {@return the units added so far} */
     public double count() {
         return count.sum();
     }
 
     /**
-     * The unit's name: the budget's {@code per} ({@code token}), else {@code @MeasureEnergy(per = ...)}, else
-     * {@code unit}.
+     * {@return the unit's name: the budget's {@code per} ({@code token}), else {@code @MeasureEnergy(per = ...)}, else
+     * {@code unit}}
      */
     public String unit() {
         return unit;

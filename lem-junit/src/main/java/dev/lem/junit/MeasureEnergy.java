@@ -39,12 +39,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD})
 @ExtendWith(EnergyExtension.class)
 public @interface MeasureEnergy {
-    /** Meters to open by name ({@code rapl}, {@code nvml}, {@code cpu-estimate}, ...); empty: the configured ones. */
+    /** {@return meters to open by name ({@code rapl}, {@code nvml}, {@code cpu-estimate}, ...); empty: the configured ones} */
     String[] meters() default {};
 
     /**
-     * The unit a test counts with an {@link EnergyUnits} parameter ({@code "token"}), for the report's energy per
-     * unit; an {@link EnergyBudget}'s {@code per} wins. Default: {@code "unit"}.
+     * {@return the unit a test counts with an {@link EnergyUnits} parameter ({@code "token"}), for the report's energy
+     * per unit; an {@link EnergyBudget}'s {@code per} wins. Default: {@code "unit"}}
      */
     String per() default "unit";
 }

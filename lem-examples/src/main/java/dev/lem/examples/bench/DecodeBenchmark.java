@@ -49,16 +49,23 @@ public class DecodeBenchmark {
 
     private LocalModel loaded;
 
+    /** Loads the model once per trial (outside the measured iterations). */
     @Setup(Level.Trial)
     public void load() {
         loaded = LocalModel.load(model, threads);
     }
 
+    /** Releases the model. */
     @TearDown(Level.Trial)
     public void unload() {
         loaded.close();
     }
 
+    /**
+     * One operation per generated token.
+     *
+     * @return the tokens generated (consumed by JMH)
+     */
     @Benchmark
     @OperationsPerInvocation(TOKENS)
     public int generate() {

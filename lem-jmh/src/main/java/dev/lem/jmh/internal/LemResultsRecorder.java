@@ -144,10 +144,13 @@ public final class LemResultsRecorder {
     }
 
     private void writeSetup() {
+        // the end marker: every measured iteration of every fork is recorded (JMH killed earlier leaves it running)
+        boolean complete = cyclesRun >= config.cycles();
         repo.writeSetup(new RunSetup(ResultsJson.SCHEMA_VERSION, experimentId, 0, 1, environment.host(), pid,
                 startedAt, config, environment, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 baseline, plugins, facts, cyclesRun, fork == 0 && cyclesRun == 0 ? "not started"
                         : "JMH: fork " + (fork + 1) + ", " + iterationsPerFork + " measured iterations per fork",
-                warnings, Optional.empty()));
+                warnings, Optional.empty(), complete ? dev.lem.result.RunStatus.COMPLETE
+                        : dev.lem.result.RunStatus.RUNNING, complete ? Optional.of(Instant.now()) : Optional.empty()));
     }
 }

@@ -106,7 +106,8 @@ public final class TestResultsRecorder {
         repo.writeSetup(new RunSetup(ResultsJson.SCHEMA_VERSION, experimentId, 0, 1, env.host(), pid, startedAt(),
                 config, env, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), baseline, plugins,
                 facts, cycles, "JUnit: " + cycles + " invocation" + (cycles == 1 ? "" : "s"), warnings,
-                Optional.empty()));
+                Optional.empty(), dev.lem.result.RunStatus.COMPLETE, Optional.of(Instant.now())));
+        // complete after every invocation: the invocations so far are all a test run has; none is ever pending
     }
 
     private Instant startedAt() {
