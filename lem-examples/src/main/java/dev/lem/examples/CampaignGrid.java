@@ -40,7 +40,6 @@ public final class CampaignGrid {
                     .cycles(3)
                     .baseline("backend=djl batching.batch_size=1")
                     .resultsDir(results)
-                    .onProgress(m -> System.err.println("lem: " + m))
                     .build()
                     .run();
             System.out.println(r);
