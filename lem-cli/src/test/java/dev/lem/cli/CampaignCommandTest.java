@@ -105,4 +105,43 @@ class CampaignCommandTest {
         assertThat(r.out()).contains("structure  (one of: interleaved, shuffled, grouped; default shuffled)",
                 "gaps.adaptive.max_wait_s", "residency.force_cold_start", "schedule.start_at", "vary ");
     }
+
+    @Test
+    void modelsOverTheResidencyBudgetAreUnloadedLeastRecentlyUsedFirst() throws IOException {
+        // two DJL backends (different thread counts: different backend settings), a budget smaller than one model
+        Path f = campaign("""
+                base:
+                  backend: djl
+                  model: synthetic:tiny-llama
+                  max_output_tokens: 2
+                  prompts: {limit: 2}
+                  warmup: {mode: fixed, runs: 0}
+                  energy: {idle_baseline_s: 0}
+                vary:
+                  options.threads: [1, 2]
+                cycles: 2
+                structure: interleaved
+                residency: {memory_budget_gb: 0.000001}
+                results_dir: %s
+                """);
+        CliTestSupport.Run r = lem("campaign", "run", f.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("unloading djl (", "the resident models would exceed the residency budget");
+        var store = new dev.lem.campaign.ManifestStore(dir.resolve("results"));
+        var m = store.read(store.ids().get(0));
+        assertThat(m.units()).as("every unit reloads: the other model was unloaded to fit the budget")
+                .allSatisfy(u -> assertThat(u.loadedModel()).isTrue());
+        var repo = new dev.lem.results.ResultsRepository(dir.resolve("results"));
+        assertThat(m.experiments()).allSatisfy(e -> assertThat(repo.readAggregated(e.experimentId()).orElseThrow()
+                .processes().get(0).unload()).as("the unload is measured and recorded").isPresent());
+
+        // with room for both, each loads once
+        Path roomy = campaign(Files.readString(f).replace("memory_budget_gb: 0.000001", "memory_budget_gb: 64")
+                .replace("%", "%%"));
+        CliTestSupport.Run r2 = lem("campaign", "run", roomy.toString(), "--quiet");
+        assertThat(r2.exitCode()).as(r2.err()).isZero();
+        String first = m.campaignId();
+        var m2 = store.read(store.ids().stream().filter(id -> !id.equals(first)).findFirst().orElseThrow());
+        assertThat(m2.units().stream().filter(u -> u.loadedModel()).count()).isEqualTo(2);
+    }
 }

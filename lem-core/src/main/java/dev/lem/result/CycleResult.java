@@ -43,9 +43,12 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
         return metrics.requests() == 0 ? 0 : (double) metrics.failed() / metrics.requests();
     }
 
-    /** Whether no request of the cycle succeeded: it is then left out of the summary. */
+    /**
+     * Whether requests were sent and none succeeded: the cycle is then left out of the summary. A window measured
+     * without requests (a JMH iteration, a JUnit test, code measured with {@code EnergyMeters}) has not failed.
+     */
     public boolean failedEntirely() {
-        return metrics.completed() == 0;
+        return metrics.requests() > 0 && metrics.completed() == 0;
     }
 
     /** The commonest failure reasons as {@code "reason (n)"}, at most {@code limit}. */

@@ -90,6 +90,18 @@ class PartialAndFailedRunsTest {
     }
 
     @Test
+    void aWindowMeasuredWithoutRequestsIsNotAFailedCycle() {
+        // JMH iterations and JUnit tests record energy windows with no requests: they are in the summary
+        ExperimentConfig two = ConfigResolver.withDefaults().override("cycles=2").resolve();
+        ExperimentResult r = Aggregator.aggregate(ID, List.of(finished(two, 2)), List.of(cycle(0, List.of()),
+                cycle(1, List.of())));
+        assertThat(r.summary().cycles()).isEqualTo(2);
+        assertThat(r.summary().excludedCycles()).isEmpty();
+        assertThat(r.cycles()).noneMatch(c -> c.failedEntirely());
+        assertThat(r.status()).isEqualTo(Completeness.COMPLETE);
+    }
+
+    @Test
     void failuresUnderTheThresholdAreWarnedAboutButTheRunIsComplete() {
         ExperimentConfig lenient = ConfigResolver.withDefaults().override("cycles=2")
                 .override("stats.max_failure_rate=0.5").resolve();
