@@ -437,7 +437,8 @@ public final class EngineFlags {
                 }
             }
             out.add(managed ? new EngineSetting(name, null, EngineSetting.Source.ENGINE_DEFAULT, null,
-                    o.engineDefaultText()) : new EngineSetting(name, null, EngineSetting.Source.OUTSIDE_LEM, null,
+                    o.engineDefaultText().isEmpty() ? "engine default" : "engine default: " + o.engineDefaultText())
+                    : new EngineSetting(name, null, EngineSetting.Source.OUTSIDE_LEM, null,
                     "not reported by the server"));
         }
         return out;
@@ -469,8 +470,7 @@ public final class EngineFlags {
             switch (s.source()) {
                 case ENGINE_DEFAULT, OUTSIDE_LEM -> out.add(new EngineSetting(s.name(), typedLike(r),
                         EngineSetting.Source.REPORTED_BY_SERVER, r, s.source() == EngineSetting.Source.ENGINE_DEFAULT
-                        ? "engine default" + (s.note().isEmpty() ? "" : " (documented: " + s.note() + ")")
-                        : "read from the server"));
+                        ? s.note() : "read from the server"));
                 default -> {
                     if (s.value() != null && !same(s.value(), r)) {
                         mismatches.add(s.note() + " is " + Parameter.display(s.value()) + " but the server reports "

@@ -203,7 +203,7 @@ public final class DjlBackend implements InferenceBackend {
                     "options." + option.name());
         }
         return actual == null ? new EngineSetting(name, null, EngineSetting.Source.ENGINE_DEFAULT, null,
-                option.engineDefaultText()) : new EngineSetting(name, actual, EngineSetting.Source.REPORTED_BY_SERVER,
+                "engine default: " + option.engineDefaultText()) : new EngineSetting(name, actual, EngineSetting.Source.REPORTED_BY_SERVER,
                 actual, "PyTorch's default, read back");
     }
 
