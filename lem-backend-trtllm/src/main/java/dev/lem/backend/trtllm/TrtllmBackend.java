@@ -312,7 +312,8 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
 
     /** What LEM writes to the LLM API options file (before merging with the user's own). */
     private Map<String, Object> llmApiOptions() {
-        return TrtllmEngineOptions.fileEntries(options, options.get(METRICS) && settings().api() != ServerApi.TRITON);
+        return TrtllmEngineOptions.fileEntries(options,
+                options.get(METRICS) && config.server().api() != ServerApi.TRITON);
     }
 
     /** Writes the LLM API options file: the user's own file (if any) with LEM's entries merged in. */
