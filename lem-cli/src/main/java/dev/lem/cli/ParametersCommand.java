@@ -118,14 +118,16 @@ final class ParametersCommand implements Callable<Integer> {
             out.println();
             out.println("### Modelled");
             out.println();
-            out.println("| engine argument | LEM key | rule | default | why it matters |");
-            out.println("|---|---|---|---|---|");
+            out.println("| engine argument | LEM key | rule | default when unset | engine version | why it matters |");
+            out.println("|---|---|---|---|---|---|");
             for (EngineArgument a : c.modelled()) {
                 String key = c.modelledBy().get(a.name());
                 Optional<Parameter> p = parameter(b, key);
+                String def = p.filter(x -> x.defaultValue() != null).map(x -> "LEM: " + x.defaultText())
+                        .orElseGet(() -> "engine: " + c.engineDefaults().getOrDefault(a.name(), "its own"));
                 out.println("| `" + a.name() + "` | `" + key + "` | " + p.map(x -> cell(x.rule())).orElse("") + " | "
-                        + p.map(x -> x.path().startsWith("options.") && x.defaultValue() == null
-                                ? "engine's" : cell(x.defaultText())).orElse("") + " | " + cell(a.reason()) + " |");
+                        + cell(def) + " | " + c.since().getOrDefault(a.name(), "").replaceAll("^(.+)$", ">= $1") + " | "
+                        + cell(a.reason()) + " |");
             }
             List<EngineArgument> missing = c.missing();
             out.println();

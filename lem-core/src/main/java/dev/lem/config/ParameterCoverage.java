@@ -13,14 +13,24 @@ import java.util.TreeMap;
  * {@link Option#engineArgument(String)}, or a core key such as {@code seed}). Computed, not asserted: the
  * share is the number of relevant arguments with a LEM key over the number of relevant arguments.
  *
- * @param snapshot   the engine's argument list for a named version
- * @param modelledBy engine argument name to the LEM key that sets it ({@code options.max_num_seqs})
+ * @param snapshot       the engine's argument list for a named version
+ * @param modelledBy     engine argument name to the LEM key that sets it ({@code options.max_num_seqs})
+ * @param engineDefaults engine argument name to the engine's own default as documented by its option
+ * @param since          engine argument name to the first engine version that accepts it, where declared
  */
-public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> modelledBy) {
+public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> modelledBy,
+        Map<String, String> engineDefaults, Map<String, String> since) {
 
     public ParameterCoverage {
         Objects.requireNonNull(snapshot, "snapshot");
         modelledBy = Collections.unmodifiableMap(new TreeMap<>(modelledBy));
+        engineDefaults = Collections.unmodifiableMap(new TreeMap<>(engineDefaults));
+        since = Collections.unmodifiableMap(new TreeMap<>(since));
+    }
+
+    /** A coverage without documented defaults or versions. */
+    public ParameterCoverage(EngineSnapshot snapshot, Map<String, String> modelledBy) {
+        this(snapshot, modelledBy, Map.of(), Map.of());
     }
 
     /**
@@ -32,15 +42,21 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
      */
     public static ParameterCoverage of(EngineSnapshot snapshot, List<Option<?>> options, Map<String, String> coreKeys) {
         Map<String, String> by = new TreeMap<>(coreKeys);
+        Map<String, String> defaults = new TreeMap<>();
+        Map<String, String> versions = new TreeMap<>();
         for (Option<?> o : options) {
             o.engineArgument().ifPresent(a -> {
                 String before = by.put(a, o.parameter().path());
                 if (before != null) {
                     throw new IllegalArgumentException(a + " is set by both " + before + " and " + o.parameter().path());
                 }
+                if (!o.engineDefaultText().isEmpty()) {
+                    defaults.put(a, o.engineDefaultText());
+                }
+                o.since().ifPresent(v -> versions.put(a, v));
             });
         }
-        return new ParameterCoverage(snapshot, by);
+        return new ParameterCoverage(snapshot, by, defaults, versions);
     }
 
     /** Every relevant argument, in the engine's order. */
