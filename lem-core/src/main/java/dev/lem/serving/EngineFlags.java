@@ -198,9 +198,10 @@ public final class EngineFlags {
         List<PassThrough> out = new ArrayList<>();
         List<String> args = s.server().args();
         Map<String, List<PassThrough>> byOption = new LinkedHashMap<>();
-        for (Flag f : flags) {
-            if (f.style() == Style.FILE_ENTRY) {
-                continue; // file entries are merged with the user's own file by the backend
+        for (Flag declared : flags) {
+            Flag f = spelledOnCommandLine(declared);
+            if (f == null) {
+                continue; // nested file entries are merged with the user's own file by the backend
             }
             for (int i = 0; i < args.size(); i++) {
                 String t = args.get(i);
@@ -267,6 +268,22 @@ public final class EngineFlags {
             typed.ifPresent(v -> out.add(new PassThrough(f, v, first.where())));
         }
         return out;
+    }
+
+    /**
+     * How a flag is spelled on the command line: itself, or for a top-level file entry the engine's own flag of
+     * that name (newer engines have more flags, e.g. trtllm-serve's {@code --enable_chunked_prefill}); null for a
+     * nested file entry.
+     */
+    private @Nullable Flag spelledOnCommandLine(Flag f) {
+        if (f.style() != Style.FILE_ENTRY) {
+            return f;
+        }
+        if (f.key().contains(".")) {
+            return null;
+        }
+        return new Flag(f.option(), extraFlag(f.key()), f.option().parameter().type() == dev.lem.config.ValueType.BOOLEAN
+                ? Style.SWITCH : Style.VALUE, "", List.of(), f.encode());
     }
 
     private static String key(Flag f) {

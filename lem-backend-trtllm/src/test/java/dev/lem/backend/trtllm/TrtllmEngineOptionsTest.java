@@ -117,6 +117,11 @@ class TrtllmEngineOptionsTest {
                 + "(--max_batch_size)");
         assertThat(problems("server.managed", true, "server.args", List.of("--kv_cache_free_gpu_memory_fraction", "1.2")))
                 .contains("server.args (--kv_cache_free_gpu_memory_fraction): 1.2 is above the maximum 1");
+        assertThat(problems("server.managed", true, "options.enable_chunked_prefill", true, "extra",
+                Map.of("enable_chunked_prefill", true))).contains("options.enable_chunked_prefill: true is also set by "
+                + "extra.enable_chunked_prefill (--enable_chunked_prefill)");
+        assertThat(problems("server.managed", true, "server.args", List.of("--stream_interval", "0")))
+                .contains("server.args (--stream_interval): 0 is below the minimum 1");
         Path file = dir.resolve("mine.yaml");
         Files.writeString(file, "kv_cache_config:\n  enable_block_reuse: true\nprint_iter_log: true\n");
         assertThat(problems("server.managed", true, "options.enable_block_reuse", false, "server.args",
