@@ -190,8 +190,8 @@ public final class Option<T> {
             return parameter;
         }
         Parameter p = parameter;
-        String d = p.description() + (engineDefault.isEmpty() ? "" : " Engine default: " + engineDefault + ".")
-                + (since == null ? "" : " Needs engine version >= " + since + ".");
+        String d = p.description() + (engineDefault.isEmpty() ? "" : " (engine default: " + engineDefault + ")")
+                + (since == null ? "" : " (needs engine version >= " + since + ")");
         return new Parameter(p.path(), p.type(), p.defaultValue(), p.min(), p.max(), p.choiceType(), p.unit(), d,
                 p.appliesTo());
     }

@@ -107,8 +107,8 @@ class EngineParametersTest {
 
     @Test
     void anEngineOptionsHelpSaysTheEnginesDefaultAndVersion() {
-        assertThat(SIZES.parameter().description()).endsWith("Needs engine version >= 0.11.1.");
-        assertThat(SEQS.parameter().description()).endsWith("Engine default: 256.");
+        assertThat(SIZES.parameter().description()).endsWith(" (needs engine version >= 0.11.1)");
+        assertThat(SEQS.parameter().description()).endsWith(" (engine default: 256)");
         assertThat(SEQS.parameter().defaultValue()).as("unset: the engine decides").isNull();
         assertThatThrownBy(() -> Option.integer("a").engineArgument("Bad-Name")).hasMessageContaining("snake_case");
         assertThatThrownBy(() -> Option.integer("a").since("v1")).hasMessageContaining("does not start with a number");
