@@ -103,9 +103,10 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
-        problems.addAll(TrtllmEngineOptions.check(settings.options()));
+        List<EngineFlags.PassThrough> passed = settings.server().managed()
+                ? TrtllmEngineOptions.FLAGS.passThrough(settings, problems) : List.of();
+        problems.addAll(TrtllmEngineOptions.check(settings.options(), runtime(settings, passed)));
         if (settings.server().managed()) {
-            TrtllmEngineOptions.FLAGS.passThrough(settings, problems);
             userOptionsFile(settings, problems);
         }
         if (settings.server().api() == ServerApi.TRITON) {
@@ -256,6 +257,13 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
         return Optional.empty();
     }
 
+    /** The runtime asked for: {@code options.backend}, else a {@code --backend} passed through; empty when unset. */
+    static Optional<String> runtime(BackendSettings settings, List<EngineFlags.PassThrough> passed) {
+        Optional<String> set = settings.options().find(TrtllmEngineOptions.BACKEND).map(dev.lem.config.Choice::word);
+        return set.or(() -> passed.stream().filter(p -> p.flag().option().name().equals("backend")).findFirst()
+                .map(p -> p.value() instanceof Enum<?> e ? dev.lem.config.Choice.word(e) : String.valueOf(p.value())));
+    }
+
     /** The file {@code server.args} names with {@code --extra_llm_api_options}, if any. */
     private static Optional<Path> userFile(BackendSettings settings) {
         List<String> args = settings.server().args();
@@ -310,10 +318,16 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
         return Optional.ofNullable(at);
     }
 
-    /** What LEM writes to the LLM API options file (before merging with the user's own). */
+    /**
+     * What LEM writes to the LLM API options file (before merging with the user's own): the options' entries, and
+     * {@code enable_iter_perf_stats: true} when LEM reads iteration statistics ({@code options.metrics}) and the
+     * runtime is PyTorch (TensorRT-LLM 1.0's default; the field does not exist for the other runtimes).
+     */
     private Map<String, Object> llmApiOptions() {
+        boolean pytorch = runtime(config, TrtllmEngineOptions.FLAGS.passThrough(config, new ArrayList<>()))
+                .map(r -> r.equals("pytorch")).orElse(true);
         return TrtllmEngineOptions.fileEntries(options,
-                options.get(METRICS) && config.server().api() != ServerApi.TRITON);
+                options.get(METRICS) && config.server().api() != ServerApi.TRITON && pytorch);
     }
 
     /** Writes the LLM API options file: the user's own file (if any) with LEM's entries merged in. */
@@ -385,8 +399,11 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
             Optional<Object> stats = lookup(user, "enable_iter_perf_stats");
             recorded.add(stats.isPresent() ? new EngineSetting("enable_iter_perf_stats", stats.get(),
                     EngineSetting.Source.PASSED_THROUGH, null, userFile(config).map(Path::toString).orElse(""))
-                    : new EngineSetting("enable_iter_perf_stats", options.get(METRICS), EngineSetting.Source.SET_BY_LEM,
-                            null, "options.metrics"));
+                    : llmApiOptions().containsKey("enable_iter_perf_stats")
+                            ? new EngineSetting("enable_iter_perf_stats", true, EngineSetting.Source.SET_BY_LEM, null,
+                                    "options.metrics")
+                            : new EngineSetting("enable_iter_perf_stats", null, EngineSetting.Source.ENGINE_DEFAULT, null,
+                                    "engine default: false (LEM sets it only for the pytorch runtime, with options.metrics)"));
         }
         engineSettings = recorded;
     }

@@ -304,6 +304,16 @@ final class TrtllmEngineOptions {
     static final List<Option<?>> OPTIONS = FLAGS.options();
 
     /**
+     * Options that are fields of TorchLlmArgs (the PyTorch runtime) only: the TensorRT runtime's arguments
+     * (TrtLlmArgs) forbid unknown fields, so trtllm-serve {@code --backend tensorrt} refuses them at start.
+     */
+    static final List<Option<?>> PYTORCH_ONLY = List.of(CUDA_GRAPHS, CUDA_GRAPH_MAX_BATCH_SIZE, CUDA_GRAPH_BATCH_SIZES,
+            CUDA_GRAPH_PADDING, DISABLE_OVERLAP_SCHEDULER, ATTN_BACKEND, MOE_BACKEND, MOE_MAX_NUM_TOKENS,
+            MOE_LOAD_BALANCER, STREAM_INTERVAL, TORCH_COMPILE, ENABLE_AUTOTUNER, ALLREDUCE_STRATEGY,
+            GARBAGE_COLLECTION_GEN0_THRESHOLD, ENABLE_MIN_LATENCY, FORCE_DYNAMIC_QUANTIZATION, ENABLE_MIXED_SAMPLER,
+            ENABLE_TRTLLM_SAMPLER, KV_CACHE_DTYPE);
+
+    /**
      * Engine arguments set from core keys or other options: the model, and the iteration statistics LEM's
      * telemetry needs ({@code options.metrics} turns on {@code enable_iter_perf_stats} of a managed server).
      */
@@ -341,9 +351,23 @@ final class TrtllmEngineOptions {
         return out;
     }
 
-    /** TensorRT-LLM's rules between arguments; each problem names the option, its value and the fix. */
-    static List<ConfigProblem> check(OptionValues o) {
+    /**
+     * TensorRT-LLM's rules between arguments; each problem names the option, its value and the fix.
+     *
+     * @param runtime the runtime trtllm-serve is asked for ({@code options.backend} or a {@code --backend} passed
+     *                through), when known
+     */
+    static List<ConfigProblem> check(OptionValues o, Optional<String> runtime) {
         List<ConfigProblem> p = new ArrayList<>();
+        runtime.filter(r -> !r.equals("pytorch")).ifPresent(r -> {
+            for (Option<?> t : PYTORCH_ONLY) {
+                if (o.isSet(t)) {
+                    p.add(new ConfigProblem("options." + t.name(), "is an argument of the pytorch runtime only "
+                            + "(TorchLlmArgs); with backend " + r + " TensorRT-LLM refuses it at start: remove it, or "
+                            + "use backend pytorch"));
+                }
+            }
+        });
         Optional<Integer> batch = o.find(MAX_BATCH_SIZE);
         Optional<Integer> tokens = o.find(MAX_NUM_TOKENS);
         if (batch.isPresent() && tokens.isPresent() && tokens.get() < batch.get()) {

@@ -106,6 +106,12 @@ class TrtllmEngineOptionsTest {
                 .contains("options.speculative_decoding_type: \"eagle3\" is not a decoding type TensorRT-LLM knows");
         assertThat(problems("options.dynamic_batch_size_tuning", true)).contains("options.dynamic_max_num_tokens_tuning:"
                 + " is required with the other dynamic batching options");
+        assertThat(problems("options.backend", "tensorrt", "options.cuda_graph_padding", true)).contains(
+                "options.cuda_graph_padding: is an argument of the pytorch runtime only (TorchLlmArgs); with backend "
+                + "tensorrt TensorRT-LLM refuses it at start");
+        assertThat(problems("server.managed", true, "server.args", List.of("--backend", "tensorrt"),
+                "options.stream_interval", 2)).contains("options.stream_interval: is an argument of the pytorch runtime");
+        assertThat(problems("options.backend", "pytorch", "options.cuda_graph_padding", true)).isEmpty();
         assertThat(problems("options.max_loras", 2)).contains("options.max_loras: has no effect unless "
                 + "options.enable_lora is true");
     }
