@@ -23,9 +23,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lem config validate|show|keys}. */
+/** {@code lem config validate|show|keys|parameters}. */
 @Command(name = "config", description = "Check and inspect configuration files.",
-        subcommands = {ConfigCommand.Validate.class, ConfigCommand.Show.class, ConfigCommand.Keys.class})
+        subcommands = {ConfigCommand.Validate.class, ConfigCommand.Show.class, ConfigCommand.Keys.class,
+                ParametersCommand.class})
 final class ConfigCommand extends ParentCommand {
 
     /**

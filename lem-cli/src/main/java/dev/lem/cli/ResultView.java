@@ -43,6 +43,14 @@ final class ResultView {
                 .append(c.batching().batchSize()).append("; ").append(r.summary().stopReason()).append('\n');
         r.processes().stream().findFirst().flatMap(RunSetup::warmup).ifPresent(w -> sb.append("  warm-up: ")
                 .append(w.runs()).append(" run(s), ").append(w.stopReason()).append('\n'));
+        r.model().map(m -> m.engineSettings().stream().filter(e -> e.value() != null || e.reported() != null)
+                .toList()).filter(l -> !l.isEmpty()).ifPresent(known -> {
+                    sb.append("\nEngine settings (known values; every setting is in the result's JSON):\n");
+                    Table e = new Table("setting", "value", "source", "server reports");
+                    known.forEach(x -> e.row(x.name(), dev.lem.config.Parameter.display(x.value()),
+                            x.source().display(), x.reported() == null ? "" : x.reported()));
+                    sb.append(e);
+                });
         sb.append('\n');
         Table t = new Table("metric", "unit", "mean", "95% CI", "cv", "n", "basis");
         for (Metric m : HEADLINE) {

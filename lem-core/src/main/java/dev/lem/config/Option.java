@@ -2,6 +2,7 @@ package dev.lem.config;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,11 +27,22 @@ public final class Option<T> {
     private final String name;
     private final Class<?> javaType;
     private final Parameter parameter;
+    private final @Nullable String engineArgument;
+    private final String engineDefault;
+    private final @Nullable String since;
 
     private Option(String name, Class<?> javaType, Parameter parameter) {
+        this(name, javaType, parameter, null, "", null);
+    }
+
+    private Option(String name, Class<?> javaType, Parameter parameter, @Nullable String engineArgument,
+            String engineDefault, @Nullable String since) {
         this.name = name;
         this.javaType = javaType;
         this.parameter = parameter;
+        this.engineArgument = engineArgument;
+        this.engineDefault = engineDefault;
+        this.since = since;
     }
 
     private static <T> Option<T> of(String name, Class<?> javaType, ValueType type,
@@ -86,7 +98,7 @@ public final class Option<T> {
             String description) {
         Parameter p = parameter;
         return new Option<>(name, javaType, new Parameter(p.path(), p.type(), def, min, max, p.choiceType(), unit,
-                description, p.appliesTo()));
+                description, p.appliesTo()), engineArgument, engineDefault, since);
     }
 
     /** The value when the option is not given. */
@@ -118,14 +130,70 @@ public final class Option<T> {
         return with(parameter.defaultValue(), parameter.min(), parameter.max(), parameter.unit(), description);
     }
 
+    /**
+     * Marks the option as an engine argument: the name the engine itself gives it in its own argument list
+     * (vLLM's {@code EngineArgs} field, a TensorRT-LLM LLM API field such as
+     * {@code kv_cache_config.enable_block_reuse}). A backend translates such an option to the engine's
+     * command line or configuration, records it in the results, and counts it in its parameter coverage. An
+     * engine option normally has no LEM default: unset, the engine's own default applies
+     * ({@link #engineDefault(String)}).
+     */
+    public Option<T> engineArgument(String argument) {
+        if (!argument.matches("[a-z_][a-z0-9_.]*")) {
+            throw new IllegalArgumentException(name + ": engine argument \"" + argument + "\" must be a snake_case path");
+        }
+        return new Option<>(name, javaType, parameter, argument, engineDefault, since);
+    }
+
+    /** The engine's own default, as the engine documents it (e.g. {@code 0.9}, or a rule), for the docs. */
+    public Option<T> engineDefault(String text) {
+        return new Option<>(name, javaType, parameter, engineArgument, Objects.requireNonNull(text, "text"), since);
+    }
+
+    /**
+     * The first engine version that accepts the argument; a server reporting an older version makes setting the
+     * option an error before anything is measured.
+     */
+    public Option<T> since(String version) {
+        if (!version.matches("\\d+(\\.\\d+)*.*")) {
+            throw new IllegalArgumentException(name + ": version \"" + version + "\" does not start with a number");
+        }
+        return new Option<>(name, javaType, parameter, engineArgument, engineDefault, version);
+    }
+
     /** The option's name under {@code options.}. */
     public String name() {
         return name;
     }
 
-    /** What is known about it, with the path {@code options.<name>}. */
+    /** The engine's name for the argument this option sets, when it is an engine argument. */
+    public Optional<String> engineArgument() {
+        return Optional.ofNullable(engineArgument);
+    }
+
+    /** The engine's own default as text; empty when not documented. */
+    public String engineDefaultText() {
+        return engineDefault;
+    }
+
+    /** The first engine version that accepts the argument, when it is known to be newer than the engines' oldest. */
+    public Optional<String> since() {
+        return Optional.ofNullable(since);
+    }
+
+    /**
+     * What is known about it, with the path {@code options.<name>}; for an engine argument the description ends
+     * with the engine's default and the first version that accepts it.
+     */
     public Parameter parameter() {
-        return parameter;
+        if (engineArgument == null || engineDefault.isEmpty() && since == null) {
+            return parameter;
+        }
+        Parameter p = parameter;
+        String d = p.description() + (engineDefault.isEmpty() ? "" : " (engine default: " + engineDefault + ")")
+                + (since == null ? "" : " (needs engine version >= " + since + ")");
+        return new Parameter(p.path(), p.type(), p.defaultValue(), p.min(), p.max(), p.choiceType(), p.unit(), d,
+                p.appliesTo());
     }
 
     @Override

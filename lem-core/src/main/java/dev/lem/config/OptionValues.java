@@ -86,6 +86,20 @@ public final class OptionValues {
         return new OptionValues(out);
     }
 
+    /**
+     * One value for {@code option} written somewhere else than under {@code options:} (an engine argument found
+     * in {@code server.args} or {@code extra:}), checked with the option's rule; problems name {@code path}.
+     *
+     * @return the typed value, or empty after adding a problem
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> Optional<T> coerce(Option<T> option, Object raw, String path, List<ConfigProblem> problems) {
+        Parameter p = option.parameter();
+        Parameter at = new Parameter(path, p.type(), p.defaultValue(), p.min(), p.max(), p.choiceType(), p.unit(),
+                p.description(), p.appliesTo());
+        return Optional.ofNullable((T) dev.lem.config.internal.Coercion.coerce(at, raw, problems));
+    }
+
     /** The option's value, or its default. */
     @SuppressWarnings("unchecked")
     public <T> Optional<T> find(Option<T> option) {

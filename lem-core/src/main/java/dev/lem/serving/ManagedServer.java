@@ -45,26 +45,31 @@ public final class ManagedServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} and waits until {@code health} answers 200.
-     *
-     * @throws PluginUnavailableException when the executable cannot be started
-     * @throws BackendException           when the server exits or is not healthy within {@code timeout}
-     *                                    (the message quotes the end of its log)
-     */
-    /**
-     * The command-line flags of pass-through engine arguments ({@code extra:}), in name order: a name becomes
-     * {@code --name-with-dashes}; {@code true} adds the bare flag, {@code false} its {@code --no-} form (the
-     * argparse {@code BooleanOptionalAction} convention of vLLM and TensorRT-LLM), a list adds every item after
+     * The command-line flags of pass-through engine arguments ({@code extra:}), in name order, spelled with dashes
+     * (vLLM): a name becomes {@code --name-with-dashes}; {@code true} adds the bare flag, {@code false} its
+     * {@code --no-} form (the argparse {@code BooleanOptionalAction} convention of vLLM), a list adds every item after
      * the flag, anything else its text.
      */
     public static List<String> engineFlags(java.util.Map<String, Object> extra) {
+        return engineFlags(extra, true);
+    }
+
+    /**
+     * As {@link #engineFlags(java.util.Map)}; with {@code dashes} false the names keep their underscores
+     * ({@code --max_batch_size}, the click options of trtllm-serve) and {@code false} adds nothing (click flags
+     * have no {@code --no-} form).
+     */
+    public static List<String> engineFlags(java.util.Map<String, Object> extra, boolean dashes) {
         List<String> out = new java.util.ArrayList<>();
         new java.util.TreeMap<>(extra).forEach((k, v) -> {
-            String flag = "--" + k.replace('_', '-');
+            String name = dashes ? k.replace('_', '-') : k.replace('-', '_');
+            String flag = "--" + name;
             if (Boolean.TRUE.equals(v)) {
                 out.add(flag);
             } else if (Boolean.FALSE.equals(v)) {
-                out.add("--no-" + k.replace('_', '-'));
+                if (dashes) {
+                    out.add("--no-" + name);
+                }
             } else if (v instanceof List<?> l) {
                 out.add(flag);
                 l.forEach(x -> out.add(String.valueOf(x)));
@@ -77,6 +82,52 @@ public final class ManagedServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Asks an engine's executable for its version before a server is started ({@code vllm --version}): the
+     * first version number in its output, or empty when it cannot be started, does not answer within
+     * {@code timeout}, or prints none.
+     *
+     * @param command the executable and the arguments that make it print its version
+     */
+    public static java.util.Optional<EngineVersion> probeVersion(List<String> command, Duration timeout) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            LOG.debug("cannot run {}", command, e);
+            return java.util.Optional.empty();
+        }
+        try {
+            java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (var in = p.getInputStream()) {
+                    return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                destroy(p);
+                return java.util.Optional.empty();
+            }
+            String text = out.get(5, TimeUnit.SECONDS);
+            return p.exitValue() == 0 ? EngineVersion.find(text) : java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            destroy(p);
+            return java.util.Optional.empty();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            destroy(p);
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Starts {@code command} and waits until {@code health} answers 200.
+     *
+     * @throws PluginUnavailableException when the executable cannot be started
+     * @throws BackendException           when the server exits or is not healthy within {@code timeout}
+     *                                    (the message quotes the end of its log)
+     */
     public static ManagedServer start(List<String> command, URI health, Duration timeout, Path logFile) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

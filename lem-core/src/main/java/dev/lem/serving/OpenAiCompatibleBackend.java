@@ -223,6 +223,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     @Override
     public ModelInfo load() {
         if (config.server().managed() && managed == null) {
+            beforeManagedStart();
             List<String> cmd = managedCommand(settings);
             Path log = artifacts.resolve(name + "-server" + (rank > 0 ? "-rank" + rank : "") + ".log");
             managed = ManagedServer.start(cmd, settings.resolve(healthPath()),
@@ -238,7 +239,22 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         environment.put("server.model", settings.modelName());
         Map<String, String> details = new LinkedHashMap<>(environment);
         return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
-                "unknown (chosen by the server)", false, Optional.empty(), details);
+                "unknown (chosen by the server)", false, Optional.empty(), details, engineSettings());
+    }
+
+    /**
+     * Runs just before a managed server is started (after the configuration was checked): check the engine's
+     * version, write files the command line names. Throwing stops the load before anything is started.
+     */
+    protected void beforeManagedStart() {
+    }
+
+    /**
+     * The engine settings to record with the model (after {@link #verifyServer()}): the settings of the typed
+     * engine options, with what the server reported. The generic backend records none.
+     */
+    protected List<dev.lem.spi.EngineSetting> engineSettings() {
+        return List.of();
     }
 
     /**

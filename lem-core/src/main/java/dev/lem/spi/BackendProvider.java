@@ -28,6 +28,15 @@ public interface BackendProvider extends LemPlugin {
     }
 
     /**
+     * The share of the engine's own energy-relevant arguments this backend models, computed from a checked-in
+     * snapshot of the engine's argument list ({@code lem config parameters}, docs/parameters.md). Empty for
+     * backends that drive no engine with arguments of its own.
+     */
+    default java.util.Optional<dev.lem.config.ParameterCoverage> parameterCoverage() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Checks the settings beyond each option's own rule (combinations, the model's presence, a precision
      * the backend cannot run), without loading anything.
      *

@@ -1,6 +1,7 @@
 package dev.lem.spi;
 
 import dev.lem.model.ModelArchitecture;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param syntheticWeights true when the weights are seeded random numbers, not a trained checkpoint
  * @param parameterCount   exact parameter count when known
  * @param details          anything else worth recording (revision, tokenizer, server version)
+ * @param engineSettings   the engine settings it runs with, typed, each with where its value came from (empty
+ *                         for backends that record none, and in results written before LEM recorded them)
  */
 public record ModelInfo(
         String id,
@@ -26,7 +29,8 @@ public record ModelInfo(
         String dtype,
         boolean syntheticWeights,
         Optional<Long> parameterCount,
-        Map<String, String> details) {
+        Map<String, String> details,
+        List<EngineSetting> engineSettings) {
 
     public ModelInfo {
         Objects.requireNonNull(id, "id");
@@ -36,5 +40,23 @@ public record ModelInfo(
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(parameterCount, "parameterCount");
         details = Map.copyOf(details);
+        engineSettings = engineSettings == null ? List.of() : List.copyOf(engineSettings);
+    }
+
+    /** What was loaded, with no engine settings recorded. */
+    public ModelInfo(String id, String source, String location, Optional<ModelArchitecture> architecture, String dtype,
+            boolean syntheticWeights, Optional<Long> parameterCount, Map<String, String> details) {
+        this(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details, List.of());
+    }
+
+    /** The same, with these engine settings. */
+    public ModelInfo withEngineSettings(List<EngineSetting> settings) {
+        return new ModelInfo(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details,
+                settings);
+    }
+
+    /** The engine setting of that name, when recorded. */
+    public Optional<EngineSetting> engineSetting(String name) {
+        return engineSettings.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 }

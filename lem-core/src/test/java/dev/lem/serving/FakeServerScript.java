@@ -1,11 +1,17 @@
 package dev.lem.serving;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
-/** Writes an executable shell script that runs {@link ScriptedServerMain} with this JVM and class path. */
+/**
+ * Writes an executable shell script that runs {@link ScriptedServerMain} with this JVM and class path: a stand-in
+ * {@code vllm} or {@code trtllm-serve} that serves the OpenAI API and records the arguments it was started with
+ * ({@link #argv}).
+ */
 public final class FakeServerScript {
     private FakeServerScript() {
     }
@@ -20,8 +26,21 @@ public final class FakeServerScript {
         String cp = System.getProperty("java.class.path");
         Path script = dir.resolve(name);
         Files.writeString(script, "#!/bin/sh\nexec '" + java + "' -Xmx128m -cp '" + cp + "' "
-                + ScriptedServerMain.class.getName() + " \"$@\" " + extraArgs + "\n");
+                + ScriptedServerMain.class.getName() + " \"$@\" " + ScriptedServerMain.EXTRAS + " --argv-file '"
+                + argvFile(script) + "' " + extraArgs + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
+    }
+
+    private static Path argvFile(Path script) {
+        return script.resolveSibling(script.getFileName() + ".argv");
+    }
+
+    /**
+     * The arguments the last server started by {@code script} received (one per list element), as the backend
+     * passed them.
+     */
+    public static List<String> argv(Path script) throws IOException {
+        return Files.readAllLines(argvFile(script), StandardCharsets.UTF_8);
     }
 }

@@ -82,6 +82,9 @@ public final class ScriptedServer implements AutoCloseable {
     private final int chunkTokens;
     private final int eosAfter;
     private final String failMarker;
+    private final String version;
+    private final int maxModelLen;
+    private final Map<String, String> cacheConfig;
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<Trace> traces = Collections.synchronizedList(new ArrayList<>());
@@ -101,6 +104,9 @@ public final class ScriptedServer implements AutoCloseable {
         this.chunkTokens = b.chunkTokens;
         this.eosAfter = b.eosAfter;
         this.failMarker = b.failMarker;
+        this.version = b.version != null ? b.version : flavor == Flavor.VLLM ? "0.10.1.dev-test" : "1.0.0rc-test";
+        this.maxModelLen = b.maxModelLen;
+        this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-server");
             t.setDaemon(true);
@@ -130,6 +136,30 @@ public final class ScriptedServer implements AutoCloseable {
         private int eosAfter = Integer.MAX_VALUE;
         private String failMarker = "FAIL-ME";
         private int port;
+        private String version;
+        private int maxModelLen = 4096;
+        private final Map<String, String> cacheConfig = new java.util.LinkedHashMap<>();
+
+        /** What {@code /version} reports (default: {@code 0.10.1.dev-test} for vLLM, {@code 1.0.0rc-test} else). */
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        /** The {@code max_model_len} of {@code /v1/models} and {@code /tokenize} (default 4096). */
+        public Builder maxModelLen(int n) {
+            this.maxModelLen = n;
+            return this;
+        }
+
+        /**
+         * Labels of a {@code vllm:cache_config_info} gauge in vLLM's {@code /metrics} (none by default), as vLLM
+         * writes them ({@code block_size="16"}, {@code enable_prefix_caching="True"}).
+         */
+        public Builder cacheConfig(Map<String, String> labels) {
+            this.cacheConfig.putAll(labels);
+            return this;
+        }
 
         public Builder flavor(Flavor f) {
             this.flavor = f;
@@ -231,10 +261,10 @@ public final class ScriptedServer implements AutoCloseable {
             switch (path) {
                 case "/health" -> reply(x, 200, "text/plain", "");
                 case "/version" -> reply(x, 200, "application/json",
-                        "{\"version\":\"" + (flavor == Flavor.VLLM ? "0.10.1.dev-test" : "1.0.0rc-test") + "\"}");
+                        "{\"version\":\"" + version + "\"}");
                 case "/v1/models" -> reply(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"" + model
                         + "\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"" + flavor.name().toLowerCase(Locale.ROOT)
-                        + "\",\"root\":\"" + model + "\",\"max_model_len\":4096}]}");
+                        + "\",\"root\":\"" + model + "\",\"max_model_len\":" + maxModelLen + "}]}");
                 case "/tokenize" -> tokenize(x, in);
                 case "/metrics" -> metrics(x);
                 case "/v1/completions", "/v1/chat/completions" -> generate(x, received, in, path.contains("chat"));
@@ -286,7 +316,7 @@ public final class ScriptedServer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             tokens.add(100 + i);
         }
-        ObjectNode out = JSON.createObjectNode().put("count", n).put("max_model_len", 4096);
+        ObjectNode out = JSON.createObjectNode().put("count", n).put("max_model_len", maxModelLen);
         out.set("tokens", tokens);
         reply(x, 200, "application/json", out.toString());
     }
@@ -321,6 +351,13 @@ public final class ScriptedServer implements AutoCloseable {
                 + "vllm:time_to_first_token_seconds_count" + labels + " " + traces.size() + ".0\n"
                 + "vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
                 + traces.size() + ".0\n";
+        if (!cacheConfig.isEmpty()) {
+            StringBuilder l = new StringBuilder("{engine=\"0\"");
+            cacheConfig.forEach((k, v) -> l.append(',').append(k).append("=\"").append(v).append('"'));
+            text += "# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n"
+                    + "# TYPE vllm:cache_config_info gauge\n"
+                    + "vllm:cache_config_info" + l + "} 1.0\n";
+        }
         reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", text);
     }
 

@@ -77,6 +77,11 @@ public final class DjlBackendProvider implements BackendProvider {
     }
 
     @Override
+    public java.util.Optional<dev.lem.config.ParameterCoverage> parameterCoverage() {
+        return java.util.Optional.of(DjlBackend.coverage());
+    }
+
+    @Override
     public InferenceBackend create(BackendContext context) {
         return new DjlBackend(context.settings());
     }

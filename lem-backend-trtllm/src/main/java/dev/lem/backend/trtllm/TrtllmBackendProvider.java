@@ -50,6 +50,11 @@ public final class TrtllmBackendProvider implements BackendProvider {
     }
 
     @Override
+    public java.util.Optional<dev.lem.config.ParameterCoverage> parameterCoverage() {
+        return java.util.Optional.of(TrtllmEngineOptions.coverage());
+    }
+
+    @Override
     public InferenceBackend create(BackendContext context) {
         return new TrtllmBackend(context);
     }

@@ -185,8 +185,11 @@ class TrtllmBackendTest {
         try (InferenceBackend b = new TrtllmBackendProvider().create(BackendContext.of(c, new TrtllmBackendProvider(), dir.resolve("art"), 0))) {
             assertThat(b.load().id()).isEqualTo("test-model");
             Map<String, String> env = b.environment();
+            Path options = dir.resolve("art").resolve("trtllm-llm-api-options.yaml");
             assertThat(env.get("server.managed_command")).endsWith("test-model --host 127.0.0.1 --port " + port
-                    + " --backend pytorch");
+                    + " --extra_llm_api_options " + options + " --backend pytorch");
+            assertThat(java.nio.file.Files.readString(options)).as("LEM reads iteration statistics (options.metrics)")
+                    .contains("enable_iter_perf_stats: true");
             assertThat(send(b, request("m", "managed trt", 2)).log().end("m").kind()).isEqualTo("completed");
         }
         assertThat(dir.resolve("art").resolve("trtllm-server.log")).exists();

@@ -1,6 +1,14 @@
 package dev.lem.backend.vllm;
 
+import dev.lem.config.ConfigException;
+import dev.lem.config.ConfigProblem;
 import dev.lem.config.Option;
+import dev.lem.serving.EngineFlags;
+import dev.lem.serving.EngineVersion;
+import dev.lem.serving.PrometheusText;
+import dev.lem.spi.BackendException;
+import dev.lem.spi.BackendSettings;
+import dev.lem.spi.EngineSetting;
 import dev.lem.serving.ManagedServer;
 import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.serving.ServerSettings;
@@ -11,7 +19,9 @@ import dev.lem.spi.TelemetrySource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -57,11 +67,28 @@ public class VllmBackend extends OpenAiCompatibleBackend {
         all.addAll(ENGINE_OPTIONS);
         all.addAll(List.of(RETURN_TOKEN_IDS, TOKENIZE, MIN_P, PRESENCE_PENALTY, FREQUENCY_PENALTY, STOP_TOKEN_IDS,
                 SKIP_SPECIAL_TOKENS));
+        all.addAll(VllmEngineOptions.OPTIONS);
         OPTIONS = List.copyOf(all);
     }
+    /** Labels of vLLM's {@code vllm:cache_config_info} gauge, by the engine argument they report. */
+    private static final Map<String, String> CACHE_CONFIG_LABELS = Map.ofEntries(
+            Map.entry("block_size", "block_size"), Map.entry("gpu_memory_utilization", "gpu_memory_utilization"),
+            Map.entry("swap_space", "swap_space"), Map.entry("cache_dtype", "kv_cache_dtype"),
+            Map.entry("enable_prefix_caching", "enable_prefix_caching"),
+            Map.entry("prefix_caching_hash_algo", "prefix_caching_hash_algo"),
+            Map.entry("cpu_offload_gb", "cpu_offload_gb"), Map.entry("calculate_kv_scales", "calculate_kv_scales"),
+            Map.entry("num_gpu_blocks_override", "num_gpu_blocks_override"),
+            Map.entry("kv_cache_memory_bytes", "kv_cache_memory_bytes"),
+            Map.entry("kv_sharing_fast_prefill", "kv_sharing_fast_prefill"),
+            Map.entry("mamba_cache_dtype", "mamba_cache_dtype"), Map.entry("mamba_ssm_cache_dtype", "mamba_ssm_cache_dtype"),
+            Map.entry("mamba_block_size", "mamba_block_size"), Map.entry("num_gpu_blocks", "num_gpu_blocks"),
+            Map.entry("num_cpu_blocks", "num_cpu_blocks"), Map.entry("sliding_window", "sliding_window"));
     private static final Duration TOKENIZE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration VERSION_PROBE = Duration.ofSeconds(120);
 
     private final AtomicBoolean tokenizeWorks = new AtomicBoolean(true);
+    private final List<EngineFlags.PassThrough> passedThrough;
+    private List<EngineSetting> engineSettings = List.of();
 
     /**
      * A backend for the vLLM server named in the context's configuration (started first when the
@@ -71,6 +98,34 @@ public class VllmBackend extends OpenAiCompatibleBackend {
      */
     public VllmBackend(BackendContext context) {
         super(context, "vllm", true);
+        List<ConfigProblem> problems = new ArrayList<>(VllmEngineOptions.check(options));
+        this.passedThrough = config.server().managed() ? VllmEngineOptions.FLAGS.passThrough(config, problems)
+                : List.of();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /**
+     * Checks the engine options and what {@code server.args} and {@code extra:} pass to a managed server, without
+     * connecting.
+     *
+     * @throws ConfigException listing every problem
+     */
+    static void check(BackendSettings settings) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        try {
+            OpenAiCompatibleBackend.check(settings, "vllm", true);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        problems.addAll(VllmEngineOptions.check(settings.options()));
+        if (settings.server().managed()) {
+            VllmEngineOptions.FLAGS.passThrough(settings, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
     }
 
     @Override
@@ -122,16 +177,137 @@ public class VllmBackend extends OpenAiCompatibleBackend {
         return scrapedTelemetry(VllmMetricsSource::new);
     }
 
+    private String executable() {
+        return options.find(EXECUTABLE).orElse("vllm");
+    }
+
+    private boolean seedPassedThrough() {
+        return config.server().args().stream().anyMatch(a -> a.equals("--seed") || a.startsWith("--seed="))
+                || config.extra().containsKey("seed");
+    }
+
+    /**
+     * {@code vllm serve <model> --host <host> --port <port> [--served-model-name <name>] <engine options as flags>
+     * --seed <seed> <server.args...> <extra as --flags>}: the typed engine options in vLLM's syntax, the
+     * experiment's seed as vLLM's engine seed (unless {@code server.args} or {@code extra:} set one), then what is
+     * passed through verbatim.
+     */
     @Override
     protected List<String> managedCommand(ServerSettings s) {
-        List<String> cmd = new ArrayList<>(List.of(options.find(EXECUTABLE).orElse("vllm"), "serve", config.model(),
+        List<String> cmd = new ArrayList<>(List.of(executable(), "serve", config.model(),
                 "--host", s.baseUri().getHost(), "--port", String.valueOf(s.port())));
         config.server().modelName().ifPresent(n -> {
             cmd.add("--served-model-name");
             cmd.add(n);
         });
+        cmd.addAll(VllmEngineOptions.FLAGS.commandLine(options));
+        if (!seedPassedThrough()) {
+            cmd.add("--seed");
+            cmd.add(String.valueOf(config.seed()));
+        }
         cmd.addAll(config.server().args());
         cmd.addAll(ManagedServer.engineFlags(config.extra()));
         return cmd;
+    }
+
+    /**
+     * Before {@code vllm serve} starts: when an option that newer vLLM versions accept is set, asks
+     * {@code vllm --version} and refuses to start a version that would reject it.
+     */
+    @Override
+    protected void beforeManagedStart() {
+        boolean versioned = VllmEngineOptions.OPTIONS.stream().anyMatch(o -> o.since().isPresent() && options.isSet(o));
+        if (!versioned) {
+            return;
+        }
+        Optional<EngineVersion> v = ManagedServer.probeVersion(List.of(executable(), "--version"), VERSION_PROBE);
+        if (v.isEmpty()) {
+            LOG.warn("could not read the version of `{} --version`; options that need a newer vLLM are checked once "
+                    + "the server runs", executable());
+            return;
+        }
+        putEnvironment("server.version_before_start", v.get().text());
+        List<String> bad = VllmEngineOptions.FLAGS.unsupported(options, v.get(), "vLLM", "`" + executable()
+                + " --version`");
+        if (!bad.isEmpty()) {
+            throw new ConfigException(bad.stream().map(m -> new ConfigProblem(m.substring(0, m.indexOf(' ')),
+                    m.substring(m.indexOf(' ') + 1))).toList());
+        }
+    }
+
+    /**
+     * The checks of every served backend, then: the server's version accepts the options set; the settings the
+     * server reports ({@code max_model_len} of {@code /v1/models}, the labels of {@code vllm:cache_config_info} in
+     * {@code /metrics}) are recorded, and for a server LEM did not start, one that contradicts an option declared
+     * under {@code options:} fails the load.
+     */
+    @Override
+    protected void verifyServer() {
+        super.verifyServer();
+        Map<String, String> env = environment();
+        String where = (config.server().managed() ? "the managed server at " : "the server at ") + settings().baseUri();
+        Optional<EngineVersion> version = Optional.ofNullable(env.get("server.version")).flatMap(EngineVersion::parse);
+        if (version.isPresent()) {
+            List<String> bad = VllmEngineOptions.FLAGS.unsupported(options, version.get(), "vLLM", where);
+            if (!bad.isEmpty()) {
+                throw new BackendException(String.join("; ", bad));
+            }
+        }
+        Map<String, Object> reported = new LinkedHashMap<>();
+        Optional.ofNullable(env.get("server.max_model_len")).ifPresent(v -> reported.put("max_model_len", v));
+        if (options.get(METRICS)) {
+            reported.putAll(cacheConfig());
+        }
+        List<EngineSetting> recorded = new ArrayList<>(VllmEngineOptions.FLAGS.settings(config, passedThrough));
+        if (config.server().managed()) {
+            recorded.add(seedPassedThrough() ? new EngineSetting("seed", null, EngineSetting.Source.PASSED_THROUGH, null,
+                    "server.args or extra") : new EngineSetting("seed", config.seed(), EngineSetting.Source.CORE_KEY,
+                    null, "seed"));
+        }
+        List<String> mismatches = new ArrayList<>();
+        engineSettings = EngineFlags.withReported(recorded, reported, mismatches);
+        if (!mismatches.isEmpty()) {
+            String m = String.join("; ", mismatches);
+            if (!config.server().managed()) {
+                throw new BackendException("The vLLM server at " + settings().baseUri() + " runs with other settings than "
+                        + "declared: " + m + ". Fix the options, or restart the server with them (or let LEM start it: "
+                        + "server.managed: true)");
+            }
+            LOG.warn("the managed vLLM server reports other settings than it was started with: {}", m);
+            putEnvironment("server.settings_mismatch", m);
+        }
+    }
+
+    /** The labels of {@code vllm:cache_config_info} (one engine's), by engine argument; empty when absent. */
+    private Map<String, Object> cacheConfig() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            ServingClient.Reply r = client().get("/metrics", TOKENIZE_TIMEOUT);
+            if (!r.ok()) {
+                return out;
+            }
+            for (PrometheusText.Sample s : PrometheusText.parse(r.body()).samples()) {
+                if (!s.name().equals("vllm:cache_config_info")) {
+                    continue;
+                }
+                s.labels().forEach((label, value) -> {
+                    String arg = CACHE_CONFIG_LABELS.get(label);
+                    if (arg != null && !value.isBlank() && !value.equals("None")) {
+                        out.putIfAbsent(arg, value.equals("True") || value.equals("False")
+                                ? value.toLowerCase(java.util.Locale.ROOT) : value);
+                    }
+                });
+            }
+        } catch (IOException e) {
+            LOG.debug("/metrics not readable at load", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    @Override
+    protected List<EngineSetting> engineSettings() {
+        return engineSettings;
     }
 }

@@ -1,7 +1,6 @@
 package dev.lem.backend.vllm;
 
 import dev.lem.config.Option;
-import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.spi.BackendContext;
 import dev.lem.spi.BackendSettings;
 import java.util.List;
@@ -38,7 +37,12 @@ public final class VllmBackendProvider implements BackendProvider {
 
     @Override
     public void check(BackendSettings settings) {
-        OpenAiCompatibleBackend.check(settings, name(), true);
+        VllmBackend.check(settings);
+    }
+
+    @Override
+    public java.util.Optional<dev.lem.config.ParameterCoverage> parameterCoverage() {
+        return java.util.Optional.of(VllmEngineOptions.coverage());
     }
 
     @Override

@@ -69,7 +69,9 @@ class ManagedVllmServerTest {
                     false), log).get(30, TimeUnit.SECONDS);
             assertThat(log.log().end("m").kind()).isEqualTo("completed");
             assertThat(b.environment().get("server.managed_command"))
-                    .contains("serve org/tiny-model --host 127.0.0.1 --port " + port + " --max-num-seqs 8");
+                    .contains("serve org/tiny-model --host 127.0.0.1 --port " + port + " --seed 42 --max-num-seqs 8");
+            assertThat(FakeServerScript.argv(exe)).containsExactly("serve", "org/tiny-model", "--host", "127.0.0.1",
+                    "--port", String.valueOf(port), "--seed", "42", "--max-num-seqs", "8");
         } finally {
             b.close();
         }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.lem.LemException;
 import dev.lem.spi.BackendSettings;
+import dev.lem.spi.EngineSetting;
 import dev.lem.model.HfConfigReader;
 import dev.lem.model.ModelArchitecture;
 import dev.lem.spi.BackendCapabilities;
@@ -44,6 +45,7 @@ public final class DjlBackend implements InferenceBackend {
     private static final BackendCapabilities CAPABILITIES = new BackendCapabilities(true, true, false, true, true);
 
     private final DjlSettings settings;
+    private final dev.lem.config.OptionValues options;
     private @Nullable Loaded loaded;
     private Map<String, String> environment = Map.of();
 
@@ -57,6 +59,7 @@ public final class DjlBackend implements InferenceBackend {
      */
     public DjlBackend(BackendSettings config) {
         this.settings = DjlSettings.from(config);
+        this.options = config.options();
     }
 
     /** The options the djl backend declares (see {@link DjlSettings}). */
@@ -71,6 +74,12 @@ public final class DjlBackend implements InferenceBackend {
      */
     public static void check(BackendSettings config) {
         DjlSettings.from(config);
+    }
+
+    /** The share of the djl engine's settings the backend models (docs/parameters.md). */
+    public static dev.lem.config.ParameterCoverage coverage() {
+        return dev.lem.config.ParameterCoverage.of(dev.lem.config.EngineSnapshot.resource(DjlBackend.class,
+                DjlSettings.SNAPSHOT), DjlSettings.OPTIONS, DjlSettings.CORE_KEYS);
     }
 
     /** Whether DJL's PyTorch engine and natives are on the classpath; loads no native code, never throws. */
@@ -89,6 +98,8 @@ public final class DjlBackend implements InferenceBackend {
         Engine engine = NativeEngine.start();
         Device device = NativeEngine.device(engine, settings.device());
         settings.threads().ifPresent(JniUtils::setNumThreads);
+        settings.interopThreads().ifPresent(DjlBackend::setInteropThreads);
+        settings.graphOptimizer().ifPresent(JniUtils::setGraphExecutorOptimize);
         ModelSource source = settings.model();
         ModelArchitecture arch = architecture(source);
         WeightSource weights;
@@ -145,7 +156,55 @@ public final class DjlBackend implements InferenceBackend {
         }
         return new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch),
                 dtype == DataType.FLOAT16 ? "fp16" : "fp32", source.synthetic(), Optional.of(model.parameterCount()),
-                details);
+                details, engineSettings(dtype, device));
+    }
+
+    /**
+     * PyTorch fixes its inter-op threads once per process: setting them again, or after parallel work started,
+     * fails; that is fine when the count is already the one asked for.
+     */
+    private static void setInteropThreads(int n) {
+        try {
+            JniUtils.setNumInteropThreads(n);
+        } catch (RuntimeException e) {
+            int now = JniUtils.getNumInteropThreads();
+            if (now != n) {
+                throw new BackendException("options.interop_threads (" + n + ") cannot be applied: PyTorch fixes "
+                        + "inter-op threads once per process and this one already uses " + now + ". Run the experiment "
+                        + "in a fresh JVM (lem run does), or leave options.interop_threads unset", e);
+            }
+        }
+    }
+
+    /** The engine settings in effect, typed, with where each came from. */
+    private List<EngineSetting> engineSettings(DataType dtype, Device device) {
+        List<EngineSetting> out = new ArrayList<>();
+        dev.lem.config.OptionValues o = options;
+        out.add(setting(o, DjlSettings.THREADS, JniUtils.getNumThreads()));
+        out.add(setting(o, DjlSettings.INTEROP_THREADS, JniUtils.getNumInteropThreads()));
+        out.add(setting(o, DjlSettings.GRAPH_OPTIMIZER, null));
+        out.add(new EngineSetting("executor", dev.lem.config.Choice.word(settings.executor()),
+                o.isSet(DjlSettings.EXECUTOR) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
+                null, o.isSet(DjlSettings.EXECUTOR) ? "options.executor" : "LEM's default"));
+        out.add(new EngineSetting("max_block_columns", settings.maxBlockColumns(), o.isSet(DjlSettings.MAX_BLOCK_COLUMNS)
+                ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT, null,
+                o.isSet(DjlSettings.MAX_BLOCK_COLUMNS) ? "options.max_block_columns" : "LEM's default"));
+        out.add(new EngineSetting("precision", dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
+                null, "precision (" + dev.lem.config.Choice.word(settings.precision()) + ")"));
+        out.add(new EngineSetting("device", device.toString(), EngineSetting.Source.CORE_KEY, null, "device"));
+        return out;
+    }
+
+    private static EngineSetting setting(dev.lem.config.OptionValues o, dev.lem.config.Option<?> option,
+            @org.jspecify.annotations.Nullable Object actual) {
+        String name = option.engineArgument().orElseThrow();
+        if (o.isSet(option)) {
+            return new EngineSetting(name, o.raw(option.name()), EngineSetting.Source.SET_BY_LEM, actual,
+                    "options." + option.name());
+        }
+        return actual == null ? new EngineSetting(name, null, EngineSetting.Source.ENGINE_DEFAULT, null,
+                "engine default: " + option.engineDefaultText()) : new EngineSetting(name, actual, EngineSetting.Source.REPORTED_BY_SERVER,
+                actual, "PyTorch's default, read back");
     }
 
     private ModelArchitecture architecture(ModelSource source) {

@@ -25,7 +25,9 @@ import java.util.OptionalInt;
  *       {@code max_position_embeddings} and {@code tie_word_embeddings}: a custom shape for a {@code synthetic:}
  *       model, overriding the preset's values;</li>
  *   <li>{@code weight_seed}: the seed of synthetic weights;</li>
- *   <li>{@code threads}: PyTorch intra-op threads (process-wide; default: PyTorch's choice, one per core);</li>
+ *   <li>{@code threads}, {@code interop_threads}: PyTorch intra- and inter-op threads (process-wide; default:
+ *       PyTorch's choice, one per core);</li>
+ *   <li>{@code graph_optimizer}: TorchScript graph optimisations (process-wide);</li>
  *   <li>{@code executor}: how a forward pass runs (see {@link DecoderModel.Executor});</li>
  *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
  *       (see {@link Linear}).</li>
@@ -33,10 +35,12 @@ import java.util.OptionalInt;
  *
  * @param precision      fp32, fp16 or auto (bf16 is refused)
  * @param maxInputTokens prompts are cut to their last this-many tokens
+ * @param interopThreads PyTorch inter-op threads to set, if any
+ * @param graphOptimizer TorchScript graph optimisations on or off, if set
  */
 record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
-        int maxBlockColumns) {
+        int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer) {
 
     private static Option<Integer> shapeOption(String name, String what) {
         return Option.integer(name).range(1, 1_048_576)
@@ -57,15 +61,32 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static final Option<Long> WEIGHT_SEED = Option.longInteger("weight_seed").defaultValue(0L)
             .describe("seed of a synthetic model's random weights");
     static final Option<Integer> THREADS = Option.integer("threads").range(1, 4096).unit("threads")
-            .describe("PyTorch intra-op threads, process-wide (default: PyTorch's choice, one per core)");
+            .describe("PyTorch intra-op threads, process-wide (default: PyTorch's choice, one per core)")
+            .engineArgument("ai.djl.pytorch.num_threads").engineDefault("one per core");
+    static final Option<Integer> INTEROP_THREADS = Option.integer("interop_threads").range(1, 4096).unit("threads")
+            .describe("PyTorch inter-op threads, process-wide; PyTorch fixes them once per process, so a JVM that "
+                    + "already ran PyTorch work keeps its value (lem run starts a fresh JVM per experiment)")
+            .engineArgument("ai.djl.pytorch.num_interop_threads").engineDefault("one per core");
+    static final Option<Boolean> GRAPH_OPTIMIZER = Option.bool("graph_optimizer")
+            .describe("TorchScript graph optimisations (fusion) of the compiled executor, process-wide")
+            .engineArgument("ai.djl.pytorch.graph_optimizer").engineDefault("true");
     static final Option<DecoderModel.Executor> EXECUTOR = Option.choice("executor", DecoderModel.Executor.class)
             .defaultValue(DecoderModel.Executor.COMPILED)
             .describe("compiled: a TorchScript program generated from the architecture, one JNI call per forward "
-                    + "pass; eager: one DJL operation per step");
+                    + "pass; eager: one DJL operation per step").engineArgument("executor");
     static final Option<Integer> MAX_BLOCK_COLUMNS = Option.integer("max_block_columns")
             .defaultValue(Linear.DEFAULT_MAX_BLOCK_COLUMNS).range(16, 1_048_576).unit("inputs")
             .describe("matrices with more inputs are stored as column blocks of at most this many (a large value "
-                    + "keeps every matrix whole)");
+                    + "keeps every matrix whole)").engineArgument("max_block_columns");
+
+    /** The checked-in list of the djl engine's settings. */
+    static final String SNAPSHOT = "djl-engine-settings.tsv";
+
+    /** Engine settings LEM sets from core keys. */
+    static final Map<String, String> CORE_KEYS = Map.of("precision", "precision", "device", "device",
+            "batch_size", "batching.batch_size", "batching_strategy", "batching.strategy",
+            "max_batch_tokens", "batching.max_batch_tokens", "max_input_tokens", "max_input_tokens",
+            "kv_cache_capacity", "max_output_tokens");
 
     /** Every option of the djl backend. */
     static final List<Option<?>> OPTIONS;
@@ -73,7 +94,7 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static {
         List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
         all.add(TIE_WORD_EMBEDDINGS);
-        all.addAll(List.of(WEIGHT_SEED, THREADS, EXECUTOR, MAX_BLOCK_COLUMNS));
+        all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS));
         OPTIONS = List.copyOf(all);
     }
 
@@ -114,8 +135,9 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             }
         }
         OptionalInt threads = o.find(THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
+        OptionalInt interop = o.find(INTEROP_THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
-                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS));
+                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
