@@ -21,6 +21,7 @@ import dev.lem.spi.PluginReport;
 import dev.lem.spi.PluginStatus;
 import dev.lem.spi.Plugins;
 import dev.lem.spi.TelemetrySource;
+import dev.lem.spi.WorkloadDevices;
 import dev.lem.workload.PromptLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,6 +110,10 @@ public final class ExperimentRunner {
                 progress("measuring idle power for " + config.energy().idleBaselineS() + " s");
                 record.baseline = java.util.Optional.of(monitor.measureIdle(Duration.ofMillis(
                         Math.round(config.energy().idleBaselineS() * 1000))));
+                record.baseline.flatMap(dev.lem.energy.IdleBaseline::disturbed).ifPresent(why -> record.warn(
+                        "the idle baseline was not taken at idle: " + why + "; baseline-adjusted figures are marked "
+                                + "'baseline disturbed' (stop other work on this machine, or set energy.idle_max_cpu_pct "
+                                + "/ energy.idle_max_gpu_pct)"));
             }
             // model load
             progress("loading " + config.model() + " (" + config.backend() + ")");
@@ -178,9 +183,12 @@ public final class ExperimentRunner {
     // ----------------------------------------------------------------------------- energy
 
     private @Nullable EnergyMonitor startMonitor(RunRecord record, BackendCapabilities caps, InferenceBackend backend) {
-        MeterContext ctx = new MeterContext(config.energy(), options.environment(), options.rank());
+        MeterContext ctx = new MeterContext(config.energy(), options.environment(), options.rank(),
+                workloadDevices(config, caps, options.environment()));
         boolean visible = caps.computeOnThisHost() && config.server().sameHost();
         EnergyMeters.Opened opened = EnergyMeters.open(ctx, visible);
+        record.environment = record.environment.withContribution("energy", Map.of("workload_devices",
+                ctx.workload().toString()));
         record.plugins.addAll(opened.plugins());
         opened.environment().forEach((name, facts) -> record.environment = record.environment.withContribution(name,
                 facts));
@@ -209,7 +217,52 @@ public final class ExperimentRunner {
             record.warn(String.join(", ", estimatedOnly) + " energy is estimated, not measured: no hardware counter "
                     + "covers it here (the plug-ins not used say why)");
         }
-        return EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
+        return EnergyMonitor.builder(opened.meters(), sources).interval(opened.samplerInterval())
+                .idleLimits(config.energy().idleMaxCpuPct(), config.energy().idleMaxGpuPct()).start();
+    }
+
+    /**
+     * The GPUs the workload uses: {@code energy.devices} when given; for an in-process backend the model's device
+     * ({@code cuda:N} is the N-th GPU this process sees, none for {@code cpu}); for a managed server the GPUs its
+     * {@code CUDA_VISIBLE_DEVICES} names (it inherits this process's); for a server LEM does not manage, every GPU.
+     */
+    static WorkloadDevices workloadDevices(ExperimentConfig config, BackendCapabilities caps,
+            Map<String, String> environment) {
+        List<String> given = config.energy().devices();
+        if (!given.isEmpty()) {
+            return WorkloadDevices.selected(String.join(",", given), "energy.devices");
+        }
+        String visible = environment.get("CUDA_VISIBLE_DEVICES");
+        if (!caps.inProcess()) {
+            if (!config.server().managed()) {
+                return WorkloadDevices.all("the server is not managed by LEM, so every GPU is counted; name the "
+                        + "server's GPUs in energy.devices");
+            }
+            return visible == null ? WorkloadDevices.all("the managed server sees every GPU (CUDA_VISIBLE_DEVICES "
+                    + "is unset)") : WorkloadDevices.selected(visible, "CUDA_VISIBLE_DEVICES=" + visible
+                            + " of the managed server");
+        }
+        String device = config.device().trim().toLowerCase(java.util.Locale.ROOT);
+        if (device.equals("cpu")) {
+            return WorkloadDevices.none("device: cpu (the model runs on the CPU)");
+        }
+        int ordinal = 0;
+        if (device.startsWith("cuda:") || device.startsWith("gpu:")) {
+            try {
+                ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+            } catch (NumberFormatException e) {
+                ordinal = 0;
+            }
+        }
+        String what = "device: " + config.device() + (device.equals("auto") ? " (taken as the first GPU)" : "");
+        if (visible == null) {
+            return WorkloadDevices.selected(String.valueOf(ordinal), what);
+        }
+        String[] entries = visible.split(",", -1);
+        if (ordinal < entries.length && !entries[ordinal].isBlank()) {
+            return WorkloadDevices.selected(entries[ordinal].trim(), what + ", CUDA_VISIBLE_DEVICES=" + visible);
+        }
+        return WorkloadDevices.none(what + ", but CUDA_VISIBLE_DEVICES=" + visible + " has no GPU " + ordinal);
     }
 
     // ----------------------------------------------------------------------------- workload
