@@ -86,21 +86,47 @@ public final class SummaryCalculator {
         BiFunction<SummaryInputs, List<CycleResult>, String> eBasis = (in, cs) -> energyBasis(cs);
         BiFunction<SummaryInputs, List<CycleResult>, String> noEnergy = (in, cs) -> in.noEnergy();
         t.put(Metric.ENERGY_J, energyMean(c -> c.energy().map(CycleEnergy::totalJoules), eBasis, noEnergy));
-        t.put(Metric.ENERGY_ADJUSTED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::adjustedJoules), eBasis,
+        BiFunction<SummaryInputs, List<CycleResult>, String> adjustedBasis = (in, cs) -> energyBasis(cs)
+                + cs.stream().map(c -> c.energy().flatMap(CycleEnergy::baselineDisturbed)).flatMap(Optional::stream)
+                        .findFirst().map(r -> "; baseline disturbed: " + r).orElse("");
+        t.put(Metric.ENERGY_ADJUSTED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::adjustedJoules), adjustedBasis,
                 SummaryCalculator::adjustedReason));
         for (Map.Entry<Metric, String> k : Map.of(Metric.ENERGY_GPU_J, "gpu", Metric.ENERGY_CPU_J, "cpu",
                 Metric.ENERGY_DRAM_J, "dram", Metric.ENERGY_RAM_J, "ram").entrySet()) {
             String kind = k.getValue();
             t.put(k.getKey(), energyMean(c -> c.energy().flatMap(e -> Optional.ofNullable(e.joulesByKind().get(kind))),
                     (in, cs) -> cs.get(0).energy().map(e -> basis(e.domains().stream()
-                            .filter(d -> d.domain().kind().equals(kind)).toList())).orElse(""),
+                            .filter(d -> d.domain().kind().equals(kind) && d.domain().usedByWorkload()).toList()))
+                            .orElse(""),
                     (in, cs) -> cs.get(0).energy().isEmpty() ? in.noEnergy()
-                            : "no " + kind + " energy domain was measured"));
+                            : cs.get(0).energy().get().domains().stream().anyMatch(d -> d.domain().kind().equals(kind))
+                                    ? "the workload uses no " + kind + " (measured apart as not used: see "
+                                            + Metric.ENERGY_NOT_USED_J.key() + ")"
+                                    : "no " + kind + " energy domain was measured"));
         }
         t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().outputTokens(), eBasis, noEnergy));
         t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, ratio(c -> c.energy().flatMap(CycleEnergy::adjustedJoules),
-                c -> (double) c.metrics().outputTokens(), eBasis, SummaryCalculator::adjustedReason));
+                c -> (double) c.metrics().outputTokens(), adjustedBasis, SummaryCalculator::adjustedReason));
+        BiFunction<SummaryInputs, List<CycleResult>, String> measuredBasis = (in, cs) -> cs.get(0).energy()
+                .map(e -> basis(e.domains().stream().filter(d -> d.domain().usedByWorkload()
+                        && d.domain().method() == MeasurementMethod.MEASURED).toList())
+                        + " only (hardware counters)").orElse("");
+        BiFunction<SummaryInputs, List<CycleResult>, String> noMeasured = (in, cs) -> cs.get(0).energy().isEmpty()
+                ? in.noEnergy() : "no domain the workload uses is read from a hardware counter here (the energy "
+                        + "figures are " + energyBasis(cs) + ")";
+        t.put(Metric.ENERGY_MEASURED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::measuredJoules),
+                measuredBasis, noMeasured));
+        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_MEASURED_J, ratio(c -> c.energy().flatMap(CycleEnergy::measuredJoules),
+                c -> (double) c.metrics().outputTokens(), measuredBasis, noMeasured));
+        t.put(Metric.ENERGY_NOT_USED_J, energyMean(c -> c.energy().filter(e -> e.domains().stream()
+                        .anyMatch(d -> !d.domain().usedByWorkload())).map(CycleEnergy::notUsedJoules),
+                (in, cs) -> cs.get(0).energy().map(e -> basis(e.domains().stream()
+                        .filter(d -> !d.domain().usedByWorkload()).toList()) + ": " + String.join(", ", e.domains()
+                        .stream().filter(d -> !d.domain().usedByWorkload()).map(d -> d.domain().id()).toList())
+                        + " (not used by the workload)").orElse(""),
+                (in, cs) -> cs.get(0).energy().isEmpty() ? in.noEnergy()
+                        : "every measured device is used by the workload"));
         t.put(Metric.ENERGY_PER_REQUEST_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().completed(), eBasis, noEnergy));
         t.put(Metric.AVERAGE_POWER_W, ratio(c -> c.energy().map(CycleEnergy::totalJoules), c -> c.metrics().durationS(),
