@@ -36,6 +36,9 @@ final class ResultView {
         sb.append("  ").append(r.summary().cycles()).append(" cycle(s) x ").append(c.prompts().limit())
                 .append(" prompts, max ").append(c.maxOutputTokens()).append(" output tokens, batch ")
                 .append(c.batching().batchSize()).append("; ").append(r.summary().stopReason()).append('\n');
+        r.carbonIntensity().ifPresent(ci -> sb.append("  carbon intensity: ").append(num(ci.gramsPerKwh()))
+                .append(" gCO2e/kWh").append(ci.pue() != 1 ? " x PUE " + num(ci.pue()) : "").append(", ")
+                .append(ci.basis()).append('\n'));
         r.processes().stream().findFirst().flatMap(RunSetup::warmup).ifPresent(w -> sb.append("  warm-up: ")
                 .append(w.runs()).append(" run(s), ").append(w.stopReason()).append('\n'));
         sb.append('\n');

@@ -92,7 +92,8 @@ public final class ExperimentRunner {
      */
     public RunSetup run() {
         RunRecord record = new RunRecord(config, options, repo, EnvironmentCapture.hostName(),
-                EnvironmentCapture.capture());
+                EnvironmentCapture.capture().withContribution("carbon",
+                        dev.lem.energy.CarbonIntensities.inferLocation(options.environment(), Path.of("/"))));
         record.write();
         InferenceBackend backend = null;
         EnergyMonitor monitor = null;

@@ -71,7 +71,8 @@ public final class Aggregator {
         Optional<CarbonIntensity> carbon = Optional.empty();
         String carbonReason = CarbonIntensities.whyUnavailable(config.carbon());
         try {
-            carbon = CarbonIntensities.resolve(config.carbon());
+            carbon = CarbonIntensities.resolve(config.carbon(),
+                    first.environment().contributions().getOrDefault("carbon", Map.of()));
         } catch (RuntimeException e) {
             carbonReason = e.getMessage();
             warnings.add("carbon: " + e.getMessage());

@@ -80,6 +80,14 @@ class JsonRoundTripTest {
     }
 
     @Test
+    void theStoredConfigurationSpellsEachKeyAsItIsDeclared() {
+        String json = ResultsJson.write(result);
+        assertThat(json).contains("\"intensity_g_per_kwh\" : 56.0").doesNotContain("intensity_gper_kwh");
+        String setup = ResultsJson.write(result.processes().get(0));
+        assertThat(setup).contains("\"intensity_g_per_kwh\" : 56.0").doesNotContain("gper");
+    }
+
+    @Test
     void rawRecordsAndConfigRoundTrip() {
         ResultsRepository repo = new ResultsRepository(dir);
         for (ProcessResult p : repo.readProcessResults(result.id())) {
