@@ -112,6 +112,45 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         this.integrates = sources.values().stream().anyMatch(s -> s.method == MeasurementMethod.INTEGRATED);
     }
 
+    /**
+     * What the meter would measure with {@code context}, one line per GPU (or MIG slice): name, UUID, how its energy
+     * is obtained (energy counter, integrated power, attributed share) and whether the workload uses it; or why a GPU
+     * is left out. For {@code lem plugins}; never throws.
+     */
+    public static List<String> inventory(MeterContext context) {
+        List<String> out = new ArrayList<>();
+        try (NvmlEnergyMeter m = open(context, System::nanoTime)) {
+            Map<String, String> n = m.notes();
+            for (EnergyDomain d : m.domains()) {
+                String gpu = d.id().contains(".mig[") ? d.id().substring(0, d.id().indexOf(".mig[")) : d.id();
+                String method = n.getOrDefault(d.id() + ".method", d.method().label());
+                out.add(d.id() + " " + n.getOrDefault(gpu + ".name", "?") + " (" + d.device() + "): "
+                        + shortMethod(d.method(), method) + "; " + d.use().description());
+            }
+            n.forEach((k, v) -> {
+                if (k.endsWith(".method") && v.startsWith("unavailable")) {
+                    String id = k.substring(0, k.length() - ".method".length());
+                    out.add(id + " " + n.getOrDefault(id + ".name", "") + ": left out, " + v);
+                }
+            });
+            Optional.ofNullable(n.get("selection_notes")).ifPresent(x -> out.add("note: " + x));
+            out.add("workload GPUs by default: " + context.workload() + " (an experiment derives them from device, "
+                    + "the managed server or energy.devices)");
+        } catch (RuntimeException | LinkageError e) {
+            out.add("no GPU can be measured: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static String shortMethod(MeasurementMethod method, String full) {
+        return switch (method) {
+            case MEASURED -> "measured (energy counter, read at window edges)";
+            case INTEGRATED -> "integrated (" + full.substring(full.indexOf(':') + 1).trim() + ")";
+            case ATTRIBUTED -> "attributed MIG share (" + full.substring(full.indexOf(':') + 1).trim() + ")";
+            case ESTIMATED -> "estimated";
+        };
+    }
+
     private String describe(GpuSelection.Target t, Source s) {
         String base = s.method == MeasurementMethod.MEASURED
                 ? "measured: NVML total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ resolution), read at "
