@@ -58,10 +58,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Idle baseline.</b> {@link #measureIdle} measures idle power per domain and checks that the machine was
  * idle: the machine's mean CPU utilisation ({@code cpu.utilization_pct}, from the {@code cpu} telemetry source) and
- * each GPU's ({@code gpu<N>.utilization_gpu_pct}) must stay at or below the limits
+ * each GPU's the workload uses ({@code gpu<N>.utilization_gpu_pct}) must stay at or below the limits
  * ({@link Builder#idleLimits}, by default {@value #DEFAULT_IDLE_MAX_CPU_PCT}% and
- * {@value #DEFAULT_IDLE_MAX_GPU_PCT}%), and no device may throttle. Otherwise the baseline is {@code disturbed}:
+ * {@value #DEFAULT_IDLE_MAX_GPU_PCT}%), and none of them may throttle. Otherwise the baseline is {@code disturbed}:
  * it is kept, with the reason, and every later measurement's adjusted figures carry the mark.
+ *
+ * <p>Throttle reasons of devices the workload does not use ({@link DomainUse#NOT_USED}) are left out of windows'
+ * throttle summaries (the time series still carries every device's telemetry).
  *
  * <p>Only windows opened with {@link #windowWithTimeSeries} keep the sampler's rows ({@link TimeSeries}). When a
  * meter whose counters wrap ({@link EnergyMeter#wrapInterval()}) goes unread for longer than a counter can take to
@@ -93,6 +96,7 @@ public final class EnergyMonitor implements AutoCloseable {
     private final double idleMaxCpuPct;
     private final double idleMaxGpuPct;
     private final @Nullable ScheduledExecutorService sampler;
+    private final Set<String> notUsed;
     private final Map<EnergyMeter, Long> wrapNanos = new HashMap<>();
     private final Map<EnergyMeter, Long> lastRead = new ConcurrentHashMap<>();
     private final Set<Window> windows = ConcurrentHashMap.newKeySet();
@@ -132,6 +136,8 @@ public final class EnergyMonitor implements AutoCloseable {
         this.monitorNotes = List.copyOf(notes);
         notes.forEach(n -> LOG.warn("energy: {}", n));
         this.domains = List.copyOf(all);
+        this.notUsed = all.stream().filter(d -> !d.usedByWorkload()).map(EnergyDomain::id)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         Set<String> cols = new LinkedHashSet<>();
         this.sources.forEach(s -> cols.addAll(s.columns()));
         this.telemetryColumns = List.copyOf(cols);
@@ -423,7 +429,7 @@ public final class EnergyMonitor implements AutoCloseable {
             cpu = w.mean(CPU_UTILISATION_COLUMN);
             w.sums.keySet().forEach(col -> {
                 Matcher g = GPU_UTILISATION.matcher(col);
-                if (g.matches()) {
+                if (g.matches() && !notUsed.contains("gpu[" + g.group(1) + "]")) {
                     w.mean(col).ifPresent(v -> gpus.put("gpu[" + g.group(1) + "]", v));
                 }
             });
@@ -561,7 +567,8 @@ public final class EnergyMonitor implements AutoCloseable {
                 try {
                     TelemetrySample sample = s.sample();
                     telemetry.putAll(sample.values());
-                    throttle.addAll(sample.throttle());
+                    // throttling of a device the workload does not use says nothing about the workload
+                    sample.throttle().stream().filter(r -> !notUsed.contains(r.device())).forEach(throttle::add);
                 } catch (RuntimeException e) {
                     LOG.debug("telemetry source {} failed", s.name(), e);
                 }

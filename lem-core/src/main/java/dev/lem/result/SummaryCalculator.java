@@ -84,8 +84,11 @@ public final class SummaryCalculator {
         t.put(Metric.E2E_P99_MS, mean(c -> c.metrics().e2eMs().map(LatencyStats::p99), TIMED, "no request completed"));
 
         BiFunction<SummaryInputs, List<CycleResult>, String> eBasis = (in, cs) -> energyBasis(cs);
-        BiFunction<SummaryInputs, List<CycleResult>, String> noEnergy = (in, cs) -> in.noEnergy();
-        t.put(Metric.ENERGY_J, energyMean(c -> c.energy().map(CycleEnergy::totalJoules), eBasis, noEnergy));
+        BiFunction<SummaryInputs, List<CycleResult>, String> noEnergy = (in, cs) -> cs.get(0).energy().isPresent()
+                && used(cs.get(0)).isEmpty() ? "the workload uses none of the measured devices (they are measured "
+                        + "apart: see " + Metric.ENERGY_NOT_USED_J.key() + "); no meter covers the CPU or memory here"
+                        : in.noEnergy();
+        t.put(Metric.ENERGY_J, energyMean(c -> used(c).map(CycleEnergy::totalJoules), eBasis, noEnergy));
         BiFunction<SummaryInputs, List<CycleResult>, String> adjustedBasis = (in, cs) -> energyBasis(cs)
                 + cs.stream().map(c -> c.energy().flatMap(CycleEnergy::baselineDisturbed)).flatMap(Optional::stream)
                         .findFirst().map(r -> "; baseline disturbed: " + r).orElse("");
@@ -104,7 +107,7 @@ public final class SummaryCalculator {
                                             + Metric.ENERGY_NOT_USED_J.key() + ")"
                                     : "no " + kind + " energy domain was measured"));
         }
-        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
+        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> used(c).map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().outputTokens(), eBasis, noEnergy));
         t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, ratio(c -> c.energy().flatMap(CycleEnergy::adjustedJoules),
                 c -> (double) c.metrics().outputTokens(), adjustedBasis, SummaryCalculator::adjustedReason));
@@ -127,9 +130,9 @@ public final class SummaryCalculator {
                         + " (not used by the workload)").orElse(""),
                 (in, cs) -> cs.get(0).energy().isEmpty() ? in.noEnergy()
                         : "every measured device is used by the workload"));
-        t.put(Metric.ENERGY_PER_REQUEST_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
+        t.put(Metric.ENERGY_PER_REQUEST_J, ratio(c -> used(c).map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().completed(), eBasis, noEnergy));
-        t.put(Metric.AVERAGE_POWER_W, ratio(c -> c.energy().map(CycleEnergy::totalJoules), c -> c.metrics().durationS(),
+        t.put(Metric.AVERAGE_POWER_W, ratio(c -> used(c).map(CycleEnergy::totalJoules), c -> c.metrics().durationS(),
                 eBasis, noEnergy));
         BiFunction<SummaryInputs, List<CycleResult>, String> carbonBasis = (in, cs) -> in.carbon()
                 .map(ci -> energyBasis(cs) + " energy x " + ci.basis() + " intensity").orElse("");
@@ -147,7 +150,7 @@ public final class SummaryCalculator {
         t.put(Metric.ACHIEVED_TFLOPS, ratio(c -> c.flops().map(f -> f.totalFlops() / 1e12), c -> c.metrics().durationS(),
                 fBasis, (in, cs) -> noFlops));
         t.put(Metric.FLOPS_PER_JOULE, ratio(c -> c.flops().map(FlopsEstimate::totalFlops),
-                c -> c.energy().map(CycleEnergy::totalJoules).orElse(Double.NaN),
+                c -> used(c).map(CycleEnergy::totalJoules).orElse(Double.NaN),
                 (in, cs) -> flopsBasis(cs) + (energyBasis(cs).isEmpty() ? "" : " / " + energyBasis(cs) + " energy"),
                 (in, cs) -> cs.get(0).flops().isEmpty() ? noFlops : in.noEnergy()));
         t.put(Metric.MFU, new Row(
@@ -173,6 +176,11 @@ public final class SummaryCalculator {
             }
         }
         return t;
+    }
+
+    /** A cycle's energy when the workload uses at least one of its measured domains. */
+    private static Optional<CycleEnergy> used(CycleResult c) {
+        return c.energy().filter(e -> e.domains().stream().anyMatch(d -> d.domain().usedByWorkload()));
     }
 
     private static Row energyMean(Function<CycleResult, Optional<Double>> value,

@@ -146,7 +146,8 @@ public final class Aggregator {
                 : java.time.Duration.between(firstDispatch, lastCompletion).toNanos() / 1e9;
         CycleMetrics metrics = CycleMetricsCalculator.compute(requests, durationS, config.slo());
         Optional<CycleEnergy> energy = mergeEnergy(ps);
-        Optional<Double> grams = energy.flatMap(en -> carbon.map(c -> c.gramsFor(en.totalJoules())));
+        Optional<Double> grams = energy.filter(en -> en.domains().stream().anyMatch(d -> d.domain().usedByWorkload()))
+                .flatMap(en -> carbon.map(c -> c.gramsFor(en.totalJoules())));
         Optional<FlopsEstimate> flops = mergeFlops(ps);
         Optional<ThrottleSummary> throttle = ps.stream().map(p -> p.energy().flatMap(e -> e.throttle()))
                 .flatMap(Optional::stream)

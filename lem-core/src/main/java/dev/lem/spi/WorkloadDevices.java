@@ -53,7 +53,7 @@ public record WorkloadDevices(Kind kind, String selector, String source) {
      */
     public static WorkloadDevices ofProcess(Map<String, String> environment) {
         String visible = environment.get("CUDA_VISIBLE_DEVICES");
-        return visible == null ? all("every GPU (CUDA_VISIBLE_DEVICES is unset)")
+        return visible == null ? all("CUDA_VISIBLE_DEVICES is unset")
                 : selected(visible, "CUDA_VISIBLE_DEVICES=" + visible + " of this process");
     }
 
