@@ -102,6 +102,17 @@ class CpuEstimateAccuracyTest {
         return model.watts(topo.activity(busy, Optional.of(ratio)));
     }
 
+    /** As {@link #lem}, with clocks not visible (as in a virtual machine): busy cores at full clock. */
+    static double lemWithoutClocks(CpuPowerModel model, Phase p) {
+        Cpu c = p.cpu();
+        CpuTopology topo = CpuTopology.symmetric(c.sockets(), c.coresPerSocket(), 2);
+        double[] busy = new double[c.threads()];
+        for (int i = 0; i < busy.length; i++) {
+            busy[i] = p.allCores() ? p.utilisation() : (i < p.coresUsed() ? 1 : 0);
+        }
+        return model.watts(topo.activity(busy, Optional.empty()));
+    }
+
     static CpuPowerModel model(Cpu c, double fullLoadFraction) {
         double rated = tdp(c);
         return new CpuPowerModel(CpuPowerModel.IDLE_FRACTION * rated, fullLoadFraction * rated, Map.of());
@@ -154,6 +165,8 @@ class CpuEstimateAccuracyTest {
         Map<String, Double> codeCarbonThen = errors(CPUS, (c, p) -> p.codeCarbonThen());
         Map<String, Double> lemBefore = errors(CPUS, (c, p) -> tdp(c) * (0.3 + 0.7 * p.utilisation()));
         Map<String, Double> teads = errors(CPUS, (c, p) -> lem(model(c, 1.02), p));
+        Map<String, Double> noClocks = errors(CPUS, (c, p) -> lemWithoutClocks(CpuPowerModel.resolve(NO_CALIBRATION,
+                environment(c), table), p));
         // leave one CPU out: fit the full-load fraction on the other three, estimate the fourth
         Map<String, Double> heldOut = new LinkedHashMap<>();
         Map<String, Double> fitted = new LinkedHashMap<>();
@@ -177,6 +190,7 @@ class CpuEstimateAccuracyTest {
         System.out.println(line("LEM (shipped constants)", shipped));
         System.out.println(line("LEM, each CPU left out of the fit", heldOut) + "  (fitted " + fitted + ")");
         System.out.println(line("LEM shape, SPECpower/Teads 1.02", teads));
+        System.out.println(line("LEM, clocks not visible (as in a VM)", noClocks));
         System.out.println(line("CodeCarbon, machine mode (now)", codeCarbon));
         System.out.println(line("CodeCarbon, recorded in the files", codeCarbonThen));
         System.out.println(line("LEM before (30% idle, linear)", lemBefore));
