@@ -24,10 +24,12 @@ public final class SimulatedEnergyMeterProvider implements EnergyMeterProvider {
             .describe("constant GPU power");
     static final Option<Boolean> SHARED_GPU = Option.bool("shared_gpu").defaultValue(false)
             .describe("every rank reports the same GPU (tests of per-device merging)");
+    static final Option<String> THROTTLE = Option.text("throttle")
+            .describe("a power throttle reason the simulated telemetry reports for gpu[0] at every sample");
 
     @Override
     public List<Option<?>> options() {
-        return List.of(CPU_WATTS, GPU_WATTS, SHARED_GPU);
+        return List.of(CPU_WATTS, GPU_WATTS, SHARED_GPU, THROTTLE);
     }
     @Override
     public String name() {
