@@ -33,6 +33,14 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
     }
 
     /**
+     * A context with meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names (every
+     * GPU when it is unset): the form before the workload's devices were given.
+     */
+    public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options) {
+        this(energy, environment, rank, options, WorkloadDevices.ofProcess(environment));
+    }
+
+    /**
      * A context without meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names
      * (every GPU when it is unset).
      */
