@@ -71,7 +71,7 @@ static struct fake_device migs[MAX_GPUS][MAX_MIGS];
 static int device_count;
 static int init_depth;
 static long long init_calls, shutdown_calls, init_result, count_error, cuda_version;
-static long long energy_calls, power_calls, virtual_time_ms = -1;
+static long long energy_calls, power_calls, virtual_time_ms = -1, energy_read_cost_ms;
 static char driver_version[80];
 static struct timespec loaded_at;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,7 +124,7 @@ static void reset_all(int count) {
         }
     }
     init_depth = 0;
-    init_calls = shutdown_calls = init_result = count_error = energy_calls = power_calls = 0;
+    init_calls = shutdown_calls = init_result = count_error = energy_calls = power_calls = energy_read_cost_ms = 0;
     virtual_time_ms = -1;
     cuda_version = 13000;
     snprintf(driver_version, sizeof driver_version, "580.159.04-fake");
@@ -142,6 +142,19 @@ static double now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (t.tv_sec - loaded_at.tv_sec) * 1e3 + (t.tv_nsec - loaded_at.tv_nsec) / 1e6;
+}
+
+/* The time a call costs: the virtual clock moves on (whole ms), or the caller really waits. */
+static void spend(double ms) {
+    if (ms <= 0) {
+        return;
+    }
+    if (virtual_time_ms >= 0) {
+        virtual_time_ms += (long long) ms;
+        return;
+    }
+    struct timespec t = { (time_t) (ms / 1000), (long) (fmod(ms, 1000.0) * 1e6) };
+    nanosleep(&t, NULL);
 }
 
 static long long *knob(struct fake_device *d, const char *key) {
@@ -197,7 +210,11 @@ EXPORT int fake_nvml_set_text(int gpu, int mig, const char *key, const char *val
     return rc;
 }
 
-/** Global knobs: device_count, init_result, count_error, cuda_version, time_ms (-1: real time). */
+/**
+ * Global knobs: device_count, init_result, count_error, cuda_version, time_ms (-1: real time),
+ * energy_read_cost_ms (what one nvmlDeviceGetTotalEnergyConsumption costs, like the ~4 ms a real H100 takes:
+ * on the virtual clock the call advances it by that, reading the counter halfway; on the real clock it sleeps).
+ */
 EXPORT int fake_nvml_set_global(const char *key, long long value) {
     pthread_mutex_lock(&lock);
     int rc = 0;
@@ -211,6 +228,8 @@ EXPORT int fake_nvml_set_global(const char *key, long long value) {
         cuda_version = value;
     } else if (strcmp(key, "time_ms") == 0) {
         virtual_time_ms = value;
+    } else if (strcmp(key, "energy_read_cost_ms") == 0) {
+        energy_read_cost_ms = value;
     } else {
         rc = -1;
     }
@@ -218,13 +237,14 @@ EXPORT int fake_nvml_set_global(const char *key, long long value) {
     return rc;
 }
 
-/** Counters for assertions: init_calls, shutdown_calls, init_depth, energy_calls, power_calls. */
+/** Counters for assertions: init_calls, shutdown_calls, init_depth, energy_calls, power_calls, time_ms. */
 EXPORT long long fake_nvml_get_global(const char *key) {
     pthread_mutex_lock(&lock);
     long long v = strcmp(key, "init_calls") == 0 ? init_calls
             : strcmp(key, "shutdown_calls") == 0 ? shutdown_calls
             : strcmp(key, "init_depth") == 0 ? init_depth
             : strcmp(key, "energy_calls") == 0 ? energy_calls
+            : strcmp(key, "time_ms") == 0 ? virtual_time_ms
             : strcmp(key, "power_calls") == 0 ? power_calls : -1;
     pthread_mutex_unlock(&lock);
     return v;
@@ -396,6 +416,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetCudaComputeCapability(nvmlDevice_t d, int *majo
 EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *energy) {
     DEVICE_CALL(d, d->parent == NULL && d->k.energy_supported, {
         energy_calls++;
+        spend(energy_read_cost_ms / 2.0);
         if (d->k.energy_error != 0) {
             rc_ = (nvmlReturn_t) d->k.energy_error;
         } else {
@@ -404,6 +425,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned
                     + (double) d->k.power_slope_mw_per_s * t * t / 2.0;
             *energy = (unsigned long long) floor(mj + 1e-6);
         }
+        spend(energy_read_cost_ms / 2.0);
     });
 }
 #endif

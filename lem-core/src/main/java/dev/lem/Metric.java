@@ -23,8 +23,8 @@ public enum Metric {
     TPOT_MEAN_MS("ms", "mean time per output token (vLLM: (e2e - ttft) / (tokens - 1))"),
     E2E_MEAN_MS("ms", "mean end-to-end request latency"),
     E2E_P99_MS("ms", "99th percentile end-to-end request latency"),
-    ENERGY_J("J", "energy of the cycle, all domains, raw"),
-    ENERGY_ADJUSTED_J("J", "energy of the cycle, all domains, minus idle power x duration"),
+    ENERGY_J("J", "energy of the cycle over the domains the workload uses, raw; its basis lists the method of each"),
+    ENERGY_ADJUSTED_J("J", "energy of the cycle over the domains the workload uses, minus idle power x duration"),
     ENERGY_GPU_J("J", "GPU energy of the cycle, raw"),
     ENERGY_CPU_J("J", "CPU energy of the cycle, raw"),
     ENERGY_DRAM_J("J", "DRAM energy of the cycle (RAPL dram domain), raw"),
@@ -41,7 +41,12 @@ public enum Metric {
     MFU("fraction", "model FLOPs utilisation: achieved FLOP/s / peak FLOP/s of the devices"),
     MBU("fraction", "memory-bandwidth utilisation: estimated bytes moved (weights + KV cache per forward pass) / s "
             + "/ peak bandwidth of the devices; a lower bound"),
-    PEAK_RSS_MB("MB", "peak resident memory of the process (max over processes), 10^6 bytes");
+    PEAK_RSS_MB("MB", "peak resident memory of the process (max over processes), 10^6 bytes"),
+    ENERGY_MEASURED_J("J", "energy of the cycle over the domains read from hardware counters only (RAPL, NVML "
+            + "counter), raw: no integrated, attributed or estimated domain"),
+    ENERGY_PER_OUTPUT_TOKEN_MEASURED_J("J/token", "measured-only energy / output tokens (ratio of sums)"),
+    ENERGY_NOT_USED_J("J", "energy of measured devices the workload does not use (e.g. GPUs beside a model on the "
+            + "CPU), raw; in no other energy figure");
 
     private final String unit;
     private final String description;

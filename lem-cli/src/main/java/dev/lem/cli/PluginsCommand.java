@@ -2,6 +2,7 @@ package dev.lem.cli;
 
 import dev.lem.Lem;
 import dev.lem.spi.PluginReport;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Table t = new Table("kind", "name", "status", "artifact", "description / reason");
-        for (PluginReport p : Lem.plugins()) {
+        List<PluginReport> reports = Lem.plugins();
+        for (PluginReport p : reports) {
             t.row(p.kind(), p.name(), p.available() ? "available" : "unavailable", p.artifact(),
                     p.available() ? p.description() : p.reason());
         }
@@ -24,6 +26,13 @@ final class PluginsCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("No plug-ins found on the classpath (add lem-backend-djl, lem-nvml, ...).");
         } else {
             spec.commandLine().getOut().print(t);
+        }
+        for (PluginReport p : reports) {
+            if (!p.details().isEmpty()) {
+                spec.commandLine().getOut().println();
+                spec.commandLine().getOut().println(p.kind() + " " + p.name() + ":");
+                p.details().forEach(d -> spec.commandLine().getOut().println("  " + d));
+            }
         }
         return 0;
     }

@@ -18,6 +18,7 @@ final class ResultView {
             Metric.TTFT_MEAN_MS, Metric.TTFT_P99_MS, Metric.ITL_MEAN_MS, Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS,
             Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, Metric.ENERGY_J,
             Metric.ENERGY_GPU_J, Metric.ENERGY_CPU_J, Metric.ENERGY_DRAM_J, Metric.ENERGY_RAM_J,
+            Metric.ENERGY_MEASURED_J, Metric.ENERGY_NOT_USED_J,
             Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.FLOPS_PER_OUTPUT_TOKEN,
             Metric.ACHIEVED_TFLOPS, Metric.FLOPS_PER_JOULE, Metric.MFU, Metric.PEAK_RSS_MB);
 
@@ -41,6 +42,9 @@ final class ResultView {
                 .append(" x ").append(c.prompts().limit())
                 .append(" prompts, max ").append(c.maxOutputTokens()).append(" output tokens, batch ")
                 .append(c.batching().batchSize()).append("; ").append(r.summary().stopReason()).append('\n');
+        r.carbonIntensity().ifPresent(ci -> sb.append("  carbon intensity: ").append(num(ci.gramsPerKwh()))
+                .append(" gCO2e/kWh").append(ci.pue() != 1 ? " x PUE " + num(ci.pue()) : "").append(", ")
+                .append(ci.basis()).append('\n'));
         r.processes().stream().findFirst().flatMap(RunSetup::warmup).ifPresent(w -> sb.append("  warm-up: ")
                 .append(w.runs()).append(" run(s), ").append(w.stopReason()).append('\n'));
         r.model().map(m -> m.engineSettings().stream().filter(e -> e.value() != null || e.reported() != null)
@@ -73,14 +77,29 @@ final class ResultView {
             CycleResult last = r.cycles().get(r.cycles().size() - 1);
             last.energy().ifPresent(e -> {
                 sb.append("\nEnergy by domain (cycle ").append(last.cycle() + 1).append("):\n");
-                Table d = new Table("domain", "method", "joules", "baseline-adjusted J", "idle W");
+                Table d = new Table("domain", "method", "joules", "baseline-adjusted J", "idle W", "use");
                 for (DomainEnergy de : e.domains()) {
                     d.row(de.domain().id(), de.domain().method().label(), num(de.joules()),
                             de.adjustedJoules().map(ResultView::num).orElse("") + (de.belowIdle() ? " (below idle)" : ""),
-                            de.idleWatts().map(ResultView::num).orElse(""));
+                            de.idleWatts().map(ResultView::num).orElse(""), de.domain().use().description());
                 }
                 sb.append(d);
+                if (e.notUsedJoules() > 0) {
+                    sb.append("  devices not used by the workload are measured and shown, never counted in the "
+                            + "energy figures\n");
+                }
+                e.baselineDisturbed().ifPresent(why -> sb.append("  baseline-adjusted figures are marked: the idle "
+                        + "baseline was disturbed (").append(why).append(")\n"));
             });
+            List<String> throttled = r.cycles().stream()
+                    .filter(cy -> cy.throttle().map(th -> th.flagged()).orElse(false))
+                    .map(cy -> String.format(Locale.ROOT, "  cycle %d: thermal %.0f%%, power %.0f%% of samples (%s)",
+                            cy.cycle() + 1, 100 * cy.throttle().get().thermalShare(),
+                            100 * cy.throttle().get().powerShare(), String.join(", ", cy.throttle().get().reasons())))
+                    .toList();
+            if (!throttled.isEmpty()) {
+                sb.append("\nThrottling:\n").append(String.join("\n", throttled)).append('\n');
+            }
         }
         List<String> missing = r.summary().unavailable().entrySet().stream()
                 .filter(e -> HEADLINE.contains(e.getKey()))

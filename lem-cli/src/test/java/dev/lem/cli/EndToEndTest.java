@@ -29,6 +29,25 @@ class EndToEndTest {
     Path dir;
 
     @Test
+    void throttledCyclesReachTheWarningsThePrintedSummaryAndResultsShow() throws Exception {
+        ExperimentResult r = Experiment.builder().backend("simulated").cycles(2).prompts(Prompts.builtIn().limit(2))
+                .maxOutputTokens(4).batchSize(2).warmupRuns(1).idleBaseline(Duration.ofMillis(100)).resultsDir(dir)
+                .set("energy.meter_options.simulated.cpu_watts", 30)
+                .set("energy.meter_options.simulated.throttle", "sw_power_cap")
+                .option("decode_ms_per_step", 20).set("energy.sampler_interval_ms", 10)
+                .set("energy.meters", List.of("simulated")).measure();
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("throttling in 2 of 2 cycles (cycles 1, 2): "
+                + "thermal in up to 0% and power in up to 100% of samples (gpu[0]:sw_power_cap)"));
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("the idle baseline was not taken at idle")
+                .contains("a device throttled during it (gpu[0]:sw_power_cap"));
+        String printed = ResultView.summary(r, dir);
+        assertThat(printed).contains("\nThrottling:\n  cycle 1: thermal 0%, power 100% of samples (gpu[0]:sw_power_cap)")
+                .contains("  cycle 2: thermal 0%, power 100% of samples");
+        CliTestSupport.Run shown = lem("results", "show", r.id(), "--results-dir", dir.toString());
+        assertThat(shown.out()).contains("Throttling:").contains("throttling in 2 of 2 cycles");
+    }
+
+    @Test
     void twoProcessesThreeCyclesFromBuilderToResultsShow() throws Exception {
         ExperimentResult r = Experiment.builder()
                 .backend("simulated")

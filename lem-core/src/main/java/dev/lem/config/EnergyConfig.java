@@ -8,7 +8,10 @@ import java.util.Optional;
  * Energy measurement settings ({@code energy.*}).
  *
  * @param meters             meters to use (empty: every available)
+ * @param devices            the GPUs the workload uses, CUDA_VISIBLE_DEVICES syntax (empty: derived)
  * @param idleBaselineS      seconds of idle measurement before the experiment (0: none)
+ * @param idleMaxCpuPct      the machine's mean CPU utilisation above which the idle baseline is disturbed, %
+ * @param idleMaxGpuPct      any GPU's mean utilisation above which the idle baseline is disturbed, %
  * @param samplerIntervalMs  sampler interval in milliseconds
  * @param timeseries         write per-cycle time series CSV files
  * @param raplRoot           root of the powercap tree
@@ -18,8 +21,18 @@ import java.util.Optional;
  */
 public record EnergyConfig(
         @Key(doc = "Energy meters to use (empty: every available one).", defaultValue = "[]") List<String> meters,
-        @Key(doc = "Idle power is measured this long before the experiment (0: no baseline).", defaultValue = "3.0",
+        @Key(doc = "The GPUs the workload uses, as CUDA_VISIBLE_DEVICES names them (indices, GPU or MIG UUIDs): only "
+                + "their energy counts in the energy figures; other GPUs are measured and shown apart. Empty: the "
+                + "model's device for in-process backends (none for device: cpu), the managed server's "
+                + "CUDA_VISIBLE_DEVICES, or every GPU for a server LEM does not manage.", defaultValue = "[]")
+        List<String> devices,
+        @Key(doc = "Idle power is measured this long before the model loads (0: no baseline); 10 s give idle power "
+                + "within +-1% for counters that update every 100 ms (NVML).", defaultValue = "10.0",
                 min = 0, max = 3600, unit = "s") double idleBaselineS,
+        @Key(doc = "The idle baseline is marked disturbed when the machine's mean CPU utilisation over it exceeds "
+                + "this.", defaultValue = "10", min = 0, max = 100, unit = "%") double idleMaxCpuPct,
+        @Key(doc = "The idle baseline is marked disturbed when any GPU's mean utilisation over it exceeds this (or a "
+                + "GPU throttles).", defaultValue = "5", min = 0, max = 100, unit = "%") double idleMaxGpuPct,
         @Key(doc = "Interval of the power/telemetry sampler.", defaultValue = "100", min = 5, max = 60_000,
                 unit = "ms") int samplerIntervalMs,
         @Key(doc = "Write each cycle's sampled time series as CSV.", defaultValue = "true") boolean timeseries,
@@ -32,6 +45,7 @@ public record EnergyConfig(
 
     public EnergyConfig {
         meters = List.copyOf(meters);
+        devices = List.copyOf(devices);
         meterOptions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(meterOptions));
     }
 

@@ -2,6 +2,8 @@ package dev.lem.energy;
 
 import dev.lem.config.CarbonConfig;
 import dev.lem.energy.internal.CarbonTables;
+import dev.lem.energy.internal.GridLocation;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,6 +56,53 @@ public final class CarbonIntensities {
             return Optional.of(CarbonTables.country(config.country().get(), pue));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The intensity for this configuration, or, when nothing is configured, for the location inferred on the
+     * machine that ran the experiment ({@link #inferLocation}): a cloud region, a country from the time zone, else the
+     * world average — each labelled as inferred, e.g. {@code country FRA (France), inferred from time zone
+     * Europe/Paris (/etc/timezone); set carbon.country to change}. So there is always a figure.
+     *
+     * @param inferred the facts {@link #inferLocation} recorded with the run (empty: world average)
+     * @throws dev.lem.config.ConfigException when a configured country, region, state or zone is not in the tables
+     */
+    public static Optional<CarbonIntensity> resolve(CarbonConfig config, Map<String, String> inferred) {
+        Optional<CarbonIntensity> configured = resolve(config);
+        if (configured.isPresent()) {
+            return configured;
+        }
+        double pue = config.pue();
+        String from = inferred.getOrDefault(GridLocation.EVIDENCE, "nothing was recorded about the location");
+        try {
+            if (inferred.containsKey(GridLocation.PROVIDER) && inferred.containsKey(GridLocation.REGION)) {
+                CarbonIntensity c = CarbonTables.cloud(inferred.get(GridLocation.PROVIDER),
+                        inferred.get(GridLocation.REGION), pue);
+                return Optional.of(new CarbonIntensity(c.gramsPerKwh(), pue, c.basis() + ", inferred from " + from
+                        + "; set carbon.cloud_provider and carbon.cloud_region (or carbon.country) to change",
+                        c.source(), c.year()));
+            }
+            if (inferred.containsKey(GridLocation.COUNTRY)) {
+                CarbonIntensity c = CarbonTables.country(inferred.get(GridLocation.COUNTRY), pue);
+                return Optional.of(new CarbonIntensity(c.gramsPerKwh(), pue, c.basis() + ", inferred from " + from
+                        + "; set carbon.country to change", c.source(), c.year()));
+            }
+        } catch (RuntimeException e) {
+            from = from + " (" + e.getMessage() + ")";
+        }
+        return Optional.of(CarbonTables.worldAverage(pue, from));
+    }
+
+    /**
+     * Where this machine's grid is, inferred offline for runs that configure no carbon location: a cloud region from
+     * a variable the cloud sets ({@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, {@code GOOGLE_CLOUD_REGION},
+     * {@code CLOUDSDK_COMPUTE_REGION}, {@code FUNCTION_REGION}, {@code REGION_NAME}), else the country of the system
+     * time zone ({@code TZ}, {@code /etc/timezone}, {@code /etc/localtime}). Facts to store with the run; never throws.
+     *
+     * @param root the file system root ({@code /}; tests pass their own)
+     */
+    public static Map<String, String> inferLocation(Map<String, String> env, java.nio.file.Path root) {
+        return GridLocation.infer(env, root);
     }
 
     /** Why no intensity is available for this configuration (for the result's unavailable list). */

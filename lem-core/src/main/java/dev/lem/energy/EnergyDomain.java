@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param scope  how readings from several processes are merged
  * @param method how the figure is obtained
  * @param meter  name of the meter that reports it
+ * @param use    whether the measured workload runs on it (only those domains count in the energy figures);
+ *               {@link DomainUse#WORKLOAD} when not given (results written before LEM told them apart)
  */
 public record EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
-        String meter) {
+        String meter, DomainUse use) {
     public EnergyDomain {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -22,5 +24,27 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(meter, "meter");
+        use = use == null ? DomainUse.WORKLOAD : use;
+    }
+
+    /** A domain the workload uses (CPU, memory, the model's device). */
+    public EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
+            String meter) {
+        this(id, kind, device, scope, method, meter, DomainUse.WORKLOAD);
+    }
+
+    /** True when the workload uses it, so it counts in the energy figures. */
+    public boolean usedByWorkload() {
+        return use == DomainUse.WORKLOAD;
+    }
+
+    /** A copy with another id (merging processes renames clashing domains). */
+    public EnergyDomain withId(String newId) {
+        return new EnergyDomain(newId, kind, device, scope, method, meter, use);
+    }
+
+    /** A copy with another use (a device several processes share is used when any of them uses it). */
+    public EnergyDomain withUse(DomainUse newUse) {
+        return new EnergyDomain(id, kind, device, scope, method, meter, newUse);
     }
 }

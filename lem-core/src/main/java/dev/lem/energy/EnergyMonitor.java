@@ -1,17 +1,22 @@
 package dev.lem.energy;
 
 import dev.lem.spi.EnergyMeter;
+import dev.lem.spi.EnergyReading;
 import dev.lem.spi.PluginStatus;
 import dev.lem.spi.TelemetrySample;
 import dev.lem.spi.TelemetrySource;
 import dev.lem.spi.ThrottleReason;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,9 +24,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (EnergyMonitor meters = EnergyMeters.openAvailable()) {
- *     meters.measureIdle(Duration.ofSeconds(3));                       // baseline for adjusted figures
+ *     meters.measureIdle(Duration.ofSeconds(10));                      // baseline for adjusted figures
  *     EnergyMeasurement step = meters.measure("step", () -> myStep());  // joules per domain, with method
  *     Measured<Logits> out = meters.measure("prefill", () -> model.prefill(batch));
  *     try (EnergyWindow w = meters.window("decode")) {                 // a block of your own code
@@ -43,18 +50,39 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Only windows opened with {@link #windowWithTimeSeries} keep the sampler's rows ({@link TimeSeries}):
- * cumulative energy per domain since the window began, the power between consecutive rows, and every
- * telemetry column; the last row is the window's end. Power columns are differences of energy readings (for
- * estimating meters, the modelled power). When the sampler falls behind a meter's
- * {@link EnergyMeter#maxPollInterval()} (a suspended machine, a long GC pause) the windows open at the time
- * get a note, since a counter wrap may have been missed.
+ * <p><b>Exact edges.</b> A window's energy per domain is the difference of two exact reads, one when it opens and
+ * one when it stops, each timed by its own read ({@link EnergyMeter#read}): a domain's energy is divided by its own
+ * interval, so reading several devices one after the other (NVML's counter costs milliseconds a read) skews
+ * nothing. The sampler does not read the exact counters: between the edges it polls meters that need it and, for
+ * windows that keep a time series, takes each meter's cheap {@link EnergyMeter#sampleJoules()}.
+ *
+ * <p><b>Idle baseline.</b> {@link #measureIdle} measures idle power per domain and checks that the machine was
+ * idle: the machine's mean CPU utilisation ({@code cpu.utilization_pct}, from the {@code cpu} telemetry source) and
+ * each GPU's the workload uses ({@code gpu<N>.utilization_gpu_pct}) must stay at or below the limits
+ * ({@link Builder#idleLimits}, by default {@value #DEFAULT_IDLE_MAX_CPU_PCT}% and
+ * {@value #DEFAULT_IDLE_MAX_GPU_PCT}%), and none of them may throttle. Otherwise the baseline is {@code disturbed}:
+ * it is kept, with the reason, and every later measurement's adjusted figures carry the mark.
+ *
+ * <p>Throttle reasons of devices the workload does not use ({@link DomainUse#NOT_USED}) are left out of windows'
+ * throttle summaries (the time series still carries every device's telemetry).
+ *
+ * <p>Only windows opened with {@link #windowWithTimeSeries} keep the sampler's rows ({@link TimeSeries}). When a
+ * meter whose counters wrap ({@link EnergyMeter#wrapInterval()}) goes unread for longer than a counter can take to
+ * wrap (a suspended machine, a stopped JVM) the windows open at the time get a note, since a wrap may have been
+ * missed; shorter gaps cannot lose one and are not reported.
  *
  * <p><b>Thread safety:</b> all methods may be called from any thread.
  */
 public final class EnergyMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnergyMonitor.class);
     private static final long MIN_INTERVAL_NANOS = 1_000_000L;
+    /** Default limit of the machine's mean CPU utilisation during the idle baseline, %. */
+    public static final double DEFAULT_IDLE_MAX_CPU_PCT = 10;
+    /** Default limit of any GPU's mean utilisation during the idle baseline, %. */
+    public static final double DEFAULT_IDLE_MAX_GPU_PCT = 5;
+    /** The telemetry column of the machine's CPU utilisation, %. */
+    public static final String CPU_UTILISATION_COLUMN = "cpu.utilization_pct";
+    private static final Pattern GPU_UTILISATION = Pattern.compile("gpu(\\d+)\\.utilization_gpu_pct");
 
     private final List<EnergyMeter> meters;
     private final List<TelemetrySource> sources;
@@ -64,8 +92,13 @@ public final class EnergyMonitor implements AutoCloseable {
     private final Map<String, EnergyMeter> owners;
     private final List<String> monitorNotes;
     private final Duration interval;
-    private final long pollDeadlineNanos;
-    private final ScheduledExecutorService sampler;
+    private final LongSupplier clock;
+    private final double idleMaxCpuPct;
+    private final double idleMaxGpuPct;
+    private final @Nullable ScheduledExecutorService sampler;
+    private final Set<String> notUsed;
+    private final Map<EnergyMeter, Long> wrapNanos = new HashMap<>();
+    private final Map<EnergyMeter, Long> lastRead = new ConcurrentHashMap<>();
     private final Set<Window> windows = ConcurrentHashMap.newKeySet();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTimeSupported;
@@ -73,17 +106,17 @@ public final class EnergyMonitor implements AutoCloseable {
     private final AtomicLong tickCpuNanos = new AtomicLong();
     private final AtomicLong maxTickNanos = new AtomicLong();
     private final AtomicLong lateTicks = new AtomicLong();
-    private volatile long lastPollNanos;
     private volatile Optional<IdleBaseline> baseline = Optional.empty();
     private volatile boolean closed;
     private volatile List<PluginStatus> plugins = List.of();
 
-    private EnergyMonitor(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval,
-            long pollDeadlineNanos) {
-        this.meters = List.copyOf(meters);
-        this.sources = List.copyOf(sources);
+    private EnergyMonitor(Builder b, Duration interval, boolean thread) {
+        this.meters = List.copyOf(b.meters);
+        this.sources = List.copyOf(b.sources);
         this.interval = interval;
-        this.pollDeadlineNanos = pollDeadlineNanos;
+        this.clock = b.clock;
+        this.idleMaxCpuPct = b.idleMaxCpuPct;
+        this.idleMaxGpuPct = b.idleMaxGpuPct;
         List<EnergyDomain> all = new ArrayList<>();
         Map<String, EnergyMeter> owners = new HashMap<>();
         List<String> notes = new ArrayList<>();
@@ -97,11 +130,14 @@ public final class EnergyMonitor implements AutoCloseable {
                             + "; only " + owner.name() + "'s reading is used");
                 }
             }
+            m.wrapInterval().ifPresent(w -> wrapNanos.put(m, w.toNanos()));
         }
         this.owners = Map.copyOf(owners);
         this.monitorNotes = List.copyOf(notes);
         notes.forEach(n -> LOG.warn("energy: {}", n));
         this.domains = List.copyOf(all);
+        this.notUsed = all.stream().filter(d -> !d.usedByWorkload()).map(EnergyDomain::id)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         Set<String> cols = new LinkedHashSet<>();
         this.sources.forEach(s -> cols.addAll(s.columns()));
         this.telemetryColumns = List.copyOf(cols);
@@ -118,7 +154,7 @@ public final class EnergyMonitor implements AutoCloseable {
             cpu = false;
         }
         this.cpuTimeSupported = cpu;
-        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.sampler = !thread ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lem-energy-sampler");
             t.setDaemon(true);
             return t;
@@ -126,7 +162,7 @@ public final class EnergyMonitor implements AutoCloseable {
     }
 
     /**
-     * Starts monitoring.
+     * Starts monitoring with a sampler thread on {@link System#nanoTime()}.
      *
      * @param meters   open energy meters (the monitor closes them); a domain id reported by two meters is
      *                 read from the first only, with a note
@@ -136,25 +172,85 @@ public final class EnergyMonitor implements AutoCloseable {
      * @throws IllegalArgumentException when the interval is not positive
      */
     public static EnergyMonitor start(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval) {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("sampler interval must be positive, was " + interval);
+        return builder(meters, sources).interval(interval).start();
+    }
+
+    /** A monitor over these meters and sources, to configure before {@link Builder#start()}. */
+    public static Builder builder(List<EnergyMeter> meters, List<TelemetrySource> sources) {
+        return new Builder(meters, sources);
+    }
+
+    /** Settings of a monitor. Not thread-safe; {@link #start()} once. */
+    public static final class Builder {
+        private final List<EnergyMeter> meters;
+        private final List<TelemetrySource> sources;
+        private Duration interval = Duration.ofMillis(100);
+        private LongSupplier clock = System::nanoTime;
+        private boolean thread = true;
+        private double idleMaxCpuPct = DEFAULT_IDLE_MAX_CPU_PCT;
+        private double idleMaxGpuPct = DEFAULT_IDLE_MAX_GPU_PCT;
+
+        private Builder(List<EnergyMeter> meters, List<TelemetrySource> sources) {
+            this.meters = List.copyOf(meters);
+            this.sources = List.copyOf(sources);
         }
-        Duration effective = interval;
-        long deadline = Long.MAX_VALUE;
-        for (EnergyMeter m : meters) {
-            Optional<Duration> max = m.maxPollInterval();
-            if (max.isPresent()) {
-                deadline = Math.min(deadline, max.get().toNanos());
-                if (max.get().compareTo(effective) < 0) {
+
+        /** The sampler interval (default 100 ms), shortened to every meter's {@link EnergyMeter#maxPollInterval()}. */
+        public Builder interval(Duration value) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("sampler interval must be positive, was " + value);
+            }
+            this.interval = value;
+            return this;
+        }
+
+        /**
+         * The monotonic clock, ns (default {@link System#nanoTime()}): window edges, reads and gaps are timed on it.
+         * Meters that time their own reads must use the same clock.
+         */
+        public Builder clock(LongSupplier nanoClock) {
+            this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        /** No sampler thread: the caller runs each sampler tick with {@link EnergyMonitor#sample()} (tests, scripts). */
+        public Builder withoutSamplerThread() {
+            this.thread = false;
+            return this;
+        }
+
+        /**
+         * The idle baseline's limits: the machine's mean CPU utilisation and any GPU's mean utilisation over the
+         * baseline window, %, above which it is marked disturbed.
+         */
+        public Builder idleLimits(double maxCpuPct, double maxGpuPct) {
+            if (!(maxCpuPct >= 0 && maxCpuPct <= 100) || !(maxGpuPct >= 0 && maxGpuPct <= 100)) {
+                throw new IllegalArgumentException("idle limits must be 0..100 %, were " + maxCpuPct + " and "
+                        + maxGpuPct);
+            }
+            this.idleMaxCpuPct = maxCpuPct;
+            this.idleMaxGpuPct = maxGpuPct;
+            return this;
+        }
+
+        /** Starts the monitor (and its sampler thread unless {@link #withoutSamplerThread()}). */
+        public EnergyMonitor start() {
+            Duration effective = interval;
+            for (EnergyMeter m : meters) {
+                Optional<Duration> max = m.maxPollInterval();
+                if (max.isPresent() && max.get().compareTo(effective) < 0) {
                     effective = max.get();
                 }
             }
+            EnergyMonitor monitor = new EnergyMonitor(this, effective, thread);
+            long now = clock.getAsLong();
+            meters.forEach(m -> monitor.lastRead.put(m, now));
+            if (monitor.sampler != null) {
+                long nanos = Math.max(MIN_INTERVAL_NANOS, effective.toNanos());
+                monitor.sampler.scheduleAtFixedRate(monitor::sample, nanos, nanos, TimeUnit.NANOSECONDS);
+            }
+            return monitor;
         }
-        EnergyMonitor monitor = new EnergyMonitor(meters, sources, effective, deadline);
-        long nanos = Math.max(MIN_INTERVAL_NANOS, effective.toNanos());
-        monitor.lastPollNanos = System.nanoTime();
-        monitor.sampler.scheduleAtFixedRate(monitor::tick, nanos, nanos, TimeUnit.NANOSECONDS);
-        return monitor;
     }
 
     /**
@@ -241,60 +337,65 @@ public final class EnergyMonitor implements AutoCloseable {
     }
 
     private EnergyWindow open(String name, boolean keepSeries) {
-        java.util.Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(name, "name");
         if (closed) {
             throw new IllegalStateException("this energy monitor is closed; open a new one (EnergyMeters.openAvailable())");
         }
         List<String> notes = new ArrayList<>(monitorNotes);
-        long before = System.nanoTime();
-        Map<String, Double> start = read(notes);
-        Window w = new Window(name, midpoint(before, System.nanoTime()), start, notes, keepSeries);
+        long before = clock.getAsLong();
+        Map<String, EnergyReading> start = read(notes);
+        Window w = new Window(name, midpoint(before, clock.getAsLong()), start, notes, keepSeries);
         windows.add(w);
-        return new EnergyWindow(name, () -> close(w), keepSeries ? () -> w.series : () -> null);
+        return new EnergyWindow(name, () -> close(w), keepSeries ? () -> w.series : () -> null, w);
     }
 
     /**
      * Closes a window and returns its energy per domain: raw, and adjusted by the idle baseline when one
-     * was measured (adjusted = raw − idle power × duration; negative values are kept and flagged
+     * was measured (adjusted = raw − idle power × the domain's own interval; negative values are kept and flagged
      * {@link DomainEnergy#belowIdle()}, never clamped).
      */
     private EnergyMeasurement close(Window w) {
         windows.remove(w);
         List<String> readNotes = new ArrayList<>();
-        long before = System.nanoTime();
-        Map<String, Double> endValues = read(readNotes);
-        long endNanos = midpoint(before, System.nanoTime());
+        long before = clock.getAsLong();
+        Map<String, EnergyReading> endValues = read(readNotes);
+        long endNanos = midpoint(before, clock.getAsLong());
         long duration = endNanos - w.startNanos;
         List<DomainEnergy> result = new ArrayList<>();
         IdleBaseline idle = baseline.orElse(null);
         synchronized (w) {
             w.closed = true;
-            w.notes.addAll(readNotes);
+            readNotes.forEach(w::note);
             for (EnergyDomain d : domains) {
-                Double a = w.start.get(d.id());
-                Double b = endValues.get(d.id());
+                EnergyReading a = w.start.get(d.id());
+                EnergyReading b = endValues.get(d.id());
                 if (a == null || b == null) {
-                    w.notes.add(d.id() + ": no reading at the " + (a == null ? "start" : "end")
+                    w.note(d.id() + ": no reading at the " + (a == null ? "start" : "end")
                             + " of the window; its energy is not reported" + unavailableReason(d));
                     continue;
                 }
-                double joules = b - a;
+                double joules = b.joules() - a.joules();
+                long span = b.nanos() - a.nanos();
+                w.domainNanos.put(d.id(), span > 0 ? span : duration);
+                double seconds = (span > 0 ? span : duration) / 1e9;
                 Optional<Double> idleW = idle == null ? Optional.empty() : Optional.ofNullable(idle.watts().get(d.id()));
-                Optional<Double> adjusted = idleW.map(wt -> joules - wt * duration / 1e9);
+                Optional<Double> adjusted = idleW.map(wt -> joules - wt * seconds);
                 result.add(new DomainEnergy(d, joules, idleW, adjusted, adjusted.map(x -> x < 0).orElse(false)));
             }
-            w.addRow(endNanos, endValues, Map.of(), List.of(), domains, telemetryColumns, false);
+            w.addRow(endNanos, joules(endValues), Map.of(), List.of(), domains, telemetryColumns, false);
             if (w.keepSeries) {
                 w.series = new TimeSeries(columns, w.rows);
             }
+            Optional<String> disturbed = idle == null ? Optional.empty() : idle.disturbed();
             return new EnergyMeasurement(w.name, duration, result,
-                    sources.isEmpty() ? Optional.empty() : Optional.of(w.throttle.summary()), w.notes);
+                    sources.isEmpty() ? Optional.empty() : Optional.of(w.throttle.summary()), w.notes, disturbed);
         }
     }
 
     /**
-     * Measures idle power for {@code duration} with nothing else running and keeps it as the
-     * baseline for every later window: per domain, the window's energy divided by its duration.
+     * Measures idle power for {@code duration} with nothing else running and keeps it as the baseline for every
+     * later window (see {@link #useAsBaseline}). Ten seconds give each domain's idle power within ±1% for counters
+     * that update every 100 ms (NVML): each edge is late by up to one update.
      *
      * @throws IllegalArgumentException when the duration is not positive
      * @throws dev.lem.LemException     when the thread is interrupted meanwhile (its interrupt flag is set
@@ -304,17 +405,72 @@ public final class EnergyMonitor implements AutoCloseable {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("idle baseline duration must be positive, was " + duration);
         }
-        try (EnergyWindow w = window(IdleBaseline.WINDOW)) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(duration.toNanos());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new dev.lem.LemException("interrupted while measuring idle power; no baseline was kept", e);
-            }
-            IdleBaseline b = IdleBaseline.of(w.stop());
-            baseline = Optional.of(b);
-            return b;
+        EnergyWindow w = idleWindow();
+        try {
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+        } catch (InterruptedException e) {
+            w.stop();
+            Thread.currentThread().interrupt();
+            throw new dev.lem.LemException("interrupted while measuring idle power; no baseline was kept", e);
         }
+        return useAsBaseline(w);
+    }
+
+    /** Opens the window of an idle baseline, for {@link #useAsBaseline} (what {@link #measureIdle} does). */
+    public EnergyWindow idleWindow() {
+        return window(IdleBaseline.WINDOW);
+    }
+
+    /**
+     * Stops a window opened by {@link #idleWindow()} and keeps it as the idle baseline of every later window: per
+     * domain, its energy ÷ that domain's own interval; with the machine's mean CPU utilisation and the busiest GPU's
+     * over the window, and the reason it is {@code disturbed} when either exceeds its limit or a device throttled.
+     *
+     * @throws IllegalArgumentException when the window is not one of this monitor's
+     */
+    public IdleBaseline useAsBaseline(EnergyWindow window) {
+        if (!(window.handle() instanceof Window w) || !w.monitor(this)) {
+            throw new IllegalArgumentException("the window " + window.name() + " was not opened by this monitor");
+        }
+        EnergyMeasurement m = window.stop();
+        Map<String, Double> watts = new LinkedHashMap<>();
+        Optional<Double> cpu;
+        Map<String, Double> gpus = new LinkedHashMap<>();
+        synchronized (w) {
+            for (DomainEnergy d : m.domains()) {
+                long nanos = w.domainNanos.getOrDefault(d.domain().id(), m.durationNanos());
+                if (nanos > 0) {
+                    watts.put(d.domain().id(), d.joules() / (nanos / 1e9));
+                }
+            }
+            cpu = w.mean(CPU_UTILISATION_COLUMN);
+            w.sums.keySet().forEach(col -> {
+                Matcher g = GPU_UTILISATION.matcher(col);
+                if (g.matches() && !notUsed.contains("gpu[" + g.group(1) + "]")) {
+                    w.mean(col).ifPresent(v -> gpus.put("gpu[" + g.group(1) + "]", v));
+                }
+            });
+        }
+        Optional<Double> gpu = gpus.values().stream().max(Double::compare);
+        List<String> reasons = new ArrayList<>();
+        double seconds = m.durationSeconds();
+        cpu.filter(u -> u > idleMaxCpuPct).ifPresent(u -> reasons.add(String.format(Locale.ROOT,
+                "the CPUs were %.0f%% busy (machine-wide mean over the %.1f s baseline; idle means at most %.0f%%)",
+                u, seconds, idleMaxCpuPct)));
+        gpus.forEach((id, u) -> {
+            if (u > idleMaxGpuPct) {
+                reasons.add(String.format(Locale.ROOT, "%s was %.0f%% busy (mean utilisation over the baseline; idle "
+                        + "means at most %.0f%%)", id, u, idleMaxGpuPct));
+            }
+        });
+        m.throttle().filter(ThrottleSummary::flagged).ifPresent(t -> reasons.add(String.format(Locale.ROOT,
+                "a device throttled during it (%s; thermal in %.0f%%, power in %.0f%% of samples)",
+                String.join(", ", t.reasons()), 100 * t.thermalShare(), 100 * t.powerShare())));
+        Optional<String> disturbed = reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+        disturbed.ifPresent(r -> LOG.warn("energy: the idle baseline was not taken at idle: {}", r));
+        IdleBaseline b = new IdleBaseline(m.durationNanos(), watts, m, cpu, gpu, disturbed);
+        baseline = Optional.of(b);
+        return b;
     }
 
     /** The time of a reading: halfway between the clock before and after it. */
@@ -335,11 +491,31 @@ public final class EnergyMonitor implements AutoCloseable {
         return "";
     }
 
-    private Map<String, Double> read(List<String> notes) {
+    /** Exact reads of every meter, each domain with the instant it was read. */
+    private Map<String, EnergyReading> read(List<String> notes) {
+        Map<String, EnergyReading> values = new HashMap<>();
+        for (EnergyMeter m : meters) {
+            long before = clock.getAsLong();
+            try {
+                m.read(clock).forEach((id, r) -> {
+                    if (owners.get(id) == m) {
+                        values.put(id, r);
+                    }
+                });
+            } catch (RuntimeException e) {
+                notes.add("meter " + m.name() + " failed to read: " + e.getMessage());
+            }
+            checkGap(m, before);
+        }
+        return values;
+    }
+
+    /** The cheap readings of every meter for a time-series row. */
+    private Map<String, Double> sampleAll(List<String> notes) {
         Map<String, Double> values = new HashMap<>();
         for (EnergyMeter m : meters) {
             try {
-                m.cumulativeJoules().forEach((id, j) -> {
+                m.sampleJoules().forEach((id, j) -> {
                     if (owners.get(id) == m) {
                         values.put(id, j);
                     }
@@ -351,37 +527,65 @@ public final class EnergyMonitor implements AutoCloseable {
         return values;
     }
 
-    private void tick() {
-        long t0 = System.nanoTime();
+    /**
+     * Records a read of {@code m} at {@code now}; when the gap since its previous read is longer than its counters
+     * can take to wrap, notes in every open window that a wrap may have been missed.
+     */
+    private void checkGap(EnergyMeter m, long now) {
+        Long wrap = wrapNanos.get(m);
+        Long last = lastRead.put(m, now);
+        if (wrap == null || last == null || now - last <= wrap) {
+            return;
+        }
+        lateTicks.incrementAndGet();
+        String note = String.format(Locale.ROOT, "meter %s was not read for %.1f s, longer than the %.1f s in which "
+                + "its counters can wrap at their power bound: a counter wrap may have been missed", m.name(),
+                (now - last) / 1e9, wrap / 1e9);
+        LOG.warn("energy: {}", note);
+        for (Window w : windows) {
+            synchronized (w) {
+                if (!w.closed) {
+                    w.note(note);
+                }
+            }
+        }
+    }
+
+    /**
+     * One sampler tick, on the calling thread: polls every meter, and for the open windows records throttling,
+     * telemetry and (for windows that keep a time series) a row. The sampler thread calls it every interval; a
+     * monitor built {@link Builder#withoutSamplerThread() without one} is ticked by its owner.
+     */
+    public void sample() {
+        long t0 = clock.getAsLong();
+        long wall0 = System.nanoTime();
         long cpu0 = cpuTimeSupported ? threads.getCurrentThreadCpuTime() : 0;
         try {
-            long gap = t0 - lastPollNanos;
-            boolean late = gap > pollDeadlineNanos;
             for (EnergyMeter m : meters) {
+                long before = clock.getAsLong();
                 try {
                     m.poll();
                 } catch (RuntimeException e) {
                     LOG.debug("meter {} failed to poll", m.name(), e);
                 }
-            }
-            lastPollNanos = t0;
-            if (late) {
-                lateTicks.incrementAndGet();
+                checkGap(m, before);
             }
             if (windows.isEmpty()) {
                 return;
             }
             List<String> notes = new ArrayList<>();
-            long before = System.nanoTime();
-            Map<String, Double> energy = read(notes);
-            long now = midpoint(before, System.nanoTime());
+            boolean series = windows.stream().anyMatch(w -> w.keepSeries);
+            long before = clock.getAsLong();
+            Map<String, Double> energy = series ? sampleAll(notes) : Map.of();
+            long now = midpoint(before, clock.getAsLong());
             Map<String, Double> telemetry = new HashMap<>();
             List<ThrottleReason> throttle = new ArrayList<>();
             for (TelemetrySource s : sources) {
                 try {
                     TelemetrySample sample = s.sample();
                     telemetry.putAll(sample.values());
-                    throttle.addAll(sample.throttle());
+                    // throttling of a device the workload does not use says nothing about the workload
+                    sample.throttle().stream().filter(r -> !notUsed.contains(r.device())).forEach(throttle::add);
                 } catch (RuntimeException e) {
                     LOG.debug("telemetry source {} failed", s.name(), e);
                 }
@@ -391,11 +595,6 @@ public final class EnergyMonitor implements AutoCloseable {
                     if (w.closed) {
                         continue;
                     }
-                    if (late) {
-                        w.note(String.format(java.util.Locale.ROOT, "the sampler was %.1f s late (meters need a "
-                                + "read every %.1f s): a counter wrap may have been missed", gap / 1e9,
-                                pollDeadlineNanos / 1e9));
-                    }
                     notes.forEach(w::note);
                     w.addRow(now, energy, telemetry, throttle, domains, telemetryColumns, true);
                 }
@@ -404,10 +603,19 @@ public final class EnergyMonitor implements AutoCloseable {
             LOG.debug("sampler tick failed", e);
         } finally {
             ticks.incrementAndGet();
-            long spent = cpuTimeSupported ? threads.getCurrentThreadCpuTime() - cpu0 : System.nanoTime() - t0;
+            long spent = cpuTimeSupported ? threads.getCurrentThreadCpuTime() - cpu0 : System.nanoTime() - wall0;
             tickCpuNanos.addAndGet(spent);
-            maxTickNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+            maxTickNanos.accumulateAndGet(System.nanoTime() - wall0, Math::max);
+            if (t0 > clock.getAsLong()) {
+                LOG.debug("the monitor's clock went backwards");
+            }
         }
+    }
+
+    private static Map<String, Double> joules(Map<String, EnergyReading> readings) {
+        Map<String, Double> out = new HashMap<>();
+        readings.forEach((id, r) -> out.put(id, r.joules()));
+        return out;
     }
 
     /** Throttling over a window's telemetry samples. */
@@ -421,11 +629,13 @@ public final class EnergyMonitor implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        sampler.shutdownNow();
-        try {
-            sampler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (sampler != null) {
+            sampler.shutdownNow();
+            try {
+                sampler.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (EnergyMeter m : meters) {
             try {
@@ -477,27 +687,35 @@ public final class EnergyMonitor implements AutoCloseable {
     }
 
     /** One open window. Mutable state is guarded by the window's own lock. */
-    private static final class Window {
+    private final class Window {
         final String name;
         final long startNanos;
-        final Map<String, Double> start;
+        final Map<String, EnergyReading> start;
+        final Map<String, Double> startJoules;
         final List<String> notes;
         final boolean keepSeries;
         final List<double[]> rows = new ArrayList<>();
         final ThrottleCounter throttle = new ThrottleCounter();
+        final Map<String, double[]> sums = new LinkedHashMap<>();
+        final Map<String, Long> domainNanos = new HashMap<>();
         Map<String, Double> previous;
         long previousNanos;
         boolean closed;
         TimeSeries series;
 
-        Window(String name, long startNanos, Map<String, Double> start, List<String> notes, boolean keepSeries) {
+        Window(String name, long startNanos, Map<String, EnergyReading> start, List<String> notes, boolean keepSeries) {
             this.name = name;
             this.startNanos = startNanos;
             this.start = start;
+            this.startJoules = joules(start);
             this.notes = new ArrayList<>(notes);
             this.keepSeries = keepSeries;
-            this.previous = start;
+            this.previous = startJoules;
             this.previousNanos = startNanos;
+        }
+
+        boolean monitor(EnergyMonitor m) {
+            return m == EnergyMonitor.this;
         }
 
         void note(String n) {
@@ -506,11 +724,24 @@ public final class EnergyMonitor implements AutoCloseable {
             }
         }
 
-        /** Adds a row; {@code sampled}: a sampler tick, whose throttle reasons count (the end row is not). */
+        /** The mean of a telemetry column's samples over the window, when it was sampled. */
+        Optional<Double> mean(String column) {
+            double[] s = sums.get(column);
+            return s == null || s[1] == 0 ? Optional.empty() : Optional.of(s[0] / s[1]);
+        }
+
+        /** Adds a row; {@code sampled}: a sampler tick, whose throttle reasons and telemetry count (the end row not). */
         void addRow(long now, Map<String, Double> energy, Map<String, Double> telemetry, List<ThrottleReason> throttle,
                 List<EnergyDomain> domains, List<String> telemetryColumns, boolean sampled) {
             if (sampled) {
                 this.throttle.add(throttle);
+                telemetry.forEach((k, v) -> {
+                    if (Double.isFinite(v) && (k.equals(CPU_UTILISATION_COLUMN) || GPU_UTILISATION.matcher(k).matches())) {
+                        double[] s = sums.computeIfAbsent(k, x -> new double[2]);
+                        s[0] += v;
+                        s[1]++;
+                    }
+                });
             }
             if (!keepSeries) {
                 return;
@@ -521,7 +752,7 @@ public final class EnergyMonitor implements AutoCloseable {
             double dt = (now - previousNanos) / 1e9;
             for (int i = 0; i < n; i++) {
                 String id = domains.get(i).id();
-                Double a = start.get(id);
+                Double a = startJoules.get(id);
                 Double b = energy.get(id);
                 Double prev = previous.get(id);
                 row[1 + i] = a == null || b == null ? Double.NaN : b - a;

@@ -14,12 +14,20 @@ public final class EnergyWindow implements AutoCloseable {
     private final String name;
     private final Supplier<EnergyMeasurement> closer;
     private final Supplier<@Nullable TimeSeries> series;
+    private final Object handle;
     private volatile @Nullable EnergyMeasurement measurement;
 
-    EnergyWindow(String name, Supplier<EnergyMeasurement> closer, Supplier<@Nullable TimeSeries> series) {
+    EnergyWindow(String name, Supplier<EnergyMeasurement> closer, Supplier<@Nullable TimeSeries> series,
+            Object handle) {
         this.name = Objects.requireNonNull(name, "name");
         this.closer = closer;
         this.series = series;
+        this.handle = handle;
+    }
+
+    /** The monitor's state behind this window. */
+    Object handle() {
+        return handle;
     }
 
     /** The window's name (a label; several windows may share one). */

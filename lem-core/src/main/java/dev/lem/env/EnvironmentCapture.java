@@ -81,6 +81,10 @@ public final class EnvironmentCapture {
         Optional<String> vendor = Optional.empty();
         int processors = 0;
         Set<String> packages = new HashSet<>();
+        Set<String> cores = new HashSet<>();
+        Set<String> flags = new HashSet<>();
+        String physical = "";
+        Optional<Double> cpuMhz = Optional.empty();
         boolean hypervisor = false;
         for (String line : lines(root.resolve("proc/cpuinfo"))) {
             int colon = line.indexOf(':');
@@ -93,16 +97,51 @@ public final class EnvironmentCapture {
                 case "processor" -> processors++;
                 case "model name" -> model = model.isPresent() || value.isEmpty() ? model : Optional.of(value);
                 case "vendor_id" -> vendor = vendor.isPresent() ? vendor : Optional.of(value);
-                case "physical id" -> packages.add(value);
-                case "flags" -> hypervisor |= (" " + value + " ").contains(" hypervisor ");
+                case "physical id" -> {
+                    packages.add(value);
+                    physical = value;
+                }
+                case "core id" -> cores.add(physical + ":" + value);
+                case "cpu MHz" -> cpuMhz = cpuMhz.isPresent() ? cpuMhz : parseDouble(value);
+                case "flags", "Features" -> {
+                    hypervisor |= (" " + value + " ").contains(" hypervisor ");
+                    for (String f : value.split("\\s+")) {
+                        if (VECTOR_FLAGS.contains(f)) {
+                            flags.add(f);
+                        }
+                    }
+                }
                 default -> {
                 }
             }
         }
+        Optional<Double> maxMhz = firstLine(root.resolve("sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"))
+                .flatMap(EnvironmentCapture::parseDouble).map(khz -> khz / 1000);
+        if (maxMhz.isEmpty()) {
+            java.util.regex.Matcher ghz = BRAND_GHZ.matcher(model.orElse(""));
+            maxMhz = ghz.find() ? parseDouble(ghz.group(1)).map(g -> g * 1000) : cpuMhz;
+        }
+        Optional<Integer> physicalCores = !cores.isEmpty() ? Optional.of(cores.size())
+                : processors > 0 ? Optional.of(processors) : Optional.empty();
+        List<String> vector = VECTOR_FLAGS.stream().filter(flags::contains).toList();
         return new EnvironmentInfo.Cpu(model, Runtime.getRuntime().availableProcessors(),
                 firstLine(root.resolve("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")), vendor,
                 processors > 0 ? Optional.of(processors) : Optional.empty(),
-                packages.isEmpty() ? Optional.empty() : Optional.of(packages.size()), hypervisor);
+                packages.isEmpty() ? Optional.empty() : Optional.of(packages.size()), hypervisor, physicalCores,
+                maxMhz, vector);
+    }
+
+    /** The vector instruction sets recorded for the CPU's peak (x86 and Arm). */
+    static final List<String> VECTOR_FLAGS = List.of("sse2", "avx", "fma", "avx2", "avx512f", "avx512_bf16",
+            "avx512_fp16", "amx_bf16", "amx_tile", "asimd", "sve");
+    private static final java.util.regex.Pattern BRAND_GHZ = java.util.regex.Pattern.compile("@\\s*([0-9.]+)\\s*GHz");
+
+    private static Optional<Double> parseDouble(String s) {
+        try {
+            return Optional.of(Double.parseDouble(s.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** Installed memory (MemTotal of /proc/meminfo), bytes, if readable. */

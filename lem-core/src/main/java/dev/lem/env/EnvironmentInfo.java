@@ -55,9 +55,16 @@ public record EnvironmentInfo(String lemVersion, String host, Jvm jvm, Os os, Cp
      * @param machineCpus  logical CPUs the OS sees (processors in /proc/cpuinfo), when readable
      * @param sockets      CPU packages (distinct {@code physical id}s), when readable
      * @param hypervisor   true when the CPU reports running under a hypervisor (a virtual machine)
+     * @param physicalCores cores (distinct {@code physical id} + {@code core id} pairs; logical CPUs when the OS does
+     *                      not say), when readable
+     * @param maxMhz       the highest clock: {@code cpuinfo_max_freq} of cpu0, else the brand string's
+     *                     {@code @ 2.60GHz}, else {@code cpu MHz}, when any is readable
+     * @param vectorFlags  the CPU's vector instruction sets among {@code sse2 avx fma avx2 avx512f avx512_bf16
+     *                     avx512_fp16 amx_bf16 amx_tile asimd sve} (from {@code flags} / {@code Features})
      */
     public record Cpu(Optional<String> model, int logicalCores, Optional<String> governor, Optional<String> vendor,
-            Optional<Integer> machineCpus, Optional<Integer> sockets, boolean hypervisor) {
+            Optional<Integer> machineCpus, Optional<Integer> sockets, boolean hypervisor,
+            Optional<Integer> physicalCores, Optional<Double> maxMhz, java.util.List<String> vectorFlags) {
 
         public Cpu {
             Objects.requireNonNull(model, "model");
@@ -65,6 +72,16 @@ public record EnvironmentInfo(String lemVersion, String host, Jvm jvm, Os os, Cp
             Objects.requireNonNull(vendor, "vendor");
             Objects.requireNonNull(machineCpus, "machineCpus");
             Objects.requireNonNull(sockets, "sockets");
+            physicalCores = physicalCores == null ? Optional.empty() : physicalCores;
+            maxMhz = maxMhz == null ? Optional.empty() : maxMhz;
+            vectorFlags = vectorFlags == null ? java.util.List.of() : java.util.List.copyOf(vectorFlags);
+        }
+
+        /** A CPU without core count, clock and vector sets. */
+        public Cpu(Optional<String> model, int logicalCores, Optional<String> governor, Optional<String> vendor,
+                Optional<Integer> machineCpus, Optional<Integer> sockets, boolean hypervisor) {
+            this(model, logicalCores, governor, vendor, machineCpus, sockets, hypervisor, Optional.empty(),
+                    Optional.empty(), java.util.List.of());
         }
 
         /** A CPU known only by model, JVM cores and governor. */

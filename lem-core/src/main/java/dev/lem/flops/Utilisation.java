@@ -68,8 +68,7 @@ public final class Utilisation {
             Optional<String> deviceName, String dtype, PeakTable table) {
         Optional<Peak> fromTable = deviceName.flatMap(n -> table.lookup(n, dtype));
         Optional<PeakTable.Device> device = deviceName.flatMap(table::device);
-        String noDevice = "no accelerator was detected, and LEM has no CPU peak table: give the CPU's peak "
-                + "with flops.peak_tflops (cores x GHz x FLOPs per cycle / 1000)";
+        String noDevice = "no accelerator was detected: give the device's peak with flops.peak_tflops";
         String computeWhy = deviceName.map(n -> table.whyAbsent(n, dtype)).orElse(noDevice);
         String bandwidthWhy = deviceName.isEmpty()
                 ? "no accelerator was detected: give the memory bandwidth with flops.peak_bandwidth_gb_s"
@@ -82,6 +81,25 @@ public final class Utilisation {
         String bandwidthBasis = configPeakBandwidthGbS.isPresent() ? "flops.peak_bandwidth_gb_s (configured)"
                 : device.map(d -> d.name() + ": " + d.source()).orElse(bandwidthWhy);
         return new DevicePeak(tflops, bandwidth, computeBasis, bandwidthBasis);
+    }
+
+    /**
+     * The peaks when the model runs on the CPU: the configured {@code flops.peak_tflops} /
+     * {@code flops.peak_bandwidth_gb_s} when set, else the CPU's {@link CpuPeak estimated} compute peak (no bandwidth
+     * table exists for CPUs).
+     *
+     * @param estimate the CPU's estimated peak, or empty with {@code why}
+     * @param why      why no estimate exists (unknown cores or clock)
+     */
+    public static DevicePeak resolveCpu(Optional<Double> configPeakTflops, Optional<Double> configPeakBandwidthGbS,
+            Optional<Peak> estimate, String why) {
+        Optional<Double> tflops = configPeakTflops.or(() -> estimate.map(Peak::peakTflops));
+        String computeBasis = configPeakTflops.isPresent() ? "flops.peak_tflops (configured)"
+                : estimate.map(Peak::source).orElse("the model runs on the CPU and its peak cannot be estimated ("
+                        + why + "): set flops.peak_tflops (cores x GHz x FLOPs per cycle / 1000)");
+        String bandwidthBasis = configPeakBandwidthGbS.isPresent() ? "flops.peak_bandwidth_gb_s (configured)"
+                : "the model runs on the CPU: LEM has no memory-bandwidth table for CPUs; set flops.peak_bandwidth_gb_s";
+        return new DevicePeak(tflops, configPeakBandwidthGbS, computeBasis, bandwidthBasis);
     }
 
     /**

@@ -401,8 +401,9 @@ public final class CampaignRunner {
             return s;
         }
         SessionResources.Backend b = backend;
-        SessionResources.Monitor monitor = monitors.computeIfAbsent(List.of(SessionResources.monitorKey(e.config(),
-                b.capabilities.computeOnThisHost() && e.config().server().sameHost())),
+        SessionResources.Monitor monitor = monitors.computeIfAbsent(SessionResources.monitorKey(e.config(),
+                b.capabilities.computeOnThisHost() && e.config().server().sameHost(),
+                SessionResources.workloadDevices(e.config(), b.capabilities, options.environment())),
                 k -> SessionResources.openMonitor(e.config(), options.environment(), 0, b));
         s = new ExperimentSession(record, backend, monitor, this::progress);
         sessions.put(e.index(), s);
@@ -412,7 +413,9 @@ public final class CampaignRunner {
     private RunRecord newRecord(ManifestExperiment e) {
         ExperimentRunner.Options o = new ExperimentRunner.Options(e.experimentId(), 0, 1, null, List.of(),
                 options.environment(), this::progress, List.of());
-        RunRecord r = new RunRecord(e.config(), o, repo, EnvironmentCapture.hostName(), EnvironmentCapture.capture());
+        RunRecord r = new RunRecord(e.config(), o, repo, EnvironmentCapture.hostName(), EnvironmentCapture.capture()
+                .withContribution("carbon", dev.lem.energy.CarbonIntensities.inferLocation(options.environment(),
+                        Path.of("/"))));
         List<RunSetup> previous = Files.isDirectory(repo.rawDirectory(e.experimentId()))
                 ? repo.readSetups(e.experimentId()) : List.of();
         if (!previous.isEmpty()) {

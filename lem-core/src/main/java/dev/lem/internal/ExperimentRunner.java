@@ -22,6 +22,7 @@ import dev.lem.spi.PluginReport;
 import dev.lem.spi.PluginStatus;
 import dev.lem.spi.Plugins;
 import dev.lem.spi.TelemetrySource;
+import dev.lem.spi.WorkloadDevices;
 import dev.lem.workload.PromptLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +119,8 @@ public final class ExperimentRunner {
 
     private RunSetup run(@Nullable RunSetup previous, java.util.Set<Integer> onDisk) {
         RunRecord record = new RunRecord(config, options, repo, EnvironmentCapture.hostName(),
-                EnvironmentCapture.capture());
+                EnvironmentCapture.capture().withContribution("carbon",
+                        dev.lem.energy.CarbonIntensities.inferLocation(options.environment(), Path.of("/"))));
         if (previous != null) {
             record.continueFrom(previous, onDisk);
         }

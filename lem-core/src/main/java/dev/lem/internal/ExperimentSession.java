@@ -55,6 +55,10 @@ final class ExperimentSession {
         this.driver = new WorkloadDriver(config, backend.backend, backend.capabilities);
         record.write();
         monitor.baseline(config, progress).ifPresent(b -> record.baseline = Optional.of(b));
+        record.baseline.flatMap(dev.lem.energy.IdleBaseline::disturbed).ifPresent(why -> record.warn(
+                "the idle baseline was not taken at idle: " + why + "; baseline-adjusted figures are marked "
+                        + "'baseline disturbed' (stop other work on this machine, or set energy.idle_max_cpu_pct "
+                        + "/ energy.idle_max_gpu_pct)"));
         record.write();
     }
 

@@ -17,6 +17,7 @@ import dev.lem.spi.ModelInfo;
 import dev.lem.spi.PluginStatus;
 import dev.lem.spi.Plugins;
 import dev.lem.spi.TelemetrySource;
+import dev.lem.spi.WorkloadDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +51,56 @@ final class SessionResources {
         return List.of(Plugins.safeName(provider), BackendSettings.of(config, provider));
     }
 
-    /** What identifies an energy monitor that can measure an experiment. */
-    static Object monitorKey(ExperimentConfig config, boolean visible) {
-        return List.of(config.energy(), visible);
+    /**
+     * What identifies an energy monitor that can measure an experiment: its energy settings, whether the work is
+     * visible to this host's meters, and the devices the workload uses (which decide what counts).
+     */
+    static Object monitorKey(ExperimentConfig config, boolean visible, WorkloadDevices devices) {
+        return List.of(config.energy(), visible, devices.toString());
+    }
+
+    /**
+     * The GPUs the workload uses: {@code energy.devices} when given; for an in-process backend the model's device
+     * ({@code cuda:N} is the N-th GPU this process sees, none for {@code cpu}); for a managed server the GPUs its
+     * {@code CUDA_VISIBLE_DEVICES} names (it inherits this process's); for a server LEM does not manage, every GPU.
+     */
+    static WorkloadDevices workloadDevices(ExperimentConfig config, BackendCapabilities caps,
+            Map<String, String> environment) {
+        List<String> given = config.energy().devices();
+        if (!given.isEmpty()) {
+            return WorkloadDevices.selected(String.join(",", given), "energy.devices");
+        }
+        String visible = environment.get("CUDA_VISIBLE_DEVICES");
+        if (!caps.inProcess()) {
+            if (!config.server().managed()) {
+                return WorkloadDevices.all("the server is not managed by LEM, so every GPU is counted; name the "
+                        + "server's GPUs in energy.devices");
+            }
+            return visible == null ? WorkloadDevices.all("the managed server sees every GPU (CUDA_VISIBLE_DEVICES "
+                    + "is unset)") : WorkloadDevices.selected(visible, "CUDA_VISIBLE_DEVICES=" + visible
+                            + " of the managed server");
+        }
+        String device = config.device().trim().toLowerCase(java.util.Locale.ROOT);
+        if (device.equals("cpu")) {
+            return WorkloadDevices.none("device: cpu (the model runs on the CPU)");
+        }
+        int ordinal = 0;
+        if (device.startsWith("cuda:") || device.startsWith("gpu:")) {
+            try {
+                ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+            } catch (NumberFormatException e) {
+                ordinal = 0;
+            }
+        }
+        String what = "device: " + config.device() + (device.equals("auto") ? " (taken as the first GPU)" : "");
+        if (visible == null) {
+            return WorkloadDevices.selected(String.valueOf(ordinal), what);
+        }
+        String[] entries = visible.split(",", -1);
+        if (ordinal < entries.length && !entries[ordinal].isBlank()) {
+            return WorkloadDevices.selected(entries[ordinal].trim(), what + ", CUDA_VISIBLE_DEVICES=" + visible);
+        }
+        return WorkloadDevices.none(what + ", but CUDA_VISIBLE_DEVICES=" + visible + " has no GPU " + ordinal);
     }
 
     /** A backend instance and what it loaded. */
@@ -169,9 +217,12 @@ final class SessionResources {
 
     /** Opens the meters and telemetry the configuration allows and starts a monitor over them. */
     static Monitor openMonitor(ExperimentConfig config, Map<String, String> environment, int rank, Backend backend) {
-        MeterContext ctx = new MeterContext(config.energy(), environment, rank);
+        WorkloadDevices devices = workloadDevices(config, backend.capabilities, environment);
+        MeterContext ctx = new MeterContext(config.energy(), environment, rank, devices);
         boolean visible = backend.capabilities.computeOnThisHost() && config.server().sameHost();
         EnergyMeters.Opened opened = EnergyMeters.open(ctx, visible);
+        Map<String, Map<String, String>> facts = new java.util.LinkedHashMap<>(opened.environment());
+        facts.put("energy", Map.of("workload_devices", devices.toString()));
         List<PluginStatus> plugins = new ArrayList<>(opened.plugins());
         List<TelemetrySource> sources = new ArrayList<>(opened.telemetry());
         backend.backend.telemetry().ifPresent(s -> {
@@ -199,7 +250,8 @@ final class SessionResources {
             warnings.add(String.join(", ", estimatedOnly) + " energy is estimated, not measured: no hardware counter "
                     + "covers it here (the plug-ins not used say why)");
         }
-        EnergyMonitor monitor = EnergyMonitor.start(opened.meters(), sources, opened.samplerInterval());
-        return new Monitor(monitorKey(config, visible), monitor, plugins, opened.environment(), warnings);
+        EnergyMonitor monitor = EnergyMonitor.builder(opened.meters(), sources).interval(opened.samplerInterval())
+                .idleLimits(config.energy().idleMaxCpuPct(), config.energy().idleMaxGpuPct()).start();
+        return new Monitor(monitorKey(config, visible, devices), monitor, plugins, facts, warnings);
     }
 }

@@ -84,26 +84,55 @@ public final class SummaryCalculator {
         t.put(Metric.E2E_P99_MS, mean(c -> c.metrics().e2eMs().map(LatencyStats::p99), TIMED, "no request completed"));
 
         BiFunction<SummaryInputs, List<CycleResult>, String> eBasis = (in, cs) -> energyBasis(cs);
-        BiFunction<SummaryInputs, List<CycleResult>, String> noEnergy = (in, cs) -> in.noEnergy();
-        t.put(Metric.ENERGY_J, energyMean(c -> c.energy().map(CycleEnergy::totalJoules), eBasis, noEnergy));
-        t.put(Metric.ENERGY_ADJUSTED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::adjustedJoules), eBasis,
+        BiFunction<SummaryInputs, List<CycleResult>, String> noEnergy = (in, cs) -> cs.get(0).energy().isPresent()
+                && used(cs.get(0)).isEmpty() ? "the workload uses none of the measured devices (they are measured "
+                        + "apart: see " + Metric.ENERGY_NOT_USED_J.key() + "); no meter covers the CPU or memory here"
+                        : in.noEnergy();
+        t.put(Metric.ENERGY_J, energyMean(c -> used(c).map(CycleEnergy::totalJoules), eBasis, noEnergy));
+        BiFunction<SummaryInputs, List<CycleResult>, String> adjustedBasis = (in, cs) -> energyBasis(cs)
+                + cs.stream().map(c -> c.energy().flatMap(CycleEnergy::baselineDisturbed)).flatMap(Optional::stream)
+                        .findFirst().map(r -> "; baseline disturbed: " + r).orElse("");
+        t.put(Metric.ENERGY_ADJUSTED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::adjustedJoules), adjustedBasis,
                 SummaryCalculator::adjustedReason));
         for (Map.Entry<Metric, String> k : Map.of(Metric.ENERGY_GPU_J, "gpu", Metric.ENERGY_CPU_J, "cpu",
                 Metric.ENERGY_DRAM_J, "dram", Metric.ENERGY_RAM_J, "ram").entrySet()) {
             String kind = k.getValue();
             t.put(k.getKey(), energyMean(c -> c.energy().flatMap(e -> Optional.ofNullable(e.joulesByKind().get(kind))),
                     (in, cs) -> cs.get(0).energy().map(e -> basis(e.domains().stream()
-                            .filter(d -> d.domain().kind().equals(kind)).toList())).orElse(""),
+                            .filter(d -> d.domain().kind().equals(kind) && d.domain().usedByWorkload()).toList()))
+                            .orElse(""),
                     (in, cs) -> cs.get(0).energy().isEmpty() ? in.noEnergy()
-                            : "no " + kind + " energy domain was measured"));
+                            : cs.get(0).energy().get().domains().stream().anyMatch(d -> d.domain().kind().equals(kind))
+                                    ? "the workload uses no " + kind + " (measured apart as not used: see "
+                                            + Metric.ENERGY_NOT_USED_J.key() + ")"
+                                    : "no " + kind + " energy domain was measured"));
         }
-        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
+        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> used(c).map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().outputTokens(), eBasis, noEnergy));
         t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, ratio(c -> c.energy().flatMap(CycleEnergy::adjustedJoules),
-                c -> (double) c.metrics().outputTokens(), eBasis, SummaryCalculator::adjustedReason));
-        t.put(Metric.ENERGY_PER_REQUEST_J, ratio(c -> c.energy().map(CycleEnergy::totalJoules),
+                c -> (double) c.metrics().outputTokens(), adjustedBasis, SummaryCalculator::adjustedReason));
+        BiFunction<SummaryInputs, List<CycleResult>, String> measuredBasis = (in, cs) -> cs.get(0).energy()
+                .map(e -> basis(e.domains().stream().filter(d -> d.domain().usedByWorkload()
+                        && d.domain().method() == MeasurementMethod.MEASURED).toList())
+                        + " only (hardware counters)").orElse("");
+        BiFunction<SummaryInputs, List<CycleResult>, String> noMeasured = (in, cs) -> cs.get(0).energy().isEmpty()
+                ? in.noEnergy() : "no domain the workload uses is read from a hardware counter here (the energy "
+                        + "figures are " + energyBasis(cs) + ")";
+        t.put(Metric.ENERGY_MEASURED_J, energyMean(c -> c.energy().flatMap(CycleEnergy::measuredJoules),
+                measuredBasis, noMeasured));
+        t.put(Metric.ENERGY_PER_OUTPUT_TOKEN_MEASURED_J, ratio(c -> c.energy().flatMap(CycleEnergy::measuredJoules),
+                c -> (double) c.metrics().outputTokens(), measuredBasis, noMeasured));
+        t.put(Metric.ENERGY_NOT_USED_J, energyMean(c -> c.energy().filter(e -> e.domains().stream()
+                        .anyMatch(d -> !d.domain().usedByWorkload())).map(CycleEnergy::notUsedJoules),
+                (in, cs) -> cs.get(0).energy().map(e -> basis(e.domains().stream()
+                        .filter(d -> !d.domain().usedByWorkload()).toList()) + ": " + String.join(", ", e.domains()
+                        .stream().filter(d -> !d.domain().usedByWorkload()).map(d -> d.domain().id()).toList())
+                        + " (not used by the workload)").orElse(""),
+                (in, cs) -> cs.get(0).energy().isEmpty() ? in.noEnergy()
+                        : "every measured device is used by the workload"));
+        t.put(Metric.ENERGY_PER_REQUEST_J, ratio(c -> used(c).map(CycleEnergy::totalJoules),
                 c -> (double) c.metrics().completed(), eBasis, noEnergy));
-        t.put(Metric.AVERAGE_POWER_W, ratio(c -> c.energy().map(CycleEnergy::totalJoules), c -> c.metrics().durationS(),
+        t.put(Metric.AVERAGE_POWER_W, ratio(c -> used(c).map(CycleEnergy::totalJoules), c -> c.metrics().durationS(),
                 eBasis, noEnergy));
         BiFunction<SummaryInputs, List<CycleResult>, String> carbonBasis = (in, cs) -> in.carbon()
                 .map(ci -> energyBasis(cs) + " energy x " + ci.basis() + " intensity").orElse("");
@@ -121,7 +150,7 @@ public final class SummaryCalculator {
         t.put(Metric.ACHIEVED_TFLOPS, ratio(c -> c.flops().map(f -> f.totalFlops() / 1e12), c -> c.metrics().durationS(),
                 fBasis, (in, cs) -> noFlops));
         t.put(Metric.FLOPS_PER_JOULE, ratio(c -> c.flops().map(FlopsEstimate::totalFlops),
-                c -> c.energy().map(CycleEnergy::totalJoules).orElse(Double.NaN),
+                c -> used(c).map(CycleEnergy::totalJoules).orElse(Double.NaN),
                 (in, cs) -> flopsBasis(cs) + (energyBasis(cs).isEmpty() ? "" : " / " + energyBasis(cs) + " energy"),
                 (in, cs) -> cs.get(0).flops().isEmpty() ? noFlops : in.noEnergy()));
         t.put(Metric.MFU, new Row(
@@ -147,6 +176,11 @@ public final class SummaryCalculator {
             }
         }
         return t;
+    }
+
+    /** A cycle's energy when the workload uses at least one of its measured domains. */
+    private static Optional<CycleEnergy> used(CycleResult c) {
+        return c.energy().filter(e -> e.domains().stream().anyMatch(d -> d.domain().usedByWorkload()));
     }
 
     private static Row energyMean(Function<CycleResult, Optional<Double>> value,

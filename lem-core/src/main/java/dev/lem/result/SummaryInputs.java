@@ -47,10 +47,38 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
         RunSetup first = setups.stream().min(Comparator.comparingInt(RunSetup::rank)).orElseThrow(
                 () -> new IllegalArgumentException("at least one process setup is needed"));
         String dtype = first.model().map(ModelInfo::dtype).orElse(config.precision().toString());
-        Utilisation.DevicePeak peak = Utilisation.resolve(config.flops().peakTflops(),
-                config.flops().peakBandwidthGbS(), deviceName(first), dtype);
-        return new SummaryInputs(config, energyUnavailableReason(first), carbon, noCarbon, peak, first.worldSize(),
-                first.stopReason());
+        return new SummaryInputs(config, energyUnavailableReason(first), carbon, noCarbon, peak(config, first, dtype),
+                first.worldSize(), first.stopReason());
+    }
+
+    /**
+     * The peaks of the device the model runs on: the first GPU the workload uses (as NVML named it), the CPU for a
+     * model on the CPU (an estimated peak), else the first accelerator a telemetry source names.
+     */
+    static Utilisation.DevicePeak peak(ExperimentConfig config, RunSetup first, String dtype) {
+        Map<String, String> nvml = first.environment().contributions().getOrDefault("nvml", Map.of());
+        String used = nvml.get("used_by_workload");
+        boolean served = first.model().map(m -> m.source().equals("server")).orElse(false);
+        boolean onCpu = !served && config.device().trim().equalsIgnoreCase("cpu");
+        if (used != null && !used.equals("none") && !onCpu) {
+            String id = used.split(",")[0].trim();
+            String gpu = id.contains(".mig[") ? id.substring(0, id.indexOf(".mig[")) : id;
+            return Utilisation.resolve(config.flops().peakTflops(), config.flops().peakBandwidthGbS(),
+                    Optional.ofNullable(nvml.get(gpu + ".name")), dtype);
+        }
+        if (onCpu || (!served && "none".equals(used))) {
+            var cpu = first.environment().cpu();
+            Optional<Integer> cores = cpu.physicalCores();
+            Optional<Double> mhz = cpu.maxMhz();
+            Optional<dev.lem.flops.Peak> estimate = cores.isPresent() && mhz.isPresent()
+                    ? dev.lem.flops.CpuPeak.estimate(cores.get(), mhz.get(), cpu.vectorFlags(), cpu.vendor().orElse(""),
+                            dtype, "the highest clock the OS reports")
+                    : Optional.empty();
+            return Utilisation.resolveCpu(config.flops().peakTflops(), config.flops().peakBandwidthGbS(), estimate,
+                    cores.isEmpty() ? "the core count is unknown" : "the clock is unknown");
+        }
+        return Utilisation.resolve(config.flops().peakTflops(), config.flops().peakBandwidthGbS(), deviceName(first),
+                dtype);
     }
 
     /** The inputs an aggregated result was summarised with. */

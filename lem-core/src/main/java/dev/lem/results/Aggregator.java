@@ -88,7 +88,8 @@ public final class Aggregator {
         Optional<CarbonIntensity> carbon = Optional.empty();
         String carbonReason = CarbonIntensities.whyUnavailable(config.carbon());
         try {
-            carbon = CarbonIntensities.resolve(config.carbon());
+            carbon = CarbonIntensities.resolve(config.carbon(),
+                    first.environment().contributions().getOrDefault("carbon", Map.of()));
         } catch (RuntimeException e) {
             carbonReason = e.getMessage();
             warnings.add("carbon: " + e.getMessage());
@@ -122,6 +123,7 @@ public final class Aggregator {
                     + " have no results (a file was unreadable or removed); the summary is over the others");
         }
         warnings.addAll(failureWarnings(complete));
+        throttleWarning(cycles).ifPresent(warnings::add);
         SummaryInputs inputs = SummaryInputs.of(config, sorted, carbon, carbonReason);
         Summary summary = SummaryCalculator.summarize(complete, inputs);
         warnings.addAll(outlierWarnings(summary, complete, inputs));
@@ -249,6 +251,27 @@ public final class Aggregator {
         return out;
     }
 
+    /**
+     * One warning for the cycles during which a device throttled (thermal or power), naming them and the worst
+     * shares of samples; empty when none did.
+     */
+    public static Optional<String> throttleWarning(List<CycleResult> cycles) {
+        List<CycleResult> hit = cycles.stream().filter(c -> c.throttle().map(ThrottleSummary::flagged).orElse(false))
+                .toList();
+        if (hit.isEmpty()) {
+            return Optional.empty();
+        }
+        double thermal = hit.stream().mapToDouble(c -> c.throttle().orElseThrow().thermalShare()).max().orElse(0);
+        double power = hit.stream().mapToDouble(c -> c.throttle().orElseThrow().powerShare()).max().orElse(0);
+        Set<String> reasons = new TreeSet<>();
+        hit.forEach(c -> reasons.addAll(c.throttle().orElseThrow().reasons()));
+        return Optional.of(String.format(java.util.Locale.ROOT, "throttling in %d of %d cycles (cycle%s %s): thermal in "
+                + "up to %.0f%% and power in up to %.0f%% of samples (%s); their speed and energy reflect throttled "
+                + "clocks", hit.size(), cycles.size(), hit.size() == 1 ? "" : "s",
+                String.join(", ", hit.stream().map(c -> String.valueOf(c.cycle() + 1)).toList()), 100 * thermal,
+                100 * power, String.join(", ", reasons)));
+    }
+
     private static String prefix(int rank, int worldSize) {
         return worldSize > 1 ? "rank " + rank + ": " : "";
     }
@@ -273,7 +296,8 @@ public final class Aggregator {
                 : java.time.Duration.between(firstDispatch, lastCompletion).toNanos() / 1e9;
         CycleMetrics metrics = CycleMetricsCalculator.compute(requests, durationS, config.slo());
         Optional<CycleEnergy> energy = mergeEnergy(ps);
-        Optional<Double> grams = energy.flatMap(en -> carbon.map(c -> c.gramsFor(en.totalJoules())));
+        Optional<Double> grams = energy.filter(en -> en.domains().stream().anyMatch(d -> d.domain().usedByWorkload()))
+                .flatMap(en -> carbon.map(c -> c.gramsFor(en.totalJoules())));
         Optional<FlopsEstimate> flops = mergeFlops(ps);
         Optional<ThrottleSummary> throttle = ps.stream().map(p -> p.energy().flatMap(e -> e.throttle()))
                 .flatMap(Optional::stream)
@@ -336,6 +360,12 @@ public final class Aggregator {
                 };
                 if (kept.containsKey(key)) {
                     dropped.add(dom.id() + " from rank " + p.rank());
+                    DomainEnergy k = kept.get(key);
+                    if (dom.usedByWorkload() && !k.domain().usedByWorkload()) {
+                        // a device several processes see is the workload's when any of them uses it
+                        kept.put(key, new DomainEnergy(k.domain().withUse(dev.lem.energy.DomainUse.WORKLOAD),
+                                k.joules(), k.idleWatts(), k.adjustedJoules(), k.belowIdle()));
+                    }
                     continue;
                 }
                 String id = dom.scope() == DomainScope.PROCESS && multiRank ? "rank" + p.rank() + "/" + dom.id()
@@ -345,7 +375,7 @@ public final class Aggregator {
                     // two processes each call their own GPU "gpu[0]": name the second by its device
                     id = base + "@" + (dom.device().isEmpty() ? "rank" + p.rank() : dom.device());
                 }
-                EnergyDomain renamed = new EnergyDomain(id, dom.kind(), dom.device(), dom.scope(), dom.method(), dom.meter());
+                EnergyDomain renamed = dom.withId(id);
                 kept.put(key, new DomainEnergy(renamed, d.joules(), d.idleWatts(), d.adjustedJoules(), d.belowIdle()));
             }
             p.energy().get().notes().forEach(n -> notes.add((multiRank ? "rank " + p.rank() + ": " : "") + n));
@@ -354,14 +384,24 @@ public final class Aggregator {
             notes.add("counted once per device/host (lowest rank kept), not summed: " + String.join(", ", dropped));
         }
         List<DomainEnergy> domains = List.copyOf(kept.values());
-        double total = domains.stream().mapToDouble(DomainEnergy::joules).sum();
-        boolean allAdjusted = !domains.isEmpty() && domains.stream().allMatch(d -> d.adjustedJoules().isPresent());
+        List<DomainEnergy> used = domains.stream().filter(d -> d.domain().usedByWorkload()).toList();
+        double total = used.stream().mapToDouble(DomainEnergy::joules).sum();
+        boolean allAdjusted = !used.isEmpty() && used.stream().allMatch(d -> d.adjustedJoules().isPresent());
         Optional<Double> adjusted = allAdjusted
-                ? Optional.of(domains.stream().mapToDouble(d -> d.adjustedJoules().orElseThrow()).sum())
+                ? Optional.of(used.stream().mapToDouble(d -> d.adjustedJoules().orElseThrow()).sum())
                 : Optional.empty();
         Map<String, Double> byKind = new TreeMap<>();
-        domains.forEach(d -> byKind.merge(d.domain().kind(), d.joules(), Double::sum));
-        return Optional.of(new CycleEnergy(domains, total, adjusted, byKind, SummaryCalculator.basis(domains), notes));
+        used.forEach(d -> byKind.merge(d.domain().kind(), d.joules(), Double::sum));
+        List<DomainEnergy> measured = used.stream()
+                .filter(d -> d.domain().method() == dev.lem.energy.MeasurementMethod.MEASURED).toList();
+        Optional<Double> measuredJoules = measured.isEmpty() ? Optional.empty()
+                : Optional.of(measured.stream().mapToDouble(DomainEnergy::joules).sum());
+        double notUsed = domains.stream().filter(d -> !d.domain().usedByWorkload()).mapToDouble(DomainEnergy::joules)
+                .sum();
+        Optional<String> disturbed = ps.stream().map(p -> p.energy().get().baselineDisturbed())
+                .flatMap(Optional::stream).findFirst();
+        return Optional.of(new CycleEnergy(domains, total, adjusted, byKind, SummaryCalculator.basis(used), notes,
+                measuredJoules, notUsed, disturbed));
     }
 
     private static Optional<FlopsEstimate> mergeFlops(List<ProcessResult> ps) {

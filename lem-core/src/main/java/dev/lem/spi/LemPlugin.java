@@ -39,6 +39,15 @@ public interface LemPlugin {
         return 0;
     }
 
+    /**
+     * What the plug-in found here, one line each, for listings such as {@code lem plugins}: e.g. each GPU, how its
+     * energy is obtained (counter, integrated power, attributed MIG share) or why it is left out. May probe the
+     * hardware; must not throw. Empty by default.
+     */
+    default java.util.List<String> details() {
+        return java.util.List.of();
+    }
+
     /** Maven coordinates ({@code groupId:artifactId}) of the artifact that provides this plug-in. */
     default String artifact() {
         return "dev.lem:lem-core";

@@ -15,17 +15,37 @@ import java.util.Objects;
  * @param rank        this process's rank
  * @param options     the meter's own options ({@code energy.meter_options.<meter>.*}), validated against its
  *                    {@link EnergyMeterProvider#options()}; empty until the core hands the context to one meter
+ * @param workload    the accelerators the measured work runs on; a meter that sees others measures them too and
+ *                    marks them not used by the workload
  */
-public record MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options) {
+public record MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options,
+        WorkloadDevices workload) {
     public MeterContext {
         Objects.requireNonNull(energy, "energy");
         environment = Map.copyOf(environment);
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(workload, "workload");
     }
 
     /** A context without meter options (the core adds each meter's own with {@link #forMeter}). */
+    public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, WorkloadDevices workload) {
+        this(energy, environment, rank, OptionValues.none(), workload);
+    }
+
+    /**
+     * A context with meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names (every
+     * GPU when it is unset): the form before the workload's devices were given.
+     */
+    public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options) {
+        this(energy, environment, rank, options, WorkloadDevices.ofProcess(environment));
+    }
+
+    /**
+     * A context without meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names
+     * (every GPU when it is unset).
+     */
     public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank) {
-        this(energy, environment, rank, OptionValues.none());
+        this(energy, environment, rank, OptionValues.none(), WorkloadDevices.ofProcess(environment));
     }
 
     /**
@@ -36,7 +56,8 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
     public MeterContext forMeter(EnergyMeterProvider provider) {
         String name = Plugins.safeName(provider);
         return new MeterContext(energy, environment, rank,
-                OptionValues.check(name, provider.options(), energy.optionsOf(name), "energy.meter_options." + name));
+                OptionValues.check(name, provider.options(), energy.optionsOf(name), "energy.meter_options." + name),
+                workload);
     }
 
     /** The default energy settings with this process's environment, rank 0. */

@@ -14,15 +14,23 @@ import java.util.Objects;
  * @param priority    priority among plug-ins of its kind
  * @param artifact    Maven coordinates that provide it
  * @param description one line
+ * @param details     what the plug-in found here, one line each (e.g. each GPU and how its energy is obtained)
  */
 public record PluginReport(String kind, String name, String className, boolean available, String reason,
-        int priority, String artifact, String description) {
+        int priority, String artifact, String description, java.util.List<String> details) {
     public PluginReport {
+        details = details == null ? java.util.List.of() : java.util.List.copyOf(details);
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(artifact, "artifact");
         Objects.requireNonNull(description, "description");
+    }
+
+    /** A report without details. */
+    public PluginReport(String kind, String name, String className, boolean available, String reason, int priority,
+            String artifact, String description) {
+        this(kind, name, className, available, reason, priority, artifact, description, java.util.List.of());
     }
 }

@@ -90,7 +90,7 @@ public final class Plugins {
         for (T p : load(type, kind, broken)) {
             Availability a = availability(p);
             out.add(new PluginReport(kind, safeName(p), p.getClass().getName(), a.available(), a.reason(),
-                    safePriority(p), safe(p::artifact), safe(p::description)));
+                    safePriority(p), safe(p::artifact), safe(p::description), safeDetails(p)));
         }
         out.addAll(broken);
         return out;
@@ -191,6 +191,16 @@ public final class Plugins {
             return p.priority();
         } catch (RuntimeException e) {
             return Integer.MIN_VALUE;
+        }
+    }
+
+    private static List<String> safeDetails(LemPlugin p) {
+        try {
+            List<String> d = p.details();
+            return d == null ? List.of() : d;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("details of {} failed", p.getClass().getName(), e);
+            return List.of("details unavailable: " + rootMessage(e));
         }
     }
 

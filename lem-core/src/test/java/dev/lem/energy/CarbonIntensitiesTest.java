@@ -120,4 +120,53 @@ class CarbonIntensitiesTest {
         assertThatThrownBy(() -> CarbonIntensities.resolve(config(null, null, null, null, "SE7", null, 1)))
                 .hasMessageContaining("carbon.nordic_zone").hasMessageContaining("SE1, SE2");
     }
+
+    static final CarbonConfig NOTHING = config(null, null, null, null, null, null, 1.0);
+
+    @Test
+    void withNothingConfiguredTheTimeZonesCountryIsUsedAndLabelledInferred(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path root) throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("etc"));
+        java.nio.file.Files.writeString(root.resolve("etc/timezone"), "Europe/Paris\n");
+        java.util.Map<String, String> facts = CarbonIntensities.inferLocation(java.util.Map.of(), root);
+        assertThat(facts).containsEntry("country", "FRA")
+                .containsEntry("inferred_from", "time zone Europe/Paris (/etc/timezone)");
+        CarbonIntensity c = CarbonIntensities.resolve(NOTHING, facts).orElseThrow();
+        assertThat(c.gramsPerKwh()).isEqualTo(56.039);
+        assertThat(c.basis()).isEqualTo("country FRA (France), inferred from time zone Europe/Paris (/etc/timezone); "
+                + "set carbon.country to change");
+        // TZ wins over the files; /etc/localtime is followed as a link into zoneinfo
+        assertThat(CarbonIntensities.inferLocation(java.util.Map.of("TZ", ":America/Los_Angeles"), root))
+                .containsEntry("country", "USA").containsEntry("inferred_from", "time zone America/Los_Angeles (TZ)");
+        java.nio.file.Files.delete(root.resolve("etc/timezone"));
+        java.nio.file.Files.createSymbolicLink(root.resolve("etc/localtime"),
+                java.nio.file.Path.of("/usr/share/zoneinfo/Asia/Tokyo"));
+        assertThat(CarbonIntensities.inferLocation(java.util.Map.of(), root)).containsEntry("country", "JPN")
+                .containsEntry("inferred_from", "time zone Asia/Tokyo (/etc/localtime)");
+        // a configured location always wins
+        assertThat(CarbonIntensities.resolve(config("DEU", null, null, null, null, null, 1.0), facts).orElseThrow()
+                .basis()).isEqualTo("country DEU (Germany)");
+    }
+
+    @Test
+    void aCloudRegionVariableWinsOverTheTimeZoneAndUtcFallsBackToTheWorldAverage(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("etc"));
+        java.nio.file.Files.writeString(root.resolve("etc/timezone"), "Etc/UTC\n");
+        java.util.Map<String, String> aws = CarbonIntensities.inferLocation(java.util.Map.of("AWS_REGION",
+                "eu-west-3"), root);
+        assertThat(aws).containsEntry("cloud_provider", "aws").containsEntry("cloud_region", "eu-west-3");
+        assertThat(CarbonIntensities.resolve(NOTHING, aws).orElseThrow().basis())
+                .isEqualTo("cloud aws eu-west-3 -> country FRA (France), inferred from AWS_REGION=eu-west-3; set "
+                        + "carbon.cloud_provider and carbon.cloud_region (or carbon.country) to change");
+        java.util.Map<String, String> utc = CarbonIntensities.inferLocation(java.util.Map.of("AWS_REGION",
+                "moon-1"), root);
+        assertThat(utc).doesNotContainKeys("country", "cloud_region");
+        CarbonIntensity world = CarbonIntensities.resolve(NOTHING, utc).orElseThrow();
+        assertThat(world.gramsPerKwh()).isEqualTo(475.0);
+        assertThat(world.basis()).startsWith("world average, inferred: the time zone Etc/UTC (/etc/timezone) names no "
+                + "country").endsWith("; set carbon.country to change");
+        assertThat(world.source()).contains("IEA");
+        assertThat(CarbonIntensities.resolve(NOTHING, java.util.Map.of()).orElseThrow().gramsPerKwh()).isEqualTo(475.0);
+    }
 }

@@ -207,8 +207,9 @@ class EnergyMonitorTest {
             assertThat(busy.idleWatts()).contains(idleW);
             assertThat(busy.belowIdle()).isFalse();
             assertThat(busy.adjustedJoules().orElseThrow()).isGreaterThan(0).isLessThan(busy.joules());
+            // idle power x the domain's own interval between its reads (within a read's time of the window's)
             assertThat(q.adjustedJoules().orElseThrow())
-                    .isCloseTo(q.joules() - idleW * quiet.durationSeconds(), within(1e-12))
+                    .isCloseTo(q.joules() - idleW * quiet.durationSeconds(), within(idleW * 0.002))
                     .isNegative();
             assertThat(q.belowIdle()).isTrue();
         }
@@ -306,34 +307,219 @@ class EnergyMonitorTest {
         }
     }
 
+    /** A clock the test moves by hand, in ns. */
+    static final class ScriptedClock implements java.util.function.LongSupplier {
+        long nanos;
+
+        @Override
+        public long getAsLong() {
+            return nanos;
+        }
+
+        void advanceMs(double ms) {
+            nanos += (long) (ms * 1e6);
+        }
+    }
+
+    /**
+     * Domains at constant powers on a scripted clock, read one after the other: each read costs the clock
+     * {@code costMs} (like NVML's energy counter, ~4 ms a read) and returns the energy at its midpoint.
+     */
+    static final class SlowDevices implements EnergyMeter {
+        final ScriptedClock clock;
+        final double[] watts;
+        final List<EnergyDomain> domains = new java.util.ArrayList<>();
+        double costMs;
+        Optional<Duration> wrap = Optional.empty();
+        Optional<Duration> maxPoll = Optional.empty();
+
+        SlowDevices(ScriptedClock clock, double... watts) {
+            this.clock = clock;
+            this.watts = watts;
+            for (int i = 0; i < watts.length; i++) {
+                domains.add(new EnergyDomain("gpu[" + i + "]", "gpu", "GPU-" + i, DomainScope.DEVICE,
+                        MeasurementMethod.MEASURED, "slow"));
+            }
+        }
+
+        @Override
+        public String name() {
+            return "slow";
+        }
+
+        @Override
+        public List<EnergyDomain> domains() {
+            return domains;
+        }
+
+        @Override
+        public Map<String, Double> cumulativeJoules() {
+            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            read(clock).forEach((id, r) -> out.put(id, r.joules()));
+            return out;
+        }
+
+        @Override
+        public Map<String, dev.lem.spi.EnergyReading> read(java.util.function.LongSupplier c) {
+            Map<String, dev.lem.spi.EnergyReading> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < watts.length; i++) {
+                clock.advanceMs(costMs / 2);
+                out.put("gpu[" + i + "]", new dev.lem.spi.EnergyReading(watts[i] * clock.nanos / 1e9, clock.nanos));
+                clock.advanceMs(costMs / 2);
+            }
+            return out;
+        }
+
+        @Override
+        public Optional<Duration> wrapInterval() {
+            return wrap;
+        }
+
+        @Override
+        public Optional<Duration> maxPollInterval() {
+            return maxPoll;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
-    void theIntervalShrinksToTheMetersNeedsAndALateSamplerIsNoted() throws Exception {
-        AtomicInteger polls = new AtomicInteger();
-        ManualMeter slow = new ManualMeter("slow", "cpu") {
+    void eachDomainIsDividedByItsOwnIntervalSoSlowReadsSpreadOverDevicesSkewNothing() {
+        ScriptedClock clock = new ScriptedClock();
+        SlowDevices gpus = new SlowDevices(clock, 70, 140);
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(gpus), List.of()).clock(clock).withoutSamplerThread()
+                .start()) {
+            gpus.costMs = 40; // a slow first read of each counter...
+            EnergyWindow idle = mon.idleWindow();
+            clock.advanceMs(1000);
+            gpus.costMs = 4; // ...then the usual 4 ms
+            IdleBaseline b = mon.useAsBaseline(idle);
+            // one timestamp for both reads would give 70 W x 0.976 s / 0.958 s and 140 W x 0.940 / 0.958
+            assertThat(b.watts().get("gpu[0]")).isCloseTo(70.0, within(1e-9));
+            assertThat(b.watts().get("gpu[1]")).isCloseTo(140.0, within(1e-9));
+            EnergyWindow cycle = mon.window("cycle_0");
+            clock.advanceMs(2000);
+            EnergyMeasurement e = cycle.stop();
+            assertThat(e.domain("gpu[0]").orElseThrow().adjustedJoules().orElseThrow()).isCloseTo(0.0, within(1e-9));
+            assertThat(e.domain("gpu[1]").orElseThrow().adjustedJoules().orElseThrow()).isCloseTo(0.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void aLateSamplerIsNotNotedForMetersWhoseCountersCannotWrap() {
+        ScriptedClock clock = new ScriptedClock();
+        SlowDevices gpu = new SlowDevices(clock, 300);
+        gpu.maxPoll = Optional.of(Duration.ofMillis(100)); // integrates power, but nothing wraps
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(gpu), List.of()).clock(clock).withoutSamplerThread()
+                .start()) {
+            EnergyWindow w = mon.window("w");
+            for (int i = 0; i < 10; i++) {
+                clock.advanceMs(170); // every tick late for the 100 ms it asked for
+                mon.sample();
+            }
+            EnergyMeasurement e = w.stop();
+            assertThat(e.notes()).noneSatisfy(n -> assertThat(n).contains("late"));
+            assertThat(e.notes()).noneSatisfy(n -> assertThat(n).contains("wrap"));
+            assertThat(mon.samplerStats().lateTicks()).isZero();
+        }
+    }
+
+    @Test
+    void aGapLongerThanACounterNeedsToWrapIsNotedWithItsLengthAndAShorterOneIsNot() {
+        ScriptedClock clock = new ScriptedClock();
+        SlowDevices rapl = new SlowDevices(clock, 100);
+        rapl.wrap = Optional.of(Duration.ofMillis(4_000));
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(rapl), List.of()).clock(clock).withoutSamplerThread()
+                .start()) {
+            EnergyWindow w = mon.window("w");
+            for (int i = 0; i < 3; i++) {
+                clock.advanceMs(3_900); // late for a 100 ms sampler, but no wrap can hide in 3.9 s
+                mon.sample();
+            }
+            EnergyWindow quiet = mon.window("quiet");
+            assertThat(quiet.stop().notes()).isEmpty();
+            clock.advanceMs(9_500); // a suspended machine
+            mon.sample();
+            EnergyMeasurement e = w.stop();
+            assertThat(e.notes()).containsExactly("meter slow was not read for 9.5 s, longer than the 4.0 s in which "
+                    + "its counters can wrap at their power bound: a counter wrap may have been missed");
+            assertThat(mon.samplerStats().lateTicks()).isEqualTo(1);
+        }
+    }
+
+    /** A CPU-utilisation source like the built-in {@code cpu} one, at a scripted level. */
+    static TelemetrySource cpuLoad(double pct) {
+        return new TelemetrySource() {
             @Override
-            public void poll() {
-                if (polls.incrementAndGet() == 3) {
-                    try {
-                        Thread.sleep(60);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+            public String name() {
+                return "cpu";
             }
 
             @Override
-            public Optional<Duration> maxPollInterval() {
-                return Optional.of(Duration.ofMillis(20));
+            public List<String> columns() {
+                return List.of(EnergyMonitor.CPU_UTILISATION_COLUMN);
+            }
+
+            @Override
+            public TelemetrySample sample() {
+                return new TelemetrySample(Map.of(EnergyMonitor.CPU_UTILISATION_COLUMN, pct), List.of());
+            }
+
+            @Override
+            public void close() {
             }
         };
-        try (EnergyMonitor mon = EnergyMonitor.start(List.of(slow), List.of(), Duration.ofMillis(100))) {
-            assertThat(mon.interval()).isEqualTo(Duration.ofMillis(20));
-            EnergyWindow w = mon.window("w");
-            Thread.sleep(250);
-            EnergyMeasurement e = w.stop();
-            assertThat(mon.samplerStats().lateTicks()).isPositive();
-            assertThat(e.notes()).anySatisfy(n -> assertThat(n).contains("the sampler was").contains("late")
-                    .contains("a counter wrap may have been missed"));
+    }
+
+    @Test
+    void aBaselineReadWhileTheMachineIsBusyIsMarkedDisturbedAndSoAreTheAdjustedFigures() {
+        ScriptedClock clock = new ScriptedClock();
+        SlowDevices cpu = new SlowDevices(clock, 95); // a machine-wide domain already at its loaded power
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(cpu), List.of(cpuLoad(85))).clock(clock)
+                .withoutSamplerThread().start()) {
+            EnergyWindow idle = mon.idleWindow();
+            for (int i = 0; i < 20; i++) {
+                clock.advanceMs(100);
+                mon.sample();
+            }
+            IdleBaseline b = mon.useAsBaseline(idle);
+            assertThat(b.cpuUtilisationPct()).contains(85.0);
+            assertThat(b.disturbed()).hasValueSatisfying(r -> assertThat(r).isEqualTo("the CPUs were 85% busy "
+                    + "(machine-wide mean over the 2.0 s baseline; idle means at most 10%)"));
+            EnergyWindow cycle = mon.window("cycle_0");
+            clock.advanceMs(1000);
+            EnergyMeasurement e = cycle.stop();
+            assertThat(e.baselineDisturbed()).isEqualTo(b.disturbed());
+            assertThat(e.toString()).contains("idle baseline disturbed: the CPUs were 85% busy");
+        }
+    }
+
+    @Test
+    void aBusyOrThrottledGpuDisturbsTheBaselineAndAnIdleMachineDoesNot() {
+        ScriptedClock clock = new ScriptedClock();
+        TelemetrySource gpus = telemetry(i -> new TelemetrySample(Map.of("gpu0.utilization_gpu_pct", 0.0,
+                "gpu1.utilization_gpu_pct", 60.0), List.of(POWER)));
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(new SlowDevices(clock, 70, 70)),
+                List.of(cpuLoad(2), gpus)).clock(clock).withoutSamplerThread().start()) {
+            EnergyWindow idle = mon.idleWindow();
+            clock.advanceMs(100);
+            mon.sample();
+            IdleBaseline b = mon.useAsBaseline(idle);
+            assertThat(b.gpuUtilisationPct()).contains(60.0);
+            assertThat(b.disturbed().orElseThrow()).isEqualTo("gpu[1] was 60% busy (mean utilisation over the "
+                    + "baseline; idle means at most 5%); a device throttled during it (gpu[0]:sw_power_cap; thermal in "
+                    + "0%, power in 100% of samples)");
+        }
+        try (EnergyMonitor mon = EnergyMonitor.builder(List.of(new SlowDevices(clock, 70)), List.of(cpuLoad(2)))
+                .clock(clock).withoutSamplerThread().idleLimits(10, 5).start()) {
+            EnergyWindow idle = mon.idleWindow();
+            clock.advanceMs(100);
+            mon.sample();
+            IdleBaseline b = mon.useAsBaseline(idle);
+            assertThat(b.cpuUtilisationPct()).contains(2.0);
+            assertThat(b.disturbed()).isEmpty();
         }
     }
 

@@ -80,6 +80,14 @@ class JsonRoundTripTest {
     }
 
     @Test
+    void theStoredConfigurationSpellsEachKeyAsItIsDeclared() {
+        String json = ResultsJson.write(result);
+        assertThat(json).contains("\"intensity_g_per_kwh\" : 56.0").doesNotContain("intensity_gper_kwh");
+        String setup = ResultsJson.write(result.processes().get(0));
+        assertThat(setup).contains("\"intensity_g_per_kwh\" : 56.0").doesNotContain("gper");
+    }
+
+    @Test
     void rawRecordsAndConfigRoundTrip() {
         ResultsRepository repo = new ResultsRepository(dir);
         for (ProcessResult p : repo.readProcessResults(result.id())) {
@@ -129,6 +137,6 @@ class JsonRoundTripTest {
         assertThat(result.processes().get(0).toString()).contains(" rank 0/1 on ").contains("3 cycles (fixed count of 3 cycles)");
         assertThat(result.processes().get(0).warmup().orElseThrow().toString()).startsWith("warm-up: 1 run, fixed count");
         assertThat(result.cycles().get(0).energy().orElseThrow().toString())
-                .matches(".* J \\(measured\\), idle-adjusted .* J");
+                .matches(".* J \\(measured\\), idle-adjusted .* J( \\(baseline disturbed\\))?");
     }
 }

@@ -35,10 +35,12 @@ public final class SimulatedEnergyMeterProvider implements EnergyMeterProvider {
             .describe("declared update interval; with resolution_j, the meter declares a resolution");
     static final Option<Boolean> SHARED_GPU = Option.bool("shared_gpu").defaultValue(false)
             .describe("every rank reports the same GPU (tests of per-device merging)");
+    static final Option<String> THROTTLE = Option.text("throttle")
+            .describe("a power throttle reason the simulated telemetry reports for gpu[0] at every sample");
 
     @Override
     public List<Option<?>> options() {
-        return List.of(CPU_WATTS, GPU_WATTS, SHARED_GPU, METHOD, RESOLUTION_J, RESOLUTION_MS);
+        return List.of(CPU_WATTS, GPU_WATTS, SHARED_GPU, METHOD, RESOLUTION_J, RESOLUTION_MS, THROTTLE);
     }
     @Override
     public String name() {

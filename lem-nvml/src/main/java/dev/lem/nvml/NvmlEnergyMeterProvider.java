@@ -44,6 +44,15 @@ public final class NvmlEnergyMeterProvider implements EnergyMeterProvider {
         return probe.availability();
     }
 
+    /** Each GPU NVML sees, how its energy is obtained and whether this process's work uses it, or why none can. */
+    @Override
+    public java.util.List<String> details() {
+        if (!availability().available()) {
+            return java.util.List.of();
+        }
+        return NvmlEnergyMeter.inventory(MeterContext.defaults());
+    }
+
     @Override
     public int priority() {
         return 100;

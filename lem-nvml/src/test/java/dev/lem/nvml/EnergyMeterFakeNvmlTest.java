@@ -63,8 +63,9 @@ class EnergyMeterFakeNvmlTest {
     @Test
     void gpuWithoutCounterIsIntegratedFromPowerWithTheTrapezoidRule() {
         fake.set(1, "energy_supported", 0).set(1, "power_mw", 200_000).set(1, "power_slope_mw_per_s", 50_000);
+        fake.set(0, "power_supported", 0); // gpu[0], measured apart by its counter, reads no power here
         try (NvmlEnergyMeter meter = open("1")) {
-            assertThat(meter.domains()).singleElement().satisfies(d -> {
+            assertThat(meter.domains()).filteredOn(EnergyDomain::usedByWorkload).singleElement().satisfies(d -> {
                 assertThat(d.id()).isEqualTo("gpu[1]");
                 assertThat(d.method()).isEqualTo(MeasurementMethod.INTEGRATED);
             });
@@ -111,6 +112,13 @@ class EnergyMeterFakeNvmlTest {
             assertThat(meter.notes().get("gpu[1].method"))
                     .contains("unavailable", "neither an energy counter nor a power reading", "NOT_SUPPORTED");
         }
+        try (NvmlEnergyMeter meter = open("1")) {
+            assertThat(meter.domains()).as("the workload's GPU cannot be measured; the other is, apart")
+                    .extracting(EnergyDomain::id, EnergyDomain::usedByWorkload)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("gpu[0]", false));
+            assertThat(meter.notes().get("gpu[1].method")).contains("neither an energy counter nor a power reading");
+        }
+        fake.set(0, "energy_supported", 0).set(0, "power_supported", 0);
         assertThatThrownBy(() -> open("1")).isInstanceOf(PluginUnavailableException.class)
                 .hasMessageContaining("no selected GPU can be measured")
                 .hasMessageContaining("gpu[1]: neither an energy counter nor a power reading");
@@ -143,7 +151,7 @@ class EnergyMeterFakeNvmlTest {
         try (NvmlEnergyMeter meter = open("0")) {
             fake.timeMs(1_000);
             fake.set(0, "energy_error", 999);
-            assertThat(meter.cumulativeJoules()).isEmpty();
+            assertThat(meter.cumulativeJoules()).doesNotContainKey("gpu[0]").containsKey("gpu[1]");
             assertThat(meter.unavailableReason("gpu[0]")).hasValueSatisfying(r -> assertThat(r)
                     .contains("the last NVML read failed", "NVML_ERROR_UNKNOWN (999)"));
             fake.set(0, "energy_error", 0);

@@ -105,6 +105,19 @@ final class FakeNvml {
         nanos = ms * 1_000_000L;
     }
 
+    /**
+     * The fake's own virtual clock, ns, for tests in which NVML calls cost time (energy_read_cost_ms): reads on it
+     * see the time the calls spent. Keep {@link #timeMs} for moving it.
+     */
+    LongSupplier fakeClock() {
+        return () -> control.fake_nvml_get_global("time_ms") * 1_000_000L;
+    }
+
+    /** Moves the fake's virtual clock on by {@code ms} (and {@link #clock()} with it). */
+    void advanceMs(long ms) {
+        timeMs(control.fake_nvml_get_global("time_ms") + ms);
+    }
+
     /** Switches the fake to the real monotonic clock. */
     void realTime() {
         global("time_ms", -1);

@@ -89,6 +89,22 @@ class MonitorFakeNvmlTest {
     }
 
     @Test
+    void pluginReportsNameEachGpuItsEnergyMethodAndWhyOneIsLeftOut() {
+        fake.reset(3);
+        fake.realTime();
+        fake.set(1, "energy_supported", 0).set(2, "energy_supported", 0).set(2, "power_supported", 0);
+        PluginReport nvml = Plugins.reports().stream().filter(r -> r.name().equals("nvml")
+                && r.kind().equals("energy_meter")).findFirst().orElseThrow();
+        assertThat(nvml.details()).anySatisfy(d -> assertThat(d).startsWith("gpu[0] Fake NVIDIA H100 80GB HBM3 ("
+                + FakeNvml.gpuUuid(0) + "): measured (energy counter, read at window edges)"));
+        assertThat(nvml.details()).anySatisfy(d -> assertThat(d).startsWith("gpu[1] Fake NVIDIA H100 80GB HBM3 (")
+                .contains("integrated (instantaneous power").contains("no energy counter: NVML_ERROR_NOT_SUPPORTED"));
+        assertThat(nvml.details()).anySatisfy(d -> assertThat(d).startsWith("gpu[2] Fake NVIDIA H100 80GB HBM3: left "
+                + "out, unavailable: neither an energy counter nor a power reading"));
+        assertThat(nvml.details()).anySatisfy(d -> assertThat(d).startsWith("workload GPUs by default: "));
+    }
+
+    @Test
     void pluginReportsListNvmlAsAvailable() {
         List<PluginReport> reports = Plugins.reports();
         assertThat(reports).filteredOn(r -> r.name().equals("nvml")).hasSize(2)

@@ -1,12 +1,10 @@
 package dev.lem.nvml;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lem.energy.MeasurementMethod;
 import dev.lem.nvml.internal.NvmlEnergyMeter;
-import dev.lem.spi.PluginUnavailableException;
 import dev.lem.spi.TelemetrySource;
 import dev.lem.spi.ThrottleReason;
 import org.junit.jupiter.api.AfterEach;
@@ -67,8 +65,9 @@ class OldDriverTest {
 
     @Test
     void migUuidSelectsNothingWithoutMigSupport() {
-        assertThatThrownBy(() -> NvmlEnergyMeter.open(FakeNvml.context(FakeNvml.migUuid(0, 0)), fake.clock()))
-                .isInstanceOf(PluginUnavailableException.class)
-                .hasMessageContaining("selects no GPU that NVML sees");
+        try (NvmlEnergyMeter m = NvmlEnergyMeter.open(FakeNvml.context(FakeNvml.migUuid(0, 0)), fake.clock())) {
+            assertThat(m.domains()).noneMatch(dev.lem.energy.EnergyDomain::usedByWorkload);
+            assertThat(m.notes().get("selection_notes")).contains("names no GPU that NVML sees");
+        }
     }
 }

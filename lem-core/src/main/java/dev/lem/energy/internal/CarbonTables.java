@@ -61,6 +61,20 @@ public final class CarbonTables {
         return new CarbonIntensity(g, pue, "country " + c.iso3() + " (" + c.name() + ")", OWID, c.year());
     }
 
+    /** True when the country (ISO 3166 alpha-3) has an intensity in the table. */
+    public static boolean knowsCountry(String iso3) {
+        Country c = Tables.COUNTRIES.get(iso3.toUpperCase(Locale.ROOT));
+        return c != null && c.gramsPerKwh().isPresent();
+    }
+
+    /** The world average, CodeCarbon's last resort: IEA's 2019 figure in carbon_intensity_per_source.json. */
+    public static CarbonIntensity worldAverage(double pue, String why) {
+        JsonNode t = DataFiles.json("carbon_intensity_per_source.json");
+        return new CarbonIntensity(t.get("world_average").asDouble(), pue, "world average, inferred: " + why
+                + "; set carbon.country to change", "IEA Global Energy & CO2 Status Report 2019, via CodeCarbon's "
+                + "carbon_intensity_per_source.json", "2019");
+    }
+
     /**
      * A cloud region's intensity. GCP: Google's published figure per region (cloud_impact.csv). AWS and
      * Azure: no provider figure is shipped (CodeCarbon removed them in 2023 as outdated), so the region is

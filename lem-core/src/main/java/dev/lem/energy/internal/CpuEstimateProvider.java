@@ -16,6 +16,7 @@ import java.util.Set;
  */
 public final class CpuEstimateProvider implements EnergyMeterProvider {
     private static final Path PROC_STAT = Path.of("/proc/stat");
+    private static final Path SYS_CPU = Path.of("/sys/devices/system/cpu");
 
     public CpuEstimateProvider() {
         // the TDP table is read on first open
@@ -33,7 +34,8 @@ public final class CpuEstimateProvider implements EnergyMeterProvider {
 
     @Override
     public String description() {
-        return "CPU energy estimated from TDP (cpu_power.csv) and measured utilisation, when no counter exists";
+        return "CPU energy estimated from TDP (cpu_power.csv) and the measured activity of the cores (busy cores x "
+                + "clock), when no counter exists";
     }
 
     @Override
@@ -45,9 +47,30 @@ public final class CpuEstimateProvider implements EnergyMeterProvider {
         }
         CpuPowerModel model = CpuPowerModel.resolve(context.energy().cpu(),
                 EnvironmentCapture.cpu(Path.of("/")), Table.INSTANCE);
-        CpuTimes.Source source = Files.isReadable(PROC_STAT) && new CpuTimes.ProcStat(PROC_STAT).read().isPresent()
-                ? new CpuTimes.ProcStat(PROC_STAT) : new CpuTimes.ThisProcess(System::nanoTime);
-        return new CpuEstimateMeter(model, source, System::nanoTime);
+        return new CpuEstimateMeter(model, load(), System::nanoTime);
+    }
+
+    /**
+     * Per-CPU load with the cores and clocks where {@code /proc/stat} and {@code /sys} show them; the machine's
+     * utilisation from the first line of {@code /proc/stat} otherwise; this process's CPU time where neither is
+     * readable.
+     */
+    static CpuLoad load() {
+        if (Files.isReadable(PROC_STAT)) {
+            var times = CpuLoad.PerCpu.times(PROC_STAT);
+            if (times.isPresent()) {
+                int cpus = times.get()[0].length;
+                CpuLoad.PerCpu perCpu = new CpuLoad.PerCpu(PROC_STAT, SYS_CPU, CpuTopology.read(SYS_CPU, cpus),
+                        System::nanoTime);
+                if (perCpu.readable()) {
+                    return perCpu;
+                }
+            }
+            if (new CpuTimes.ProcStat(PROC_STAT).read().isPresent()) {
+                return CpuLoad.machine(new CpuTimes.ProcStat(PROC_STAT));
+            }
+        }
+        return CpuLoad.machine(new CpuTimes.ThisProcess(System::nanoTime));
     }
 
     /** The TDP table, read once. */

@@ -9,42 +9,56 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * CPU power as a function of utilisation: {@code P(u) = idle + (max − idle) × u}, u in 0..1 — an idle
- * floor plus a part that grows linearly with load (server power curves such as SPECpower's are close to
- * linear in utilisation).
+ * CPU package power as a function of the cores' activity:
+ * <pre>
+ *   P = idle + (max − idle) × a,    a = mean over cores of (busy share × f / f_max)
+ * </pre>
+ * where a core is busy when any of its hardware threads is (SMT siblings share the core's power) and {@code f / f_max}
+ * is its clock's share of the highest (dynamic power grows with the clock; governors run lightly loaded cores
+ * slowly). This is non-linear in the machine's utilisation: one busy thread per core already draws most of a core's
+ * power, and a duty-cycled load at a low clock draws little. With several sockets, idle and max are per socket
+ * (TDP × sockets) and every core's activity counts for its own socket; where clocks are not visible (virtual machines)
+ * busy cores count at full clock.
  *
  * <p>Where {@code max} and {@code idle} come from, first that applies:
  * <ol>
  *   <li>{@code energy.cpu.max_watts} / {@code energy.cpu.idle_watts}: a calibration (e.g. RAPL readings
  *       taken once on the same machine, or a wall-power meter);</li>
- *   <li>{@code max} = TDP × sockets, the TDP from {@code energy.cpu.tdp_watts} or from {@code cpu_power.csv}
- *       matched to the CPU's brand string ({@link CpuPowerTable}) — on bare metal;</li>
+ *   <li>the TDP from {@code energy.cpu.tdp_watts} or from {@code cpu_power.csv} matched to the CPU's brand string
+ *       ({@link CpuPowerTable}), × sockets — on bare metal;</li>
  *   <li>otherwise (model ambiguous or unknown, or a virtual machine, whose vCPUs are a slice of a host
- *       package the TDP describes as a whole): {@code max} = {@value #WATTS_PER_THREAD} W per logical CPU
- *       visible, capped at the matched TDP. {@value #WATTS_PER_THREAD} W is the median TDP per hardware
- *       thread of the 201 AMD server CPUs (4.8 W) and 927 Intel Xeons (4.7 W, two threads per core) in
- *       the raw datasets behind cpu_power.csv;</li>
+ *       package the TDP describes as a whole): {@value #WATTS_PER_THREAD} W per logical CPU visible, capped at the
+ *       matched TDP. {@value #WATTS_PER_THREAD} W is the median TDP per hardware thread of the 201 AMD server CPUs
+ *       (4.8 W) and 927 Intel Xeons (4.7 W, two threads per core) in the raw datasets behind cpu_power.csv;</li>
  * </ol>
- * and {@code idle} = {@value #SERVER_IDLE_FRACTION} × max for server parts (EPYC, Xeon, Opteron,
- * Threadripper), whose packages draw a large share of TDP at idle, {@value #CLIENT_IDLE_FRACTION} × max
- * for client parts.
+ * and then {@code idle} = {@value #IDLE_FRACTION} × that power: CPU power at 0% load per unit of TDP, averaged over
+ * SPECpower_ssj2008 servers by Teads (B. Davy, 2021; the figure Boavizta publishes), which the RAPL sweeps below
+ * confirm (0.11 fitted); and {@code max} = {@value #FULL_LOAD_FRACTION} × it: the full-load power per TDP watt
+ * fitted to CodeCarbon's published RAPL-vs-load sweeps of four CPUs (Xeon E3-1240 v2, dual Xeon E5-2620 v3, Ryzen
+ * Threadripper 1950X, EPYC 8024P; their full-load package power was 0.53–0.93 of TDP). The SPECpower-derived 1.02
+ * overestimates every one of them (scalar loads stay below the power limit that vector-heavy code reaches). The
+ * SPECpower results reachable here (1,088 servers, idle and full load only) support no reliable per-class or
+ * per-generation idle share: regressions by era gave 0.10–0.30 W of idle per TDP watt with no trend. Expected error
+ * (mean absolute percentage error against RAPL, fitted constants validated leaving each CPU out): docs/energy.md.
  *
- * @param idleWatts package power at zero utilisation, W
- * @param maxWatts  package power at full utilisation, W
+ * @param idleWatts package power with every core idle, W (all sockets)
+ * @param maxWatts  package power with every core busy at full clock, W (all sockets)
  * @param notes     where each figure came from, for the result
  */
 record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> notes) {
     static final double WATTS_PER_THREAD = 4.7;
-    static final double SERVER_IDLE_FRACTION = 0.30;
-    static final double CLIENT_IDLE_FRACTION = 0.12;
+    /** CPU power at 0% load per unit of TDP (SPECpower_ssj2008 via Teads; 0.11 fitted to the RAPL sweeps). */
+    static final double IDLE_FRACTION = 0.12;
+    /** CPU package power with every core busy per unit of TDP, fitted to published RAPL sweeps of four CPUs. */
+    static final double FULL_LOAD_FRACTION = 0.74;
 
     CpuPowerModel {
         notes = Map.copyOf(notes);
     }
 
-    /** Power at utilisation {@code u} (0..1), W. */
-    double watts(double u) {
-        return idleWatts + (maxWatts - idleWatts) * u;
+    /** Power at core activity {@code a} (0..1), W. */
+    double watts(double a) {
+        return idleWatts + (maxWatts - idleWatts) * Math.max(0, Math.min(1, a));
     }
 
     /**
@@ -71,45 +85,53 @@ record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> note
         } else {
             notes.put("tdp_source", "none: the CPU model is unknown");
         }
+        double rated;
+        String ratedNote;
+        if (tdp.isPresent() && (!cpu.hypervisor() || cal.tdpWatts().isPresent())) {
+            rated = tdp.get() * sockets;
+            ratedNote = "TDP " + fmt(tdp.get()) + " W x " + sockets + " socket(s)";
+        } else {
+            double perThread = threads * WATTS_PER_THREAD;
+            rated = tdp.map(t -> Math.min(t * sockets, perThread)).orElse(perThread);
+            String why = cpu.hypervisor() ? "a virtual machine (hypervisor flag in /proc/cpuinfo): its " + threads
+                    + " vCPUs are a slice of a host package whose TDP covers the whole package"
+                    : "no single TDP for this CPU";
+            ratedNote = threads + " logical CPUs x " + WATTS_PER_THREAD + " W (median TDP per hardware thread of "
+                    + "server CPUs)" + (tdp.isPresent() ? ", capped at the TDP" : "") + ", because " + why;
+        }
         double max;
         if (cal.maxWatts().isPresent()) {
             max = cal.maxWatts().get();
             notes.put("max_watts", max + " W from energy.cpu.max_watts");
-        } else if (tdp.isPresent() && (!cpu.hypervisor() || cal.tdpWatts().isPresent())) {
-            max = tdp.get() * sockets;
-            notes.put("max_watts", fmt(max) + " W = TDP " + fmt(tdp.get()) + " W x " + sockets + " socket(s)");
         } else {
-            double perThread = threads * WATTS_PER_THREAD;
-            max = tdp.map(t -> Math.min(t * sockets, perThread)).orElse(perThread);
-            String why = cpu.hypervisor() ? "a virtual machine (hypervisor flag in /proc/cpuinfo): its " + threads
-                    + " vCPUs are a slice of a host package whose TDP covers the whole package"
-                    : "no single TDP for this CPU";
-            notes.put("max_watts", fmt(max) + " W = " + threads + " logical CPUs x " + WATTS_PER_THREAD
-                    + " W (median TDP per hardware thread of server CPUs)" + (tdp.isPresent() ? ", capped at the TDP" : "")
-                    + "; because " + why + ". Calibrate with energy.cpu.max_watts and energy.cpu.idle_watts");
+            max = FULL_LOAD_FRACTION * rated;
+            notes.put("max_watts", fmt(max) + " W = " + FULL_LOAD_FRACTION + " x " + fmt(rated) + " W (" + ratedNote
+                    + "; package power with every core busy per TDP watt, fitted to published RAPL sweeps)"
+                    + (cpu.hypervisor() || tdp.isEmpty() ? ". Calibrate with energy.cpu.max_watts and "
+                            + "energy.cpu.idle_watts" : ""));
         }
         double idle;
         if (cal.idleWatts().isPresent()) {
             idle = cal.idleWatts().get();
             notes.put("idle_watts", idle + " W from energy.cpu.idle_watts");
+        } else if (cal.maxWatts().isPresent()) {
+            idle = IDLE_FRACTION / FULL_LOAD_FRACTION * max;
+            notes.put("idle_watts", fmt(idle) + " W = " + IDLE_FRACTION + "/" + FULL_LOAD_FRACTION
+                    + " x energy.cpu.max_watts (idle per TDP watt, SPECpower_ssj2008 via Teads, per full-load power per "
+                    + "TDP watt)");
         } else {
-            double f = server(brand) ? SERVER_IDLE_FRACTION : CLIENT_IDLE_FRACTION;
-            idle = f * max;
-            notes.put("idle_watts", fmt(idle) + " W = " + f + " x max (" + (server(brand) ? "server" : "client")
-                    + " CPU idle share)");
+            idle = IDLE_FRACTION * rated;
+            notes.put("idle_watts", fmt(idle) + " W = " + IDLE_FRACTION + " x " + fmt(rated)
+                    + " W (CPU power at idle per TDP watt, SPECpower_ssj2008 via Teads)");
         }
         if (idle > max) {
             throw new ConfigException(cal.idleWatts().isPresent() ? "energy.cpu.idle_watts" : "energy.cpu.max_watts",
                     "idle power " + fmt(idle) + " W exceeds full-load power " + fmt(max)
                             + " W: set energy.cpu.idle_watts below energy.cpu.max_watts");
         }
-        notes.put("formula", "P = idle + (max - idle) x utilisation");
+        notes.put("formula", "P = idle + (max - idle) x a, a = mean over cores of busy share x clock / max clock "
+                + "(a core is busy when any of its threads is)");
         return new CpuPowerModel(idle, max, notes);
-    }
-
-    private static boolean server(String brand) {
-        String b = brand.toLowerCase(Locale.ROOT);
-        return b.contains("epyc") || b.contains("xeon") || b.contains("opteron") || b.contains("threadripper");
     }
 
     static String fmt(double w) {

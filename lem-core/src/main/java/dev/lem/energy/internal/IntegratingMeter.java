@@ -39,10 +39,26 @@ abstract class IntegratingMeter implements EnergyMeter {
         return List.of(domain);
     }
 
+    /** An exact read (a window edge): integrates up to now, then {@link #atExactRead} refreshes the model's inputs. */
     @Override
     public final synchronized Map<String, Double> cumulativeJoules() {
         advance();
+        atExactRead(clock.getAsLong());
         return Map.of(domain.id(), joules);
+    }
+
+    /** The time series' reading: integrates up to now without the exact read's refresh. */
+    @Override
+    public final synchronized Map<String, Double> sampleJoules() {
+        advance();
+        return Map.of(domain.id(), joules);
+    }
+
+    /**
+     * Called at each exact read (window edges) after integrating up to {@code nowNanos}: a meter whose input is
+     * sampled sparsely samples it here, so a window starts from the state at its edge. Called with the lock held.
+     */
+    protected void atExactRead(long nowNanos) {
     }
 
     @Override

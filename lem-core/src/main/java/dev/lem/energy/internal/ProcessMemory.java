@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * Not thread-safe.
  */
 final class ProcessMemory implements LongSupplier {
-    static final long CHILDREN_REFRESH_NANOS = 60_000_000_000L;
+    static final long CHILDREN_REFRESH_NANOS = 1_000_000_000L;
     private final Path proc;
     private final LongSupplier clock;
     private final boolean procReadable;

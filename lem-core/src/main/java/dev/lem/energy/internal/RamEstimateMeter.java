@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Estimated memory energy attributed to this process: {@code P = watts_per_gb × resident GiB}, the
- * resident set sampled at most every {@code sampleGapNanos} and integrated over time. DRAM power
+ * resident set sampled at most every {@code sampleGapNanos} by the sampler and at every window edge, and integrated
+ * over time (the power of an interval is the resident set at its start). DRAM power
  * follows the installed capacity more than its use, so the machine draws
  * {@code watts_per_gb × installed GiB} whatever runs; this meter reports the share of it that the
  * process's resident memory occupies, so that several processes (and shared machines) are not charged
@@ -42,6 +43,12 @@ final class RamEstimateMeter extends IntegratingMeter {
             sample(toNanos);
         }
         return w;
+    }
+
+    /** A window's edge: the resident set is sampled now, so memory loaded just before counts from here on. */
+    @Override
+    protected void atExactRead(long nowNanos) {
+        sample(nowNanos);
     }
 
     private void sample(long now) {

@@ -42,6 +42,7 @@ final class RaplMeter implements EnergyMeter {
     private final List<EnergyDomain> domains;
     private final Map<String, String> notes;
     private final Duration maxPoll;
+    private final Optional<Duration> wrap;
     private final LongSupplier clock;
     private final SysFiles.LongReader reader;
 
@@ -55,6 +56,7 @@ final class RaplMeter implements EnergyMeter {
         long now = clock.getAsLong();
         List<Counter> cs = new ArrayList<>();
         Duration poll = null;
+        Duration shortestWrap = null;
         List<String> unreadable = new ArrayList<>();
         List<String> unknownRange = new ArrayList<>();
         for (RaplTree.Selected s : tree.selected()) {
@@ -74,6 +76,8 @@ final class RaplMeter implements EnergyMeter {
                 double bound = Math.min(MAX_POWER_BOUND_W, z.powerBoundW().orElse(DEFAULT_POWER_BOUND_W));
                 double secondsToWrap = c.max / 1e6 / bound;
                 d = Duration.ofNanos((long) (secondsToWrap / 2 * 1e9));
+                Duration w = Duration.ofNanos((long) (secondsToWrap * 1e9));
+                shortestWrap = shortestWrap == null || w.compareTo(shortestWrap) < 0 ? w : shortestWrap;
             }
             d = d.compareTo(MIN_POLL) < 0 ? MIN_POLL : d;
             poll = poll == null || d.compareTo(poll) < 0 ? d : poll;
@@ -81,6 +85,7 @@ final class RaplMeter implements EnergyMeter {
         this.counters = List.copyOf(cs);
         this.domains = cs.stream().map(c -> c.domain).toList();
         this.maxPoll = poll == null ? UNKNOWN_RANGE_POLL : poll;
+        this.wrap = Optional.ofNullable(shortestWrap);
         Map<String, String> n = new LinkedHashMap<>();
         n.put("root", tree.root().toString());
         n.put("zones", tree.selected().stream().filter(s -> s.zone().readable())
@@ -158,6 +163,12 @@ final class RaplMeter implements EnergyMeter {
     @Override
     public Optional<Duration> maxPollInterval() {
         return Optional.of(maxPoll);
+    }
+
+    /** The shortest time in which one of the counters can wrap at its power bound. */
+    @Override
+    public Optional<Duration> wrapInterval() {
+        return wrap;
     }
 
     @Override

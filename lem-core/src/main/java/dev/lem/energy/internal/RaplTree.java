@@ -47,18 +47,54 @@ record RaplTree(Path root, List<RaplZone> zones, List<Selected> selected, List<S
         return scan(root, SysFiles::readLong);
     }
 
-    /** Scans {@code root}, reading counters with {@code reader}. */
+    /**
+     * Scans {@code root}, reading counters with {@code reader}. Both layouts are found: the flat one of
+     * {@code /sys/class/powercap} (every zone a directory, or a link, directly under the root) and the nested one
+     * under {@code /sys/devices/virtual/powercap} (a control type {@code intel-rapl/} holding the packages, each
+     * package holding its sub-zones). A zone seen twice (through a link and in its package) is read once.
+     */
     static RaplTree scan(Path root, SysFiles.LongReader reader) {
-        List<RaplZone> zones = new ArrayList<>();
+        Map<String, RaplZone> zones = new LinkedHashMap<>();
         if (Files.isDirectory(root)) {
-            try (Stream<Path> s = Files.list(root)) {
-                s.sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                        .forEach(p -> RaplZone.read(p, reader).ifPresent(zones::add));
-            } catch (IOException | RuntimeException e) {
-                // left empty: reported as "no zones"
+            walk(root, null, 0, reader, zones);
+        }
+        List<RaplZone> sorted = new ArrayList<>(zones.values());
+        sorted.sort(Comparator.comparing(RaplZone::dirName));
+        return select(root, sorted);
+    }
+
+    /** Depth of the nested layout: root / control type / package / sub-zone. */
+    private static final int MAX_DEPTH = 3;
+
+    private static void walk(Path dir, RaplZone parent, int depth, SysFiles.LongReader reader,
+            Map<String, RaplZone> zones) {
+        List<Path> children;
+        try (Stream<Path> s = Files.list(dir)) {
+            children = s.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        } catch (IOException | RuntimeException e) {
+            return; // an unreadable directory adds no zone ("no zones" if none is found)
+        }
+        for (Path p : children) {
+            String n = p.getFileName().toString();
+            if (!Files.isDirectory(p)) {
+                continue;
+            }
+            if (RaplZone.isZoneName(n)) {
+                RaplZone z = zones.get(n);
+                if (z == null) {
+                    z = RaplZone.read(p, parent, reader).orElse(null);
+                    if (z == null) {
+                        continue;
+                    }
+                    zones.put(n, z);
+                }
+                if (depth < MAX_DEPTH && z.topLevel()) {
+                    walk(p, z, depth + 1, reader, zones);
+                }
+            } else if (depth == 0 && RaplZone.isControlType(n)) {
+                walk(p, null, depth + 1, reader, zones);
             }
         }
-        return select(root, zones);
     }
 
     private static RaplTree select(Path root, List<RaplZone> zones) {

@@ -8,6 +8,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One zone of the powercap tree as found on disk, e.g. {@code intel-rapl:0} named {@code package-0}
@@ -32,8 +33,28 @@ record RaplZone(String dirName, Path dir, boolean mmio, boolean topLevel, int in
     private static final Pattern DIR = Pattern.compile("(intel-rapl|intel-rapl-mmio):(\\d+)(?::(\\d+))?");
     private static final Pattern PACKAGE = Pattern.compile("package-(\\d+)");
 
-    /** Reads a zone directory; empty when the name is not a RAPL zone's. */
+    /** True for a zone directory's name, {@code intel-rapl:N}, {@code intel-rapl:N:M} or the MMIO forms. */
+    static boolean isZoneName(String dirName) {
+        return DIR.matcher(dirName).matches();
+    }
+
+    /** True for a control type's directory ({@code intel-rapl}, {@code intel-rapl-mmio}) holding nested zones. */
+    static boolean isControlType(String dirName) {
+        return dirName.equals("intel-rapl") || dirName.equals("intel-rapl-mmio");
+    }
+
+    /** Reads a zone directory of the flat layout; empty when the name is not a RAPL zone's. */
     static Optional<RaplZone> read(Path dir, SysFiles.LongReader reader) {
+        return read(dir, null, reader);
+    }
+
+    /**
+     * Reads a zone directory; empty when the name is not a RAPL zone's.
+     *
+     * @param parentZone the package zone whose directory holds this one (nested layout), or null: a sub-zone's
+     *                   package is then looked up beside it ({@code intel-rapl:N} next to {@code intel-rapl:N:M})
+     */
+    static Optional<RaplZone> read(Path dir, @Nullable RaplZone parentZone, SysFiles.LongReader reader) {
         String dirName = dir.getFileName().toString();
         Matcher m = DIR.matcher(dirName);
         if (!m.matches()) {
@@ -44,7 +65,9 @@ record RaplZone(String dirName, Path dir, boolean mmio, boolean topLevel, int in
         int index = Integer.parseInt(m.group(2));
         String name = SysFiles.firstLine(dir.resolve("name")).orElse(dirName);
         Optional<String> parent = top ? Optional.empty()
-                : SysFiles.firstLine(dir.resolveSibling(m.group(1) + ":" + index).resolve("name"));
+                : parentZone != null ? Optional.of(parentZone.name())
+                : SysFiles.firstLine(dir.resolveSibling(m.group(1) + ":" + index).resolve("name"))
+                        .or(() -> SysFiles.firstLine(dir.getParent().resolve("name")));
         OptionalLong first = OptionalLong.empty();
         Optional<String> unreadable = Optional.empty();
         try {

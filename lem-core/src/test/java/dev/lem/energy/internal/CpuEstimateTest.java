@@ -71,21 +71,22 @@ class CpuEstimateTest {
     }
 
     @Test
-    void bareMetalUsesTheMatchedTdpTimesSocketsAndAServerIdleShare() {
+    void bareMetalUsesTheMatchedTdpTimesSocketsForIdleAndFullLoad() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("AMD EPYC 7763 64-Core Processor", 256, 2, false),
                 table);
-        assertThat(m.maxWatts()).isEqualTo(560.0);
-        assertThat(m.idleWatts()).isCloseTo(168.0, within(1e-9));
-        assertThat(m.watts(0.5)).isCloseTo(364.0, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.74 * 560, within(1e-9));
+        assertThat(m.idleWatts()).isCloseTo(0.12 * 560, within(1e-9));
+        assertThat(m.watts(0.5)).isCloseTo(0.12 * 560 + (0.74 - 0.12) * 560 / 2, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("\"AMD EPYC 7763\" in cpu_power.csv").contains("TDP 280.0 W");
-        assertThat(m.notes().get("max_watts")).contains("TDP 280.0 W x 2 socket(s)");
+        assertThat(m.notes().get("max_watts")).contains("0.74 x 560.0 W (TDP 280.0 W x 2 socket(s)");
+        assertThat(m.notes().get("idle_watts")).contains("0.12 x 560.0 W").contains("SPECpower_ssj2008 via Teads");
     }
 
     @Test
-    void aClientCpuHasALowerIdleShare() {
+    void aClientCpuUsesTheSameSharesOfItsTdp() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, 1,
                 false), table);
-        assertThat(m.maxWatts()).isEqualTo(95.0);
+        assertThat(m.maxWatts()).isCloseTo(0.74 * 95, within(1e-9));
         assertThat(m.idleWatts()).isCloseTo(0.12 * 95, within(1e-9));
     }
 
@@ -97,8 +98,8 @@ class CpuEstimateTest {
         FakePowercap.write(root.resolve("proc/cpuinfo"), proc.formatted(0) + proc.formatted(1));
         EnvironmentInfo.Cpu c = EnvironmentCapture.cpu(root);
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, c, table);
-        assertThat(m.maxWatts()).isCloseTo(2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
-        assertThat(m.idleWatts()).isCloseTo(0.3 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.74 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.idleWatts()).isCloseTo(0.12 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("ambiguous").contains("148 models");
         assertThat(m.notes().get("max_watts")).contains("2 logical CPUs x 4.7 W").contains("virtual machine")
                 .contains("energy.cpu.max_watts");
@@ -107,9 +108,9 @@ class CpuEstimateTest {
     @Test
     void aVirtualMachineWithAKnownModelIsCappedAtItsTdp() {
         CpuPowerModel big = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel Xeon Gold 6248", 8, 1, true), table);
-        assertThat(big.maxWatts()).isCloseTo(8 * 4.7, within(1e-9));
+        assertThat(big.maxWatts()).isCloseTo(0.74 * 8 * 4.7, within(1e-9));
         CpuPowerModel capped = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, true), table);
-        assertThat(capped.maxWatts()).isEqualTo(10.0);
+        assertThat(capped.maxWatts()).isCloseTo(0.74 * 10.0, within(1e-9));
         assertThat(capped.notes().get("max_watts")).contains("capped at the TDP");
     }
 
@@ -122,7 +123,11 @@ class CpuEstimateTest {
         assertThat(m.notes().get("tdp_source")).contains("energy.cpu.tdp_watts = 200.0 W");
         assertThat(m.notes().get("idle_watts")).contains("energy.cpu.idle_watts");
         EnergyConfig.Cpu tdpOnly = new EnergyConfig.Cpu(Optional.of(150.0), Optional.empty(), Optional.empty());
-        assertThat(CpuPowerModel.resolve(tdpOnly, cpu("AMD EPYC", 4, 1, true), table).maxWatts()).isEqualTo(150.0);
+        assertThat(CpuPowerModel.resolve(tdpOnly, cpu("AMD EPYC", 4, 1, true), table).maxWatts())
+                .isCloseTo(0.74 * 150.0, within(1e-9));
+        EnergyConfig.Cpu maxOnly = new EnergyConfig.Cpu(Optional.empty(), Optional.empty(), Optional.of(74.0));
+        assertThat(CpuPowerModel.resolve(maxOnly, cpu("AMD EPYC", 4, 1, true), table).idleWatts())
+                .as("idle in proportion to a calibrated full load").isCloseTo(12.0, within(1e-9));
     }
 
     @Test
@@ -185,5 +190,77 @@ class CpuEstimateTest {
         byte[] bad = "intr 1 2 3".getBytes();
         assertThat(CpuTimes.ProcStat.parse(bad, bad.length)).isEmpty();
         assertThat(new CpuTimes(10, 100).utilisationSince(new CpuTimes(10, 100))).isEmpty();
+    }
+
+    /** A fake /proc/stat with per-CPU lines of (busy, idle) ticks. */
+    static void stat(Path root, long[][] busyIdle) {
+        StringBuilder sb = new StringBuilder("cpu  0 0 0 0 0 0 0 0 0 0\n");
+        for (int i = 0; i < busyIdle.length; i++) {
+            sb.append("cpu").append(i).append(' ').append(busyIdle[i][0]).append(" 0 0 ").append(busyIdle[i][1])
+                    .append(" 0 0 0 0 0 0\n");
+        }
+        sb.append("intr 1 2 3\n");
+        FakePowercap.write(root.resolve("proc/stat"), sb.toString());
+    }
+
+    /** A fake /sys/devices/system/cpu: CPU i on core i mod cores of package 0, clocks in kHz. */
+    static void sys(Path root, int cpus, int cores, long maxKhz, long[] curKhz) {
+        for (int i = 0; i < cpus; i++) {
+            Path c = root.resolve("sys/devices/system/cpu/cpu" + i);
+            FakePowercap.write(c.resolve("topology/physical_package_id"), "0\n");
+            FakePowercap.write(c.resolve("topology/core_id"), (i % cores) + "\n");
+            if (curKhz != null) {
+                FakePowercap.write(c.resolve("cpufreq/cpuinfo_max_freq"), maxKhz + "\n");
+                FakePowercap.write(c.resolve("cpufreq/scaling_cur_freq"), curKhz[i] + "\n");
+            }
+        }
+    }
+
+    @Test
+    void oneBusyThreadPerCoreCountsTheWholeCoreAndItsSiblingAddsNothing(@TempDir Path root) {
+        sys(root, 4, 2, 3_000_000, null); // 2 cores x 2 threads, no cpufreq (as in a VM)
+        stat(root, new long[][] {{0, 0}, {0, 0}, {0, 0}, {0, 0}});
+        CpuTopology topo = CpuTopology.read(root.resolve("sys/devices/system/cpu"), 4);
+        assertThat(topo.cores()).isEqualTo(2);
+        assertThat(topo.sockets()).isEqualTo(1);
+        CpuLoad.PerCpu load = new CpuLoad.PerCpu(root.resolve("proc/stat"), root.resolve("sys/devices/system/cpu"),
+                topo, clock::get);
+        assertThat(load.readable()).isTrue();
+        assertThat(load.clocksVisible()).isFalse();
+        // cpu0 busy all along, the others idle: 25% utilisation, but one of two cores is busy
+        stat(root, new long[][] {{100, 0}, {0, 100}, {0, 100}, {0, 100}});
+        CpuLoad.Load l = load.read().orElseThrow();
+        assertThat(l.utilisation()).isCloseTo(0.25, within(1e-12));
+        assertThat(l.activity()).isCloseTo(0.5, within(1e-12));
+        // its sibling cpu2 joins: 50% utilisation, still one busy core
+        stat(root, new long[][] {{200, 0}, {0, 200}, {100, 100}, {0, 200}});
+        assertThat(load.read().orElseThrow().activity()).isCloseTo(0.5, within(1e-12));
+        // half-busy threads on both siblings of core 1: busy 1 - 0.5 x 0.5 = 75% of the time
+        stat(root, new long[][] {{300, 0}, {50, 250}, {200, 100}, {50, 250}});
+        assertThat(load.read().orElseThrow().activity()).isCloseTo((1 + 0.75) / 2, within(1e-12));
+    }
+
+    @Test
+    void busyCoresCountAtTheirClocksShareOfTheHighest(@TempDir Path root) {
+        sys(root, 2, 2, 3_000_000, new long[] {1_500_000, 3_000_000});
+        stat(root, new long[][] {{0, 0}, {0, 0}});
+        CpuTopology topo = CpuTopology.read(root.resolve("sys/devices/system/cpu"), 2);
+        CpuLoad.PerCpu load = new CpuLoad.PerCpu(root.resolve("proc/stat"), root.resolve("sys/devices/system/cpu"),
+                topo, clock::get);
+        assertThat(load.clocksVisible()).isTrue();
+        stat(root, new long[][] {{100, 0}, {0, 100}}); // core 0 busy at half its highest clock
+        assertThat(load.read().orElseThrow().activity()).isCloseTo(0.25, within(1e-12));
+        CpuPowerModel model = new CpuPowerModel(10, 50, Map.of());
+        assertThat(model.watts(0.25)).isEqualTo(20.0);
+        assertThat(load.description()).contains("2 logical CPUs on 2 cores in 1 socket(s)")
+                .contains("clocks from cpufreq");
+    }
+
+    @Test
+    void withoutTopologyEveryLogicalCpuIsACore(@TempDir Path root) {
+        CpuTopology topo = CpuTopology.read(root.resolve("sys/devices/system/cpu"), 3);
+        assertThat(topo.cores()).isEqualTo(3);
+        assertThat(topo.description()).contains("no CPU topology");
+        assertThat(topo.activity(new double[] {1, 0, 0}, Optional.empty())).isCloseTo(1 / 3.0, within(1e-12));
     }
 }

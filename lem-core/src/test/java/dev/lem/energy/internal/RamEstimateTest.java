@@ -35,6 +35,35 @@ class RamEstimateTest {
     }
 
     @Test
+    void adjustedRamIsTheEnergyOfTheMemoryAddedSinceTheBaselineIncludingTheWeightsLoadedJustBeforeTheCycle() {
+        // the definition (docs/energy.md): the baseline is taken before the model loads, so adjusted RAM =
+        // watts_per_gb x (resident memory during the window - resident memory during the baseline) x duration
+        AtomicLong clock = new AtomicLong();
+        AtomicLong rss = new AtomicLong(GIB); // the JVM and engine before the model loads
+        RamEstimateMeter ram = new RamEstimateMeter(0.375, rss::get, S, clock::get, Map.of());
+        try (dev.lem.energy.EnergyMonitor mon = dev.lem.energy.EnergyMonitor.builder(java.util.List.of(ram),
+                java.util.List.of()).clock(clock::get).withoutSamplerThread().start()) {
+            dev.lem.energy.EnergyWindow idle = mon.idleWindow();
+            for (int i = 1; i <= 10; i++) {
+                clock.set(i * S);
+                mon.sample();
+            }
+            assertThat(mon.useAsBaseline(idle).watts().get("ram")).isCloseTo(0.375, within(1e-9));
+            clock.set(10 * S + S / 5);
+            rss.set(3 * GIB); // the weights: 2 GiB more, loaded 0.2 s after the baseline
+            clock.set(10 * S + S / 2);
+            dev.lem.energy.EnergyWindow cycle = mon.window("cycle_0");
+            clock.set(11 * S + S / 2);
+            mon.sample();
+            clock.set(12 * S + S / 2);
+            dev.lem.energy.DomainEnergy e = cycle.stop().domain("ram").orElseThrow();
+            assertThat(e.joules()).isCloseTo(0.375 * 3 * 2, within(1e-9));
+            assertThat(e.adjustedJoules().orElseThrow()).as("2 GiB of weights x 0.375 W/GiB x 2 s")
+                    .isCloseTo(0.375 * 2 * 2, within(1e-9));
+        }
+    }
+
+    @Test
     void residentMemoryIsSampledAtMostOncePerGap() {
         AtomicLong clock = new AtomicLong();
         int[] samples = {0};

@@ -264,6 +264,57 @@ class RaplMeterTest {
         }
     }
 
+    @Test
+    void zonesNestedInTheirPackageDirectoryAreFoundAndDramIsMeasuredNotEstimated() {
+        // /sys/devices/virtual/powercap/intel-rapl/: sub-zones live inside their package's directory
+        FakePowercap.Zone p0 = tree.zone("intel-rapl/intel-rapl:0", "package-0");
+        tree.zone("intel-rapl/intel-rapl:0/intel-rapl:0:0", "core");
+        FakePowercap.Zone dram0 = tree.zone("intel-rapl/intel-rapl:0/intel-rapl:0:1", "dram");
+        FakePowercap.Zone p1 = tree.zone("intel-rapl/intel-rapl:1", "package-1");
+        FakePowercap.Zone dram1 = tree.zone("intel-rapl/intel-rapl:1/intel-rapl:1:0", "dram");
+        RaplMeter m = open();
+        assertThat(m.domains()).extracting(EnergyDomain::id)
+                .containsExactly("cpu.package[0]", "dram[0]", "cpu.package[1]", "dram[1]");
+        p0.energy(100);
+        dram0.energy(20);
+        p1.energy(300);
+        dram1.energy(40);
+        assertThat(m.cumulativeMicrojoules()).containsExactly(Map.entry("cpu.package[0]", 100L),
+                Map.entry("dram[0]", 20L), Map.entry("cpu.package[1]", 300L), Map.entry("dram[1]", 40L));
+        assertThat(m.notes().get("not_reported")).contains("intel-rapl:0:0 (package-0/core): part of its package");
+        // the estimate stands aside: RAPL measures DRAM under this root
+        assertThat(RaplMeterProvider.measures(context(dir), "dram")).isTrue();
+        assertThatThrownBy(() -> new RamEstimateProvider().open(context(dir)))
+                .isInstanceOf(PluginUnavailableException.class).hasMessageContaining("superseded: RAPL measures DRAM");
+    }
+
+    @Test
+    void aFlatTreeWithLinksIntoTheNestedOneReadsEveryZoneOnce() throws Exception {
+        // /sys/class/powercap: every zone a link into /sys/devices/virtual/powercap, plus the control type's link
+        Path devices = dir.resolve("devices");
+        FakePowercap nested = new FakePowercap(devices);
+        nested.zone("intel-rapl/intel-rapl:0", "package-0").energy(7);
+        nested.zone("intel-rapl/intel-rapl:0/intel-rapl:0:2", "dram").energy(3);
+        Path flat = Files.createDirectories(dir.resolve("class"));
+        Files.createSymbolicLink(flat.resolve("intel-rapl"), devices.resolve("intel-rapl"));
+        Files.createSymbolicLink(flat.resolve("intel-rapl:0"), devices.resolve("intel-rapl/intel-rapl:0"));
+        Files.createSymbolicLink(flat.resolve("intel-rapl:0:2"),
+                devices.resolve("intel-rapl/intel-rapl:0/intel-rapl:0:2"));
+        RaplTree t = RaplTree.scan(flat, nested.reader());
+        assertThat(t.zones()).extracting(RaplZone::dirName).containsExactly("intel-rapl:0", "intel-rapl:0:2");
+        assertThat(t.selected()).extracting(x -> x.domain().id()).containsExactly("cpu.package[0]", "dram[0]");
+        assertThat(t.zones().get(1).qualifiedName()).isEqualTo("package-0/dram");
+    }
+
+    @Test
+    void theWrapIntervalIsTheTimeToWrapAtThePowerBound() {
+        tree.zone("intel-rapl:0", "package-0").max(1_000_000_000L).limitWatts(250);
+        RaplMeter m = open();
+        // 1000 J at 250 W: 4 s to wrap; the sampler reads at least every 2 s
+        assertThat(m.wrapInterval()).contains(Duration.ofSeconds(4));
+        assertThat(m.maxPollInterval()).contains(Duration.ofSeconds(2));
+    }
+
     static MeterContext context(Path raplRoot) {
         return new MeterContext(ConfigResolver.withDefaults()
                 .set("energy.rapl_root", raplRoot.toString(), ValueSource.OVERRIDE).resolve().energy(), Map.of(), 0);

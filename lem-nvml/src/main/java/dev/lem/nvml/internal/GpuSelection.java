@@ -1,6 +1,7 @@
 package dev.lem.nvml.internal;
 
 import dev.lem.spi.PluginUnavailableException;
+import dev.lem.spi.WorkloadDevices;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,8 +50,9 @@ public final class GpuSelection {
      * @param mig         the MIG slice, or null for the whole GPU
      * @param share       fraction of the GPU's energy attributed to this target (1 for a whole GPU)
      * @param attribution how {@code share} was obtained, empty for a whole GPU
+     * @param workload    the measured workload runs on it (else it is measured and reported as not used)
      */
-    public record Target(Gpu gpu, @Nullable Mig mig, double share, String attribution) {
+    public record Target(Gpu gpu, @Nullable Mig mig, double share, String attribution, boolean workload) {
         /** Domain id, e.g. {@code gpu[0]} or {@code gpu[0].mig[1]}. */
         public String id() {
             return mig == null ? gpu.id() : gpu.id() + ".mig[" + mig.slot() + "]";
@@ -65,22 +67,29 @@ public final class GpuSelection {
         public String uuid() {
             return mig == null ? gpu.uuid() : mig.uuid();
         }
+
+        /** The same device, not used by the workload. */
+        Target notUsed() {
+            return new Target(gpu, mig, share, attribution, false);
+        }
     }
 
     private final NvmlSession session;
     private final List<Gpu> gpus;
     private final List<Target> targets;
     private final List<String> notes;
-    private final VisibleDevices visible;
+    private final WorkloadDevices workload;
+    private final @Nullable String cudaVisible;
     private final Map<Integer, Optional<NvmlException>> counterProbe = new HashMap<>();
 
     private GpuSelection(NvmlSession session, List<Gpu> gpus, List<Target> targets, List<String> notes,
-            VisibleDevices visible) {
+            WorkloadDevices workload, @Nullable String cudaVisible) {
+        this.cudaVisible = cudaVisible;
         this.session = session;
         this.gpus = List.copyOf(gpus);
         this.targets = List.copyOf(targets);
         this.notes = List.copyOf(notes);
-        this.visible = visible;
+        this.workload = workload;
     }
 
     /** Every GPU NVML sees. */
@@ -88,9 +97,17 @@ public final class GpuSelection {
         return gpus;
     }
 
-    /** The devices to measure, in {@code CUDA_VISIBLE_DEVICES} order (NVML order when unset). */
+    /**
+     * The devices to measure: first the workload's, in the order the selection names them (NVML order for every
+     * GPU), then every other GPU NVML sees, whole, as not used by the workload.
+     */
     public List<Target> targets() {
         return targets;
+    }
+
+    /** The workload's devices among {@link #targets()}. */
+    public List<Target> workloadTargets() {
+        return targets.stream().filter(Target::workload).toList();
     }
 
     /** The physical GPUs behind {@link #targets()}, each once. */
@@ -106,11 +123,24 @@ public final class GpuSelection {
     }
 
     /**
-     * Enumerates the GPUs and resolves {@code CUDA_VISIBLE_DEVICES} from {@code environment}.
+     * Enumerates the GPUs; the workload's are those {@code CUDA_VISIBLE_DEVICES} in {@code environment} names (every
+     * GPU when it is unset).
      *
-     * @throws PluginUnavailableException when NVML sees no GPU or the variable selects none
+     * @throws PluginUnavailableException when NVML sees no GPU
      */
     public static GpuSelection resolve(NvmlSession session, Map<String, String> environment) {
+        return resolve(session, environment, WorkloadDevices.ofProcess(environment));
+    }
+
+    /**
+     * Enumerates every GPU NVML sees and tells the workload's apart: every GPU is measured, the ones the workload
+     * does not use are marked so (their energy is reported apart, never added to the workload's).
+     *
+     * @param environment for {@code CUDA_DEVICE_ORDER}
+     * @param workload    the workload's GPUs ({@code CUDA_VISIBLE_DEVICES} syntax when selected)
+     * @throws PluginUnavailableException when NVML sees no GPU
+     */
+    public static GpuSelection resolve(NvmlSession session, Map<String, String> environment, WorkloadDevices workload) {
         List<String> notes = new ArrayList<>();
         int count = session.deviceCount();
         List<Gpu> gpus = new ArrayList<>();
@@ -125,29 +155,40 @@ public final class GpuSelection {
             throw new PluginUnavailableException(count == 0 ? "NVML (driver " + safe(session::driverVersion)
                     + ") reports no NVIDIA GPU" : "no GPU could be read: " + String.join("; ", notes));
         }
-        VisibleDevices visible = VisibleDevices.parse(environment.get("CUDA_VISIBLE_DEVICES"));
-        notes.addAll(visible.notes());
         List<Target> targets = new ArrayList<>();
-        if (visible.all()) {
-            for (Gpu g : gpus) {
-                targets.add(new Target(g, null, 1.0, ""));
-                if (!g.migs().isEmpty()) {
-                    notes.add(g.id() + " is in MIG mode with " + g.migs().size() + " instance(s) and "
-                            + "CUDA_VISIBLE_DEVICES is unset: the whole GPU is measured; name a MIG UUID in "
-                            + "CUDA_VISIBLE_DEVICES to attribute one slice");
+        switch (workload.kind()) {
+            case ALL -> {
+                for (Gpu g : gpus) {
+                    targets.add(whole(g));
+                    if (!g.migs().isEmpty()) {
+                        notes.add(g.id() + " is in MIG mode with " + g.migs().size() + " instance(s) and the workload "
+                                + "uses every GPU: the whole GPU is measured; name a MIG UUID in CUDA_VISIBLE_DEVICES "
+                                + "(or energy.devices) to attribute one slice");
+                    }
                 }
             }
-        } else {
-            resolveEntries(visible, gpus, targets, notes, environment);
+            case NONE -> notes.add("the workload uses no GPU (" + workload.source() + "): every GPU is measured as "
+                    + "not used by the workload");
+            case SELECTED -> {
+                VisibleDevices visible = VisibleDevices.parse(workload.selector());
+                notes.addAll(visible.notes());
+                resolveEntries(visible, gpus, targets, notes, environment);
+                if (targets.isEmpty()) {
+                    notes.add("\"" + workload.selector() + "\" (" + workload.source() + ") names no GPU that NVML sees"
+                            + (workload.selector().isBlank() ? " (an empty CUDA_VISIBLE_DEVICES hides every GPU)" : "")
+                            + "; NVML sees " + gpus.stream().map(g -> g.id() + " " + g.uuid()).toList()
+                            + ": every GPU is measured as not used by the workload");
+                }
+            }
         }
-        if (targets.isEmpty()) {
-            String raw = visible.raw().orElse("");
-            throw new PluginUnavailableException("CUDA_VISIBLE_DEVICES=\"" + raw + "\" selects no GPU that NVML sees"
-                    + (raw.isBlank() ? " (an empty value hides every GPU)" : "") + "; NVML sees "
-                    + gpus.stream().map(g -> g.id() + " " + g.uuid()).toList()
-                    + (notes.isEmpty() ? "" : ". " + String.join("; ", notes)));
+        Set<Integer> covered = new java.util.HashSet<>();
+        targets.forEach(t -> covered.add(t.gpu().index()));
+        for (Gpu g : gpus) {
+            if (!covered.contains(g.index())) {
+                targets.add(whole(g).notUsed());
+            }
         }
-        return new GpuSelection(session, gpus, targets, notes, visible);
+        return new GpuSelection(session, gpus, targets, notes, workload, environment.get("CUDA_VISIBLE_DEVICES"));
     }
 
     private static void resolveEntries(VisibleDevices visible, List<Gpu> gpus, List<Target> targets,
@@ -156,12 +197,12 @@ public final class GpuSelection {
         for (VisibleDevices.Entry e : visible.entries()) {
             Target t = match(e, gpus);
             if (t == null) {
-                notes.add("CUDA_VISIBLE_DEVICES entry " + describe(e) + " matches no GPU (or more than one): CUDA "
-                        + "ignores it and every entry after it");
+                notes.add("entry " + describe(e) + " matches no GPU (or more than one): CUDA ignores it and every "
+                        + "entry after it");
                 break;
             }
             if (targets.stream().anyMatch(x -> x.id().equals(t.id()))) {
-                notes.add("CUDA_VISIBLE_DEVICES names " + t.id() + " twice; it is measured once");
+                notes.add(t.id() + " is named twice; it is measured once");
                 continue;
             }
             indices |= e instanceof VisibleDevices.Index;
@@ -207,7 +248,7 @@ public final class GpuSelection {
     }
 
     private static Target whole(Gpu g) {
-        return new Target(g, null, 1.0, "");
+        return new Target(g, null, 1.0, "", true);
     }
 
     private static Target slice(Gpu g, Mig m) {
@@ -221,12 +262,12 @@ public final class GpuSelection {
             double share = Math.min(1.0, (double) m.memoryTotalBytes() / parent);
             return new Target(g, m, share, String.format(Locale.ROOT, "%.4f x %s energy: the slice holds %d of the "
                     + "GPU's %d MiB of memory (NVML reports no per-instance energy)", share, g.id(),
-                    m.memoryTotalBytes() >> 20, parent >> 20));
+                    m.memoryTotalBytes() >> 20, parent >> 20), true);
         }
         double share = 1.0 / g.migs().size();
         return new Target(g, m, share, String.format(Locale.ROOT, "%.4f x %s energy: an equal split among the GPU's "
                 + "%d MIG instances, as the slice's memory could not be read (NVML reports no per-instance energy)",
-                share, g.id(), g.migs().size()));
+                share, g.id(), g.migs().size()), true);
     }
 
     private static boolean startsWith(String uuid, String prefix) {
@@ -298,8 +339,11 @@ public final class GpuSelection {
         f.put("driver_version", safe(session::driverVersion));
         f.put("cuda_driver_version", session.cudaDriverVersion().orElse("unavailable"));
         f.put("gpu_count", String.valueOf(gpus.size()));
-        f.put("cuda_visible_devices", visible.raw().orElse("unset (every GPU)"));
+        f.put("cuda_visible_devices", cudaVisible == null ? "unset (every GPU)" : cudaVisible);
+        f.put("workload_devices", workload.toString());
         f.put("measured", String.join(", ", targets.stream().map(Target::id).toList()));
+        f.put("used_by_workload", targets.stream().anyMatch(Target::workload)
+                ? String.join(", ", targets.stream().filter(Target::workload).map(Target::id).toList()) : "none");
         for (Gpu g : targetGpus()) {
             String p = g.id() + ".";
             NvmlDevice d = g.device();

@@ -1,10 +1,12 @@
 package dev.lem.nvml.internal;
 
 import dev.lem.energy.DomainScope;
+import dev.lem.energy.DomainUse;
 import dev.lem.energy.EnergyDomain;
 import dev.lem.energy.MeasurementMethod;
 import dev.lem.energy.MeterResolution;
 import dev.lem.spi.EnergyMeter;
+import dev.lem.spi.EnergyReading;
 import dev.lem.spi.MeterContext;
 import dev.lem.spi.PluginUnavailableException;
 import java.time.Duration;
@@ -23,11 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GPU energy through NVML, one domain per GPU or MIG slice selected by {@code CUDA_VISIBLE_DEVICES}.
+ * GPU energy through NVML, one domain per GPU NVML sees, or per MIG slice the workload names. The GPUs the
+ * workload uses ({@link MeterContext#workload()}) are {@link DomainUse#WORKLOAD}; every other GPU is measured too,
+ * as {@link DomainUse#NOT_USED}, so its energy is shown apart instead of being added to the workload's or dropped.
  *
  * <ul>
- *   <li>{@code measured}: the GPU's total-energy counter (Volta and newer), read when asked; the
- *       value at open is subtracted, and a counter that goes backwards (driver reload) is continued.</li>
+ *   <li>{@code measured}: the GPU's total-energy counter (Volta and newer), read only at the edges of
+ *       measurement windows ({@link #read}, {@link #cumulativeJoules()}), since one read costs ~4 ms inside the
+ *       driver; the value at open is subtracted, and a counter that goes backwards (driver reload) is continued.
+ *       Between the edges the time series ({@link #sampleJoules()}) integrates sampled power (µs a read) from the
+ *       last counter reading.</li>
  *   <li>{@code integrated}: where the counter is missing, power is read at every {@link #poll()}
  *       (the sampler interval) and integrated with the trapezoid rule.</li>
  *   <li>{@code attributed}: a MIG slice gets a share of its parent's energy (rule in {@link GpuSelection}).</li>
@@ -82,7 +89,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         this.nanoClock = nanoClock;
         this.samplerInterval = Duration.ofMillis(context.energy().samplerIntervalMs());
         this.openedNanos = nanoClock.getAsLong();
-        GpuSelection selection = GpuSelection.resolve(session, context.environment());
+        GpuSelection selection = GpuSelection.resolve(session, context.environment(), context.workload());
         staticNotes.putAll(selection.facts());
         Map<Integer, Source> sources = new HashMap<>();
         List<String> skipped = new ArrayList<>();
@@ -94,10 +101,15 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                 continue;
             }
             MeasurementMethod method = t.mig() == null ? src.method : MeasurementMethod.ATTRIBUTED;
-            EnergyDomain d = new EnergyDomain(t.id(), "gpu", t.uuid(), DomainScope.DEVICE, method, "nvml");
+            EnergyDomain d = new EnergyDomain(t.id(), "gpu", t.uuid(), DomainScope.DEVICE, method, "nvml",
+                    t.workload() ? DomainUse.WORKLOAD : DomainUse.NOT_USED);
             domains.add(d);
             channels.add(new Channel(d, src, t.share()));
             staticNotes.put(t.id() + ".method", describe(t, src));
+            if (!t.workload()) {
+                staticNotes.put(t.id() + ".use", "not used by the workload (" + context.workload() + "): measured "
+                        + "and shown apart, not counted in the energy figures");
+            }
         }
         if (domains.isEmpty()) {
             throw new PluginUnavailableException("no selected GPU can be measured: " + String.join("; ", skipped));
@@ -105,9 +117,50 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         this.integrates = sources.values().stream().anyMatch(s -> s.method == MeasurementMethod.INTEGRATED);
     }
 
+    /**
+     * What the meter would measure with {@code context}, one line per GPU (or MIG slice): name, UUID, how its energy
+     * is obtained (energy counter, integrated power, attributed share) and whether the workload uses it; or why a GPU
+     * is left out. For {@code lem plugins}; never throws.
+     */
+    public static List<String> inventory(MeterContext context) {
+        List<String> out = new ArrayList<>();
+        try (NvmlEnergyMeter m = open(context, System::nanoTime)) {
+            Map<String, String> n = m.notes();
+            for (EnergyDomain d : m.domains()) {
+                String gpu = d.id().contains(".mig[") ? d.id().substring(0, d.id().indexOf(".mig[")) : d.id();
+                String method = n.getOrDefault(d.id() + ".method", d.method().label());
+                out.add(d.id() + " " + n.getOrDefault(gpu + ".name", "?") + " (" + d.device() + "): "
+                        + shortMethod(d.method(), method) + "; " + d.use().description());
+            }
+            n.forEach((k, v) -> {
+                if (k.endsWith(".method") && v.startsWith("unavailable")) {
+                    String id = k.substring(0, k.length() - ".method".length());
+                    out.add(id + " " + n.getOrDefault(id + ".name", "") + ": left out, " + v);
+                }
+            });
+            Optional.ofNullable(n.get("selection_notes")).ifPresent(x -> out.add("note: " + x));
+            out.add("workload GPUs by default: " + context.workload() + " (an experiment derives them from device, "
+                    + "the managed server or energy.devices)");
+        } catch (RuntimeException | LinkageError e) {
+            out.add("no GPU can be measured: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static String shortMethod(MeasurementMethod method, String full) {
+        return switch (method) {
+            case MEASURED -> "measured (energy counter, read at window edges)";
+            case INTEGRATED -> "integrated (" + full.substring(full.indexOf(':') + 1).trim() + ")";
+            case ATTRIBUTED -> "attributed MIG share (" + full.substring(full.indexOf(':') + 1).trim() + ")";
+            case ESTIMATED -> "estimated";
+        };
+    }
+
     private String describe(GpuSelection.Target t, Source s) {
         String base = s.method == MeasurementMethod.MEASURED
-                ? "measured: NVML total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ resolution)"
+                ? "measured: NVML total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ resolution), read at "
+                        + "window edges; the time series integrates " + (s.powerSource.isEmpty() ? "nothing between them "
+                        + "(no power reading)" : s.powerSource + " between them")
                 : "integrated: " + s.powerSource + " polled every " + samplerInterval.toMillis()
                         + " ms, trapezoid rule (no energy counter: " + s.problem + ")";
         return t.mig() == null ? base : "attributed: " + t.attribution() + "; parent " + base;
@@ -125,11 +178,39 @@ public final class NvmlEnergyMeter implements EnergyMeter {
 
     @Override
     public synchronized Map<String, Double> cumulativeJoules() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        read(nanoClock).forEach((id, r) -> out.put(id, r.joules()));
+        return out;
+    }
+
+    /** Exact readings (the counters, or power integrated up to now), each GPU timed by its own read on {@code clock}. */
+    @Override
+    public synchronized Map<String, EnergyReading> read(LongSupplier clock) {
+        Map<Source, Optional<EnergyReading>> read = new HashMap<>();
+        Map<String, EnergyReading> out = new LinkedHashMap<>();
+        for (Channel c : channels) {
+            Optional<EnergyReading> r = read.computeIfAbsent(c.source(), s -> {
+                long before = clock.getAsLong();
+                OptionalDouble j = s.read(before, openedNanos);
+                long at = before + (clock.getAsLong() - before) / 2;
+                return j.isPresent() ? Optional.of(new EnergyReading(j.getAsDouble(), at)) : Optional.empty();
+            });
+            r.ifPresent(x -> out.put(c.domain().id(), new EnergyReading(x.joules() * c.share(), x.nanos())));
+        }
+        return out;
+    }
+
+    /**
+     * For the time series: counters are not read (~4 ms each); the last counter reading plus power sampled since,
+     * integrated with the trapezoid rule. GPUs without a counter integrate power as always.
+     */
+    @Override
+    public synchronized Map<String, Double> sampleJoules() {
         long now = nanoClock.getAsLong();
         Map<Source, OptionalDouble> read = new HashMap<>();
         Map<String, Double> out = new LinkedHashMap<>();
         for (Channel c : channels) {
-            OptionalDouble j = read.computeIfAbsent(c.source(), s -> s.read(now, openedNanos));
+            OptionalDouble j = read.computeIfAbsent(c.source(), s -> s.sample(now, openedNanos));
             if (j.isPresent()) {
                 out.put(c.domain().id(), j.getAsDouble() * c.share());
             }
@@ -137,13 +218,14 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         return out;
     }
 
-    /** Samples power of the GPUs without an energy counter (integration needs regular samples). */
+    /**
+     * Samples power: GPUs without an energy counter integrate it (integration needs regular samples); GPUs with one
+     * keep the time series' estimate current and notice a GPU that is lost (µs a read; the counter is not read).
+     */
     @Override
     public synchronized void poll() {
         long now = nanoClock.getAsLong();
-        channels.stream().map(Channel::source).distinct()
-                .filter(s -> s.method == MeasurementMethod.INTEGRATED)
-                .forEach(s -> s.read(now, openedNanos));
+        channels.stream().map(Channel::source).distinct().forEach(s -> s.sample(now, openedNanos));
     }
 
     @Override
@@ -215,6 +297,11 @@ public final class NvmlEnergyMeter implements EnergyMeter {
         double lastRawJoules;
         double carriedJoules;
         int counterResets;
+        boolean hasPower;
+        // between counter reads (time series only)
+        double sampledJoules;
+        double sampledWatts = Double.NaN;
+        long sampledNanos;
         // integration
         double integratedJoules;
         double lastWatts;
@@ -237,6 +324,14 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                     s.startJoules = gpu.device().totalEnergyJoules();
                     s.lastRawJoules = s.startJoules;
                     s.method = MeasurementMethod.MEASURED;
+                    s.sampledNanos = nowNanos;
+                    try {
+                        s.choosePower();
+                        s.sampledWatts = s.power.applyAsDouble(gpu.device());
+                        s.hasPower = true;
+                    } catch (NvmlException e) {
+                        s.powerSource = "";
+                    }
                     return s;
                 }
                 s.problem = NvmlReturn.name(counter.get().code());
@@ -294,6 +389,9 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                     }
                     lastRawJoules = raw;
                     value = raw + carriedJoules - startJoules;
+                    sampledJoules = value;
+                    sampledNanos = nowNanos;
+                    sampledWatts = samplePower(nowNanos, openedNanos);
                 } else {
                     double watts = power.applyAsDouble(gpu.device());
                     integratedJoules += (lastWatts + watts) / 2 * (nowNanos - lastNanos) / 1e9;
@@ -306,10 +404,7 @@ public final class NvmlEnergyMeter implements EnergyMeter {
             } catch (NvmlException e) {
                 lastReadFailed = true;
                 if (e.isGpuLost()) {
-                    lostReason = String.format(Locale.ROOT, "%s (%s) was lost %.1f s after the meter opened; its energy "
-                            + "after that is unavailable: %s", gpu.id(), gpu.uuid(), (nowNanos - openedNanos) / 1e9,
-                            e.getMessage());
-                    LOG.warn("{}", lostReason);
+                    lost(e, nowNanos, openedNanos);
                 } else {
                     failures++;
                     lastFailure = e.getMessage();
@@ -317,6 +412,53 @@ public final class NvmlEnergyMeter implements EnergyMeter {
                 }
                 return OptionalDouble.empty();
             }
+        }
+
+        /** Power now for the time series, NaN when unavailable; a GPU found lost is marked so. */
+        private double samplePower(long nowNanos, long openedNanos) {
+            if (!hasPower || lostReason != null) {
+                return Double.NaN;
+            }
+            try {
+                return power.applyAsDouble(gpu.device());
+            } catch (NvmlException e) {
+                if (e.isGpuLost()) {
+                    lost(e, nowNanos, openedNanos);
+                }
+                return Double.NaN;
+            }
+        }
+
+        private void lost(NvmlException e, long nowNanos, long openedNanos) {
+            lostReason = String.format(Locale.ROOT, "%s (%s) was lost %.1f s after the meter opened; its energy "
+                    + "after that is unavailable: %s", gpu.id(), gpu.uuid(), (nowNanos - openedNanos) / 1e9,
+                    e.getMessage());
+            LOG.warn("{}", lostReason);
+        }
+
+        /**
+         * The time series' reading: for a counter, the last counter value plus sampled power integrated since it
+         * (the counter itself is not read); without a counter, the integral of power as for {@link #read}.
+         */
+        OptionalDouble sample(long nowNanos, long openedNanos) {
+            if (method != MeasurementMethod.MEASURED) {
+                return read(nowNanos, openedNanos);
+            }
+            if (lostReason != null) {
+                return OptionalDouble.empty();
+            }
+            double watts = samplePower(nowNanos, openedNanos);
+            if (lostReason != null) {
+                return OptionalDouble.empty();
+            }
+            if (Double.isFinite(watts) && Double.isFinite(sampledWatts) && nowNanos > sampledNanos) {
+                sampledJoules += (sampledWatts + watts) / 2 * (nowNanos - sampledNanos) / 1e9;
+            }
+            if (Double.isFinite(watts)) {
+                sampledWatts = watts;
+            }
+            sampledNanos = Math.max(sampledNanos, nowNanos);
+            return OptionalDouble.of(sampledJoules);
         }
 
         String unavailable() {

@@ -69,14 +69,15 @@ public final class NvmlTelemetrySource implements TelemetrySource {
     private final Map<String, String> environment = new LinkedHashMap<>();
 
     /**
-     * Opens the source for the GPUs {@code CUDA_VISIBLE_DEVICES} selects.
+     * Opens the source for every GPU NVML sees (and the workload's MIG slices).
      *
-     * @throws PluginUnavailableException when NVML is missing or selects no GPU
+     * @throws PluginUnavailableException when NVML is missing or sees no GPU
      */
     public static NvmlTelemetrySource open(MeterContext context) {
         NvmlSession session = Nvml.open();
         try {
-            return new NvmlTelemetrySource(session, GpuSelection.resolve(session, context.environment()));
+            return new NvmlTelemetrySource(session, GpuSelection.resolve(session, context.environment(),
+                    context.workload()));
         } catch (NvmlException e) {
             session.close();
             throw new PluginUnavailableException("NVML telemetry cannot start: " + e.getMessage(), e);
