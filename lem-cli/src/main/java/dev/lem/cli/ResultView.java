@@ -92,10 +92,10 @@ final class ResultView {
                         + "baseline was disturbed (").append(why).append(")\n"));
             });
             List<String> throttled = r.cycles().stream()
-                    .filter(cy -> cy.throttle().map(th -> th.flagged()).orElse(false))
-                    .map(cy -> String.format(Locale.ROOT, "  cycle %d: thermal %.0f%%, power %.0f%% of samples (%s)",
-                            cy.cycle() + 1, 100 * cy.throttle().get().thermalShare(),
-                            100 * cy.throttle().get().powerShare(), String.join(", ", cy.throttle().get().reasons())))
+                    .filter(x -> x.throttle().map(th -> th.flagged()).orElse(false))
+                    .map(x -> String.format(Locale.ROOT, "  cycle %d: thermal %.0f%%, power %.0f%% of samples (%s)",
+                            x.cycle() + 1, 100 * x.throttle().get().thermalShare(),
+                            100 * x.throttle().get().powerShare(), String.join(", ", x.throttle().get().reasons())))
                     .toList();
             if (!throttled.isEmpty()) {
                 sb.append("\nThrottling:\n").append(String.join("\n", throttled)).append('\n');
