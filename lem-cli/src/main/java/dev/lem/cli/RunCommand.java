@@ -38,11 +38,6 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        if (config == null) {
-            err.println("lem: no config file given: running the built-in defaults (" + defaults()
-                    + "); give a file for your own settings (see configs/quickstart.yaml)");
-            err.flush();
-        }
         Experiment.Builder b = config == null ? Experiment.builder() : Experiment.fromConfig(config, overrides);
         if (config == null) {
             overrides.forEach(b::override);
@@ -50,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
         ProgressDisplay display = ProgressDisplay.open(quiet, err, "lem run");
         b.onProgress(display.messages()).onProgressUpdate(display.updates());
         Experiment e = b.build();
+        if (config == null) {
+            err.println("lem: no config file given: running the built-in defaults" + (overrides.isEmpty() ? ""
+                    : " with your --set overrides") + " (" + describe(e.config()) + "); give a file for your own "
+                    + "settings (see configs/quickstart.yaml)");
+        }
         e.warnings().forEach(w -> err.println("lem: warning: " + w));
         err.flush();
         var out = spec.commandLine().getOut();
@@ -74,8 +74,7 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String defaults() {
-        ExperimentConfig d = ExperimentConfig.defaults();
+    private static String describe(ExperimentConfig d) {
         return d.model() + " on " + d.backend() + ", " + d.device() + ", " + d.prompts().limit() + " prompts x "
                 + d.cycles() + " cycles";
     }

@@ -91,7 +91,8 @@ class ConfigCommandTest {
                 "prompts.limit=1", "--set", "max_output_tokens=1", "--set", "warmup.mode=fixed", "--set",
                 "warmup.runs=0", "--set", "energy.idle_baseline_s=0", "--set", "results_dir=" + dir.resolve("r"));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err()).startsWith("lem: no config file given: running the built-in defaults (");
+        assertThat(r.err()).startsWith("lem: no config file given: running the built-in defaults with your --set "
+                + "overrides (synthetic:SmolLM2-135M on simulated, cpu, 1 prompts x 1 cycles)");
     }
 
     @Test
