@@ -204,7 +204,7 @@ public record Effects(Metric metric, int observations, double level, List<Factor
             factors.add(new Factor(f.getKey(), f.getValue(), Math.exp(spread)));
         }
         factors.sort(Comparator.comparingDouble(Factor::maxRatio).reversed());
-        if (!balanced(owners, used.keySet())) {
+        if (used.size() > 1 && !balanced(owners, used.keySet())) {
             warnings.add("unbalanced grid (the combinations of settings have different numbers of cycles): each "
                     + "effect is adjusted for the others by least squares, and depends more on the model than in a "
                     + "balanced grid");

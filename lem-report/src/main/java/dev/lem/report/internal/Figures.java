@@ -30,6 +30,9 @@ public final class Figures {
             "excluded", new Rgb(198, 40, 40, 0.14),
             "unload", new Rgb(120, 120, 120, 0.12));
 
+    /** Above this many points a scatter names none of them (hover and the tables do). */
+    public static final int MAX_POINT_LABELS = 12;
+
     private Figures() {
     }
 
@@ -151,9 +154,10 @@ public final class Figures {
                 String tip = p.v().label() + (pareto ? (front[i] ? " (on the Pareto front)" : " (dominated)") : "")
                         + "\n" + MetricInfo.name(y) + ": " + describe(p.y()) + "\n" + MetricInfo.name(x) + ": "
                         + describe(p.x());
+                String label = pts.size() <= MAX_POINT_LABELS ? p.v().label() : "";
                 c.add(new XyChart.Series("", XyChart.Kind.POINTS, p.v().color(), null, Canvas.Shape.CIRCLE, "exp",
                         List.of(new XyChart.Point(p.x().mean(), p.y().mean(), cx[0], cx[1], cy[0], cy[1],
-                                pareto && !front[i], tip, data))));
+                                pareto && !front[i], tip, data, label))));
             }
         }
         return c;
@@ -228,7 +232,7 @@ public final class Figures {
             Map<String, String> data = Map.of("cycle", Integer.toString(cycle));
             XyChart.Point p = new XyChart.Point(cycle, values[i], Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     false, "cycle " + cycle + ": " + Fmt.sig(values[i]) + " " + m.unit() + (out ? " (outlier)" : ""),
-                    data);
+                    data, "");
             (out ? flagged : normal).add(p);
         }
         if (values.length <= 30) {

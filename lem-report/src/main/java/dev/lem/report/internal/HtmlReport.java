@@ -543,9 +543,18 @@ public final class HtmlReport {
             return "none reported";
         }
         List<String> parts = new ArrayList<>();
-        new TreeMap<>(e.contributions()).forEach((plugin, facts) -> new TreeMap<>(facts)
-                .forEach((k, val) -> parts.add(plugin + "." + k + "=" + val)));
-        return String.join("; ", parts);
+        int[] long_ = {0};
+        new TreeMap<>(e.contributions()).forEach((plugin, facts) -> new TreeMap<>(facts).forEach((k, val) -> {
+            // the short facts (GPU name, driver, CUDA, power limit); long explanations stay in the results
+            if (val.length() <= 60) {
+                parts.add(plugin + "." + k + "=" + val);
+            } else {
+                long_[0]++;
+            }
+        }));
+        return (parts.isEmpty() ? "" : String.join("; ", parts)) + (long_[0] == 0 ? ""
+                : (parts.isEmpty() ? "" : "; ") + long_[0] + " longer fact" + (long_[0] == 1 ? "" : "s")
+                        + " in the result's environment");
     }
 
     private static String definition(ExperimentResult r, String latency) {
@@ -553,7 +562,7 @@ public final class HtmlReport {
         if (d == null) {
             d = dev.lem.metrics.MetricDefinitions.all().getOrDefault(latency, "");
         }
-        return LATENCIES.getOrDefault(latency, latency) + ": " + d + ".";
+        return "Definition: " + d + ".";
     }
 
     // ------------------------------------------------------------------------------------------- one experiment
@@ -663,31 +672,45 @@ public final class HtmlReport {
         double[] span = Figures.span(t);
         h.open("div", "class", "timeline");
         XyChart p = Figures.power(v, t, Theme.REPORT, WIDE, 320, span);
+        List<XyChart> panels = new ArrayList<>();
+        List<String> units = new ArrayList<>(new java.util.TreeSet<>(t.telemetry().keySet()));
+        for (String u : units) {
+            panels.add(Figures.telemetry(u, t.telemetry().get(u), Theme.REPORT, WIDE, 220, span, t.phases()));
+        }
+        XyChart throttle = t.throttle().isEmpty() ? null : Figures.throttle(t.throttle(), Theme.REPORT, WIDE, span);
+        // one time axis: every panel's plot area starts where the widest one's does
+        List<XyChart> all = new ArrayList<>(List.of(p));
+        all.addAll(panels);
+        if (throttle != null) {
+            all.add(throttle);
+        }
+        double left = all.stream().mapToDouble(c -> c.layout().left()).max().orElse(0);
+        all.forEach(c -> c.minLeft(left));
         h.open("figure", "class", "power").raw(p.svg("chart")).open("figcaption")
                 .text("Power per energy domain (W), sampled during the cycles"
                         + (t.rawSamples() > 0 ? " (" + t.rawSamples() + " samples, " + t.shownPoints()
                                 + " points drawn: each stretch keeps its minimum and maximum)" : "")
-                        + "; shaded: the phases of the run. Dashed levels: mean power of a phase without samples "
-                        + "(energy ÷ duration). Each domain's legend says how it was obtained.");
+                        + ". Shaded: the phases of the run — grey idle baseline and unload, blue model load, yellow "
+                        + "warm-up, green the cycles, red a cycle left out. Dashed levels: mean power of a phase "
+                        + "without samples (energy ÷ duration). Each domain's legend says how it was obtained.");
         if (t.power().isEmpty()) {
             h.text(" No power time series was recorded.");
         }
         h.close("figcaption").close("figure");
-        t.telemetry().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            XyChart c = Figures.telemetry(e.getKey(), e.getValue(), Theme.REPORT, WIDE, 220, span, t.phases());
-            h.open("figure", "class", "telemetry", "data-unit", e.getKey()).raw(c.svg("chart")).close("figure");
-        });
-        boolean hasThrottleColumn = !t.throttle().isEmpty();
-        if (hasThrottleColumn) {
-            XyChart c = Figures.throttle(t.throttle(), Theme.REPORT, WIDE, span);
-            h.open("figure", "class", "throttle").raw(c.svg("chart")).open("figcaption")
+        for (int i = 0; i < units.size(); i++) {
+            h.open("figure", "class", "telemetry", "data-unit", units.get(i)).raw(panels.get(i).svg("chart"))
+                    .close("figure");
+        }
+        if (throttle != null) {
+            h.open("figure", "class", "throttle").raw(throttle.svg("chart")).open("figcaption")
                     .text("Stretches with a clock-event (throttle) reason active: thermal, power cap, hardware "
                             + "slowdown.").close("figcaption").close("figure");
-        } else if (t.telemetry().isEmpty()) {
-            h.el("p", "No telemetry (temperature, clocks, throttling) was recorded: no telemetry source was "
-                    + "available (GPU telemetry needs NVML).", "class", "missing");
+        } else if (t.throttleRecorded()) {
+            h.el("p", "No throttling was reported during the cycles (the clock-event reasons stayed clear).",
+                    "class", "ok");
         } else {
-            h.el("p", "No throttling was reported during the cycles.", "class", "ok");
+            h.el("p", "Throttling unknown: no telemetry source recorded clock-event (throttle) reasons (GPU "
+                    + "telemetry needs NVML).", "class", "missing");
         }
         h.close("div");
         List<RawData.PhaseSplit> split = v.raw().get().phaseSplit();

@@ -89,11 +89,12 @@ public record RawData(Map<String, Cdf> latencies, Timeline timeline, List<PhaseS
      * @param power      power per energy domain (W), from the meters
      * @param telemetry  telemetry lines grouped by unit ({@code °C}, {@code MHz}, {@code %}, ...)
      * @param throttle   throttled stretches
+     * @param throttleRecorded whether any series had a throttle-reason column (else "no throttling" is unknown)
      * @param rawSamples rows in the time-series files
      * @param shownPoints points kept for display, over every line
      */
     public record Timeline(List<Phase> phases, List<Line> power, Map<String, List<Line>> telemetry,
-            List<Throttle> throttle, long rawSamples, long shownPoints) {
+            List<Throttle> throttle, boolean throttleRecorded, long rawSamples, long shownPoints) {
         public Timeline {
             phases = List.copyOf(phases);
             power = List.copyOf(power);
@@ -103,7 +104,7 @@ public record RawData(Map<String, Cdf> latencies, Timeline timeline, List<PhaseS
 
         /** No phase and no sample. */
         public static Timeline empty() {
-            return new Timeline(List.of(), List.of(), Map.of(), List.of(), 0, 0);
+            return new Timeline(List.of(), List.of(), Map.of(), List.of(), false, 0, 0);
         }
 
         public boolean isEmpty() {

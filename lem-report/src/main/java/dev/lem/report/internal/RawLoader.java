@@ -225,6 +225,7 @@ public final class RawLoader {
         Map<String, Pieces> power = new LinkedHashMap<>();
         Map<String, Pieces> telemetry = new TreeMap<>();
         List<RawData.Throttle> throttle = new ArrayList<>();
+        boolean[] throttleColumn = {false};
         long rows = 0;
         int cyclesWithSeries = (int) processes.stream().filter(p -> p.timeseriesFile().isPresent()).count();
         int budget = Math.max(8, POINTS_PER_LINE / Math.max(1, cyclesWithSeries / Math.max(1, world)));
@@ -243,7 +244,7 @@ public final class RawLoader {
             double offset = seconds(t0, p.startedAt());
             String prefix = world > 1 ? "rank " + p.rank() + ": " : "";
             try {
-                rows += readSeries(file, offset, budget, prefix, methods, power, telemetry, throttle);
+                rows += readSeries(file, offset, budget, prefix, methods, power, telemetry, throttle, throttleColumn);
             } catch (IOException | RuntimeException e) {
                 notes.add("skipped time series " + file + ": " + e.getMessage());
             }
@@ -259,13 +260,13 @@ public final class RawLoader {
                 .add(new RawData.Line(col, pc.label, pc.unit, pc.join())));
         long shown = powerLines.stream().mapToLong(l -> l.series().size()).sum()
                 + tele.values().stream().flatMap(List::stream).mapToLong(l -> l.series().size()).sum();
-        return new RawData.Timeline(phases, powerLines, tele, mergeThrottle(throttle), rows, shown);
+        return new RawData.Timeline(phases, powerLines, tele, mergeThrottle(throttle), throttleColumn[0], rows, shown);
     }
 
     /** Reads one time-series CSV, thinning each column; returns the number of rows. */
     private static long readSeries(Path file, double offset, int budget, String prefix, Map<String, String> methods,
-            Map<String, Pieces> power, Map<String, Pieces> telemetry, List<RawData.Throttle> throttle)
-            throws IOException {
+            Map<String, Pieces> power, Map<String, Pieces> telemetry, List<RawData.Throttle> throttle,
+            boolean[] throttleColumn) throws IOException {
         List<String> columns;
         Doubles[] values;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -320,6 +321,7 @@ public final class RawLoader {
                 power.computeIfAbsent(prefix + col, k -> new Pieces(prefix + domain
                         + (method.isEmpty() ? "" : " (" + method + ")"), "W")).parts.add(Downsample.minMax(t, v, budget));
             } else if (col.endsWith("clock_event_reasons")) {
+                throttleColumn[0] = true;
                 String device = col.substring(0, col.length() - "clock_event_reasons".length());
                 throttle.addAll(throttleRuns(t, v, prefix + device.replaceAll("\\.$", "")));
             } else {

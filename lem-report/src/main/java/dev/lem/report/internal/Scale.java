@@ -144,11 +144,34 @@ public final class Scale {
             return t;
         }
         double step = step((max - min) / Math.max(1, target));
+        List<Double> best = linearTicks(step);
+        // a narrow range can leave one tick: take smaller nice steps until there are at least three
+        for (int i = 0; i < 4 && best.size() < 3; i++) {
+            step = smaller(step);
+            best = linearTicks(step);
+        }
+        return best;
+    }
+
+    private List<Double> linearTicks(double step) {
+        List<Double> t = new ArrayList<>();
         double start = Math.ceil(min / step - 1e-9) * step;
-        for (double v = start; v <= max + step * 1e-9; v += step) {
+        for (int i = 0; i < 1000; i++) {
+            double v = start + i * step;
+            if (v > max + step * 1e-9) {
+                break;
+            }
             t.add(Math.abs(v) < step * 1e-9 ? 0 : v);
         }
         return t;
+    }
+
+    /** The next nice step below {@code step}: 10 → 5 → 2.5 → 2 → 1 (times a power of ten). */
+    static double smaller(double step) {
+        double p = Math.pow(10, Math.floor(Math.log10(step) + 1e-9));
+        double f = step / p;
+        double next = f > 5 + 1e-9 ? 5 : f > 2.5 + 1e-9 ? 2.5 : f > 2 + 1e-9 ? 2 : f > 1 + 1e-9 ? 1 : 0.5;
+        return next * p;
     }
 
     /** The tick labels of {@link #ticks(int)}, formatted alike (same number of decimals). */

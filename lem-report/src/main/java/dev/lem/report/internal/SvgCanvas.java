@@ -85,7 +85,7 @@ public final class SvgCanvas implements Canvas {
         }
         out.append("<polyline points=\"");
         points(xs, ys);
-        out.append("\" fill=\"none\"");
+        out.append('"');
         paint(null, stroke, width, dash);
         out.append(" stroke-linejoin=\"round\"");
         attrs(cls, data);

@@ -40,16 +40,17 @@ public final class XyChart implements Chart {
      * @param muted   drawn grey (dominated, excluded)
      * @param tooltip shown on hover in the report; null for none
      * @param data    extra {@code data-*} attributes of the marker
+     * @param label   text written next to the marker (empty for none), so that a printed figure names its points
      */
     public record Point(double x, double y, double xLo, double xHi, double yLo, double yHi, boolean muted,
-            @Nullable String tooltip, Map<String, String> data) {
+            @Nullable String tooltip, Map<String, String> data, String label) {
         public Point {
             data = Map.copyOf(data);
         }
 
         /** A point without intervals. */
         public static Point of(double x, double y) {
-            return new Point(x, y, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, null, Map.of());
+            return new Point(x, y, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, null, Map.of(), "");
         }
     }
 
@@ -99,6 +100,7 @@ public final class XyChart implements Chart {
     private double @Nullable [] xDomain;
     private double @Nullable [] yDomain;
     private boolean legend = true;
+    private double minLeft;
     private final List<Series> series = new ArrayList<>();
     private final List<Band> bands = new ArrayList<>();
     private final List<HBand> hbands = new ArrayList<>();
@@ -161,6 +163,13 @@ public final class XyChart implements Chart {
         for (int t : ticks) {
             xTickOverride.add(t);
         }
+        return this;
+    }
+
+    /** Puts the plot area's left edge at least at {@code left}, so that stacked panels share an x axis exactly. */
+    public XyChart minLeft(double left) {
+        this.minLeft = left;
+        layout = null;
         return this;
     }
 
@@ -261,7 +270,7 @@ public final class XyChart implements Chart {
         Scale yProbe = domainScale(yKind, yr, bottom, top, yDomain == null && yFromZero);
         List<String> yLabels = yProbe.labels(yProbe.ticks(ticksFor(bottom - top)));
         double tickW = yLabels.stream().mapToDouble(l -> theme.textWidth(l, fs)).max().orElse(fs);
-        double left = theme.pad() + (yLabel.isEmpty() ? 0 : fs * 1.6) + tickW + fs * 0.6;
+        double left = Math.max(minLeft, theme.pad() + (yLabel.isEmpty() ? 0 : fs * 1.6) + tickW + fs * 0.6);
         double right = width - theme.pad() - fs * 1.2;
         Scale xs = domainScale(xKind, xr, left, right, false);
         layout = new Layout(left, top, right, bottom, xs, yProbe);
@@ -563,6 +572,13 @@ public final class XyChart implements Chart {
             data.putAll(p.data());
             c.marker(px, py, theme.markerRadius(), s.shape(), col, Rgb.WHITE, theme.axisWidth() * 0.6,
                     p.muted() ? "pt muted" : "pt", data, p.tooltip());
+            if (!p.label().isEmpty()) {
+                double size = theme.fontSize() * 0.9;
+                boolean left = px + theme.textWidth(p.label(), size) + theme.markerRadius() * 2 > l.right();
+                c.text(left ? px - theme.markerRadius() * 1.6 : px + theme.markerRadius() * 1.6,
+                        py - theme.markerRadius() * 1.2, p.label(), size, left ? Canvas.Anchor.END : Canvas.Anchor.START,
+                        false, 0, p.muted() ? Rgb.MUTED : Rgb.INK, "pt-label");
+            }
         }
     }
 
