@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
         subcommands = {RunCommand.class, ConfigCommand.class, ResultsCommand.class, AggregateCommand.class,
+                ReportCommand.class, PlotCommand.class, CompareCommand.class, EffectsCommand.class,
                 PluginsCommand.class, ModelCommand.class, GenerateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LemCommand extends ParentCommand {

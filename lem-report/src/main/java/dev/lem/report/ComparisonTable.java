@@ -35,7 +35,7 @@ public final class ComparisonTable {
 
     /** How B compares with A on a metric. */
     public enum Verdict {
-        /** B is better, and the interval of the ratio excludes 1. */
+        /** B is better, and the interval of the ratio excludes 1 (of the difference, 0, when there is no ratio). */
         BETTER,
         /** B is worse, and the interval of the ratio excludes 1. */
         WORSE,
@@ -56,12 +56,20 @@ public final class ComparisonTable {
      * @param sentence   the comparison in one sentence
      */
     public record Row(Metric metric, Estimate a, Estimate b, Comparison comparison, Verdict verdict, String sentence) {
-        /** B relative to A in percent ((B / A − 1) · 100); empty when A is 0. */
+        /**
+         * B relative to A in percent ((B / A − 1) · 100); empty when A is 0.
+         *
+         * @return B relative to A in percent ((B / A − 1) · 100); empty when A is 0
+         */
         public Optional<Double> percentChange() {
             return comparison.percentChange();
         }
 
-        /** How much worse B is than A, in percent (positive = worse), for a metric with a direction. */
+        /**
+         * How much worse B is than A, in percent (positive = worse), for a metric with a direction.
+         *
+         * @return how much worse B is, in percent (negative: better); empty for a metric without a direction or when A is 0
+         */
         public Optional<Double> percentWorse() {
             MetricInfo.Goal g = MetricInfo.goal(metric);
             if (g == MetricInfo.Goal.NEITHER) {
@@ -92,7 +100,13 @@ public final class ComparisonTable {
                         .differenceCi()).map(Interval::method).orElse("none")).distinct().toList());
     }
 
-    /** B against A on the {@link #DEFAULT_METRICS} that either has (one missing in either is listed as such). */
+    /**
+     * B against A on the {@link #DEFAULT_METRICS} that either has (one missing in either is listed as such).
+     *
+     * @param a experiment A, the baseline
+     * @param b experiment B, compared with A
+     * @return B against A on the {@link #DEFAULT_METRICS} that either has (one missing in either is listed as such)
+     */
     public static ComparisonTable of(ExperimentResult a, ExperimentResult b) {
         List<Metric> ms = DEFAULT_METRICS.stream().filter(m -> a.summary().find(m).isPresent()
                 || b.summary().find(m).isPresent()).toList();
@@ -102,6 +116,11 @@ public final class ComparisonTable {
     /**
      * B against A on the given metrics, in this order. A metric missing in either experiment is listed in
      * {@link #unavailable()} with the reason, not compared.
+     *
+     * @param a experiment A, the baseline
+     * @param b experiment B, compared with A
+     * @param metrics the metrics, in this order
+     * @return B against A on the given metrics, in this order
      */
     public static ComparisonTable of(ExperimentResult a, ExperimentResult b, List<Metric> metrics) {
         return compare(a, b, metrics, null);
@@ -110,6 +129,12 @@ public final class ComparisonTable {
     /**
      * B against A on the given metrics with another interval method than A's {@code stats.ci_method}, e.g.
      * {@link CiMethod#BCA} for bootstrap intervals (the level, resample count and seed stay A's).
+     *
+     * @param a experiment A, the baseline
+     * @param b experiment B, compared with A
+     * @param metrics the metrics, in this order
+     * @param method the interval method
+     * @return the comparison table
      */
     public static ComparisonTable of(ExperimentResult a, ExperimentResult b, List<Metric> metrics, CiMethod method) {
         return compare(a, b, metrics, Objects.requireNonNull(method, "method"));
@@ -151,7 +176,9 @@ public final class ComparisonTable {
     }
 
     private static Verdict verdict(Metric m, Comparison c) {
-        if (!c.ratioExcludesOne() && !c.differenceExcludesZero()) {
+        // the sentence speaks of the ratio: so does the verdict (the difference only where there is no ratio)
+        boolean clear = c.ratio().isPresent() ? c.ratioExcludesOne() : c.differenceExcludesZero();
+        if (!clear) {
             return Verdict.NO_CLEAR_DIFFERENCE;
         }
         MetricInfo.Goal g = MetricInfo.goal(m);
@@ -162,32 +189,56 @@ public final class ComparisonTable {
         return higher == (g == MetricInfo.Goal.HIGHER) ? Verdict.BETTER : Verdict.WORSE;
     }
 
-    /** Experiment A. */
+    /**
+     * Experiment A.
+     *
+     * @return experiment A
+     */
     public ExperimentResult a() {
         return a;
     }
 
-    /** Experiment B. */
+    /**
+     * Experiment B.
+     *
+     * @return experiment B
+     */
     public ExperimentResult b() {
         return b;
     }
 
-    /** A's name in the sentences (its configured name, else its id). */
+    /**
+     * A's name in the sentences (its configured name, else its id).
+     *
+     * @return a's name in the sentences (its configured name, else its id)
+     */
     public String labelA() {
         return labelA;
     }
 
-    /** B's name in the sentences. */
+    /**
+     * B's name in the sentences.
+     *
+     * @return B's name in the sentences
+     */
     public String labelB() {
         return labelB;
     }
 
-    /** The metrics compared, in order. */
+    /**
+     * The metrics compared, in order.
+     *
+     * @return the metrics compared, in order
+     */
     public List<Row> rows() {
         return rows;
     }
 
-    /** The metrics asked for but not compared, each with the reason. */
+    /**
+     * The metrics asked for but not compared, each with the reason.
+     *
+     * @return the metrics asked for but not compared, each with the reason
+     */
     public Map<Metric, String> unavailable() {
         return unavailable;
     }
@@ -198,6 +249,8 @@ public final class ComparisonTable {
      * direction are never regressions.
      *
      * @throws IllegalArgumentException when {@code percent} is negative or not finite
+     * @param percent the threshold, in percent
+     * @return the regressions, in metric order (empty when there is none)
      */
     public List<Row> regressions(double percent) {
         if (!(percent >= 0) || Double.isInfinite(percent)) {
@@ -207,12 +260,20 @@ public final class ComparisonTable {
                 && r.percentWorse().map(p -> p > percent).orElse(false)).toList();
     }
 
-    /** The sentences, one per metric compared. */
+    /**
+     * The sentences, one per metric compared.
+     *
+     * @return the sentences, one per metric compared
+     */
     public List<String> lines() {
         return rows.stream().map(Row::sentence).toList();
     }
 
-    /** The table and the sentences, as {@code lem compare} prints them. */
+    /**
+     * The table and the sentences, as {@code lem compare} prints them.
+     *
+     * @return the table and the sentences, as {@code lem compare} prints them
+     */
     public String toText() {
         StringBuilder s = new StringBuilder();
         s.append("A: ").append(labelA).append(labelA.equals(a.id()) ? "" : " (" + a.id() + ")")

@@ -55,6 +55,17 @@ public record Effects(Metric metric, int observations, double level, List<Factor
             + "first level; main effects from the model without interactions, two-way interactions from the model with "
             + "them; t intervals with the residual variance";
 
+    /**
+     * Copies the lists (the record is immutable).
+     *
+     * @param metric       the metric analysed
+     * @param observations per-cycle values used
+     * @param level        confidence level of the intervals
+     * @param factors      the varied keys, ranked
+     * @param main         main effects
+     * @param interactions two-way interactions
+     * @param warnings     why effects may be unreliable or were left out
+     */
     public Effects {
         factors = List.copyOf(factors);
         main = List.copyOf(main);
@@ -70,6 +81,13 @@ public record Effects(Metric metric, int observations, double level, List<Factor
      * @param maxRatio the largest effect between any two of its levels, as a ratio ≥ 1 (from the main effects)
      */
     public record Factor(String key, List<String> levels, double maxRatio) {
+        /**
+         * Copies the levels.
+         *
+         * @param key      the configuration key
+         * @param levels   its values, baseline first
+         * @param maxRatio its largest effect, a ratio of at least 1
+         */
         public Factor {
             levels = List.copyOf(levels);
         }
@@ -84,12 +102,21 @@ public record Effects(Metric metric, int observations, double level, List<Factor
      * @param interval its interval, when the residual degrees of freedom allow one
      */
     public record Effect(String term, String baseline, double ratio, Optional<Interval> interval) {
-        /** Whether the interval excludes "no effect" (a ratio of 1). */
+        /**
+         * Whether the interval excludes "no effect" (a ratio of 1).
+         *
+         * @return whether the interval excludes "no effect" (a ratio of 1)
+         */
         public boolean clear() {
             return interval.map(i -> i.excludes(1)).orElse(false);
         }
 
-        /** e.g. {@code batching.batch_size=8 vs 1: ×0.27 (95% CI 0.25–0.30), 73% lower}. */
+        /**
+         * e.g. {@code batching.batch_size=8 vs 1: ×0.27 (95% CI 0.25–0.30), 73% lower}.
+         *
+         * @param level the confidence level of the interval, e.g. 0.95
+         * @return the effect in one line
+         */
         public String describe(double level) {
             String ci = interval.map(i -> String.format(Locale.ROOT, " (%s%% CI %s–%s)", Fmt.sig(level * 100),
                     Fmt.sig(i.low(), 3), Fmt.sig(i.high(), 3))).orElse(" (no interval)");
@@ -104,6 +131,9 @@ public record Effects(Metric metric, int observations, double level, List<Factor
      * settings.
      *
      * @throws ReportException when fewer than two experiments are given
+     * @param results the experiments, in this order
+     * @param metric the metric
+     * @return the effects, ranked, with the warnings
      */
     public static Effects of(List<ExperimentResult> results, Metric metric) {
         if (results.size() < 2) {
@@ -344,7 +374,11 @@ public record Effects(Metric metric, int observations, double level, List<Factor
         }
     }
 
-    /** The analysis as text, one effect a line, ranked; what {@code lem effects} prints. */
+    /**
+     * The analysis as text, one effect a line, ranked; what {@code lem effects} prints.
+     *
+     * @return the analysis as text, one effect a line, ranked; what {@code lem effects} prints
+     */
     public String toText() {
         StringBuilder s = new StringBuilder("Effects on " + metric.key() + " (" + metric.unit() + "), "
                 + observations + " cycles: " + METHOD + "\n");

@@ -58,6 +58,8 @@ public final class Figure {
      * A copy of another width: 3.5 in for one column, 7 in for the full width of a two-column page.
      *
      * @throws IllegalArgumentException when not between 1 and 20 inches
+     * @param inches the width in inches
+     * @return the copy
      */
     public Figure withWidthInches(double inches) {
         if (!(inches >= 1 && inches <= 20)) {
@@ -66,17 +68,30 @@ public final class Figure {
         return new Figure(views, maker, omitted, label, aspect, inches, title);
     }
 
-    /** A copy with a title above the plot (papers usually put it in the caption instead; none by default). */
+    /**
+     * A copy with a title above the plot (papers usually put it in the caption instead; none by default).
+     *
+     * @param newTitle the title
+     * @return a copy with a title above the plot (papers usually put it in the caption instead; none by default)
+     */
     public Figure withTitle(String newTitle) {
         return new Figure(views, maker, omitted, label, aspect, widthInches, Objects.requireNonNull(newTitle));
     }
 
-    /** Width in inches. */
+    /**
+     * Width in inches.
+     *
+     * @return the width in inches
+     */
     public double widthInches() {
         return widthInches;
     }
 
-    /** The experiments left off the figure, each with the reason (e.g. the metric is unavailable there). */
+    /**
+     * The experiments left off the figure, each with the reason (e.g. the metric is unavailable there).
+     *
+     * @return the experiments left off the figure, each with the reason
+     */
     public List<String> omitted() {
         return omitted;
     }
@@ -87,13 +102,22 @@ public final class Figure {
         return maker.make(Theme.PAPER, w, h, title);
     }
 
-    /** The figure as an SVG document, sized in inches (its viewBox is in points). */
+    /**
+     * The figure as an SVG document, sized in inches (its viewBox is in points).
+     *
+     * @return the figure as an SVG document, sized in inches (its viewBox is in points)
+     */
     public String svg() {
         Chart c = chart();
         return c.svg(Svg.num(c.width() / 72) + "in", Svg.num(c.height() / 72) + "in", "lem-figure", true) + "\n";
     }
 
-    /** The figure as a bitmap at {@code dpi} dots per inch. */
+    /**
+     * The figure as a bitmap at {@code dpi} dots per inch.
+     *
+     * @param dpi dots per inch
+     * @return the figure as a bitmap at {@code dpi} dots per inch
+     */
     public BufferedImage png(int dpi) {
         if (dpi < 30 || dpi > 2400) {
             throw new IllegalArgumentException("dpi (" + dpi + ") must be between 30 and 2400");
@@ -101,17 +125,33 @@ public final class Figure {
         return chart().png(dpi / 72.0);
     }
 
-    /** Writes {@link #svg()} to {@code file} (atomically). */
+    /**
+     * Writes {@link #svg()} to {@code file} (atomically).
+     *
+     * @param file the file to write
+     * @return the file written
+     */
     public Path writeSvg(Path file) {
         return write(file, svg().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes a 300 dpi PNG to {@code file} (atomically). */
+    /**
+     * Writes a 300 dpi PNG to {@code file} (atomically).
+     *
+     * @param file the file to write
+     * @return the file written
+     */
     public Path writePng(Path file) {
         return writePng(file, DEFAULT_DPI);
     }
 
-    /** Writes a PNG at {@code dpi} to {@code file} (atomically). */
+    /**
+     * Writes a PNG at {@code dpi} to {@code file} (atomically).
+     *
+     * @param file the file to write
+     * @param dpi dots per inch
+     * @return the file written
+     */
     public Path writePng(Path file, int dpi) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
@@ -126,6 +166,8 @@ public final class Figure {
      * Writes SVG or PNG by the file's extension ({@code .svg}, {@code .png}).
      *
      * @throws ReportException for another extension, naming the two it knows
+     * @param file the file to write
+     * @return the file written
      */
     public Path write(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

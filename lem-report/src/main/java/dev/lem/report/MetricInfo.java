@@ -68,25 +68,45 @@ public final class MetricInfo {
         m.put(metric, new Info(name, goal));
     }
 
-    /** A readable name, e.g. {@code energy per output token}; for a metric this table does not know, its key in words. */
+    /**
+     * A readable name, e.g. {@code energy per output token}; for a metric this table does not know, its key in words.
+     *
+     * @param metric the metric
+     * @return a readable name
+     */
     public static String name(Metric metric) {
         Info i = INFO.get(metric);
         return i != null ? i.name() : metric.key().replace('_', ' ');
     }
 
-    /** The name with a capital first letter, for titles. */
+    /**
+     * The name with a capital first letter, for titles.
+     *
+     * @param metric the metric
+     * @return the name with a capital first letter, for titles
+     */
     public static String title(Metric metric) {
         String n = name(metric);
         return n.isEmpty() ? n : n.substring(0, 1).toUpperCase(Locale.ROOT) + n.substring(1);
     }
 
-    /** Which direction is better ({@link Goal#NEITHER} for a metric this table does not know). */
+    /**
+     * Which direction is better ({@link Goal#NEITHER} for a metric this table does not know).
+     *
+     * @param metric the metric
+     * @return which direction is better
+     */
     public static Goal goal(Metric metric) {
         Info i = INFO.get(metric);
         return i != null ? i.goal() : Goal.NEITHER;
     }
 
-    /** The axis label of a metric: its name and unit, e.g. {@code energy per output token (J/token)}. */
+    /**
+     * The axis label of a metric: its name and unit, e.g. {@code energy per output token (J/token)}.
+     *
+     * @param metric the metric
+     * @return the axis label
+     */
     public static String axisLabel(Metric metric) {
         String unit = metric.unit();
         return name(metric) + (unit.isEmpty() ? "" : " (" + unit + ")");

@@ -36,6 +36,9 @@ public final class Plots {
      * the order given.
      *
      * @throws ReportException when no result is given
+     * @param results the experiments, in this order
+     * @param metric the metric
+     * @return the figure
      */
     public static Figure metric(List<ExperimentResult> results, Metric metric) {
         List<ExperimentView> views = views(results);
@@ -47,6 +50,10 @@ public final class Plots {
      * {@code y} against {@code x}, one point per experiment with error bars in both directions (the intervals).
      *
      * @throws ReportException when no result is given
+     * @param results the experiments, in this order
+     * @param y the metric on the y axis
+     * @param x the metric on the x axis
+     * @return the figure
      */
     public static Figure scatter(List<ExperimentResult> results, Metric y, Metric x) {
         return xy(results, y, x, false);
@@ -57,6 +64,10 @@ public final class Plots {
      * latency; higher throughput) are joined and keep their colour, the dominated ones are grey.
      *
      * @throws ReportException when no result is given
+     * @param results the experiments, in this order
+     * @param y the metric on the y axis
+     * @param x the metric on the x axis
+     * @return the figure
      */
     public static Figure pareto(List<ExperimentResult> results, Metric y, Metric x) {
         return xy(results, y, x, true);

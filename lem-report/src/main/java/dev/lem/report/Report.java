@@ -65,6 +65,8 @@ public final class Report {
      * A report of results in hand (no raw files: no latency CDFs, no time series; each says so).
      *
      * @throws ReportException when no result is given
+     * @param results the experiments, in this order
+     * @return the report
      */
     public static Report of(ExperimentResult... results) {
         return of(List.of(results));
@@ -74,6 +76,8 @@ public final class Report {
      * A report of results in hand, in this order (no raw files: no latency CDFs, no time series; each says so).
      *
      * @throws ReportException when the list is empty
+     * @param results the experiments, in this order
+     * @return the report
      */
     public static Report of(List<ExperimentResult> results) {
         if (results.isEmpty()) {
@@ -89,6 +93,9 @@ public final class Report {
      *
      * @throws ReportException   when no id is given
      * @throws ResultsException  naming the id or file that cannot be read, and what to do
+     * @param repository the results folder
+     * @param ids experiment ids
+     * @return the report
      */
     public static Report from(ResultsRepository repository, List<String> ids) {
         Objects.requireNonNull(repository, "repository");
@@ -110,38 +117,68 @@ public final class Report {
         return "LEM report: " + rs.size() + " experiments";
     }
 
-    /** A copy that reads the raw files (latency samples, time series) of its experiments from {@code repository}. */
+    /**
+     * A copy that reads the raw files (latency samples, time series) of its experiments from {@code repository}.
+     *
+     * @param repository the results folder
+     * @return a copy that reads the raw files (latency samples, time series) of its experiments from {@code repository}
+     */
     public Report withRawFrom(ResultsRepository repository) {
         return new Report(results, Objects.requireNonNull(repository, "repository"), title, generatedAt, effects);
     }
 
-    /** A copy with another title (the page's title and heading). */
+    /**
+     * A copy with another title (the page's title and heading).
+     *
+     * @param newTitle the title
+     * @return a copy with another title (the page's title and heading)
+     */
     public Report withTitle(String newTitle) {
         return new Report(results, raw, Objects.requireNonNull(newTitle, "title"), generatedAt, effects);
     }
 
-    /** A copy that prints this time as its generation time (for reproducible files); by default, now. */
+    /**
+     * A copy that prints this time as its generation time (for reproducible files); by default, now.
+     *
+     * @param at the time to print
+     * @return a copy that prints this time as its generation time (for reproducible files); by default, now
+     */
     public Report withGeneratedAt(Instant at) {
         return new Report(results, raw, title, Objects.requireNonNull(at, "at"), effects);
     }
 
-    /** A copy with or without the "what drives energy" section (on by default; shown when settings vary). */
+    /**
+     * A copy with or without the "what drives energy" section (on by default; shown when settings vary).
+     *
+     * @param show whether to show it
+     * @return a copy with or without the "what drives energy" section (on by default; shown when settings vary)
+     */
     public Report withEffects(boolean show) {
         return new Report(results, raw, title, generatedAt, show);
     }
 
-    /** The experiments, in report order. */
+    /**
+     * The experiments, in report order.
+     *
+     * @return the experiments, in report order
+     */
     public List<ExperimentResult> experiments() {
         return results;
     }
 
-    /** The report's title. */
+    /**
+     * The report's title.
+     *
+     * @return the report's title
+     */
     public String title() {
         return title;
     }
 
     /**
      * The HTML document. Raw files are read now; one that cannot be read is left out with a note in the report.
+     *
+     * @return the HTML document
      */
     public String html() {
         List<ExperimentView> views = new ArrayList<>();
@@ -173,6 +210,7 @@ public final class Report {
      *
      * @return the file written
      * @throws ResultsException naming the file when it cannot be written
+     * @param file the file to write
      */
     public Path writeHtml(Path file) {
         ResultsRepository.writeAtomically(file, html());
