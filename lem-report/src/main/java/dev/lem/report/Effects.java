@@ -136,6 +136,14 @@ public record Effects(Metric metric, int observations, double level, List<Factor
      * @return the effects, ranked, with the warnings
      */
     public static Effects of(List<ExperimentResult> results, Metric metric) {
+        try {
+            return analyse(results, metric);
+        } finally {
+            VALUES.remove();
+        }
+    }
+
+    private static Effects analyse(List<ExperimentResult> results, Metric metric) {
         if (results.size() < 2) {
             throw new ReportException("Effects need at least two experiments that differ in a setting (got "
                     + results.size() + ")");
@@ -360,8 +368,12 @@ public record Effects(Metric metric, int observations, double level, List<Factor
         return seen.size() == la.size() * lb.size();
     }
 
+    /** Each experiment's configuration values, flattened once per analysis (flattening uses reflection). */
+    private static final ThreadLocal<Map<ExperimentResult, Map<String, Object>>> VALUES = ThreadLocal
+            .withInitial(java.util.IdentityHashMap::new);
+
     private static String value(ExperimentResult r, String key) {
-        Object v = r.config().toValues().get(key);
+        Object v = VALUES.get().computeIfAbsent(r, x -> x.config().toValues()).get(key);
         return v == null ? "(unset)" : String.valueOf(v);
     }
 

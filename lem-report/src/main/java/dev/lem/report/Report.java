@@ -200,7 +200,7 @@ public final class Report {
             }
             views.add(new ExperimentView(r, label, Rgb.series(i), rawData, missing));
         }
-        List<HtmlReport.EffectsSection> sections = effects && results.size() > 2
+        List<HtmlReport.EffectsSection> sections = effects && results.size() > 1
                 ? Effects.sections(results) : List.of();
         return new HtmlReport(views, title, generatedAt != null ? generatedAt : Instant.now(), sections).render();
     }

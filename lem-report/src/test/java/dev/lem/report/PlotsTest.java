@@ -79,11 +79,16 @@ class PlotsTest {
         assertThat(root.getAttribute("width")).isEqualTo("3.5in");
         assertThat(root.getAttribute("height")).isEqualTo("2.63in");
         assertThat(root.getAttribute("viewBox")).isEqualTo("0 0 252 189");
-        // 8 pt text throughout (ticks, labels), in points of the viewBox
+        // 8 pt text (ticks, labels, point names 7.2 pt), in points of the viewBox; the small print 6.8 pt
         NodeList texts = d.getElementsByTagName("text");
         for (int i = 0; i < texts.getLength(); i++) {
-            assertThat(Double.parseDouble(((Element) texts.item(i)).getAttribute("font-size"))).isBetween(7.0, 9.0);
+            Element t = (Element) texts.item(i);
+            assertThat(Double.parseDouble(t.getAttribute("font-size"))).isBetween(
+                    t.getAttribute("class").equals("footnote") ? 6.8 : 7.2, 9.0);
         }
+        // the figure says how its figures were obtained and what the bars are
+        assertThat(String.join(" ", byClass(d, "text", "footnote").stream().map(Element::getTextContent).toList()))
+                .isEqualTo("J/token: measured · tokens/s: measured · bars: 95% CI");
         Element area = byClass(d, "rect", "plot-area").get(0);
         double x0 = Double.parseDouble(area.getAttribute("x"));
         double y0 = Double.parseDouble(area.getAttribute("y"));

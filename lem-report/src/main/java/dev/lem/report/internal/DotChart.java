@@ -39,6 +39,7 @@ public final class DotChart implements Chart {
     private String xLabel = "";
     private Scale.Kind kind = Scale.Kind.LINEAR;
     private double maxLabelShare = 0.38;
+    private String footnote = "";
     private XyChart.@Nullable Layout layout;
 
     public DotChart(double width, Theme theme) {
@@ -59,6 +60,16 @@ public final class DotChart implements Chart {
     public DotChart log(boolean log) {
         this.kind = log ? Scale.Kind.LOG : Scale.Kind.LINEAR;
         return this;
+    }
+
+    /** A line of small print under the figure, e.g. how its figures were obtained (empty: none). */
+    public DotChart footnote(String text) {
+        this.footnote = text;
+        return this;
+    }
+
+    private List<String> footLines() {
+        return XyChart.wrap(footnote, width - 2 * theme.pad(), theme.fontSize() * 0.85, theme);
     }
 
     /** The most of the width that row labels may take (0..1). */
@@ -89,7 +100,8 @@ public final class DotChart implements Chart {
     @Override
     public double height() {
         return top() + Math.max(1, rows.size()) * rowHeight() + theme.fontSize() * 1.8
-                + (xLabel.isEmpty() ? 0 : theme.fontSize() * 1.5) + theme.pad();
+                + (xLabel.isEmpty() ? 0 : theme.fontSize() * 1.5) + footLines().size() * theme.fontSize() * 1.1
+                + theme.pad();
     }
 
     @Override
@@ -157,9 +169,14 @@ public final class DotChart implements Chart {
             c.text(p, l.bottom() + fs * 1.3, labels.get(i), fs, Canvas.Anchor.MIDDLE, false, 0, Rgb.INK, "tick");
         }
         c.line(l.left(), l.bottom(), l.right(), l.bottom(), Rgb.INK, theme.axisWidth(), null, "axis");
+        List<String> foot = footLines();
         if (!xLabel.isEmpty()) {
-            c.text((l.left() + l.right()) / 2, height() - theme.pad() - fs * 0.2, xLabel, fs, Canvas.Anchor.MIDDLE,
-                    false, 0, Rgb.INK, "axis-label");
+            c.text((l.left() + l.right()) / 2, height() - theme.pad() - fs * 0.2 - foot.size() * fs * 1.1, xLabel, fs,
+                    Canvas.Anchor.MIDDLE, false, 0, Rgb.INK, "axis-label");
+        }
+        for (int i = 0; i < foot.size(); i++) {
+            c.text(theme.pad(), height() - theme.pad() - fs * 0.1 - (foot.size() - 1 - i) * fs * 1.1, foot.get(i),
+                    fs * 0.85, Canvas.Anchor.START, false, 0, Rgb.MUTED, "footnote");
         }
         c.endGroup();
         double maxLabel = l.left() - theme.pad() - fs;

@@ -60,9 +60,37 @@ public final class Figures {
         return s.toString();
     }
 
+    /**
+     * How the experiments' figures of {@code m} were obtained, e.g. {@code "obtained by: measured: gpu; estimated:
+     * cpu"}, or each distinct basis with how many experiments have it; intervals and their level.
+     */
+    public static String basisNote(List<ExperimentView> exps, Metric m) {
+        java.util.Map<String, Integer> bases = new java.util.LinkedHashMap<>();
+        double level = Double.NaN;
+        for (ExperimentView v : exps) {
+            Optional<Estimate> e = v.result().summary().find(m);
+            if (e.isPresent()) {
+                bases.merge(e.get().basis().isEmpty() ? "not recorded" : e.get().basis(), 1, Integer::sum);
+                level = e.get().level();
+            }
+        }
+        if (bases.isEmpty()) {
+            return "";
+        }
+        String b = bases.size() == 1 ? shortBasis(bases.keySet().iterator().next()) : String.join("; ", bases.entrySet()
+                .stream().map(x -> shortBasis(x.getKey()) + " (" + x.getValue() + " experiments)").toList());
+        return m.unit() + ": " + b + (Double.isNaN(level) ? "" : "; bars: " + Fmt.sig(level * 100) + "% CI");
+    }
+
+    /** A basis without its parenthetical detail: {@code measured (System.nanoTime timestamps)} → {@code measured}. */
+    static String shortBasis(String basis) {
+        return basis.replaceAll("\\s*\\([^)]*\\)", "");
+    }
+
     /** One metric across experiments: mean and interval per row; a row without the metric says why. */
     public static DotChart metricDots(List<ExperimentView> exps, Metric m, Theme theme, double width, String title) {
-        DotChart c = new DotChart(width, theme).title(title).xLabel(MetricInfo.axisLabel(m));
+        DotChart c = new DotChart(width, theme).title(title).xLabel(MetricInfo.axisLabel(m))
+                .footnote(basisNote(exps, m));
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (ExperimentView v : exps) {
@@ -123,8 +151,12 @@ public final class Figures {
             front = Pareto.front(pts.stream().mapToDouble(p -> sign * p.x().mean()).toArray(),
                     pts.stream().mapToDouble(p -> ysign * p.y().mean()).toArray());
         }
+        String nx = basisNote(exps, x);
+        String ny = basisNote(exps, y);
         XyChart c = new XyChart(width, height, theme).title(title).xLabel(MetricInfo.axisLabel(x))
-                .yLabel(MetricInfo.axisLabel(y)).legend(false);
+                .yLabel(MetricInfo.axisLabel(y)).legend(false).footnote(ny.isEmpty() || nx.isEmpty() ? ny + nx
+                        : ny.replaceFirst("; bars: .*$", "") + " · " + nx.replaceFirst("; bars: .*$", "") + " · bars: "
+                                + ny.replaceFirst("^.*; bars: ", ""));
         double[] xr = range(pts.stream().map(XY::x).toList());
         double[] yr = range(pts.stream().map(XY::y).toList());
         c.xLog(wantsLog(xr[0], xr[1])).yLog(wantsLog(yr[0], yr[1]));
@@ -214,7 +246,7 @@ public final class Figures {
         double[] values = perCycle(r, m);
         Optional<Estimate> e = r.summary().find(m);
         XyChart c = new XyChart(width, height, theme).title(MetricInfo.title(m)).xLabel("cycle")
-                .yLabel(m.unit()).legend(false);
+                .yLabel(m.unit()).legend(false).footnote(e.map(x -> m.unit() + ": " + shortBasis(x.basis())).orElse(""));
         List<Integer> outliers = e.map(Estimate::outlierCycles).orElse(List.of());
         List<XyChart.Point> normal = new ArrayList<>();
         List<XyChart.Point> flagged = new ArrayList<>();

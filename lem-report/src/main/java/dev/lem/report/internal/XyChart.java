@@ -101,6 +101,7 @@ public final class XyChart implements Chart {
     private double @Nullable [] yDomain;
     private boolean legend = true;
     private double minLeft;
+    private String footnote = "";
     private final List<Series> series = new ArrayList<>();
     private final List<Band> bands = new ArrayList<>();
     private final List<HBand> hbands = new ArrayList<>();
@@ -164,6 +165,35 @@ public final class XyChart implements Chart {
             xTickOverride.add(t);
         }
         return this;
+    }
+
+    /** A line of small print under the figure, e.g. how its figures were obtained (empty: none). */
+    public XyChart footnote(String text) {
+        this.footnote = text;
+        layout = null;
+        return this;
+    }
+
+    private List<String> footLines() {
+        return wrap(footnote, width - 2 * theme.pad(), theme.fontSize() * 0.85, theme);
+    }
+
+    /** {@code text} broken at spaces into lines of at most {@code width} (estimated); none for empty text. */
+    static List<String> wrap(String text, double width, double size, Theme theme) {
+        List<String> lines = new ArrayList<>();
+        if (text.isEmpty()) {
+            return lines;
+        }
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && theme.textWidth(line + " " + word, size) > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() == 0 ? "" : " ").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     /** Puts the plot area's left edge at least at {@code left}, so that stacked panels share an x axis exactly. */
@@ -264,7 +294,8 @@ public final class XyChart implements Chart {
         double fs = theme.fontSize();
         double top = theme.pad() + (title.isEmpty() ? 0 : theme.titleSize() * 1.5) + legendRows() * fs * 1.5
                 + fs * 0.5;
-        double bottom = height - theme.pad() - fs * 1.6 - (xLabel.isEmpty() ? 0 : fs * 1.5);
+        double bottom = height - theme.pad() - fs * 1.6 - (xLabel.isEmpty() ? 0 : fs * 1.5)
+                - footLines().size() * fs * 1.1;
         double[] xr = domain(true);
         double[] yr = domain(false);
         Scale yProbe = domainScale(yKind, yr, bottom, top, yDomain == null && yFromZero);
@@ -472,9 +503,14 @@ public final class XyChart implements Chart {
         }
         c.line(l.left(), l.bottom(), l.right(), l.bottom(), Rgb.INK, theme.axisWidth(), null, "axis");
         c.line(l.left(), l.top(), l.left(), l.bottom(), Rgb.INK, theme.axisWidth(), null, "axis");
+        List<String> foot = footLines();
         if (!xLabel.isEmpty()) {
-            c.text((l.left() + l.right()) / 2, height - theme.pad() - fs * 0.2, xLabel, fs, Canvas.Anchor.MIDDLE, false,
-                    0, Rgb.INK, "axis-label");
+            c.text((l.left() + l.right()) / 2, height - theme.pad() - fs * 0.2 - foot.size() * fs * 1.1, xLabel, fs,
+                    Canvas.Anchor.MIDDLE, false, 0, Rgb.INK, "axis-label");
+        }
+        for (int i = 0; i < foot.size(); i++) {
+            c.text(theme.pad(), height - theme.pad() - fs * 0.1 - (foot.size() - 1 - i) * fs * 1.1, foot.get(i),
+                    fs * 0.85, Canvas.Anchor.START, false, 0, Rgb.MUTED, "footnote");
         }
         if (!yLabel.isEmpty()) {
             double x = theme.pad() + fs;
