@@ -87,15 +87,13 @@ final class HeadlessBrowser implements AutoCloseable {
      */
     static HeadlessBrowser start(Path browser, Path work) throws Exception {
         Path profile = Files.createTempDirectory(work, "chromium-profile");
-        List<String> cmd = new ArrayList<>(List.of(browser.toString(), "--headless=new", "--disable-gpu",
+        // --no-sandbox: Chromium refuses its sandbox as root (CI machines run tests as root) and in containers without
+        // user namespaces; the pages opened here are LEM's own files
+        List<String> cmd = new ArrayList<>(List.of(browser.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
                 "--metrics-recording-only", "--mute-audio", "--hide-scrollbars", "--remote-debugging-port=0",
                 "--remote-allow-origins=*", "--user-data-dir=" + profile, "--window-size=1280,1000", "about:blank"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            // Chromium refuses to run as root with its sandbox (CI machines run tests as root)
-            cmd.add(1, "--no-sandbox");
-        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(work.resolve("chromium.log").toFile()).start();
         Path portFile = profile.resolve("DevToolsActivePort");

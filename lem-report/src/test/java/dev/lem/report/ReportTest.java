@@ -117,6 +117,26 @@ class ReportTest {
     }
 
     @Test
+    void aCycleInWhichEveryRequestFailedIsShownLeftOut() {
+        ResultsRepository repo = repo();
+        ExperimentResult r = ScriptedRuns.write(repo, "20260101T000000Z-gggggg", ScriptedRuns.config(3, "name=flaky",
+                "stats.max_failure_rate=0.5"), List.of(ScriptedRuns.Cycle.of(2, 4, 8, 200),
+                        ScriptedRuns.Cycle.failing(2, 4, 150), ScriptedRuns.Cycle.of(2.1, 4, 8, 205)));
+        assertThat(r.summary().excludedCycles()).containsKey(1);
+        String html = Report.from(repo, List.of(r.id())).html();
+        assertThat(html).contains("cycle 2 left out of every figure: no request succeeded (4 of 4 failed; commonest: "
+                + "HTTP 500 (4))").contains("data-phase=\"cycle 2 (left out)\"")
+                .contains("<tr class=\"excluded\"><td>2</td><td>4</td><td>0</td>");
+        // the per-cycle figures leave it out: two points, at cycles 1 and 3
+        Matcher m = Pattern.compile("<figure class=\"per-cycle\" data-metric=\"output_tokens_per_s\">(.*?)</figure>")
+                .matcher(html);
+        assertThat(m.find()).isTrue();
+        assertThat(Pattern.compile("class=\"pt\"").matcher(m.group(1)).results().count()).isEqualTo(2);
+        assertThat(m.group(1)).contains("data-cycle=\"1\"").contains("data-cycle=\"3\"")
+                .doesNotContain("data-cycle=\"2\"");
+    }
+
+    @Test
     void anHourOfSamplesIsThinnedForDisplay() {
         ResultsRepository repo = repo();
         ExperimentResult r = ScriptedRuns.write(repo, "20260101T000000Z-hhhhhh", ScriptedRuns.config(1, "name=hour"),

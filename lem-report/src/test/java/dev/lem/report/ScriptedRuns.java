@@ -54,9 +54,19 @@ final class ScriptedRuns {
      * {@code durationS}; the GPU draws {@code gpuWatts}, the CPU {@code cpuWatts}; TTFT is {@code ttftShare} of each
      * request's time.
      */
-    record Cycle(double durationS, int requests, int tokens, double gpuWatts, double cpuWatts, double ttftShare) {
+    record Cycle(double durationS, int requests, int tokens, double gpuWatts, double cpuWatts, double ttftShare,
+            boolean allFail) {
+        Cycle(double durationS, int requests, int tokens, double gpuWatts, double cpuWatts, double ttftShare) {
+            this(durationS, requests, tokens, gpuWatts, cpuWatts, ttftShare, false);
+        }
+
         static Cycle of(double durationS, int requests, int tokens, double gpuWatts) {
             return new Cycle(durationS, requests, tokens, gpuWatts, 20, 0.1);
+        }
+
+        /** A cycle in which every request failed (the server answered HTTP 500). */
+        static Cycle failing(double durationS, int requests, double gpuWatts) {
+            return new Cycle(durationS, requests, 0, gpuWatts, 20, 0.1, true);
         }
     }
 
@@ -113,8 +123,11 @@ final class ScriptedRuns {
                     chunks.add(cy.tokens() == 1 ? first : first + (end - first) * t / (cy.tokens() - 1));
                     tokens.add(1);
                 }
-                requests.add(new RequestRecord("c" + c + "r" + r, true, Optional.empty(), 8, cy.tokens(), "length",
-                        "backend", Optional.empty(), s, Optional.of(first), end, chunks, tokens));
+                requests.add(cy.allFail()
+                        ? new RequestRecord("c" + c + "r" + r, false, Optional.of("HTTP 500"), 0, 0, "error", "backend",
+                                Optional.empty(), s, Optional.empty(), end, List.of(), List.of())
+                        : new RequestRecord("c" + c + "r" + r, true, Optional.empty(), 8, cy.tokens(), "length",
+                                "backend", Optional.empty(), s, Optional.of(first), end, chunks, tokens));
             }
             EnergyMeasurement energy = new EnergyMeasurement("cycle_" + c, total, List.of(
                     new DomainEnergy(GPU, cy.gpuWatts() * cy.durationS(), Optional.of(60.0),

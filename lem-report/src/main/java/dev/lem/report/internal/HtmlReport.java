@@ -638,8 +638,10 @@ public final class HtmlReport {
             h.el("td", est.basis().isEmpty() ? "not recorded" : est.basis(), "class", "basis");
             h.el("td", Integer.toString(est.n()), "class", "num");
             h.el("td", est.cv().map(Fmt::pct).orElse(""), "class", "num");
+            // outliers are positions among the cycles in the summary: name them by their cycle numbers
+            List<CycleResult> inSummary = dev.lem.result.SummaryCalculator.usable(r.completeCycles());
             h.el("td", est.outlierCycles().isEmpty() ? "" : String.join(", ", est.outlierCycles().stream()
-                    .map(i -> Integer.toString(i + 1)).toList()));
+                    .map(i -> i < inSummary.size() ? Integer.toString(inSummary.get(i).cycle() + 1) : "?").toList()));
             h.close("tr");
         }
         h.close("tbody").close("table").close("div");
