@@ -137,6 +137,19 @@ class ReportTest {
     }
 
     @Test
+    void aDisturbedBaselineIsAWarningAtTheTop() {
+        ResultsRepository repo = repo();
+        // the idle baseline measured 60 W on the GPU; cycle 2 drew 50 W
+        ExperimentResult r = ScriptedRuns.write(repo, "20260101T000000Z-idle00", ScriptedRuns.config(3, "name=idle"),
+                List.of(ScriptedRuns.Cycle.of(2, 4, 8, 200), ScriptedRuns.Cycle.of(2, 4, 8, 50),
+                        ScriptedRuns.Cycle.of(2, 4, 8, 210)));
+        String html = Report.from(repo, List.of(r.id())).html();
+        int at = html.indexOf("the idle baseline looks disturbed: gpu[0] in cycle 2 drew less than its idle power");
+        assertThat(at).isGreaterThan(0).isLessThan(html.indexOf("<section id=\"exp-"));
+        assertThat(html.substring(html.lastIndexOf("<li", at), at)).contains("data-category=\"baseline\"");
+    }
+
+    @Test
     void anHourOfSamplesIsThinnedForDisplay() {
         ResultsRepository repo = repo();
         ExperimentResult r = ScriptedRuns.write(repo, "20260101T000000Z-hhhhhh", ScriptedRuns.config(1, "name=hour"),

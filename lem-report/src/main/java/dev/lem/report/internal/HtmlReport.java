@@ -253,6 +253,20 @@ public final class HtmlReport {
                 all.add("cycle " + (c.cycle() + 1) + ": " + w);
             }
         }
+        // a disturbed idle baseline: a domain drew less than its idle power during a cycle
+        Map<String, List<Integer>> below = new java.util.TreeMap<>();
+        for (CycleResult c : r.cycles()) {
+            c.energy().ifPresent(e -> e.domains().stream().filter(d -> d.belowIdle()).forEach(d -> below
+                    .computeIfAbsent(d.domain().id(), k -> new ArrayList<>()).add(c.cycle() + 1)));
+        }
+        if (!below.isEmpty() && all.stream().noneMatch(w -> w.contains("below idle") || w.contains("less than its idle"))) {
+            List<String> parts = new ArrayList<>();
+            below.forEach((d, cs) -> parts.add(d + " in cycle" + (cs.size() == 1 ? " " : "s ") + cs.stream()
+                    .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+            all.add("the idle baseline looks disturbed: " + String.join("; ", parts) + " drew less than its idle "
+                    + "power (idle-adjusted energy below zero); the baseline may have been measured under load, so "
+                    + "idle-adjusted figures are unreliable");
+        }
         // estimated energy is said even when the run did not say it (results from other tools, older runs)
         Optional<String> basis = r.summary().find(Metric.ENERGY_J).map(Estimate::basis);
         if (basis.isPresent() && basis.get().contains("estimated")
