@@ -205,12 +205,27 @@ public final class HtmlReport {
             }
             h.close("ul");
         }
-        // identical warnings of several experiments are listed once, naming them
+        // identical warnings of several experiments are listed once, naming them; outlier flags (one warning per
+        // cycle and metric) are folded into one line per experiment, or one line for many experiments
         Map<String, List<ExperimentView>> byText = new LinkedHashMap<>();
+        List<ExperimentView> withOutliers = new ArrayList<>();
         for (ExperimentView v : exps) {
-            for (String w : warningsOf(v.result())) {
-                byText.computeIfAbsent(w, k -> new ArrayList<>()).add(v);
+            List<String> ws = warningsOf(v.result());
+            String folded = foldOutliers(ws);
+            for (String w : ws) {
+                if (!OUTLIER.matcher(w).find()) {
+                    byText.computeIfAbsent(w, k -> new ArrayList<>()).add(v);
+                }
             }
+            if (!folded.isEmpty()) {
+                withOutliers.add(v);
+                byText.computeIfAbsent(folded, k -> new ArrayList<>()).add(v);
+            }
+        }
+        if (withOutliers.size() > 8) {
+            byText.entrySet().removeIf(e -> e.getKey().startsWith(OUTLIER_LINE));
+            byText.put("outlier cycles in " + withOutliers.size() + " experiments (flagged, still in every figure; each "
+                    + "experiment's summary names them)", withOutliers);
         }
         if (byText.isEmpty() && bad.isEmpty()) {
             h.el("p", "No warnings: every experiment completed and nothing was flagged.", "class", "ok");
@@ -240,6 +255,30 @@ public final class HtmlReport {
             h.close("ul");
         }
         h.close("section").nl();
+    }
+
+    private static final java.util.regex.Pattern OUTLIER = java.util.regex.Pattern.compile(
+            "^cycle (\\d+) is an outlier in (\\w+):");
+    private static final String OUTLIER_LINE = "outlier cycles (flagged, still in every figure): ";
+
+    /**
+     * The outlier warnings among {@code warnings} as one line, e.g. {@code outlier cycles (...): cycle 4 in
+     * output_tokens_per_s, tpot_mean_ms; cycle 5 in e2e_mean_ms}; empty when there is none.
+     */
+    static String foldOutliers(List<String> warnings) {
+        Map<Integer, List<String>> byCycle = new java.util.TreeMap<>();
+        for (String w : warnings) {
+            java.util.regex.Matcher m = OUTLIER.matcher(w);
+            if (m.find()) {
+                byCycle.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>()).add(m.group(2));
+            }
+        }
+        if (byCycle.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        byCycle.forEach((c, ms) -> parts.add("cycle " + c + " in " + String.join(", ", ms)));
+        return OUTLIER_LINE + String.join("; ", parts);
     }
 
     /**
