@@ -42,6 +42,7 @@ final class EffectsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "give experiment ids or --all (not both)");
         }
         ResultsRepository repo = results.repository();
+        // Campaign hook (issue 14): `lem campaign effects <id>` is this command over the campaign's experiment ids
         List<ExperimentResult> rs = new ArrayList<>();
         for (String id : new LinkedHashSet<>(all ? repo.experimentIds() : ids)) {
             rs.add(ResultsCommand.load(repo, id));

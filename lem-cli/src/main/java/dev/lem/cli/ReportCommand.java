@@ -49,6 +49,9 @@ final class ReportCommand implements Callable<Integer> {
                     "give experiment ids or --all (not both); `lem results list` shows the ids");
         }
         ResultsRepository repo = results.repository();
+        // Campaign hook (issue 14): an argument naming a campaign (results/campaigns/<id>/manifest.json) stands for
+        // its experiments' ids, in manifest order, and the campaign's name becomes the title; Report needs nothing
+        // more (a campaign's report is the report of its experiments).
         List<String> which = all ? repo.experimentIds() : ids;
         if (which.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no experiments under " + repo.root());
