@@ -49,6 +49,25 @@ final class CampaignCommand extends ParentCommand {
         return b;
     }
 
+    /**
+     * Ids as given, with each campaign id replaced by its experiments' ids (those that recorded results), in
+     * manifest order: a campaign's report or effects are those of its experiments.
+     */
+    static List<String> expandCampaigns(List<String> ids, Path resultsDir) {
+        List<String> out = new ArrayList<>();
+        for (String id : ids) {
+            if (!dev.lem.campaign.CampaignIds.valid(id)) {
+                out.add(id);
+                continue;
+            }
+            CampaignManifest m = new ManifestStore(resultsDir).read(id);
+            m.experiments().stream().map(dev.lem.campaign.ManifestExperiment::experimentId)
+                    .filter(x -> java.nio.file.Files.isDirectory(resultsDir.resolve("raw").resolve(x)))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
     private static Object scalar(String text) {
         if (text.matches("-?\\d+")) {
             return Long.parseLong(text);

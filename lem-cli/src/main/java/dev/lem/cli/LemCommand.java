@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "lem", mixinStandardHelpOptions = true, versionProvider = LemCommand.Version.class,
         description = "Measures what LLM inference really costs: energy, carbon, latency, throughput, FLOPs.",
         subcommands = {RunCommand.class, CampaignCommand.class, ResumeCommand.class, ConfigCommand.class,
-                ResultsCommand.class, AggregateCommand.class, PluginsCommand.class, ModelCommand.class,
+                ResultsCommand.class, AggregateCommand.class, ReportCommand.class, PlotCommand.class,
+                CompareCommand.class, EffectsCommand.class, PluginsCommand.class, ModelCommand.class,
                 GenerateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LemCommand extends ParentCommand {
@@ -42,12 +43,14 @@ public final class LemCommand extends ParentCommand {
      * The {@code lem} command: runs the command line and exits the JVM with its exit code
      * ({@code 0} success, {@link #EXIT_FAILED}, {@link #EXIT_BAD_INPUT}, {@link #EXIT_INTERNAL}).
      * Sets {@code ai.djl.offline=true} unless the system property is already set, so nothing is
-     * downloaded unless asked for.
+     * downloaded unless asked for, and {@code java.awt.headless=true} likewise (figures are drawn off screen).
      *
      * @param args the command line, e.g. {@code run configs/quickstart.yaml}
      */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        // figures are drawn off screen (lem plot): never reach for a display, even where DISPLAY is set
+        System.setProperty("java.awt.headless", System.getProperty("java.awt.headless", "true"));
         quietLogging();
         exitOnSignals();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

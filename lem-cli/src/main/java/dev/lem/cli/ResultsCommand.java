@@ -114,10 +114,15 @@ final class ResultsCommand extends ParentCommand {
     }
 
     /** {@code lem results export --csv}. */
-    @Command(name = "export", description = "Export every aggregated experiment, one row each.")
+    @Command(name = "export", description = "Export every aggregated experiment: one row each, or with --tidy one row "
+            + "per experiment and metric.")
     static final class Export implements Callable<Integer> {
         @Option(names = "--csv", required = true, description = "CSV (the only format so far).")
         boolean csv;
+
+        @Option(names = "--tidy", description = "Long (tidy) CSV: one row per experiment and metric, with mean, "
+                + "interval, method, unit and basis, for pandas and R (default: one wide row per experiment).")
+        boolean tidy;
 
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to a file instead of stdout.")
         Path output;
@@ -140,7 +145,7 @@ final class ResultsCommand extends ParentCommand {
                     skipped.add(id + ": " + e.getMessage());
                 }
             }
-            String text = CsvExport.toCsv(all);
+            String text = tidy ? CsvExport.toTidyCsv(all) : CsvExport.toCsv(all);
             if (output != null) {
                 ResultsRepository.writeAtomically(output, text);
                 spec.commandLine().getOut().println("Wrote " + all.size() + " experiment(s) to " + output);

@@ -84,6 +84,12 @@ class CampaignCommandTest {
         CliTestSupport.Run resume = lem("campaign", "resume", id, "--results-dir", dir.resolve("results").toString());
         assertThat(resume.exitCode()).isZero();
         assertThat(resume.err()).contains("is complete: nothing to run");
+        // a campaign id stands for its experiments in a report
+        CliTestSupport.Run report = lem("report", id, "-o", dir.resolve("campaign.html").toString(), "--results-dir",
+                dir.resolve("results").toString());
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        assertThat(report.out()).contains("Report of 3 experiments");
+        assertThat(Files.readString(dir.resolve("campaign.html"))).contains("Campaign newcomer");
         // the experiments are ordinary results too
         CliTestSupport.Run results = lem("results", "list", "--results-dir", dir.resolve("results").toString());
         assertThat(results.out().lines().filter(l -> l.contains("2 of 2") && l.contains("complete"))).hasSize(3);

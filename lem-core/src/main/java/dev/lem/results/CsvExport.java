@@ -8,9 +8,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One CSV row per experiment: identity and the main settings, then for every {@link Metric} its mean,
- * confidence bounds, n, interval method, outlier cycles (space-separated indices) and basis. Units are in the column names (the metric keys end in their unit:
- * {@code _j}, {@code _ms}, {@code _per_s}, ...). Absent figures are empty cells, never 0.
+ * Results as CSV, in two shapes. Wide ({@link #toCsv}): one row per experiment, identity and the main settings,
+ * then for every {@link Metric} its mean, confidence bounds, n, interval method, outlier cycles (space-separated
+ * indices) and basis; units are in the column names (the metric keys end in their unit: {@code _j}, {@code _ms},
+ * {@code _per_s}, ...). Long, or tidy ({@link #toTidyCsv}): one row per experiment × metric with the same identity
+ * columns and then {@code metric, unit, mean, ci_low, ci_high, ci_level, ci_method, n, std, cv, basis,
+ * outlier_cycles, unavailable_reason} — what pandas ({@code pd.read_csv}), R ({@code read.csv}) and plotting
+ * libraries take without reshaping. In both, absent figures are empty cells, never 0; in the tidy form an
+ * unavailable metric has its row, with the reason.
  */
 public final class CsvExport {
     private CsvExport() {
@@ -71,6 +76,55 @@ public final class CsvExport {
             row.add(s.map(Estimate::basis).orElse(""));
         }
         return row;
+    }
+
+    /** The identity and setting columns each row of the tidy shape starts with. */
+    private static final List<String> IDENTITY = List.of("id", "name", "status", "model", "backend", "precision",
+            "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights");
+
+    /** The tidy CSV's columns. */
+    public static List<String> tidyColumns() {
+        List<String> cols = new ArrayList<>(IDENTITY);
+        cols.addAll(List.of("metric", "unit", "mean", "ci_low", "ci_high", "ci_level", "ci_method", "n", "std", "cv",
+                "basis", "outlier_cycles", "unavailable_reason"));
+        return cols;
+    }
+
+    /**
+     * The long (tidy) CSV: one row per experiment and {@link Metric}, in metric order (RFC 4180 quoting). A metric
+     * the experiment does not have keeps its row, with empty figures and the reason in {@code unavailable_reason}.
+     */
+    public static String toTidyCsv(List<ExperimentResult> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.join(",", tidyColumns())).append('\n');
+        for (ExperimentResult r : results) {
+            var c = r.config();
+            List<String> id = List.of(r.id(), c.name().orElse(""), r.status().name().toLowerCase(java.util.Locale.ROOT),
+                    c.model(), c.backend(), c.precision().toString(), c.device(),
+                    Integer.toString(c.batching().batchSize()), Integer.toString(c.maxOutputTokens()),
+                    Integer.toString(c.prompts().limit()), Integer.toString(r.summary().cycles()),
+                    r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
+            for (Metric m : Metric.values()) {
+                List<String> row = new ArrayList<>(id);
+                row.add(m.key());
+                row.add(m.unit());
+                Optional<Estimate> s = r.summary().find(m);
+                row.add(s.map(x -> num(x.mean())).orElse(""));
+                row.add(s.flatMap(Estimate::ciLow).map(CsvExport::num).orElse(""));
+                row.add(s.flatMap(Estimate::ciHigh).map(CsvExport::num).orElse(""));
+                row.add(s.filter(x -> x.interval().isPresent()).map(x -> num(x.level())).orElse(""));
+                row.add(s.map(Estimate::method).orElse(""));
+                row.add(s.map(x -> Integer.toString(x.n())).orElse(""));
+                row.add(s.flatMap(Estimate::std).map(CsvExport::num).orElse(""));
+                row.add(s.flatMap(Estimate::cv).map(CsvExport::num).orElse(""));
+                row.add(s.map(Estimate::basis).orElse(""));
+                row.add(s.map(x -> x.outlierCycles().stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(" "))).orElse(""));
+                row.add(s.isPresent() ? "" : r.summary().whyUnavailable(m).orElse(""));
+                sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private static String num(double v) {

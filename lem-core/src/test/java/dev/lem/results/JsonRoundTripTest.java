@@ -127,6 +127,33 @@ class JsonRoundTripTest {
     }
 
     @Test
+    void tidyCsvHasOneRowPerMetricWithItsUnitAndWhyAnAbsentOneIsAbsent() {
+        String csv = CsvExport.toTidyCsv(List.of(result));
+        String[] lines = csv.split("\n");
+        assertThat(lines).hasSize(1 + Metric.values().length);
+        List<String> header = List.of(lines[0].split(","));
+        assertThat(header).isEqualTo(CsvExport.tidyColumns());
+        assertThat(header).startsWith("id", "name", "status").contains("metric", "unit", "mean", "ci_low", "ci_high",
+                "ci_method", "basis", "unavailable_reason");
+        java.util.Map<String, String[]> byMetric = new java.util.HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            // quoted cells may hold commas: split outside quotes
+            String[] row = lines[i].split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", -1);
+            assertThat(row).hasSize(header.size());
+            byMetric.put(row[header.indexOf("metric")], row);
+        }
+        String[] energy = byMetric.get("energy_j");
+        assertThat(Double.parseDouble(energy[header.indexOf("mean")])).isEqualTo(result.summary().get(Metric.ENERGY_J)
+                .mean());
+        assertThat(energy[header.indexOf("unit")]).isEqualTo("J");
+        assertThat(energy[header.indexOf("status")]).isEqualTo("complete");
+        assertThat(energy[header.indexOf("unavailable_reason")]).isEmpty();
+        String[] mfu = byMetric.get("mfu");
+        assertThat(mfu[header.indexOf("mean")]).as("absent figures are empty, never 0").isEmpty();
+        assertThat(mfu[header.indexOf("unavailable_reason")]).isNotEmpty();
+    }
+
+    @Test
     void everyResultRecordPrintsAsAReadableLine() {
         assertThat(result.toString()).startsWith("ExperimentResult " + result.id() + " \"round trip\": ")
                 .contains("on simulated, 3 cycles")
