@@ -206,6 +206,7 @@ public final class CampaignRunner {
             String failure;
             try {
                 ExperimentSession s = session(e);
+                stopOtherManagedServers(s.backend());
                 boolean loaded = s.ensureLoaded();
                 evictOverBudget(s.backend());
                 boolean warmed = false;
@@ -442,6 +443,22 @@ public final class CampaignRunner {
             }
         });
         return out;
+    }
+
+    /**
+     * A managed server holds its GPUs and its port until stopped: before another one starts, the others are stopped
+     * (grouped order keeps the restarts to one per experiment).
+     */
+    private void stopOtherManagedServers(SessionResources.Backend current) throws InterruptedException {
+        if (!current.managedServer || current.loaded()) {
+            return;
+        }
+        for (SessionResources.Backend b : new ArrayList<>(backends.values())) {
+            if (b != current && b.managedServer) {
+                progress("stopping the managed server of " + b.label + " before starting another");
+                release(b);
+            }
+        }
     }
 
     /** Unloads least recently used backends until the resident weights fit the budget. */

@@ -110,17 +110,20 @@ final class SessionResources {
         final BackendCapabilities capabilities;
         final boolean owned;
         final String label;
+        /** A server process LEM starts (vLLM, trtllm-serve): it holds a GPU and a port, so one runs at a time. */
+        final boolean managedServer;
         @Nullable ModelInfo model;
         @Nullable PhaseMeasurement load;
         /** The experiment whose unit loaded the model. */
         @Nullable String loadedBy;
 
-        Backend(Object key, InferenceBackend backend, boolean owned, String label) {
+        Backend(Object key, InferenceBackend backend, boolean owned, String label, boolean managedServer) {
             this.key = key;
             this.backend = backend;
             this.capabilities = backend.capabilities();
             this.owned = owned;
             this.label = label;
+            this.managedServer = managedServer;
         }
 
         boolean loaded() {
@@ -163,12 +166,13 @@ final class SessionResources {
         }
         BackendProvider provider = Plugins.backend(config.backend());
         return new Backend(backendKey(config), provider.create(BackendContext.of(config, provider, artifacts, rank)),
-                true, config.backend());
+                true, config.backend(), !provider.inProcess() && config.server().managed());
     }
 
     /** Wraps a backend instance made in code (never closed here). */
     static Backend given(InferenceBackend backend) {
-        return new Backend("given " + System.identityHashCode(backend), backend, false, backend.getClass().getName());
+        return new Backend("given " + System.identityHashCode(backend), backend, false, backend.getClass().getName(),
+                false);
     }
 
     /** A started monitor (or none) and what opening the meters found, to copy into each experiment's record. */

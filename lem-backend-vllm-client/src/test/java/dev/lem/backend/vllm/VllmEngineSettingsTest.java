@@ -217,4 +217,45 @@ class VllmEngineSettingsTest {
         assertThat(Files.readString(repo.aggregatedFile(units.get(0).id()))).contains("\"engine_settings\"")
                 .contains("\"max_num_seqs\"").contains("\"set_by_lem\"");
     }
+
+    @Test
+    void aCampaignVaryingMaxNumSeqsAndChunkedPrefillRecordsEachUnitsSettings() throws Exception {
+        Path exe = FakeServerScript.write(dir, "vllm", "");
+        Path results = dir.resolve("campaign-results");
+        java.util.Map<String, Object> base = new java.util.LinkedHashMap<>();
+        base.put("backend", "vllm");
+        base.put("model", "org/tiny-model");
+        base.put("server", java.util.Map.of("managed", true, "url", "http://127.0.0.1:" + freePort(),
+                "startup_timeout_s", 60.0));
+        base.put("options", java.util.Map.of("executable", exe.toString(), "max_num_batched_tokens", 4096));
+        base.put("prompts", java.util.Map.of("limit", 2));
+        base.put("max_output_tokens", 3);
+        base.put("warmup", java.util.Map.of("mode", "fixed", "runs", 0));
+        base.put("energy", java.util.Map.of("idle_baseline_s", 0));
+        dev.lem.campaign.CampaignResult r = dev.lem.Campaign.builder().base(base)
+                .vary("options.max_num_seqs", 8, 64).vary("options.enable_chunked_prefill", true, false)
+                .cycles(2).structure(dev.lem.campaign.CampaignStructure.GROUPED).resultsDir(results).build().run();
+        assertThat(r.isComplete()).as(r.warnings().toString()).isTrue();
+        assertThat(r.manifest().units()).hasSize(8);
+        // one managed server per experiment (grouped order): started for its first unit, reused for its second
+        assertThat(r.manifest().units()).extracting(dev.lem.campaign.ManifestUnit::loadedModel)
+                .containsExactly(true, false, true, false, true, false, true, false);
+        ResultsRepository repo = new ResultsRepository(results);
+        List<String> seen = new ArrayList<>();
+        for (dev.lem.campaign.ManifestExperiment e : r.manifest().experiments()) {
+            ModelInfo m = repo.readAggregated(e.experimentId()).orElseThrow().model().orElseThrow();
+            assertThat(setting(m, "max_num_seqs").source()).isEqualTo(Source.SET_BY_LEM);
+            assertThat(setting(m, "max_num_seqs").value()).isEqualTo(e.varied().get("options.max_num_seqs"));
+            assertThat(setting(m, "enable_chunked_prefill").value())
+                    .isEqualTo(e.varied().get("options.enable_chunked_prefill"));
+            seen.add(e.label());
+        }
+        assertThat(seen).containsExactly(
+                "options.max_num_seqs=8 options.enable_chunked_prefill=true",
+                "options.max_num_seqs=8 options.enable_chunked_prefill=false",
+                "options.max_num_seqs=64 options.enable_chunked_prefill=true",
+                "options.max_num_seqs=64 options.enable_chunked_prefill=false");
+        assertThat(java.nio.file.Files.readString(new dev.lem.campaign.ManifestStore(results)
+                .folder(r.id()).resolve("experiments.csv"))).contains("vary.options.max_num_seqs");
+    }
 }
