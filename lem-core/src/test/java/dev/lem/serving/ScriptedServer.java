@@ -95,6 +95,7 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicLong promptTokens = new AtomicLong();
     private final List<String> iterationStats = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger metricsReads = new AtomicInteger();
+    private final Runnable beforeGenerate;
 
     private ScriptedServer(Builder b) throws IOException {
         this.flavor = b.flavor;
@@ -107,6 +108,7 @@ public final class ScriptedServer implements AutoCloseable {
         this.version = b.version != null ? b.version : flavor == Flavor.VLLM ? "0.10.1.dev-test" : "1.0.0rc-test";
         this.maxModelLen = b.maxModelLen;
         this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
+        this.beforeGenerate = b.beforeGenerate;
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-server");
             t.setDaemon(true);
@@ -128,6 +130,7 @@ public final class ScriptedServer implements AutoCloseable {
 
     /** Server settings. */
     public static final class Builder {
+        private Runnable beforeGenerate = () -> { };
         private Flavor flavor = Flavor.VLLM;
         private String model = "test-model";
         private double ttftMs = 2;
@@ -194,6 +197,12 @@ public final class ScriptedServer implements AutoCloseable {
 
         public Builder failMarker(String m) {
             this.failMarker = m;
+            return this;
+        }
+
+        /** Runs at the start of every generation request (e.g. to make the server process die). */
+        public Builder beforeGenerate(Runnable r) {
+            this.beforeGenerate = r;
             return this;
         }
 
@@ -415,6 +424,7 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private void generate(HttpExchange x, long received, byte[] in, boolean chat) throws IOException {
+        beforeGenerate.run();
         JsonNode body = JSON.readTree(in);
         String prompt = chat ? body.path("messages").path(0).path("content").asString("")
                 : body.has("text_input") ? body.path("text_input").asString("") : body.path("prompt").asString("");

@@ -13,7 +13,9 @@ import java.util.Map;
  * passed come first, then (from {@link FakeServerScript}) {@value #EXTRAS} and the test's own: {@code --flavor
  * vllm|trtllm}, {@code --startup-ms N} (wait before listening), {@code --exit-code N} (exit at once with that code
  * after printing an error), {@code --report-version V} (what {@code --version} and {@code /version} report,
- * default {@value #VERSION}), {@code --argv-file F} (where the backend's arguments are written, one per line).
+ * default {@value #VERSION}), {@code --argv-file F} (where the backend's arguments are written, one per line),
+ * {@code --die-once-file F} (the process dies at its first generation request unless F exists, creating it: a
+ * server that crashes once and works when started again).
  * Run as {@code vllm --version}, it prints the version and exits, like vLLM. As vLLM, it reports what its
  * arguments ask for: {@code --max-model-len} in {@code /v1/models}, and the KV-cache settings vLLM puts in
  * {@code vllm:cache_config_info} ({@code --block-size}, {@code --gpu-memory-utilization}, {@code --kv-cache-dtype},
@@ -64,6 +66,21 @@ public final class ScriptedServerMain {
             cache.put("num_gpu_blocks", "2048");
             cache.put("num_gpu_blocks_override", "None");
             b.cacheConfig(cache);
+        }
+        String dieOnce = value(extras, "--die-once-file", null);
+        if (dieOnce != null) {
+            // a server that dies at its first generation request, once: the next start (after the marker) works
+            b.beforeGenerate(() -> {
+                try {
+                    Files.createFile(Path.of(dieOnce));
+                    System.out.println("ERROR scripted server: dying as asked (--die-once-file)");
+                    Runtime.getRuntime().halt(3);
+                } catch (java.nio.file.FileAlreadyExistsException again) {
+                    // died once already: serve
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
         b.start();
         System.out.println("INFO scripted server: listening on port " + port);

@@ -258,4 +258,32 @@ class VllmEngineSettingsTest {
         assertThat(java.nio.file.Files.readString(new dev.lem.campaign.ManifestStore(results)
                 .folder(r.id()).resolve("experiments.csv"))).contains("vary.options.max_num_seqs");
     }
+
+    @Test
+    void aManagedServerThatDiesDuringACampaignUnitIsStartedAgainAndTheUnitRetried() throws Exception {
+        Path marker = dir.resolve("died-once");
+        Path exe = FakeServerScript.write(dir, "vllm", "--die-once-file " + marker);
+        java.util.Map<String, Object> base = new java.util.LinkedHashMap<>();
+        base.put("backend", "vllm");
+        base.put("model", "org/tiny-model");
+        base.put("server", java.util.Map.of("managed", true, "url", "http://127.0.0.1:" + freePort(),
+                "startup_timeout_s", 60.0, "max_retries", 0));
+        base.put("options", java.util.Map.of("executable", exe.toString()));
+        base.put("prompts", java.util.Map.of("limit", 2));
+        base.put("max_output_tokens", 3);
+        base.put("warmup", java.util.Map.of("mode", "fixed", "runs", 0));
+        base.put("energy", java.util.Map.of("idle_baseline_s", 0));
+        dev.lem.campaign.CampaignResult r = dev.lem.Campaign.builder().base(base).cycles(2).set("retries", 1)
+                .resultsDir(dir.resolve("restart-results")).build().run();
+        assertThat(marker).as("the first server died").exists();
+        assertThat(r.isComplete()).as(r.warnings().toString()).isTrue();
+        dev.lem.campaign.ManifestUnit first = r.manifest().units().get(0);
+        assertThat(first.status()).isEqualTo(dev.lem.campaign.UnitStatus.DONE);
+        assertThat(first.attempts()).isEqualTo(2);
+        assertThat(first.loadedModel()).as("the server was started again for the retry").isTrue();
+        assertThat(first.history()).singleElement().satisfies(h -> assertThat(h).startsWith("attempt 1: failed: "));
+        assertThat(r.manifest().units().get(1).attempts()).isEqualTo(1);
+        assertThat(r.experiments().get(0).cycles()).hasSize(2)
+                .allSatisfy(c -> assertThat(c.metrics().failed()).as("the failed attempt is not counted").isZero());
+    }
 }
