@@ -30,9 +30,10 @@ class ComparisonTableTest {
         ComparisonTable.Row power = t.rows().stream().filter(r -> r.metric() == Metric.AVERAGE_POWER_W).findFirst()
                 .orElseThrow();
         assertThat(power.verdict()).isEqualTo(ComparisonTable.Verdict.DIFFERENT);
-        // a scripted result has no carbon: listed with the reason, not compared
+        // carbon is always given (here inferred: the world average), and says so where the figure is
         assertThat(t.unavailable()).isEmpty();
-        assertThat(t.rows()).noneMatch(r -> r.metric() == Metric.CARBON_PER_1K_OUTPUT_TOKENS_G);
+        assertThat(t.rows()).filteredOn(r -> r.metric() == Metric.CARBON_PER_1K_OUTPUT_TOKENS_G).singleElement()
+                .satisfies(r -> assertThat(r.a().basis()).contains("world average, inferred"));
         String text = t.toText();
         assertThat(text).contains("A: batch 1 (" + BATCH1.id() + ")").contains("energy_per_output_token_j")
                 .contains("better").contains("cycles are not paired");

@@ -145,7 +145,8 @@ class ReportBrowserTest {
         }
         // unavailable figures are listed with their reason, never shown as zero
         assertThat(page.eval("document.querySelector('#exp-20260101T000000Z-batch1 .unavailable "
-                + "li[data-metric=\"carbon_g\"]').innerText").asString()).contains("carbon intensity");
+                + "li[data-metric=\"flops_per_output_token\"]').innerText").asString()).contains("flops_per_output_token: ")
+                .contains(results.get(0).summary().whyUnavailable(Metric.FLOPS_PER_OUTPUT_TOKEN).orElseThrow());
         JsonNode data = page.eval("JSON.parse(document.getElementById('lem-data').textContent)");
         assertThat(data.path("experiments").size()).isEqualTo(3);
         assertThat(data.path("experiments").get(2).path("status").asString()).isEqualTo("interrupted");

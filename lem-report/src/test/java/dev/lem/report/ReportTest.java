@@ -82,11 +82,13 @@ class ReportTest {
         ResultsRepository repo = repo();
         ExperimentResult r = one(repo, "20260101T000000Z-cccccc", "gamma");
         String html = Report.from(repo, List.of(r.id())).html();
-        // summary rows carry the basis; carbon is not configured, so it is listed with the reason, not as a row
+        // summary rows carry the basis; no FLOPs were recorded, so FLOPs are listed with the reason, not as a row
+        assertThat(r.summary().find(Metric.FLOPS_PER_OUTPUT_TOKEN)).isEmpty();
+        String why = r.summary().whyUnavailable(Metric.FLOPS_PER_OUTPUT_TOKEN).orElseThrow();
         assertThat(html).contains("<tr data-metric=\"energy_j\">").contains("measured: gpu; estimated: cpu")
-                .doesNotContain("<tr data-metric=\"carbon_g\">")
-                .contains("<li data-metric=\"carbon_g\"><span class=\"key\">carbon_g</span>: no carbon intensity");
-        assertThat(r.summary().find(Metric.CARBON_G)).isEmpty();
+                .doesNotContain("<tr data-metric=\"flops_per_output_token\">")
+                .contains("<li data-metric=\"flops_per_output_token\"><span class=\"key\">flops_per_output_token"
+                        + "</span>: " + dev.lem.report.internal.Svg.esc(why));
         // energy is partly estimated here, and the warnings at the top say so
         assertThat(html.indexOf("energy includes estimated figures")).isGreaterThan(0)
                 .isLessThan(html.indexOf("<section id=\"exp-"));
