@@ -16,7 +16,7 @@ public final class CsvExport {
     private CsvExport() {
     }
 
-    /** The header row's columns. */
+    /** {@return the header row's columns} */
     public static List<String> columns() {
         List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "status", "model", "backend", "precision",
                 "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights"));
@@ -32,7 +32,12 @@ public final class CsvExport {
         return cols;
     }
 
-    /** The CSV text (RFC 4180 quoting). */
+    /**
+     * The CSV text (RFC 4180 quoting).
+     *
+     * @param results the experiments' results, one row each
+     * @return the CSV text, a header row first
+     */
     public static String toCsv(List<ExperimentResult> results) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.join(",", columns())).append('\n');
@@ -42,7 +47,12 @@ public final class CsvExport {
         return sb.toString();
     }
 
-    /** One experiment's cells, in the order of {@link #columns()} (unquoted). */
+    /**
+     * One experiment's cells, in the order of {@link #columns()} (unquoted).
+     *
+     * @param r the experiment's result
+     * @return the cells
+     */
     public static List<String> row(ExperimentResult r) {
         List<String> row = new ArrayList<>();
         var c = r.config();
@@ -77,7 +87,12 @@ public final class CsvExport {
         return Double.toString(v);
     }
 
-    /** A CSV cell, quoted when it must be (RFC 4180). */
+    /**
+     * A CSV cell, quoted when it must be (RFC 4180).
+     *
+     * @param s the cell's text
+     * @return the cell, quoted when needed
+     */
     public static String quote(String s) {
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";
