@@ -18,8 +18,8 @@ public enum TensorDtype {
     /** 16-bit bfloat16 floating point ({@code bf16}, {@code bfloat16}). */
     BF16("bf16", 2, "bfloat16"),
     /**
-     * 8-bit floating point with a 4-bit exponent and 3-bit mantissa ({@code fp8_e4m3}, {@code float8_e4m3fn}, {@code
-     * fp8}).
+     * 8-bit floating point with a 4-bit exponent and 3-bit mantissa ({@code fp8_e4m3}, {@code float8_e4m3fn},
+     * {@code fp8}).
      */
     F8_E4M3("fp8_e4m3", 1, "float8_e4m3fn", "fp8"),
     /** 8-bit floating point with a 5-bit exponent and 2-bit mantissa ({@code fp8_e5m2}, {@code float8_e5m2}). */
