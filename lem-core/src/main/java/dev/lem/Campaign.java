@@ -78,30 +78,39 @@ public final class Campaign {
     /**
      * A campaign from a campaign file, validated.
      *
+     * @param file the campaign file (YAML or JSON)
+     * @return the validated campaign, planned
      * @throws ConfigException listing every problem of the file (its keys, each experiment that cannot run at all)
      */
     public static Campaign fromFile(Path file) {
         return builder(CampaignDefinition.read(file)).build();
     }
 
-    /** A builder starting from an empty definition (give a base or configs). */
+    /** {@return a builder starting from an empty definition (give a base or configs)} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from a definition (e.g. a campaign file's, to change a few settings). */
+    /**
+     * A builder starting from a definition (e.g. a campaign file's, to change a few settings).
+     *
+     * @param definition the definition to start from
+     * @return a builder holding the definition's settings
+     */
     public static Builder builder(CampaignDefinition definition) {
         Builder b = new Builder();
         b.definition = definition;
         return b;
     }
 
-    /** The experiments to run and the combinations skipped, with why: what {@code lem campaign grid} shows. */
+    /**
+     * {@return the experiments to run and the combinations skipped, with why: what {@code lem campaign grid} shows}
+     */
     public CampaignPlanner.Plan plan() {
         return plan;
     }
 
-    /** The definition it was built from. */
+    /** {@return the definition it was built from} */
     public CampaignDefinition definition() {
         return definition;
     }
@@ -142,6 +151,7 @@ public final class Campaign {
      * @param id         the campaign id
      * @param progress   one-line progress messages
      * @param listener   units done of the total
+     * @return the result, as {@link #run()} returns it
      * @throws LemException when there is no such campaign, or its process is still running
      */
     public static CampaignResult resume(Path resultsDir, String id, Consumer<String> progress,
@@ -163,12 +173,24 @@ public final class Campaign {
         return execute(m, store, new RunOptions(progress, listener, Pause.system(), null));
     }
 
-    /** As {@link #resume(Path, String, Consumer, Consumer)} without listeners. */
+    /**
+     * As {@link #resume(Path, String, Consumer, Consumer)} without listeners.
+     *
+     * @param resultsDir the results folder holding {@code campaigns/<id>}
+     * @param id the campaign id
+     * @return the result, as {@link #run()} returns it
+     */
     public static CampaignResult resume(Path resultsDir, String id) {
         return resume(resultsDir, id, m -> { }, p -> { });
     }
 
-    /** The campaign's result as it stands (aggregating its experiments' files), without running anything. */
+    /**
+     * The campaign's result as it stands (aggregating its experiments' files), without running anything.
+     *
+     * @param resultsDir the results folder holding {@code campaigns/<id>}
+     * @param id the campaign id
+     * @return the result as it stands; incomplete while units are not done
+     */
     public static CampaignResult load(Path resultsDir, String id) {
         ManifestStore store = new ManifestStore(resultsDir);
         return CampaignResults.assemble(store.read(id), store);
@@ -203,82 +225,154 @@ public final class Campaign {
         private Builder() {
         }
 
-        /** The base configuration every grid experiment starts from: a config file. */
+        /**
+         * The base configuration every grid experiment starts from: a config file.
+         *
+         * @param configFile the base config file
+         * @return this builder
+         */
         public Builder base(Path configFile) {
             this.base = CampaignDefinition.Base.file(configFile.toAbsolutePath().normalize());
             return this;
         }
 
-        /** The base configuration as settings (nested maps or dotted keys, as YAML holds them). */
+        /**
+         * The base configuration as settings (nested maps or dotted keys, as YAML holds them).
+         *
+         * @param settings the base settings
+         * @return this builder
+         */
         public Builder base(Map<String, ?> settings) {
             this.base = CampaignDefinition.Base.inline(settings);
             return this;
         }
 
-        /** A config file run as it is (next to the grid's experiments). */
+        /**
+         * A config file run as it is (next to the grid's experiments).
+         *
+         * @param configFile the config file
+         * @return this builder
+         */
         public Builder config(Path configFile) {
             configs.add(configFile.toAbsolutePath().normalize());
             return this;
         }
 
-        /** A grid key (an experiment key, e.g. {@code batching.batch_size}) and the values to try. */
+        /**
+         * A grid key (an experiment key, e.g. {@code batching.batch_size}) and the values to try.
+         *
+         * @param key the experiment key varied
+         * @param values the values to try, in order
+         * @return this builder
+         */
         public Builder vary(String key, Object... values) {
             vary.put(key, List.of(values));
             return this;
         }
 
-        /** Any campaign setting by key, e.g. {@code set("gaps.between_experiments_s", 5)}. */
+        /**
+         * Any campaign setting by key, e.g. {@code set("gaps.between_experiments_s", 5)}.
+         *
+         * @param key the dotted campaign key
+         * @param value its value
+         * @return this builder
+         */
         public Builder set(String key, Object value) {
             putDotted(settings, key, value);
             return this;
         }
 
-        /** {@code cycles}: cycles every experiment runs. */
+        /**
+         * {@code cycles}: cycles every experiment runs.
+         *
+         * @param cycles cycles per experiment
+         * @return this builder
+         */
         public Builder cycles(int cycles) {
             return set("cycles", cycles);
         }
 
-        /** {@code structure}: the order of the units. */
+        /**
+         * {@code structure}: the order of the units.
+         *
+         * @param structure the order of the units
+         * @return this builder
+         */
         public Builder structure(CampaignStructure structure) {
             return set("structure", structure.toString());
         }
 
-        /** {@code seed}: seed of the shuffled orders. */
+        /**
+         * {@code seed}: seed of the shuffled orders.
+         *
+         * @param seed the seed of the shuffled orders
+         * @return this builder
+         */
         public Builder seed(long seed) {
             return set("seed", seed);
         }
 
-        /** {@code name}. */
+        /**
+         * {@code name}.
+         *
+         * @param name the campaign's name
+         * @return this builder
+         */
         public Builder name(String name) {
             return set("name", name);
         }
 
-        /** {@code baseline}: the experiment (label or name) the others are compared against. */
+        /**
+         * {@code baseline}: the experiment (label or name) the others are compared against.
+         *
+         * @param labelOrName the baseline experiment's label or name
+         * @return this builder
+         */
         public Builder baseline(String labelOrName) {
             return set("baseline", labelOrName);
         }
 
-        /** {@code results_dir}: the results folder of every experiment and of the manifest. */
+        /**
+         * {@code results_dir}: the results folder of every experiment and of the manifest.
+         *
+         * @param dir the results folder
+         * @return this builder
+         */
         public Builder resultsDir(Path dir) {
             this.resultsDir = dir.toAbsolutePath().normalize();
             return this;
         }
 
-        /** Receives one-line progress messages. */
+        /**
+         * Receives one-line progress messages.
+         *
+         * @param listener receives each progress message
+         * @return this builder
+         */
         public Builder onProgress(Consumer<String> listener) {
             options = new RunOptions(Objects.requireNonNull(listener), options.listener(), options.pause(),
                     options.telemetry());
             return this;
         }
 
-        /** Receives units done of the total (with the time left) as each unit starts and ends: a progress bar. */
+        /**
+         * Receives units done of the total (with the time left) as each unit starts and ends: a progress bar.
+         *
+         * @param listener receives the progress as each unit starts and ends
+         * @return this builder
+         */
         public Builder onProgressUpdate(Consumer<Progress> listener) {
             options = new RunOptions(options.progress(), Objects.requireNonNull(listener), options.pause(),
                     options.telemetry());
             return this;
         }
 
-        /** The clock gaps and schedules wait on (tests script it). */
+        /**
+         * The clock gaps and schedules wait on (tests script it).
+         *
+         * @param pause the clock to wait on
+         * @return this builder
+         */
         public Builder pause(Pause pause) {
             options = new RunOptions(options.progress(), options.listener(), Objects.requireNonNull(pause),
                     options.telemetry());
@@ -288,6 +382,9 @@ public final class Campaign {
         /**
          * The readings the adaptive gap watches (temperatures and powers by name, e.g. {@code gpu0.temperature_c});
          * by default the telemetry sources of the first experiment's energy settings.
+         *
+         * @param readings supplies the current readings by name
+         * @return this builder
          */
         public Builder telemetry(Supplier<Map<String, Double>> readings) {
             options = new RunOptions(options.progress(), options.listener(), options.pause(),
@@ -298,6 +395,7 @@ public final class Campaign {
         /**
          * Validates the campaign settings and every experiment, and plans the units.
          *
+         * @return the validated, planned campaign
          * @throws ConfigException listing every problem
          */
         public Campaign build() {

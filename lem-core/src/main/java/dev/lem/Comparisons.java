@@ -21,6 +21,10 @@ public final class Comparisons {
     /**
      * B against A on {@code metric}, with A's statistics settings (level, resamples, method) and seed.
      *
+     * @param a the result of configuration A
+     * @param b the result of configuration B
+     * @param metric the metric compared
+     * @return the comparison of B with A
      * @throws LemException when the metric is unavailable in either experiment (naming which and why)
      */
     public static Comparison compare(ExperimentResult a, ExperimentResult b, Metric metric) {

@@ -83,7 +83,7 @@ public final class Experiment {
         this.warnings = List.copyOf(warnings);
     }
 
-    /** A builder starting from every default. */
+    /** {@return a builder starting from every default} */
     public static Builder builder() {
         return new Builder(ConfigResolver.withDefaults());
     }
@@ -93,19 +93,29 @@ public final class Experiment {
      * {@code key.path=value} overrides; builder calls made afterwards win over both. Nothing is validated
      * until {@link Builder#build()}, which checks the file and the overrides together, as a whole (so an
      * override can complete or fix the file).
+     *
+     * @param file the YAML or JSON config file
+     * @param overrides {@code key.path=value} overrides, applied over the file
+     * @return a builder holding the file's settings and the overrides, not yet validated
      */
     public static Builder fromConfig(Path file, String... overrides) {
         return fromConfig(file, List.of(overrides));
     }
 
-    /** As {@link #fromConfig(Path, String...)}. */
+    /**
+     * As {@link #fromConfig(Path, String...)}.
+     *
+     * @param file the YAML or JSON config file
+     * @param overrides {@code key.path=value} overrides, applied over the file
+     * @return a builder holding the file's settings and the overrides, not yet validated
+     */
     public static Builder fromConfig(Path file, List<String> overrides) {
         ConfigResolver r = ConfigResolver.withDefaults().file(file);
         overrides.forEach(r::override);
         return new Builder(r);
     }
 
-    /** The validated configuration, with the provenance of every value. */
+    /** {@return the validated configuration, with the provenance of every value} */
     public ExperimentConfig config() {
         return config;
     }
@@ -114,17 +124,19 @@ public final class Experiment {
      * What the user should know before running: keys set that have no effect on the chosen backend (each
      * naming the key and the backend). Also logged at WARN by {@link Builder#build()} and recorded with the
      * results.
+     *
+     * @return the warnings, one message each; empty when there are none
      */
     public List<String> warnings() {
         return warnings;
     }
 
-    /** Whether the backend runs the model in this JVM (and computes batches). */
+    /** {@return whether the backend runs the model in this JVM (and computes batches)} */
     public boolean inProcess() {
         return inProcess;
     }
 
-    /** A builder holding this experiment's settings (their provenance kept), to change a few. */
+    /** {@return a builder holding this experiment's settings (their provenance kept), to change a few} */
     public Builder toBuilder() {
         Builder b = new Builder(ConfigResolver.from(config));
         b.backendInstance = backend;
@@ -202,6 +214,12 @@ public final class Experiment {
 
     /**
      * As {@link #resume(Path, String, Consumer)}, with a progress-bar listener (cycles done of the total).
+     *
+     * @param resultsDir the results folder holding {@code raw/<id>}
+     * @param id the experiment id
+     * @param progress receives one-line progress messages
+     * @param updates receives cycles done of the total after each cycle starts and ends
+     * @return the aggregated result, complete
      */
     public static ExperimentResult resume(Path resultsDir, String id, Consumer<String> progress,
             Consumer<dev.lem.result.Progress> updates) {
@@ -269,6 +287,7 @@ public final class Experiment {
      * backends (which compute batches and ignore concurrency). Each point is a complete experiment with its
      * own id and results; the list is in sweep order. Without a sweep, a list of one {@link #measure()}.
      *
+     * @return one result per sweep point, in sweep order; one result when there is no sweep
      * @throws ExperimentFailedException when a point fails; the points before it are on disk
      * @throws ConfigException when the sweep's values do not suit the key it sets
      */
@@ -332,6 +351,9 @@ public final class Experiment {
          * Sets any key by its dotted name, e.g. {@code set("batching.batch_size", 4)} or
          * {@code set("options.threads", 2)}; {@code null} returns it to its default.
          *
+         * @param key the dotted key, e.g. {@code batching.batch_size}
+         * @param value the value, or {@code null} for the default
+         * @return this builder
          * @throws ConfigException for an unknown key (with a suggestion) or a bad value
          */
         public Builder set(String key, @Nullable Object value) {
@@ -340,45 +362,85 @@ public final class Experiment {
             return this;
         }
 
-        /** Applies an override written {@code key.path=value}, as the CLI's {@code --set} does. */
+        /**
+         * Applies an override written {@code key.path=value}, as the CLI's {@code --set} does.
+         *
+         * @param assignment the override, {@code key.path=value}
+         * @return this builder
+         */
         public Builder override(String assignment) {
             resolver.override(assignment);
             return this;
         }
 
-        /** {@code model}: a local HF folder, an HF id in the local cache, or {@code synthetic:<preset>}. */
+        /**
+         * {@code model}: a local HF folder, an HF id in the local cache, or {@code synthetic:<preset>}.
+         *
+         * @param model the model folder, HF id or {@code synthetic:<preset>}
+         * @return this builder
+         */
         public Builder model(String model) {
             return set("model", Objects.requireNonNull(model, "model"));
         }
 
-        /** {@code model}: a local Hugging Face model folder. */
+        /**
+         * {@code model}: a local Hugging Face model folder.
+         *
+         * @param folder the model folder
+         * @return this builder
+         */
         public Builder model(Path folder) {
             return set("model", folder.toAbsolutePath().normalize().toString());
         }
 
-        /** {@code backend}: a backend alias ({@code djl}, {@code vllm}, {@code trtllm}, {@code openai}) or class name. */
+        /**
+         * {@code backend}: a backend alias ({@code djl}, {@code vllm}, {@code trtllm}, {@code openai}) or class name.
+         *
+         * @param alias the backend's alias or class name
+         * @return this builder
+         */
         public Builder backend(String alias) {
             this.backendInstance = null;
             return set("backend", alias);
         }
 
-        /** A backend instance made in code (the experiment does not close it). */
+        /**
+         * A backend instance made in code (the experiment does not close it).
+         *
+         * @param backend the backend to run on
+         * @return this builder
+         */
         public Builder backend(InferenceBackend backend) {
             this.backendInstance = Objects.requireNonNull(backend, "backend");
             return set("backend", backend.getClass().getName());
         }
 
-        /** {@code precision}: the data type computations run in. */
+        /**
+         * {@code precision}: the data type computations run in.
+         *
+         * @param precision the data type
+         * @return this builder
+         */
         public Builder precision(Precision precision) {
             return set("precision", precision);
         }
 
-        /** {@code device}: cpu, cuda, cuda:N or auto. */
+        /**
+         * {@code device}: cpu, cuda, cuda:N or auto.
+         *
+         * @param device {@code cpu}, {@code cuda}, {@code cuda:N} or {@code auto}
+         * @return this builder
+         */
         public Builder device(String device) {
             return set("device", device);
         }
 
-        /** {@code prompts.*}: where prompts come from and how many make a cycle. */
+        /**
+         * {@code prompts.*}: where prompts come from and how many make a cycle.
+         *
+         * @param prompts where the prompts come from and how many make a cycle
+         * @return this builder
+         */
         public Builder prompts(Prompts prompts) {
             set("prompts.source", prompts.source());
             set("prompts.path", prompts.path().map(p -> p.toAbsolutePath().normalize().toString()).orElse(null));
@@ -388,28 +450,54 @@ public final class Experiment {
             return this;
         }
 
-        /** {@code max_input_tokens}: prompts are truncated to this many tokens. */
+        /**
+         * {@code max_input_tokens}: prompts are truncated to this many tokens.
+         *
+         * @param tokens the most prompt tokens kept per request
+         * @return this builder
+         */
         public Builder maxInputTokens(int tokens) {
             return set("max_input_tokens", tokens);
         }
 
-        /** {@code max_output_tokens}: the most tokens generated per request. */
+        /**
+         * {@code max_output_tokens}: the most tokens generated per request.
+         *
+         * @param tokens the most tokens generated per request
+         * @return this builder
+         */
         public Builder maxOutputTokens(int tokens) {
             return set("max_output_tokens", tokens);
         }
 
-        /** {@code batching.batch_size} (in-process backends). */
+        /**
+         * {@code batching.batch_size} (in-process backends).
+         *
+         * @param requests requests per batch
+         * @return this builder
+         */
         public Builder batchSize(int requests) {
             return set("batching.batch_size", requests);
         }
 
-        /** Greedy decoding ({@code decoding.preset: deterministic}). */
+        /**
+         * Greedy decoding ({@code decoding.preset: deterministic}).
+         *
+         * @return this builder
+         */
         public Builder greedy() {
             set("decoding.preset", "deterministic");
             return set("decoding.greedy", true);
         }
 
-        /** Sampling with {@code decoding.temperature}, {@code decoding.top_k} (0: off), {@code decoding.top_p}. */
+        /**
+         * Sampling with {@code decoding.temperature}, {@code decoding.top_k} (0: off), {@code decoding.top_p}.
+         *
+         * @param temperature the sampling temperature
+         * @param topK the number of most likely tokens sampled from; 0 turns it off
+         * @param topP the nucleus sampling probability mass, 0 to 1
+         * @return this builder
+         */
         public Builder sampling(double temperature, int topK, double topP) {
             set("decoding.greedy", false);
             set("decoding.temperature", temperature);
@@ -417,48 +505,94 @@ public final class Experiment {
             return set("decoding.top_p", topP);
         }
 
-        /** {@code decoding.ignore_eos}: generate exactly max_output_tokens (fixed-length benchmarks). */
+        /**
+         * {@code decoding.ignore_eos}: generate exactly max_output_tokens (fixed-length benchmarks).
+         *
+         * @param ignore whether to keep generating past the end-of-sequence token
+         * @return this builder
+         */
         public Builder ignoreEos(boolean ignore) {
             return set("decoding.ignore_eos", ignore);
         }
 
-        /** {@code cycles}: measured repetitions of the workload. */
+        /**
+         * {@code cycles}: measured repetitions of the workload.
+         *
+         * @param cycles the number of measured cycles
+         * @return this builder
+         */
         public Builder cycles(int cycles) {
             return set("cycles", cycles);
         }
 
-        /** A fixed warm-up of {@code runs} batches or requests ({@code warmup.mode: fixed}). */
+        /**
+         * A fixed warm-up of {@code runs} batches or requests ({@code warmup.mode: fixed}).
+         *
+         * @param runs warm-up batches or requests
+         * @return this builder
+         */
         public Builder warmupRuns(int runs) {
             set("warmup.mode", WarmupMode.FIXED);
             return set("warmup.runs", runs);
         }
 
-        /** {@code seed}. */
+        /**
+         * {@code seed}.
+         *
+         * @param seed the random seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             return set("seed", seed);
         }
 
-        /** {@code results_dir}. */
+        /**
+         * {@code results_dir}.
+         *
+         * @param dir the folder results are written to
+         * @return this builder
+         */
         public Builder resultsDir(Path dir) {
             return set("results_dir", dir.toString());
         }
 
-        /** {@code energy.idle_baseline_s}: idle power is measured this long first (zero: none). */
+        /**
+         * {@code energy.idle_baseline_s}: idle power is measured this long first (zero: none).
+         *
+         * @param duration how long idle power is measured; zero for no baseline
+         * @return this builder
+         */
         public Builder idleBaseline(Duration duration) {
             return set("energy.idle_baseline_s", duration.toMillis() / 1000.0);
         }
 
-        /** {@code processes}: worker processes, one per device. */
+        /**
+         * {@code processes}: worker processes, one per device.
+         *
+         * @param processes the number of worker processes
+         * @return this builder
+         */
         public Builder processes(int processes) {
             return set("processes", processes);
         }
 
-        /** {@code options.<key>}: one of the backend's own options ({@code lem config keys --backend <name>}). */
+        /**
+         * {@code options.<key>}: one of the backend's own options ({@code lem config keys --backend <name>}).
+         *
+         * @param key the option's key, without {@code options.}
+         * @param value the option's value
+         * @return this builder
+         */
         public Builder option(String key, Object value) {
             return set("options." + key, value);
         }
 
-        /** {@code server.url}: the base URL of a served model, e.g. {@code http://localhost:8000}. */
+        /**
+         * {@code server.url}: the base URL of a served model, e.g. {@code http://localhost:8000}.
+         *
+         * @param url the server's base URL
+         * @return this builder
+         */
         public Builder server(String url) {
             return set("server.url", url);
         }
@@ -466,6 +600,9 @@ public final class Experiment {
         /**
          * {@code traffic.pattern} with {@code traffic.concurrency} or {@code traffic.rate} and
          * {@code traffic.burstiness}: {@link Traffic#closedLoop}, {@link Traffic#poisson}, ...
+         *
+         * @param traffic the traffic pattern
+         * @return this builder
          */
         public Builder traffic(Traffic traffic) {
             if (traffic instanceof Traffic.ClosedLoop c) {
@@ -481,13 +618,23 @@ public final class Experiment {
             return this;
         }
 
-        /** {@code slo.*}: the service-level objectives goodput counts, e.g. {@code SloConfig.none().withTtftMs(200)}. */
+        /**
+         * {@code slo.*}: the service-level objectives goodput counts, e.g. {@code SloConfig.none().withTtftMs(200)}.
+         *
+         * @param slo the service-level objectives
+         * @return this builder
+         */
         public Builder slo(SloConfig slo) {
             resolver.section(slo, ValueSource.BUILDER);
             return this;
         }
 
-        /** {@code carbon.*}: where the electricity comes from, e.g. {@code CarbonConfig.country("FRA")}. */
+        /**
+         * {@code carbon.*}: where the electricity comes from, e.g. {@code CarbonConfig.country("FRA")}.
+         *
+         * @param carbon the carbon settings
+         * @return this builder
+         */
         public Builder carbon(CarbonConfig carbon) {
             resolver.section(carbon, ValueSource.BUILDER);
             return this;
@@ -496,13 +643,21 @@ public final class Experiment {
         /**
          * Receives one-line progress messages while measuring (they are also logged through SLF4J at INFO,
          * logger {@code dev.lem}).
+         *
+         * @param listener receives each progress message
+         * @return this builder
          */
         public Builder onProgress(Consumer<String> listener) {
             this.progress = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Receives cycles done of the total (with the time left) after each cycle starts and ends: a progress bar. */
+        /**
+         * Receives cycles done of the total (with the time left) after each cycle starts and ends: a progress bar.
+         *
+         * @param listener receives the progress after each cycle starts and ends
+         * @return this builder
+         */
         public Builder onProgressUpdate(Consumer<dev.lem.result.Progress> listener) {
             this.updates = Objects.requireNonNull(listener, "listener");
             return this;
@@ -512,6 +667,7 @@ public final class Experiment {
          * Validates everything and builds the experiment: the core keys, the backend's own options and
          * rules, the carbon settings and the prompt file, all reported together.
          *
+         * @return the validated experiment
          * @throws ConfigException listing every problem, one per line
          */
         public Experiment build() {
@@ -531,7 +687,11 @@ public final class Experiment {
             return new Experiment(config, backendInstance, inProcess, inlinePrompts, progress, updates, warnings);
         }
 
-        /** {@code build().measure()}. */
+        /**
+         * {@code build().measure()}.
+         *
+         * @return the aggregated result, as {@link Experiment#measure()} returns it
+         */
         public ExperimentResult measure() {
             return build().measure();
         }

@@ -10,8 +10,17 @@ import java.util.Optional;
 public class ExperimentFailedException extends LemException {
     private static final long serialVersionUID = 1L;
     private final transient Optional<ExperimentResult> partialResult;
+    /** The id of the experiment that failed. */
     private final String experimentId;
 
+    /**
+     * An experiment failure.
+     *
+     * @param message what happened
+     * @param experimentId the experiment's id
+     * @param partialResult the aggregate of the cycles completed before the failure, if any completed
+     * @param cause the exception that stopped it, or {@code null}
+     */
     public ExperimentFailedException(String message, String experimentId, Optional<ExperimentResult> partialResult,
             @org.jspecify.annotations.Nullable Throwable cause) {
         super(message, cause);
@@ -19,12 +28,12 @@ public class ExperimentFailedException extends LemException {
         this.partialResult = partialResult;
     }
 
-    /** The experiment's id (its raw results are under {@code raw/<id>}). */
+    /** {@return the experiment's id (its raw results are under {@code raw/<id>})} */
     public String experimentId() {
         return experimentId;
     }
 
-    /** The aggregate of the cycles completed before the failure, if any completed. */
+    /** {@return the aggregate of the cycles completed before the failure, if any completed} */
     public Optional<ExperimentResult> partialResult() {
         return partialResult;
     }

@@ -11,10 +11,21 @@ package dev.lem;
 public class LemException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with a message saying what went wrong and what to do about it.
+     *
+     * @param message what went wrong and what to do about it
+     */
     public LemException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with a message saying what went wrong and what to do about it, and the error behind it.
+     *
+     * @param message what went wrong and what to do about it
+     * @param cause the error behind it
+     */
     public LemException(String message, Throwable cause) {
         super(message, cause);
     }

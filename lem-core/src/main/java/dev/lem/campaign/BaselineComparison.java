@@ -14,11 +14,19 @@ import java.util.Objects;
  * @param comparison estimates, difference and ratio with their intervals
  */
 public record BaselineComparison(String baseline, String experiment, Metric metric, Comparison comparison) {
+    /**
+     * Checks that the comparison is set.
+     *
+     * @param baseline the baseline's label
+     * @param experiment the other experiment's label
+     * @param metric the metric
+     * @param comparison estimates, difference and ratio with their intervals
+     */
     public BaselineComparison {
         Objects.requireNonNull(comparison, "comparison");
     }
 
-    /** One sentence, e.g. "batch=8 uses 41% less energy per token than batch=1 (95% CI ...)". */
+    /** {@return one sentence, e.g. "batch=8 uses 41% less energy per token than batch=1 (95% CI ...)"} */
     public String describe() {
         return comparison.describe(baseline, experiment, metric.key());
     }

@@ -18,7 +18,12 @@ public final class CampaignCsv {
     private CampaignCsv() {
     }
 
-    /** One row per experiment. */
+    /**
+     * One row per experiment.
+     *
+     * @param result the campaign's result
+     * @return the CSV text, a header row first
+     */
     public static String experiments(CampaignResult result) {
         CampaignManifest m = result.manifest();
         Set<String> varied = new LinkedHashSet<>();
@@ -58,7 +63,12 @@ public final class CampaignCsv {
             "gap_note", "loaded_model", "warmed_up", "throttle", "failure", "requests", "failed_requests",
             "output_tokens", "output_tokens_per_s", "ttft_mean_ms", "energy_j");
 
-    /** One row per unit, in run order. */
+    /**
+     * One row per unit, in run order.
+     *
+     * @param result the campaign's result
+     * @return the CSV text, a header row first
+     */
     public static String units(CampaignResult result) {
         CampaignManifest m = result.manifest();
         StringBuilder sb = new StringBuilder(String.join(",", UNIT_COLUMNS)).append('\n');

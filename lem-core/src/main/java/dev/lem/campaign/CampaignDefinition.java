@@ -55,21 +55,51 @@ public record CampaignDefinition(CampaignSettings settings, Optional<Base> base,
      * @param tree the inline settings (empty for a file)
      */
     public record Base(Optional<Path> file, Map<String, Object> tree) {
+        /**
+         * Copies the tree, keeping its order.
+         *
+         * @param file its file, or empty for an inline tree
+         * @param tree the inline settings (empty for a file)
+         */
         public Base {
             tree = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tree));
         }
 
-        /** A base read from a config file. */
+        /**
+         * A base read from a config file.
+         *
+         * @param file the config file
+         * @return the base
+         */
         public static Base file(Path file) {
             return new Base(Optional.of(file), Map.of());
         }
 
-        /** A base given as settings (nested maps, as YAML holds them). */
+        /**
+         * A base given as settings (nested maps, as YAML holds them).
+         *
+         * @param tree the settings
+         * @return the base
+         */
         public static Base inline(Map<String, ?> tree) {
             return new Base(Optional.empty(), new LinkedHashMap<>(tree));
         }
     }
 
+    /**
+     * Checks that a base or configs are given and that a grid has a base; copies the lists and map, keeping their
+     * order.
+     *
+     * @param settings the campaign's settings
+     * @param base the base configuration: a file, or an inline tree of settings
+     * @param configs config files to run as they are
+     * @param vary grid keys (dotted) and their values, in the order written
+     * @param resultsDir the results folder for every experiment and the manifest; empty: the base's (or the first
+     *                   config's) {@code results_dir}
+     * @param folder the folder relative paths are resolved against
+     * @param source the campaign file, when read from one
+     * @throws ConfigException when there is neither a base nor configs, or a grid without a base
+     */
     public CampaignDefinition {
         Objects.requireNonNull(settings, "settings");
         configs = List.copyOf(configs);
@@ -89,6 +119,8 @@ public record CampaignDefinition(CampaignSettings settings, Optional<Base> base,
     /**
      * Reads a campaign file (YAML or JSON). Relative paths in it resolve against its folder.
      *
+     * @param file the campaign file
+     * @return the definition
      * @throws ConfigException listing every problem, each naming the key, the value and the fix
      */
     public static CampaignDefinition read(Path file) {
@@ -100,7 +132,10 @@ public record CampaignDefinition(CampaignSettings settings, Optional<Base> base,
     /**
      * A definition from the settings tree of a campaign file.
      *
+     * @param tree the campaign file's settings tree
      * @param folder relative paths in the tree resolve against it
+     * @param source the campaign file, when read from one
+     * @return the definition
      */
     public static CampaignDefinition fromTree(Map<String, ?> tree, Path folder, Optional<Path> source) {
         List<ConfigProblem> problems = new ArrayList<>();

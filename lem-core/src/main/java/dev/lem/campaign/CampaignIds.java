@@ -16,7 +16,11 @@ public final class CampaignIds {
     private CampaignIds() {
     }
 
-    /** A new id. */
+    /**
+     * A new id.
+     *
+     * @return the id: {@code c}, the current UTC time and a random suffix
+     */
     public static String generate() {
         StringBuilder s = new StringBuilder("c").append(TIME.format(ZonedDateTime.now(ZoneOffset.UTC))).append('-');
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -26,7 +30,12 @@ public final class CampaignIds {
         return s.toString();
     }
 
-    /** Whether the text is a campaign id. */
+    /**
+     * Whether the text is a campaign id.
+     *
+     * @param id the text
+     * @return whether it is a campaign id
+     */
     public static boolean valid(String id) {
         return ID.matcher(id).matches();
     }
@@ -34,6 +43,8 @@ public final class CampaignIds {
     /**
      * The id, checked (it becomes a folder name).
      *
+     * @param id the id
+     * @return the id, unchanged
      * @throws LemException naming the id and the expected form
      */
     public static String require(String id) {

@@ -30,6 +30,24 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
         Optional<String> source, Instant createdAt, CampaignState state, Optional<String> stateReason, long pid,
         String host, List<ManifestExperiment> experiments, List<SkippedCombination> skipped, List<ManifestUnit> units,
         List<String> notes) {
+    /**
+     * Checks that the id and state are set and copies the lists.
+     *
+     * @param schemaVersion results schema version
+     * @param campaignId the campaign's id
+     * @param settings its settings
+     * @param resultsDir the results folder of its experiments (absolute)
+     * @param source the campaign file it was made from, if any
+     * @param createdAt when it was planned
+     * @param state where it stands
+     * @param stateReason why it is interrupted or failed
+     * @param pid the process running it (last one)
+     * @param host the host of that process
+     * @param experiments its experiments
+     * @param skipped grid combinations not run, with the reason
+     * @param units every unit in run order
+     * @param notes what the planner noticed
+     */
     public CampaignManifest {
         Objects.requireNonNull(campaignId, "campaignId");
         Objects.requireNonNull(state, "state");
@@ -39,17 +57,27 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
         notes = List.copyOf(notes);
     }
 
-    /** The campaign's name, or its id. */
+    /** {@return the campaign's name, or its id} */
     public String displayName() {
         return settings.name().orElse(campaignId);
     }
 
-    /** Units with a status. */
+    /**
+     * Units with a status.
+     *
+     * @param status the status
+     * @return the number of units with that status
+     */
     public long count(UnitStatus status) {
         return units.stream().filter(u -> u.status() == status).count();
     }
 
-    /** This manifest with one unit replaced (by its {@code seq}). */
+    /**
+     * This manifest with one unit replaced (by its {@code seq}).
+     *
+     * @param unit the new unit
+     * @return a copy with that unit
+     */
     public CampaignManifest withUnit(ManifestUnit unit) {
         List<ManifestUnit> us = new ArrayList<>(units);
         us.set(unit.seq(), unit);
@@ -57,14 +85,25 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
                 stateReason, pid, host, experiments, skipped, us, notes);
     }
 
-    /** This manifest in another state, run by this process. */
+    /**
+     * This manifest in another state, run by this process.
+     *
+     * @param s the new state
+     * @param reason why it is interrupted or failed, when it is
+     * @return a copy in that state, with this process's id and host
+     */
     public CampaignManifest withState(CampaignState s, Optional<String> reason) {
         return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, s, reason,
                 ProcessHandle.current().pid(), dev.lem.env.EnvironmentCapture.hostName(), experiments, skipped, units,
                 notes);
     }
 
-    /** The experiment with this label or name, if any. */
+    /**
+     * The experiment with this label or name, if any.
+     *
+     * @param labelOrName the experiment's label or name
+     * @return the experiment; empty when none has that label or name
+     */
     public Optional<ManifestExperiment> experiment(String labelOrName) {
         return experiments.stream().filter(e -> e.label().equals(labelOrName)
                 || e.config().name().filter(labelOrName::equals).isPresent()).findFirst();

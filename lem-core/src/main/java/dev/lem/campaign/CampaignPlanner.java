@@ -41,6 +41,9 @@ public final class CampaignPlanner {
     @FunctionalInterface
     public interface Validator {
         /**
+         * Validates one experiment's configuration.
+         *
+         * @param resolver the experiment's settings, not yet validated
          * @return the validated configuration and its warnings
          * @throws ConfigException naming every problem
          */
@@ -68,6 +71,15 @@ public final class CampaignPlanner {
      */
     public record PlannedExperiment(String label, Map<String, Object> varied, String source, ExperimentConfig config,
             List<String> warnings) {
+        /**
+         * Copies the grid values, keeping their order, and the warnings.
+         *
+         * @param label a short unique name
+         * @param varied the grid values
+         * @param source {@code grid} or the config file
+         * @param config its validated configuration
+         * @param warnings what its validation warned about
+         */
         public PlannedExperiment {
             varied = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(varied));
             warnings = List.copyOf(warnings);
@@ -85,13 +97,22 @@ public final class CampaignPlanner {
      */
     public record Plan(CampaignSettings settings, Path resultsDir, List<PlannedExperiment> experiments,
             List<SkippedCombination> skipped, List<String> notes) {
+        /**
+         * Copies the lists.
+         *
+         * @param settings the campaign's settings
+         * @param resultsDir the results folder of every experiment (absolute)
+         * @param experiments the experiments to run, in order
+         * @param skipped combinations not run, with the reason
+         * @param notes what the planner did that the user should know
+         */
         public Plan {
             experiments = List.copyOf(experiments);
             skipped = List.copyOf(skipped);
             notes = List.copyOf(notes);
         }
 
-        /** Units the campaign runs: experiments x cycles. */
+        /** {@return the number of units the campaign runs: experiments x cycles} */
         public int units() {
             return experiments.size() * settings.cycles();
         }
@@ -100,6 +121,9 @@ public final class CampaignPlanner {
     /**
      * Plans a campaign.
      *
+     * @param def the campaign's definition
+     * @param validator validates each experiment's configuration
+     * @return the plan
      * @throws ConfigException when the definition itself is wrong, or no experiment is left to run (naming why each
      *                         was skipped)
      */

@@ -17,6 +17,14 @@ import java.util.Optional;
  */
 public record CampaignResult(CampaignManifest manifest, List<ExperimentResult> experiments,
         List<BaselineComparison> comparisons, List<String> warnings) {
+    /**
+     * Checks that the manifest is set and copies the lists.
+     *
+     * @param manifest the manifest as it stands
+     * @param experiments each experiment's aggregated result, in the campaign's order
+     * @param comparisons each experiment against the baseline on the headline metrics
+     * @param warnings what the user should know
+     */
     public CampaignResult {
         Objects.requireNonNull(manifest, "manifest");
         experiments = List.copyOf(experiments);
@@ -24,22 +32,27 @@ public record CampaignResult(CampaignManifest manifest, List<ExperimentResult> e
         warnings = List.copyOf(warnings);
     }
 
-    /** The campaign's id. */
+    /** {@return the campaign's id} */
     public String id() {
         return manifest.campaignId();
     }
 
-    /** Where the campaign stands. */
+    /** {@return where the campaign stands} */
     public CampaignState state() {
         return manifest.state();
     }
 
-    /** Whether every unit is done. */
+    /** {@return whether every unit is done} */
     public boolean isComplete() {
         return manifest.state() == CampaignState.COMPLETE;
     }
 
-    /** The result of the experiment with this label (or name). */
+    /**
+     * The result of the experiment with this label (or name).
+     *
+     * @param label the experiment's label or name
+     * @return the result; empty when no experiment has that label or it has no result
+     */
     public Optional<ExperimentResult> experiment(String label) {
         return manifest.experiment(label).flatMap(e -> experiments.stream()
                 .filter(r -> r.id().equals(e.experimentId())).findFirst());

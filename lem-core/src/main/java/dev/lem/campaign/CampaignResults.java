@@ -24,6 +24,10 @@ public final class CampaignResults {
      * Aggregates every experiment that recorded cycles (so the statistics are over its cycles across the
      * campaign), compares each with the baseline, and writes {@code experiments.csv} and {@code units.csv} next to
      * the manifest.
+     *
+     * @param manifest the campaign's manifest
+     * @param store the campaigns of the results folder
+     * @return the campaign's result
      */
     public static CampaignResult assemble(CampaignManifest manifest, ManifestStore store) {
         ResultsRepository repo = new ResultsRepository(store.resultsDir());

@@ -17,6 +17,16 @@ import java.util.Objects;
  */
 public record ManifestExperiment(int index, String experimentId, String label, Map<String, Object> varied,
         String source, ExperimentConfig config) {
+    /**
+     * Checks that the id and label are set and copies {@code varied}, keeping its order.
+     *
+     * @param index position in the campaign (0-based)
+     * @param experimentId the experiment's id
+     * @param label a short unique name
+     * @param varied the grid values that made it
+     * @param source where it came from: {@code grid} or the config file
+     * @param config its validated configuration
+     */
     public ManifestExperiment {
         Objects.requireNonNull(experimentId, "experimentId");
         Objects.requireNonNull(label, "label");

@@ -19,27 +19,45 @@ import java.util.stream.Stream;
 public final class ManifestStore {
     private final Path resultsDir;
 
-    /** The campaigns of a results folder. */
+    /**
+     * The campaigns of a results folder.
+     *
+     * @param resultsDir the results folder
+     */
     public ManifestStore(Path resultsDir) {
         this.resultsDir = resultsDir.toAbsolutePath().normalize();
     }
 
-    /** The results folder. */
+    /** {@return the results folder, absolute} */
     public Path resultsDir() {
         return resultsDir;
     }
 
-    /** {@code campaigns/<id>}. */
+    /**
+     * {@code campaigns/<id>}.
+     *
+     * @param campaignId the campaign id
+     * @return the campaign's folder
+     */
     public Path folder(String campaignId) {
         return resultsDir.resolve("campaigns").resolve(CampaignIds.require(campaignId));
     }
 
-    /** {@code campaigns/<id>/manifest.json}. */
+    /**
+     * {@code campaigns/<id>/manifest.json}.
+     *
+     * @param campaignId the campaign id
+     * @return the manifest's file
+     */
     public Path manifestFile(String campaignId) {
         return folder(campaignId).resolve("manifest.json");
     }
 
-    /** Writes the manifest atomically. */
+    /**
+     * Writes the manifest atomically.
+     *
+     * @param manifest the manifest, which names its campaign
+     */
     public void write(CampaignManifest manifest) {
         ResultsRepository.writeAtomically(manifestFile(manifest.campaignId()), ResultsJson.write(manifest));
     }
@@ -47,6 +65,8 @@ public final class ManifestStore {
     /**
      * Reads a campaign's manifest.
      *
+     * @param campaignId the campaign id
+     * @return the manifest
      * @throws LemException when there is none (naming the folder and how to list campaigns) or it is unreadable
      */
     public CampaignManifest read(String campaignId) {
@@ -62,12 +82,17 @@ public final class ManifestStore {
         }
     }
 
-    /** The manifest if the campaign exists. */
+    /**
+     * The manifest if the campaign exists.
+     *
+     * @param campaignId the campaign id
+     * @return the manifest; empty when the campaign does not exist
+     */
     public Optional<CampaignManifest> find(String campaignId) {
         return Files.isRegularFile(manifestFile(campaignId)) ? Optional.of(read(campaignId)) : Optional.empty();
     }
 
-    /** Ids of every campaign in the folder, oldest first. */
+    /** {@return ids of every campaign in the folder, oldest first} */
     public List<String> ids() {
         Path dir = resultsDir.resolve("campaigns");
         if (!Files.isDirectory(dir)) {

@@ -29,6 +29,26 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
         Optional<Instant> startedAt, Optional<Instant> endedAt, List<String> files, double gapWaitedS,
         Optional<String> gapNote, boolean loadedModel, boolean warmedUp, List<String> throttle,
         Optional<String> failure, List<String> history) {
+    /**
+     * Checks that the status is set and copies the lists.
+     *
+     * @param seq position in the run order (0-based)
+     * @param round the cycle round it belongs to (0-based)
+     * @param experiment the experiment's index
+     * @param cycle the experiment's cycle (0-based)
+     * @param status where it stands
+     * @param attempts attempts started
+     * @param startedAt when its last attempt started
+     * @param endedAt when its last attempt ended
+     * @param files its result files, relative to the results folder
+     * @param gapWaitedS the pause actually taken before it, s
+     * @param gapNote how the pause ended
+     * @param loadedModel whether its process loaded the model for it
+     * @param warmedUp whether a warm-up ran before it
+     * @param throttle throttling seen during its cycle
+     * @param failure why its last attempt failed
+     * @param history earlier attempts' outcomes
+     */
     public ManifestUnit {
         Objects.requireNonNull(status, "status");
         files = List.copyOf(files);
@@ -36,19 +56,36 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
         history = List.copyOf(history);
     }
 
-    /** A pending unit. */
+    /**
+     * A pending unit.
+     *
+     * @param seq position in the run order (0-based)
+     * @param round the cycle round it belongs to (0-based)
+     * @param experiment the experiment's index
+     * @param cycle the experiment's cycle (0-based)
+     * @return the unit, with no attempt
+     */
     public static ManifestUnit pending(int seq, int round, int experiment, int cycle) {
         return new ManifestUnit(seq, round, experiment, cycle, UnitStatus.PENDING, 0, Optional.empty(),
                 Optional.empty(), List.of(), 0, Optional.empty(), false, false, List.of(), Optional.empty(), List.of());
     }
 
-    /** This unit with another status. */
+    /**
+     * This unit with another status.
+     *
+     * @param s the new status
+     * @return the copy
+     */
     public ManifestUnit withStatus(UnitStatus s) {
         return new ManifestUnit(seq, round, experiment, cycle, s, attempts, startedAt, endedAt, files, gapWaitedS,
                 gapNote, loadedModel, warmedUp, throttle, failure, history);
     }
 
-    /** Wall-clock seconds of its last attempt, when it ended. */
+    /**
+     * Wall-clock seconds of its last attempt, when it ended.
+     *
+     * @return the duration, s; empty until the attempt ended
+     */
     public Optional<Double> durationS() {
         return startedAt.flatMap(s -> endedAt.map(e -> java.time.Duration.between(s, e).toNanos() / 1e9));
     }

@@ -8,16 +8,21 @@ import java.time.Instant;
  * tested without waiting).
  */
 public interface Pause {
-    /** Now, on the wall clock. */
+    /** {@return now, on the wall clock} */
     Instant now();
 
-    /** Monotonic time, ns. */
+    /** {@return monotonic time, ns} */
     long nanoTime();
 
-    /** Waits. */
+    /**
+     * Waits.
+     *
+     * @param d how long to wait
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
     void sleep(Duration d) throws InterruptedException;
 
-    /** The system clock. */
+    /** {@return the system clock} */
     static Pause system() {
         return new Pause() {
             @Override

@@ -16,6 +16,12 @@ public record ScheduleSettings(
                 + "date-times (2026-12-05T14:00) in this machine's time zone.", defaultValue = "[]") List<String> startAt,
         @Key(doc = "Least time between the starts of consecutive cycle rounds.", defaultValue = "0", min = 0,
                 max = 31_536_000, unit = "s") double minIntervalS) {
+    /**
+     * Copies the start times.
+     *
+     * @param startAt earliest start of round 1, 2, ...; rounds beyond the list are not held
+     * @param minIntervalS least time between the starts of consecutive rounds, s
+     */
     public ScheduleSettings {
         startAt = List.copyOf(startAt);
     }
@@ -23,6 +29,7 @@ public record ScheduleSettings(
     /**
      * The start times as instants.
      *
+     * @return the instants, in list order
      * @throws dev.lem.config.ConfigException naming each entry that is not a time, with the forms accepted
      */
     public List<java.time.Instant> instants() {

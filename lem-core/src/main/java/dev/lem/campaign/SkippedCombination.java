@@ -12,6 +12,14 @@ import java.util.Map;
  * @param invalid true when it failed validation; false when it duplicates another experiment
  */
 public record SkippedCombination(String label, Map<String, Object> varied, String reason, boolean invalid) {
+    /**
+     * Copies the grid values, keeping their order.
+     *
+     * @param label the combination
+     * @param varied its grid values
+     * @param reason why it is not run
+     * @param invalid true when it failed validation; false when it duplicates another experiment
+     */
     public SkippedCombination {
         varied = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(varied));
     }

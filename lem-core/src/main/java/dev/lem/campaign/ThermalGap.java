@@ -33,7 +33,11 @@ public final class ThermalGap {
     /**
      * Takes the idle baseline: the mean of each reading over {@code baseline_s}, one reading per {@code poll_s}.
      *
+     * @param settings the adaptive gap's settings
      * @param readings current temperatures and powers by name (e.g. {@code gpu0.temperature_c}, {@code cpu.power_w})
+     * @param pause the clock to wait on
+     * @return the gap, with its baseline
+     * @throws InterruptedException when the thread is interrupted while taking the baseline
      */
     public static ThermalGap start(AdaptiveGapSettings settings, Supplier<Map<String, Double>> readings, Pause pause)
             throws InterruptedException {
@@ -52,7 +56,7 @@ public final class ThermalGap {
         return new ThermalGap(settings, readings, pause, baseline);
     }
 
-    /** The idle baseline by reading name. */
+    /** {@return the idle baseline by reading name} */
     public Map<String, Double> baseline() {
         return baseline;
     }
@@ -68,7 +72,12 @@ public final class ThermalGap {
     public record Wait(double waitedS, boolean cooled, String note) {
     }
 
-    /** Waits until every reading is within its margin of the baseline, or the maximum wait has passed. */
+    /**
+     * Waits until every reading is within its margin of the baseline, or the maximum wait has passed.
+     *
+     * @return the outcome
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
     public Wait await() throws InterruptedException {
         long start = pause.nanoTime();
         long max = Math.round(settings.maxWaitS() * 1e9);
@@ -115,7 +124,7 @@ public final class ThermalGap {
         return out;
     }
 
-    /** Names of the readings the gap watches. */
+    /** {@return the names of the readings the gap watches} */
     public List<String> watched() {
         return List.copyOf(baseline.keySet());
     }

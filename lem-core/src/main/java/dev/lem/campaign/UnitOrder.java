@@ -18,6 +18,7 @@ public final class UnitOrder {
      *
      * @param experiments how many experiments
      * @param settings    cycles, structure and seed
+     * @return the units, in run order
      */
     public static List<ManifestUnit> units(int experiments, CampaignSettings settings) {
         List<ManifestUnit> out = new ArrayList<>();
@@ -38,7 +39,14 @@ public final class UnitOrder {
         return out;
     }
 
-    /** The order of the experiments in cycle round {@code round} (0-based). */
+    /**
+     * The order of the experiments in cycle round {@code round} (0-based).
+     *
+     * @param experiments how many experiments
+     * @param round the cycle round (0-based)
+     * @param settings cycles, structure and seed
+     * @return the experiments' indices, in run order
+     */
     public static List<Integer> roundOrder(int experiments, int round, CampaignSettings settings) {
         List<Integer> order = new ArrayList<>();
         for (int e = 0; e < experiments; e++) {

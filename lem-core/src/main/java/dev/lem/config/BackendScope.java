@@ -21,7 +21,7 @@ public enum BackendScope {
         this.display = display;
     }
 
-    /** How the scope reads in docs and messages. */
+    /** {@return how the scope reads in docs and messages} */
     public String display() {
         return display;
     }
@@ -31,6 +31,7 @@ public enum BackendScope {
      *
      * @param inProcess     the backend runs the model in this JVM
      * @param managedServer the backend is served and starts its server
+     * @return whether a key of this scope has an effect
      */
     public boolean applies(boolean inProcess, boolean managedServer) {
         return switch (this) {

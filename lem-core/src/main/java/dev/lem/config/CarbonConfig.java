@@ -24,25 +24,46 @@ public record CarbonConfig(
         Optional<Double> intensityGPerKwh,
         @Key(doc = "Power usage effectiveness of the data centre.", defaultValue = "1.0", min = 1, max = 5) double pue) {
 
-    /** The grid of a country (ISO 3166 alpha-3, e.g. {@code FRA}). */
+    /**
+     * The grid of a country (ISO 3166 alpha-3, e.g. {@code FRA}).
+     *
+     * @param iso3 the country's ISO 3166 alpha-3 code
+     * @return the carbon settings
+     */
     public static CarbonConfig country(String iso3) {
         return new CarbonConfig(Optional.of(iso3), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1.0);
     }
 
-    /** A cloud region's grid ({@code gcp}, {@code aws} or {@code azure}, e.g. {@code us-west1}). */
+    /**
+     * A cloud region's grid ({@code gcp}, {@code aws} or {@code azure}, e.g. {@code us-west1}).
+     *
+     * @param provider {@code gcp}, {@code aws} or {@code azure}
+     * @param region the provider's region
+     * @return the carbon settings
+     */
     public static CarbonConfig cloud(String provider, String region) {
         return new CarbonConfig(Optional.empty(), Optional.of(provider), Optional.of(region), Optional.empty(),
                 Optional.empty(), Optional.empty(), 1.0);
     }
 
-    /** A given intensity, gCO2e/kWh (e.g. your utility's figure). */
+    /**
+     * A given intensity, gCO2e/kWh (e.g. your utility's figure).
+     *
+     * @param gramsPerKwh the intensity, gCO2e/kWh
+     * @return the carbon settings
+     */
     public static CarbonConfig intensity(double gramsPerKwh) {
         return new CarbonConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(gramsPerKwh), 1.0);
     }
 
-    /** A copy with this power usage effectiveness (&gt;= 1). */
+    /**
+     * A copy with this power usage effectiveness (&gt;= 1).
+     *
+     * @param pue the power usage effectiveness
+     * @return the copy
+     */
     public CarbonConfig withPue(double pue) {
         return new CarbonConfig(country, cloudProvider, cloudRegion, usState, nordicZone, intensityGPerKwh, pue);
     }

@@ -20,11 +20,15 @@ public interface Choice {
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.FIELD)
     @interface Doc {
-        /** The line. */
+        /** {@return the line} */
         String value();
     }
 
-    /** What choosing this constant means, in one line (its {@link Doc}). */
+    /**
+     * What choosing this constant means, in one line (its {@link Doc}).
+     *
+     * @return the description; empty when the constant has no {@link Doc}
+     */
     default String description() {
         Enum<?> e = (Enum<?>) this;
         try {
@@ -35,7 +39,12 @@ public interface Choice {
         }
     }
 
-    /** The word a config file uses for an enum constant: its name in lower case. */
+    /**
+     * The word a config file uses for an enum constant: its name in lower case.
+     *
+     * @param constant the enum constant
+     * @return the word
+     */
     static String word(Enum<?> constant) {
         return constant.name().toLowerCase(Locale.ROOT);
     }

@@ -15,6 +15,8 @@ public interface ConfigCheck {
     ConfigCheck NONE = (backend, options, config, problems) -> { };
 
     /**
+     * Adds what is wrong with the plug-ins' options and rules to {@code problems}.
+     *
      * @param backend  the {@code backend} value as given (it may itself be invalid)
      * @param options  the {@code options} as given (each a single value or a list)
      * @param config   the configuration, when every core key is valid; empty otherwise

@@ -16,16 +16,27 @@ public class ConfigException extends LemException {
     private static final long serialVersionUID = 1L;
     private final transient List<ConfigProblem> problems;
 
+    /**
+     * An exception listing every problem.
+     *
+     * @param problems the problems found
+     */
     public ConfigException(List<ConfigProblem> problems) {
         super(format(problems));
         this.problems = List.copyOf(problems);
     }
 
+    /**
+     * An exception with one problem.
+     *
+     * @param path the dotted path of the offending value, or the file
+     * @param message what is wrong and how to fix it
+     */
     public ConfigException(String path, String message) {
         this(List.of(new ConfigProblem(path, message)));
     }
 
-    /** Every problem found. */
+    /** {@return every problem found} */
     public List<ConfigProblem> problems() {
         return problems;
     }

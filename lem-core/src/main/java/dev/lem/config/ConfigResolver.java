@@ -42,12 +42,17 @@ public final class ConfigResolver {
     private ConfigResolver() {
     }
 
-    /** A resolver holding only the schema's defaults. */
+    /** {@return a resolver holding only the schema's defaults} */
     public static ConfigResolver withDefaults() {
         return new ConfigResolver();
     }
 
-    /** A resolver starting from an existing configuration's explicit values (keeping their sources). */
+    /**
+     * A resolver starting from an existing configuration's explicit values (keeping their sources).
+     *
+     * @param config the configuration
+     * @return the resolver
+     */
     public static ConfigResolver from(ExperimentConfig config) {
         ConfigResolver r = new ConfigResolver();
         config.toValues().forEach((path, value) -> {
@@ -64,6 +69,9 @@ public final class ConfigResolver {
      * must lie in the top file's folder tree (whether {@code _extends} is written relative or absolute);
      * relative paths in the files resolve against each file's folder and must stay in that tree too.
      * Problems are kept for {@link #resolve}.
+     *
+     * @param file the config file
+     * @return this resolver
      */
     public ConfigResolver file(Path file) {
         Path top = file.toAbsolutePath().normalize();
@@ -126,7 +134,13 @@ public final class ConfigResolver {
         return this;
     }
 
-    /** Adds a tree of settings (nested maps, as a YAML file would hold) from code. */
+    /**
+     * Adds a tree of settings (nested maps, as a YAML file would hold) from code.
+     *
+     * @param tree the settings, nested maps
+     * @param source where they came from
+     * @return this resolver
+     */
     public ConfigResolver tree(Map<String, ?> tree, ValueSource source) {
         flatten(tree, "", source, null, null);
         return this;
@@ -135,6 +149,11 @@ public final class ConfigResolver {
     /**
      * Adds a tree of settings written inside another file (e.g. a campaign's inline {@code base:}): relative paths
      * in it resolve against {@code folder} and must stay in that folder's tree, as in a config file there.
+     *
+     * @param tree the settings, nested maps
+     * @param source where they came from
+     * @param folder the folder relative paths resolve against
+     * @return this resolver
      */
     public ConfigResolver tree(Map<String, ?> tree, ValueSource source, Path folder) {
         Path root = folder.toAbsolutePath().normalize();
@@ -142,7 +161,7 @@ public final class ConfigResolver {
         return this;
     }
 
-    /** The dotted paths given a value so far (files, trees, overrides), in no particular order. */
+    /** {@return the dotted paths given a value so far (files, trees, overrides), in no particular order} */
     public Set<String> givenKeys() {
         return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(values.keySet()));
     }
@@ -150,6 +169,10 @@ public final class ConfigResolver {
     /**
      * Sets one value by dotted path. {@code null} returns the key to its default.
      *
+     * @param path the dotted path
+     * @param value the value; {@code null} for the default
+     * @param source where the value came from
+     * @return this resolver
      * @throws ConfigException at once when the path is unknown (with a suggestion)
      */
     public ConfigResolver set(String path, @Nullable Object value, ValueSource source) {
@@ -173,6 +196,9 @@ public final class ConfigResolver {
      * Sets every key of a section from its record ({@code CarbonConfig.country("FRA")},
      * {@code SloConfig.none().withTtftMs(200)}): present values are set, empty {@code Optional}s unset.
      *
+     * @param value the section's record
+     * @param source where the values came from
+     * @return this resolver
      * @throws IllegalArgumentException when the record is not a configuration section
      */
     public ConfigResolver section(Record value, ValueSource source) {
@@ -191,6 +217,8 @@ public final class ConfigResolver {
      * Checks one value against its key's type and range (not cross-field rules), so builders can fail
      * where the value is set.
      *
+     * @param path the dotted path
+     * @param value the value; {@code null} always passes
      * @throws ConfigException naming the path, the value and the rule
      */
     public static void checkValue(String path, @Nullable Object value) {
@@ -209,6 +237,9 @@ public final class ConfigResolver {
      * Applies an override written {@code key.path=value}; the value is read as YAML, so
      * {@code cycles=3}, {@code decoding.greedy=false}, {@code energy.meters=[rapl]} all work. Problems
      * (an unknown key, with a suggestion) are kept for {@link #resolve}.
+     *
+     * @param assignment the override, {@code key.path=value}
+     * @return this resolver
      */
     public ConfigResolver override(String assignment) {
         int eq = assignment.indexOf('=');
@@ -247,7 +278,11 @@ public final class ConfigResolver {
         }
     }
 
-    /** Validates the core keys and builds the configuration; throws one {@link ConfigException} listing every problem. */
+    /**
+     * Validates the core keys and builds the configuration; throws one {@link ConfigException} listing every problem.
+     *
+     * @return the configuration
+     */
     public ExperimentConfig resolve() {
         return resolve(ConfigCheck.NONE);
     }
@@ -255,6 +290,9 @@ public final class ConfigResolver {
     /**
      * Validates the core keys and, with {@code check}, the plug-in options and rules; throws one
      * {@link ConfigException} listing every problem of both.
+     *
+     * @param check the checks of the plug-ins
+     * @return the configuration
      */
     public ExperimentConfig resolve(ConfigCheck check) {
         List<ConfigProblem> found = new ArrayList<>(problems);

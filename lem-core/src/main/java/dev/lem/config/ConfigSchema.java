@@ -52,24 +52,34 @@ public final class ConfigSchema {
         return SECTIONS.values().stream().filter(x -> x.type() == type).findFirst();
     }
 
-    /** Every key, in declaration (documentation) order. */
+    /** {@return every key, in declaration (documentation) order} */
     public static List<Parameter> parameters() {
         return List.copyOf(PARAMETERS.values());
     }
 
-    /** The key at this exact dotted path. */
+    /**
+     * The key at this exact dotted path.
+     *
+     * @param path the dotted path
+     * @return the key; empty when there is none at that path
+     */
     public static Optional<Parameter> find(String path) {
         return Optional.ofNullable(PARAMETERS.get(path));
     }
 
-    /** Every section path (e.g. {@code batching}, {@code prompts.synthetic}) with its description. */
+    /** {@return every section path (e.g. {@code batching}, {@code prompts.synthetic}) with its description} */
     public static Map<String, String> sections() {
         Map<String, String> out = new LinkedHashMap<>();
         SECTIONS.forEach((p, s) -> out.put(p, s.doc()));
         return out;
     }
 
-    /** The {@link ValueType#MAP} key that owns a sub-key path like {@code options.foo}, if any. */
+    /**
+     * The {@link ValueType#MAP} key that owns a sub-key path like {@code options.foo}, if any.
+     *
+     * @param path the sub-key path
+     * @return the map key that owns it; empty when none does
+     */
     public static Optional<Parameter> mapOwner(String path) {
         for (Parameter p : PARAMETERS.values()) {
             if (p.type() == ValueType.MAP && path.startsWith(p.path() + ".") && path.length() > p.path().length() + 1) {
@@ -79,12 +89,17 @@ public final class ConfigSchema {
         return Optional.empty();
     }
 
-    /** True when {@code prefix} is a section (a proper prefix of some key path), e.g. {@code batching}. */
+    /**
+     * True when {@code prefix} is a section (a proper prefix of some key path), e.g. {@code batching}.
+     *
+     * @param prefix the dotted prefix
+     * @return whether it is a section
+     */
     public static boolean isSection(String prefix) {
         return SECTIONS.containsKey(prefix);
     }
 
-    /** Top-level section and key names. */
+    /** {@return top-level section and key names, sorted} */
     public static Set<String> topLevelNames() {
         Set<String> names = new TreeSet<>();
         for (String k : PARAMETERS.keySet()) {
@@ -98,8 +113,10 @@ public final class ConfigSchema {
      * The keys set explicitly in {@code config} that have no effect on a backend of this kind, each with
      * a message naming the key and the backend (e.g. {@code batching.batch_size} on vllm).
      *
+     * @param config the configuration
      * @param backend       the backend's name, for the message
      * @param inProcess     the backend runs the model in this JVM
+     * @return the messages, one per key; empty when every key set applies
      */
     public static List<String> inapplicableKeys(ExperimentConfig config, String backend, boolean inProcess) {
         boolean managed = !inProcess && config.server().managed();
@@ -123,6 +140,9 @@ public final class ConfigSchema {
      * The closest known path to an unknown one, for "did you mean" messages: by edit distance over the
      * whole path and over its last segment; a last segment that is exactly some key's last segment (e.g.
      * {@code batch_size} for {@code batching.batch_size}) always finds that key.
+     *
+     * @param unknownPath the unknown dotted path
+     * @return the closest known path; empty when none is close enough
      */
     public static Optional<String> suggest(String unknownPath) {
         return suggest(unknownPath, PARAMETERS.keySet(), true);
@@ -131,7 +151,10 @@ public final class ConfigSchema {
     /**
      * The closest of {@code known} to {@code unknown} (dotted names), if any is close enough.
      *
+     * @param unknown the unknown dotted name
+     * @param known the known dotted names
      * @param withSections also suggest the sections the known paths lie in
+     * @return the closest known name or section; empty when none is close enough
      */
     public static Optional<String> suggest(String unknown, java.util.Collection<String> known, boolean withSections) {
         List<String> candidates = new ArrayList<>(known);
@@ -174,7 +197,13 @@ public final class ConfigSchema {
         return (ia < 0 ? "" : a.substring(0, ia)).equals(ib < 0 ? "" : b.substring(0, ib));
     }
 
-    /** Levenshtein edit distance between two strings (for "did you mean" suggestions). */
+    /**
+     * Levenshtein edit distance between two strings (for "did you mean" suggestions).
+     *
+     * @param a one string
+     * @param b the other string
+     * @return the number of single-character insertions, deletions and substitutions that turn one into the other
+     */
     public static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];

@@ -23,12 +23,17 @@ public record DecodingConfig(
         @Key(doc = "Keep generating past end-of-sequence up to max_output_tokens (fixed-length benchmarks).",
                 defaultValue = "true") boolean ignoreEos) {
 
-    /** Greedy decoding, stopping at end-of-sequence unless {@code ignoreEos}. */
+    /**
+     * Greedy decoding, stopping at end-of-sequence unless {@code ignoreEos}.
+     *
+     * @param ignoreEos whether to keep generating past the end-of-sequence token
+     * @return the decoding settings
+     */
     public static DecodingConfig greedyDecoding(boolean ignoreEos) {
         return new DecodingConfig(DecodingPreset.DETERMINISTIC, true, 1.0, 0, 1.0, ignoreEos);
     }
 
-    /** True when the next token is always the arg-max (greedy, or temperature 0). */
+    /** {@return true when the next token is always the arg-max (greedy, or temperature 0)} */
     public boolean isGreedy() {
         return greedy || temperature == 0.0;
     }

@@ -43,13 +43,33 @@ public record EnergyConfig(
                 + "meter_options: {nvml: {...}}); each meter declares its own, listed by `lem plugins`.")
         Map<String, Object> meterOptions) {
 
+    /**
+     * Copies the lists and the meter options, sorted by key.
+     *
+     * @param meters meters to use (empty: every available)
+     * @param devices the GPUs the workload uses, CUDA_VISIBLE_DEVICES syntax (empty: derived)
+     * @param idleBaselineS seconds of idle measurement before the experiment (0: none)
+     * @param idleMaxCpuPct the machine's mean CPU utilisation above which the idle baseline is disturbed, %
+     * @param idleMaxGpuPct any GPU's mean utilisation above which the idle baseline is disturbed, %
+     * @param samplerIntervalMs sampler interval, ms
+     * @param timeseries write per-cycle time series CSV files
+     * @param raplRoot root of the powercap tree
+     * @param cpu CPU estimate settings
+     * @param ram RAM estimate settings
+     * @param meterOptions options of the meter plug-ins, as {@code <meter>.<option>}: value
+     */
     public EnergyConfig {
         meters = List.copyOf(meters);
         devices = List.copyOf(devices);
         meterOptions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(meterOptions));
     }
 
-    /** The options given for one meter (the part of {@code meter_options} under its name). */
+    /**
+     * The options given for one meter (the part of {@code meter_options} under its name).
+     *
+     * @param meter the meter's name
+     * @return the meter's options, by option name
+     */
     public Map<String, Object> optionsOf(String meter) {
         Map<String, Object> out = new java.util.TreeMap<>();
         meterOptions.forEach((k, v) -> {
@@ -60,7 +80,7 @@ public record EnergyConfig(
         return out;
     }
 
-    /** The settings of a monitor outside an experiment: every default. */
+    /** {@return the settings of a monitor outside an experiment: every default} */
     public static EnergyConfig defaults() {
         return ExperimentConfig.defaults().energy();
     }

@@ -25,7 +25,7 @@ public record EngineArgument(String name, Relevance relevance, String reason) {
          */
         GROUP;
 
-        /** The word a snapshot file uses: {@code yes}, {@code no}, {@code group}. */
+        /** {@return the word a snapshot file uses: {@code yes}, {@code no}, {@code group}} */
         public String word() {
             return switch (this) {
                 case RELEVANT -> "yes";
@@ -35,13 +35,20 @@ public record EngineArgument(String name, Relevance relevance, String reason) {
         }
     }
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param name the engine's name for it
+     * @param relevance whether it matters for energy, latency or throughput
+     * @param reason one line saying why (or why not)
+     */
     public EngineArgument {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(relevance, "relevance");
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** Whether it counts towards coverage. */
+    /** {@return whether it counts towards coverage} */
     public boolean relevant() {
         return relevance == Relevance.RELEVANT;
     }

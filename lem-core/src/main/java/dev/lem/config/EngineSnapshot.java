@@ -33,6 +33,15 @@ import java.util.Set;
  */
 public record EngineSnapshot(String engine, String version, String source, List<EngineArgument> arguments) {
 
+    /**
+     * Checks that the text components are set and that no argument is listed twice; copies the arguments.
+     *
+     * @param engine the engine's name
+     * @param version the version the list was taken from
+     * @param source where it was taken from
+     * @param arguments every argument, in the engine's order
+     * @throws IllegalArgumentException when an argument is listed twice
+     */
     public EngineSnapshot {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(version, "version");
@@ -49,7 +58,9 @@ public record EngineSnapshot(String engine, String version, String source, List<
     /**
      * Reads a snapshot from its text.
      *
+     * @param text the snapshot's text
      * @param what the file's name, for messages
+     * @return the snapshot
      * @throws IllegalArgumentException naming the line when the text is malformed
      */
     public static EngineSnapshot parse(String text, String what) {
@@ -104,6 +115,9 @@ public record EngineSnapshot(String engine, String version, String source, List<
     /**
      * Reads a snapshot shipped as a class-path resource next to {@code owner}.
      *
+     * @param owner the class the resource lies next to
+     * @param name the resource's name, relative to {@code owner}
+     * @return the snapshot
      * @throws IllegalStateException when the resource is missing
      */
     public static EngineSnapshot resource(Class<?> owner, String name) {
@@ -117,7 +131,12 @@ public record EngineSnapshot(String engine, String version, String source, List<
         }
     }
 
-    /** The argument of that name, if listed. */
+    /**
+     * The argument of that name, if listed.
+     *
+     * @param name the argument's name
+     * @return the argument; empty when not listed
+     */
     public java.util.Optional<EngineArgument> find(String name) {
         return arguments.stream().filter(a -> a.name().equals(name)).findFirst();
     }

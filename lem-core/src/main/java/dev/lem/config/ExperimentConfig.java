@@ -88,23 +88,63 @@ public record ExperimentConfig(
         @Key(doc = "Device peaks for MFU and MBU.") FlopsConfig flops,
         @NotAKey Map<String, ValueSource> provenance) {
 
+    /**
+     * Copies the maps, sorted by key.
+     *
+     * @param name optional label
+     * @param model model folder, HF id, or {@code synthetic:<preset>}
+     * @param backend backend alias or provider class name
+     * @param precision the data type computations run in
+     * @param device cpu, cuda, cuda:N or auto
+     * @param maxInputTokens prompt truncation length, tokens
+     * @param maxOutputTokens most tokens generated per request
+     * @param minOutputTokens tokens generated before end-of-sequence may stop a request
+     * @param cycles measured cycles
+     * @param seed master seed
+     * @param resultsDir results directory
+     * @param processes worker processes on this machine
+     * @param options the backend's own options
+     * @param extra engine arguments LEM does not model
+     * @param prompts prompt source
+     * @param batching batching
+     * @param decoding decoding
+     * @param warmup warm-up
+     * @param energy energy measurement
+     * @param carbon carbon intensity
+     * @param traffic request traffic
+     * @param slo service-level objectives for goodput
+     * @param server served-model connection
+     * @param stats statistics
+     * @param flops peaks for MFU/MBU
+     * @param provenance where each value came from, by dotted path
+     */
     public ExperimentConfig {
         options = Collections.unmodifiableMap(new TreeMap<>(options));
         extra = Collections.unmodifiableMap(new TreeMap<>(extra));
         provenance = Collections.unmodifiableMap(new TreeMap<>(provenance));
     }
 
-    /** The configuration with every default and nothing else. */
+    /** {@return the configuration with every default and nothing else} */
     public static ExperimentConfig defaults() {
         return ConfigResolver.withDefaults().resolve();
     }
 
-    /** Where the value at a dotted path came from ({@link ValueSource#DEFAULT} when unknown). */
+    /**
+     * Where the value at a dotted path came from ({@link ValueSource#DEFAULT} when unknown).
+     *
+     * @param path the dotted path
+     * @return the value's source
+     */
     public ValueSource sourceOf(String path) {
         return provenance.getOrDefault(path, ValueSource.DEFAULT);
     }
 
-    /** Whether the value at a dotted path was given (in a file, an override or the builder), not defaulted. */
+    /**
+     * Whether the value at a dotted path was given (in a file, an override or the builder), not defaulted.
+     *
+     * @param path the dotted path
+     * @return whether the value was given
+     */
     public boolean isExplicit(String path) {
         ValueSource.Kind k = sourceOf(path).kind();
         return k != ValueSource.Kind.DEFAULT && k != ValueSource.Kind.PRESET;
@@ -113,12 +153,18 @@ public record ExperimentConfig(
     /**
      * Every value by dotted path, as a config file would hold it: choices as their words, options as
      * {@code options.<key>}, extra engine arguments as {@code extra.<key>}. Unset optional values are absent.
+     *
+     * @return the values, by dotted path
      */
     public Map<String, Object> toValues() {
         return RecordBinder.flatten(ConfigSchema.declared(), this);
     }
 
-    /** The values as nested sections, as a YAML or JSON config file would hold them. */
+    /**
+     * The values as nested sections, as a YAML or JSON config file would hold them.
+     *
+     * @return the sections and values, nested
+     */
     public Map<String, Object> toTree() {
         return RecordBinder.tree(ConfigSchema.declared(), this);
     }

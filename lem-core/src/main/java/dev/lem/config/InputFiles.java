@@ -24,7 +24,13 @@ public final class InputFiles {
     private InputFiles() {
     }
 
-    /** Why {@code file} cannot be read as an input of at most {@code maxBytes}, if it cannot. */
+    /**
+     * Why {@code file} cannot be read as an input of at most {@code maxBytes}, if it cannot.
+     *
+     * @param file the file
+     * @param maxBytes the largest size accepted, bytes
+     * @return the problem; empty when the file can be read
+     */
     public static Optional<String> problem(Path file, long maxBytes) {
         if (!Files.exists(file)) {
             return Optional.of("\"" + file + "\" does not exist");
@@ -53,7 +59,10 @@ public final class InputFiles {
     /**
      * The file's text, checked as above and decoded as strict UTF-8 (a leading byte-order mark dropped).
      *
+     * @param file the file
+     * @param maxBytes the largest size accepted, bytes
      * @param key the configuration key that names the file, for messages
+     * @return the text
      */
     public static String readText(Path file, long maxBytes, String key) {
         Optional<String> p = problem(file, maxBytes);
@@ -81,7 +90,14 @@ public final class InputFiles {
         }
     }
 
-    /** The file's lines (see {@link #readText}). */
+    /**
+     * The file's lines (see {@link #readText}).
+     *
+     * @param file the file
+     * @param maxBytes the largest size accepted, bytes
+     * @param key the configuration key that names the file, for messages
+     * @return the lines
+     */
     public static List<String> readLines(Path file, long maxBytes, String key) {
         return readText(file, maxBytes, key).lines().toList();
     }

@@ -29,30 +29,35 @@ public @interface Key {
     /** Marks "no default": the key is unset unless given (its component must be an {@code Optional}). */
     String NO_DEFAULT = "\u0000none";
 
-    /** One or two sentences for the help and the docs. */
+    /** {@return one or two sentences for the help and the docs} */
     String doc();
 
     /**
      * The default, written as it would be in YAML ({@code 4}, {@code 0.5}, {@code static}, {@code [a, b]}).
      * Required for every non-{@code Optional} key other than lists and mappings (which default to empty).
+     *
+     * @return the default as YAML text, or {@link #NO_DEFAULT}
      */
     String defaultValue() default NO_DEFAULT;
 
-    /** The unit of the value, e.g. {@code s}, {@code ms}, {@code W}, {@code tokens}; empty when unitless. */
+    /** {@return the unit of the value, e.g. {@code s}, {@code ms}, {@code W}, {@code tokens}; empty when unitless} */
     String unit() default "";
 
-    /** Smallest allowed number (inclusive); for number lists, every item must be above this. */
+    /** {@return the smallest allowed number (inclusive); for number lists, every item must be above this} */
     double min() default Double.NEGATIVE_INFINITY;
 
-    /** Largest allowed number (inclusive). */
+    /** {@return the largest allowed number (inclusive)} */
     double max() default Double.POSITIVE_INFINITY;
 
-    /** The backends the key has an effect on; setting it for another gives a warning. */
+    /** {@return the backends the key has an effect on; setting it for another gives a warning} */
     BackendScope appliesTo() default BackendScope.ALL;
 
-    /** A file-system path: relative values in a config file resolve against that file's folder. */
+    /**
+     * {@return whether the value is a file-system path: relative values in a config file resolve against that file's
+     * folder}
+     */
     boolean path() default false;
 
-    /** The key's name when it is not the component's name in snake_case. */
+    /** {@return the key's name when it is not the component's name in snake_case; empty otherwise} */
     String name() default "";
 }

@@ -18,7 +18,12 @@ public final class KeyedRecords {
     private KeyedRecords() {
     }
 
-    /** Every key of a settings record type, in declaration order (sections flattened to dotted paths). */
+    /**
+     * Every key of a settings record type, in declaration order (sections flattened to dotted paths).
+     *
+     * @param type the settings record type
+     * @return the keys, in declaration order
+     */
     public static List<Parameter> keys(Class<? extends Record> type) {
         List<Parameter> out = new ArrayList<>();
         collect(RecordBinder.describe(type), out);
@@ -39,9 +44,11 @@ public final class KeyedRecords {
      * Reads a tree of settings (nested maps, as YAML gives them) into the record type: every key coerced and
      * checked, unknown keys named with the closest known one, absent keys at their defaults.
      *
+     * @param <R> the settings record type
      * @param type   the settings record
      * @param tree   the values; {@code null} values mean "the default"
      * @param prefix put before every key in messages (e.g. {@code "campaign."}), or empty
+     * @return the settings
      * @throws ConfigException listing every problem, each naming the key, the value and the rule
      */
     public static <R extends Record> R read(Class<R> type, Map<String, ?> tree, String prefix) {
@@ -118,18 +125,31 @@ public final class KeyedRecords {
      * Reads a YAML or JSON file into a tree of maps, lists and scalars, with the safety limits and messages of
      * config files (size, UTF-8, aliases, duplicate keys).
      *
+     * @param file the YAML or JSON file
+     * @return the tree
      * @throws ConfigException naming the file and the problem
      */
     public static Map<String, Object> readTree(java.nio.file.Path file) {
         return dev.lem.config.internal.ConfigFileReader.read(file);
     }
 
-    /** The settings as a tree of plain values (choices as words), as a file would hold them. */
+    /**
+     * The settings as a tree of plain values (choices as words), as a file would hold them.
+     *
+     * @param settings the settings record
+     * @return the tree, as a file would hold it
+     */
     public static Map<String, Object> tree(Record settings) {
         return RecordBinder.tree(RecordBinder.describe(settings.getClass()), settings);
     }
 
-    /** The default settings of a record type (every key at its default). */
+    /**
+     * The default settings of a record type (every key at its default).
+     *
+     * @param <R> the settings record type
+     * @param type the settings record type
+     * @return the settings, every key at its default
+     */
     public static <R extends Record> R defaults(Class<R> type) {
         return read(type, Map.of(), "");
     }

@@ -54,42 +54,84 @@ public final class Option<T> {
                 BackendScope.ALL));
     }
 
-    /** A true/false option. */
+    /**
+     * A true/false option.
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<Boolean> bool(String name) {
         return of(name, Boolean.class, ValueType.BOOLEAN, null);
     }
 
-    /** A whole-number option (32-bit). */
+    /**
+     * A whole-number option (32-bit).
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<Integer> integer(String name) {
         return of(name, Integer.class, ValueType.INTEGER, null);
     }
 
-    /** A whole-number option (64-bit). */
+    /**
+     * A whole-number option (64-bit).
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<Long> longInteger(String name) {
         return of(name, Long.class, ValueType.LONG, null);
     }
 
-    /** A real-number option. */
+    /**
+     * A real-number option.
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<Double> number(String name) {
         return of(name, Double.class, ValueType.DOUBLE, null);
     }
 
-    /** A text option. */
+    /**
+     * A text option.
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<String> text(String name) {
         return of(name, String.class, ValueType.STRING, null);
     }
 
-    /** An option whose value is one of an enum's constants, written as their lower-case names. */
+    /**
+     * An option whose value is one of an enum's constants, written as their lower-case names.
+     *
+     * @param <E> the enum
+     * @param name the option's name, lower_snake_case
+     * @param type the enum's class
+     * @return the declaration
+     */
     public static <E extends Enum<E>> Option<E> choice(String name, Class<E> type) {
         return of(name, type, ValueType.CHOICE, type);
     }
 
-    /** A list of whole numbers. */
+    /**
+     * A list of whole numbers.
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<List<Integer>> integerList(String name) {
         return of(name, List.class, ValueType.INTEGER_LIST, null);
     }
 
-    /** A list of words. */
+    /**
+     * A list of words.
+     *
+     * @param name the option's name, lower_snake_case
+     * @return the declaration
+     */
     public static Option<List<String>> textList(String name) {
         return of(name, List.class, ValueType.STRING_LIST, null);
     }
@@ -101,7 +143,12 @@ public final class Option<T> {
                 description, p.appliesTo()), engineArgument, engineDefault, since);
     }
 
-    /** The value when the option is not given. */
+    /**
+     * The value when the option is not given.
+     *
+     * @param value the default, of the option's type
+     * @return a copy with that default
+     */
     public Option<T> defaultValue(T value) {
         Objects.requireNonNull(value, "value");
         if (!javaType.isInstance(value)) {
@@ -110,22 +157,43 @@ public final class Option<T> {
         return with(value, parameter.min(), parameter.max(), parameter.unit(), parameter.description());
     }
 
-    /** Allowed numbers, inclusive. */
+    /**
+     * Allowed numbers, inclusive.
+     *
+     * @param min the smallest allowed number
+     * @param max the largest allowed number
+     * @return a copy with that range
+     */
     public Option<T> range(double min, double max) {
         return with(parameter.defaultValue(), min, max, parameter.unit(), parameter.description());
     }
 
-    /** The smallest allowed number, inclusive. */
+    /**
+     * The smallest allowed number, inclusive.
+     *
+     * @param min the smallest allowed number
+     * @return a copy with that minimum
+     */
     public Option<T> min(double min) {
         return with(parameter.defaultValue(), min, parameter.max(), parameter.unit(), parameter.description());
     }
 
-    /** The unit of the value, e.g. {@code ms}. */
+    /**
+     * The unit of the value, e.g. {@code ms}.
+     *
+     * @param unit the unit
+     * @return a copy with that unit
+     */
     public Option<T> unit(String unit) {
         return with(parameter.defaultValue(), parameter.min(), parameter.max(), unit, parameter.description());
     }
 
-    /** What the option does, for {@code lem config keys --backend} and the docs. */
+    /**
+     * What the option does, for {@code lem config keys --backend} and the docs.
+     *
+     * @param description what the option does
+     * @return a copy with that description
+     */
     public Option<T> describe(String description) {
         return with(parameter.defaultValue(), parameter.min(), parameter.max(), parameter.unit(), description);
     }
@@ -137,6 +205,9 @@ public final class Option<T> {
      * command line or configuration, records it in the results, and counts it in its parameter coverage. An
      * engine option normally has no LEM default: unset, the engine's own default applies
      * ({@link #engineDefault(String)}).
+     *
+     * @param argument the engine's name for it, lower_snake_case with dots for nested fields
+     * @return a copy marked as that engine argument
      */
     public Option<T> engineArgument(String argument) {
         if (!argument.matches("[a-z_][a-z0-9_.]*")) {
@@ -145,7 +216,12 @@ public final class Option<T> {
         return new Option<>(name, javaType, parameter, argument, engineDefault, since);
     }
 
-    /** The engine's own default, as the engine documents it (e.g. {@code 0.9}, or a rule), for the docs. */
+    /**
+     * The engine's own default, as the engine documents it (e.g. {@code 0.9}, or a rule), for the docs.
+     *
+     * @param text the engine's default
+     * @return a copy with that engine default
+     */
     public Option<T> engineDefault(String text) {
         return new Option<>(name, javaType, parameter, engineArgument, Objects.requireNonNull(text, "text"), since);
     }
@@ -153,6 +229,9 @@ public final class Option<T> {
     /**
      * The first engine version that accepts the argument; a server reporting an older version makes setting the
      * option an error before anything is measured.
+     *
+     * @param version the version, e.g. {@code 0.8.5}
+     * @return a copy with that version
      */
     public Option<T> since(String version) {
         if (!version.matches("\\d+(\\.\\d+)*.*")) {
@@ -161,22 +240,25 @@ public final class Option<T> {
         return new Option<>(name, javaType, parameter, engineArgument, engineDefault, version);
     }
 
-    /** The option's name under {@code options.}. */
+    /** {@return the option's name under {@code options.}} */
     public String name() {
         return name;
     }
 
-    /** The engine's name for the argument this option sets, when it is an engine argument. */
+    /** {@return the engine's name for the argument this option sets, when it is an engine argument} */
     public Optional<String> engineArgument() {
         return Optional.ofNullable(engineArgument);
     }
 
-    /** The engine's own default as text; empty when not documented. */
+    /** {@return the engine's own default as text; empty when not documented} */
     public String engineDefaultText() {
         return engineDefault;
     }
 
-    /** The first engine version that accepts the argument, when it is known to be newer than the engines' oldest. */
+    /**
+     * {@return the first engine version that accepts the argument, when it is known to be newer than the engines'
+     * oldest}
+     */
     public Optional<String> since() {
         return Optional.ofNullable(since);
     }
@@ -184,6 +266,8 @@ public final class Option<T> {
     /**
      * What is known about it, with the path {@code options.<name>}; for an engine argument the description ends
      * with the engine's default and the first version that accepts it.
+     *
+     * @return the parameter
      */
     public Parameter parameter() {
         if (engineArgument == null || engineDefault.isEmpty() && since == null) {

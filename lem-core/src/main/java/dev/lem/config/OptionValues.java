@@ -19,7 +19,7 @@ public final class OptionValues {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
     }
 
-    /** No options set. */
+    /** {@return no options set} */
     public static OptionValues none() {
         return NONE;
     }
@@ -28,6 +28,9 @@ public final class OptionValues {
      * Checks {@code raw} (the {@code options} map of a configuration) against {@code declared}.
      *
      * @param plugin the plug-in's name, for messages
+     * @param declared the options the plug-in declares
+     * @param raw the {@code options} map as given
+     * @return the typed values
      * @throws ConfigException with one line per problem, each naming {@code options.<name>}
      */
     public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw) {
@@ -37,6 +40,12 @@ public final class OptionValues {
     /**
      * As {@link #check(String, List, Map)} for options given under {@code prefix} (e.g.
      * {@code energy.meter_options.nvml} for a meter's options).
+     *
+     * @param plugin the plug-in's name, for messages
+     * @param declared the options the plug-in declares
+     * @param raw the options as given
+     * @param prefix the key path the options sit under, for messages
+     * @return the typed values
      */
     public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw, String prefix) {
         List<ConfigProblem> problems = new java.util.ArrayList<>();
@@ -47,13 +56,30 @@ public final class OptionValues {
         return v;
     }
 
-    /** As {@link #check(String, List, Map)}, adding problems to {@code problems} instead of throwing. */
+    /**
+     * As {@link #check(String, List, Map)}, adding problems to {@code problems} instead of throwing.
+     *
+     * @param plugin the plug-in's name, for messages
+     * @param declared the options the plug-in declares
+     * @param raw the {@code options} map as given
+     * @param problems where the problems go
+     * @return the typed values that could be checked
+     */
     public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw,
             List<ConfigProblem> problems) {
         return check(plugin, declared, raw, "options", problems);
     }
 
-    /** As {@link #check(String, List, Map, String)}, adding problems to {@code problems} instead of throwing. */
+    /**
+     * As {@link #check(String, List, Map, String)}, adding problems to {@code problems} instead of throwing.
+     *
+     * @param plugin the plug-in's name, for messages
+     * @param declared the options the plug-in declares
+     * @param raw the options as given
+     * @param prefix the key path the options sit under, for messages
+     * @param problems where the problems go
+     * @return the typed values that could be checked
+     */
     public static OptionValues check(String plugin, List<Option<?>> declared, Map<String, ?> raw, String prefix,
             List<ConfigProblem> problems) {
         boolean meter = !prefix.equals("options");
@@ -90,6 +116,11 @@ public final class OptionValues {
      * One value for {@code option} written somewhere else than under {@code options:} (an engine argument found
      * in {@code server.args} or {@code extra:}), checked with the option's rule; problems name {@code path}.
      *
+     * @param <T> the option's type
+     * @param option the option
+     * @param raw the value as written
+     * @param path where it was written, for messages
+     * @param problems where a problem goes
      * @return the typed value, or empty after adding a problem
      */
     @SuppressWarnings("unchecked")
@@ -100,7 +131,13 @@ public final class OptionValues {
         return Optional.ofNullable((T) dev.lem.config.internal.Coercion.coerce(at, raw, problems));
     }
 
-    /** The option's value, or its default. */
+    /**
+     * The option's value, or its default.
+     *
+     * @param <T> the option's type
+     * @param option the option
+     * @return the value or the default; empty when it has neither
+     */
     @SuppressWarnings("unchecked")
     public <T> Optional<T> find(Option<T> option) {
         Object v = values.get(option.name());
@@ -110,6 +147,9 @@ public final class OptionValues {
     /**
      * The option's value, or its default.
      *
+     * @param <T> the option's type
+     * @param option the option
+     * @return the value or the default
      * @throws IllegalStateException when it has neither (declare a default, or use {@link #find})
      */
     public <T> T get(Option<T> option) {
@@ -117,17 +157,27 @@ public final class OptionValues {
                 + " is not set and has no default"));
     }
 
-    /** Whether the option was given (not defaulted). */
+    /**
+     * Whether the option was given (not defaulted).
+     *
+     * @param option the option
+     * @return whether the option was given
+     */
     public boolean isSet(Option<?> option) {
         return values.containsKey(option.name());
     }
 
-    /** Every option that was given, typed, by name. */
+    /** {@return every option that was given, typed, by name} */
     public Map<String, Object> asMap() {
         return values;
     }
 
-    /** A value by name, as given. */
+    /**
+     * A value by name, as given.
+     *
+     * @param name the option's name
+     * @return the value as given; {@code null} when it was not given
+     */
     public @Nullable Object raw(String name) {
         return values.get(name);
     }

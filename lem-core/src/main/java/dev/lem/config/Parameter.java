@@ -34,6 +34,21 @@ public record Parameter(
         String description,
         BackendScope appliesTo) {
 
+    /**
+     * Checks that the required components are set and that a choice, and only a choice, has its enum.
+     *
+     * @param path dotted path
+     * @param type value type
+     * @param defaultValue the default in its typed form, or null when unset by default
+     * @param min smallest allowed number (inclusive), or null
+     * @param max largest allowed number (inclusive), or null
+     * @param choiceType the enum of a {@link ValueType#CHOICE}, else null
+     * @param unit unit of the value, or empty
+     * @param description one or two sentences for the help
+     * @param appliesTo the backends the key has an effect on
+     * @throws IllegalArgumentException when {@code choiceType} is given for a type other than a choice, or missing
+     *                                  for a choice
+     */
     public Parameter {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(type, "type");
@@ -45,12 +60,17 @@ public record Parameter(
         }
     }
 
-    /** The same key under another path (e.g. with a prefix, for messages about a nested settings block). */
+    /**
+     * The same key under another path (e.g. with a prefix, for messages about a nested settings block).
+     *
+     * @param newPath the other dotted path
+     * @return the copy
+     */
     public Parameter withPath(String newPath) {
         return new Parameter(newPath, type, defaultValue, min, max, choiceType, unit, description, appliesTo);
     }
 
-    /** The words of a choice, in declaration order; empty for other types. */
+    /** {@return the words of a choice, in declaration order; empty for other types} */
     public List<String> choices() {
         if (choiceType == null) {
             return List.of();
@@ -58,7 +78,11 @@ public record Parameter(
         return java.util.Arrays.stream(choiceType.getEnumConstants()).map(Choice::word).toList();
     }
 
-    /** Each word of a choice with its description (empty descriptions for enums that are not {@link Choice}s). */
+    /**
+     * Each word of a choice with its description (empty descriptions for enums that are not {@link Choice}s).
+     *
+     * @return the descriptions, by word, in declaration order; empty for other types
+     */
     public Map<String, String> choiceDescriptions() {
         Map<String, String> out = new LinkedHashMap<>();
         if (choiceType != null) {
@@ -69,12 +93,14 @@ public record Parameter(
         return out;
     }
 
-    /** The last segment of the path, e.g. {@code batch_size}. */
+    /** {@return the last segment of the path, e.g. {@code batch_size}} */
     public String name() {
         return path.substring(path.lastIndexOf('.') + 1);
     }
 
-    /** The rule as a phrase for help text, e.g. {@code "integer in [1, 65536]"} or {@code "one of: a, b"}. */
+    /**
+     * {@return the rule as a phrase for help text, e.g. {@code "integer in [1, 65536]"} or {@code "one of: a, b"}}
+     */
     public String rule() {
         if (type == ValueType.CHOICE) {
             return "one of: " + String.join(", ", choices());
@@ -90,12 +116,17 @@ public record Parameter(
         return s.toString();
     }
 
-    /** The default as a config file would write it, or {@code unset}. */
+    /** {@return the default as a config file would write it, or {@code unset}} */
     public String defaultText() {
         return defaultValue == null ? "unset" : display(defaultValue);
     }
 
-    /** A typed value as a config file would write it (choices as their words). */
+    /**
+     * A typed value as a config file would write it (choices as their words).
+     *
+     * @param value the value, or null
+     * @return the text
+     */
     public static String display(@Nullable Object value) {
         if (value == null) {
             return "unset";

@@ -21,6 +21,14 @@ import java.util.TreeMap;
 public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> modelledBy,
         Map<String, String> engineDefaults, Map<String, String> since) {
 
+    /**
+     * Checks that the snapshot is set and copies the maps, sorted by engine argument.
+     *
+     * @param snapshot the engine's argument list for a named version
+     * @param modelledBy engine argument name to the LEM key that sets it
+     * @param engineDefaults engine argument name to the engine's own default
+     * @param since engine argument name to the first engine version that accepts it
+     */
     public ParameterCoverage {
         Objects.requireNonNull(snapshot, "snapshot");
         modelledBy = Collections.unmodifiableMap(new TreeMap<>(modelledBy));
@@ -28,7 +36,12 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
         since = Collections.unmodifiableMap(new TreeMap<>(since));
     }
 
-    /** A coverage without documented defaults or versions. */
+    /**
+     * A coverage without documented defaults or versions.
+     *
+     * @param snapshot the engine's argument list for a named version
+     * @param modelledBy engine argument name to the LEM key that sets it
+     */
     public ParameterCoverage(EngineSnapshot snapshot, Map<String, String> modelledBy) {
         this(snapshot, modelledBy, Map.of(), Map.of());
     }
@@ -37,7 +50,10 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
      * The coverage of a backend: its engine options (those with an {@link Option#engineArgument()}) plus the core
      * keys that set engine arguments.
      *
+     * @param snapshot the engine's argument list for a named version
+     * @param options the backend's options
      * @param coreKeys engine argument to core key, e.g. {@code seed -> seed}
+     * @return the coverage
      * @throws IllegalArgumentException when two options claim the same engine argument
      */
     public static ParameterCoverage of(EngineSnapshot snapshot, List<Option<?>> options, Map<String, String> coreKeys) {
@@ -59,17 +75,17 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
         return new ParameterCoverage(snapshot, by, defaults, versions);
     }
 
-    /** Every relevant argument, in the engine's order. */
+    /** {@return every relevant argument, in the engine's order} */
     public List<EngineArgument> relevant() {
         return snapshot.arguments().stream().filter(EngineArgument::relevant).toList();
     }
 
-    /** The relevant arguments LEM models. */
+    /** {@return the relevant arguments LEM models, in the engine's order} */
     public List<EngineArgument> modelled() {
         return relevant().stream().filter(a -> modelledBy.containsKey(a.name())).toList();
     }
 
-    /** The relevant arguments LEM does not model (they go through {@code extra:}). */
+    /** {@return the relevant arguments LEM does not model (they go through {@code extra:}), in the engine's order} */
     public List<EngineArgument> missing() {
         return relevant().stream().filter(a -> !modelledBy.containsKey(a.name())).toList();
     }
@@ -77,6 +93,8 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
     /**
      * LEM keys that claim an engine argument the snapshot does not list as relevant (a typo, an argument
      * the engine does not have, or one classified as irrelevant): each is a declaration to fix.
+     *
+     * @return the LEM keys, one message each; empty when there are none
      */
     public List<String> mismatches() {
         List<String> out = new ArrayList<>();
@@ -92,13 +110,13 @@ public record ParameterCoverage(EngineSnapshot snapshot, Map<String, String> mod
         return out;
     }
 
-    /** Modelled relevant arguments over relevant arguments, in [0, 1]; 1 when nothing is relevant. */
+    /** {@return modelled relevant arguments over relevant arguments, in [0, 1]; 1 when nothing is relevant} */
     public double share() {
         int n = relevant().size();
         return n == 0 ? 1.0 : (double) modelled().size() / n;
     }
 
-    /** The share as a percentage with one decimal, e.g. {@code 93.8%}. */
+    /** {@return the share as a percentage with one decimal, e.g. {@code 93.8%}} */
     public String percent() {
         return String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share());
     }

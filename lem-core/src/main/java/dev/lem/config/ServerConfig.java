@@ -47,6 +47,23 @@ public record ServerConfig(
         @Key(doc = "The server runs on this machine, so local energy meters see its work; false reports no energy.",
                 defaultValue = "true", appliesTo = BackendScope.SERVED) boolean sameHost) {
 
+    /**
+     * Copies the arguments.
+     *
+     * @param url base URL
+     * @param api the API to call
+     * @param modelName the name the server knows the model by
+     * @param apiKeyEnv environment variable holding the API key
+     * @param connectTimeoutS connection timeout, s
+     * @param firstTokenTimeoutS longest wait for the first token, s
+     * @param idleTimeoutS longest gap between chunks, s
+     * @param requestTimeoutS longest whole request, s
+     * @param maxRetries retries before the first byte
+     * @param managed LEM starts and stops the server
+     * @param args extra arguments for a managed server
+     * @param startupTimeoutS longest wait for a managed server, s
+     * @param sameHost the server runs on this machine
+     */
     public ServerConfig {
         args = List.copyOf(args);
     }

@@ -15,22 +15,37 @@ public record SloConfig(
         @Key(doc = "Goodput: end-to-end latency service-level objective.", min = 0, unit = "ms")
         Optional<Double> e2eMs) {
 
-    /** No objective (goodput is not computed). */
+    /** {@return no objective (goodput is not computed)} */
     public static SloConfig none() {
         return new SloConfig(Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** A copy with a TTFT objective, ms. */
+    /**
+     * A copy with a TTFT objective, ms.
+     *
+     * @param ms the most time to first token, ms
+     * @return the copy
+     */
     public SloConfig withTtftMs(double ms) {
         return new SloConfig(Optional.of(ms), tpotMs, e2eMs);
     }
 
-    /** A copy with a TPOT objective, ms. */
+    /**
+     * A copy with a TPOT objective, ms.
+     *
+     * @param ms the most time per output token, ms
+     * @return the copy
+     */
     public SloConfig withTpotMs(double ms) {
         return new SloConfig(ttftMs, Optional.of(ms), e2eMs);
     }
 
-    /** A copy with an end-to-end objective, ms. */
+    /**
+     * A copy with an end-to-end objective, ms.
+     *
+     * @param ms the longest end-to-end latency, ms
+     * @return the copy
+     */
     public SloConfig withE2eMs(double ms) {
         return new SloConfig(ttftMs, tpotMs, Optional.of(ms));
     }

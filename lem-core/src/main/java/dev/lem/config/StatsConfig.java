@@ -25,7 +25,7 @@ public record StatsConfig(
                 + "complete; above it the run ends as failed (exit code 1) with its results kept. Any failure is "
                 + "warned about.", defaultValue = "0.05", min = 0, max = 1) double maxFailureRate) {
 
-    /** The settings the statistics package computes intervals with. */
+    /** {@return the settings the statistics package computes intervals with} */
     public IntervalSettings intervals() {
         return new IntervalSettings(confidenceLevel, bootstrapResamples, ciMethod);
     }

@@ -33,6 +33,18 @@ public record TrafficConfig(
         @Key(doc = "Run the experiment once per value: concurrencies (closed loop) or rates (open loop) on served "
                 + "backends, batch sizes on in-process ones.", defaultValue = "[]") List<Double> sweep) {
 
+    /**
+     * Copies the sweep's values.
+     *
+     * @param pattern batches, closed loop or an open-loop arrival process
+     * @param concurrency closed loop: requests in flight
+     * @param rate open loop: mean arrival rate, requests/s
+     * @param burstiness gamma shape (1 = Poisson)
+     * @param maxRequests stop after this many requests
+     * @param maxDurationS stop sending after this many seconds
+     * @param warmupRequests requests sent first and excluded
+     * @param sweep the values to run the experiment at, in turn
+     */
     public TrafficConfig {
         sweep = List.copyOf(sweep);
     }

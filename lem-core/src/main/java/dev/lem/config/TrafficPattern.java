@@ -21,7 +21,7 @@ public enum TrafficPattern implements Choice {
     @Doc("open loop: one request every 1/traffic.rate seconds")
     CONSTANT;
 
-    /** Whether requests arrive on a schedule (poisson, gamma, constant) rather than as others finish. */
+    /** {@return whether requests arrive on a schedule (poisson, gamma, constant) rather than as others finish} */
     public boolean isOpenLoop() {
         return this == POISSON || this == GAMMA || this == CONSTANT;
     }
@@ -29,6 +29,9 @@ public enum TrafficPattern implements Choice {
     /**
      * Whether requests are computed as batches for a backend of this kind: {@code batch}, or {@code auto}
      * with an in-process backend.
+     *
+     * @param inProcessBackend whether the backend runs the model in this JVM
+     * @return whether requests are computed as batches
      */
     public boolean batches(boolean inProcessBackend) {
         return this == BATCH || (this == AUTO && inProcessBackend);

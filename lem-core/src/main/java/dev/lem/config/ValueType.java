@@ -25,7 +25,7 @@ public enum ValueType {
     /** A mapping of free keys to scalar values or lists (backend options, pass-through engine arguments). */
     MAP;
 
-    /** How the type reads in messages and help. */
+    /** {@return how the type reads in messages and help} */
     public String display() {
         return switch (this) {
             case STRING -> "text";

@@ -26,6 +26,8 @@ public final class CarbonIntensities {
     /**
      * The intensity for this configuration, or empty when nothing was configured.
      *
+     * @param config the carbon settings
+     * @return the intensity; empty when nothing was configured
      * @throws dev.lem.config.ConfigException when a configured country, region, state or zone is not in the
      *                                        tables (the message lists close matches)
      */
@@ -64,7 +66,9 @@ public final class CarbonIntensities {
      * world average — each labelled as inferred, e.g. {@code country FRA (France), inferred from time zone
      * Europe/Paris (/etc/timezone); set carbon.country to change}. So there is always a figure.
      *
+     * @param config the carbon settings
      * @param inferred the facts {@link #inferLocation} recorded with the run (empty: world average)
+     * @return the intensity; never empty
      * @throws dev.lem.config.ConfigException when a configured country, region, state or zone is not in the tables
      */
     public static Optional<CarbonIntensity> resolve(CarbonConfig config, Map<String, String> inferred) {
@@ -99,13 +103,20 @@ public final class CarbonIntensities {
      * {@code CLOUDSDK_COMPUTE_REGION}, {@code FUNCTION_REGION}, {@code REGION_NAME}), else the country of the system
      * time zone ({@code TZ}, {@code /etc/timezone}, {@code /etc/localtime}). Facts to store with the run; never throws.
      *
+     * @param env the environment variables
      * @param root the file system root ({@code /}; tests pass their own)
+     * @return the facts, by name
      */
     public static Map<String, String> inferLocation(Map<String, String> env, java.nio.file.Path root) {
         return GridLocation.infer(env, root);
     }
 
-    /** Why no intensity is available for this configuration (for the result's unavailable list). */
+    /**
+     * Why no intensity is available for this configuration (for the result's unavailable list).
+     *
+     * @param config the carbon settings
+     * @return the reason, with the settings to use
+     */
     public static String whyUnavailable(CarbonConfig config) {
         return "no carbon intensity configured: set carbon.country (ISO-3, e.g. FRA), carbon.cloud_provider and "
                 + "carbon.cloud_region, carbon.us_state, carbon.nordic_zone, or carbon.intensity_g_per_kwh";

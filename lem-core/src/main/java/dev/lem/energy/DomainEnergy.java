@@ -16,6 +16,15 @@ import java.util.Optional;
  */
 public record DomainEnergy(EnergyDomain domain, double joules, Optional<Double> idleWatts,
         Optional<Double> adjustedJoules, boolean belowIdle) {
+    /**
+     * Checks that the object components are set.
+     *
+     * @param domain the domain
+     * @param joules raw energy over the window, J
+     * @param idleWatts the domain's idle power from the baseline, W, when a baseline was measured
+     * @param adjustedJoules raw − idle power × duration, J, when a baseline was measured; may be negative
+     * @param belowIdle true when the adjusted figure is negative
+     */
     public DomainEnergy {
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(idleWatts, "idleWatts");

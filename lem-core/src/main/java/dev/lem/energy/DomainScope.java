@@ -15,6 +15,7 @@ public enum DomainScope {
     /** Attributable to this process alone. */
     PROCESS;
 
+    /** {@return the label in results files: the name in lower case, e.g. {@code machine}} */
     @JsonValue
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

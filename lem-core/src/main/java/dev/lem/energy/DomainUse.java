@@ -19,11 +19,12 @@ public enum DomainUse {
         this.description = description;
     }
 
-    /** A few words for messages, e.g. {@code "not used by the workload"}. */
+    /** {@return a few words for messages, e.g. {@code "not used by the workload"}} */
     public String description() {
         return description;
     }
 
+    /** {@return the label in results files: the name in lower case, e.g. {@code not_used}} */
     @JsonValue
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

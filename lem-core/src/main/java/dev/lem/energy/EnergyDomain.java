@@ -17,6 +17,17 @@ import java.util.Objects;
  */
 public record EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
         String meter, DomainUse use) {
+    /**
+     * Checks that the other components are set; a {@code null} use becomes {@link DomainUse#WORKLOAD}.
+     *
+     * @param id stable identifier within a result
+     * @param kind {@code gpu}, {@code cpu}, {@code dram}, {@code ram}, {@code psys} or {@code module}
+     * @param device hardware identity where there is one, else empty
+     * @param scope how readings from several processes are merged
+     * @param method how the figure is obtained
+     * @param meter name of the meter that reports it
+     * @param use whether the measured workload runs on it
+     */
     public EnergyDomain {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -27,23 +38,42 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
         use = use == null ? DomainUse.WORKLOAD : use;
     }
 
-    /** A domain the workload uses (CPU, memory, the model's device). */
+    /**
+     * A domain the workload uses (CPU, memory, the model's device).
+     *
+     * @param id stable identifier within a result
+     * @param kind {@code gpu}, {@code cpu}, {@code dram}, {@code ram}, {@code psys} or {@code module}
+     * @param device hardware identity where there is one, else empty
+     * @param scope how readings from several processes are merged
+     * @param method how the figure is obtained
+     * @param meter name of the meter that reports it
+     */
     public EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
             String meter) {
         this(id, kind, device, scope, method, meter, DomainUse.WORKLOAD);
     }
 
-    /** True when the workload uses it, so it counts in the energy figures. */
+    /** {@return true when the workload uses it, so it counts in the energy figures} */
     public boolean usedByWorkload() {
         return use == DomainUse.WORKLOAD;
     }
 
-    /** A copy with another id (merging processes renames clashing domains). */
+    /**
+     * A copy with another id (merging processes renames clashing domains).
+     *
+     * @param newId the new id
+     * @return the copy
+     */
     public EnergyDomain withId(String newId) {
         return new EnergyDomain(newId, kind, device, scope, method, meter, use);
     }
 
-    /** A copy with another use (a device several processes share is used when any of them uses it). */
+    /**
+     * A copy with another use (a device several processes share is used when any of them uses it).
+     *
+     * @param newUse the new use
+     * @return the copy
+     */
     public EnergyDomain withUse(DomainUse newUse) {
         return new EnergyDomain(id, kind, device, scope, method, meter, newUse);
     }

@@ -17,6 +17,17 @@ import java.util.Optional;
  */
 public record EnergyMeasurement(String window, long durationNanos, List<DomainEnergy> domains,
         Optional<ThrottleSummary> throttle, List<String> notes, Optional<String> baselineDisturbed) {
+    /**
+     * Copies the domains and notes; {@code null} {@code throttle}, {@code notes} or {@code baselineDisturbed} become
+     * empty.
+     *
+     * @param window the window's name
+     * @param durationNanos the window's length, ns
+     * @param domains energy per domain
+     * @param throttle throttling seen during the window, when telemetry was sampled
+     * @param notes caveats
+     * @param baselineDisturbed why the idle baseline was not taken at idle, when it was not
+     */
     public EnergyMeasurement {
         Objects.requireNonNull(window, "window");
         domains = List.copyOf(domains);
@@ -25,7 +36,15 @@ public record EnergyMeasurement(String window, long durationNanos, List<DomainEn
         baselineDisturbed = baselineDisturbed == null ? Optional.empty() : baselineDisturbed;
     }
 
-    /** A measurement whose baseline (if any) was taken at idle. */
+    /**
+     * A measurement whose baseline (if any) was taken at idle.
+     *
+     * @param window the window's name
+     * @param durationNanos the window's length, ns
+     * @param domains energy per domain
+     * @param throttle throttling seen during the window, when telemetry was sampled
+     * @param notes caveats
+     */
     public EnergyMeasurement(String window, long durationNanos, List<DomainEnergy> domains,
             Optional<ThrottleSummary> throttle, List<String> notes) {
         this(window, durationNanos, domains, throttle, notes, Optional.empty());
@@ -34,22 +53,26 @@ public record EnergyMeasurement(String window, long durationNanos, List<DomainEn
     /**
      * Σ raw joules over the domains the workload uses (domains never overlap: meters report disjoint domains).
      * Devices the workload does not use are left out: see {@link #notUsedJoules()}.
+     *
+     * @return the joules, J
      */
     public double totalJoules() {
         return domains.stream().filter(d -> d.domain().usedByWorkload()).mapToDouble(DomainEnergy::joules).sum();
     }
 
-    /** Σ raw joules of the measured devices the workload does not use (0 when there are none). */
+    /**
+     * {@return the sum of raw joules of the measured devices the workload does not use, J (0 when there are none)}
+     */
     public double notUsedJoules() {
         return domains.stream().filter(d -> !d.domain().usedByWorkload()).mapToDouble(DomainEnergy::joules).sum();
     }
 
-    /** The domains the workload uses. */
+    /** {@return the domains the workload uses} */
     public List<DomainEnergy> workloadDomains() {
         return domains.stream().filter(d -> d.domain().usedByWorkload()).toList();
     }
 
-    /** The window's length in seconds. */
+    /** {@return the window's length in seconds} */
     public double durationSeconds() {
         return durationNanos / 1e9;
     }
@@ -77,7 +100,12 @@ public record EnergyMeasurement(String window, long durationNanos, List<DomainEn
         return s.toString();
     }
 
-    /** The domain with this id, if measured. */
+    /**
+     * The domain with this id, if measured.
+     *
+     * @param id the domain's id
+     * @return the domain's energy; empty when not measured
+     */
     public Optional<DomainEnergy> domain(String id) {
         return domains.stream().filter(d -> d.domain().id().equals(id)).findFirst();
     }

@@ -54,6 +54,15 @@ public final class EnergyMeters {
      */
     public record Opened(List<EnergyMeter> meters, List<TelemetrySource> telemetry, List<PluginStatus> plugins,
             Map<String, Map<String, String>> environment, Duration samplerInterval) {
+        /**
+         * Copies the lists and the map.
+         *
+         * @param meters open meters
+         * @param telemetry open telemetry sources
+         * @param plugins every plug-in considered, used or not, with the reason
+         * @param environment facts the meters and sources contributed, by plug-in
+         * @param samplerInterval the configured sampler interval
+         */
         public Opened {
             meters = List.copyOf(meters);
             telemetry = List.copyOf(telemetry);
@@ -61,7 +70,11 @@ public final class EnergyMeters {
             environment = Map.copyOf(environment);
         }
 
-        /** Starts a monitor over these meters and sources (the monitor closes them). */
+        /**
+         * Starts a monitor over these meters and sources (the monitor closes them).
+         *
+         * @return the running monitor
+         */
         public EnergyMonitor start() {
             return EnergyMonitor.start(meters, telemetry, samplerInterval).withPlugins(plugins);
         }
@@ -71,6 +84,8 @@ public final class EnergyMeters {
      * Every available meter and telemetry source with the default settings, for this process, started: a
      * monitor to measure windows of any code with ({@link EnergyMonitor#window}, {@link EnergyMonitor#measure}).
      * Close it when done.
+     *
+     * @return the running monitor
      */
     public static EnergyMonitor openAvailable() {
         return open(MeterContext.defaults(), true).start();
@@ -79,7 +94,9 @@ public final class EnergyMeters {
     /**
      * Opens meters and sources for an experiment's process.
      *
+     * @param ctx the meter context
      * @param visible false when the work runs on another host: no meter is opened, and each says so
+     * @return the open meters and sources
      * @throws ConfigException when {@code energy.meters} names a meter that does not exist
      */
     public static Opened open(MeterContext ctx, boolean visible) {

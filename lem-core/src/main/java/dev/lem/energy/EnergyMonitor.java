@@ -169,13 +169,20 @@ public final class EnergyMonitor implements AutoCloseable {
      * @param sources  open telemetry sources (the monitor closes them)
      * @param interval sampler interval (the default configuration uses 100 ms); shortened to every meter's
      *                 {@link EnergyMeter#maxPollInterval()}
+     * @return the running monitor
      * @throws IllegalArgumentException when the interval is not positive
      */
     public static EnergyMonitor start(List<EnergyMeter> meters, List<TelemetrySource> sources, Duration interval) {
         return builder(meters, sources).interval(interval).start();
     }
 
-    /** A monitor over these meters and sources, to configure before {@link Builder#start()}. */
+    /**
+     * A monitor over these meters and sources, to configure before {@link Builder#start()}.
+     *
+     * @param meters open energy meters (the monitor closes them)
+     * @param sources open telemetry sources (the monitor closes them)
+     * @return the builder
+     */
     public static Builder builder(List<EnergyMeter> meters, List<TelemetrySource> sources) {
         return new Builder(meters, sources);
     }
@@ -195,7 +202,12 @@ public final class EnergyMonitor implements AutoCloseable {
             this.sources = List.copyOf(sources);
         }
 
-        /** The sampler interval (default 100 ms), shortened to every meter's {@link EnergyMeter#maxPollInterval()}. */
+        /**
+         * The sampler interval (default 100 ms), shortened to every meter's {@link EnergyMeter#maxPollInterval()}.
+         *
+         * @param value the interval; positive
+         * @return this builder
+         */
         public Builder interval(Duration value) {
             if (value.isNegative() || value.isZero()) {
                 throw new IllegalArgumentException("sampler interval must be positive, was " + value);
@@ -207,13 +219,20 @@ public final class EnergyMonitor implements AutoCloseable {
         /**
          * The monotonic clock, ns (default {@link System#nanoTime()}): window edges, reads and gaps are timed on it.
          * Meters that time their own reads must use the same clock.
+         *
+         * @param nanoClock the clock, ns
+         * @return this builder
          */
         public Builder clock(LongSupplier nanoClock) {
             this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
 
-        /** No sampler thread: the caller runs each sampler tick with {@link EnergyMonitor#sample()} (tests, scripts). */
+        /**
+         * No sampler thread: the caller runs each sampler tick with {@link EnergyMonitor#sample()} (tests, scripts).
+         *
+         * @return this builder
+         */
         public Builder withoutSamplerThread() {
             this.thread = false;
             return this;
@@ -222,6 +241,10 @@ public final class EnergyMonitor implements AutoCloseable {
         /**
          * The idle baseline's limits: the machine's mean CPU utilisation and any GPU's mean utilisation over the
          * baseline window, %, above which it is marked disturbed.
+         *
+         * @param maxCpuPct the highest mean CPU utilisation of an undisturbed baseline, % (0 to 100)
+         * @param maxGpuPct the highest mean utilisation of any GPU in an undisturbed baseline, % (0 to 100)
+         * @return this builder
          */
         public Builder idleLimits(double maxCpuPct, double maxGpuPct) {
             if (!(maxCpuPct >= 0 && maxCpuPct <= 100) || !(maxGpuPct >= 0 && maxGpuPct <= 100)) {
@@ -233,7 +256,11 @@ public final class EnergyMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Starts the monitor (and its sampler thread unless {@link #withoutSamplerThread()}). */
+        /**
+         * Starts the monitor (and its sampler thread unless {@link #withoutSamplerThread()}).
+         *
+         * @return the running monitor
+         */
         public EnergyMonitor start() {
             Duration effective = interval;
             for (EnergyMeter m : meters) {
@@ -256,6 +283,8 @@ public final class EnergyMonitor implements AutoCloseable {
     /**
      * Every meter and telemetry plug-in considered when this monitor was opened by {@link EnergyMeters}, used
      * or not, with the reason for each one not used; empty for a monitor started on given meters.
+     *
+     * @return the plug-ins considered, each with its status
      */
     public List<PluginStatus> plugins() {
         return plugins;
@@ -267,7 +296,7 @@ public final class EnergyMonitor implements AutoCloseable {
         return this;
     }
 
-    /** Every domain measured, in meter order. */
+    /** {@return every domain measured, in meter order} */
     public List<EnergyDomain> domains() {
         return domains;
     }
@@ -275,6 +304,9 @@ public final class EnergyMonitor implements AutoCloseable {
     /**
      * The resolution of the meter that reports {@code domainId} ({@link EnergyMeter#resolution}); empty when the
      * meter declares none (estimates have no resolution limit) or no meter reports that domain.
+     *
+     * @param domainId the domain's id
+     * @return the resolution; empty when none is declared or no meter reports the domain
      */
     public Optional<MeterResolution> resolution(String domainId) {
         EnergyMeter m = owners.get(domainId);
@@ -289,17 +321,17 @@ public final class EnergyMonitor implements AutoCloseable {
         }
     }
 
-    /** The sampler interval in use. */
+    /** {@return the sampler interval in use} */
     public Duration interval() {
         return interval;
     }
 
-    /** The idle baseline, once {@link #measureIdle} ran. */
+    /** {@return the idle baseline, once {@link #measureIdle} ran} */
     public Optional<IdleBaseline> baseline() {
         return baseline;
     }
 
-    /** What the sampler thread has cost so far. */
+    /** {@return what the sampler thread has cost so far} */
     public SamplerStats samplerStats() {
         return new SamplerStats(interval.toNanos(), ticks.get(), tickCpuNanos.get(), cpuTimeSupported,
                 maxTickNanos.get(), lateTicks.get());
@@ -309,18 +341,31 @@ public final class EnergyMonitor implements AutoCloseable {
      * Opens a window named {@code name} (names are labels: several windows may share one). Close it (or
      * {@link EnergyWindow#stop()} it) to read its energy; try-with-resources does that.
      *
+     * @param name the window's label
+     * @return the open window
      * @throws IllegalStateException when the monitor is closed
      */
     public EnergyWindow window(String name) {
         return open(name, false);
     }
 
-    /** As {@link #window}, also keeping the sampler's rows for {@link EnergyWindow#timeSeries()}. */
+    /**
+     * As {@link #window}, also keeping the sampler's rows for {@link EnergyWindow#timeSeries()}.
+     *
+     * @param name the window's label
+     * @return the open window
+     */
     public EnergyWindow windowWithTimeSeries(String name) {
         return open(name, true);
     }
 
-    /** The energy of running {@code work}. */
+    /**
+     * The energy of running {@code work}.
+     *
+     * @param name the window's label
+     * @param work the work to measure, run on the calling thread
+     * @return the energy of the work
+     */
     public EnergyMeasurement measure(String name, Runnable work) {
         try (EnergyWindow w = window(name)) {
             work.run();
@@ -328,7 +373,14 @@ public final class EnergyMonitor implements AutoCloseable {
         }
     }
 
-    /** The value {@code work} returns and the energy of computing it. */
+    /**
+     * The value {@code work} returns and the energy of computing it.
+     *
+     * @param <T> the type of the value
+     * @param name the window's label
+     * @param work the work to measure, run on the calling thread
+     * @return the value and the energy of computing it
+     */
     public <T> Measured<T> measure(String name, Supplier<T> work) {
         try (EnergyWindow w = window(name)) {
             T value = work.get();
@@ -397,6 +449,8 @@ public final class EnergyMonitor implements AutoCloseable {
      * later window (see {@link #useAsBaseline}). Ten seconds give each domain's idle power within ±1% for counters
      * that update every 100 ms (NVML): each edge is late by up to one update.
      *
+     * @param duration how long to measure; positive
+     * @return the baseline, also kept for later windows
      * @throws IllegalArgumentException when the duration is not positive
      * @throws dev.lem.LemException     when the thread is interrupted meanwhile (its interrupt flag is set
      *                                  again; no baseline is kept)
@@ -416,7 +470,11 @@ public final class EnergyMonitor implements AutoCloseable {
         return useAsBaseline(w);
     }
 
-    /** Opens the window of an idle baseline, for {@link #useAsBaseline} (what {@link #measureIdle} does). */
+    /**
+     * Opens the window of an idle baseline, for {@link #useAsBaseline} (what {@link #measureIdle} does).
+     *
+     * @return the open window
+     */
     public EnergyWindow idleWindow() {
         return window(IdleBaseline.WINDOW);
     }
@@ -426,6 +484,8 @@ public final class EnergyMonitor implements AutoCloseable {
      * domain, its energy ÷ that domain's own interval; with the machine's mean CPU utilisation and the busiest GPU's
      * over the window, and the reason it is {@code disturbed} when either exceeds its limit or a device throttled.
      *
+     * @param window the window opened by {@link #idleWindow()}
+     * @return the baseline, also kept for later windows
      * @throws IllegalArgumentException when the window is not one of this monitor's
      */
     public IdleBaseline useAsBaseline(EnergyWindow window) {

@@ -30,12 +30,16 @@ public final class EnergyWindow implements AutoCloseable {
         return handle;
     }
 
-    /** The window's name (a label; several windows may share one). */
+    /** {@return the window's name (a label; several windows may share one)} */
     public String name() {
         return name;
     }
 
-    /** Ends the window (the first call) and returns its energy per domain, each with its method. */
+    /**
+     * Ends the window (the first call) and returns its energy per domain, each with its method.
+     *
+     * @return the energy, the same for every call
+     */
     public synchronized EnergyMeasurement stop() {
         EnergyMeasurement m = measurement;
         if (m == null) {
@@ -45,12 +49,12 @@ public final class EnergyWindow implements AutoCloseable {
         return m;
     }
 
-    /** The energy, once the window is stopped. */
+    /** {@return the energy, once the window is stopped} */
     public Optional<EnergyMeasurement> measurement() {
         return Optional.ofNullable(measurement);
     }
 
-    /** Whether the window still measures. */
+    /** {@return whether the window still measures} */
     public boolean isOpen() {
         return measurement == null;
     }
@@ -58,6 +62,8 @@ public final class EnergyWindow implements AutoCloseable {
     /**
      * The sampler's rows over the window, once stopped, when it was opened with
      * {@link EnergyMonitor#windowWithTimeSeries}; empty otherwise.
+     *
+     * @return the rows; empty while open or when not kept
      */
     public Optional<TimeSeries> timeSeries() {
         return measurement == null ? Optional.empty() : Optional.ofNullable(series.get());

@@ -10,6 +10,12 @@ import java.util.Objects;
  * @param <T>    the value's type
  */
 public record Measured<T>(T value, EnergyMeasurement energy) {
+    /**
+     * Checks that the energy is set.
+     *
+     * @param value what the measured code returned (may be null)
+     * @param energy the energy per domain over the computation
+     */
     public Measured {
         Objects.requireNonNull(energy, "energy");
     }

@@ -13,6 +13,7 @@ public enum MeasurementMethod {
     /** A share of a measured or integrated figure assigned by a documented rule (e.g. a MIG slice). */
     ATTRIBUTED;
 
+    /** {@return the label in results files: the name in lower case, e.g. {@code measured}} */
     @JsonValue
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -26,6 +26,15 @@ import java.util.Optional;
  * @param basis          where the numbers come from, one line (e.g. "RAPL energy_uj: ...")
  */
 public record MeterResolution(double quantumJoules, Duration updateInterval, String basis) {
+    /**
+     * Checks the values.
+     *
+     * @param quantumJoules the smallest step of the reading, J
+     * @param updateInterval how often the reading changes
+     * @param basis where the numbers come from, one line
+     * @throws IllegalArgumentException when {@code quantumJoules} is negative, NaN or infinite, or
+     *                                  {@code updateInterval} is negative
+     */
     public MeterResolution {
         if (!(quantumJoules >= 0) || Double.isInfinite(quantumJoules)) {
             throw new IllegalArgumentException("quantumJoules (" + quantumJoules + ") must be a finite value >= 0");
@@ -42,6 +51,7 @@ public record MeterResolution(double quantumJoules, Duration updateInterval, Str
      *
      * @param joules        the window's energy, J
      * @param durationNanos the window's length, ns
+     * @return the bound, J
      */
     public double errorJoules(double joules, long durationNanos) {
         double seconds = durationNanos / 1e9;
@@ -52,6 +62,10 @@ public record MeterResolution(double quantumJoules, Duration updateInterval, Str
     /**
      * {@link #errorJoules} as a share of the window's energy; infinite when the window holds no energy (or
      * less than nothing).
+     *
+     * @param joules the window's energy, J
+     * @param durationNanos the window's length, ns
+     * @return the bound as a fraction of {@code joules}
      */
     public double relativeError(double joules, long durationNanos) {
         return joules > 0 ? errorJoules(joules, durationNanos) / joules : Double.POSITIVE_INFINITY;
@@ -60,6 +74,11 @@ public record MeterResolution(double quantumJoules, Duration updateInterval, Str
     /**
      * The shortest window, at the same mean power, whose relative error is at most {@code maxRelativeError}:
      * {@code T ≥ (update interval + quantum / power) / maxRelativeError}; empty when the window held no energy.
+     *
+     * @param joules the window's energy, J
+     * @param durationNanos the window's length, ns
+     * @param maxRelativeError the largest relative error allowed, a fraction
+     * @return the shortest window; empty when the window held no energy
      */
     public Optional<Duration> shortestWindow(double joules, long durationNanos, double maxRelativeError) {
         double seconds = durationNanos / 1e9;
@@ -78,7 +97,11 @@ public record MeterResolution(double quantumJoules, Duration updateInterval, Str
      * resolution (61 µJ steps, updated every 1 ms: up to 25% error, more than the 5% allowed); measure at
      * least 82.0 ms}.
      *
+     * @param domainId the domain's id, for the reason
+     * @param joules the window's energy, J
+     * @param durationNanos the window's length, ns
      * @param maxRelativeError the largest relative error allowed, in (0, 1]
+     * @return the reason; empty when the figure may be reported
      * @throws IllegalArgumentException when {@code maxRelativeError} is not in (0, 1]
      */
     public Optional<String> refusal(String domainId, double joules, long durationNanos, double maxRelativeError) {

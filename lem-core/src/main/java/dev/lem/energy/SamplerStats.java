@@ -14,12 +14,12 @@ package dev.lem.energy;
 public record SamplerStats(long intervalNanos, long ticks, long busyNanos, boolean cpuTime, long maxTickNanos,
         long lateTicks) {
 
-    /** Mean cost of one run, ns (0 before the first). */
+    /** {@return the mean cost of one run, ns (0 before the first)} */
     public double meanTickNanos() {
         return ticks == 0 ? 0 : (double) busyNanos / ticks;
     }
 
-    /** The sampler's steady cost as a share of one core: mean run cost ÷ interval (0.001 = 0.1%). */
+    /** {@return the sampler's steady cost as a share of one core: mean run cost ÷ interval (0.001 = 0.1%)} */
     public double shareOfOneCore() {
         return meanTickNanos() / intervalNanos;
     }

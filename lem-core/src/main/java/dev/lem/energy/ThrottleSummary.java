@@ -14,16 +14,30 @@ import java.util.Map;
  */
 public record ThrottleSummary(int samples, double thermalShare, double powerShare, Map<String, Double> reasonShares,
         boolean flagged) {
+    /**
+     * Copies the reason shares.
+     *
+     * @param samples telemetry samples in the window
+     * @param thermalShare share of samples (0..1) with any thermal throttle reason active
+     * @param powerShare share of samples (0..1) with any power throttle reason active
+     * @param reasonShares share of samples per reason
+     * @param flagged true when thermal or power throttling was seen at all
+     */
     public ThrottleSummary {
         reasonShares = Map.copyOf(reasonShares);
     }
 
-    /** No telemetry source reported throttle reasons. */
+    /**
+     * No telemetry source reported throttle reasons.
+     *
+     * @param samples telemetry samples in the window
+     * @return the summary, with nothing flagged
+     */
     public static ThrottleSummary none(int samples) {
         return new ThrottleSummary(samples, 0, 0, Map.of(), false);
     }
 
-    /** The reasons seen, for messages. */
+    /** {@return the reasons seen, sorted, for messages} */
     public List<String> reasons() {
         return reasonShares.keySet().stream().sorted().toList();
     }

@@ -10,12 +10,22 @@ import java.util.List;
  * @param rows    one row per sample, values in column order; a value that could not be read is NaN
  */
 public record TimeSeries(List<String> columns, List<double[]> rows) {
+    /**
+     * Copies the lists.
+     *
+     * @param columns column names
+     * @param rows one row per sample, values in column order
+     */
     public TimeSeries {
         columns = List.copyOf(columns);
         rows = List.copyOf(rows);
     }
 
-    /** Writes the series as CSV text (header row, then one line per sample; NaN written empty). */
+    /**
+     * Writes the series as CSV text (header row, then one line per sample; NaN written empty).
+     *
+     * @return the CSV text
+     */
     public String toCsv() {
         StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');
         for (double[] row : rows) {

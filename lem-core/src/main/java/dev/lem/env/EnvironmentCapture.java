@@ -25,7 +25,7 @@ public final class EnvironmentCapture {
     private EnvironmentCapture() {
     }
 
-    /** Captures this machine's environment now. */
+    /** {@return this machine's environment, captured now} */
     public static EnvironmentInfo capture() {
         return capture(Path.of("/"), System.getenv());
     }
@@ -33,6 +33,10 @@ public final class EnvironmentCapture {
     /**
      * Captures with files read under {@code root} (tests pass a fake tree) and the given environment
      * variables (for container detection); JVM facts come from this JVM.
+     *
+     * @param root the folder standing for {@code /}
+     * @param env the environment variables
+     * @return the environment
      */
     public static EnvironmentInfo capture(Path root, Map<String, String> env) {
         Runtime rt = Runtime.getRuntime();
@@ -49,12 +53,17 @@ public final class EnvironmentCapture {
                 Map.of());
     }
 
-    /** Captures with files read under {@code root} and this process's environment variables. */
+    /**
+     * Captures with files read under {@code root} and this process's environment variables.
+     *
+     * @param root the folder standing for {@code /}
+     * @return the environment
+     */
     public static EnvironmentInfo capture(Path root) {
         return capture(root, System.getenv());
     }
 
-    /** The host name, or {@code "unknown"}. */
+    /** {@return the host name, or {@code "unknown"}} */
     public static String hostName() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {
@@ -67,7 +76,12 @@ public final class EnvironmentCapture {
         }
     }
 
-    /** The CPU model name from /proc/cpuinfo, if readable. */
+    /**
+     * The CPU model name from /proc/cpuinfo, if readable.
+     *
+     * @param root the folder standing for {@code /}
+     * @return the model name; empty when unreadable
+     */
     public static Optional<String> cpuModel(Path root) {
         return cpu(root).model();
     }
@@ -75,6 +89,9 @@ public final class EnvironmentCapture {
     /**
      * The CPU as /proc/cpuinfo and /sys describe it under {@code root}: model, vendor, logical CPUs,
      * sockets, governor and the hypervisor flag; logical cores available to this JVM.
+     *
+     * @param root the folder standing for {@code /}
+     * @return the CPU
      */
     public static EnvironmentInfo.Cpu cpu(Path root) {
         Optional<String> model = Optional.empty();
@@ -144,7 +161,12 @@ public final class EnvironmentCapture {
         }
     }
 
-    /** Installed memory (MemTotal of /proc/meminfo), bytes, if readable. */
+    /**
+     * Installed memory (MemTotal of /proc/meminfo), bytes, if readable.
+     *
+     * @param root the folder standing for {@code /}
+     * @return the installed memory, bytes; empty when unreadable
+     */
     public static Optional<Long> memTotal(Path root) {
         OptionalLong b = SysFiles.kibField(root.resolve("proc/meminfo"), "MemTotal");
         return b.isPresent() ? Optional.of(b.getAsLong()) : Optional.empty();
@@ -155,6 +177,10 @@ public final class EnvironmentCapture {
      * the cgroup paths of PID 1 and of this process, or the {@code container} and
      * {@code KUBERNETES_SERVICE_HOST} environment variables; plus the cgroup's CPU and memory limits
      * (cgroup v2, else v1), which apply with or without a detected container.
+     *
+     * @param root the folder standing for {@code /}
+     * @param env the environment variables
+     * @return the container's detection and limits
      */
     public static EnvironmentInfo.Container container(Path root, Map<String, String> env) {
         String evidence = "";
@@ -252,7 +278,7 @@ public final class EnvironmentCapture {
 
     private static final String LEM_VERSION = readLemVersion();
 
-    /** LEM's version from its build ({@code dev/lem/lem-version.properties}), or {@code unknown}. */
+    /** {@return LEM's version from its build ({@code dev/lem/lem-version.properties}), or {@code unknown}} */
     public static String lemVersion() {
         return LEM_VERSION;
     }

@@ -22,12 +22,21 @@ public final class SysFiles {
     /** Reads one number from a file; {@link SysFiles#readLong} in production, a fake in tests. */
     @FunctionalInterface
     public interface LongReader {
+        /**
+         * Reads the number a file holds.
+         *
+         * @param file the file
+         * @return the number
+         * @throws IOException when the file cannot be read or does not hold a number
+         */
         long read(Path file) throws IOException;
     }
 
     /**
      * Reads a file holding one non-negative decimal integer (e.g. {@code energy_uj}).
      *
+     * @param file the file
+     * @return the number
      * @throws IOException when the file cannot be read (including {@link java.nio.file.AccessDeniedException})
      *                     or does not hold a number
      */
@@ -62,7 +71,12 @@ public final class SysFiles {
         return v;
     }
 
-    /** {@link #readLong}, or empty when the file is missing, unreadable or not a number. */
+    /**
+     * {@link #readLong}, or empty when the file is missing, unreadable or not a number.
+     *
+     * @param file the file
+     * @return the number; empty when the file is missing, unreadable or not a number
+     */
     public static OptionalLong tryLong(Path file) {
         try {
             return OptionalLong.of(readLong(file));
@@ -71,13 +85,23 @@ public final class SysFiles {
         }
     }
 
-    /** The trimmed first line of a file, or empty when missing, unreadable or blank. */
+    /**
+     * The trimmed first line of a file, or empty when missing, unreadable or blank.
+     *
+     * @param file the file
+     * @return the trimmed first line; empty when missing, unreadable or blank
+     */
     public static Optional<String> firstLine(Path file) {
         List<String> lines = lines(file);
         return lines.isEmpty() || lines.get(0).isBlank() ? Optional.empty() : Optional.of(lines.get(0).trim());
     }
 
-    /** Every line of a text file, or none when it cannot be read. */
+    /**
+     * Every line of a text file, or none when it cannot be read.
+     *
+     * @param file the file
+     * @return the lines; empty when the file cannot be read
+     */
     public static List<String> lines(Path file) {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -89,6 +113,10 @@ public final class SysFiles {
     /**
      * A {@code Key:   123 kB} field of a {@code /proc} file such as {@code meminfo} or {@code <pid>/status},
      * in bytes; empty when missing or unreadable.
+     *
+     * @param file the {@code /proc} file
+     * @param key the field's name, e.g. {@code MemTotal}
+     * @return the field's value, bytes; empty when missing or unreadable
      */
     public static OptionalLong kibField(Path file, String key) {
         String prefix = key + ":";
@@ -105,7 +133,12 @@ public final class SysFiles {
         return OptionalLong.empty();
     }
 
-    /** A short description of why reading failed, for messages. */
+    /**
+     * A short description of why reading failed, for messages.
+     *
+     * @param e the exception reading threw
+     * @return {@code permission denied}, {@code missing}, or the exception's message
+     */
     public static String why(IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";

@@ -29,7 +29,12 @@ public final class ArchitectureFlops {
     private ArchitectureFlops() {
     }
 
-    /** FLOPs per token of all layers' projections and MLPs: independent of context, LM head excluded. */
+    /**
+     * FLOPs per token of all layers' projections and MLPs: independent of context, LM head excluded.
+     *
+     * @param a the model's architecture
+     * @return FLOPs per token
+     */
     public static double linearFlopsPerToken(ModelArchitecture a) {
         double d = a.hiddenSize();
         double q = a.qDim();
@@ -39,7 +44,12 @@ public final class ArchitectureFlops {
         return 2.0 * a.numLayers() * (attention + mlp);
     }
 
-    /** FLOPs of the LM head for one position: {@code 2 · hidden · vocab}. */
+    /**
+     * FLOPs of the LM head for one position: {@code 2 · hidden · vocab}.
+     *
+     * @param a the model's architecture
+     * @return FLOPs per token
+     */
     public static double lmHeadFlopsPerToken(ModelArchitecture a) {
         return 2.0 * a.hiddenSize() * a.vocabSize();
     }
@@ -47,6 +57,11 @@ public final class ArchitectureFlops {
     /**
      * FLOPs of QKᵀ and AV over all layers and query heads for {@code queries} query positions, each
      * against {@code keys} key positions: {@code 4 · layers · qDim · queries · keys}.
+     *
+     * @param a the model's architecture
+     * @param queries query positions
+     * @param keys key positions each query attends to
+     * @return FLOPs
      */
     public static double attentionFlops(ModelArchitecture a, long queries, long keys) {
         requireNonNegative("queries", queries);
@@ -59,9 +74,11 @@ public final class ArchitectureFlops {
      * already in the KV cache, with the LM head applied to the last {@code logitTokens} of them:
      * {@code tokens · linear + attentionFlops(tokens, contextStart + tokens) + logitTokens · lmHead}.
      *
+     * @param a the model's architecture
      * @param contextStart tokens already cached (0 for a prefill from scratch; the position of the token for a decode step)
      * @param tokens       new tokens in this pass
      * @param logitTokens  positions whose logits are computed (0 to {@code tokens})
+     * @return FLOPs of the pass
      */
     public static double forwardFlops(ModelArchitecture a, long contextStart, long tokens, long logitTokens) {
         requireNonNegative("contextStart", contextStart);
@@ -78,12 +95,23 @@ public final class ArchitectureFlops {
      * FLOPs of one generation step: a forward pass over {@code tokens} new tokens after
      * {@code contextStart} cached ones, with logits for the last position only (what a prefill that
      * samples the first output token, or a decode step, computes).
+     *
+     * @param a the model's architecture
+     * @param contextStart tokens already cached
+     * @param tokens new tokens in this pass
+     * @return FLOPs of the step
      */
     public static double forwardFlops(ModelArchitecture a, long contextStart, long tokens) {
         return forwardFlops(a, contextStart, tokens, tokens > 0 ? 1 : 0);
     }
 
-    /** Prefill of a {@code promptTokens}-token prompt that yields the first output token. */
+    /**
+     * Prefill of a {@code promptTokens}-token prompt that yields the first output token.
+     *
+     * @param a the model's architecture
+     * @param promptTokens tokens in the prompt
+     * @return FLOPs of the prefill
+     */
     public static double prefillFlops(ModelArchitecture a, long promptTokens) {
         return forwardFlops(a, 0, promptTokens);
     }
@@ -92,6 +120,11 @@ public final class ArchitectureFlops {
      * Decode of a request: the first output token comes from the prefill, so {@code outputTokens − 1}
      * single-token steps follow, at positions {@code promptTokens … promptTokens + outputTokens − 2}.
      * Equal to the sum of {@code forwardFlops(a, promptTokens + i, 1)} over those steps.
+     *
+     * @param a the model's architecture
+     * @param promptTokens tokens in the prompt
+     * @param outputTokens tokens generated
+     * @return FLOPs of the decode steps
      */
     public static double decodeFlops(ModelArchitecture a, long promptTokens, long outputTokens) {
         requireNonNegative("promptTokens", promptTokens);
@@ -107,6 +140,10 @@ public final class ArchitectureFlops {
      * tokens: the upper triangle {@code tokens·(tokens−1)/2} of each head's score matrix, times QKᵀ and AV,
      * {@code 2 · layers · qDim · tokens · (tokens − 1)}. Subtract it from {@link #forwardFlops} for the
      * causal (useful) count.
+     *
+     * @param a the model's architecture
+     * @param tokens new tokens in the pass
+     * @return FLOPs spent on masked entries
      */
     public static double maskedAttentionFlops(ModelArchitecture a, long tokens) {
         requireNonNegative("tokens", tokens);

@@ -13,6 +13,10 @@ import java.util.Optional;
  */
 public final class ArchitectureFlopsEstimator implements FlopsEstimator {
 
+    /** The {@code architecture} estimator; {@link java.util.ServiceLoader} creates it. */
+    public ArchitectureFlopsEstimator() {
+    }
+
     @Override
     public String name() {
         return "architecture";

@@ -22,6 +22,10 @@ public final class CountedFlopsEstimator implements FlopsEstimator {
     /** Counter: padded token slots processed this cycle (prefill and decode). */
     public static final String PADDING_COUNTER = "tokens.padding";
 
+    /** The {@code counted} estimator; {@link java.util.ServiceLoader} creates it. */
+    public CountedFlopsEstimator() {
+    }
+
     @Override
     public String name() {
         return "counted";

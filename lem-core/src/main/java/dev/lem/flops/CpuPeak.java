@@ -37,6 +37,8 @@ public final class CpuPeak {
      * @param flags  the vector instruction sets ({@code avx512f}, {@code avx2}, ...)
      * @param vendor {@code GenuineIntel}, {@code AuthenticAMD}, ... (empty when unknown)
      * @param dtype  the data type the model computes in
+     * @param clockSource where the clock was read, named in the basis
+     * @return the peak, with its basis; empty with no cores or clock known
      */
     public static Optional<Peak> estimate(int cores, double mhz, List<String> flags, String vendor, String dtype,
             String clockSource) {

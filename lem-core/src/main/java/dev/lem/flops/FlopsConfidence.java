@@ -11,6 +11,7 @@ public enum FlopsConfidence {
     /** 2 × parameters per token: the last resort. */
     PARAMETERS;
 
+    /** {@return the label in results files: the name in lower case, e.g. {@code counted}} */
     @JsonValue
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -33,7 +33,7 @@ public final class MemoryTraffic {
      * @param kvCacheBytes  KV-cache entries written and read
      */
     public record Traffic(long forwardPasses, double weightBytes, double kvCacheBytes) {
-        /** weightBytes + kvCacheBytes. */
+        /** {@return weightBytes + kvCacheBytes, bytes} */
         public double totalBytes() {
             return weightBytes + kvCacheBytes;
         }
@@ -41,6 +41,10 @@ public final class MemoryTraffic {
 
     /**
      * Bytes of K and V that one token adds to the cache: {@code 2 · layers · kvHeads · headDim · bytes}.
+     *
+     * @param a the model's architecture
+     * @param dtype the KV cache's storage type
+     * @return bytes per token
      */
     public static long kvCacheBytesPerToken(ModelArchitecture a, TensorDtype dtype) {
         return 2L * a.numLayers() * a.kvDim() * dtype.bytes();
@@ -49,6 +53,10 @@ public final class MemoryTraffic {
     /**
      * Bytes of weights one forward pass reads: every parameter except those only looked up a row at a
      * time (an untied input embedding, learned positions), times the dtype's size.
+     *
+     * @param a the model's architecture
+     * @param dtype the weights' storage type
+     * @return bytes per pass
      */
     public static double weightBytesPerPass(ModelArchitecture a, TensorDtype dtype) {
         ParameterCount p = ParameterCount.of(a);
@@ -58,12 +66,14 @@ public final class MemoryTraffic {
     /**
      * Estimated bytes moved by a cycle.
      *
+     * @param a the model's architecture
      * @param dtype            storage type of weights and KV cache
      * @param requests         the cycle's requests
      * @param sequencesPerPass sequences that share a forward pass (the batch size; 1 for one request at a
      *                         time). Passes are estimated as ⌈requests / sequencesPerPass⌉ prefills plus
      *                         ⌈Σ (outputTokens − 1) / sequencesPerPass⌉ decode steps — a lower bound when
      *                         batch rows finish at different times, so MBU is a lower bound too.
+     * @return the estimated traffic
      */
     public static Traffic cycleTraffic(ModelArchitecture a, TensorDtype dtype, List<FlopsInput.RequestTokens> requests,
             int sequencesPerPass) {

@@ -13,6 +13,10 @@ import java.util.Optional;
  */
 public final class ParameterFlopsEstimator implements FlopsEstimator {
 
+    /** The {@code parameters} estimator; {@link java.util.ServiceLoader} creates it. */
+    public ParameterFlopsEstimator() {
+    }
+
     @Override
     public String name() {
         return "parameters";

@@ -13,6 +13,16 @@ import java.util.Objects;
  * @param source           where the figures come from (datasheet, or the config keys)
  */
 public record Peak(String device, String dtype, double peakTflops, double peakBandwidthGbS, String source) {
+    /**
+     * Checks that the text components are set and the peaks positive.
+     *
+     * @param device the device it applies to
+     * @param dtype the data type the compute peak is for
+     * @param peakTflops dense peak compute, TFLOP/s
+     * @param peakBandwidthGbS peak memory bandwidth, GB/s
+     * @param source where the figures come from
+     * @throws IllegalArgumentException when a peak is not positive
+     */
     public Peak {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(dtype, "dtype");
@@ -23,12 +33,12 @@ public record Peak(String device, String dtype, double peakTflops, double peakBa
         }
     }
 
-    /** Peak compute in FLOP/s. */
+    /** {@return peak compute, FLOP/s} */
     public double peakFlopsPerSecond() {
         return peakTflops * 1e12;
     }
 
-    /** Peak bandwidth in bytes/s. */
+    /** {@return peak bandwidth, bytes/s} */
     public double peakBytesPerSecond() {
         return peakBandwidthGbS * 1e9;
     }

@@ -45,6 +45,16 @@ public final class PeakTable {
      */
     public record Device(String id, String name, Pattern match, double peakBandwidthGbS,
             Map<String, Double> peakTflops, String source) {
+        /**
+         * Checks that the text components and pattern are set and copies {@code peakTflops}.
+         *
+         * @param id short id
+         * @param name marketing name
+         * @param match case-insensitive pattern found in the name the driver reports
+         * @param peakBandwidthGbS memory bandwidth, GB/s
+         * @param peakTflops dense TFLOP/s by data type
+         * @param source the datasheet the figures come from
+         */
         public Device {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(name, "name");
@@ -73,7 +83,7 @@ public final class PeakTable {
         }
     }
 
-    /** The table shipped with LEM. */
+    /** {@return the table shipped with LEM} */
     public static PeakTable builtIn() {
         return BuiltIn.TABLE;
     }
@@ -82,6 +92,8 @@ public final class PeakTable {
      * A table in the built-in file's format: {@code {"devices": [{"id", "name", "match",
      * "bandwidth_gb_s", "tflops": {"bf16": ...}, "source"}]}}.
      *
+     * @param json the table as JSON
+     * @return the table
      * @throws LemException naming the row and field that is wrong
      */
     public static PeakTable fromJson(String json) {
@@ -129,12 +141,17 @@ public final class PeakTable {
         return s;
     }
 
-    /** Every row, in matching order. */
+    /** {@return every row, in matching order} */
     public List<Device> devices() {
         return devices;
     }
 
-    /** The row for {@code deviceName}: its id, or the first row whose pattern occurs in the name. */
+    /**
+     * The row for {@code deviceName}: its id, or the first row whose pattern occurs in the name.
+     *
+     * @param deviceName an id, or the name the driver reports
+     * @return the row; empty when no row matches
+     */
     public Optional<Device> device(String deviceName) {
         String n = deviceName.trim();
         for (Device d : devices) {
@@ -149,6 +166,9 @@ public final class PeakTable {
      * The table's name for a data type: {@code fp32}, {@code tf32}, {@code fp16}, {@code bf16} or
      * {@code fp8}, from any spelling {@link TensorDtype} knows ({@code float32}, {@code BF16},
      * {@code torch.float16}, {@code F8_E4M3}) or {@code tf32}.
+     *
+     * @param dtype the data type, in any spelling
+     * @return the table's name; empty for a type the table has no column for
      */
     public static Optional<String> normaliseDtype(String dtype) {
         String d = dtype.trim().toLowerCase(Locale.ROOT);
@@ -159,14 +179,26 @@ public final class PeakTable {
                 .map(t -> t.label().startsWith("fp8") ? "fp8" : t.label());
     }
 
-    /** The peak of {@code deviceName} for {@code dtype}, when the table has both. */
+    /**
+     * The peak of {@code deviceName} for {@code dtype}, when the table has both.
+     *
+     * @param deviceName an id, or the name the driver reports
+     * @param dtype the data type, in any spelling
+     * @return the peak; empty when the table lacks the device or the type
+     */
     public Optional<Peak> lookup(String deviceName, String dtype) {
         Optional<String> type = normaliseDtype(dtype);
         return device(deviceName).flatMap(d -> type.flatMap(t -> Optional.ofNullable(d.peakTflops().get(t))
                 .map(tf -> new Peak(d.name(), t, tf, d.peakBandwidthGbS(), d.source()))));
     }
 
-    /** Why {@link #lookup} gives nothing for these arguments (empty string when it gives a peak). */
+    /**
+     * Why {@link #lookup} gives nothing for these arguments (empty string when it gives a peak).
+     *
+     * @param deviceName an id, or the name the driver reports
+     * @param dtype the data type, in any spelling
+     * @return the reason, one line
+     */
     public String whyAbsent(String deviceName, String dtype) {
         Optional<String> type = normaliseDtype(dtype);
         Optional<Device> d = device(deviceName);

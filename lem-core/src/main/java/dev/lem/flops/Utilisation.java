@@ -30,6 +30,14 @@ public final class Utilisation {
      */
     public record DevicePeak(Optional<Double> peakTflops, Optional<Double> peakBandwidthGbS, String computeBasis,
             String bandwidthBasis) {
+        /**
+         * Checks that no component is null.
+         *
+         * @param peakTflops dense peak compute, TFLOP/s, when known
+         * @param peakBandwidthGbS peak memory bandwidth, GB/s, when known
+         * @param computeBasis where peakTflops comes from, or why it is absent
+         * @param bandwidthBasis where peakBandwidthGbS comes from, or why it is absent
+         */
         public DevicePeak {
             Objects.requireNonNull(peakTflops, "peakTflops");
             Objects.requireNonNull(peakBandwidthGbS, "peakBandwidthGbS");
@@ -45,13 +53,27 @@ public final class Utilisation {
      * @param basis    how it was obtained, or why it is absent
      */
     public record Figure(Optional<Double> fraction, String basis) {
+        /**
+         * Checks that no component is null.
+         *
+         * @param fraction achieved ÷ peak, when computable
+         * @param basis how it was obtained, or why it is absent
+         */
         public Figure {
             Objects.requireNonNull(fraction, "fraction");
             Objects.requireNonNull(basis, "basis");
         }
     }
 
-    /** {@link #resolve(Optional, Optional, Optional, String, PeakTable)} with the built-in table. */
+    /**
+     * {@link #resolve(Optional, Optional, Optional, String, PeakTable)} with the built-in table.
+     *
+     * @param configPeakTflops {@code flops.peak_tflops}, TFLOP/s, when set
+     * @param configPeakBandwidthGbS {@code flops.peak_bandwidth_gb_s}, GB/s, when set
+     * @param deviceName the accelerator's name as its driver reports it; empty on a CPU-only run
+     * @param dtype the data type the model computes in
+     * @return the device's peaks
+     */
     public static DevicePeak resolve(Optional<Double> configPeakTflops, Optional<Double> configPeakBandwidthGbS,
             Optional<String> deviceName, String dtype) {
         return resolve(configPeakTflops, configPeakBandwidthGbS, deviceName, dtype, PeakTable.builtIn());
@@ -61,8 +83,12 @@ public final class Utilisation {
      * The device's peaks: the configured {@code flops.peak_tflops} / {@code flops.peak_bandwidth_gb_s}
      * when set, else the table's figures for {@code deviceName} and {@code dtype}.
      *
+     * @param configPeakTflops {@code flops.peak_tflops}, TFLOP/s, when set
+     * @param configPeakBandwidthGbS {@code flops.peak_bandwidth_gb_s}, GB/s, when set
      * @param deviceName the accelerator's name as its driver reports it; empty on a CPU-only run
      * @param dtype      the data type the model computes in ({@code fp32}, {@code bf16}, ...)
+     * @param table the table of known devices' peaks
+     * @return the device's peaks
      */
     public static DevicePeak resolve(Optional<Double> configPeakTflops, Optional<Double> configPeakBandwidthGbS,
             Optional<String> deviceName, String dtype, PeakTable table) {
@@ -88,8 +114,11 @@ public final class Utilisation {
      * {@code flops.peak_bandwidth_gb_s} when set, else the CPU's {@link CpuPeak estimated} compute peak (no bandwidth
      * table exists for CPUs).
      *
+     * @param configPeakTflops {@code flops.peak_tflops}, TFLOP/s, when set
+     * @param configPeakBandwidthGbS {@code flops.peak_bandwidth_gb_s}, GB/s, when set
      * @param estimate the CPU's estimated peak, or empty with {@code why}
      * @param why      why no estimate exists (unknown cores or clock)
+     * @return the CPU's peaks
      */
     public static DevicePeak resolveCpu(Optional<Double> configPeakTflops, Optional<Double> configPeakBandwidthGbS,
             Optional<Peak> estimate, String why) {
@@ -108,6 +137,8 @@ public final class Utilisation {
      * @param flops   FLOPs done (by the best available estimator)
      * @param seconds wall-clock time they took
      * @param devices devices that shared the work (>= 1)
+     * @param peak the device's peaks
+     * @return the MFU, or why it is absent
      */
     public static Figure mfu(double flops, double seconds, DevicePeak peak, int devices) {
         return ratio(flops, seconds, peak.peakTflops().map(t -> t * 1e12), peak.computeBasis(), devices, "FLOPs");
@@ -116,6 +147,12 @@ public final class Utilisation {
     /**
      * MBU: {@code bytes / seconds / (peakBandwidthGbS · 10⁹ · devices)}, with bytes from
      * {@link MemoryTraffic#cycleTraffic}.
+     *
+     * @param bytes bytes moved
+     * @param seconds wall-clock time it took
+     * @param peak the device's peaks
+     * @param devices devices that shared the work (>= 1)
+     * @return the MBU, or why it is absent
      */
     public static Figure mbu(double bytes, double seconds, DevicePeak peak, int devices) {
         return ratio(bytes, seconds, peak.peakBandwidthGbS().map(b -> b * 1e9), peak.bandwidthBasis(), devices,

@@ -11,9 +11,12 @@ public final class CycleMetricsCalculator {
     }
 
     /**
+     * The metrics of one cycle.
+     *
      * @param requests  every request of the cycle (all processes), warm-up excluded
      * @param durationS the cycle's duration (first dispatch to last completion), s
      * @param slo       objectives for goodput (absent objectives are not checked; none set: no goodput)
+     * @return the cycle's throughput, latency and goodput figures
      */
     public static CycleMetrics compute(List<RequestRecord> requests, double durationS, SloConfig slo) {
         int completed = 0;

@@ -22,7 +22,12 @@ import java.util.Optional;
 public record LatencyStats(int n, double mean, double std, double min, double p50, double p90, double p95,
         double p99, Optional<Double> p999, double max) {
 
-    /** Statistics of samples given in nanoseconds; empty for no samples. */
+    /**
+     * Statistics of samples given in nanoseconds; empty for no samples.
+     *
+     * @param nanos the samples, ns
+     * @return the statistics, ms; empty for no samples
+     */
     public static Optional<LatencyStats> ofNanos(double[] nanos) {
         if (nanos.length == 0) {
             return Optional.empty();

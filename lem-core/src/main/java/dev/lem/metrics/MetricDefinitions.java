@@ -11,7 +11,7 @@ public final class MetricDefinitions {
     private MetricDefinitions() {
     }
 
-    /** Name to definition. */
+    /** {@return the definition of every latency and throughput figure, by name} */
     public static Map<String, String> all() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("ttft", "time to first token: dispatch (first send, retries included) to the first chunk carrying at least "

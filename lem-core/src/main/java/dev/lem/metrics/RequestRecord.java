@@ -38,6 +38,24 @@ public record RequestRecord(
         List<Long> chunkNanos,
         List<Integer> chunkTokens) {
 
+    /**
+     * Checks that the object components are set and that every chunk has its token count; copies the lists.
+     *
+     * @param id request id
+     * @param ok completed normally
+     * @param error why it failed, when it failed
+     * @param promptTokens prompt tokens
+     * @param outputTokens output tokens
+     * @param finishReason stop, length, error or unknown
+     * @param tokenCountSource where the token counts come from
+     * @param scheduledNanos when an open-loop schedule wanted it sent, ns
+     * @param startNanos when it was dispatched, ns
+     * @param firstTokenNanos when its first output token arrived, ns
+     * @param endNanos when its final event arrived, ns
+     * @param chunkNanos arrival time of each token-bearing chunk, ns
+     * @param chunkTokens tokens in each chunk
+     * @throws IllegalArgumentException when {@code chunkNanos} and {@code chunkTokens} differ in length
+     */
     public RequestRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(error, "error");
@@ -52,12 +70,14 @@ public record RequestRecord(
         }
     }
 
-    /** Time to first token, ns (vLLM: first chunk with content). */
+    /** {@return the time to first token, ns (vLLM: first chunk with content)} */
     public Optional<Long> ttftNanos() {
         return firstTokenNanos.map(f -> f - startNanos);
     }
 
-    /** End-to-end latency, ns: dispatch to the last token-bearing chunk (or to the end event if none). */
+    /**
+     * {@return the end-to-end latency, ns: dispatch to the last token-bearing chunk (or to the end event if none)}
+     */
     public long e2eNanos() {
         long end = chunkNanos.isEmpty() ? endNanos : chunkNanos.get(chunkNanos.size() - 1);
         return end - startNanos;
@@ -66,6 +86,8 @@ public record RequestRecord(
     /**
      * Time per output token after the first, ns: (E2E − TTFT) / (output tokens − 1). vLLM's TPOT,
      * GenAI-Perf's and AIPerf's "ITL". Absent for fewer than 2 output tokens.
+     *
+     * @return the time per output token, ns
      */
     public Optional<Double> tpotNanos() {
         if (outputTokens < 2 || firstTokenNanos.isEmpty()) {
@@ -74,7 +96,7 @@ public record RequestRecord(
         return Optional.of((double) (e2eNanos() - ttftNanos().orElseThrow()) / (outputTokens - 1));
     }
 
-    /** How late an open-loop send was against its schedule, ns. */
+    /** {@return how late an open-loop send was against its schedule, ns} */
     public Optional<Long> sendLagNanos() {
         return scheduledNanos.map(s -> startNanos - s);
     }

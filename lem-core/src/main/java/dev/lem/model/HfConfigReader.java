@@ -18,7 +18,12 @@ public final class HfConfigReader {
     private HfConfigReader() {
     }
 
-    /** Reads {@code config.json} from a file or from a model folder. */
+    /**
+     * Reads {@code config.json} from a file or from a model folder.
+     *
+     * @param configOrFolder the {@code config.json} file or the model folder holding it
+     * @return the architecture
+     */
     public static ModelArchitecture read(Path configOrFolder) {
         Path file = Files.isDirectory(configOrFolder) ? configOrFolder.resolve("config.json") : configOrFolder;
         if (!Files.isRegularFile(file)) {
@@ -33,7 +38,9 @@ public final class HfConfigReader {
     /**
      * Builds the architecture from the parsed JSON object.
      *
+     * @param c the parsed {@code config.json}
      * @param where used in error messages (the file name)
+     * @return the architecture
      */
     public static ModelArchitecture fromMap(Map<String, Object> c, String where) {
         String type = str(c, "model_type", "unknown");

@@ -30,12 +30,20 @@ public record LocatedModel(String id, Source source, Optional<Path> folder, Opti
             this.label = label;
         }
 
-        /** The label {@link dev.lem.spi.ModelInfo#source()} uses: local, hf-cache or synthetic. */
+        /** {@return the label {@link dev.lem.spi.ModelInfo#source()} uses: local, hf-cache or synthetic} */
         public String label() {
             return label;
         }
     }
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param id the model as the user named it
+     * @param source where it was found
+     * @param folder the folder holding {@code config.json} and the weights (absent for synthetic models)
+     * @param revision the HF cache snapshot's commit hash, when found in the cache
+     */
     public LocatedModel {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
@@ -43,7 +51,7 @@ public record LocatedModel(String id, Source source, Optional<Path> folder, Opti
         Objects.requireNonNull(revision, "revision");
     }
 
-    /** The synthetic preset's name, for {@code synthetic:<name>} models. */
+    /** {@return the synthetic preset's name, for {@code synthetic:<name>} models} */
     public Optional<String> presetName() {
         return source == Source.SYNTHETIC ? Optional.of(id.substring("synthetic:".length())) : Optional.empty();
     }
@@ -51,6 +59,7 @@ public record LocatedModel(String id, Source source, Optional<Path> folder, Opti
     /**
      * The architecture: the preset's, or read from the folder's {@code config.json}.
      *
+     * @return the architecture
      * @throws dev.lem.LemException when config.json is missing or unreadable
      */
     public ModelArchitecture architecture() {
@@ -58,12 +67,12 @@ public record LocatedModel(String id, Source source, Optional<Path> folder, Opti
                 .orElseGet(() -> SyntheticPresets.get(presetName().orElseThrow()));
     }
 
-    /** The checkpoint's safetensors headers, when the folder has weights in that format. */
+    /** {@return the checkpoint's safetensors headers, when the folder has weights in that format} */
     public Optional<SafetensorsCheckpoint> checkpoint() {
         return folder.flatMap(SafetensorsCheckpoint::find);
     }
 
-    /** Where it is, in words: the folder, or {@code synthetic preset <name>}. */
+    /** {@return where it is, in words: the folder, or {@code synthetic preset <name>}} */
     public String location() {
         return folder.map(Path::toString).orElse("synthetic preset " + presetName().orElse(id));
     }

@@ -58,6 +58,35 @@ public record ModelArchitecture(
         List<Integer> eosTokenIds,
         String torchDtype) {
 
+    /**
+     * Checks that the object components are set and the sizes are positive, and that the query heads are a multiple
+     * of the key/value heads; copies the end-of-sequence ids.
+     *
+     * @param modelType HF {@code model_type}
+     * @param hiddenSize model width d
+     * @param numLayers decoder layers
+     * @param numAttentionHeads query heads
+     * @param numKeyValueHeads key/value heads
+     * @param headDim per-head width
+     * @param intermediateSize MLP inner width
+     * @param vocabSize vocabulary size
+     * @param maxPositionEmbeddings the longest context the model supports
+     * @param tieWordEmbeddings the LM head reuses the input embedding
+     * @param attentionBias q/k/v projections have biases
+     * @param mlpBias MLP projections have biases
+     * @param gatedMlp SwiGLU-style MLP with gate, up and down projections
+     * @param activation {@code silu} or {@code gelu_new}/{@code gelu}
+     * @param norm {@code rmsnorm} or {@code layernorm}
+     * @param normEps epsilon of the normalisation
+     * @param positionEncoding {@code rope} or {@code learned}
+     * @param ropeTheta RoPE base frequency
+     * @param ropeScaling optional RoPE scaling
+     * @param bosTokenId beginning-of-sequence token id, if any
+     * @param eosTokenIds end-of-sequence token ids
+     * @param torchDtype the checkpoint's declared dtype
+     * @throws IllegalArgumentException when a size is below 1 or the query heads are not a multiple of the key/value
+     *                                  heads
+     */
     public ModelArchitecture {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(activation, "activation");
@@ -87,12 +116,12 @@ public record ModelArchitecture(
         }
     }
 
-    /** Width of the key (and value) projection: numKeyValueHeads × headDim. */
+    /** {@return the width of the key (and value) projection: numKeyValueHeads × headDim} */
     public int kvDim() {
         return numKeyValueHeads * headDim;
     }
 
-    /** Width of the query projection: numAttentionHeads × headDim. */
+    /** {@return the width of the query projection: numAttentionHeads × headDim} */
     public int qDim() {
         return numAttentionHeads * headDim;
     }

@@ -42,12 +42,18 @@ public final class ModelLocator {
         this.home = home;
     }
 
-    /** A locator for this process's environment variables and home directory. */
+    /** {@return a locator for this process's environment variables and home directory} */
     public static ModelLocator standard() {
         return fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home", ".")));
     }
 
-    /** A locator for the given environment variables and home directory (see the class comment). */
+    /**
+     * A locator for the given environment variables and home directory (see the class comment).
+     *
+     * @param env the environment variables
+     * @param home the home directory
+     * @return the locator
+     */
     public static ModelLocator fromEnvironment(Map<String, String> env, Path home) {
         LinkedHashSet<Path> dirs = new LinkedHashSet<>();
         envPath(env, "HF_HUB_CACHE").ifPresent(dirs::add);
@@ -58,7 +64,12 @@ public final class ModelLocator {
         return new ModelLocator(new ArrayList<>(dirs), home);
     }
 
-    /** A locator searching exactly these cache folders (each laid out like {@code ~/.cache/huggingface/hub}). */
+    /**
+     * A locator searching exactly these cache folders (each laid out like {@code ~/.cache/huggingface/hub}).
+     *
+     * @param cacheDirs the cache folders, in search order
+     * @return the locator
+     */
     public static ModelLocator withCacheDirs(List<Path> cacheDirs) {
         return new ModelLocator(cacheDirs, Path.of(System.getProperty("user.home", ".")));
     }
@@ -68,7 +79,7 @@ public final class ModelLocator {
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v.trim()));
     }
 
-    /** The cache folders searched, in order. */
+    /** {@return the cache folders searched, in order} */
     public List<Path> cacheDirs() {
         return cacheDirs;
     }
@@ -76,6 +87,8 @@ public final class ModelLocator {
     /**
      * Finds {@code model}.
      *
+     * @param model a local folder, a Hugging Face id, or {@code synthetic:<preset>}
+     * @return where the model is
      * @throws LemException when it cannot be found, saying where it looked and how to get it
      */
     public LocatedModel locate(String model) {
@@ -119,6 +132,9 @@ public final class ModelLocator {
      * The snapshot of {@code repoId} at {@code revision} (default {@code main}) in the first cache
      * folder that has it.
      *
+     * @param repoId the Hugging Face repository id, e.g. {@code HuggingFaceTB/SmolLM2-135M}
+     * @param revision a branch, tag or commit; empty for {@code main}
+     * @return the snapshot
      * @throws LemException when no cache folder has it
      */
     public LocatedModel findInCache(String repoId, Optional<String> revision) {

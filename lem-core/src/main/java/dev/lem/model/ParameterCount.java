@@ -23,7 +23,12 @@ import java.util.Locale;
 public record ParameterCount(long embedding, long positionEmbedding, long attention, long mlp, long norms,
         long lmHead) {
 
-    /** Counts the parameters of {@code a}. */
+    /**
+     * Counts the parameters of {@code a}.
+     *
+     * @param a the model's architecture
+     * @return the count, by part
+     */
     public static ParameterCount of(ModelArchitecture a) {
         long d = a.hiddenSize();
         long q = a.qDim();
@@ -54,12 +59,12 @@ public record ParameterCount(long embedding, long positionEmbedding, long attent
         return a.attentionBias() && !a.modelType().toLowerCase(Locale.ROOT).startsWith("qwen2");
     }
 
-    /** Every parameter. */
+    /** {@return every parameter} */
     public long total() {
         return embedding + positionEmbedding + attention + mlp + norms + lmHead;
     }
 
-    /** Parameters outside the embeddings and LM head (Kaplan et al.'s "non-embedding" N). */
+    /** {@return the parameters outside the embeddings and LM head (Kaplan et al.'s "non-embedding" N)} */
     public long nonEmbedding() {
         return attention + mlp + norms;
     }
@@ -68,6 +73,8 @@ public record ParameterCount(long embedding, long positionEmbedding, long attent
      * Parameters that a forward pass reads only one row of per token (the input token embedding when the
      * LM head is untied, and learned position embeddings): they are stored but not streamed per step.
      * With a tied head the embedding is read whole by the LM head, so it is not counted here.
+     *
+     * @return the number of those parameters
      */
     public long lookupOnly() {
         return positionEmbedding + (lmHead > 0 ? embedding : 0);

@@ -41,6 +41,13 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
     private static final String INDEX = "model.safetensors.index.json";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /**
+     * Copies the lists and checks that {@code declaredTotalBytes} is set.
+     *
+     * @param files the files read, in order
+     * @param tensors every tensor in them
+     * @param declaredTotalBytes {@code metadata.total_size} of the index file, when there is one
+     */
     public SafetensorsCheckpoint {
         files = List.copyOf(files);
         tensors = List.copyOf(tensors);
@@ -57,13 +64,22 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
      * @param file      the file holding it
      */
     public record Tensor(String name, String dtype, List<Long> shape, long dataBytes, Path file) {
+        /**
+         * Checks that the name and dtype are set and copies the shape.
+         *
+         * @param name tensor name
+         * @param dtype safetensors dtype code, as written in the file
+         * @param shape dimensions
+         * @param dataBytes bytes of data in the file
+         * @param file the file holding it
+         */
         public Tensor {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(dtype, "dtype");
             shape = List.copyOf(shape);
         }
 
-        /** Number of elements (1 for a scalar). */
+        /** {@return the number of elements (1 for a scalar)} */
         public long elements() {
             long n = 1;
             for (long s : shape) {
@@ -75,6 +91,8 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
         /**
          * True for stored buffers that are not parameters: GPT-2's causal mask ({@code attn.bias} of
          * rank 4) and {@code attn.masked_bias}, and rotary {@code inv_freq} tables.
+         *
+         * @return whether the tensor is a stored buffer
          */
         public boolean buffer() {
             return name.endsWith("attn.masked_bias") || name.endsWith("inv_freq")
@@ -85,6 +103,8 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
     /**
      * The checkpoint in {@code folder}, or empty when it holds no {@code .safetensors} file.
      *
+     * @param folder the checkpoint's folder
+     * @return the checkpoint; empty when the folder holds no {@code .safetensors} file
      * @throws LemException when a file is unreadable, truncated or not safetensors
      */
     public static Optional<SafetensorsCheckpoint> find(Path folder) {
@@ -108,7 +128,12 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
         return Optional.of(new SafetensorsCheckpoint(files, tensors, Optional.empty()));
     }
 
-    /** Reads one {@code .safetensors} file, an index file, or a folder (see {@link #find}). */
+    /**
+     * Reads one {@code .safetensors} file, an index file, or a folder (see {@link #find}).
+     *
+     * @param path the file or folder
+     * @return the checkpoint
+     */
     public static SafetensorsCheckpoint read(Path path) {
         if (Files.isDirectory(path)) {
             return find(path).orElseThrow(() -> new LemException("No .safetensors file in " + path
@@ -150,6 +175,8 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
     /**
      * The tensors described by one file's header.
      *
+     * @param file the {@code .safetensors} file
+     * @return the tensors, in header order
      * @throws LemException when the file is not a valid safetensors file
      */
     public static List<Tensor> readHeader(Path file) {
@@ -220,29 +247,37 @@ public record SafetensorsCheckpoint(List<Path> files, List<Tensor> tensors, Opti
         return out;
     }
 
-    /** Parameters: elements of every tensor except stored buffers (see {@link Tensor#buffer()}). */
+    /**
+     * {@return the number of parameters: elements of every tensor except stored buffers
+     * (see {@link Tensor#buffer()})}
+     */
     public long parameterCount() {
         return tensors.stream().filter(t -> !t.buffer()).mapToLong(Tensor::elements).sum();
     }
 
-    /** Bytes of tensor data in the files (buffers included). */
+    /** {@return bytes of tensor data in the files (buffers included)} */
     public long dataBytes() {
         return tensors.stream().mapToLong(Tensor::dataBytes).sum();
     }
 
-    /** Parameters by safetensors dtype code, buffers excluded. */
+    /** {@return parameters by safetensors dtype code, buffers excluded} */
     public Map<String, Long> parametersByDtype() {
         Map<String, Long> out = new TreeMap<>();
         tensors.stream().filter(t -> !t.buffer()).forEach(t -> out.merge(t.dtype(), t.elements(), Long::sum));
         return out;
     }
 
-    /** Names of the stored tensors that are not counted as parameters. */
+    /** {@return names of the stored tensors that are not counted as parameters} */
     public List<String> buffers() {
         return tensors.stream().filter(Tensor::buffer).map(Tensor::name).toList();
     }
 
-    /** Whether this checkpoint's parameter count agrees with {@code architecture}'s, and if not, a likely why. */
+    /**
+     * Whether this checkpoint's parameter count agrees with {@code architecture}'s, and if not, a likely why.
+     *
+     * @param architecture the model's architecture, from its config
+     * @return the agreement, with a likely reason when the counts differ
+     */
     public ParameterAgreement agreement(ModelArchitecture architecture) {
         long expected = ParameterCount.of(architecture).total();
         long actual = parameterCount();

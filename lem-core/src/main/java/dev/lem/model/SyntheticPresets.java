@@ -61,12 +61,17 @@ public final class SyntheticPresets {
                 Optional.empty(), Optional.of(50256), List.of(50256), "float32"));
     }
 
-    /** Preset names, in a stable order. */
+    /** {@return the preset names, in a stable order} */
     public static List<String> names() {
         return List.copyOf(PRESETS.keySet());
     }
 
-    /** The preset with this name (case-insensitive), if any. */
+    /**
+     * The preset with this name (case-insensitive), if any.
+     *
+     * @param name the preset's name, in any case
+     * @return the preset's architecture; empty when there is no such preset
+     */
     public static Optional<ModelArchitecture> find(String name) {
         for (Map.Entry<String, ModelArchitecture> e : PRESETS.entrySet()) {
             if (e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
@@ -76,18 +81,33 @@ public final class SyntheticPresets {
         return Optional.empty();
     }
 
-    /** The preset's canonical spelling, if any. */
+    /**
+     * The preset's canonical spelling, if any.
+     *
+     * @param name the preset's name, in any case
+     * @return the canonical spelling; empty when there is no such preset
+     */
     public static Optional<String> canonicalName(String name) {
         return PRESETS.keySet().stream().filter(k -> k.equalsIgnoreCase(name)).findFirst();
     }
 
-    /** The preset with this name, or an error listing every preset. */
+    /**
+     * The preset with this name, or an error listing every preset.
+     *
+     * @param name the preset's name, in any case
+     * @return the preset's architecture
+     */
     public static ModelArchitecture get(String name) {
         return find(name).orElseThrow(() -> new LemException("Unknown synthetic model \"" + name
                 + "\": use synthetic:<name> with one of " + String.join(", ", PRESETS.keySet())));
     }
 
-    /** True when {@code model} is written {@code synthetic:<name>}. */
+    /**
+     * True when {@code model} is written {@code synthetic:<name>}.
+     *
+     * @param model the model as named in the configuration
+     * @return whether it names a synthetic preset
+     */
     public static boolean isSynthetic(String model) {
         return model.startsWith("synthetic:");
     }

@@ -24,6 +24,20 @@ import java.util.Optional;
 public record CycleEnergy(List<DomainEnergy> domains, double totalJoules, Optional<Double> adjustedJoules,
         Map<String, Double> joulesByKind, String basis, List<String> notes, Optional<Double> measuredJoules,
         double notUsedJoules, Optional<String> baselineDisturbed) {
+    /**
+     * Copies the domains, the map and the notes; {@code null} notes, measured joules or baseline mark become empty.
+     *
+     * @param domains merged domains
+     * @param totalJoules the sum of raw joules of the workload's domains, J
+     * @param adjustedJoules the sum of baseline-adjusted joules of the workload's domains, J, when each has a
+     *                       baseline
+     * @param joulesByKind raw joules of the workload's domains by kind
+     * @param basis methods of the workload's domains
+     * @param notes merge decisions and caveats
+     * @param measuredJoules the sum of raw joules read from hardware counters only, J, when there is at least one
+     * @param notUsedJoules the sum of raw joules of the measured devices the workload does not use, J
+     * @param baselineDisturbed why the idle baseline was not taken at idle, when so
+     */
     public CycleEnergy {
         domains = List.copyOf(domains);
         joulesByKind = Map.copyOf(joulesByKind);
@@ -32,7 +46,17 @@ public record CycleEnergy(List<DomainEnergy> domains, double totalJoules, Option
         baselineDisturbed = baselineDisturbed == null ? Optional.empty() : baselineDisturbed;
     }
 
-    /** A cycle whose domains the workload all uses, with an undisturbed (or no) baseline. */
+    /**
+     * A cycle whose domains the workload all uses, with an undisturbed (or no) baseline.
+     *
+     * @param domains merged domains
+     * @param totalJoules the sum of raw joules of the workload's domains, J
+     * @param adjustedJoules the sum of baseline-adjusted joules of the workload's domains, J, when each has a
+     *                       baseline
+     * @param joulesByKind raw joules of the workload's domains by kind
+     * @param basis methods of the workload's domains
+     * @param notes merge decisions and caveats
+     */
     public CycleEnergy(List<DomainEnergy> domains, double totalJoules, Optional<Double> adjustedJoules,
             Map<String, Double> joulesByKind, String basis, List<String> notes) {
         this(domains, totalJoules, adjustedJoules, joulesByKind, basis, notes, Optional.empty(), 0,

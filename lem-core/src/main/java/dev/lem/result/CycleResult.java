@@ -31,6 +31,21 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
     /** How many failure reasons a cycle keeps. */
     public static final int MAX_FAILURE_REASONS = 5;
 
+    /**
+     * Copies the lists and the failure reasons, keeping their order; {@code null} failure reasons become empty.
+     *
+     * @param cycle cycle index
+     * @param processes ranks that contributed
+     * @param metrics throughput and latency from the pooled raw timelines
+     * @param energy merged energy, when any meter was available
+     * @param carbonGrams gCO2e of the cycle, when energy and an intensity are known
+     * @param flops the sum of FLOPs over processes, with the estimator named
+     * @param throttle throttling seen
+     * @param peakRssBytes max peak RSS over processes, bytes
+     * @param memoryTrafficBytes estimated bytes read from device memory; absent for served models
+     * @param warnings warnings of the processes' cycles
+     * @param failureReasons the commonest reasons requests failed, each with how many requests failed for it
+     */
     public CycleResult {
         processes = List.copyOf(processes);
         warnings = List.copyOf(warnings);
@@ -38,7 +53,7 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failureReasons));
     }
 
-    /** Failed requests ÷ requests sent (0 when none were sent). */
+    /** {@return failed requests ÷ requests sent (0 when none were sent)} */
     public double failureRate() {
         return metrics.requests() == 0 ? 0 : (double) metrics.failed() / metrics.requests();
     }
@@ -46,12 +61,19 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
     /**
      * Whether requests were sent and none succeeded: the cycle is then left out of the summary. A window measured
      * without requests (a JMH iteration, a JUnit test, code measured with {@code EnergyMeters}) has not failed.
+     *
+     * @return whether every request sent failed
      */
     public boolean failedEntirely() {
         return metrics.requests() > 0 && metrics.completed() == 0;
     }
 
-    /** The commonest failure reasons as {@code "reason (n)"}, at most {@code limit}. */
+    /**
+     * The commonest failure reasons as {@code "reason (n)"}, at most {@code limit}.
+     *
+     * @param limit the most reasons to return
+     * @return the reasons, commonest first
+     */
     public List<String> commonestFailures(int limit) {
         return failureReasons.entrySet().stream().limit(limit).map(e -> e.getKey() + " (" + e.getValue() + ")")
                 .toList();

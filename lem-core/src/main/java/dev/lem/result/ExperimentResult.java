@@ -45,6 +45,25 @@ public record ExperimentResult(
         Completeness status,
         String statusReason) {
 
+    /**
+     * Checks that the id is set and copies the lists and maps; a {@code null} status (files written before it
+     * existed) means complete.
+     *
+     * @param schemaVersion results schema version
+     * @param id experiment id
+     * @param createdAt when aggregation ran
+     * @param config the configuration, with the provenance of each value
+     * @param environment rank 0's environment
+     * @param model what was loaded
+     * @param processes each process's setup
+     * @param cycles each cycle merged over processes
+     * @param summary statistics across cycles
+     * @param carbonIntensity the intensity used for carbon figures, when configured
+     * @param metricDefinitions the definition of every latency and throughput figure
+     * @param warnings things the user should know
+     * @param status whether this is the whole planned experiment or what stopped it
+     * @param statusReason why it is not complete (empty when it is)
+     */
     public ExperimentResult {
         // files written before the status existed were written when the run ended
         status = status == null ? Completeness.COMPLETE : status;
@@ -56,17 +75,17 @@ public record ExperimentResult(
         warnings = List.copyOf(warnings);
     }
 
-    /** Whether this is the whole planned experiment. */
+    /** {@return whether this is the whole planned experiment} */
     public boolean isComplete() {
         return status == Completeness.COMPLETE;
     }
 
-    /** The processes that took part (the experiment's world size). */
+    /** {@return the number of processes that took part (the experiment's world size)} */
     public int worldSize() {
         return processes.isEmpty() ? 1 : processes.get(0).worldSize();
     }
 
-    /** The cycles every process completed: the ones the summary is over. */
+    /** {@return the cycles every process completed: the ones the summary is over} */
     public List<CycleResult> completeCycles() {
         int world = worldSize();
         return cycles.stream().filter(c -> c.processes().size() == world).toList();

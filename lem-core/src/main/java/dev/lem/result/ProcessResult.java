@@ -48,6 +48,26 @@ public record ProcessResult(
         Optional<String> timeseriesFile,
         List<String> warnings) {
 
+    /**
+     * Checks that the experiment and host are set and copies the lists and maps.
+     *
+     * @param schemaVersion results schema version
+     * @param experimentId the experiment
+     * @param cycle cycle index (0-based)
+     * @param rank process rank
+     * @param host host name
+     * @param startedAt wall-clock time of the cycle's start
+     * @param durationNanos the cycle's length in this process, ns
+     * @param requests every request's raw timeline (warm-up excluded)
+     * @param energy the cycle's energy window, when meters were available
+     * @param phaseEnergy energy per backend phase, summed over the cycle
+     * @param phaseNanos time per backend phase, summed over the cycle, ns
+     * @param counters backend counters
+     * @param flops the cycle's FLOPs from the best available estimator
+     * @param peakRssBytes peak resident memory of the process so far, bytes
+     * @param timeseriesFile the time-series CSV next to this file, when written
+     * @param warnings things the user should know about this cycle
+     */
     public ProcessResult {
         Objects.requireNonNull(experimentId, "experimentId");
         Objects.requireNonNull(host, "host");

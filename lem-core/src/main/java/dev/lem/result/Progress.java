@@ -15,6 +15,15 @@ import java.util.Optional;
  * @param eta     expected time left, once one unit has finished
  */
 public record Progress(String task, int done, int total, String current, Optional<Duration> eta) {
+    /**
+     * Checks that the text and time components are set.
+     *
+     * @param task the experiment or campaign id
+     * @param done units finished (done or failed)
+     * @param total units in all
+     * @param current what runs now
+     * @param eta expected time left, once one unit has finished
+     */
     public Progress {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(current, "current");

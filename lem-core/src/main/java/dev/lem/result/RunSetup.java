@@ -63,6 +63,33 @@ public record RunSetup(
         RunStatus status,
         Optional<Instant> finishedAt) {
 
+    /**
+     * Checks that the experiment is set and copies the lists and map; a {@code null} status (files written before it
+     * existed) is derived from the failure and the cycles run, and a {@code null} end time becomes empty.
+     *
+     * @param schemaVersion results schema version
+     * @param experimentId the experiment
+     * @param rank this process's rank
+     * @param worldSize processes in the experiment
+     * @param host host name
+     * @param pid process id
+     * @param startedAt wall-clock start
+     * @param config the configuration with provenance
+     * @param environment the environment
+     * @param model what was loaded
+     * @param load model load time and energy
+     * @param unload model release time and energy
+     * @param warmup warm-up
+     * @param baseline idle baseline
+     * @param plugins meters, telemetry and estimators used or not, with reasons
+     * @param backendEnvironment facts from the backend
+     * @param cyclesRun measured cycles this process completed
+     * @param stopReason why it ran that many cycles
+     * @param warnings things the user should know
+     * @param failure why the process stopped early, if it did
+     * @param status where the process stands: running, or how it ended
+     * @param finishedAt when the process ended; absent while it runs
+     */
     public RunSetup {
         // files written before the status existed: derive it from what they say
         if (status == null) {

@@ -33,11 +33,28 @@ import java.util.Optional;
 public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavailable, int cycles,
         String stopReason, Map<Integer, String> excludedCycles) {
 
-    /** A summary with no excluded cycle. */
+    /**
+     * A summary with no excluded cycle.
+     *
+     * @param metrics the available metrics
+     * @param unavailable each unavailable metric with the reason
+     * @param cycles cycles the statistics are over
+     * @param stopReason why this many cycles ran
+     */
     public Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavailable, int cycles, String stopReason) {
         this(metrics, unavailable, cycles, stopReason, Map.of());
     }
 
+    /**
+     * Copies the maps, the metrics in {@link Metric} order and the excluded cycles in cycle order; a {@code null} map
+     * of excluded cycles becomes empty.
+     *
+     * @param metrics the available metrics
+     * @param unavailable each unavailable metric with the reason
+     * @param cycles cycles the statistics are over
+     * @param stopReason why this many cycles ran
+     * @param excludedCycles cycles left out of every figure, by 0-based cycle index, each with the reason
+     */
     public Summary {
         metrics = Collections.unmodifiableMap(metrics.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(metrics));
         unavailable = Collections.unmodifiableMap(unavailable.isEmpty() ? new EnumMap<>(Metric.class)
@@ -52,7 +69,12 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
         }
     }
 
-    /** The metric's estimate, when available. */
+    /**
+     * The metric's estimate, when available.
+     *
+     * @param metric the metric
+     * @return the estimate; empty when the metric is unavailable
+     */
     public Optional<Estimate> find(Metric metric) {
         return Optional.ofNullable(metrics.get(metric));
     }
@@ -60,6 +82,8 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
     /**
      * The metric's estimate.
      *
+     * @param metric the metric
+     * @return the estimate
      * @throws LemException naming the reason when the metric is unavailable
      */
     public Estimate get(Metric metric) {
@@ -71,7 +95,12 @@ public record Summary(Map<Metric, Estimate> metrics, Map<Metric, String> unavail
         return e;
     }
 
-    /** Why the metric is unavailable; empty when it is available. */
+    /**
+     * Why the metric is unavailable; empty when it is available.
+     *
+     * @param metric the metric
+     * @return the reason; empty when the metric is available
+     */
     public Optional<String> whyUnavailable(Metric metric) {
         if (metrics.containsKey(metric)) {
             return Optional.empty();

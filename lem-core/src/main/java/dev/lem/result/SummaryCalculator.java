@@ -192,6 +192,10 @@ public final class SummaryCalculator {
     /**
      * The summary over {@code cycles} (the complete ones, in cycle order): every metric either estimated
      * or listed as unavailable with its reason.
+     *
+     * @param complete the complete cycles, in cycle order
+     * @param inputs what the metrics need besides the cycles
+     * @return the summary
      */
     public static Summary summarize(List<CycleResult> complete, SummaryInputs inputs) {
         List<CycleResult> cycles = usable(complete);
@@ -217,6 +221,9 @@ public final class SummaryCalculator {
      * The cycles a summary is over: those in which at least one request succeeded. A cycle in which every request
      * failed has no latency, and its zero throughput would drag every interval below zero; it is left out of
      * every figure and listed in {@link Summary#excludedCycles()}.
+     *
+     * @param complete the complete cycles
+     * @return those with at least one successful request, in the same order
      */
     public static List<CycleResult> usable(List<CycleResult> complete) {
         return complete.stream().filter(c -> !c.failedEntirely()).toList();
@@ -225,6 +232,11 @@ public final class SummaryCalculator {
     /**
      * The per-cycle observations of one metric over the {@linkplain #usable usable} ones of {@code cycles}, in
      * cycle order; empty when the metric is unavailable.
+     *
+     * @param metric the metric
+     * @param cycles the complete cycles, in cycle order
+     * @param inputs what the metrics need besides the cycles
+     * @return the observations; empty when the metric is unavailable
      */
     public static Optional<CycleSample> sample(Metric metric, List<CycleResult> cycles, SummaryInputs inputs) {
         return compute(metric, usable(cycles), inputs).sample();
@@ -233,13 +245,24 @@ public final class SummaryCalculator {
     /**
      * The estimate of one metric over the {@linkplain #usable usable} ones of {@code cycles} (nothing else is
      * computed), or empty with no sample.
+     *
+     * @param metric the metric
+     * @param cycles the complete cycles, in cycle order
+     * @param inputs what the metrics need besides the cycles
+     * @return the estimate; empty when the metric is unavailable
      */
     public static Optional<Estimate> estimate(Metric metric, List<CycleResult> cycles, SummaryInputs inputs) {
         Outcome o = compute(metric, usable(cycles), inputs);
         return o.sample().map(s -> estimate(metric, s, inputs).describedAs(metric.unit(), o.basis()));
     }
 
-    /** The per-cycle observations behind one metric of an aggregated result (its complete cycles). */
+    /**
+     * The per-cycle observations behind one metric of an aggregated result (its complete cycles).
+     *
+     * @param result the aggregated result
+     * @param metric the metric
+     * @return the observations; empty when the metric is unavailable
+     */
     public static Optional<CycleSample> sample(ExperimentResult result, Metric metric) {
         return sample(metric, result.completeCycles(), SummaryInputs.of(result));
     }
@@ -303,7 +326,12 @@ public final class SummaryCalculator {
         return "no idle baseline for every domain (energy.idle_baseline_s is 0, or a meter gave no baseline)";
     }
 
-    /** How a set of domains was obtained, e.g. {@code "measured: gpu; estimated: cpu, ram"}. */
+    /**
+     * How a set of domains was obtained, e.g. {@code "measured: gpu; estimated: cpu, ram"}.
+     *
+     * @param domains the domains' energies
+     * @return the basis, each method followed by its domains
+     */
     public static String basis(List<DomainEnergy> domains) {
         Map<MeasurementMethod, Set<String>> byMethod = new EnumMap<>(MeasurementMethod.class);
         domains.forEach(d -> byMethod.computeIfAbsent(d.domain().method(), m -> new LinkedHashSet<>()).add(d.domain().kind()));

@@ -28,6 +28,17 @@ import java.util.Optional;
 public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<CarbonIntensity> carbon,
         String noCarbon, Utilisation.DevicePeak peak, int devices, String stopReason) {
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param config the experiment's configuration
+     * @param noEnergy why energy is missing, when no cycle has any
+     * @param carbon the carbon intensity, when known
+     * @param noCarbon why there is no carbon intensity
+     * @param peak the device's peaks (or why they are unknown)
+     * @param devices devices the work ran on
+     * @param stopReason why this many cycles ran
+     */
     public SummaryInputs {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(noEnergy, "noEnergy");
@@ -40,7 +51,11 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
     /**
      * The inputs of an experiment from its setups (rank 0 first) and the carbon intensity resolved for it.
      *
+     * @param config the experiment's configuration
      * @param setups at least one process setup
+     * @param carbon the carbon intensity, when known
+     * @param noCarbon why there is no carbon intensity
+     * @return the inputs
      */
     public static SummaryInputs of(ExperimentConfig config, List<RunSetup> setups, Optional<CarbonIntensity> carbon,
             String noCarbon) {
@@ -81,7 +96,12 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
                 dtype);
     }
 
-    /** The inputs an aggregated result was summarised with. */
+    /**
+     * The inputs an aggregated result was summarised with.
+     *
+     * @param result the aggregated result
+     * @return the inputs
+     */
     public static SummaryInputs of(ExperimentResult result) {
         return of(result.config(), result.processes(), result.carbonIntensity(),
                 CarbonIntensities.whyUnavailable(result.config().carbon()));
@@ -90,6 +110,9 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
     /**
      * Inputs for the cycles of one process while it runs (adaptive cycle counts): no setups yet, so no
      * device peak and generic reasons.
+     *
+     * @param config the experiment's configuration
+     * @return the inputs
      */
     public static SummaryInputs running(ExperimentConfig config) {
         Optional<CarbonIntensity> carbon;

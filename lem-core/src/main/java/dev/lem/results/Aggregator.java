@@ -56,7 +56,14 @@ public final class Aggregator {
     private Aggregator() {
     }
 
-    /** Aggregates an experiment from its raw files' contents. */
+    /**
+     * Aggregates an experiment from its raw files' contents.
+     *
+     * @param id the experiment id
+     * @param setups every process's setup
+     * @param results every raw process result
+     * @return the aggregated result
+     */
     public static ExperimentResult aggregate(String id, List<RunSetup> setups, List<ProcessResult> results) {
         return aggregate(id, setups, results, List.of());
     }
@@ -64,8 +71,12 @@ public final class Aggregator {
     /**
      * Aggregates an experiment from its raw files' contents.
      *
+     * @param id the experiment id
+     * @param setups every process's setup
+     * @param results every readable raw process result
      * @param skipped raw files that could not be read and were left out, each with the reason (they are listed in
      *                the warnings, and their cycles are reported missing)
+     * @return the aggregated result
      */
     public static ExperimentResult aggregate(String id, List<RunSetup> setups, List<ProcessResult> results,
             List<String> skipped) {
@@ -150,9 +161,13 @@ public final class Aggregator {
      * from every rank than the processes recorded running (a cycle file was unreadable and skipped, or removed);
      * failed when more requests failed than {@code stats.max_failure_rate}; else complete.
      *
+     * @param setups every process's setup
+     * @param worldSize the number of processes
      * @param complete      the cycles with results from every rank (for the failure rate; may be empty when only
      *                      the end markers matter)
      * @param wholeCycles   the numbers (0-based) of the cycles with readable results from every rank
+     * @param config the experiment's configuration
+     * @return the status
      */
     public static Status status(List<RunSetup> setups, int worldSize, List<CycleResult> complete,
             java.util.SortedSet<Integer> wholeCycles, ExperimentConfig config) {
@@ -254,6 +269,9 @@ public final class Aggregator {
     /**
      * One warning for the cycles during which a device throttled (thermal or power), naming them and the worst
      * shares of samples; empty when none did.
+     *
+     * @param cycles the cycles
+     * @return the warning; empty when no device throttled
      */
     public static Optional<String> throttleWarning(List<CycleResult> cycles) {
         List<CycleResult> hit = cycles.stream().filter(c -> c.throttle().map(ThrottleSummary::flagged).orElse(false))
@@ -276,7 +294,16 @@ public final class Aggregator {
         return worldSize > 1 ? "rank " + rank + ": " : "";
     }
 
-    /** Merges one cycle's process results. */
+    /**
+     * Merges one cycle's process results.
+     *
+     * @param cycle the cycle number
+     * @param procs the cycle's result of each process
+     * @param config the experiment's configuration
+     * @param carbon the carbon intensity of the electricity, when known
+     * @param model the model's facts, when known
+     * @return the cycle's result
+     */
     public static CycleResult mergeCycle(int cycle, List<ProcessResult> procs, ExperimentConfig config,
             Optional<CarbonIntensity> carbon, Optional<ModelInfo> model) {
         List<ProcessResult> ps = procs.stream().sorted(Comparator.comparingInt(ProcessResult::rank)).toList();
@@ -337,7 +364,12 @@ public final class Aggregator {
                 config.batching().batchSize()).totalBytes());
     }
 
-    /** Merges energy by the scope rules; empty when no process measured energy. */
+    /**
+     * Merges energy by the scope rules; empty when no process measured energy.
+     *
+     * @param procs the cycle's result of each process
+     * @return the merged energy; empty when no process measured energy
+     */
     public static Optional<CycleEnergy> mergeEnergy(List<ProcessResult> procs) {
         List<ProcessResult> ps = procs.stream().filter(p -> p.energy().isPresent())
                 .sorted(Comparator.comparingInt(ProcessResult::rank)).toList();

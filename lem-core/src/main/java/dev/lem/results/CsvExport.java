@@ -21,7 +21,7 @@ public final class CsvExport {
     private CsvExport() {
     }
 
-    /** The header row's columns. */
+    /** {@return the header row's columns} */
     public static List<String> columns() {
         List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "status", "model", "backend", "precision",
                 "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights"));
@@ -37,7 +37,12 @@ public final class CsvExport {
         return cols;
     }
 
-    /** The CSV text (RFC 4180 quoting). */
+    /**
+     * The CSV text (RFC 4180 quoting).
+     *
+     * @param results the experiments' results, one row each
+     * @return the CSV text, a header row first
+     */
     public static String toCsv(List<ExperimentResult> results) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.join(",", columns())).append('\n');
@@ -47,7 +52,12 @@ public final class CsvExport {
         return sb.toString();
     }
 
-    /** One experiment's cells, in the order of {@link #columns()} (unquoted). */
+    /**
+     * One experiment's cells, in the order of {@link #columns()} (unquoted).
+     *
+     * @param r the experiment's result
+     * @return the cells
+     */
     public static List<String> row(ExperimentResult r) {
         List<String> row = new ArrayList<>();
         var c = r.config();
@@ -82,7 +92,7 @@ public final class CsvExport {
     private static final List<String> IDENTITY = List.of("id", "name", "status", "model", "backend", "precision",
             "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights");
 
-    /** The tidy CSV's columns. */
+    /** {@return the tidy CSV's columns} */
     public static List<String> tidyColumns() {
         List<String> cols = new ArrayList<>(IDENTITY);
         cols.addAll(List.of("metric", "unit", "mean", "ci_low", "ci_high", "ci_level", "ci_method", "n", "std", "cv",
@@ -93,6 +103,9 @@ public final class CsvExport {
     /**
      * The long (tidy) CSV: one row per experiment and {@link Metric}, in metric order (RFC 4180 quoting). A metric
      * the experiment does not have keeps its row, with empty figures and the reason in {@code unavailable_reason}.
+     *
+     * @param results the experiments, one block of rows each
+     * @return the CSV text
      */
     public static String toTidyCsv(List<ExperimentResult> results) {
         StringBuilder sb = new StringBuilder();
@@ -131,7 +144,12 @@ public final class CsvExport {
         return Double.toString(v);
     }
 
-    /** A CSV cell, quoted when it must be (RFC 4180). */
+    /**
+     * A CSV cell, quoted when it must be (RFC 4180).
+     *
+     * @param s the cell's text
+     * @return the cell, quoted when needed
+     */
     public static String quote(String s) {
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";

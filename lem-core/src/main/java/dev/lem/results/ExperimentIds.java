@@ -19,7 +19,11 @@ public final class ExperimentIds {
     private ExperimentIds() {
     }
 
-    /** A new id. */
+    /**
+     * A new id.
+     *
+     * @return the id: the current UTC time and a random suffix
+     */
     public static String generate() {
         StringBuilder sb = new StringBuilder(ZonedDateTime.now(ZoneOffset.UTC).format(FORMAT)).append('-');
         for (int i = 0; i < 6; i++) {
@@ -28,12 +32,22 @@ public final class ExperimentIds {
         return sb.toString();
     }
 
-    /** True when {@code id} has the generated form. */
+    /**
+     * True when {@code id} has the generated form.
+     *
+     * @param id the id, or {@code null}
+     * @return whether it has the generated form
+     */
     public static boolean isValid(String id) {
         return id != null && ID.matcher(id).matches();
     }
 
-    /** Returns {@code id} or throws a message naming the expected form. */
+    /**
+     * Returns {@code id} or throws a message naming the expected form.
+     *
+     * @param id the id
+     * @return the id, unchanged
+     */
     public static String require(String id) {
         if (!isValid(id)) {
             throw new ResultsException("\"" + id + "\" is not an experiment id (expected the form "

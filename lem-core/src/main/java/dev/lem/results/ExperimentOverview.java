@@ -18,6 +18,19 @@ import java.util.Objects;
  */
 public record ExperimentOverview(String id, String name, String model, String backend, int cycles,
         String plannedCycles, Completeness status, String reason, boolean aggregated) {
+    /**
+     * Checks that the id, status and reason are set.
+     *
+     * @param id the experiment id
+     * @param name its name (empty when none)
+     * @param model the model
+     * @param backend the backend
+     * @param cycles cycles with readable raw results
+     * @param plannedCycles cycles the configuration asked for
+     * @param status complete, interrupted, failed or incomplete
+     * @param reason why it is not complete (empty when it is)
+     * @param aggregated whether {@code aggregated/<id>.json} exists
+     */
     public ExperimentOverview {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(status, "status");

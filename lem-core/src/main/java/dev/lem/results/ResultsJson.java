@@ -34,12 +34,17 @@ public final class ResultsJson {
     private ResultsJson() {
     }
 
-    /** The configured mapper (thread-safe). */
+    /** {@return the configured mapper (thread-safe)} */
     public static JsonMapper mapper() {
         return MAPPER;
     }
 
-    /** Serialises a record to pretty JSON text. */
+    /**
+     * Serialises a record to pretty JSON text.
+     *
+     * @param value the record
+     * @return the JSON text
+     */
     public static String write(Object value) {
         return MAPPER.writeValueAsString(value);
     }
@@ -48,7 +53,11 @@ public final class ResultsJson {
      * Reads JSON text into a record type, checking {@code schema_version} when the document has one at its
      * top level and migrating older versions.
      *
+     * @param <T> the record type
+     * @param json the JSON text
+     * @param type the record type's class
      * @param where the file, for messages
+     * @return the record
      * @throws ResultsException when the text is not a valid result of this type, or a newer LEM wrote it
      */
     public static <T> T read(String json, Class<T> type, String where) {

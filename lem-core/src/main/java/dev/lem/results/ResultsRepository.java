@@ -39,44 +39,82 @@ public final class ResultsRepository {
 
     private final Path root;
 
+    /**
+     * A repository of the results under a root folder; nothing is read or created until used.
+     *
+     * @param root the results root; made absolute
+     */
     public ResultsRepository(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 
-    /** The results root. */
+    /** {@return the results root, absolute} */
     public Path root() {
         return root;
     }
 
-    /** {@code raw/<id>}. */
+    /**
+     * {@code raw/<id>}.
+     *
+     * @param id the experiment id
+     * @return the folder of the experiment's raw results
+     */
     public Path rawDirectory(String id) {
         return root.resolve("raw").resolve(ExperimentIds.require(id));
     }
 
-    /** {@code raw/<id>/cycle_<c>}. */
+    /**
+     * {@code raw/<id>/cycle_<c>}.
+     *
+     * @param id the experiment id
+     * @param cycle the cycle number
+     * @return the folder of that cycle's raw results
+     */
     public Path cycleDirectory(String id, int cycle) {
         return rawDirectory(id).resolve("cycle_" + cycle);
     }
 
-    /** {@code aggregated/<id>.json}. */
+    /**
+     * {@code aggregated/<id>.json}.
+     *
+     * @param id the experiment id
+     * @return the file of the experiment's aggregated result
+     */
     public Path aggregatedFile(String id) {
         return root.resolve("aggregated").resolve(ExperimentIds.require(id) + ".json");
     }
 
-    /** Writes a process's setup (again, as it grows). */
+    /**
+     * Writes a process's setup (again, as it grows).
+     *
+     * @param setup the setup, which names its experiment and rank
+     */
     public void writeSetup(RunSetup setup) {
         AtomicFiles.write(rawDirectory(setup.experimentId()).resolve("setup_" + setup.rank() + ".json"),
                 ResultsJson.write(setup));
     }
 
-    /** Writes one cycle's raw result of one process. */
+    /**
+     * Writes one cycle's raw result of one process.
+     *
+     * @param result the result, which names its experiment, cycle and rank
+     * @return the file written
+     */
     public Path writeProcessResult(ProcessResult result) {
         Path file = cycleDirectory(result.experimentId(), result.cycle()).resolve("process_" + result.rank() + ".json");
         AtomicFiles.write(file, ResultsJson.write(result));
         return file;
     }
 
-    /** Writes one cycle's time series of one process; returns the file name relative to the cycle folder. */
+    /**
+     * Writes one cycle's time series of one process; returns the file name relative to the cycle folder.
+     *
+     * @param id the experiment id
+     * @param cycle the cycle number
+     * @param rank the process's rank
+     * @param series the time series
+     * @return the file name, relative to the cycle folder
+     */
     public String writeTimeSeries(String id, int cycle, int rank, TimeSeries series) {
         String name = "timeseries_" + rank + ".csv";
         AtomicFiles.write(cycleDirectory(id, cycle).resolve(name), series.toCsv());
@@ -87,27 +125,45 @@ public final class ResultsRepository {
      * Writes a file the way every results file is written: to a temporary file in the same folder, synced, then
      * renamed over the target, so a crash leaves the old file or the new one, never a torn mix (exports use it).
      *
+     * @param target the file to write
+     * @param text its whole content
      * @throws ResultsException when the file cannot be written
      */
     public static void writeAtomically(Path target, String text) {
         AtomicFiles.write(target, text);
     }
 
-    /** Writes the configuration worker processes read ({@code raw/<id>/config.json}); returns the file. */
+    /**
+     * Writes the configuration worker processes read ({@code raw/<id>/config.json}); returns the file.
+     *
+     * @param id the experiment id
+     * @param config the configuration
+     * @return the file written
+     */
     public Path writeWorkerConfig(String id, dev.lem.config.ExperimentConfig config) {
         Path file = rawDirectory(id).resolve("config.json");
         AtomicFiles.write(file, ResultsJson.write(config));
         return file;
     }
 
-    /** Writes the aggregated result. */
+    /**
+     * Writes the aggregated result.
+     *
+     * @param result the aggregated result
+     * @return the file written
+     */
     public Path writeAggregated(ExperimentResult result) {
         Path file = aggregatedFile(result.id());
         AtomicFiles.write(file, ResultsJson.write(result));
         return file;
     }
 
-    /** Every process's setup of an experiment, by rank. */
+    /**
+     * Every process's setup of an experiment, by rank.
+     *
+     * @param id the experiment id
+     * @return the setups, in rank order; empty when the experiment has none
+     */
     public List<RunSetup> readSetups(String id) {
         Path dir = rawDirectory(id);
         if (!Files.isDirectory(dir)) {
@@ -127,6 +183,8 @@ public final class ResultsRepository {
     /**
      * Every raw process result of an experiment, ordered by cycle then rank.
      *
+     * @param id the experiment id
+     * @return the results, ordered by cycle then rank
      * @throws ResultsException naming the first file that cannot be read
      */
     public List<ProcessResult> readProcessResults(String id) {
@@ -136,6 +194,10 @@ public final class ResultsRepository {
     /**
      * Every readable raw process result of an experiment, ordered by cycle then rank; each file that cannot be read
      * is left out and described in {@code skipped} (its path and why).
+     *
+     * @param id the experiment id
+     * @param skipped where each file left out is described; {@code null} to ignore them
+     * @return the readable results, ordered by cycle then rank
      */
     public List<ProcessResult> readProcessResults(String id, @Nullable List<String> skipped) {
         List<ProcessResult> out = new ArrayList<>();
@@ -161,7 +223,12 @@ public final class ResultsRepository {
         return out;
     }
 
-    /** The aggregated result, if aggregation has run. */
+    /**
+     * The aggregated result, if aggregation has run.
+     *
+     * @param id the experiment id
+     * @return the aggregated result; empty when aggregation has not run
+     */
     public Optional<ExperimentResult> readAggregated(String id) {
         Path f = aggregatedFile(id);
         if (!Files.isRegularFile(f)) {
@@ -173,6 +240,8 @@ public final class ResultsRepository {
     /**
      * Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}.
      *
+     * @param id the experiment id
+     * @return the aggregated result, also written
      * @throws ResultsException when a raw file cannot be read (naming it)
      */
     public ExperimentResult aggregate(String id) {
@@ -182,8 +251,10 @@ public final class ResultsRepository {
     /**
      * Aggregates the raw results of an experiment and writes {@code aggregated/<id>.json}.
      *
+     * @param id the experiment id
      * @param skipCorrupt leave out per-cycle files that cannot be read instead of failing; the result's warnings
      *                    name each file left out and why, and its cycle appears as missing
+     * @return the aggregated result, also written
      * @throws ResultsException when a setup file cannot be read, or a cycle file and not {@code skipCorrupt}
      */
     public ExperimentResult aggregate(String id, boolean skipCorrupt) {
@@ -204,6 +275,8 @@ public final class ResultsRepository {
      * every process has ended, from the aggregate, which also knows the failure rate) and the number of cycles
      * with readable raw results.
      *
+     * @param id the experiment id
+     * @return the experiment's overview
      * @throws ResultsException when its setup cannot be read (naming the file)
      */
     public ExperimentOverview overview(String id) {
@@ -249,6 +322,8 @@ public final class ResultsRepository {
      * and exports use, so an aggregate taken while the run was going (or before a rank ended) is never shown as
      * the result.
      *
+     * @param id the experiment id
+     * @return the up-to-date aggregated result
      * @throws ResultsException when a file cannot be read (naming it)
      */
     public ExperimentResult current(String id) {
@@ -273,7 +348,7 @@ public final class ResultsRepository {
                 && seen.get(s.rank()).cyclesRun() == s.cyclesRun());
     }
 
-    /** Ids of every experiment with raw results, oldest first. */
+    /** {@return ids of every experiment with raw results, oldest first} */
     public List<String> experimentIds() {
         Path raw = root.resolve("raw");
         if (!Files.isDirectory(raw)) {

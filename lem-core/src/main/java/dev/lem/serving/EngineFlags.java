@@ -63,6 +63,16 @@ public final class EngineFlags {
      */
     public record Flag(Option<?> option, String flag, Style style, String key, List<String> aliases,
             UnaryOperator<Object> encode) {
+        /**
+         * Checks that no component is null and copies {@code aliases}.
+         *
+         * @param option the option (an engine argument)
+         * @param flag the flag
+         * @param style how it is written
+         * @param key the field path inside the JSON object or file; empty otherwise
+         * @param aliases other spellings of the flag the engine accepts
+         * @param encode turns the typed value into what the engine reads
+         */
         public Flag {
             Objects.requireNonNull(option, "option");
             Objects.requireNonNull(flag, "flag");
@@ -75,42 +85,86 @@ public final class EngineFlags {
             }
         }
 
-        /** {@code --flag value}. */
+        /**
+         * {@code --flag value}.
+         *
+         * @param option the option
+         * @param flag the flag, e.g. {@code --max-num-seqs}
+         * @param aliases other spellings of the flag the engine accepts
+         * @return the flag, written as a value flag
+         */
         public static Flag value(Option<?> option, String flag, String... aliases) {
             return new Flag(option, flag, Style.VALUE, "", List.of(aliases), EngineFlags::word);
         }
 
-        /** A switch written only when true. */
+        /**
+         * A switch written only when true.
+         *
+         * @param option the option
+         * @param flag the flag
+         * @return the flag, written as a switch
+         */
         public static Flag when(Option<Boolean> option, String flag) {
             return new Flag(option, flag, Style.SWITCH, "", List.of(), EngineFlags::word);
         }
 
-        /** A switch written {@code --flag} or {@code --no-flag}. */
+        /**
+         * A switch written {@code --flag} or {@code --no-flag}.
+         *
+         * @param option the option
+         * @param flag the flag; the negation adds {@code no-} after the dashes
+         * @return the flag, written as a negatable switch
+         */
         public static Flag negatable(Option<Boolean> option, String flag) {
             return new Flag(option, flag, Style.NEGATABLE, "", List.of(), EngineFlags::word);
         }
 
-        /** {@code --flag v1 v2 ...}. */
+        /**
+         * {@code --flag v1 v2 ...}.
+         *
+         * @param option the option
+         * @param flag the flag
+         * @return the flag, written followed by the list's values
+         */
         public static Flag list(Option<?> option, String flag) {
             return new Flag(option, flag, Style.LIST, "", List.of(), EngineFlags::word);
         }
 
-        /** A field of the JSON object passed as {@code flag}. */
+        /**
+         * A field of the JSON object passed as {@code flag}.
+         *
+         * @param option the option
+         * @param flag the JSON-valued flag
+         * @param key the field path inside the JSON object
+         * @return the flag, written as a field of the JSON object
+         */
         public static Flag json(Option<?> option, String flag, String key) {
             return new Flag(option, flag, Style.JSON_FIELD, key, List.of(), EngineFlags::word);
         }
 
-        /** An entry of the configuration file named by {@code flag}. */
+        /**
+         * An entry of the configuration file named by {@code flag}.
+         *
+         * @param option the option
+         * @param flag the flag that names the configuration file
+         * @param key the entry's path inside the file
+         * @return the flag, written as an entry of the file
+         */
         public static Flag file(Option<?> option, String flag, String key) {
             return new Flag(option, flag, Style.FILE_ENTRY, key, List.of(), EngineFlags::word);
         }
 
-        /** The same, with an encoder for the engine's spelling of values. */
+        /**
+         * The same, with an encoder for the engine's spelling of values.
+         *
+         * @param encoder turns the typed value into what the engine reads
+         * @return a copy of this flag with that encoder
+         */
         public Flag encoded(UnaryOperator<Object> encoder) {
             return new Flag(option, flag, style, key, aliases, encoder);
         }
 
-        /** The engine argument. */
+        /** {@return the engine argument of the option} */
         public String argument() {
             return option.engineArgument().orElseThrow();
         }
@@ -158,29 +212,41 @@ public final class EngineFlags {
     /**
      * A table of flags.
      *
+     * @param flags the flags, at most one per option, in declaration order
      * @param dashes the engine spells flags with dashes ({@code --max-num-seqs}, vLLM) rather than underscores
      *               ({@code --max_batch_size}, trtllm-serve); decides how {@code extra:} keys become flags
+     * @return the table
      */
     public static EngineFlags of(List<Flag> flags, boolean dashes) {
         return new EngineFlags(flags, dashes);
     }
 
-    /** Every flag, in declaration order. */
+    /** {@return every flag, in declaration order} */
     public List<Flag> flags() {
         return flags;
     }
 
-    /** Every option in the table. */
+    /** {@return every option in the table, in declaration order} */
     public List<Option<?>> options() {
         return flags.stream().<Option<?>>map(Flag::option).toList();
     }
 
-    /** The flag of an option. */
+    /**
+     * The flag of an option.
+     *
+     * @param option the option
+     * @return the option's flag; empty when the table has none for it
+     */
     public Optional<Flag> flag(Option<?> option) {
         return flags.stream().filter(f -> f.option().name().equals(option.name())).findFirst();
     }
 
-    /** The flag an {@code extra:} key becomes, in this engine's spelling. */
+    /**
+     * The flag an {@code extra:} key becomes, in this engine's spelling.
+     *
+     * @param key the {@code extra:} key
+     * @return the flag, with two leading dashes
+     */
     public String extraFlag(String key) {
         return "--" + (dashes ? key.replace('_', '-') : key.replace('-', '_'));
     }
@@ -191,6 +257,7 @@ public final class EngineFlags {
      * Finds every modelled engine argument in {@code server.args} and {@code extra:}, checks each value with its
      * option's rule and reports arguments set twice.
      *
+     * @param s the backend settings holding {@code server.args} and {@code extra:}
      * @param problems where problems go, each naming the key and the fix
      * @return what was found, typed where the value could be checked
      */
@@ -311,6 +378,9 @@ public final class EngineFlags {
      * The command-line flags of the options that are set, in declaration order: value flags, switches, lists,
      * then each JSON-valued flag once with every field set for it. {@link Style#FILE_ENTRY} options are not on
      * the command line ({@link #fileEntries}).
+     *
+     * @param options the option values
+     * @return the flags and their values, one token each
      */
     public List<String> commandLine(OptionValues options) {
         List<String> out = new ArrayList<>();
@@ -349,7 +419,12 @@ public final class EngineFlags {
         return out;
     }
 
-    /** The configuration-file entries of the options that are set, as nested maps. */
+    /**
+     * The configuration-file entries of the options that are set, as nested maps.
+     *
+     * @param options the option values
+     * @return the entries, keyed by path segment
+     */
     public Map<String, Object> fileEntries(OptionValues options) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Flag f : flags) {
@@ -383,12 +458,22 @@ public final class EngineFlags {
         return v instanceof Enum<?> e ? Choice.word(e) : String.valueOf(v);
     }
 
-    /** The default encoder: enums become their words, everything else stays. */
+    /**
+     * The default encoder: enums become their words, everything else stays.
+     *
+     * @param v the typed value
+     * @return the value as the engine reads it
+     */
     public static Object word(Object v) {
         return v instanceof Enum<?> e ? Choice.word(e) : v;
     }
 
-    /** An encoder writing enums in upper case ({@code FULL_AND_PIECEWISE}). */
+    /**
+     * An encoder writing enums in upper case ({@code FULL_AND_PIECEWISE}).
+     *
+     * @param v the typed value
+     * @return the value as the engine reads it
+     */
     public static Object upper(Object v) {
         return v instanceof Enum<?> e ? e.name() : v;
     }
@@ -399,8 +484,11 @@ public final class EngineFlags {
      * The options set that the engine's version does not accept ({@link Option#since}), one message each naming
      * the option, the version it needs and the version found.
      *
+     * @param options the option values
+     * @param version the engine's version
      * @param engine the engine's name for messages ({@code vLLM})
      * @param found  where the version was found ({@code "vllm --version"}, {@code "the server at http://..."})
+     * @return the messages; empty when the version accepts every option set
      */
     public List<String> unsupported(OptionValues options, EngineVersion version, String engine, String found) {
         List<String> out = new ArrayList<>();
@@ -421,6 +509,10 @@ public final class EngineFlags {
      * The engine settings of these options, typed: for a managed server, set by LEM, passed through or the
      * engine's default; for a server LEM did not start, declared under {@code options:} or as configured outside
      * LEM.
+     *
+     * @param s the backend settings
+     * @param passed the engine arguments found by {@link #passThrough}
+     * @return the settings, one per option
      */
     public List<EngineSetting> settings(BackendSettings s, List<PassThrough> passed) {
         boolean managed = s.server().managed();
@@ -472,7 +564,10 @@ public final class EngineFlags {
      * value ({@link EngineSetting.Source#REPORTED_BY_SERVER}); reported facts that are no setting of these options
      * are added at the end.
      *
+     * @param settings the recorded settings
+     * @param reported the facts the server reported, by engine argument
      * @param mismatches where a description of each declared or set value the server contradicts goes
+     * @return the settings with the reported values, followed by the reported facts that match no setting
      */
     public static List<EngineSetting> withReported(List<EngineSetting> settings, Map<String, Object> reported,
             List<String> mismatches) {
@@ -502,7 +597,13 @@ public final class EngineFlags {
         return out;
     }
 
-    /** Whether a typed value and a reported one say the same (numbers by value, text case-insensitively). */
+    /**
+     * Whether a typed value and a reported one say the same (numbers by value, text case-insensitively).
+     *
+     * @param value the typed value
+     * @param reported the value the server reported
+     * @return whether both say the same
+     */
     public static boolean same(Object value, Object reported) {
         Object a = value instanceof Enum<?> e ? Choice.word(e) : value;
         Object b = reported instanceof String str ? scalar(str) : reported;

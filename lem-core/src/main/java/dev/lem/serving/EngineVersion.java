@@ -17,11 +17,21 @@ import java.util.regex.Pattern;
 public record EngineVersion(String text) implements Comparable<EngineVersion> {
     private static final Pattern RELEASE = Pattern.compile("v?(\\d+(?:\\.\\d+)*)(.*)");
 
+    /**
+     * Checks that the text is set.
+     *
+     * @param text the version as reported
+     */
     public EngineVersion {
         Objects.requireNonNull(text, "text");
     }
 
-    /** A version when {@code text} starts with release numbers ({@code 0.11.1...}), else empty. */
+    /**
+     * A version when {@code text} starts with release numbers ({@code 0.11.1...}), else empty.
+     *
+     * @param text the text, or {@code null}
+     * @return the version; empty when the text does not start with release numbers
+     */
     public static Optional<EngineVersion> parse(String text) {
         String t = text == null ? "" : text.strip();
         return RELEASE.matcher(t).matches() ? Optional.of(new EngineVersion(t)) : Optional.empty();
@@ -30,6 +40,9 @@ public record EngineVersion(String text) implements Comparable<EngineVersion> {
     /**
      * The first version number in a program's output (e.g. {@code vllm --version} prints {@code 0.11.1}, some
      * tools print {@code name 0.11.1}).
+     *
+     * @param output the program's output, or {@code null}
+     * @return the version; empty when the output holds none
      */
     public static Optional<EngineVersion> find(String output) {
         Matcher m = Pattern.compile("(?<![\\w.])v?(\\d+\\.\\d+(?:\\.\\d+)*[\\w.+-]*)").matcher(output == null ? "" : output);
@@ -56,7 +69,12 @@ public record EngineVersion(String text) implements Comparable<EngineVersion> {
         return rest.matches("^[.-]?(rc|dev|a|b|alpha|beta|pre).*");
     }
 
-    /** Whether this version is at least {@code other} (a pre-release of X counts as older than X). */
+    /**
+     * Whether this version is at least {@code other} (a pre-release of X counts as older than X).
+     *
+     * @param other the version to compare with
+     * @return whether this version is the same as or newer than {@code other}
+     */
     public boolean atLeast(EngineVersion other) {
         return compareTo(other) >= 0;
     }

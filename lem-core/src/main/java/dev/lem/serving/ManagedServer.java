@@ -49,6 +49,9 @@ public final class ManagedServer implements AutoCloseable {
      * (vLLM): a name becomes {@code --name-with-dashes}; {@code true} adds the bare flag, {@code false} its
      * {@code --no-} form (the argparse {@code BooleanOptionalAction} convention of vLLM), a list adds every item after
      * the flag, anything else its text.
+     *
+     * @param extra the {@code extra:} arguments, by name
+     * @return the flags and their values, one token each
      */
     public static List<String> engineFlags(java.util.Map<String, Object> extra) {
         return engineFlags(extra, true);
@@ -58,6 +61,10 @@ public final class ManagedServer implements AutoCloseable {
      * As {@link #engineFlags(java.util.Map)}; with {@code dashes} false the names keep their underscores
      * ({@code --max_batch_size}, the click options of trtllm-serve) and {@code false} adds nothing (click flags
      * have no {@code --no-} form).
+     *
+     * @param extra the {@code extra:} arguments, by name
+     * @param dashes whether names are spelled with dashes rather than underscores
+     * @return the flags and their values, one token each
      */
     public static List<String> engineFlags(java.util.Map<String, Object> extra, boolean dashes) {
         List<String> out = new java.util.ArrayList<>();
@@ -88,6 +95,8 @@ public final class ManagedServer implements AutoCloseable {
      * {@code timeout}, or prints none.
      *
      * @param command the executable and the arguments that make it print its version
+     * @param timeout how long to wait for the output
+     * @return the version; empty when none could be found
      */
     public static java.util.Optional<EngineVersion> probeVersion(List<String> command, Duration timeout) {
         Process p;
@@ -124,6 +133,11 @@ public final class ManagedServer implements AutoCloseable {
     /**
      * Starts {@code command} and waits until {@code health} answers 200.
      *
+     * @param command the executable and its arguments
+     * @param health the health endpoint's URL
+     * @param timeout how long to wait for the server to become healthy
+     * @param logFile where the server's output goes
+     * @return the running, healthy server
      * @throws PluginUnavailableException when the executable cannot be started
      * @throws BackendException           when the server exits or is not healthy within {@code timeout}
      *                                    (the message quotes the end of its log)
@@ -177,22 +191,22 @@ public final class ManagedServer implements AutoCloseable {
                 + "). End of its log (" + logFile + "):\n" + tail(logFile));
     }
 
-    /** The log file. */
+    /** {@return the log file the server's output goes to} */
     public Path log() {
         return log;
     }
 
-    /** The command line. */
+    /** {@return the command line, executable first} */
     public List<String> command() {
         return command;
     }
 
-    /** How long the server took to become healthy, ns. */
+    /** {@return how long the server took to become healthy, ns} */
     public long startupNanos() {
         return readyNanos;
     }
 
-    /** Whether the process still runs. */
+    /** {@return whether the process still runs} */
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -14,6 +14,10 @@ import java.util.Set;
  */
 public final class OpenAiBackendProvider implements BackendProvider {
 
+    /** The provider of the {@code openai} backend; {@link java.util.ServiceLoader} creates it. */
+    public OpenAiBackendProvider() {
+    }
+
     @Override
     public String name() {
         return "openai";

@@ -111,6 +111,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     private final Map<String, String> environment = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
+     * A backend for the server in the context's settings; nothing is sent before {@link #load()}.
+     *
      * @param context the backend context (its options already checked against the provider's declarations)
      * @param name    the backend's name, for messages ({@code openai}, {@code vllm}, {@code trtllm})
      * @param engine  an engine server (vLLM, trtllm-serve): asks for {@code continuous_usage_stats} (unless the
@@ -139,6 +141,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
      * Checks a served backend's settings without connecting: the URL, the API key variable, the API,
      * {@code options.extra_body_json}, and whether it can start a server when asked to.
      *
+     * @param settings the backend's settings
+     * @param name the backend's name, for messages
      * @param canManage whether the backend can start its server ({@code server.managed})
      * @throws ConfigException listing every problem
      */
@@ -167,7 +171,12 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
     }
 
-    /** The generic backend {@code openai}. */
+    /**
+     * The generic backend {@code openai}.
+     *
+     * @param context the backend context
+     * @return the backend, not yet loaded
+     */
     public static OpenAiCompatibleBackend openAi(BackendContext context) {
         return new OpenAiCompatibleBackend(context, "openai", false);
     }
@@ -195,7 +204,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         throw new ConfigException("options.extra_body_json", "must be a JSON object, e.g. '{\"top_k\": 20}'");
     }
 
-    /** Checks {@code server.api}; backends without Triton support refuse it. */
+    /**
+     * Checks {@code server.api}; backends without Triton support refuse it.
+     *
+     * @param api the configured API
+     */
     protected void checkApi(ServerApi api) {
         if (api == ServerApi.TRITON) {
             throw new ConfigException("server.api", "triton is served by backend trtllm, not " + name
@@ -203,17 +216,17 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
     }
 
-    /** The backend's name. */
+    /** {@return the backend's name} */
     public String name() {
         return name;
     }
 
-    /** The server settings (the model name is the served one after {@link #load()}). */
+    /** {@return the server settings (the model name is the served one after {@link #load()})} */
     public ServerSettings settings() {
         return settings;
     }
 
-    /** The streaming client. */
+    /** {@return the streaming client} */
     protected ServingClient client() {
         return client;
     }
@@ -252,6 +265,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /**
      * The engine settings to record with the model (after {@link #verifyServer()}): the settings of the typed
      * engine options, with what the server reported. The generic backend records none.
+     *
+     * @return the settings; empty for the generic backend
      */
     protected List<dev.lem.spi.EngineSetting> engineSettings() {
         return List.of();
@@ -291,7 +306,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         version().ifPresent(v -> environment.put("server.version", v));
     }
 
-    /** Picks the served model matching the configured name (or the only one when none was named). */
+    /**
+     * Picks the served model matching the configured name (or the only one when none was named).
+     *
+     * @param served the names of the models the server serves
+     */
     protected final void resolveModel(List<String> served) {
         if (served.isEmpty() || served.contains(settings.modelName())) {
             return;
@@ -305,12 +324,16 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                 + ", not \"" + settings.modelName() + "\": set server.model_name to one of them");
     }
 
-    /** Sends requests to this model from now on (a backend that found the served name another way). */
+    /**
+     * Sends requests to this model from now on (a backend that found the served name another way).
+     *
+     * @param modelName the served model's name
+     */
     protected final void useModel(String modelName) {
         settings = settings.withModelName(modelName);
     }
 
-    /** The server's version from {@code GET /version}, when it has that endpoint. */
+    /** {@return the server's version from {@code GET /version}, when it has that endpoint} */
     protected Optional<String> version() {
         try {
             ServingClient.Reply r = client.get("/version", PROBE_TIMEOUT);
@@ -329,6 +352,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /**
      * A blocking GET for probes during {@link #load()}.
      *
+     * @param path the path, e.g. {@code /v1/models}
+     * @return the server's reply
      * @throws BackendException when the server cannot be reached
      */
     protected final ServingClient.Reply probe(String path) {
@@ -353,7 +378,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
     }
 
-    /** The health endpoint of a managed server. */
+    /** {@return the health endpoint of a managed server, a path such as {@code /health}} */
     protected String healthPath() {
         return "/health";
     }
@@ -361,6 +386,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /**
      * The command line that starts a managed server for these settings ({@code server.managed: true}).
      *
+     * @param s the server settings
+     * @return the command and its arguments
      * @throws ConfigException when this backend cannot start a server
      */
     protected List<String> managedCommand(ServerSettings s) {
@@ -404,7 +431,12 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         return client.stream(call, listener);
     }
 
-    /** The HTTP call for one request (endpoint, body, dialect). */
+    /**
+     * The HTTP call for one request (endpoint, body, dialect).
+     *
+     * @param r the request
+     * @return the call
+     */
     protected StreamCall call(GenerationRequest r) {
         boolean chat = settings.api() == ServerApi.CHAT;
         ObjectNode body = JSON.createObjectNode();
@@ -451,7 +483,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                 chat ? StreamDialect.OPENAI_CHAT : StreamDialect.OPENAI_COMPLETIONS, r.maxOutputTokens());
     }
 
-    /** {@code stream_options}: the usage chunk, and for engine servers usage in every chunk. */
+    /** {@return {@code stream_options}: the usage chunk, and for engine servers usage in every chunk} */
     protected ObjectNode streamOptions() {
         ObjectNode o = JSON.createObjectNode().put("include_usage", true);
         if (engine) {
@@ -460,7 +492,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         return o;
     }
 
-    /** The output-limit field of chat requests: {@code max_tokens}, engine servers the newer name. */
+    /** {@return the output-limit field of chat requests: {@code max_tokens}, engine servers the newer name} */
     protected String maxTokensField() {
         return engine ? "max_completion_tokens" : "max_tokens";
     }
@@ -468,6 +500,9 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /**
      * The server-metrics source, made once by {@code create} (client, minimum interval from
      * {@code options.metrics_min_interval_ms}, default 250 ms); empty when {@code options.metrics: false}.
+     *
+     * @param create makes the source from the client and the minimum interval
+     * @return the source; empty when server metrics are off
      */
     protected final synchronized Optional<TelemetrySource> scrapedTelemetry(
             BiFunction<ServingClient, Duration, ScrapedTelemetry> create) {
@@ -480,7 +515,12 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         return Optional.of(scraped);
     }
 
-    /** Adds backend-specific fields to a request body. The generic backend adds none. */
+    /**
+     * Adds backend-specific fields to a request body. The generic backend adds none.
+     *
+     * @param body the request body, to add to
+     * @param request the request
+     */
     protected void addFields(ObjectNode body, GenerationRequest request) {
     }
 
@@ -491,12 +531,17 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
     }
 
-    /** Adds a fact to the environment section. */
+    /**
+     * Adds a fact to the environment section.
+     *
+     * @param key the fact's name
+     * @param value the fact
+     */
     protected final void putEnvironment(String key, String value) {
         environment.put(key, value);
     }
 
-    /** The managed server, when one was started. */
+    /** {@return the managed server, when one was started} */
     protected Optional<ManagedServer> managedServer() {
         return Optional.ofNullable(managed);
     }
@@ -515,7 +560,12 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
     }
 
-    /** The first 300 characters of a body. */
+    /**
+     * The first 300 characters of a body.
+     *
+     * @param body the body
+     * @return the body without surrounding white space, cut to 300 characters followed by {@code ...} when longer
+     */
     protected static String excerpt(String body) {
         String s = body.strip();
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;

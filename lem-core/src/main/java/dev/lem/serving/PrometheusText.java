@@ -22,6 +22,13 @@ public final class PrometheusText {
      * @param value  the value ({@code NaN} and infinities allowed)
      */
     public record Sample(String name, Map<String, String> labels, double value) {
+        /**
+         * Copies the labels.
+         *
+         * @param name metric name
+         * @param labels label name to value
+         * @param value the value
+         */
         public Sample {
             labels = Map.copyOf(labels);
         }
@@ -33,7 +40,12 @@ public final class PrometheusText {
         this.samples = List.copyOf(samples);
     }
 
-    /** Parses a scrape. */
+    /**
+     * Parses a scrape.
+     *
+     * @param text the scrape, in the Prometheus text format
+     * @return the samples
+     */
     public static PrometheusText parse(String text) {
         List<Sample> out = new ArrayList<>();
         for (String raw : text.split("\n")) {
@@ -114,12 +126,17 @@ public final class PrometheusText {
         };
     }
 
-    /** Every sample, in order. */
+    /** {@return every sample, in order} */
     public List<Sample> samples() {
         return samples;
     }
 
-    /** The sum over every label set of the metric named {@code name}; empty when it is absent. */
+    /**
+     * The sum over every label set of the metric named {@code name}; empty when it is absent.
+     *
+     * @param name the metric's name
+     * @return the sum; empty when the metric is absent
+     */
     public Optional<Double> sum(String name) {
         double total = 0;
         boolean found = false;
@@ -132,7 +149,12 @@ public final class PrometheusText {
         return found ? Optional.of(total) : Optional.empty();
     }
 
-    /** The first of these names that is present, summed over label sets (for renamed metrics). */
+    /**
+     * The first of these names that is present, summed over label sets (for renamed metrics).
+     *
+     * @param names the metric's names, in the order to try
+     * @return the sum; empty when every name is absent
+     */
     public Optional<Double> sumFirst(String... names) {
         for (String n : names) {
             Optional<Double> v = sum(n);
@@ -143,7 +165,12 @@ public final class PrometheusText {
         return Optional.empty();
     }
 
-    /** The mean over label sets (for gauges that are fractions, e.g. cache usage per engine). */
+    /**
+     * The mean over label sets (for gauges that are fractions, e.g. cache usage per engine).
+     *
+     * @param names the metric's names, in the order to try
+     * @return the mean of the first name present; empty when every name is absent
+     */
     public Optional<Double> mean(String... names) {
         for (String n : names) {
             double total = 0;

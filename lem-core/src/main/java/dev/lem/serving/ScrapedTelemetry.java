@@ -32,6 +32,8 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
     private long reads;
 
     /**
+     * A source that reads the endpoint at most once per {@code minInterval}.
+     *
      * @param client      the client of the server
      * @param path        the metrics endpoint, e.g. {@code /metrics}
      * @param minInterval the shortest time between two reads
@@ -43,7 +45,13 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
         this.timeout = Duration.ofSeconds(2);
     }
 
-    /** Values read from one response body. */
+    /**
+     * Values read from one response body.
+     *
+     * @param body the response body
+     * @param dtSeconds seconds since the previous successful read (NaN for the first)
+     * @return the values, by reading name
+     */
     protected abstract Map<String, Double> read(String body, double dtSeconds);
 
     @Override
@@ -76,12 +84,12 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
         return new TelemetrySample(Map.of(), List.of());
     }
 
-    /** Successful reads so far. */
+    /** {@return the number of successful reads so far} */
     public long reads() {
         return reads;
     }
 
-    /** Why the last read failed, or empty. */
+    /** {@return why the last read failed, or empty} */
     public String lastError() {
         return lastError;
     }

@@ -44,6 +44,22 @@ public record ServerSettings(
     /** Port of a managed server when {@code server.url} does not give one. */
     public static final int DEFAULT_PORT = 8000;
 
+    /**
+     * Checks that the object components are set and that {@code maxRetries} is not negative.
+     *
+     * @param baseUri scheme, host and port, without a trailing {@code /} or {@code /v1}
+     * @param api the API to call
+     * @param modelName the model name sent to the server
+     * @param modelNameGiven true when {@code server.model_name} or {@code model} was set explicitly
+     * @param apiKey the bearer token, when {@code server.api_key_env} names one
+     * @param connectTimeout longest wait to open a connection
+     * @param firstTokenTimeout longest wait from sending a request to its first token
+     * @param idleTimeout longest gap between two reads of a stream
+     * @param requestTimeout longest whole request
+     * @param maxRetries retries of a request that failed before the first byte of its stream
+     * @param sameHost the server runs on this machine
+     * @throws IllegalArgumentException when {@code maxRetries} is negative
+     */
     public ServerSettings {
         Objects.requireNonNull(baseUri, "baseUri");
         Objects.requireNonNull(api, "api");
@@ -57,8 +73,10 @@ public record ServerSettings(
     /**
      * Reads the {@code server.*} settings of a backend's configuration.
      *
+     * @param config the backend's settings
      * @param backend the backend's name, for messages
      * @param env     environment lookup (for the API key)
+     * @return the server settings
      * @throws ConfigException naming the setting, the value and the fix
      */
     public static ServerSettings from(BackendSettings config, String backend, Function<String, String> env) {
@@ -87,18 +105,28 @@ public record ServerSettings(
                 seconds(s.requestTimeoutS()), s.maxRetries(), s.sameHost());
     }
 
-    /** A copy with another model name (the one the server turned out to serve). */
+    /**
+     * A copy with another model name (the one the server turned out to serve).
+     *
+     * @param name the served model's name
+     * @return the copy, with the name marked as given
+     */
     public ServerSettings withModelName(String name) {
         return new ServerSettings(baseUri, api, name, true, apiKey, connectTimeout, firstTokenTimeout, idleTimeout,
                 requestTimeout, maxRetries, sameHost);
     }
 
-    /** The absolute URI of a path on the server, e.g. {@code /v1/completions}. */
+    /**
+     * The absolute URI of a path on the server, e.g. {@code /v1/completions}.
+     *
+     * @param path the path
+     * @return the URI
+     */
     public URI resolve(String path) {
         return URI.create(baseUri + (path.startsWith("/") ? path : "/" + path));
     }
 
-    /** The port of the base URI (the scheme's default when absent). */
+    /** {@return the port of the base URI (the scheme's default when absent)} */
     public int port() {
         return baseUri.getPort() > 0 ? baseUri.getPort() : "https".equals(baseUri.getScheme()) ? 443 : 80;
     }

@@ -77,12 +77,17 @@ public final class ServingClient implements AutoCloseable {
         watchdog.scheduleWithFixedDelay(this::checkTimeouts, period, period, TimeUnit.NANOSECONDS);
     }
 
-    /** A client for the server these settings describe. */
+    /**
+     * A client for the server these settings describe.
+     *
+     * @param settings the server settings
+     * @return the client
+     */
     public static ServingClient create(ServerSettings settings) {
         return new ServingClient(settings);
     }
 
-    /** The settings this client was made with. */
+    /** {@return the settings this client was made with} */
     public ServerSettings settings() {
         return settings;
     }
@@ -92,6 +97,10 @@ public final class ServingClient implements AutoCloseable {
      * {@code requestStarted} now (the send), {@code tokens} per token-bearing event, and exactly one
      * {@code requestCompleted} or {@code requestFailed}. The returned future completes normally after
      * that final event (failures are reported through the listener, not the future).
+     *
+     * @param call the HTTP call
+     * @param listener receives the request's events
+     * @return a future that completes after the final event
      */
     public CompletableFuture<Void> stream(StreamCall call, GenerationListener listener) {
         StreamExchange x = new StreamExchange(this, call, listener);
@@ -100,25 +109,47 @@ public final class ServingClient implements AutoCloseable {
         return x.done();
     }
 
-    /** Requests in flight. */
+    /** {@return the number of requests in flight} */
     public int inFlight() {
         return active.size();
     }
 
-    /** A status and a body. */
+    /**
+     * A status and a body.
+     *
+     * @param status the HTTP status code
+     * @param body the body, as text
+     */
     public record Reply(int status, String body) {
-        /** 2xx. */
+        /** {@return whether the status is 2xx} */
         public boolean ok() {
             return status >= 200 && status < 300;
         }
     }
 
-    /** A blocking GET of a path on the server. */
+    /**
+     * A blocking GET of a path on the server.
+     *
+     * @param path the path, e.g. {@code /v1/models}
+     * @param timeout how long to wait for the reply
+     * @return the reply
+     * @throws IOException when the server cannot be reached or the exchange fails
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
     public Reply get(String path, Duration timeout) throws IOException, InterruptedException {
         return send(request(path, timeout).GET().build());
     }
 
-    /** A blocking POST of a JSON body. */
+    /**
+     * A blocking POST of a JSON body.
+     *
+     * @param path the path, e.g. {@code /tokenize}
+     * @param json the JSON body's bytes
+     * @param timeout how long to wait for the reply
+     * @return the reply
+     * @throws IOException when the server cannot be reached or the exchange fails
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
     public Reply postJson(String path, byte[] json, Duration timeout) throws IOException, InterruptedException {
         return send(request(path, timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build());

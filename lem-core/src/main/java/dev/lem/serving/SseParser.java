@@ -31,7 +31,11 @@ public final class SseParser {
          */
         void onEvent(@Nullable String event, byte[] data, int length);
 
-        /** A comment line (keep-alive), without its leading colon. */
+        /**
+         * A comment line (keep-alive), without its leading colon.
+         *
+         * @param comment the comment's text
+         */
         default void onComment(String comment) {
         }
     }
@@ -51,6 +55,8 @@ public final class SseParser {
     private long events;
 
     /**
+     * A parser that has read nothing yet.
+     *
      * @param handler       receives events
      * @param maxEventBytes the largest event accepted; a larger one is a malformed stream
      */
@@ -62,6 +68,7 @@ public final class SseParser {
     /**
      * Consumes every remaining byte of {@code buffer}.
      *
+     * @param buffer the bytes, read up to its limit
      * @throws MalformedStreamException when an event or a line exceeds the size limit
      */
     public void feed(ByteBuffer buffer) {
@@ -86,7 +93,11 @@ public final class SseParser {
         }
     }
 
-    /** Consumes a byte array (tests and tools). */
+    /**
+     * Consumes a byte array (tests and tools).
+     *
+     * @param bytes the bytes
+     */
     public void feed(byte[] bytes) {
         feed(ByteBuffer.wrap(bytes));
     }
@@ -99,7 +110,7 @@ public final class SseParser {
         dispatch();
     }
 
-    /** Events delivered so far. */
+    /** {@return the number of events delivered so far} */
     public long events() {
         return events;
     }
@@ -191,6 +202,11 @@ public final class SseParser {
     public static final class MalformedStreamException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * An exception with a message saying what was wrong.
+         *
+         * @param message what was wrong
+         */
         public MalformedStreamException(String message) {
             super(message);
         }

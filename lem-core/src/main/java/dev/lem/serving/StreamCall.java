@@ -13,6 +13,15 @@ import java.util.Objects;
  *                        server does not say why it stopped
  */
 public record StreamCall(String requestId, String path, byte[] body, StreamDialect dialect, int maxOutputTokens) {
+    /**
+     * Checks that the object components are set.
+     *
+     * @param requestId the id every listener event carries
+     * @param path the endpoint
+     * @param body the JSON request body (UTF-8)
+     * @param dialect how to read the streamed events
+     * @param maxOutputTokens the request's output limit
+     */
     public StreamCall {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(path, "path");

@@ -36,6 +36,19 @@ public record StreamChunk(
     public static final StreamChunk DONE = new StreamChunk(true, Optional.empty(), false, null, null,
             OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), Map.of());
 
+    /**
+     * Checks that the {@code Optional} components are set and copies the server metrics.
+     *
+     * @param done the {@code [DONE]} sentinel
+     * @param error an error the server reported inside the stream
+     * @param hasChoices the event has a non-empty {@code choices} array (OpenAI) or output (Triton)
+     * @param text the output text of this event, when any
+     * @param tokenIds the output token ids of this event, when the server sends them
+     * @param promptTokens {@code usage.prompt_tokens} when present
+     * @param completionTokens {@code usage.completion_tokens} when present
+     * @param finishReason why generation stopped, when this event says
+     * @param serverMetrics numeric server-side figures, by name
+     */
     public StreamChunk {
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(promptTokens, "promptTokens");
@@ -44,13 +57,18 @@ public record StreamChunk(
         serverMetrics = Map.copyOf(serverMetrics);
     }
 
-    /** An error event. */
+    /**
+     * An error event.
+     *
+     * @param message the error's message
+     * @return the event
+     */
     public static StreamChunk error(String message) {
         return new StreamChunk(false, Optional.of(message), false, null, null, OptionalInt.empty(),
                 OptionalInt.empty(), Optional.empty(), Map.of());
     }
 
-    /** Whether the event carries usage alongside output (vLLM's continuous usage statistics). */
+    /** {@return whether the event carries usage alongside output (vLLM's continuous usage statistics)} */
     public boolean continuousUsage() {
         return hasChoices && completionTokens.isPresent();
     }

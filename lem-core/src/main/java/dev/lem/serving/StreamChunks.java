@@ -65,6 +65,10 @@ public final class StreamChunks {
     /**
      * Reads one event's data.
      *
+     * @param dialect the server's stream dialect
+     * @param data the event's data bytes, UTF-8
+     * @param length how many bytes of {@code data} hold the event
+     * @return the event
      * @throws SseParser.MalformedStreamException when the data is neither {@code [DONE]} nor a JSON object
      */
     public static StreamChunk parse(StreamDialect dialect, byte[] data, int length) {
@@ -102,7 +106,13 @@ public final class StreamChunks {
                 Optional.ofNullable(f.finish), metrics);
     }
 
-    /** Reads a whole JSON response (a server that did not stream) as one event. */
+    /**
+     * Reads a whole JSON response (a server that did not stream) as one event.
+     *
+     * @param dialect the server's response dialect
+     * @param json the response body
+     * @return the response as one event
+     */
     public static StreamChunk parse(StreamDialect dialect, String json) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         return parse(dialect, b, b.length);

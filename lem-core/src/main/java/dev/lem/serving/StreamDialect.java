@@ -20,7 +20,7 @@ public enum StreamDialect {
      */
     TRITON;
 
-    /** Whether a well-formed stream ends with {@code data: [DONE]}. */
+    /** {@return whether a well-formed stream ends with {@code data: [DONE]}} */
     public boolean endsWithDone() {
         return this != TRITON;
     }

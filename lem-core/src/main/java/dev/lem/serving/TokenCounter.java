@@ -33,6 +33,10 @@ public final class TokenCounter {
     private boolean estimated;
     private @Nullable String finishReason;
 
+    /** A counter that has seen no event yet. */
+    public TokenCounter() {
+    }
+
     /**
      * What the counts come to.
      *
@@ -46,7 +50,12 @@ public final class TokenCounter {
             boolean countedByChunks) {
     }
 
-    /** Takes one streamed event; returns the output tokens it carries (0 for usage-only or empty events). */
+    /**
+     * Takes one streamed event; returns the output tokens it carries (0 for usage-only or empty events).
+     *
+     * @param c the event
+     * @return the output tokens it carries
+     */
     public int chunk(StreamChunk c) {
         int count;
         if (c.tokenIds() != null) {
@@ -71,7 +80,12 @@ public final class TokenCounter {
         return count;
     }
 
-    /** Takes a whole (non-streamed) response; returns its output tokens. */
+    /**
+     * Takes a whole (non-streamed) response; returns its output tokens.
+     *
+     * @param c the response
+     * @return its output tokens
+     */
     public int whole(StreamChunk c) {
         c.promptTokens().ifPresent(p -> usagePrompt = p);
         c.finishReason().ifPresent(f -> finishReason = f);
@@ -93,17 +107,21 @@ public final class TokenCounter {
         return count;
     }
 
-    /** Whether the stream had a final usage chunk or a finish reason (so a missing {@code [DONE]} is tolerable). */
+    /**
+     * Whether the stream had a final usage chunk or a finish reason (so a missing {@code [DONE]} is tolerable).
+     *
+     * @return whether the stream ended properly
+     */
     public boolean ended() {
         return finishReason != null || finalUsage;
     }
 
-    /** The finish reason the server gave, as sent. */
+    /** {@return the finish reason the server gave, as sent; {@code null} when it gave none} */
     public @Nullable String finishReasonText() {
         return finishReason;
     }
 
-    /** The counts so far. */
+    /** {@return the counts so far} */
     public Result result() {
         int output;
         String source;
@@ -129,6 +147,10 @@ public final class TokenCounter {
     /**
      * Why generation stopped, from the server's finish reason; without one, {@link FinishReason#LENGTH} when
      * {@code outputTokens} reached {@code maxOutputTokens}, else {@link FinishReason#UNKNOWN}.
+     *
+     * @param outputTokens the output tokens counted
+     * @param maxOutputTokens the request's output limit
+     * @return the finish reason
      */
     public FinishReason finish(int outputTokens, int maxOutputTokens) {
         if (finishReason == null) {

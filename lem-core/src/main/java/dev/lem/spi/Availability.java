@@ -12,6 +12,13 @@ import java.util.Objects;
 public record Availability(boolean available, String reason) {
     private static final Availability AVAILABLE = new Availability(true, "");
 
+    /**
+     * Checks that an unavailable plug-in says why.
+     *
+     * @param available true when the plug-in can be used on this machine now
+     * @param reason empty when available; otherwise a sentence a user can act on
+     * @throws IllegalArgumentException when the plug-in is unavailable and the reason is blank
+     */
     public Availability {
         Objects.requireNonNull(reason, "reason");
         if (!available && reason.isBlank()) {
@@ -19,12 +26,17 @@ public record Availability(boolean available, String reason) {
         }
     }
 
-    /** The plug-in can run. */
+    /** {@return the plug-in can run} */
     public static Availability ok() {
         return AVAILABLE;
     }
 
-    /** The plug-in cannot run, because {@code reason}. */
+    /**
+     * The plug-in cannot run, because {@code reason}.
+     *
+     * @param reason why, in a sentence a user can act on
+     * @return the plug-in cannot run
+     */
     public static Availability unavailable(String reason) {
         return new Availability(false, reason);
     }

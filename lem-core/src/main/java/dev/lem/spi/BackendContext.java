@@ -14,6 +14,13 @@ import java.util.Objects;
  * @param rank               this process's rank (0 when there is one process)
  */
 public record BackendContext(BackendSettings settings, Path artifactsDirectory, int rank) {
+    /**
+     * Checks that the settings and directory are set.
+     *
+     * @param settings the backend's settings
+     * @param artifactsDirectory a directory the backend may write to, inside the results
+     * @param rank this process's rank
+     */
     public BackendContext {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(artifactsDirectory, "artifactsDirectory");
@@ -23,6 +30,11 @@ public record BackendContext(BackendSettings settings, Path artifactsDirectory, 
      * A context for {@code provider} from a whole configuration (validating its options), as the core
      * makes it; for tests and tools that create a backend directly.
      *
+     * @param config the experiment's configuration
+     * @param provider the backend's provider, which declares its options
+     * @param artifactsDirectory a directory the backend may write to
+     * @param rank this process's rank
+     * @return the context
      * @throws dev.lem.config.ConfigException when an option is unknown or invalid
      */
     public static BackendContext of(ExperimentConfig config, BackendProvider provider, Path artifactsDirectory,
@@ -30,7 +42,7 @@ public record BackendContext(BackendSettings settings, Path artifactsDirectory, 
         return new BackendContext(BackendSettings.of(config, provider), artifactsDirectory, rank);
     }
 
-    /** The backend's validated options. */
+    /** {@return the backend's validated options} */
     public OptionValues options() {
         return settings.options();
     }

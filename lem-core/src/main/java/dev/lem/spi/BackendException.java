@@ -6,10 +6,21 @@ import dev.lem.LemException;
 public class BackendException extends LemException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with a message naming the model and the fix.
+     *
+     * @param message what failed and the fix
+     */
     public BackendException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with a message naming the model and the fix, and the error behind it.
+     *
+     * @param message what failed and the fix
+     * @param cause the error behind it
+     */
     public BackendException(String message, Throwable cause) {
         super(message, cause);
     }

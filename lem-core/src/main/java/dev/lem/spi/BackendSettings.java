@@ -26,6 +26,19 @@ import java.util.TreeMap;
 public record BackendSettings(String model, boolean modelExplicit, Precision precision, String device, int maxInputTokens, long seed,
         ServerConfig server, OptionValues options, Map<String, Object> extra) {
 
+    /**
+     * Checks that the object components are set and copies {@code extra}, sorted by key.
+     *
+     * @param model model folder, HF id, or {@code synthetic:<preset>}
+     * @param modelExplicit the model was named in the configuration (not the default)
+     * @param precision the data type computations run in
+     * @param device cpu, cuda, cuda:N or auto
+     * @param maxInputTokens prompts are cut to their last this-many tokens (in-process backends)
+     * @param seed the experiment's seed
+     * @param server the server connection (served backends)
+     * @param options the backend's own options, validated
+     * @param extra engine arguments LEM does not model, to pass verbatim
+     */
     public BackendSettings {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(precision, "precision");
@@ -35,7 +48,13 @@ public record BackendSettings(String model, boolean modelExplicit, Precision pre
         extra = java.util.Collections.unmodifiableMap(new TreeMap<>(extra));
     }
 
-    /** The settings of a configuration, with options already validated. */
+    /**
+     * The settings of a configuration, with options already validated.
+     *
+     * @param config the experiment's configuration
+     * @param options the backend's options, validated
+     * @return the settings
+     */
     public static BackendSettings of(ExperimentConfig config, OptionValues options) {
         return new BackendSettings(config.model(), config.isExplicit("model"), config.precision(), config.device(), config.maxInputTokens(),
                 config.seed(), config.server(), options, config.extra());
@@ -45,6 +64,9 @@ public record BackendSettings(String model, boolean modelExplicit, Precision pre
      * The settings of a configuration for {@code provider}, validating {@code options.*} against its
      * declarations.
      *
+     * @param config the experiment's configuration
+     * @param provider the backend's provider, which declares its options
+     * @return the settings
      * @throws dev.lem.config.ConfigException when an option is unknown or invalid
      */
     public static BackendSettings of(ExperimentConfig config, BackendProvider provider) {

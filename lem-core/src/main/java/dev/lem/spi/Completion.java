@@ -12,6 +12,15 @@ import java.util.Objects;
  *                         {@code "server_usage"}, {@code "server_token_ids"}, {@code "chunk_count_fallback"}
  */
 public record Completion(int promptTokens, int outputTokens, FinishReason finishReason, String tokenCountSource) {
+    /**
+     * Checks that the object components are set and the counts are not negative.
+     *
+     * @param promptTokens prompt tokens the model saw
+     * @param outputTokens tokens generated
+     * @param finishReason why generation stopped
+     * @param tokenCountSource where the counts come from
+     * @throws IllegalArgumentException when a count is negative
+     */
     public Completion {
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(tokenCountSource, "tokenCountSource");

@@ -20,13 +20,17 @@ import java.util.function.LongSupplier;
  */
 public interface EnergyMeter extends AutoCloseable {
 
-    /** The meter's plug-in name, e.g. {@code "rapl"}. */
+    /** {@return the meter's plug-in name, e.g. {@code "rapl"}} */
     String name();
 
-    /** The domains this meter reports. Fixed for the meter's lifetime. */
+    /** {@return the domains this meter reports; fixed for the meter's lifetime} */
     List<EnergyDomain> domains();
 
-    /** Cumulative joules per domain id since the meter was opened; reads the hardware now. */
+    /**
+     * Cumulative joules per domain id since the meter was opened; reads the hardware now.
+     *
+     * @return joules by domain id
+     */
     Map<String, Double> cumulativeJoules();
 
     /**
@@ -35,6 +39,9 @@ public interface EnergyMeter extends AutoCloseable {
      * reading several devices one after the other takes milliseconds (NVML's energy counter costs ~4 ms a read).
      * By default every domain gets the midpoint of one {@link #cumulativeJoules()} call; meters whose domains are
      * read one by one time each.
+     *
+     * @param clock the monotonic clock, ns
+     * @return the readings by domain id
      */
     default Map<String, EnergyReading> read(LongSupplier clock) {
         long before = clock.getAsLong();
@@ -49,6 +56,8 @@ public interface EnergyMeter extends AutoCloseable {
      * Cumulative joules per domain for the sampler's time series, between the exact reads of the window edges.
      * Meters whose exact read is expensive return a cheap approximation here (NVML: the last counter reading plus
      * sampled power integrated since); by default the exact {@link #cumulativeJoules()}.
+     *
+     * @return joules by domain id
      */
     default Map<String, Double> sampleJoules() {
         return cumulativeJoules();
@@ -61,7 +70,7 @@ public interface EnergyMeter extends AutoCloseable {
     default void poll() {
     }
 
-    /** The longest gap between {@link #poll()} calls that keeps readings correct, if any. */
+    /** {@return the longest gap between {@link #poll()} calls that keeps readings correct, if any} */
     default Optional<Duration> maxPollInterval() {
         return Optional.empty();
     }
@@ -70,6 +79,8 @@ public interface EnergyMeter extends AutoCloseable {
      * For meters whose counters wrap (RAPL): the shortest time in which a counter can wrap, at the largest power
      * its zone can draw. A gap between two reads longer than this may have hidden a wrap, and the core says so in
      * the windows open at the time; a shorter one cannot. Empty for meters that cannot lose a wrap.
+     *
+     * @return the shortest wrap time; empty when counters cannot wrap unseen
      */
     default Optional<Duration> wrapInterval() {
         return Optional.empty();
@@ -78,6 +89,9 @@ public interface EnergyMeter extends AutoCloseable {
     /**
      * Why {@code domainId} has no reading now, when {@link #cumulativeJoules()} leaves it out (a GPU
      * lost mid-run, a failed read); empty when it has one or the meter cannot say.
+     *
+     * @param domainId the domain's id
+     * @return the reason; empty when there is a reading or no reason is known
      */
     default Optional<String> unavailableReason(String domainId) {
         return Optional.empty();
@@ -87,12 +101,19 @@ public interface EnergyMeter extends AutoCloseable {
      * How finely the reading of {@code domainId} resolves energy and time, so that windows too short for it can
      * be refused instead of reported as noise; empty when there is no known limit (estimates) or the meter
      * cannot say.
+     *
+     * @param domainId the domain's id
+     * @return the resolution; empty when there is no known limit
      */
     default Optional<MeterResolution> resolution(String domainId) {
         return Optional.empty();
     }
 
-    /** Facts for the result: TDP source, counter scope ("module" on Grace Hopper), attribution rules. */
+    /**
+     * Facts for the result: TDP source, counter scope ("module" on Grace Hopper), attribution rules.
+     *
+     * @return the facts, by name
+     */
     default Map<String, String> notes() {
         return Map.of();
     }

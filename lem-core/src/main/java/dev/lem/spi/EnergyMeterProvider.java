@@ -10,6 +10,8 @@ public interface EnergyMeterProvider extends LemPlugin {
     /**
      * The options this meter accepts under {@code energy.meter_options.<name>.*}; the core checks them before
      * anything runs and hands the typed values over in {@link MeterContext#options()}.
+     *
+     * @return the options
      */
     default java.util.List<dev.lem.config.Option<?>> options() {
         return java.util.List.of();
@@ -18,11 +20,19 @@ public interface EnergyMeterProvider extends LemPlugin {
     /**
      * Whether the meter can run with this context, e.g. at a configured device path
      * ({@code energy.rapl_root}); by default {@link #availability()}. Must not throw.
+     *
+     * @param context the meter's context
+     * @return the availability, with the reason when unavailable
      */
     default Availability availability(MeterContext context) {
         return availability();
     }
 
-    /** Opens the meter; throws {@link PluginUnavailableException} with the reason when it cannot. */
+    /**
+     * Opens the meter; throws {@link PluginUnavailableException} with the reason when it cannot.
+     *
+     * @param context the meter's context
+     * @return the open meter
+     */
     EnergyMeter open(MeterContext context);
 }

@@ -44,19 +44,33 @@ public record EngineSetting(String name, @Nullable Object value, Source source, 
             this.display = display;
         }
 
-        /** How the source reads in results and listings. */
+        /** {@return how the source reads in results and listings} */
         public String display() {
             return display;
         }
     }
 
+    /**
+     * Checks that the name and source are set; a {@code null} note becomes empty.
+     *
+     * @param name the engine argument, as the engine names it, or a fact the server reports
+     * @param value the value in effect, typed; null when not known
+     * @param source where the value came from
+     * @param reported what the server reported for it, typed as the server wrote it; null when it reports nothing
+     * @param note the LEM key that set it, the engine's documented default, or why it is unknown
+     */
     public EngineSetting {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         note = note == null ? "" : note;
     }
 
-    /** The same setting with what the server reported. */
+    /**
+     * The same setting with what the server reported.
+     *
+     * @param reportedValue what the server reported, or null
+     * @return the copy
+     */
     public EngineSetting withReported(@Nullable Object reportedValue) {
         return new EngineSetting(name, value, source, reportedValue, note);
     }

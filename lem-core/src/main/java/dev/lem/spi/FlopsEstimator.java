@@ -12,9 +12,14 @@ import java.util.Optional;
  */
 public interface FlopsEstimator extends LemPlugin {
 
-    /** The confidence of this estimator's figures. */
+    /** {@return the confidence of this estimator's figures} */
     FlopsConfidence confidence();
 
-    /** The cycle's FLOPs, or empty when this estimator lacks what it needs (e.g. no architecture). */
+    /**
+     * The cycle's FLOPs, or empty when this estimator lacks what it needs (e.g. no architecture).
+     *
+     * @param input the cycle's requests and the model's facts
+     * @return the FLOPs; empty when this estimator lacks what it needs
+     */
     Optional<FlopsEstimate> estimate(FlopsInput input);
 }

@@ -27,6 +27,20 @@ public record GenerationRequest(
         long seed,
         boolean warmup) {
 
+    /**
+     * Checks the object components and the token limits; copies the prompt's token ids.
+     *
+     * @param id unique within a cycle
+     * @param prompt the prompt text
+     * @param promptTokenIds token ids when the workload already tokenised the prompt, else null
+     * @param maxOutputTokens the most tokens to generate
+     * @param minOutputTokens tokens to generate before an end-of-sequence token may stop the request
+     * @param decoding sampling settings
+     * @param seed seed for this request's sampling
+     * @param warmup true for warm-up requests
+     * @throws IllegalArgumentException when {@code maxOutputTokens} is below 1, or {@code minOutputTokens} is
+     *                                  negative or above it
+     */
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(prompt, "prompt");

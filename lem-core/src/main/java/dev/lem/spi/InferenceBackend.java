@@ -20,15 +20,26 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface InferenceBackend extends AutoCloseable {
 
-    /** Loads the model (or connects to the server and checks the model is served). */
+    /**
+     * Loads the model (or connects to the server and checks the model is served).
+     *
+     * @return what was loaded
+     */
     ModelInfo load();
 
-    /** What this backend can do. Valid from creation (the core decides metering before loading). */
+    /**
+     * What this backend can do. Valid from creation (the core decides metering before loading).
+     *
+     * @return the capabilities
+     */
     BackendCapabilities capabilities();
 
     /**
      * Runs one batch to completion on the calling thread, reporting events to {@code listener}.
      * Backends without batching receive batches of one.
+     *
+     * @param batch the requests of the batch
+     * @param listener receives the requests' events
      */
     void generate(List<GenerationRequest> batch, GenerationListener listener);
 
@@ -36,6 +47,10 @@ public interface InferenceBackend extends AutoCloseable {
      * Starts one request and returns at once; the future completes after the request's final event.
      * The default runs {@link #generate} on the calling thread; served backends override it with
      * real asynchronous I/O.
+     *
+     * @param request the request
+     * @param listener receives the request's events
+     * @return a future that completes after the request's final event
      */
     default CompletableFuture<Void> submit(GenerationRequest request, GenerationListener listener) {
         try {
@@ -49,17 +64,28 @@ public interface InferenceBackend extends AutoCloseable {
     /**
      * The number of tokens this backend's tokenizer makes of {@code text}, when it has one; used to sort
      * and pack batches. Empty when unknown (the core then estimates 4 characters per token).
+     *
+     * @param text the text
+     * @return the number of tokens; empty when unknown
      */
     default Optional<Integer> countTokens(String text) {
         return Optional.empty();
     }
 
-    /** A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others. */
+    /**
+     * A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others.
+     *
+     * @return the source; empty when the backend offers none
+     */
     default Optional<TelemetrySource> telemetry() {
         return Optional.empty();
     }
 
-    /** Facts for the result's environment section (server version, engine, device). */
+    /**
+     * Facts for the result's environment section (server version, engine, device).
+     *
+     * @return the facts, by name
+     */
     default Map<String, String> environment() {
         return Map.of();
     }

@@ -11,30 +11,38 @@ import java.util.Set;
  */
 public interface LemPlugin {
 
-    /** Short lower-case name used in configs, e.g. {@code "djl"}, {@code "rapl"}, {@code "nvml"}. */
+    /** {@return the short lower-case name used in configs, e.g. {@code "djl"}, {@code "rapl"}, {@code "nvml"}} */
     String name();
 
-    /** Further names this plug-in answers to (the fully qualified class name always works). */
+    /** {@return further names this plug-in answers to (the fully qualified class name always works)} */
     default Set<String> aliases() {
         return Set.of();
     }
 
-    /** One line saying what this plug-in does. */
+    /** {@return one line saying what this plug-in does} */
     default String description() {
         return "";
     }
 
-    /** Whether the plug-in can be used here; when not, the reason. Must not throw. */
+    /**
+     * Whether the plug-in can be used here; when not, the reason. Must not throw.
+     *
+     * @return the availability, with the reason when unavailable
+     */
     default Availability availability() {
         return Availability.ok();
     }
 
-    /** Shorthand for {@code availability().available()}. */
+    /** {@return shorthand for {@code availability().available()}} */
     default boolean isAvailable() {
         return availability().available();
     }
 
-    /** Higher wins when several plug-ins of one kind could serve the same purpose. */
+    /**
+     * Higher wins when several plug-ins of one kind could serve the same purpose.
+     *
+     * @return the priority
+     */
     default int priority() {
         return 0;
     }
@@ -43,12 +51,14 @@ public interface LemPlugin {
      * What the plug-in found here, one line each, for listings such as {@code lem plugins}: e.g. each GPU, how its
      * energy is obtained (counter, integrated power, attributed MIG share) or why it is left out. May probe the
      * hardware; must not throw. Empty by default.
+     *
+     * @return the lines; empty by default
      */
     default java.util.List<String> details() {
         return java.util.List.of();
     }
 
-    /** Maven coordinates ({@code groupId:artifactId}) of the artifact that provides this plug-in. */
+    /** {@return the Maven coordinates ({@code groupId:artifactId}) of the artifact that provides this plug-in} */
     default String artifact() {
         return "dev.lem:lem-core";
     }

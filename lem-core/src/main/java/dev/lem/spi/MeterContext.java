@@ -20,6 +20,15 @@ import java.util.Objects;
  */
 public record MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options,
         WorkloadDevices workload) {
+    /**
+     * Copies the environment and checks that the other components are set.
+     *
+     * @param energy the energy settings
+     * @param environment the process environment variables to honour
+     * @param rank this process's rank
+     * @param options the meter's own options
+     * @param workload the accelerators the measured work runs on
+     */
     public MeterContext {
         Objects.requireNonNull(energy, "energy");
         environment = Map.copyOf(environment);
@@ -27,7 +36,14 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
         Objects.requireNonNull(workload, "workload");
     }
 
-    /** A context without meter options (the core adds each meter's own with {@link #forMeter}). */
+    /**
+     * A context without meter options (the core adds each meter's own with {@link #forMeter}).
+     *
+     * @param energy the energy settings
+     * @param environment the process environment variables to honour
+     * @param rank this process's rank
+     * @param workload the accelerators the measured work runs on
+     */
     public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, WorkloadDevices workload) {
         this(energy, environment, rank, OptionValues.none(), workload);
     }
@@ -35,6 +51,11 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
     /**
      * A context with meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names (every
      * GPU when it is unset): the form before the workload's devices were given.
+     *
+     * @param energy the energy settings
+     * @param environment the process environment variables to honour
+     * @param rank this process's rank
+     * @param options the meter's own options
      */
     public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank, OptionValues options) {
         this(energy, environment, rank, options, WorkloadDevices.ofProcess(environment));
@@ -43,6 +64,10 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
     /**
      * A context without meter options whose work uses the GPUs this process's {@code CUDA_VISIBLE_DEVICES} names
      * (every GPU when it is unset).
+     *
+     * @param energy the energy settings
+     * @param environment the process environment variables to honour
+     * @param rank this process's rank
      */
     public MeterContext(EnergyConfig energy, Map<String, String> environment, int rank) {
         this(energy, environment, rank, OptionValues.none(), WorkloadDevices.ofProcess(environment));
@@ -51,6 +76,8 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
     /**
      * The context for one meter: its options from {@code energy.meter_options.<name>.*}, checked.
      *
+     * @param provider the meter's provider
+     * @return the context with the meter's options
      * @throws dev.lem.config.ConfigException when an option is unknown or invalid
      */
     public MeterContext forMeter(EnergyMeterProvider provider) {
@@ -60,7 +87,7 @@ public record MeterContext(EnergyConfig energy, Map<String, String> environment,
                 workload);
     }
 
-    /** The default energy settings with this process's environment, rank 0. */
+    /** {@return the default energy settings with this process's environment, rank 0} */
     public static MeterContext defaults() {
         return new MeterContext(EnergyConfig.defaults(), System.getenv(), 0);
     }

@@ -32,6 +32,20 @@ public record ModelInfo(
         Map<String, String> details,
         List<EngineSetting> engineSettings) {
 
+    /**
+     * Checks that the text and {@code Optional} components are set and copies the map and list; a {@code null} list
+     * of engine settings becomes empty.
+     *
+     * @param id the model as named in the config
+     * @param source where it came from
+     * @param location folder, cache snapshot or server URL
+     * @param architecture the architecture, when known
+     * @param dtype the data type computations run in
+     * @param syntheticWeights true when the weights are seeded random numbers
+     * @param parameterCount exact parameter count when known
+     * @param details anything else worth recording
+     * @param engineSettings the engine settings it runs with
+     */
     public ModelInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
@@ -43,19 +57,40 @@ public record ModelInfo(
         engineSettings = engineSettings == null ? List.of() : List.copyOf(engineSettings);
     }
 
-    /** What was loaded, with no engine settings recorded. */
+    /**
+     * What was loaded, with no engine settings recorded.
+     *
+     * @param id the model as named in the config
+     * @param source where it came from
+     * @param location folder, cache snapshot or server URL
+     * @param architecture the architecture, when known
+     * @param dtype the data type computations run in
+     * @param syntheticWeights true when the weights are seeded random numbers
+     * @param parameterCount exact parameter count when known
+     * @param details anything else worth recording
+     */
     public ModelInfo(String id, String source, String location, Optional<ModelArchitecture> architecture, String dtype,
             boolean syntheticWeights, Optional<Long> parameterCount, Map<String, String> details) {
         this(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details, List.of());
     }
 
-    /** The same, with these engine settings. */
+    /**
+     * The same, with these engine settings.
+     *
+     * @param settings the engine settings
+     * @return a copy with these engine settings
+     */
     public ModelInfo withEngineSettings(List<EngineSetting> settings) {
         return new ModelInfo(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details,
                 settings);
     }
 
-    /** The engine setting of that name, when recorded. */
+    /**
+     * The engine setting of that name, when recorded.
+     *
+     * @param name the setting's name
+     * @return the setting; empty when not recorded
+     */
     public Optional<EngineSetting> engineSetting(String name) {
         return engineSettings.stream().filter(s -> s.name().equals(name)).findFirst();
     }

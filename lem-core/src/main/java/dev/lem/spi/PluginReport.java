@@ -18,6 +18,19 @@ import java.util.Objects;
  */
 public record PluginReport(String kind, String name, String className, boolean available, String reason,
         int priority, String artifact, String description, java.util.List<String> details) {
+    /**
+     * Checks that the text components are set and copies the details; {@code null} details become empty.
+     *
+     * @param kind backend, energy_meter, telemetry or flops
+     * @param name short name
+     * @param className provider class
+     * @param available usable here now
+     * @param reason why not, when not available
+     * @param priority priority among plug-ins of its kind
+     * @param artifact Maven coordinates that provide it
+     * @param description one line
+     * @param details what the plug-in found here, one line each
+     */
     public PluginReport {
         details = details == null ? java.util.List.of() : java.util.List.copyOf(details);
         Objects.requireNonNull(kind, "kind");
@@ -28,7 +41,18 @@ public record PluginReport(String kind, String name, String className, boolean a
         Objects.requireNonNull(description, "description");
     }
 
-    /** A report without details. */
+    /**
+     * A report without details.
+     *
+     * @param kind backend, energy_meter, telemetry or flops
+     * @param name short name
+     * @param className provider class
+     * @param available usable here now
+     * @param reason why not, when not available
+     * @param priority priority among plug-ins of its kind
+     * @param artifact Maven coordinates that provide it
+     * @param description one line
+     */
     public PluginReport(String kind, String name, String className, boolean available, String reason, int priority,
             String artifact, String description) {
         this(kind, name, className, available, reason, priority, artifact, description, java.util.List.of());

@@ -10,10 +10,21 @@ import dev.lem.LemException;
 public class PluginUnavailableException extends LemException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with a message saying why the plug-in cannot run.
+     *
+     * @param message why, and what to do about it
+     */
     public PluginUnavailableException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with a message saying why the plug-in cannot run, and the error that showed it.
+     *
+     * @param message why, and what to do about it
+     * @param cause the error that showed it
+     */
     public PluginUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

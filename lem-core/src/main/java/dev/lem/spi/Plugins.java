@@ -33,7 +33,11 @@ public final class Plugins {
     /**
      * Providers of one kind that could be instantiated, highest priority first.
      *
+     * @param <T> the plug-in interface
+     * @param type the plug-in interface's class, as {@link java.util.ServiceLoader} looks it up
+     * @param kind the kind's name for reports, e.g. {@code backend}
      * @param broken receives a report for every provider that failed to load
+     * @return the providers, highest priority first
      */
     public static <T extends LemPlugin> List<T> load(Class<T> type, String kind, List<PluginReport> broken) {
         List<T> out = new ArrayList<>();
@@ -54,12 +58,23 @@ public final class Plugins {
         return out;
     }
 
-    /** Availability that never throws: a throwing check is reported as unavailable with its message. */
+    /**
+     * Availability that never throws: a throwing check is reported as unavailable with its message.
+     *
+     * @param p the plug-in
+     * @return its availability
+     */
     public static Availability availability(LemPlugin p) {
         return availability(p, p::availability);
     }
 
-    /** {@link EnergyMeterProvider#availability(MeterContext)}, never throwing. */
+    /**
+     * {@link EnergyMeterProvider#availability(MeterContext)}, never throwing.
+     *
+     * @param p the meter provider
+     * @param context the meter context
+     * @return its availability in that context
+     */
     public static Availability availability(EnergyMeterProvider p, MeterContext context) {
         return availability(p, () -> p.availability(context));
     }
@@ -74,7 +89,7 @@ public final class Plugins {
         }
     }
 
-    /** Reports of every plug-in of every kind. */
+    /** {@return reports of every plug-in of every kind} */
     public static List<PluginReport> reports() {
         List<PluginReport> all = new ArrayList<>();
         all.addAll(reports(BackendProvider.class, "backend"));
@@ -96,7 +111,13 @@ public final class Plugins {
         return out;
     }
 
-    /** True when the plug-in answers to {@code selector}: its name, an alias, or its class name. */
+    /**
+     * True when the plug-in answers to {@code selector}: its name, an alias, or its class name.
+     *
+     * @param p the plug-in
+     * @param selector a name, alias or class name, in any case
+     * @return whether the plug-in answers to it
+     */
     public static boolean matches(LemPlugin p, String selector) {
         String s = selector.toLowerCase(Locale.ROOT);
         if (safeName(p).equalsIgnoreCase(selector) || p.getClass().getName().equals(selector)
@@ -110,13 +131,18 @@ public final class Plugins {
         }
     }
 
-    /** The backend provider that answers to a name, alias or class name, whether or not it can run here. */
+    /**
+     * The backend provider that answers to a name, alias or class name, whether or not it can run here.
+     *
+     * @param selector a name, alias or class name
+     * @return the provider; empty when none answers
+     */
     public static java.util.Optional<BackendProvider> findBackend(String selector) {
         return load(BackendProvider.class, "backend", new ArrayList<>()).stream().filter(p -> matches(p, selector))
                 .findFirst();
     }
 
-    /** Every backend provider that could be instantiated, highest priority first. */
+    /** {@return every backend provider that could be instantiated, highest priority first} */
     public static List<BackendProvider> backends() {
         return load(BackendProvider.class, "backend", new ArrayList<>());
     }
@@ -124,6 +150,9 @@ public final class Plugins {
     /**
      * Why no backend answers to {@code selector}: the artifact to add for a known backend, else the
      * closest known name, and the backends found (lower-case first word, for a configuration problem).
+     *
+     * @param selector the name no backend answers to
+     * @return the reason, one line
      */
     public static String unknownBackend(String selector) {
         return unknownBackend(selector, false);
@@ -154,6 +183,8 @@ public final class Plugins {
     /**
      * The backend provider for a name, alias or class name.
      *
+     * @param selector a name, alias or class name
+     * @return the provider, available here
      * @throws PluginUnavailableException when none matches (naming the artifact to add) or the match
      *                                    cannot run here (with its reason)
      */
@@ -176,7 +207,12 @@ public final class Plugins {
                 + String.join("; ", reasons));
     }
 
-    /** The name, or the class name when {@code name()} throws. */
+    /**
+     * The name, or the class name when {@code name()} throws.
+     *
+     * @param p the plug-in
+     * @return its name, or its class name
+     */
     public static String safeName(LemPlugin p) {
         try {
             String n = p.name();
@@ -220,7 +256,12 @@ public final class Plugins {
         return m.find() ? m.group(1) : e.getClass().getName();
     }
 
-    /** The innermost cause's message, for one-line reasons. */
+    /**
+     * The innermost cause's message, for one-line reasons.
+     *
+     * @param e the exception
+     * @return the innermost cause's simple class name and message, e.g. {@code IOException: disk full}
+     */
     public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

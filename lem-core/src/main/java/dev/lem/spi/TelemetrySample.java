@@ -11,6 +11,12 @@ import java.util.Map;
  * @param throttle throttle reasons active at this sample (empty when none)
  */
 public record TelemetrySample(Map<String, Double> values, List<ThrottleReason> throttle) {
+    /**
+     * Copies the values and reasons.
+     *
+     * @param values column name to value, the unit in the name
+     * @param throttle throttle reasons active at this sample (empty when none)
+     */
     public TelemetrySample {
         values = Map.copyOf(values);
         throttle = List.copyOf(throttle);

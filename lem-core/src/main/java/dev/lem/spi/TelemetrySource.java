@@ -11,16 +11,24 @@ import java.util.Map;
  */
 public interface TelemetrySource extends AutoCloseable {
 
-    /** The source's name, e.g. {@code "nvml"}, {@code "vllm-metrics"}. */
+    /** {@return the source's name, e.g. {@code "nvml"}, {@code "vllm-metrics"}} */
     String name();
 
-    /** Column names this source may report, units in the names (e.g. {@code gpu0.temperature_c}). */
+    /** {@return the column names this source may report, units in the names (e.g. {@code gpu0.temperature_c})} */
     List<String> columns();
 
-    /** Reads everything now. Must not throw; a value that cannot be read is left out. */
+    /**
+     * Reads everything now. Must not throw; a value that cannot be read is left out.
+     *
+     * @return the values read, by column name
+     */
     TelemetrySample sample();
 
-    /** Facts for the result's environment (GPU names, driver, power limits). */
+    /**
+     * Facts for the result's environment (GPU names, driver, power limits).
+     *
+     * @return the facts, by name
+     */
     default Map<String, String> environment() {
         return Map.of();
     }

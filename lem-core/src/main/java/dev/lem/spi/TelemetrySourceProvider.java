@@ -6,6 +6,11 @@ package dev.lem.spi;
  */
 public interface TelemetrySourceProvider extends LemPlugin {
 
-    /** Opens the source; throws {@link PluginUnavailableException} with the reason when it cannot. */
+    /**
+     * Opens the source; throws {@link PluginUnavailableException} with the reason when it cannot.
+     *
+     * @param context the source's context
+     * @return the open source
+     */
     TelemetrySource open(MeterContext context);
 }

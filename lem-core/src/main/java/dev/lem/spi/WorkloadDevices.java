@@ -26,23 +26,46 @@ public record WorkloadDevices(Kind kind, String selector, String source) {
         NONE
     }
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param kind every accelerator, the ones named by {@code selector}, or none
+     * @param selector for {@link Kind#SELECTED}: the devices in {@code CUDA_VISIBLE_DEVICES} syntax; empty otherwise
+     * @param source where the choice comes from, for the result's notes
+     */
     public WorkloadDevices {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(source, "source");
     }
 
-    /** Every accelerator the meter sees. */
+    /**
+     * Every accelerator the meter sees.
+     *
+     * @param source where the choice comes from, for the result's notes
+     * @return the choice
+     */
     public static WorkloadDevices all(String source) {
         return new WorkloadDevices(Kind.ALL, "", source);
     }
 
-    /** The accelerators named in {@code CUDA_VISIBLE_DEVICES} syntax. */
+    /**
+     * The accelerators named in {@code CUDA_VISIBLE_DEVICES} syntax.
+     *
+     * @param selector the devices in {@code CUDA_VISIBLE_DEVICES} syntax
+     * @param source where the choice comes from, for the result's notes
+     * @return the choice
+     */
     public static WorkloadDevices selected(String selector, String source) {
         return new WorkloadDevices(Kind.SELECTED, selector, source);
     }
 
-    /** No accelerator. */
+    /**
+     * No accelerator.
+     *
+     * @param source where the choice comes from, for the result's notes
+     * @return the choice
+     */
     public static WorkloadDevices none(String source) {
         return new WorkloadDevices(Kind.NONE, "", source);
     }
@@ -50,6 +73,9 @@ public record WorkloadDevices(Kind kind, String selector, String source) {
     /**
      * What a process uses by default, outside an experiment: the GPUs its {@code CUDA_VISIBLE_DEVICES} names, or
      * every GPU when it is unset.
+     *
+     * @param environment the process's environment variables
+     * @return the choice
      */
     public static WorkloadDevices ofProcess(Map<String, String> environment) {
         String visible = environment.get("CUDA_VISIBLE_DEVICES");

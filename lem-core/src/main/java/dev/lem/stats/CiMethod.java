@@ -33,22 +33,32 @@ public enum CiMethod {
         this.configName = configName;
     }
 
-    /** The name in {@code stats.ci_method}. */
+    /** {@return the name in {@code stats.ci_method}} */
     public String configName() {
         return configName;
     }
 
-    /** The method {@code auto} uses for n cycles (see the class comment). */
+    /**
+     * The method {@code auto} uses for n cycles (see the class comment).
+     *
+     * @param n the number of cycles
+     * @return the method
+     */
     public static CiMethod auto(int n) {
         return n < AUTO_BCA_FROM_CYCLES ? T : BCA;
     }
 
-    /** The method that computes an interval over n cycles: this one, or for {@link #AUTO} the one it picks. */
+    /**
+     * The method that computes an interval over n cycles: this one, or for {@link #AUTO} the one it picks.
+     *
+     * @param n the number of cycles
+     * @return the method
+     */
     public CiMethod forCycles(int n) {
         return this == AUTO ? auto(n) : this;
     }
 
-    /** The three methods that compute intervals (every constant but {@link #AUTO}). */
+    /** {@return the three methods that compute intervals (every constant but {@link #AUTO})} */
     public static java.util.List<CiMethod> concreteMethods() {
         return java.util.List.of(T, PERCENTILE, BCA);
     }
@@ -56,6 +66,9 @@ public enum CiMethod {
     /**
      * The method for a {@code stats.ci_method} value and n cycles.
      *
+     * @param ciMethod the {@code stats.ci_method} value
+     * @param n the number of cycles
+     * @return the method that computes the interval
      * @throws IllegalArgumentException for a value that is not auto, t, percentile or bca
      */
     public static CiMethod resolve(String ciMethod, int n) {
@@ -65,6 +78,8 @@ public enum CiMethod {
     /**
      * The method a {@code stats.ci_method} word names ({@code auto} included).
      *
+     * @param ciMethod the {@code stats.ci_method} word, in any case
+     * @return the method
      * @throws IllegalArgumentException for a word that is not auto, t, percentile or bca
      */
     public static CiMethod named(String ciMethod) {

@@ -44,7 +44,15 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
         Optional<Interval> differenceCi, Optional<Double> ratio, Optional<Interval> ratioCi, double level,
         String note) {
 
-    /** Compares plain per-cycle values of A and B (means). */
+    /**
+     * Compares plain per-cycle values of A and B (means).
+     *
+     * @param a the per-cycle values of A
+     * @param b the per-cycle values of B
+     * @param config the intervals' method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @return the comparison of B with A
+     */
     public static Comparison of(double[] a, double[] b, IntervalSettings config, long seed) {
         return of(CycleSample.of(a), CycleSample.of(b), config, seed);
     }
@@ -52,6 +60,11 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
     /**
      * Compares two samples (both means, both ratios of sums, or one of each).
      *
+     * @param a the sample of A
+     * @param b the sample of B
+     * @param config the intervals' method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @return the comparison of B with A
      * @throws IllegalArgumentException for an invalid level, resample count or method in the config
      */
     public static Comparison of(CycleSample a, CycleSample b, IntervalSettings config, long seed) {
@@ -138,17 +151,29 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
         return Optional.of(new Interval(ci.low(), ci.high(), ci.method()));
     }
 
-    /** True when the interval of B − A excludes 0 (a difference at this level). */
+    /**
+     * True when the interval of B − A excludes 0 (a difference at this level).
+     *
+     * @return whether the difference's interval excludes 0
+     */
     public boolean differenceExcludesZero() {
         return differenceCi.map(i -> i.excludes(0)).orElse(false);
     }
 
-    /** True when the interval of B / A excludes 1. */
+    /**
+     * True when the interval of B / A excludes 1.
+     *
+     * @return whether the ratio's interval excludes 1
+     */
     public boolean ratioExcludesOne() {
         return ratioCi.map(i -> i.excludes(1)).orElse(false);
     }
 
-    /** B relative to A in percent, (B / A − 1) · 100: −12 means B is 12% lower. */
+    /**
+     * B relative to A in percent, (B / A − 1) · 100: −12 means B is 12% lower.
+     *
+     * @return the change, %; empty when there is no ratio
+     */
     public Optional<Double> percentChange() {
         return ratio.map(r -> (r - 1) * 100);
     }
@@ -161,6 +186,7 @@ public record Comparison(int nA, int nB, double estimateA, double estimateB, dou
      * @param labelA   name of configuration A
      * @param labelB   name of configuration B
      * @param quantity what is compared, e.g. "energy per token"
+     * @return the sentence
      */
     public String describe(String labelA, String labelB, String quantity) {
         String lvl = new DecimalFormat("0.##", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(level * 100)

@@ -34,6 +34,10 @@ public final class CrossCycleStatistics {
     /**
      * Mean of per-cycle values with a confidence interval chosen by {@code config.method()}.
      *
+     * @param values the per-cycle values
+     * @param config the interval's method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @return the mean with its interval
      * @throws IllegalArgumentException when there are no values, one is NaN or infinite, or the
      *                                  config's level, resample count or method is invalid
      */
@@ -45,13 +49,25 @@ public final class CrossCycleStatistics {
      * Σ numerators / Σ denominators over cycles, with an interval from resampling whole cycles (or the
      * delta method for {@code t}).
      *
+     * @param numerators the per-cycle numerators
+     * @param denominators the per-cycle denominators
+     * @param config the interval's method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @return the ratio with its interval
      * @throws IllegalArgumentException as {@link CycleSample#ratioOfSums} and {@link #mean}
      */
     public static Estimate ratioOfSums(double[] numerators, double[] denominators, IntervalSettings config, long seed) {
         return estimate(CycleSample.ratioOfSums(numerators, denominators), config, seed);
     }
 
-    /** The estimate of a sample's statistic (mean or ratio of sums) with its interval. */
+    /**
+     * The estimate of a sample's statistic (mean or ratio of sums) with its interval.
+     *
+     * @param sample the per-cycle observations
+     * @param config the interval's method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @return the statistic with its interval
+     */
     public static Estimate estimate(CycleSample sample, IntervalSettings config, long seed) {
         return estimate(sample, config, seed, false);
     }
@@ -62,6 +78,12 @@ public final class CrossCycleStatistics {
      * computed on the log scale — exp(ln θ̂ ± t·se/θ̂), the delta method — so it never reaches below zero and is
      * wider above than below, as skewed positive data need ({@code t_log}, {@code t_delta_log}); bootstrap
      * intervals of positive data are positive already. See docs/statistics.md.
+     *
+     * @param sample the per-cycle observations
+     * @param config the interval's method and level
+     * @param seed the seed of the bootstrap's resampling
+     * @param positive whether the quantity can only be positive
+     * @return the statistic with its interval
      */
     public static Estimate estimate(CycleSample sample, IntervalSettings config, long seed, boolean positive) {
         double level = config.level();

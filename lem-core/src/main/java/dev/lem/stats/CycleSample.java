@@ -21,6 +21,8 @@ public final class CycleSample {
     /**
      * Plain per-cycle values.
      *
+     * @param values the per-cycle values
+     * @return the sample
      * @throws IllegalArgumentException when there are none or one is NaN or infinite
      */
     public static CycleSample of(double... values) {
@@ -31,6 +33,9 @@ public final class CycleSample {
     /**
      * Per-cycle numerators and denominators of a ratio of sums.
      *
+     * @param numerators the per-cycle numerators
+     * @param denominators the per-cycle denominators
+     * @return the sample
      * @throws IllegalArgumentException when the lengths differ, there are none, a value is NaN or
      *                                  infinite, or the denominators sum to 0
      */
@@ -59,22 +64,26 @@ public final class CycleSample {
         }
     }
 
-    /** Number of cycles. */
+    /** {@return the number of cycles} */
     public int n() {
         return num.length;
     }
 
-    /** True for a ratio of sums. */
+    /** {@return true for a ratio of sums} */
     public boolean isRatio() {
         return den != null;
     }
 
-    /** The point estimate: the mean, or Σnum / Σden. */
+    /** {@return the point estimate: the mean, or Σnum / Σden} */
     public double estimate() {
         return den == null ? Resampling.sum(num) / num.length : Resampling.sum(num) / Resampling.sum(den);
     }
 
-    /** Per-cycle values, or per-cycle ratios (NaN for a cycle whose denominator is 0). A fresh copy. */
+    /**
+     * Per-cycle values, or per-cycle ratios (NaN for a cycle whose denominator is 0). A fresh copy.
+     *
+     * @return the values, one per cycle
+     */
     public double[] perCycle() {
         if (den == null) {
             return num.clone();

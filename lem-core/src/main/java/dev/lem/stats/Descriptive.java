@@ -23,6 +23,19 @@ import java.util.Optional;
 public record Descriptive(int n, double mean, Optional<Double> std, Optional<Double> cv, double min, double max,
         double median, double mad, List<Integer> outliers) {
 
+    /**
+     * Copies the outliers.
+     *
+     * @param n number of values
+     * @param mean arithmetic mean
+     * @param std sample standard deviation; absent when n &lt; 2
+     * @param cv coefficient of variation (a fraction); absent when n &lt; 2 or the mean is 0
+     * @param min smallest value
+     * @param max largest value
+     * @param median the 0.5 quantile by linear interpolation
+     * @param mad median absolute deviation, unscaled
+     * @param outliers 0-based positions of values flagged as outliers
+     */
     public Descriptive {
         outliers = List.copyOf(outliers);
     }
@@ -30,6 +43,8 @@ public record Descriptive(int n, double mean, Optional<Double> std, Optional<Dou
     /**
      * Describes the values. For other quantiles use {@link Percentiles#of}.
      *
+     * @param values the values
+     * @return the statistics
      * @throws IllegalArgumentException when there are no values or one is NaN or infinite
      */
     public static Descriptive of(double... values) {

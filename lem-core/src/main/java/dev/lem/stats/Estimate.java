@@ -28,6 +28,21 @@ import java.util.Optional;
 public record Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Interval> interval,
         double level, String note, List<Integer> outlierCycles, String unit, String basis) {
 
+    /**
+     * Checks that the {@code Optional} and note components are set; a {@code null} outlier list, unit or basis
+     * becomes empty.
+     *
+     * @param n number of cycles (observations)
+     * @param mean the point estimate
+     * @param std sample standard deviation of the per-cycle values, absent when n &lt; 2
+     * @param cv coefficient of variation (a fraction), absent when n &lt; 2 or the mean is 0
+     * @param interval the confidence interval, absent when none can be given
+     * @param level confidence level of the interval, e.g. 0.95
+     * @param note why an interval is missing, degenerate or from a fallback method (empty otherwise)
+     * @param outlierCycles 0-based positions of the cycles flagged as outliers
+     * @param unit the unit of the figure
+     * @param basis how the underlying figures were obtained
+     */
     public Estimate {
         Objects.requireNonNull(std, "std");
         Objects.requireNonNull(cv, "cv");
@@ -38,23 +53,40 @@ public record Estimate(int n, double mean, Optional<Double> std, Optional<Double
         basis = basis == null ? "" : basis;
     }
 
-    /** An estimate without unit and basis. */
+    /**
+     * An estimate without unit and basis.
+     *
+     * @param n number of cycles (observations)
+     * @param mean the point estimate
+     * @param std sample standard deviation of the per-cycle values, absent when n &lt; 2
+     * @param cv coefficient of variation (a fraction), absent when n &lt; 2 or the mean is 0
+     * @param interval the confidence interval, absent when none can be given
+     * @param level confidence level of the interval, e.g. 0.95
+     * @param note why an interval is missing, degenerate or from a fallback method (empty otherwise)
+     * @param outlierCycles 0-based positions of the cycles flagged as outliers
+     */
     public Estimate(int n, double mean, Optional<Double> std, Optional<Double> cv, Optional<Interval> interval,
             double level, String note, List<Integer> outlierCycles) {
         this(n, mean, std, cv, interval, level, note, outlierCycles, "", "");
     }
 
-    /** The same estimate labelled with the unit and basis of the metric it is of. */
+    /**
+     * The same estimate labelled with the unit and basis of the metric it is of.
+     *
+     * @param unit the unit of the metric
+     * @param basis how the metric's figures were obtained
+     * @return the labelled copy
+     */
     public Estimate describedAs(String unit, String basis) {
         return new Estimate(n, mean, std, cv, interval, level, note, outlierCycles, unit, basis);
     }
 
-    /** Lower bound of the interval, when there is one. */
+    /** {@return the lower bound of the interval, when there is one} */
     public Optional<Double> ciLow() {
         return interval.map(Interval::low);
     }
 
-    /** Upper bound of the interval, when there is one. */
+    /** {@return the upper bound of the interval, when there is one} */
     public Optional<Double> ciHigh() {
         return interval.map(Interval::high);
     }
@@ -62,12 +94,14 @@ public record Estimate(int n, double mean, Optional<Double> std, Optional<Double
     /**
      * How the interval was computed: {@code t}, {@code t_delta}, {@code bootstrap_percentile},
      * {@code bootstrap_bca}, or {@code none} (no interval, or a zero-width one when every cycle gave the same value).
+     *
+     * @return the method's name
      */
     public String method() {
         return interval.map(Interval::method).orElse("none");
     }
 
-    /** Half the interval's width, when there is one. */
+    /** {@return half the interval's width, when there is one} */
     public Optional<Double> halfWidth() {
         return interval.map(Interval::halfWidth);
     }

@@ -13,6 +13,14 @@ import java.util.Objects;
  *               {@code bootstrap_bca}, or {@code none} (a zero-width interval when every cycle gave the same value)
  */
 public record Interval(double low, double high, String method) {
+    /**
+     * Checks the bounds.
+     *
+     * @param low lower bound
+     * @param high upper bound
+     * @param method how it was computed
+     * @throws IllegalArgumentException when a bound is not finite or {@code low} exceeds {@code high}
+     */
     public Interval {
         Objects.requireNonNull(method, "method");
         if (!(Double.isFinite(low) && Double.isFinite(high) && low <= high)) {
@@ -20,12 +28,17 @@ public record Interval(double low, double high, String method) {
         }
     }
 
-    /** True when the value lies outside [low, high]. */
+    /**
+     * True when the value lies outside [low, high].
+     *
+     * @param value the value
+     * @return whether it lies outside [low, high]
+     */
     public boolean excludes(double value) {
         return value < low || value > high;
     }
 
-    /** Half the width. */
+    /** {@return half the width} */
     public double halfWidth() {
         return (high - low) / 2;
     }

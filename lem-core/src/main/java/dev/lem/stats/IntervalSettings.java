@@ -11,6 +11,15 @@ import java.util.Objects;
  * @param method    the method, or {@link CiMethod#AUTO}
  */
 public record IntervalSettings(double level, int resamples, CiMethod method) {
+    /**
+     * Checks the values.
+     *
+     * @param level confidence level, strictly between 0 and 1
+     * @param resamples bootstrap resamples
+     * @param method the method, or {@link CiMethod#AUTO}
+     * @throws IllegalArgumentException when the level is not strictly between 0 and 1 or there are fewer than 100
+     *                                  resamples
+     */
     public IntervalSettings {
         Objects.requireNonNull(method, "method");
         if (!(level > 0 && level < 1)) {
@@ -23,12 +32,17 @@ public record IntervalSettings(double level, int resamples, CiMethod method) {
         }
     }
 
-    /** 95% intervals, 10,000 resamples, the method chosen by the number of cycles. */
+    /** {@return 95% intervals, 10,000 resamples, the method chosen by the number of cycles} */
     public static IntervalSettings defaults() {
         return new IntervalSettings(0.95, 10_000, CiMethod.AUTO);
     }
 
-    /** The same settings with another method. */
+    /**
+     * The same settings with another method.
+     *
+     * @param m the other method
+     * @return the copy
+     */
     public IntervalSettings withMethod(CiMethod m) {
         return new IntervalSettings(level, resamples, m);
     }

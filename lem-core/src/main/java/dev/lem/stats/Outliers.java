@@ -27,6 +27,8 @@ public final class Outliers {
     /**
      * 0-based positions of the flagged values, ascending.
      *
+     * @param values the values
+     * @return the positions, ascending; empty when none is flagged
      * @throws IllegalArgumentException when there are no values or one is NaN or infinite
      */
     public static List<Integer> flag(double[] values) {

@@ -11,7 +11,13 @@ public final class Percentiles {
     private Percentiles() {
     }
 
-    /** The p-quantile (0 ≤ p ≤ 1) of already sorted values. */
+    /**
+     * The p-quantile (0 ≤ p ≤ 1) of already sorted values.
+     *
+     * @param sorted the values, in ascending order; at least one
+     * @param p the quantile's level, 0 to 1
+     * @return the quantile, interpolated linearly between neighbouring values
+     */
     public static double linear(double[] sorted, double p) {
         if (sorted.length == 0) {
             throw new IllegalArgumentException("no values");
@@ -25,7 +31,13 @@ public final class Percentiles {
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    /** The p-quantile of unsorted values (copies and sorts). */
+    /**
+     * The p-quantile of unsorted values (copies and sorts).
+     *
+     * @param values the values; at least one
+     * @param p the quantile's level, 0 to 1
+     * @return the quantile, interpolated linearly between neighbouring values
+     */
     public static double of(double[] values, double p) {
         double[] s = values.clone();
         Arrays.sort(s);

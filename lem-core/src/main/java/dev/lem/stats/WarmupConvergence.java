@@ -19,6 +19,8 @@ public final class WarmupConvergence {
     private Optional<Double> lastCv = Optional.empty();
 
     /**
+     * A detector with no run recorded yet.
+     *
      * @param minRuns     fewest runs before convergence may be declared ({@code warmup.min_runs}, ≥ 0)
      * @param maxRuns     most runs ({@code warmup.max_runs}, ≥ 1 and ≥ minRuns)
      * @param window      how many recent latencies the CV is over ({@code warmup.window}, ≥ 2)
@@ -49,6 +51,7 @@ public final class WarmupConvergence {
     /**
      * Records one run's latency (any unit, the same for every run).
      *
+     * @param latency the run's latency, in the unit of every run
      * @throws IllegalArgumentException when the latency is negative, NaN or infinite
      */
     public void add(double latency) {
@@ -63,27 +66,30 @@ public final class WarmupConvergence {
         }
     }
 
-    /** True when the last window's CV is at or below the threshold and at least minRuns ran. */
+    /** {@return true when the last window's CV is at or below the threshold and at least minRuns ran} */
     public boolean converged() {
         return latencies.size() >= minRuns && lastCv.map(cv -> cv <= cvThreshold).orElse(false);
     }
 
-    /** True when warm-up should stop: converged, or maxRuns reached. */
+    /** {@return true when warm-up should stop: converged, or maxRuns reached} */
     public boolean done() {
         return converged() || latencies.size() >= maxRuns;
     }
 
-    /** CV of the last window (a fraction), once {@code window} runs have been recorded and their mean is not 0. */
+    /**
+     * {@return the CV of the last window (a fraction), once {@code window} runs have been recorded and their mean is
+     * not 0}
+     */
     public Optional<Double> lastCv() {
         return lastCv;
     }
 
-    /** Runs recorded. */
+    /** {@return the number of runs recorded} */
     public int runs() {
         return latencies.size();
     }
 
-    /** Latencies recorded, in order. */
+    /** {@return the latencies recorded, in order} */
     public List<Double> latencies() {
         return List.copyOf(latencies);
     }

@@ -35,10 +35,13 @@ public final class ArrivalProcess {
     }
 
     /**
+     * The seeded gaps of an open-loop pattern.
+     *
      * @param pattern    an open-loop pattern: poisson, gamma or constant
      * @param ratePerS   mean arrivals per second (> 0)
      * @param burstiness gamma shape (> 0); ignored by poisson and constant
      * @param seed       seed of the gaps
+     * @return the process
      * @throws ConfigException for an unknown pattern or a rate or burstiness that is not positive
      */
     public static ArrivalProcess of(TrafficPattern pattern, double ratePerS, double burstiness, long seed) {
@@ -55,7 +58,7 @@ public final class ArrivalProcess {
         return new ArrivalProcess(pattern, ratePerS, burstiness, seed);
     }
 
-    /** The next gap, in nanoseconds (>= 0). */
+    /** {@return the next gap, in nanoseconds (>= 0)} */
     public long nextGapNanos() {
         double seconds = switch (pattern) {
             case CONSTANT -> 1.0 / ratePerS;
@@ -65,22 +68,22 @@ public final class ArrivalProcess {
         return Math.max(0L, Math.round(seconds * 1e9));
     }
 
-    /** The mean gap, ns. */
+    /** {@return the mean gap, ns} */
     public double meanGapNanos() {
         return 1e9 / ratePerS;
     }
 
-    /** The pattern. */
+    /** {@return the pattern: poisson, gamma or constant} */
     public TrafficPattern pattern() {
         return pattern;
     }
 
-    /** The mean rate, requests per second. */
+    /** {@return the mean rate, requests per second} */
     public double ratePerS() {
         return ratePerS;
     }
 
-    /** The gamma shape. */
+    /** {@return the gamma shape} */
     public double burstiness() {
         return burstiness;
     }

@@ -23,7 +23,12 @@ public final class Batcher {
     }
 
     /**
+     * The requests grouped into batches as {@code batching.strategy} says.
+     *
+     * @param requests the requests, in order
+     * @param config the batching settings
      * @param promptTokens prompt length in tokens of a request (or an estimate)
+     * @return the batches, in run order
      */
     public static List<List<GenerationRequest>> batches(List<GenerationRequest> requests, BatchingConfig config,
             ToIntFunction<GenerationRequest> promptTokens) {

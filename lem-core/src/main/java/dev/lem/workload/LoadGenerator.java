@@ -78,6 +78,8 @@ public final class LoadGenerator {
     @FunctionalInterface
     public interface DispatchObserver {
         /**
+         * Called just before the request is sent.
+         *
          * @param requestId          the request
          * @param scheduledNanoTime  open loop: when the schedule wanted it sent ({@link System#nanoTime()});
          *                           null for closed loop
@@ -100,7 +102,13 @@ public final class LoadGenerator {
         this.drainNanos = drainNanos;
     }
 
-    /** A generator for one experiment's traffic against {@code backend}. */
+    /**
+     * A generator for one experiment's traffic against {@code backend}.
+     *
+     * @param config the experiment's configuration
+     * @param backend the backend the requests go to
+     * @return the generator
+     */
     public static LoadGenerator create(ExperimentConfig config, InferenceBackend backend) {
         return new LoadGenerator(config, backend,
                 Math.round(config.server().requestTimeoutS() * 1e9) + DRAIN_SLACK_NANOS);
@@ -111,7 +119,7 @@ public final class LoadGenerator {
         return new LoadGenerator(config, backend, drainNanos);
     }
 
-    /** The pattern a run uses: {@code auto} and {@code batch} mean closed loop here. */
+    /** {@return the pattern a run uses: {@code auto} and {@code batch} mean closed loop here} */
     public TrafficPattern pattern() {
         return traffic.pattern().isOpenLoop() ? traffic.pattern() : TrafficPattern.CLOSED;
     }
@@ -120,8 +128,10 @@ public final class LoadGenerator {
      * Sends {@code requests} (in order, repeated or cut short by the limits) and waits until every sent
      * request has ended.
      *
+     * @param requests the requests, in order
      * @param listener receives every event of the recorded requests
      * @param observer told about each recorded request before it is sent
+     * @return what was sent and how it went
      * @throws InterruptedException when interrupted; requests in flight keep running in the backend
      */
     public LoadReport run(List<GenerationRequest> requests, GenerationListener listener, DispatchObserver observer)

@@ -33,6 +33,20 @@ public record LoadReport(
         String stoppedBy,
         List<String> notes) {
 
+    /**
+     * Checks that the object components are set and copies the notes.
+     *
+     * @param pattern closed, poisson, gamma or constant
+     * @param concurrency closed loop: requests kept in flight
+     * @param ratePerS open loop: the mean arrival rate asked for, requests/s
+     * @param sent requests sent and recorded (warm-up excluded)
+     * @param warmupSent warm-up requests sent before them and left out of the records
+     * @param sendSpanNanos first to last send of the recorded requests, ns
+     * @param achievedRatePerS open loop: the rate achieved, requests/s (absent for fewer than 2 sends)
+     * @param maxInFlight the most requests in flight at once
+     * @param stoppedBy what ended sending
+     * @param notes anything the result should say
+     */
     public LoadReport {
         Objects.requireNonNull(pattern, "pattern");
         Objects.requireNonNull(ratePerS, "ratePerS");

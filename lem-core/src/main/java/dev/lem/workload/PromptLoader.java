@@ -27,7 +27,7 @@ public final class PromptLoader {
     private PromptLoader() {
     }
 
-    /** The built-in prompt set. */
+    /** {@return the built-in prompt set, in file order} */
     public static List<String> builtIn() {
         try (InputStream in = PromptLoader.class.getResourceAsStream("builtin-prompts.txt")) {
             if (in == null) {
@@ -52,7 +52,10 @@ public final class PromptLoader {
      * The prompts of a configuration (source, path, shuffle with {@code seed}, limit). When the source
      * has fewer prompts than the limit, prompts are repeated in order to reach it.
      *
+     * @param config the prompt settings
+     * @param seed the seed of the shuffle and of synthetic prompts
      * @param inline prompts given in code, for the inline source
+     * @return the prompts, as many as the limit
      */
     public static List<String> load(PromptsConfig config, long seed, List<String> inline) {
         List<String> all = switch (config.source()) {
@@ -81,7 +84,13 @@ public final class PromptLoader {
                 "is required for prompts.source " + config.source())));
     }
 
-    /** Text (one prompt per line, blank lines skipped) or JSONL (the given field of each object). */
+    /**
+     * Text (one prompt per line, blank lines skipped) or JSONL (the given field of each object).
+     *
+     * @param file the text or JSONL file
+     * @param field the field holding the prompt in each JSONL object
+     * @return the prompts, in file order
+     */
     public static List<String> fromFile(Path file, String field) {
         List<String> lines = readLines(file);
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
@@ -111,7 +120,12 @@ public final class PromptLoader {
         return out;
     }
 
-    /** The first human turn of each conversation of a ShareGPT export. */
+    /**
+     * The first human turn of each conversation of a ShareGPT export.
+     *
+     * @param file the ShareGPT JSON file
+     * @return the prompts, in file order
+     */
     public static List<String> shareGpt(Path file) {
         JsonNode root;
         try {

@@ -54,17 +54,39 @@ public final class SyntheticPrompts {
     private SyntheticPrompts() {
     }
 
-    /** Prompt {@code index}'s input length, tokens. */
+    /**
+     * Prompt {@code index}'s input length, tokens.
+     *
+     * @param spec the synthetic prompt settings
+     * @param seed the random seed
+     * @param index the prompt's index
+     * @return input tokens
+     */
     public static int inputTokens(PromptsConfig.SyntheticPrompts spec, long seed, int index) {
         return sample(spec.inputTokensMean(), spec.inputTokensStd(), rng(seed, index, 1));
     }
 
-    /** Prompt {@code index}'s output length, tokens (mean: {@code output_tokens_mean}, else {@code maxOutputTokens}). */
+    /**
+     * Prompt {@code index}'s output length, tokens (mean: {@code output_tokens_mean}, else {@code maxOutputTokens}).
+     *
+     * @param spec the synthetic prompt settings
+     * @param maxOutputTokens {@code max_output_tokens}, the mean when {@code output_tokens_mean} is not set
+     * @param seed the random seed
+     * @param index the prompt's index
+     * @return output tokens
+     */
     public static int outputTokens(PromptsConfig.SyntheticPrompts spec, int maxOutputTokens, long seed, int index) {
         return sample(spec.outputTokensMean().orElse(maxOutputTokens), spec.outputTokensStd(), rng(seed, index, 2));
     }
 
-    /** {@code count} prompts with the word-count length estimate (no tokenizer). */
+    /**
+     * {@code count} prompts with the word-count length estimate (no tokenizer).
+     *
+     * @param spec the synthetic prompt settings
+     * @param count the number of prompts
+     * @param seed the random seed
+     * @return the prompts, in index order
+     */
     public static List<String> texts(PromptsConfig.SyntheticPrompts spec, int count, long seed) {
         List<String> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -78,7 +100,11 @@ public final class SyntheticPrompts {
      * server's {@code /tokenize}, which includes a BOS token where the model adds one), or the closest
      * reachable count; the word-count estimate when the counter knows nothing.
      *
+     * @param targetTokens the tokens wanted
+     * @param seed the random seed
+     * @param index the prompt's index
      * @param counter tokens of a text, empty when unknown
+     * @return the prompt
      */
     public static String calibrated(int targetTokens, long seed, int index, Function<String, Optional<Integer>> counter) {
         int words = Math.max(1, targetTokens - 1);
@@ -107,7 +133,14 @@ public final class SyntheticPrompts {
         return best;
     }
 
-    /** The first {@code n} words of prompt {@code index}'s word sequence. */
+    /**
+     * The first {@code n} words of prompt {@code index}'s word sequence.
+     *
+     * @param seed the random seed
+     * @param index the prompt's index
+     * @param n the number of words
+     * @return the words, separated by spaces
+     */
     public static String words(long seed, int index, int n) {
         SplittableRandom r = rng(seed, index, 3);
         StringBuilder sb = new StringBuilder(n * 6);

@@ -31,7 +31,12 @@ public final class TrafficSweep {
     public record Point(String key, String label, double value, ExperimentConfig config) {
     }
 
-    /** Whether the configuration asks for a sweep. */
+    /**
+     * Whether the configuration asks for a sweep.
+     *
+     * @param config the experiment's configuration
+     * @return whether {@code traffic.sweep} lists values
+     */
     public static boolean isSweep(ExperimentConfig config) {
         return !config.traffic().sweep().isEmpty();
     }
@@ -40,7 +45,9 @@ public final class TrafficSweep {
      * The sweep's points in the listed order; a single point holding the configuration itself when there
      * is no sweep.
      *
+     * @param config the experiment's configuration
      * @param inProcess the backend runs the model in this JVM and computes batches
+     * @return the points
      * @throws ConfigException when a value does not suit the swept key (a concurrency or batch size that is
      *                         not a whole number >= 1), or an in-process backend is asked to sweep a traffic
      *                         pattern it does not honour
