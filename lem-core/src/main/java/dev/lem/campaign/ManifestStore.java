@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * Where campaigns live: {@code <results>/campaigns/<id>/manifest.json} (written atomically after every change),
- * with the campaign's summary tables next to it.
+ * with the campaign's summary tables next to it. A campaign handed to Slurm also has {@code units/} (each unit's
+ * claims and state, written by the workers: {@link UnitLedger}) and {@code slurm/} (the scripts submitted and the
+ * tasks' logs); reading its manifest merges the units' states in.
  */
 public final class ManifestStore {
     private final Path resultsDir;
@@ -39,13 +41,23 @@ public final class ManifestStore {
         return folder(campaignId).resolve("manifest.json");
     }
 
+    /** {@code campaigns/<id>/units}: the units' claims and states of a campaign handed to Slurm. */
+    public Path unitsFolder(String campaignId) {
+        return folder(campaignId).resolve("units");
+    }
+
+    /** {@code campaigns/<id>/slurm}: the scripts submitted to Slurm and the tasks' logs. */
+    public Path slurmFolder(String campaignId) {
+        return folder(campaignId).resolve("slurm");
+    }
+
     /** Writes the manifest atomically. */
     public void write(CampaignManifest manifest) {
         ResultsRepository.writeAtomically(manifestFile(manifest.campaignId()), ResultsJson.write(manifest));
     }
 
     /**
-     * Reads a campaign's manifest.
+     * Reads a campaign's manifest, with the states its workers recorded in {@code units/} merged over its units.
      *
      * @throws LemException when there is none (naming the folder and how to list campaigns) or it is unreadable
      */
@@ -56,7 +68,8 @@ public final class ManifestStore {
                     + "list --results-dir " + resultsDir + "` lists the campaigns there");
         }
         try {
-            return ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
+            CampaignManifest m = ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
+            return UnitLedger.merge(m, unitsFolder(campaignId));
         } catch (IOException e) {
             throw new ResultsException("Cannot read " + f + ": " + e.getMessage(), e);
         }
