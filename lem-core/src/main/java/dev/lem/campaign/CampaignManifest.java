@@ -75,6 +75,16 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
                 stateReason, pid, host, experiments, skipped, units, notes, s);
     }
 
+    /** The job ids of every hand-over to Slurm: each worker array's and each aggregation job's. */
+    public List<String> slurmJobIds() {
+        List<String> ids = new ArrayList<>();
+        for (SlurmSubmission s : slurm) {
+            ids.add(s.arrayJobId());
+            s.aggregateJobId().ifPresent(ids::add);
+        }
+        return ids;
+    }
+
     /** Whether it was handed to Slurm: its units are claimed by workers and kept in {@code units/}. */
     public boolean clustered() {
         return !slurm.isEmpty();

@@ -155,14 +155,17 @@ public final class UnitLedger {
                 int latest = scan.latestClaim().getOrDefault(u.seq(), 0);
                 Optional<ClaimedUnit> state = Optional.ofNullable(scan.states().get(u.seq()));
                 boolean settled = latest == 0 || state.map(s -> s.claim() >= latest).orElse(false);
-                if (settled) {
-                    if (u.status() == UnitStatus.DONE || u.status() == UnitStatus.FAILED
-                            || (u.status() == UnitStatus.RUNNING && latest == 0)) {
-                        continue; // finished; or running in a process outside the ledger (a local run)
-                    }
+                if (settled && (u.status() == UnitStatus.DONE || u.status() == UnitStatus.FAILED)) {
+                    continue; // finished
+                }
+                if (settled && u.status() == UnitStatus.PENDING) {
                     order.add(new Candidate(u, latest, Optional.empty(), Verdict.FREE));
                     break; // units after a free one need no verdict now
                 }
+                if (latest == 0) {
+                    continue; // running in a process outside the ledger (a local run): a resume hands it back
+                }
+                // held under claim `latest` (running, or claimed and not yet recorded)
                 Optional<UnitClaim> claim = readClaim(u.seq(), latest);
                 Verdict v = claim.map(this::localVerdict).orElse(Verdict.HELD); // unreadable: being written
                 if (v == Verdict.ASK_SLURM) {

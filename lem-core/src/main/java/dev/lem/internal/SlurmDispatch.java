@@ -84,21 +84,31 @@ public final class SlurmDispatch {
         } catch (IOException e) {
             throw new LemException("Cannot create " + s.slurmDir().resolve("logs") + ": " + e.getMessage(), e);
         }
-        CampaignManifest submitted = m.withState(CampaignState.SUBMITTED, Optional.empty());
-        store.write(submitted);
+        if (!Files.isRegularFile(store.manifestFile(m.campaignId()))) {
+            store.write(m); // planned: the workers read the plan from it
+        }
         ResultsRepository.writeAtomically(s.workerScript(), SlurmScripts.worker(s));
         ResultsRepository.writeAtomically(s.aggregateScript(), SlurmScripts.aggregate(s));
-        String array = slurm.submit(s.workerScript(), List.of());
+        String notSubmitted = "; campaign " + m.campaignId() + " is written but nothing of it was submitted: fix the "
+                + "cause, then `lem campaign resume " + m.campaignId() + " --results-dir " + m.resultsDir()
+                + " --slurm` submits it";
+        String array;
+        try {
+            array = slurm.submit(s.workerScript(), List.of());
+        } catch (SlurmException e) {
+            throw new SlurmException(e.getMessage() + notSubmitted, e);
+        }
         String aggregate;
         try {
             aggregate = slurm.submit(s.aggregateScript(), List.of("--dependency=afterany:" + array));
         } catch (SlurmException e) {
             slurm.cancel(array);
-            throw new SlurmException(e.getMessage() + "; the worker array " + array + " was cancelled, so nothing of "
-                    + "this submission runs", e);
+            throw new SlurmException(e.getMessage() + "; the worker array " + array + " was cancelled" + notSubmitted,
+                    e);
         }
+        CampaignManifest submitted = m.withState(CampaignState.SUBMITTED, Optional.empty());
         Path folder = store.folder(m.campaignId());
-        SlurmSubmission sub = new SlurmSubmission(s.number(), s.writtenAt(), EnvironmentCapture.hostName(), array,
+        SlurmSubmission sub = new SlurmSubmission(m.campaignId(), s.number(), s.writtenAt(), EnvironmentCapture.hostName(), array,
                 Optional.of(aggregate), s.tasks(), s.units(), folder.relativize(s.workerScript()).toString(),
                 folder.relativize(s.aggregateScript()).toString(), s.options());
         store.write(submitted.withSubmission(sub));
@@ -115,18 +125,8 @@ public final class SlurmDispatch {
         if (!m.clustered()) {
             return Optional.of(List.of());
         }
-        Optional<List<SlurmJob>> jobs = slurm.jobs(jobIds(m));
+        Optional<List<SlurmJob>> jobs = slurm.jobs(m.slurmJobIds());
         return jobs.map(js -> js.stream().filter(SlurmJob::active).toList());
-    }
-
-    /** Every job id of every submission (arrays and aggregation jobs). */
-    public static List<String> jobIds(CampaignManifest m) {
-        List<String> ids = new ArrayList<>();
-        for (SlurmSubmission s : m.slurm()) {
-            ids.add(s.arrayJobId());
-            s.aggregateJobId().ifPresent(ids::add);
-        }
-        return ids;
     }
 
     /**
@@ -139,8 +139,8 @@ public final class SlurmDispatch {
         if (active.isEmpty()) {
             if (strict) {
                 throw new SlurmException("Cannot tell whether campaign " + m.campaignId() + "'s Slurm jobs ("
-                        + String.join(", ", jobIds(m)) + ") still run: squeue is missing or failed; resume once "
-                        + "`squeue --jobs " + String.join(",", jobIds(m)) + "` works");
+                        + String.join(", ", m.slurmJobIds()) + ") still run: squeue is missing or failed; resume once "
+                        + "`squeue --jobs " + String.join(",", m.slurmJobIds()) + "` works");
             }
             progress.accept("note: cannot ask Slurm whether campaign " + m.campaignId() + "'s jobs still run; "
                     + "going on (units held by live workers elsewhere would run twice)");
@@ -149,9 +149,8 @@ public final class SlurmDispatch {
         if (!active.get().isEmpty()) {
             throw new LemException("Campaign " + m.campaignId() + " still has Slurm jobs: " + active.get().stream()
                     .map(SlurmJob::toString).collect(Collectors.joining(", ")) + "; wait for them (`lem campaign "
-                    + "status " + m.campaignId() + "`) or cancel them (`scancel " + m.slurm().stream()
-                            .flatMap(s -> java.util.stream.Stream.concat(java.util.stream.Stream.of(s.arrayJobId()),
-                                    s.aggregateJobId().stream())).collect(Collectors.joining(" ")) + "`), then resume");
+                    + "status " + m.campaignId() + "`) or cancel them (`scancel " + String.join(" ", m.slurmJobIds())
+                    + "`), then resume");
         }
     }
 
@@ -164,7 +163,7 @@ public final class SlurmDispatch {
     public List<ManifestUnit> handBack(CampaignManifest m) {
         Map<String, SlurmJob> byTask = new java.util.HashMap<>();
         if (m.clustered()) {
-            slurm.jobs(jobIds(m)).orElse(List.of()).forEach(j -> byTask.put(j.id(), j));
+            slurm.jobs(m.slurmJobIds()).orElse(List.of()).forEach(j -> byTask.put(j.id(), j));
         }
         List<ManifestUnit> back = UnitLedger.handBackAll(store, m, u -> {
             Optional<Placement> p = u.placement();
