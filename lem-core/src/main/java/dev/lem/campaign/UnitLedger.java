@@ -151,9 +151,11 @@ public final class UnitLedger {
             Scan scan = scan(dir);
             List<Candidate> order = new ArrayList<>();
             Set<String> toAsk = new LinkedHashSet<>();
-            for (ManifestUnit u : m.units()) {
-                int latest = scan.latestClaim().getOrDefault(u.seq(), 0);
-                Optional<ClaimedUnit> state = Optional.ofNullable(scan.states().get(u.seq()));
+            for (ManifestUnit planned : m.units()) {
+                int latest = scan.latestClaim().getOrDefault(planned.seq(), 0);
+                Optional<ClaimedUnit> state = Optional.ofNullable(scan.states().get(planned.seq()));
+                // the unit as this scan saw it (read after the claims were listed), not as the manifest read before
+                ManifestUnit u = state.map(ClaimedUnit::unit).orElse(planned);
                 boolean settled = latest == 0 || state.map(s -> s.claim() >= latest).orElse(false);
                 if (settled && (u.status() == UnitStatus.DONE || u.status() == UnitStatus.FAILED)) {
                     continue; // finished
@@ -222,6 +224,9 @@ public final class UnitLedger {
     /** What can be said of a claim's holder without asking Slurm. */
     private Verdict localVerdict(UnitClaim c) {
         Placement by = c.by();
+        if (held.containsKey(c.seq()) || by.equals(me)) {
+            return Verdict.HELD; // this worker's own
+        }
         if (by.slurmJobId().isPresent() && by.slurmJobId().equals(me.slurmJobId())
                 && (by.pid() != me.pid() || by.slurmRestartCount() != me.slurmRestartCount()
                         || !by.host().equals(me.host()))) {
@@ -301,12 +306,12 @@ public final class UnitLedger {
      * @throws IllegalStateException when this worker does not hold the unit
      */
     public synchronized boolean record(ManifestUnit unit) {
+        if (closed) {
+            return false;
+        }
         Integer claim = held.get(unit.seq());
         if (claim == null) {
             throw new IllegalStateException("unit " + (unit.seq() + 1) + " is not held by this worker");
-        }
-        if (closed) {
-            return false;
         }
         int latest = latestClaim(dir, unit.seq());
         if (latest != claim) {
@@ -328,7 +333,7 @@ public final class UnitLedger {
      * limit, a preemption or {@code scancel}).
      */
     public synchronized void handBackAndClose(ManifestUnit unit, String historyLine) {
-        if (held.containsKey(unit.seq())) {
+        if (!closed && held.containsKey(unit.seq())) {
             record(unit.handedBack(historyLine));
         }
         closed = true;
