@@ -28,7 +28,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || cannot "Slurm is not installed and there is no apt-get to install ${need[*]}"
   say "installing ${need[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
-  if ! timeout 300 apt-get install -y -q --no-install-recommends "${need[@]}" >"$dir.apt.log" 2>&1 2>/dev/null \
+  if ! timeout 300 apt-get install -y -q --no-install-recommends "${need[@]}" >"$dir.apt.log" 2>&1 \
       && ! { mkdir -p "$(dirname "$dir")"; timeout 300 apt-get update -q >"$dir.apt.log" 2>&1 \
              && timeout 300 apt-get install -y -q --no-install-recommends "${need[@]}" >>"$dir.apt.log" 2>&1; }; then
     tail -n 5 "$dir.apt.log" >&2 || true
