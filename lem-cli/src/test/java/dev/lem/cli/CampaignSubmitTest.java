@@ -215,6 +215,44 @@ class CampaignSubmitTest {
                 + (takenOver ? "taken over by the other worker" : "run again by `lem campaign resume`"));
     }
 
+    @Test
+    void aWorkerStoppedWithSigtermHandsItsUnitBackAndAResumeHereRunsItOnce() throws Exception {
+        standInSbatch();
+        Path results = dir.resolve("sigterm");
+        CliTestSupport.Run submit = CliTestSupport.lem("campaign", "submit", campaignFile(results, 1).toString(),
+                "--slurm");
+        assertThat(submit.exitCode()).as(submit.err()).isZero();
+        ManifestStore store = new ManifestStore(results);
+        String id = store.ids().get(0);
+        Process w = worker(id, results, dir.resolve("worker.log"));
+        ManifestUnit running = awaitRunningUnit(store, id, List.of(w.pid()));
+        w.destroy(); // SIGTERM, as Slurm sends at a time limit, a preemption or scancel
+        assertThat(w.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(w.exitValue()).as(Files.readString(dir.resolve("worker.log"))).isEqualTo(143);
+        CampaignManifest stopped = store.read(id);
+        ManifestUnit back = stopped.units().get(running.seq());
+        assertThat(back.status()).isEqualTo(UnitStatus.PENDING);
+        assertThat(back.attempts()).isEqualTo(1);
+        assertThat(back.history()).singleElement().asString().contains("interrupted by SIGTERM", "pid " + w.pid(),
+                "run again from scratch");
+        assertThat(Files.readString(dir.resolve("worker.log"))).contains("the unit was handed back");
+        // the experiments' end markers are the aggregation's: the stopped worker left its setup running, not ended
+        everyFileReads(results);
+
+        CliTestSupport.Run resume = CliTestSupport.lem("campaign", "resume", id, "--results-dir", results.toString(),
+                "--quiet");
+        assertThat(resume.exitCode()).as(resume.err() + resume.out()).isZero();
+        CampaignManifest m = store.read(id);
+        assertThat(m.state()).isEqualTo(CampaignState.COMPLETE);
+        assertThat(m.units()).allSatisfy(u -> assertThat(u.status()).isEqualTo(UnitStatus.DONE));
+        assertThat(m.units().get(running.seq()).attempts()).isEqualTo(2);
+        ResultsRepository repo = new ResultsRepository(results);
+        for (ManifestExperiment e : m.experiments()) {
+            assertThat(repo.readProcessResults(e.experimentId())).extracting(ProcessResult::cycle).containsExactly(0);
+            assertThat(repo.readAggregated(e.experimentId()).orElseThrow().isComplete()).isTrue();
+        }
+    }
+
     /** Waits until one of these workers records a unit as running, and returns that unit. */
     private static ManifestUnit awaitRunningUnit(ManifestStore store, String id, List<Long> pids)
             throws InterruptedException {
