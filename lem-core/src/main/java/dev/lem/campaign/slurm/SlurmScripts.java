@@ -88,7 +88,8 @@ public final class SlurmScripts {
         });
         common(sb, o, true);
         sb.append("# each task's output (%A: the array's job id, %a: the task's index), kept with the campaign\n");
-        sb.append("#SBATCH --output=").append(s.slurmDir().resolve("logs")).append("/worker-%A_%a.out\n");
+        sb.append("#SBATCH --output=").append(sbatchValue(s.slurmDir().resolve("logs") + "/worker-%A_%a.out"))
+                .append('\n');
         extra(sb, o);
         sb.append('\n');
         sb.append("set -euo pipefail\n\n");
@@ -125,7 +126,8 @@ public final class SlurmScripts {
         sb.append("#SBATCH --ntasks=1\n");
         common(sb, o, false);
         sb.append("# its output, kept with the campaign (%j: its job id)\n");
-        sb.append("#SBATCH --output=").append(s.slurmDir().resolve("logs")).append("/aggregate-%j.out\n");
+        sb.append("#SBATCH --output=").append(sbatchValue(s.slurmDir().resolve("logs") + "/aggregate-%j.out"))
+                .append('\n');
         extra(sb, o);
         sb.append('\n');
         sb.append("set -euo pipefail\n\n");
@@ -169,6 +171,18 @@ public final class SlurmScripts {
         String n = m.settings().name().orElse(m.campaignId()).replaceAll("[^A-Za-z0-9_.-]+", "-");
         n = n.length() > 40 ? n.substring(0, 40) : n;
         return "lem-" + n.toLowerCase(Locale.ROOT);
+    }
+
+    /** A value of an {@code #SBATCH} line: bare when plainly safe, else in double quotes (sbatch reads them). */
+    static String sbatchValue(String v) {
+        if (v.matches("[A-Za-z0-9_./:=@%+,-]+")) {
+            return v;
+        }
+        if (v.contains("\"") || v.contains("\n") || v.contains("\r")) {
+            throw new dev.lem.LemException("The path " + v + " cannot go into a batch script's #SBATCH line (it holds a "
+                    + "double quote or a line break); use a results folder without them");
+        }
+        return "\"" + v + "\"";
     }
 
     /** One shell word: bare when it is plainly safe, else in single quotes. */

@@ -79,7 +79,8 @@ class SlurmScriptsTest {
                         "dev.lem.cli.LemCommand"), 2, 1, 3, Path.of("/shared/my results/campaigns", ID, "slurm"),
                 Instant.parse("2026-12-05T14:00:00Z")));
         assertThat(s).contains("LEM=('/usr/lib/jvm/java 17/bin/java' -cp 'a.jar:b'\\''s.jar' dev.lem.cli.LemCommand)",
-                "--results-dir '/shared/my results'", "worker-2.sbatch", "#SBATCH --array=0-0\n");
+                "--results-dir '/shared/my results'", "worker-2.sbatch", "#SBATCH --array=0-0\n",
+                "#SBATCH --output=\"/shared/my results/campaigns/" + ID + "/slurm/logs/worker-%A_%a.out\"\n");
     }
 
     @Test
