@@ -284,7 +284,8 @@ final class CampaignView {
         ManifestStore store = new ManifestStore(java.nio.file.Path.of(m.resultsDir()));
         sb.append("\nManifest: ").append(store.manifestFile(m.campaignId())).append('\n');
         sb.append("Tables: ").append(store.folder(m.campaignId()).resolve("experiments.csv")).append(", ")
-                .append(store.folder(m.campaignId()).resolve("units.csv")).append('\n');
+                .append(store.folder(m.campaignId()).resolve("units.csv"))
+                .append(m.clustered() ? ", " + store.folder(m.campaignId()).resolve("nodes.csv") : "").append('\n');
         return sb.toString();
     }
 
