@@ -191,6 +191,13 @@ public final class Campaign {
             Consumer<Progress> listener) {
         ManifestStore store = new ManifestStore(resultsDir);
         CampaignManifest m = store.read(id);
+        if (!m.clustered() && m.state() == CampaignState.RUNNING && m.host().equals(EnvironmentCapture.hostName())
+                && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new LemException("Campaign " + id + " is run by `lem campaign run` (pid " + m.pid() + " on " + m.host()
+                    + "), which does not claim its units: a worker would run them twice. Workers are for campaigns "
+                    + "handed to Slurm (`lem campaign submit --slurm`); resume this one with `lem campaign resume " + id
+                    + "`");
+        }
         SlurmClient client = SlurmClient.fromEnvironment();
         Placement me = Placement.current(System.getenv());
         UnitLedger ledger = new UnitLedger(store, id, me, client::states);

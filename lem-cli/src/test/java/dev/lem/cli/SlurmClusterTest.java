@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,11 +47,23 @@ class SlurmClusterTest {
     @TempDir
     Path dir;
 
+    private static final String SKIPPED = "SlurmClusterTest skipped: it needs a Slurm cluster; .ci/slurm-test.sh "
+            + "(root, Debian) installs and starts a one-node one, runs this test with LEM_SLURM_TEST=1, and stops it";
+
+    /** Each test is reported skipped, with the reason, where there is no cluster; the reason is also printed. */
+    @BeforeEach
+    void clusterOrSkip() {
+        if (!"1".equals(System.getenv("LEM_SLURM_TEST"))) {
+            System.out.println(SKIPPED);
+        }
+        assumeTrue("1".equals(System.getenv("LEM_SLURM_TEST")), SKIPPED);
+    }
+
     @BeforeAll
     static void cluster() {
-        assumeTrue("1".equals(System.getenv("LEM_SLURM_TEST")), "skipped: needs a Slurm cluster; .ci/slurm-test.sh "
-                + "(root, Debian) installs and starts a one-node one, runs this test with LEM_SLURM_TEST=1, and stops "
-                + "it");
+        if (!"1".equals(System.getenv("LEM_SLURM_TEST"))) {
+            return;
+        }
         slurm = SlurmClient.fromEnvironment();
         assertThat(slurm.find("sbatch")).as("LEM_SLURM_TEST=1 but sbatch is not on the PATH").isPresent();
         assertThat(slurm.find("squeue")).as("LEM_SLURM_TEST=1 but squeue is not on the PATH").isPresent();

@@ -75,6 +75,16 @@ public final class ManifestStore {
         }
     }
 
+    /** The manifest file as written, without the units' states merged in (the ledger merges its own scan). */
+    CampaignManifest readPlan(String campaignId) {
+        Path f = manifestFile(campaignId);
+        try {
+            return ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
+        } catch (IOException e) {
+            throw new ResultsException("Cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The manifest if the campaign exists. */
     public Optional<CampaignManifest> find(String campaignId) {
         return Files.isRegularFile(manifestFile(campaignId)) ? Optional.of(read(campaignId)) : Optional.empty();

@@ -147,11 +147,12 @@ public final class UnitLedger {
             if (closed) {
                 return Optional.empty();
             }
-            CampaignManifest m = store.read(campaignId);
+            CampaignManifest plan = store.readPlan(campaignId);
             Scan scan = scan(dir);
+            CampaignManifest m = merge(plan, scan);
             List<Candidate> order = new ArrayList<>();
             Set<String> toAsk = new LinkedHashSet<>();
-            for (ManifestUnit planned : m.units()) {
+            for (ManifestUnit planned : plan.units()) {
                 int latest = scan.latestClaim().getOrDefault(planned.seq(), 0);
                 Optional<ClaimedUnit> state = Optional.ofNullable(scan.states().get(planned.seq()));
                 // the unit as this scan saw it (read after the claims were listed), not as the manifest read before
@@ -444,7 +445,10 @@ public final class UnitLedger {
 
     /** The manifest with every unit's recorded state merged over its own copy. */
     static CampaignManifest merge(CampaignManifest m, Path dir) {
-        Scan s = scan(dir);
+        return merge(m, scan(dir));
+    }
+
+    private static CampaignManifest merge(CampaignManifest m, Scan s) {
         if (s.states().isEmpty()) {
             return m;
         }
