@@ -82,6 +82,12 @@ final class CampaignView {
             return alive ? "running (pid " + m.pid() + ")" : "stopped without recording it (pid " + m.pid() + " on "
                     + m.host() + " is gone): resume it";
         }
+        if (m.state() == CampaignState.PLANNED && !m.clustered() && m.host().equals(EnvironmentCapture.hostName())
+                && !ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            // killed between writing the plan and starting its first unit
+            return "planned; stopped without recording it before its first unit (pid " + m.pid() + " on " + m.host()
+                    + " is gone): resume it";
+        }
         return m.state() + m.stateReason().map(r -> ": " + r).orElse("");
     }
 
