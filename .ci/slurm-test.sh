@@ -22,7 +22,7 @@ start=$(date +%s)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "slurm-test: SKIPPED: needs root to install and start Slurm (slurmctld, slurmd, munge); run it as root on a" \
-       "Debian machine, or see docs/scale-out.md to run the same test against your own cluster"
+       "Debian machine (a VM or a container will do); docs/scale-out.md says what it checks"
   exit 0
 fi
 
