@@ -39,6 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class DecodeBenchmark {
     static final int TOKENS = 16;
 
+    /** JMH creates the benchmark's state; nothing to set up here. */
+    public DecodeBenchmark() {
+    }
+
     /** The model: a preset's exact shape with seeded random weights, nothing downloaded. */
     @Param("synthetic:SmolLM2-135M")
     String model;
