@@ -13,11 +13,18 @@ import dev.lem.campaign.ManifestExperiment;
 import dev.lem.campaign.ManifestStore;
 import dev.lem.campaign.Pause;
 import dev.lem.campaign.UnitOrder;
+import dev.lem.campaign.SlurmOptions;
+import dev.lem.campaign.SlurmSubmission;
+import dev.lem.campaign.UnitLedger;
 import dev.lem.campaign.UnitStatus;
+import dev.lem.campaign.slurm.SlurmClient;
+import dev.lem.campaign.slurm.SlurmScripts;
 import dev.lem.config.ConfigException;
 import dev.lem.config.KeyedRecords;
 import dev.lem.env.EnvironmentCapture;
+import dev.lem.env.Placement;
 import dev.lem.internal.CampaignRunner;
+import dev.lem.internal.SlurmDispatch;
 import dev.lem.result.Progress;
 import dev.lem.results.ExperimentIds;
 import dev.lem.results.ResultsJson;
@@ -123,6 +130,17 @@ public final class Campaign {
      *         retries) or interrupted (resume it with {@link #resume(Path, String)}); the manifest says which units
      */
     public CampaignResult run() {
+        CampaignManifest manifest = newManifest();
+        ManifestStore store = new ManifestStore(plan.resultsDir());
+        store.write(manifest);
+        runOptions.progress().accept("campaign " + manifest.campaignId() + ": " + manifest.experiments().size()
+                + " experiment(s) x " + plan.settings().cycles() + " cycle(s) = " + manifest.units().size() + " units, "
+                + plan.settings().structure() + " order; manifest " + store.manifestFile(manifest.campaignId()));
+        return execute(manifest, store, runOptions);
+    }
+
+    /** A new campaign's manifest (a new id, every unit pending), not written. */
+    private CampaignManifest newManifest() {
         String id = CampaignIds.generate();
         List<ManifestExperiment> experiments = new ArrayList<>();
         for (CampaignPlanner.PlannedExperiment p : plan.experiments()) {
@@ -131,16 +149,133 @@ public final class Campaign {
         }
         List<String> notes = new ArrayList<>(plan.notes());
         plan.experiments().forEach(p -> p.warnings().forEach(w -> notes.add(p.label() + ": " + w)));
-        CampaignManifest manifest = new CampaignManifest(ResultsJson.SCHEMA_VERSION, id, plan.settings(),
+        return new CampaignManifest(ResultsJson.SCHEMA_VERSION, id, plan.settings(),
                 plan.resultsDir().toString(), definition.source().map(Path::toString), Instant.now(),
                 CampaignState.PLANNED, Optional.empty(), ProcessHandle.current().pid(), EnvironmentCapture.hostName(),
-                experiments, plan.skipped(), UnitOrder.units(experiments.size(), plan.settings()), notes);
+                experiments, plan.skipped(), UnitOrder.units(experiments.size(), plan.settings()), notes, List.of());
+    }
+
+    /**
+     * What {@link #submit(SlurmOptions)} would submit — the worker array's and the aggregation job's scripts
+     * ({@link SlurmScripts#worker}, {@link SlurmScripts#aggregate}) for a new campaign id — writing and submitting
+     * nothing: {@code lem campaign submit --slurm --dry-run}.
+     *
+     * @throws dev.lem.config.ConfigException naming each option that is wrong
+     */
+    public SlurmScripts.Submission slurmPlan(SlurmOptions options) {
         ManifestStore store = new ManifestStore(plan.resultsDir());
-        store.write(manifest);
-        runOptions.progress().accept("campaign " + id + ": " + experiments.size() + " experiment(s) x "
-                + plan.settings().cycles() + " cycle(s) = " + manifest.units().size() + " units, "
-                + plan.settings().structure() + " order; manifest " + store.manifestFile(id));
-        return execute(manifest, store, runOptions);
+        return new SlurmDispatch(store, SlurmClient.fromEnvironment(), runOptions.progress()).plan(newManifest(),
+                options);
+    }
+
+    /**
+     * Hands the campaign to Slurm: writes its manifest and two scripts into {@code <results>/campaigns/<id>/} (which
+     * must be on a filesystem every node shares) and submits one job array whose tasks each run units of the campaign
+     * ({@code lem campaign worker}), plus an aggregation job that runs once the array has ended
+     * ({@code --dependency=afterany}) and merges what every node wrote ({@link #aggregate(Path, String)}).
+     *
+     * @param options where and how the tasks run; {@link SlurmOptions#lemCommand()} must name the command the nodes
+     *                run lem with
+     * @return the submission (job ids, scripts), also recorded in the manifest
+     * @throws dev.lem.campaign.slurm.SlurmException when {@code sbatch} is not found (naming what to install) or
+     *                                               refuses the job
+     */
+    public SlurmSubmission submit(SlurmOptions options) {
+        ManifestStore store = new ManifestStore(plan.resultsDir());
+        SlurmClient client = SlurmClient.fromEnvironment();
+        client.require("sbatch", "handing a campaign to Slurm (lem campaign submit --slurm)");
+        SlurmDispatch d = new SlurmDispatch(store, client, runOptions.progress());
+        return d.submit(d.plan(newManifest(), options));
+    }
+
+    /**
+     * Runs as one worker of a campaign handed to Slurm ({@code lem campaign worker}, what each array task runs):
+     * claims the campaign's units one at a time in its order, runs and records each in the campaign's
+     * {@code units/} folder, and returns when none is left to claim. Other workers, on this node or others, do the
+     * same at the same time; a unit whose worker stopped (its Slurm task ended, its process is gone) is taken over.
+     *
+     * @return the manifest as it stands, merged with every unit's state
+     */
+    public static CampaignManifest work(Path resultsDir, String id, Consumer<String> progress,
+            Consumer<Progress> listener) {
+        ManifestStore store = new ManifestStore(resultsDir);
+        CampaignManifest m = store.read(id);
+        if (!m.clustered() && m.state() == CampaignState.RUNNING && m.host().equals(EnvironmentCapture.hostName())
+                && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new LemException("Campaign " + id + " is run by `lem campaign run` (pid " + m.pid() + " on " + m.host()
+                    + "), which does not claim its units: a worker would run them twice. Workers are for campaigns "
+                    + "handed to Slurm (`lem campaign submit --slurm`); resume this one with `lem campaign resume " + id
+                    + "`");
+        }
+        SlurmClient client = SlurmClient.fromEnvironment();
+        Placement me = Placement.current(System.getenv());
+        UnitLedger ledger = new UnitLedger(store, id, me, client::states);
+        return new CampaignRunner(m, store, new CampaignRunner.Options(progress, listener, Pause.system(),
+                System.getenv(), null, ledger)).run();
+    }
+
+    /**
+     * Merges what a campaign's workers wrote once they have stopped ({@code lem campaign aggregate}, the job that
+     * follows the worker array): writes each experiment's end marker, sets the campaign's state (complete, failed,
+     * or interrupted when units are not done), aggregates each experiment over its cycles wherever they ran, and
+     * writes {@code experiments.csv}, {@code units.csv} and {@code nodes.csv}.
+     */
+    public static CampaignResult aggregate(Path resultsDir, String id) {
+        ManifestStore store = new ManifestStore(resultsDir);
+        CampaignManifest m = store.read(id);
+        CampaignRunner.endExperiments(m);
+        long done = m.count(UnitStatus.DONE);
+        long failed = m.count(UnitStatus.FAILED);
+        long left = m.units().size() - done - failed;
+        CampaignState state = left > 0 ? CampaignState.INTERRUPTED : failed > 0 ? CampaignState.FAILED
+                : CampaignState.COMPLETE;
+        Optional<String> reason = left > 0 ? Optional.of(left + " of " + m.units().size() + " units not done when its "
+                + "workers stopped" + (m.clustered() ? "; `lem campaign resume " + id + " --slurm` runs them" : ""))
+                : failed > 0 ? Optional.of(failed + " of " + m.units().size() + " units failed after their retries")
+                        : Optional.empty();
+        CampaignManifest end = m.withState(state, reason);
+        store.write(end);
+        return CampaignResults.assemble(end, store);
+    }
+
+    /**
+     * Hands the units of a campaign that are not done to Slurm again ({@code lem campaign resume <id> --slurm}), once
+     * none of its jobs runs: units whose task stopped while running them (time limit, preemption, scancel, node
+     * failure) and failed units are handed back and run from scratch; done units never run again. Submits with the
+     * options of the last submission, overridden by those {@code overrides} sets.
+     *
+     * @return the new submission; empty when every unit was done (then the campaign is aggregated here)
+     * @throws LemException while a job of the campaign is pending or running, naming it
+     */
+    public static Optional<SlurmSubmission> resumeOnSlurm(Path resultsDir, String id, SlurmOptions overrides,
+            Consumer<String> progress) {
+        ManifestStore store = new ManifestStore(resultsDir);
+        CampaignManifest m = store.read(id);
+        requireNotRunningHere(m);
+        SlurmClient client = SlurmClient.fromEnvironment();
+        client.require("sbatch", "resuming a campaign on Slurm (lem campaign resume --slurm)");
+        SlurmDispatch d = new SlurmDispatch(store, client, progress);
+        d.requireNoActiveJobs(m, true);
+        d.handBack(m);
+        m = store.read(id);
+        long left = m.units().size() - m.count(UnitStatus.DONE);
+        if (left == 0) {
+            progress.accept("campaign " + id + ": every unit is done; aggregating here");
+            aggregate(resultsDir, id);
+            return Optional.empty();
+        }
+        SlurmOptions options = m.slurm().isEmpty() ? overrides
+                : m.slurm().get(m.slurm().size() - 1).options().overriddenBy(overrides);
+        return Optional.of(d.submit(d.plan(m, options)));
+    }
+
+    private static void requireNotRunningHere(CampaignManifest m) {
+        if (m.state() == CampaignState.RUNNING && m.host().equals(EnvironmentCapture.hostName())
+                && m.pid() != ProcessHandle.current().pid()
+                && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new LemException("Campaign " + m.campaignId() + " is still running (pid " + m.pid() + "); stop it "
+                    + "before resuming");
+        }
     }
 
     /**
@@ -158,15 +293,21 @@ public final class Campaign {
             Consumer<Progress> listener) {
         ManifestStore store = new ManifestStore(resultsDir);
         CampaignManifest m = store.read(id);
-        if (m.state() == CampaignState.RUNNING && m.host().equals(EnvironmentCapture.hostName())
-                && m.pid() != ProcessHandle.current().pid()
-                && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
-            throw new LemException("Campaign " + id + " is still running (pid " + m.pid() + "); stop it before "
-                    + "resuming");
-        }
+        requireNotRunningHere(m);
         if (m.state() == CampaignState.COMPLETE) {
             progress.accept("campaign " + id + " is complete: nothing to run");
             return CampaignResults.assemble(m, store);
+        }
+        if (m.clustered()) {
+            // handed to Slurm before: run what is left here, through the same claims the workers use
+            SlurmDispatch d = new SlurmDispatch(store, SlurmClient.fromEnvironment(), progress);
+            d.requireNoActiveJobs(m, false);
+            d.handBack(m);
+            m = store.read(id);
+            progress.accept("resuming campaign " + id + " here: " + (m.units().size() - m.count(UnitStatus.DONE))
+                    + " of " + m.units().size() + " units to run");
+            work(resultsDir, id, progress, listener);
+            return aggregate(resultsDir, id);
         }
         long left = m.units().size() - m.count(UnitStatus.DONE);
         progress.accept("resuming campaign " + id + ": " + left + " of " + m.units().size() + " units to run");

@@ -7,6 +7,10 @@ import dev.lem.campaign.CampaignResult;
 import dev.lem.campaign.CampaignSettings;
 import dev.lem.campaign.CampaignState;
 import dev.lem.campaign.ManifestStore;
+import dev.lem.campaign.SlurmOptions;
+import dev.lem.campaign.SlurmSubmission;
+import dev.lem.campaign.slurm.SlurmClient;
+import dev.lem.campaign.slurm.SlurmJob;
 import dev.lem.config.KeyedRecords;
 import dev.lem.config.Parameter;
 import dev.lem.results.ResultsException;
@@ -24,12 +28,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lem campaign run|grid|status|list|resume|keys}. */
+/** {@code lem campaign run|grid|submit|status|list|resume|worker|aggregate|keys}. */
 @Command(name = "campaign", description = "Many experiments (a grid or a list of configs) run cycle by cycle, "
-        + "with gaps, a manifest and resume.",
-        subcommands = {CampaignCommand.Run.class, CampaignCommand.Grid.class, CampaignCommand.Status.class,
-                CampaignCommand.ListCmd.class, CampaignCommand.Resume.class, CampaignCommand.Keys.class},
-        footer = {"", "Campaign files and their keys: docs/campaigns.md and `lem campaign keys`."})
+        + "with gaps, a manifest and resume; here or on a Slurm cluster.",
+        subcommands = {CampaignCommand.Run.class, CampaignCommand.Grid.class, CampaignCommand.Submit.class,
+                CampaignCommand.Status.class, CampaignCommand.ListCmd.class, CampaignCommand.Resume.class,
+                CampaignCommand.Worker.class, CampaignCommand.Aggregate.class, CampaignCommand.Keys.class},
+        footer = {"", "Campaign files and their keys: docs/campaigns.md and `lem campaign keys`; on a cluster: "
+                + "docs/scale-out.md."})
 final class CampaignCommand extends ParentCommand {
 
     /** Applies {@code --set key=value} (campaign settings) and {@code --results-dir} to a campaign file. */
@@ -163,6 +169,109 @@ final class CampaignCommand extends ParentCommand {
         }
     }
 
+    /** {@code lem campaign submit FILE --slurm}. */
+    @Command(name = "submit", description = "Hand a campaign file to Slurm: one job array whose tasks each run units "
+            + "of the campaign (lem campaign worker), and an aggregation job after it. The results folder must be on "
+            + "a filesystem every node shares.")
+    static final class Submit implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE", description = "Campaign file (YAML or JSON).")
+        Path file;
+
+        @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Override a campaign setting.")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--results-dir", paramLabel = "DIR", description = "Results folder, on a shared filesystem "
+                + "(default: the campaign file's results_dir).")
+        Path resultsDir;
+
+        @Mixin
+        SlurmFlags slurm;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!slurm.slurm) {
+                throw new dev.lem.config.ConfigException("--slurm", "name the scheduler: `lem campaign submit "
+                        + file + " --slurm` (Slurm is the one LEM hands campaigns to); to run it on this machine, "
+                        + "`lem campaign run " + file + "`");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Campaign c = builder(file, overrides, resultsDir).onProgress(m -> err.println("lem: " + m)).build();
+            c.plan().skipped().forEach(s -> err.println("lem: skipped " + s));
+            err.flush();
+            SlurmOptions o = slurm.options(true);
+            if (slurm.dryRun) {
+                out.print(CampaignView.dryRun(c.slurmPlan(o)));
+                return 0;
+            }
+            SlurmSubmission s = c.submit(o);
+            out.print(CampaignView.submitted(new ManifestStore(c.plan().resultsDir()), s));
+            return 0;
+        }
+    }
+
+    /** {@code lem campaign worker ID}. */
+    @Command(name = "worker", description = "Run units of a campaign handed to Slurm until none is left to claim: "
+            + "what each array task runs. Several workers may run at once, on one node or many.")
+    static final class Worker implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Mixin
+        ResultsDirOption results;
+
+        @Option(names = "--slurm-task", paramLabel = "N", description = "The array task this worker is "
+                + "($SLURM_ARRAY_TASK_ID); recorded with every unit it runs, as Slurm's variables are.")
+        Integer slurmTask;
+
+        @Option(names = {"-q", "--quiet"}, description = "No progress.")
+        boolean quiet;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            String env = System.getenv("SLURM_ARRAY_TASK_ID");
+            if (slurmTask != null && env != null && !env.equals(String.valueOf(slurmTask))) {
+                err.println("lem: warning: --slurm-task " + slurmTask + " differs from SLURM_ARRAY_TASK_ID=" + env
+                        + "; Slurm's value is recorded");
+            }
+            CampaignManifest m;
+            try (ProgressDisplay display = ProgressDisplay.open(quiet, err, "worker")) {
+                m = Campaign.work(results.dir, id, display.messages(), display.updates());
+            }
+            spec.commandLine().getOut().println("campaign " + id + ": " + m.count(dev.lem.campaign.UnitStatus.DONE)
+                    + " of " + m.units().size() + " units done, " + m.count(dev.lem.campaign.UnitStatus.FAILED)
+                    + " failed; no unit left for this worker");
+            return 0;
+        }
+    }
+
+    /** {@code lem campaign aggregate ID}. */
+    @Command(name = "aggregate", description = "Merge what a campaign's workers wrote, once they have stopped (the "
+            + "job that follows a Slurm worker array): end markers, each experiment's aggregate, the tables.")
+    static final class Aggregate implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Mixin
+        ResultsDirOption results;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CampaignResult r = Campaign.aggregate(results.dir, id);
+            return CampaignView.finish(r, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
     /** {@code lem campaign status ID}. */
     @Command(name = "status", description = "Where a campaign stands: units done, failed and left, the time left.")
     static final class Status implements Callable<Integer> {
@@ -178,7 +287,14 @@ final class CampaignCommand extends ParentCommand {
         @Override
         public Integer call() {
             CampaignManifest m = new ManifestStore(results.dir).read(id);
-            spec.commandLine().getOut().print(CampaignView.status(m));
+            PrintWriter out = spec.commandLine().getOut();
+            if (m.clustered()) {
+                java.util.Optional<List<SlurmJob>> jobs = SlurmClient.fromEnvironment().jobs(
+                        m.slurmJobIds());
+                out.print(CampaignView.status(m, jobs));
+            } else {
+                out.print(CampaignView.status(m));
+            }
             return 0;
         }
     }
@@ -226,12 +342,36 @@ final class CampaignCommand extends ParentCommand {
         @Option(names = {"-q", "--quiet"}, description = "No progress.")
         boolean quiet;
 
+        @Mixin
+        SlurmFlags slurm;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
+            if (!slurm.slurm && slurm.anyGiven()) {
+                throw new dev.lem.config.ConfigException("--slurm", "Slurm options were given without --slurm: "
+                        + "`lem campaign resume " + id + " --slurm ...` hands the units not done to Slurm again");
+            }
+            if (slurm.slurm) {
+                if (slurm.dryRun) {
+                    throw new dev.lem.config.ConfigException("--dry-run", "is for `lem campaign submit`; `lem "
+                            + "campaign status " + id + "` shows what a resume would run");
+                }
+                CampaignManifest m = new ManifestStore(results.dir).read(id);
+                boolean needCommand = m.slurm().isEmpty() || m.slurm().get(m.slurm().size() - 1).options()
+                        .lemCommand().isEmpty();
+                java.util.Optional<SlurmSubmission> s = Campaign.resumeOnSlurm(results.dir, id,
+                        slurm.options(needCommand), msg -> err.println("lem: " + msg));
+                if (s.isEmpty()) {
+                    spec.commandLine().getOut().println("Campaign " + id + ": every unit is done; aggregated.");
+                    return 0;
+                }
+                spec.commandLine().getOut().print(CampaignView.submitted(new ManifestStore(results.dir), s.get()));
+                return 0;
+            }
             CampaignResult r;
             try (ProgressDisplay display = ProgressDisplay.open(quiet, err, "campaign")) {
                 r = Campaign.resume(results.dir, id, display.messages(), display.updates());

@@ -10,15 +10,21 @@ import dev.lem.campaign.CampaignState;
 import dev.lem.campaign.ManifestExperiment;
 import dev.lem.campaign.ManifestStore;
 import dev.lem.campaign.ManifestUnit;
+import dev.lem.campaign.SlurmSubmission;
 import dev.lem.campaign.UnitStatus;
+import dev.lem.campaign.slurm.SlurmJob;
+import dev.lem.campaign.slurm.SlurmScripts;
 import dev.lem.env.EnvironmentCapture;
 import dev.lem.result.ExperimentResult;
 import dev.lem.stats.Estimate;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Campaigns as text: the grid preview, the status of a manifest, the summary of a finished run. */
 final class CampaignView {
@@ -65,11 +71,22 @@ final class CampaignView {
 
     /** The state in one phrase, naming a process that died without recording it. */
     static String state(CampaignManifest m) {
+        if (m.state() == CampaignState.SUBMITTED && m.clustered()) {
+            SlurmSubmission last = m.slurm().get(m.slurm().size() - 1);
+            return "submitted to Slurm (array job " + last.arrayJobId() + last.aggregateJobId().map(a -> ", aggregation "
+                    + "job " + a).orElse("") + "; `lem campaign status " + m.campaignId() + "` shows their states)";
+        }
         if (m.state() == CampaignState.RUNNING) {
             boolean alive = m.host().equals(EnvironmentCapture.hostName())
                     && ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false);
             return alive ? "running (pid " + m.pid() + ")" : "stopped without recording it (pid " + m.pid() + " on "
                     + m.host() + " is gone): resume it";
+        }
+        if (m.state() == CampaignState.PLANNED && !m.clustered() && m.host().equals(EnvironmentCapture.hostName())
+                && !ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            // killed between writing the plan and starting its first unit
+            return "planned; stopped without recording it before its first unit (pid " + m.pid() + " on " + m.host()
+                    + " is gone): resume it";
         }
         return m.state() + m.stateReason().map(r -> ": " + r).orElse("");
     }
@@ -112,11 +129,92 @@ final class CampaignView {
             bad.forEach(u -> sb.append("  ").append(m.experiments().get(u.experiment()).label()).append(", cycle ")
                     .append(u.cycle() + 1).append(": ").append(u.failure().orElse("")).append('\n'));
         }
-        if (m.state() != CampaignState.COMPLETE && left + failed > 0) {
+        if (m.state() != CampaignState.COMPLETE && m.state() != CampaignState.SUBMITTED && left + failed > 0) {
             sb.append("\nResume: lem campaign resume ").append(m.campaignId()).append(" --results-dir ")
-                    .append(m.resultsDir()).append('\n');
+                    .append(m.resultsDir()).append(m.clustered() ? " --slurm" : "").append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code lem campaign status} of a campaign handed to Slurm: the manifest's view merged with what Slurm says of
+     * each task (pending, running, completed, failed, timed out, node failure, preempted, cancelled), the units each
+     * task ran, and the units held by a task that has stopped.
+     */
+    static String status(CampaignManifest m, Optional<List<SlurmJob>> jobs) {
+        StringBuilder sb = new StringBuilder(status(m));
+        sb.append("\nSlurm");
+        if (jobs.isEmpty()) {
+            sb.append(": cannot ask (squeue and sacct are missing or failed); the units above are as the workers "
+                    + "recorded them\n");
+        } else {
+            sb.append(" (").append(jobs.get().stream().map(SlurmJob::source).distinct().sorted()
+                    .collect(Collectors.joining(", "))).append("):\n");
+        }
+        Map<String, SlurmJob> byId = new LinkedHashMap<>();
+        jobs.orElse(List.of()).forEach(j -> byId.put(j.id(), j));
+        for (SlurmSubmission s : m.slurm()) {
+            sb.append("  ").append(s).append('\n');
+            Table t = new Table("task", "state", "node", "units done", "failed", "running now");
+            List<SlurmJob> tasks = byId.values().stream().filter(j -> j.id().startsWith(s.arrayJobId() + "_")
+                    || j.id().equals(s.arrayJobId())).toList();
+            for (SlurmJob j : tasks) {
+                List<ManifestUnit> ran = m.units().stream().filter(u -> u.placement().flatMap(p -> p.slurmTask())
+                        .map(j.id()::equals).orElse(false)).toList();
+                String running = ran.stream().filter(u -> u.status() == UnitStatus.RUNNING).map(u -> "unit "
+                        + (u.seq() + 1) + " (" + m.experiments().get(u.experiment()).label() + ", cycle "
+                        + (u.cycle() + 1) + ")" + (j.active() ? "" : ": its task ended while it ran"))
+                        .collect(Collectors.joining("; "));
+                t.row(j.id(), j.describe(), j.node(), count(ran, UnitStatus.DONE), count(ran, UnitStatus.FAILED),
+                        running);
+            }
+            s.aggregateJobId().map(byId::get).ifPresent(j -> t.row(j.id() + " (aggregation)", j.describe(),
+                    j.node(), "", "", ""));
+            if (tasks.isEmpty() && s.aggregateJobId().map(byId::get).isEmpty()) {
+                sb.append("    no job of it is known to Slurm any more (ended longer ago than the controller "
+                        + "remembers, and no accounting)\n");
+            } else {
+                sb.append(t.toString().indent(4));
+            }
+        }
+        List<ManifestUnit> orphaned = m.units().stream().filter(u -> u.status() == UnitStatus.RUNNING)
+                .filter(u -> u.placement().flatMap(p -> p.slurmTask()).map(byId::get).map(j -> !j.active())
+                        .orElse(jobs.isPresent())).toList();
+        if (!orphaned.isEmpty()) {
+            sb.append("\n").append(orphaned.size()).append(" unit(s) held by a task that has stopped (they are run "
+                    + "again from scratch by `lem campaign resume ").append(m.campaignId()).append(" --slurm`):\n");
+            orphaned.forEach(u -> sb.append("  ").append(u).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    /** What {@code lem campaign submit --dry-run} prints: the two scripts and the commands that would submit them. */
+    static String dryRun(SlurmScripts.Submission s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Dry run: nothing written, nothing submitted (a real submission gets another campaign id).\n");
+        sb.append("# It would write ").append(s.workerScript()).append(" and ").append(s.aggregateScript().getFileName())
+                .append(", then run:\n");
+        sb.append("#   sbatch --parsable ").append(s.workerScript()).append('\n');
+        sb.append("#   sbatch --parsable --dependency=afterany:<the array's job id> ").append(s.aggregateScript())
+                .append("\n\n");
+        sb.append("# ---- ").append(s.workerScript().getFileName()).append(" ----\n");
+        sb.append(SlurmScripts.worker(s)).append('\n');
+        sb.append("# ---- ").append(s.aggregateScript().getFileName()).append(" ----\n");
+        sb.append(SlurmScripts.aggregate(s));
+        return sb.toString();
+    }
+
+    /** What {@code lem campaign submit} and {@code resume --slurm} print once Slurm took the jobs. */
+    static String submitted(ManifestStore store, SlurmSubmission s) {
+        String id = s.campaignId();
+        return "Campaign " + id + " handed to Slurm: array job " + s.arrayJobId() + " (" + s.tasks() + " worker"
+                + (s.tasks() == 1 ? "" : "s") + " for " + s.units() + " unit" + (s.units() == 1 ? "" : "s") + ")"
+                + s.aggregateJobId().map(a -> ", then aggregation job " + a).orElse("") + ".\n"
+                + "  scripts:  " + store.folder(id).resolve(s.workerScript()) + ", " + s.aggregateScript() + "\n"
+                + "  logs:     " + store.slurmFolder(id).resolve("logs") + "\n"
+                + "  status:   lem campaign status " + id + " --results-dir " + store.resultsDir() + "\n"
+                + "  resume:   lem campaign resume " + id + " --results-dir " + store.resultsDir() + " --slurm  (after "
+                + "a time limit, preemption, scancel or failed units)\n";
     }
 
     private static long count(List<ManifestUnit> us, UnitStatus s) {
@@ -129,7 +227,8 @@ final class CampaignView {
         out.flush();
         if (!r.isComplete()) {
             err.println("lem: campaign " + r.id() + " " + state(r.manifest()) + "; `lem campaign resume " + r.id()
-                    + " --results-dir " + r.manifest().resultsDir() + "` runs the units not done");
+                    + " --results-dir " + r.manifest().resultsDir() + (r.manifest().clustered() ? " --slurm" : "")
+                    + "` runs the units not done");
             err.flush();
         }
         return CampaignCommand.exitCode(r);
@@ -191,7 +290,8 @@ final class CampaignView {
         ManifestStore store = new ManifestStore(java.nio.file.Path.of(m.resultsDir()));
         sb.append("\nManifest: ").append(store.manifestFile(m.campaignId())).append('\n');
         sb.append("Tables: ").append(store.folder(m.campaignId()).resolve("experiments.csv")).append(", ")
-                .append(store.folder(m.campaignId()).resolve("units.csv")).append('\n');
+                .append(store.folder(m.campaignId()).resolve("units.csv"))
+                .append(m.clustered() ? ", " + store.folder(m.campaignId()).resolve("nodes.csv") : "").append('\n');
         return sb.toString();
     }
 

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * A campaign as CSV for pandas or R: one row per experiment (its grid values, then every metric with its interval,
  * method and basis, as {@link CsvExport}), and one row per unit (status, attempts, times, the wait before it, and
- * its cycle's main figures). Units are in the column names; absent figures are empty cells, never 0.
+ * its cycle's main figures, where it ran and the units it shared its node with). Units are in the column names; absent
+ * figures are empty cells, never 0.
  */
 public final class CampaignCsv {
     private CampaignCsv() {
@@ -61,7 +62,8 @@ public final class CampaignCsv {
     public static final List<String> UNIT_COLUMNS = List.of("campaign_id", "seq", "round", "experiment_index", "label",
             "experiment_id", "cycle", "status", "attempts", "started_at", "ended_at", "duration_s", "gap_waited_s",
             "gap_note", "loaded_model", "warmed_up", "throttle", "failure", "requests", "failed_requests",
-            "output_tokens", "output_tokens_per_s", "ttft_mean_ms", "energy_j");
+            "output_tokens", "output_tokens_per_s", "ttft_mean_ms", "energy_j", "node", "slurm_task", "devices",
+            "shared_node_with");
 
     /**
      * One row per unit, in run order.
@@ -90,6 +92,11 @@ public final class CampaignCsv {
             row.add(cycle.map(c -> num(c.metrics().outputTokensPerS())).orElse(""));
             row.add(cycle.flatMap(c -> c.metrics().ttftMs()).map(d -> num(d.mean())).orElse(""));
             row.add(cycle.flatMap(CycleResult::energy).map(x -> num(x.totalJoules())).orElse(""));
+            row.add(u.placement().map(dev.lem.env.Placement::node).orElse(""));
+            row.add(u.placement().flatMap(dev.lem.env.Placement::slurmTask).orElse(""));
+            row.add(u.placement().map(dev.lem.env.Placement::devices).orElse(""));
+            row.add(NodeEnergy.sharedNodeWith(m, u).stream().map(String::valueOf).collect(
+                    java.util.stream.Collectors.joining(" ")));
             sb.append(String.join(",", row.stream().map(CsvExport::quote).toList())).append('\n');
         }
         return sb.toString();

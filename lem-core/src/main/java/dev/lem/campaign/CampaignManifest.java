@@ -25,11 +25,14 @@ import java.util.Optional;
  * @param skipped       grid combinations not run, with the reason
  * @param units         every unit in run order
  * @param notes         what the planner noticed (keys that do not apply to a backend, cycles overridden, ...)
+ * @param slurm         its hand-overs to Slurm, oldest first (empty for a campaign run by {@code lem campaign run}):
+ *                      its units are then claimed by the workers one by one and each unit's state is kept in
+ *                      {@code units/} next to this file, merged in when the manifest is read ({@link ManifestStore})
  */
 public record CampaignManifest(int schemaVersion, String campaignId, CampaignSettings settings, String resultsDir,
         Optional<String> source, Instant createdAt, CampaignState state, Optional<String> stateReason, long pid,
         String host, List<ManifestExperiment> experiments, List<SkippedCombination> skipped, List<ManifestUnit> units,
-        List<String> notes) {
+        List<String> notes, List<SlurmSubmission> slurm) {
     /**
      * Checks that the id and state are set and copies the lists.
      *
@@ -47,8 +50,10 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
      * @param skipped grid combinations not run, with the reason
      * @param units every unit in run order
      * @param notes what the planner noticed
+     * @param slurm the submissions to Slurm of a campaign handed to a cluster (empty otherwise)
      */
     public CampaignManifest {
+        slurm = slurm == null ? List.of() : List.copyOf(slurm);
         Objects.requireNonNull(campaignId, "campaignId");
         Objects.requireNonNull(state, "state");
         experiments = List.copyOf(experiments);
@@ -82,7 +87,36 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
         List<ManifestUnit> us = new ArrayList<>(units);
         us.set(unit.seq(), unit);
         return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, state,
-                stateReason, pid, host, experiments, skipped, us, notes);
+                stateReason, pid, host, experiments, skipped, us, notes, slurm);
+    }
+
+    /** This manifest with every unit replaced (in {@code seq} order). */
+    public CampaignManifest withUnits(List<ManifestUnit> all) {
+        return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, state,
+                stateReason, pid, host, experiments, skipped, all, notes, slurm);
+    }
+
+    /** This manifest with one more hand-over to Slurm. */
+    public CampaignManifest withSubmission(SlurmSubmission submission) {
+        List<SlurmSubmission> s = new ArrayList<>(slurm);
+        s.add(submission);
+        return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, state,
+                stateReason, pid, host, experiments, skipped, units, notes, s);
+    }
+
+    /** The job ids of every hand-over to Slurm: each worker array's and each aggregation job's. */
+    public List<String> slurmJobIds() {
+        List<String> ids = new ArrayList<>();
+        for (SlurmSubmission s : slurm) {
+            ids.add(s.arrayJobId());
+            s.aggregateJobId().ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    /** Whether it was handed to Slurm: its units are claimed by workers and kept in {@code units/}. */
+    public boolean clustered() {
+        return !slurm.isEmpty();
     }
 
     /**
@@ -95,7 +129,7 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
     public CampaignManifest withState(CampaignState s, Optional<String> reason) {
         return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, s, reason,
                 ProcessHandle.current().pid(), dev.lem.env.EnvironmentCapture.hostName(), experiments, skipped, units,
-                notes);
+                notes, slurm);
     }
 
     /**

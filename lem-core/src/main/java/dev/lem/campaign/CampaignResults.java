@@ -23,7 +23,7 @@ public final class CampaignResults {
     /**
      * Aggregates every experiment that recorded cycles (so the statistics are over its cycles across the
      * campaign), compares each with the baseline, and writes {@code experiments.csv} and {@code units.csv} next to
-     * the manifest.
+     * the manifest (and, for a campaign handed to Slurm, {@code nodes.csv}: {@link NodeEnergy}).
      *
      * @param manifest the campaign's manifest
      * @param store the campaigns of the results folder
@@ -80,6 +80,10 @@ public final class CampaignResults {
                 CampaignCsv.experiments(result));
         ResultsRepository.writeAtomically(store.folder(manifest.campaignId()).resolve("units.csv"),
                 CampaignCsv.units(result));
+        if (manifest.clustered()) {
+            ResultsRepository.writeAtomically(store.folder(manifest.campaignId()).resolve("nodes.csv"),
+                    NodeEnergy.csv(manifest, repo));
+        }
         return result;
     }
 }

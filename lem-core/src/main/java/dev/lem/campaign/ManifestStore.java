@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * Where campaigns live: {@code <results>/campaigns/<id>/manifest.json} (written atomically after every change),
- * with the campaign's summary tables next to it.
+ * with the campaign's summary tables next to it. A campaign handed to Slurm also has {@code units/} (each unit's
+ * claims and state, written by the workers: {@link UnitLedger}) and {@code slurm/} (the scripts submitted and the
+ * tasks' logs); reading its manifest merges the units' states in.
  */
 public final class ManifestStore {
     private final Path resultsDir;
@@ -54,6 +56,24 @@ public final class ManifestStore {
     }
 
     /**
+     * {@return {@code campaigns/<id>/units}: the units' claims and states of a campaign handed to Slurm}
+     *
+     * @param campaignId the campaign id
+     */
+    public Path unitsFolder(String campaignId) {
+        return folder(campaignId).resolve("units");
+    }
+
+    /**
+     * {@return {@code campaigns/<id>/slurm}: the scripts submitted to Slurm and the tasks' logs}
+     *
+     * @param campaignId the campaign id
+     */
+    public Path slurmFolder(String campaignId) {
+        return folder(campaignId).resolve("slurm");
+    }
+
+    /**
      * Writes the manifest atomically.
      *
      * @param manifest the manifest, which names its campaign
@@ -63,7 +83,7 @@ public final class ManifestStore {
     }
 
     /**
-     * Reads a campaign's manifest.
+     * Reads a campaign's manifest, with the states its workers recorded in {@code units/} merged over its units.
      *
      * @param campaignId the campaign id
      * @return the manifest
@@ -75,6 +95,17 @@ public final class ManifestStore {
             throw new LemException("No campaign " + campaignId + " in " + resultsDir + " (no " + f + "); `lem campaign "
                     + "list --results-dir " + resultsDir + "` lists the campaigns there");
         }
+        try {
+            CampaignManifest m = ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
+            return UnitLedger.merge(m, unitsFolder(campaignId));
+        } catch (IOException e) {
+            throw new ResultsException("Cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest file as written, without the units' states merged in (the ledger merges its own scan). */
+    CampaignManifest readPlan(String campaignId) {
+        Path f = manifestFile(campaignId);
         try {
             return ResultsJson.read(Files.readString(f), CampaignManifest.class, f.toString());
         } catch (IOException e) {

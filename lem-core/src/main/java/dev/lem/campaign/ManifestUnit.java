@@ -1,5 +1,6 @@
 package dev.lem.campaign;
 
+import dev.lem.env.Placement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -24,11 +25,12 @@ import java.util.Optional;
  * @param throttle    throttling seen during its cycle (reasons with their share of samples)
  * @param failure     why its last attempt failed
  * @param history     earlier attempts' outcomes ("attempt 1: failed: ...", "attempt 2: rerun after interruption")
+ * @param placement   where its last attempt ran: host, process, Slurm job and array task, devices
  */
 public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitStatus status, int attempts,
         Optional<Instant> startedAt, Optional<Instant> endedAt, List<String> files, double gapWaitedS,
         Optional<String> gapNote, boolean loadedModel, boolean warmedUp, List<String> throttle,
-        Optional<String> failure, List<String> history) {
+        Optional<String> failure, List<String> history, Optional<Placement> placement) {
     /**
      * Checks that the status is set and copies the lists.
      *
@@ -48,9 +50,11 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
      * @param throttle throttling seen during its cycle
      * @param failure why its last attempt failed
      * @param history earlier attempts' outcomes
+     * @param placement where its last attempt ran (host, Slurm node, job and task, devices), when recorded
      */
     public ManifestUnit {
         Objects.requireNonNull(status, "status");
+        placement = placement == null ? Optional.empty() : placement;
         files = List.copyOf(files);
         throttle = List.copyOf(throttle);
         history = List.copyOf(history);
@@ -67,7 +71,8 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
      */
     public static ManifestUnit pending(int seq, int round, int experiment, int cycle) {
         return new ManifestUnit(seq, round, experiment, cycle, UnitStatus.PENDING, 0, Optional.empty(),
-                Optional.empty(), List.of(), 0, Optional.empty(), false, false, List.of(), Optional.empty(), List.of());
+                Optional.empty(), List.of(), 0, Optional.empty(), false, false, List.of(), Optional.empty(), List.of(),
+                Optional.empty());
     }
 
     /**
@@ -78,7 +83,18 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
      */
     public ManifestUnit withStatus(UnitStatus s) {
         return new ManifestUnit(seq, round, experiment, cycle, s, attempts, startedAt, endedAt, files, gapWaitedS,
-                gapNote, loadedModel, warmedUp, throttle, failure, history);
+                gapNote, loadedModel, warmedUp, throttle, failure, history, placement);
+    }
+
+    /**
+     * This unit handed back to be run again from scratch (its process stopped while it ran, or a resume renewed
+     * its attempts): pending, its attempt count and history kept, with one more history line.
+     */
+    public ManifestUnit handedBack(String historyLine) {
+        List<String> h = new java.util.ArrayList<>(history);
+        h.add(historyLine);
+        return new ManifestUnit(seq, round, experiment, cycle, UnitStatus.PENDING, attempts, startedAt, endedAt,
+                List.of(), 0, Optional.empty(), false, false, List.of(), failure, h, placement);
     }
 
     /**
@@ -93,6 +109,8 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
     @Override
     public String toString() {
         return "unit " + (seq + 1) + ": experiment " + (experiment + 1) + " cycle " + (cycle + 1) + " " + status
-                + (attempts > 1 ? " after " + attempts + " attempts" : "") + failure.map(f -> " (" + f + ")").orElse("");
+                + (attempts > 1 ? " after " + attempts + " attempts" : "") + failure.map(f -> " (" + f + ")").orElse("")
+                + placement.filter(Placement::slurm).map(p -> " on " + p.node() + " (Slurm task " + p.slurmTask()
+                        .orElse("?") + ")").orElse("");
     }
 }

@@ -9,6 +9,7 @@ import dev.lem.campaign.ManifestStore;
 import dev.lem.campaign.ManifestUnit;
 import dev.lem.campaign.Pause;
 import dev.lem.campaign.ThermalGap;
+import dev.lem.campaign.UnitLedger;
 import dev.lem.campaign.UnitStatus;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.energy.EnergyMeters;
@@ -64,9 +65,17 @@ public final class CampaignRunner {
      * @param environment environment variables to honour (CUDA_VISIBLE_DEVICES)
      * @param telemetry   readings for the adaptive gap (temperatures and powers by name); null: the telemetry
      *                    sources and energy meters the first experiment's settings open
+     * @param ledger      for a worker of a campaign handed to Slurm: the shared units it claims one by one (and
+     *                    records there, not in the manifest); null: this process runs every unit not done, in order
      */
     public record Options(Consumer<String> progress, Consumer<Progress> listener, Pause pause,
-            Map<String, String> environment, @Nullable Supplier<Map<String, Double>> telemetry) {
+            Map<String, String> environment, @Nullable Supplier<Map<String, Double>> telemetry,
+            @Nullable UnitLedger ledger) {
+        /** Options of a process that runs the whole campaign. */
+        public Options(Consumer<String> progress, Consumer<Progress> listener, Pause pause,
+                Map<String, String> environment, @Nullable Supplier<Map<String, Double>> telemetry) {
+            this(progress, listener, pause, environment, telemetry, null);
+        }
     }
 
     private final ManifestStore store;
@@ -82,6 +91,8 @@ public final class CampaignRunner {
     private int previousExperiment = -1;
     private int previousRound = -1;
     private final List<Double> unitSeconds = new ArrayList<>();
+    /** The unit running now, as last recorded (a worker hands it back when it is stopped). */
+    private volatile @Nullable ManifestUnit current;
 
     public CampaignRunner(CampaignManifest manifest, ManifestStore store, Options options) {
         this.manifest = manifest;
@@ -96,6 +107,9 @@ public final class CampaignRunner {
      * @return the manifest at the end (complete, failed, or interrupted)
      */
     public CampaignManifest run() {
+        if (options.ledger() != null) {
+            return work(options.ledger());
+        }
         prepare();
         Thread hook = new Thread(this::onShutdown, "lem-campaign-shutdown-" + manifest.campaignId());
         Runtime.getRuntime().addShutdownHook(hook);
@@ -138,6 +152,123 @@ public final class CampaignRunner {
         return manifest;
     }
 
+    /**
+     * A worker of a campaign handed to Slurm: claims units one at a time in run order (taking over those whose holder
+     * stopped), runs each, records each in the shared {@code units/} folder, and stops when none is left to claim.
+     * The manifest's own state and the experiments' end markers are left to the aggregation job.
+     */
+    private CampaignManifest work(UnitLedger ledger) {
+        Thread hook = new Thread(this::onShutdown, "lem-campaign-worker-shutdown-" + manifest.campaignId());
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<TelemetrySource> gapSources = new ArrayList<>();
+        int ran = 0;
+        try {
+            Optional<ThermalGap> gap = Optional.empty();
+            if (manifest.settings().gaps().adaptive().enabled()) {
+                gap = Optional.of(ThermalGap.start(manifest.settings().gaps().adaptive(), readings(gapSources),
+                        options.pause()));
+                progress("idle baseline for the adaptive gap: " + gap.get().baseline());
+            }
+            progress("worker " + ledger.placement() + ": claiming units of campaign " + manifest.campaignId());
+            while (stoppedBy == null && !Thread.currentThread().isInterrupted()) {
+                Optional<UnitLedger.Claimed> claimed = ledger.claimNext();
+                if (claimed.isEmpty()) {
+                    break;
+                }
+                manifest = claimed.get().manifest();
+                ManifestUnit u = claimed.get().unit();
+                ManifestExperiment e = manifest.experiments().get(u.experiment());
+                removeUnitFiles(e.experimentId(), u.cycle());
+                if (claimed.get().tookOverFrom().isPresent()) {
+                    u = u.handedBack("attempt " + Math.max(1, u.attempts()) + ": its worker ("
+                            + claimed.get().tookOverFrom().get().by() + ") stopped while it ran; run again from "
+                            + "scratch by " + ledger.placement());
+                }
+                progress("claimed unit " + (u.seq() + 1) + " of " + manifest.units().size() + ": " + e.label()
+                        + ", cycle " + (u.cycle() + 1));
+                runUnit(u, gap);
+                current = null;
+                ran++;
+            }
+            if (stoppedBy == null) {
+                for (SessionResources.Backend b : new ArrayList<>(backends.values())) {
+                    release(b);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            interrupted("an interrupt of the worker's thread");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) and hands the running unit back
+            }
+            closeAll();
+            gapSources.forEach(s -> {
+                try {
+                    s.close();
+                } catch (Exception ex) {
+                    LOG.debug("closing a telemetry source failed", ex);
+                }
+            });
+            ledger.close();
+        }
+        CampaignManifest now = store.read(manifest.campaignId());
+        progress("worker " + ledger.placement() + ": ran " + ran + " unit(s); " + (stoppedBy != null ? "stopped by "
+                + stoppedBy : "no unit left to claim") + " (" + now.count(UnitStatus.DONE) + " of " + now.units().size()
+                + " units of the campaign done)");
+        return now;
+    }
+
+    /**
+     * Writes each experiment's end marker once a campaign's workers have stopped (the aggregation job of a campaign
+     * handed to Slurm): complete when every cycle is done, failed when the rest failed, else interrupted, naming
+     * how to resume. The last worker's setup is kept (its environment, model load and warm-up); only the status, the
+     * cycle count and the reason change.
+     */
+    public static void endExperiments(CampaignManifest m) {
+        ResultsRepository repo = new ResultsRepository(Path.of(m.resultsDir()));
+        int cycles = m.settings().cycles();
+        for (ManifestExperiment e : m.experiments()) {
+            if (!Files.isDirectory(repo.rawDirectory(e.experimentId()))) {
+                continue;
+            }
+            List<RunSetup> setups = repo.readSetups(e.experimentId());
+            if (setups.isEmpty()) {
+                continue;
+            }
+            RunSetup s = setups.get(0);
+            long done = m.units().stream().filter(u -> u.experiment() == e.index() && u.status() == UnitStatus.DONE)
+                    .count();
+            List<ManifestUnit> failed = m.units().stream().filter(u -> u.experiment() == e.index()
+                    && u.status() == UnitStatus.FAILED).toList();
+            RunStatus status;
+            Optional<String> why;
+            String stop;
+            if (done == cycles) {
+                status = RunStatus.COMPLETE;
+                why = Optional.empty();
+                stop = "campaign " + m.campaignId() + ": " + done + " of " + cycles + " cycles";
+            } else if (done + failed.size() == cycles) {
+                status = RunStatus.FAILED;
+                why = Optional.of(failed.size() + " of " + cycles + " cycles failed in campaign " + m.campaignId()
+                        + ": cycle " + (failed.get(0).cycle() + 1) + ": " + failed.get(0).failure().orElse(""));
+                stop = why.get();
+            } else {
+                status = RunStatus.INTERRUPTED;
+                why = Optional.of("interrupted: campaign " + m.campaignId() + " had " + done + " of " + cycles
+                        + " cycles done when its workers stopped; `lem campaign resume " + m.campaignId()
+                        + " --slurm` runs the rest");
+                stop = why.get();
+            }
+            repo.writeSetup(new RunSetup(s.schemaVersion(), s.experimentId(), s.rank(), s.worldSize(), s.host(),
+                    s.pid(), s.startedAt(), s.config(), s.environment(), s.model(), s.load(), s.unload(), s.warmup(),
+                    s.baseline(), s.plugins(), s.backendEnvironment(), (int) done, stop, s.warnings(), why, status,
+                    Optional.of(Instant.now())));
+        }
+    }
+
     // ----------------------------------------------------------------------------- preparing a (re)start
 
     /** Units left running by a dead process run again: their files are removed first, their attempt noted. */
@@ -158,7 +289,7 @@ public final class CampaignRunner {
                                 : "files left by an unrecorded attempt were removed");
                 m = m.withUnit(new ManifestUnit(u.seq(), u.round(), u.experiment(), u.cycle(), UnitStatus.PENDING,
                         u.attempts(), u.startedAt(), u.endedAt(), List.of(), 0, Optional.empty(), false, false,
-                        List.of(), u.failure(), history));
+                        List.of(), u.failure(), history, u.placement()));
             }
         }
         manifest = m.withState(CampaignState.RUNNING, Optional.empty());
@@ -199,8 +330,10 @@ public final class CampaignRunner {
             u = new ManifestUnit(u.seq(), u.round(), u.experiment(), u.cycle(), UnitStatus.RUNNING, u.attempts() + 1,
                     Optional.of(options.pause().now()), Optional.empty(), List.of(), waited,
                     gapNotes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", gapNotes)), false, false,
-                    List.of(), Optional.empty(), u.history());
-            update(u);
+                    List.of(), Optional.empty(), u.history(), Optional.of(placement()));
+            if (!update(u)) {
+                return; // a worker that lost its claim (judged stopped and taken over) leaves the unit alone
+            }
             emit(e, u, false);
             long t0 = options.pause().nanoTime();
             String failure;
@@ -229,7 +362,7 @@ public final class CampaignRunner {
                     unitSeconds.add((options.pause().nanoTime() - t0) / 1e9);
                     u = new ManifestUnit(u.seq(), u.round(), u.experiment(), u.cycle(), UnitStatus.DONE, u.attempts(),
                             u.startedAt(), Optional.of(options.pause().now()), files(e, r.get()), waited, u.gapNote(),
-                            loaded, warmed, throttle(r.get()), Optional.empty(), u.history());
+                            loaded, warmed, throttle(r.get()), Optional.empty(), u.history(), u.placement());
                     update(u);
                     emit(e, u, true);
                     return;
@@ -252,7 +385,7 @@ public final class CampaignRunner {
             u = new ManifestUnit(u.seq(), u.round(), u.experiment(), u.cycle(), last ? UnitStatus.FAILED
                     : UnitStatus.RUNNING, u.attempts(), u.startedAt(), Optional.of(options.pause().now()),
                     last ? existingFiles(e, u.cycle()) : List.of(), waited, u.gapNote(), false, false, List.of(),
-                    Optional.of(failure), history);
+                    Optional.of(failure), history, u.placement());
             update(u);
             if (last) {
                 LOG.warn("{}: cycle {} failed after {} attempt(s): {}", e.label(), u.cycle() + 1, attempt, failure);
@@ -420,7 +553,11 @@ public final class CampaignRunner {
         List<RunSetup> previous = Files.isDirectory(repo.rawDirectory(e.experimentId()))
                 ? repo.readSetups(e.experimentId()) : List.of();
         if (!previous.isEmpty()) {
-            r.continueFrom(previous.get(0), doneCycles(e.index()));
+            if (options.ledger() != null) {
+                r.joinFrom(previous.get(0), doneCycles(e.index()));
+            } else {
+                r.continueFrom(previous.get(0), doneCycles(e.index()));
+            }
         }
         r.stopReason = "campaign " + manifest.campaignId() + ": " + manifest.settings().cycles() + " cycle rounds";
         r.warn("measured in campaign " + manifest.campaignId() + " (" + manifest.settings().structure()
@@ -579,6 +716,10 @@ public final class CampaignRunner {
     }
 
     private void interrupted(String by) {
+        if (options.ledger() != null) {
+            workerStopped(by);
+            return;
+        }
         synchronized (this) {
             if (stoppedBy != null || manifest.state() != CampaignState.RUNNING) {
                 return;
@@ -617,11 +758,59 @@ public final class CampaignRunner {
                 manifest.units().size() - done);
     }
 
+    /**
+     * A worker being stopped (Slurm's SIGTERM at a time limit, a preemption or scancel): its running unit is handed
+     * back to be run again from scratch, nothing more is recorded (a cycle that ends now is not counted), and the
+     * experiments' end markers are left to the aggregation job, as other workers go on with them.
+     */
+    private void workerStopped(String by) {
+        synchronized (this) {
+            if (stoppedBy != null) {
+                return;
+            }
+            stoppedBy = by;
+        }
+        records.values().forEach(RunRecord::detach);
+        UnitLedger ledger = options.ledger();
+        ManifestUnit running = current;
+        if (running != null) {
+            try {
+                ledger.handBackAndClose(running, "attempt " + running.attempts() + ": interrupted by " + by + " on "
+                        + ledger.placement() + "; run again from scratch");
+            } catch (RuntimeException ex) {
+                LOG.warn("Worker stopped by {}; unit {} could not be handed back ({}); a resume runs it again", by,
+                        running.seq() + 1, ex.getMessage());
+                return;
+            }
+            LOG.warn("Worker stopped by {} during unit {} ({}, cycle {}); the unit was handed back and runs again from "
+                    + "scratch", by, running.seq() + 1, manifest.experiments().get(running.experiment()).label(),
+                    running.cycle() + 1);
+        } else {
+            ledger.close();
+            LOG.warn("Worker stopped by {} between units", by);
+        }
+    }
+
     // ----------------------------------------------------------------------------- manifest and progress
 
-    private synchronized void update(ManifestUnit u) {
+    /** Records a unit's new state; false when a worker no longer holds it (nothing was recorded). */
+    private synchronized boolean update(ManifestUnit u) {
+        if (options.ledger() != null) {
+            if (stoppedBy != null || !options.ledger().record(u)) {
+                return false;
+            }
+            current = u.status() == UnitStatus.RUNNING ? u : null;
+            manifest = manifest.withUnit(u);
+            return true;
+        }
         manifest = manifest.withUnit(u);
         save();
+        return true;
+    }
+
+    private dev.lem.env.Placement placement() {
+        return options.ledger() != null ? options.ledger().placement()
+                : dev.lem.env.Placement.current(options.environment());
     }
 
     private synchronized void save() {

@@ -196,7 +196,8 @@ final class CyclePhase {
         Optional<FlopsEstimate> flops = estimateFlops(records, counters);
         return new ProcessResult(ResultsJson.SCHEMA_VERSION, record.options.experimentId(), cycle,
                 record.options.rank(), record.host, wallStart, duration, records, energy, recorder.phaseEnergy(),
-                recorder.phaseNanos(), counters, flops, peakRssBytes(), seriesFile, cycleWarnings);
+                recorder.phaseNanos(), counters, flops, peakRssBytes(), seriesFile, cycleWarnings,
+                Optional.of(record.placement));
     }
 
     private Optional<FlopsEstimate> estimateFlops(List<RequestRecord> records, Map<String, Double> counters) {

@@ -27,6 +27,10 @@ final class RunRecord {
     final ExperimentRunner.Options options;
     final ResultsRepository repo;
     final String host;
+    /** Where this process runs (host, pid, Slurm job and task, devices), recorded with each cycle. */
+    final dev.lem.env.Placement placement;
+    /** Set when a campaign worker hands its unit back (cluster mode): nothing more is recorded or written. */
+    private boolean detached;
     Instant startedAt = Instant.now();
     /** Cycles (0-based) with a recorded raw result, this process's and, after a resume, earlier ones'. */
     final java.util.SortedSet<Integer> recordedCycles = new java.util.TreeSet<>();
@@ -52,6 +56,7 @@ final class RunRecord {
         this.repo = repo;
         this.host = host;
         this.environment = environment;
+        this.placement = dev.lem.env.Placement.current(options.environment());
         options.configWarnings().forEach(this::warn);
     }
 
@@ -86,7 +91,7 @@ final class RunRecord {
      * @return false when the run has already ended (interrupted while the cycle ran): the cycle is not recorded
      */
     synchronized boolean recordCycle(dev.lem.result.ProcessResult result) {
-        if (status != RunStatus.RUNNING) {
+        if (status != RunStatus.RUNNING || detached) {
             return false;
         }
         repo.writeProcessResult(result);
@@ -113,6 +118,27 @@ final class RunRecord {
                         .orElse("") + " with " + cyclesRun + " cycle(s) on disk");
     }
 
+    /**
+     * Stops recording without writing an end marker: a campaign worker on a cluster whose unit was handed back (it
+     * is being stopped) must not record the cycle it was running, nor overwrite the setup that other workers of the
+     * same experiment keep writing; the campaign's aggregation writes the end marker.
+     */
+    synchronized void detach() {
+        detached = true;
+    }
+
+    /**
+     * Joins an experiment that other processes run at the same time (a campaign worker on a cluster): its start time
+     * and warnings are kept and the cycles on disk counted, without a resume warning (each cycle's placement says
+     * where it ran).
+     */
+    synchronized void joinFrom(RunSetup previous, java.util.Set<Integer> onDisk) {
+        startedAt = previous.startedAt();
+        previous.warnings().forEach(this::warn);
+        recordedCycles.addAll(onDisk);
+        cyclesRun = recordedCycles.size();
+    }
+
     /** Whether the run has ended. */
     synchronized boolean ended() {
         return status != RunStatus.RUNNING;
@@ -120,11 +146,18 @@ final class RunRecord {
 
     /** Writes the setup as it stands and returns it (atomically; serialised with {@link #end}). */
     synchronized RunSetup write() {
-        RunSetup s = new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
+        RunSetup s = snapshot();
+        if (!detached) {
+            repo.writeSetup(s);
+        }
+        return s;
+    }
+
+    /** The setup as it stands, not written. */
+    synchronized RunSetup snapshot() {
+        return new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
                 options.worldSize(), host, ProcessHandle.current().pid(), startedAt, config, environment, model, load,
                 unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure,
                 status, finishedAt);
-        repo.writeSetup(s);
-        return s;
     }
 }

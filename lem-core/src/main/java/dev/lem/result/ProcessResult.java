@@ -2,6 +2,7 @@ package dev.lem.result;
 
 import dev.lem.energy.EnergyMeasurement;
 import dev.lem.flops.FlopsEstimate;
+import dev.lem.env.Placement;
 import dev.lem.metrics.RequestRecord;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,8 @@ import java.util.Optional;
  * @param peakRssBytes   peak resident memory of the process so far, bytes
  * @param timeseriesFile the time-series CSV next to this file, when written
  * @param warnings       things the user should know about this cycle
+ * @param placement      where the cycle ran: host, process, Slurm job and array task, devices (absent in files
+ *                       written before it was recorded)
  */
 public record ProcessResult(
         int schemaVersion,
@@ -46,7 +49,8 @@ public record ProcessResult(
         Optional<FlopsEstimate> flops,
         Optional<Long> peakRssBytes,
         Optional<String> timeseriesFile,
-        List<String> warnings) {
+        List<String> warnings,
+        Optional<Placement> placement) {
 
     /**
      * Checks that the experiment and host are set and copies the lists and maps.
@@ -69,6 +73,7 @@ public record ProcessResult(
      * @param warnings things the user should know about this cycle
      */
     public ProcessResult {
+        placement = placement == null ? Optional.empty() : placement;
         Objects.requireNonNull(experimentId, "experimentId");
         Objects.requireNonNull(host, "host");
         requests = List.copyOf(requests);
@@ -76,6 +81,16 @@ public record ProcessResult(
         phaseNanos = Map.copyOf(phaseNanos);
         counters = Map.copyOf(counters);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A result without a placement (recorders outside a campaign or a runner that know only the host). */
+    public ProcessResult(int schemaVersion, String experimentId, int cycle, int rank, String host, Instant startedAt,
+            long durationNanos, List<RequestRecord> requests, Optional<EnergyMeasurement> energy,
+            Map<String, EnergyMeasurement> phaseEnergy, Map<String, Long> phaseNanos, Map<String, Double> counters,
+            Optional<FlopsEstimate> flops, Optional<Long> peakRssBytes, Optional<String> timeseriesFile,
+            List<String> warnings) {
+        this(schemaVersion, experimentId, cycle, rank, host, startedAt, durationNanos, requests, energy, phaseEnergy,
+                phaseNanos, counters, flops, peakRssBytes, timeseriesFile, warnings, Optional.empty());
     }
 
     /** One line: which cycle and process, how many requests, the energy window. */
