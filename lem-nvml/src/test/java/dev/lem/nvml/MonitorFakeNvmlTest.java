@@ -64,7 +64,9 @@ class MonitorFakeNvmlTest {
             EnergyWindow cycle0 = monitor.window("cycle_0");
             Thread.sleep(400);
             fake.set(0, "lost", 1);
-            Thread.sleep(60);
+            // keep gpu[0] lost until the sampler has been round at least once (gpu[1]'s power read twice
+            // more), not for a fixed time: a loaded machine may not run the sampler for a while
+            awaitPowerReads(fake, 2);
             fake.set(0, "lost", 0);
             EnergyWindow cycle1 = monitor.windowWithTimeSeries("cycle_1");
             Thread.sleep(300);
@@ -109,5 +111,15 @@ class MonitorFakeNvmlTest {
         List<PluginReport> reports = Plugins.reports();
         assertThat(reports).filteredOn(r -> r.name().equals("nvml")).hasSize(2)
                 .allSatisfy(r -> assertThat(r.available()).isTrue());
+    }
+
+    /** Waits (at most 30 s) until the fake has answered {@code more} further power reads. */
+    private static void awaitPowerReads(FakeNvml fake, long more) throws InterruptedException {
+        long target = fake.get("power_calls") + more;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (fake.get("power_calls") < target) {
+            assertThat(System.nanoTime()).as("the sampler read power again within 30 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 }
