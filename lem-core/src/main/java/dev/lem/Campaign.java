@@ -160,6 +160,8 @@ public final class Campaign {
      * ({@link SlurmScripts#worker}, {@link SlurmScripts#aggregate}) for a new campaign id — writing and submitting
      * nothing: {@code lem campaign submit --slurm --dry-run}.
      *
+     * @param options where and how the tasks would run
+     * @return the scripts and the sbatch arguments that {@link #submit(SlurmOptions)} would use
      * @throws dev.lem.config.ConfigException naming each option that is wrong
      */
     public SlurmScripts.Submission slurmPlan(SlurmOptions options) {
@@ -194,6 +196,10 @@ public final class Campaign {
      * {@code units/} folder, and returns when none is left to claim. Other workers, on this node or others, do the
      * same at the same time; a unit whose worker stopped (its Slurm task ended, its process is gone) is taken over.
      *
+     * @param resultsDir the results folder holding {@code campaigns/<id>} (on a filesystem every node shares)
+     * @param id         the campaign id
+     * @param progress   one-line progress messages
+     * @param listener   units done of the total
      * @return the manifest as it stands, merged with every unit's state
      */
     public static CampaignManifest work(Path resultsDir, String id, Consumer<String> progress,
@@ -219,6 +225,10 @@ public final class Campaign {
      * follows the worker array): writes each experiment's end marker, sets the campaign's state (complete, failed,
      * or interrupted when units are not done), aggregates each experiment over its cycles wherever they ran, and
      * writes {@code experiments.csv}, {@code units.csv} and {@code nodes.csv}.
+     *
+     * @param resultsDir the results folder holding {@code campaigns/<id>}
+     * @param id         the campaign id
+     * @return the campaign's result, as {@link #run()} returns it
      */
     public static CampaignResult aggregate(Path resultsDir, String id) {
         ManifestStore store = new ManifestStore(resultsDir);
@@ -244,6 +254,11 @@ public final class Campaign {
      * failure) and failed units are handed back and run from scratch; done units never run again. Submits with the
      * options of the last submission, overridden by those {@code overrides} sets.
      *
+     * @param resultsDir the results folder holding {@code campaigns/<id>}
+     * @param id         the campaign id
+     * @param overrides  the options that replace those of the last submission (unset ones keep theirs); used as
+     *                   they are when the campaign was never submitted
+     * @param progress   one-line progress messages
      * @return the new submission; empty when every unit was done (then the campaign is aggregated here)
      * @throws LemException while a job of the campaign is pending or running, naming it
      */

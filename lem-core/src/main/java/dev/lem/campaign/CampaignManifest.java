@@ -90,13 +90,23 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
                 stateReason, pid, host, experiments, skipped, us, notes, slurm);
     }
 
-    /** This manifest with every unit replaced (in {@code seq} order). */
+    /**
+     * This manifest with every unit replaced.
+     *
+     * @param all every unit, in {@code seq} order
+     * @return a copy with those units
+     */
     public CampaignManifest withUnits(List<ManifestUnit> all) {
         return new CampaignManifest(schemaVersion, campaignId, settings, resultsDir, source, createdAt, state,
                 stateReason, pid, host, experiments, skipped, all, notes, slurm);
     }
 
-    /** This manifest with one more hand-over to Slurm. */
+    /**
+     * This manifest with one more hand-over to Slurm.
+     *
+     * @param submission the new submission, added after the others
+     * @return a copy with that submission
+     */
     public CampaignManifest withSubmission(SlurmSubmission submission) {
         List<SlurmSubmission> s = new ArrayList<>(slurm);
         s.add(submission);
@@ -104,7 +114,9 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
                 stateReason, pid, host, experiments, skipped, units, notes, s);
     }
 
-    /** The job ids of every hand-over to Slurm: each worker array's and each aggregation job's. */
+    /**
+     * {@return the job ids of every hand-over to Slurm, oldest first: each worker array's and each aggregation job's}
+     */
     public List<String> slurmJobIds() {
         List<String> ids = new ArrayList<>();
         for (SlurmSubmission s : slurm) {
@@ -114,7 +126,7 @@ public record CampaignManifest(int schemaVersion, String campaignId, CampaignSet
         return ids;
     }
 
-    /** Whether it was handed to Slurm: its units are claimed by workers and kept in {@code units/}. */
+    /** {@return whether it was handed to Slurm: its units are claimed by workers and kept in {@code units/}} */
     public boolean clustered() {
         return !slurm.isEmpty();
     }

@@ -12,6 +12,13 @@ import java.util.Objects;
  * @param unit          the unit
  */
 public record ClaimedUnit(int schemaVersion, int claim, ManifestUnit unit) {
+    /**
+     * Checks that the unit is set.
+     *
+     * @param schemaVersion results schema version
+     * @param claim         the claim generation it was written under (0: written by a resume, outside any claim)
+     * @param unit          the unit
+     */
     public ClaimedUnit {
         Objects.requireNonNull(unit, "unit");
     }

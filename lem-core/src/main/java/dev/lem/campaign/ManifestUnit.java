@@ -88,7 +88,11 @@ public record ManifestUnit(int seq, int round, int experiment, int cycle, UnitSt
 
     /**
      * This unit handed back to be run again from scratch (its process stopped while it ran, or a resume renewed
-     * its attempts): pending, its attempt count and history kept, with one more history line.
+     * its attempts): pending, its attempt count and history kept, with one more history line; its files, pause,
+     * model-load, warm-up and throttle records cleared, its last failure and placement kept.
+     *
+     * @param historyLine the line added to its history (e.g. {@code "attempt 2: rerun after interruption"})
+     * @return the copy, pending
      */
     public ManifestUnit handedBack(String historyLine) {
         List<String> h = new java.util.ArrayList<>(history);

@@ -43,7 +43,14 @@ public final class NodeEnergy {
         }
     }
 
-    /** {@code nodes.csv}: one row per node and energy domain (per device for device domains). */
+    /**
+     * {@code nodes.csv}: one row per node and energy domain (per device for device domains), over the campaign's
+     * done units whose process results have energy.
+     *
+     * @param m    the campaign
+     * @param repo the results folder its experiments' process results are read from
+     * @return the CSV text, with a header line of {@link #COLUMNS}; energies in J, overlaps in s
+     */
     public static String csv(CampaignManifest m, ResultsRepository repo) {
         Map<List<String>, List<Window>> groups = new TreeMap<>(Comparator.comparing(Object::toString));
         Map<List<String>, EnergyDomain> domains = new LinkedHashMap<>();
@@ -114,6 +121,11 @@ public final class NodeEnergy {
     /**
      * The other units whose run (start to end of their last attempt) overlapped this one's on the same node: their
      * machine-wide and shared-device figures include each other's work over the overlap.
+     *
+     * @param m the campaign
+     * @param u the unit
+     * @return the overlapping units' numbers (1-based, {@code seq + 1}) in run order; empty when {@code u} has no
+     *         node, start or end recorded
      */
     public static List<Integer> sharedNodeWith(CampaignManifest m, ManifestUnit u) {
         Optional<String> node = u.placement().map(Placement::node);

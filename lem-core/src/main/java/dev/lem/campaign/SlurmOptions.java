@@ -34,6 +34,18 @@ public record SlurmOptions(Optional<String> partition, Optional<String> account,
     private static final List<String> RESERVED = List.of("--array", "-a", "--output", "-o", "--error", "-e",
             "--dependency", "-d", "--parsable", "--job-name", "-J", "--ntasks", "-n", "--wrap");
 
+    /**
+     * Reads a {@code null} option as not set and copies the lists; does not check the values ({@link #check()} does).
+     *
+     * @param partition   {@code --partition}, empty or {@code null} for the cluster's default
+     * @param account     {@code --account}, empty or {@code null} for the user's default
+     * @param gpusPerTask {@code --gpus-per-task}, GPUs per task; empty or {@code null} for none asked for
+     * @param time        {@code --time}, each task's time limit in Slurm's forms; empty or {@code null} for the
+     *                    partition's default
+     * @param maxParallel workers that may run at once; empty or {@code null} for one per experiment
+     * @param sbatchArgs  further {@code sbatch} options, one per entry; {@code null} for none
+     * @param lemCommand  the command that runs {@code lem} on the nodes; empty or {@code null} for the submitting one
+     */
     public SlurmOptions {
         partition = partition == null ? Optional.empty() : partition;
         account = account == null ? Optional.empty() : account;
@@ -44,49 +56,83 @@ public record SlurmOptions(Optional<String> partition, Optional<String> account,
         lemCommand = lemCommand == null ? List.of() : List.copyOf(lemCommand);
     }
 
-    /** Nothing asked for: the cluster's defaults, one worker per experiment, the submitting lem command. */
+    /** {@return nothing asked for: the cluster's defaults, one worker per experiment, the submitting lem command} */
     public static SlurmOptions defaults() {
         return new SlurmOptions(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), List.of(), List.of());
     }
 
-    /** With {@code --partition}. */
+    /**
+     * {@return these options with {@code --partition} set}
+     *
+     * @param p the partition; {@code null} for the cluster's default
+     */
     public SlurmOptions withPartition(String p) {
         return new SlurmOptions(Optional.ofNullable(p), account, gpusPerTask, time, maxParallel, sbatchArgs, lemCommand);
     }
 
-    /** With {@code --account}. */
+    /**
+     * {@return these options with {@code --account} set}
+     *
+     * @param a the account charged; {@code null} for the user's default
+     */
     public SlurmOptions withAccount(String a) {
         return new SlurmOptions(partition, Optional.ofNullable(a), gpusPerTask, time, maxParallel, sbatchArgs, lemCommand);
     }
 
-    /** With {@code --gpus-per-task}. */
+    /**
+     * {@return these options with {@code --gpus-per-task} set}
+     *
+     * @param g GPUs Slurm gives each task; {@code null} for none asked for
+     */
     public SlurmOptions withGpusPerTask(Integer g) {
         return new SlurmOptions(partition, account, Optional.ofNullable(g), time, maxParallel, sbatchArgs, lemCommand);
     }
 
-    /** With {@code --time}. */
+    /**
+     * {@return these options with {@code --time} set}
+     *
+     * @param t each task's time limit in Slurm's forms (e.g. {@code 02:00:00}); {@code null} for the partition's
+     *          default
+     */
     public SlurmOptions withTime(String t) {
         return new SlurmOptions(partition, account, gpusPerTask, Optional.ofNullable(t), maxParallel, sbatchArgs,
                 lemCommand);
     }
 
-    /** With the number of workers that may run at once. */
+    /**
+     * {@return these options with the number of workers (array tasks) that may run at once set}
+     *
+     * @param k workers that may run at once; {@code null} for one per experiment
+     */
     public SlurmOptions withMaxParallel(Integer k) {
         return new SlurmOptions(partition, account, gpusPerTask, time, Optional.ofNullable(k), sbatchArgs, lemCommand);
     }
 
-    /** With further {@code sbatch} options. */
+    /**
+     * {@return these options with further {@code sbatch} options, replacing any set before}
+     *
+     * @param args {@code sbatch} options, one per entry (e.g. {@code --qos=high}); {@code null} for none
+     */
     public SlurmOptions withSbatchArgs(List<String> args) {
         return new SlurmOptions(partition, account, gpusPerTask, time, maxParallel, args, lemCommand);
     }
 
-    /** With the command that runs {@code lem} on the nodes. */
+    /**
+     * {@return these options with the command that runs {@code lem} on the nodes set}
+     *
+     * @param command the command and its leading arguments (e.g. {@code /shared/lem-0.1.0/bin/lem}); empty or
+     *                {@code null} for the command that submits
+     */
     public SlurmOptions withLemCommand(List<String> command) {
         return new SlurmOptions(partition, account, gpusPerTask, time, maxParallel, sbatchArgs, command);
     }
 
-    /** These options with every option {@code other} sets (a resume's flags over the stored ones). */
+    /**
+     * {@return these options with every option {@code other} sets (a resume's flags over the stored ones)}
+     *
+     * @param other the options that win where set (a list where not empty)
+     */
     public SlurmOptions overriddenBy(SlurmOptions other) {
         return new SlurmOptions(other.partition.or(() -> partition), other.account.or(() -> account),
                 other.gpusPerTask.or(() -> gpusPerTask), other.time.or(() -> time),

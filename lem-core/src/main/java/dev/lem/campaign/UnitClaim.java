@@ -17,6 +17,15 @@ import java.util.Objects;
  * @param by            the claimant: host, process, Slurm job and array task, devices
  */
 public record UnitClaim(int schemaVersion, int seq, int generation, Instant claimedAt, Placement by) {
+    /**
+     * Checks that the time and the claimant are set.
+     *
+     * @param schemaVersion results schema version
+     * @param seq           the unit's position in the run order (0-based)
+     * @param generation    1 for the first claim of the unit, then one more per take-over
+     * @param claimedAt     when it was claimed (the claimant's clock)
+     * @param by            the claimant: host, process, Slurm job and array task, devices
+     */
     public UnitClaim {
         Objects.requireNonNull(claimedAt, "claimedAt");
         Objects.requireNonNull(by, "by");

@@ -81,7 +81,7 @@ public final class UnitLedger {
          */
         Optional<Map<String, String>> query(Collection<String> jobIds);
 
-        /** No Slurm to ask. */
+        /** {@return no Slurm to ask: every query answers empty, so no claim is judged stopped on Slurm's word} */
         static JobStates none() {
             return ids -> Optional.empty();
         }
@@ -131,7 +131,7 @@ public final class UnitLedger {
         this.nanoTime = nanoTime;
     }
 
-    /** Where this worker runs. */
+    /** {@return where this worker runs (recorded in its claims)} */
     public Placement placement() {
         return me;
     }
@@ -300,10 +300,12 @@ public final class UnitLedger {
     }
 
     /**
-     * Records a unit this worker holds (its latest state), unless another worker has claimed it since.
+     * Records a unit this worker holds (its latest state), unless another worker has claimed it since. A unit
+     * recorded in any state but running is no longer held.
      *
-     * @return false when a newer claim exists (this worker was judged stopped and the unit taken over) or the ledger
-     *         is closed: nothing was written
+     * @param unit the unit's new state
+     * @return true when it was written; false when a newer claim exists (this worker was judged stopped and the
+     *         unit taken over) or the ledger is closed: nothing was written
      * @throws IllegalStateException when this worker does not hold the unit
      */
     public synchronized boolean record(ManifestUnit unit) {
@@ -332,6 +334,9 @@ public final class UnitLedger {
      * Hands a unit back (pending, to be run again from scratch by whichever worker claims it next) and closes the
      * ledger: this worker records nothing more. Used when the worker is being stopped (SIGTERM from Slurm at a time
      * limit, a preemption or {@code scancel}).
+     *
+     * @param unit        the unit this worker was running (nothing is written when it does not hold it)
+     * @param historyLine the line added to the unit's history, saying why it was handed back
      */
     public synchronized void handBackAndClose(ManifestUnit unit, String historyLine) {
         if (!closed && held.containsKey(unit.seq())) {
@@ -405,7 +410,14 @@ public final class UnitLedger {
         }
     }
 
-    /** Every claim of a unit, oldest first (the history of who ran it). */
+    /**
+     * Every claim of a unit, oldest first (the history of who ran it); claims that cannot be read are left out.
+     *
+     * @param store      the campaigns of the results folder
+     * @param campaignId the campaign
+     * @param seq        the unit's position in the run order (0-based)
+     * @return the claims, generation 1 first; empty when the unit was never claimed
+     */
     public static List<UnitClaim> claims(ManifestStore store, String campaignId, int seq) {
         Path dir = store.unitsFolder(campaignId);
         List<UnitClaim> out = new ArrayList<>();
@@ -466,6 +478,8 @@ public final class UnitLedger {
      * used by a resume, once none of the campaign's tasks runs any more. Writes each unit's state under its latest
      * claim.
      *
+     * @param store  the campaigns of the results folder
+     * @param merged the campaign's manifest, merged with every unit's state
      * @param why the history line of a unit whose holder stopped while it ran, e.g. "its Slurm task ended (TIMEOUT)"
      * @return the units handed back
      */

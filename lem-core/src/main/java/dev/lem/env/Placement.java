@@ -28,6 +28,21 @@ public record Placement(String host, long pid, Optional<Instant> processStart, O
         Optional<String> slurmArrayJobId, Optional<Integer> slurmArrayTaskId, int slurmRestartCount,
         Optional<String> slurmNode, List<String> visibleDevices, Optional<String> slurmGpus) {
 
+    /**
+     * Checks that the host is set; reads a {@code null} optional as empty and a {@code null} device list as empty,
+     * and copies the list.
+     *
+     * @param host              the host name
+     * @param pid               the process id
+     * @param processStart      when that process started, when known
+     * @param slurmJobId        {@code SLURM_JOB_ID}, empty outside Slurm
+     * @param slurmArrayJobId   {@code SLURM_ARRAY_JOB_ID}, empty outside an array
+     * @param slurmArrayTaskId  {@code SLURM_ARRAY_TASK_ID}, empty outside an array
+     * @param slurmRestartCount {@code SLURM_RESTART_COUNT} (0 when never requeued)
+     * @param slurmNode         {@code SLURMD_NODENAME}, empty outside Slurm
+     * @param visibleDevices    the entries of {@code CUDA_VISIBLE_DEVICES} (empty when unset)
+     * @param slurmGpus         {@code SLURM_STEP_GPUS} or {@code SLURM_JOB_GPUS}, empty when Slurm allocated none
+     */
     public Placement {
         Objects.requireNonNull(host, "host");
         processStart = processStart == null ? Optional.empty() : processStart;
@@ -39,13 +54,27 @@ public record Placement(String host, long pid, Optional<Instant> processStart, O
         slurmGpus = slurmGpus == null ? Optional.empty() : slurmGpus;
     }
 
-    /** This process, placed as its environment variables say. */
+    /**
+     * This process, placed as its environment variables say.
+     *
+     * @param environment the process's environment variables (e.g. {@code System.getenv()})
+     * @return this host, this process's id and start time, and what the Slurm and CUDA variables say
+     */
     public static Placement current(Map<String, String> environment) {
         ProcessHandle self = ProcessHandle.current();
         return of(EnvironmentCapture.hostName(), self.pid(), self.info().startInstant(), environment);
     }
 
-    /** A process on a host, placed as the environment variables say (Slurm's and {@code CUDA_VISIBLE_DEVICES}). */
+    /**
+     * A process on a host, placed as the environment variables say (Slurm's and {@code CUDA_VISIBLE_DEVICES}); blank
+     * variables are read as unset, and a task id or restart count that is not a number as unset (restart count 0).
+     *
+     * @param host         the host name
+     * @param pid          the process id
+     * @param processStart when the process started, when known
+     * @param env          the process's environment variables
+     * @return the placement
+     */
     public static Placement of(String host, long pid, Optional<Instant> processStart, Map<String, String> env) {
         String cuda = env.get("CUDA_VISIBLE_DEVICES");
         List<String> devices = cuda == null || cuda.isBlank() ? List.of()
@@ -57,14 +86,14 @@ public record Placement(String host, long pid, Optional<Instant> processStart, O
                         .orElse(0), nonBlank(env.get("SLURMD_NODENAME")), devices, gpus);
     }
 
-    /** Whether a Slurm job ran it. */
+    /** {@return whether a Slurm job ran it ({@code SLURM_JOB_ID} was set)} */
     public boolean slurm() {
         return slurmJobId.isPresent();
     }
 
     /**
-     * The Slurm task as {@code squeue} names it: {@code <array job>_<task>} for an array task, else the job id;
-     * empty outside Slurm.
+     * {@return the Slurm task as {@code squeue} names it: {@code <array job>_<task>} for an array task, else the job
+     * id; empty outside Slurm}
      */
     public Optional<String> slurmTask() {
         if (slurmArrayJobId.isPresent() && slurmArrayTaskId.isPresent()) {
@@ -73,12 +102,12 @@ public record Placement(String host, long pid, Optional<Instant> processStart, O
         return slurmJobId;
     }
 
-    /** The node: Slurm's name for it when a Slurm job ran it, else the host name. */
+    /** {@return the node: Slurm's name for it when a Slurm job ran it, else the host name} */
     public String node() {
         return slurmNode.orElse(host);
     }
 
-    /** The devices in one phrase, e.g. {@code CUDA_VISIBLE_DEVICES=0,1 (Slurm GPUs 4,5)}. */
+    /** {@return the devices in one phrase, e.g. {@code CUDA_VISIBLE_DEVICES=0,1 (Slurm GPUs 4,5)}} */
     public String devices() {
         String visible = visibleDevices.isEmpty() ? "CUDA_VISIBLE_DEVICES unset" : "CUDA_VISIBLE_DEVICES="
                 + String.join(",", visibleDevices);

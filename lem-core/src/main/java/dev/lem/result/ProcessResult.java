@@ -71,6 +71,7 @@ public record ProcessResult(
      * @param peakRssBytes peak resident memory of the process so far, bytes
      * @param timeseriesFile the time-series CSV next to this file, when written
      * @param warnings things the user should know about this cycle
+     * @param placement where the cycle ran; empty or {@code null} when not recorded
      */
     public ProcessResult {
         placement = placement == null ? Optional.empty() : placement;
@@ -83,7 +84,26 @@ public record ProcessResult(
         warnings = List.copyOf(warnings);
     }
 
-    /** A result without a placement (recorders outside a campaign or a runner that know only the host). */
+    /**
+     * A result without a placement (recorders outside a campaign or a runner that know only the host).
+     *
+     * @param schemaVersion results schema version
+     * @param experimentId the experiment
+     * @param cycle cycle index (0-based)
+     * @param rank process rank
+     * @param host host name
+     * @param startedAt wall-clock time of the cycle's start
+     * @param durationNanos the cycle's length in this process, ns
+     * @param requests every request's raw timeline (warm-up excluded)
+     * @param energy the cycle's energy window, when meters were available
+     * @param phaseEnergy energy per backend phase, summed over the cycle
+     * @param phaseNanos time per backend phase, summed over the cycle, ns
+     * @param counters backend counters
+     * @param flops the cycle's FLOPs from the best available estimator
+     * @param peakRssBytes peak resident memory of the process so far, bytes
+     * @param timeseriesFile the time-series CSV next to this file, when written
+     * @param warnings things the user should know about this cycle
+     */
     public ProcessResult(int schemaVersion, String experimentId, int cycle, int rank, String host, Instant startedAt,
             long durationNanos, List<RequestRecord> requests, Optional<EnergyMeasurement> energy,
             Map<String, EnergyMeasurement> phaseEnergy, Map<String, Long> phaseNanos, Map<String, Double> counters,

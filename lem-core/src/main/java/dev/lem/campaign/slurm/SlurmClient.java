@@ -41,7 +41,7 @@ public final class SlurmClient {
         this.path = path;
     }
 
-    /** Slurm's commands from {@value #BIN_PROPERTY} when set, else from the {@code PATH}. */
+    /** {@return Slurm's commands from the folder {@value #BIN_PROPERTY} names when set, else from the {@code PATH}} */
     public static SlurmClient fromEnvironment() {
         String b = System.getProperty(BIN_PROPERTY);
         String p = System.getenv("PATH");
@@ -49,12 +49,21 @@ public final class SlurmClient {
                 p == null ? "" : p);
     }
 
-    /** Slurm's commands from one folder (tests, or a site that keeps them off the {@code PATH}). */
+    /**
+     * {@return Slurm's commands from one folder only (tests, or a site that keeps them off the {@code PATH})}
+     *
+     * @param folder the folder holding {@code sbatch}, {@code squeue}, ...
+     */
     public static SlurmClient in(Path folder) {
         return new SlurmClient(Optional.of(folder), "");
     }
 
-    /** Where a Slurm command is, if it is there. */
+    /**
+     * {@return where a Slurm command is, if it is there: an executable file of that name in the folder, or the first
+     * folder of the {@code PATH} that has one}
+     *
+     * @param command the command's name, e.g. {@code sbatch}
+     */
     public Optional<Path> find(String command) {
         List<Path> dirs = new ArrayList<>();
         bin.ifPresent(dirs::add);
@@ -75,8 +84,11 @@ public final class SlurmClient {
     }
 
     /**
-     * The command's path.
+     * The command's path, or an error saying what to install.
      *
+     * @param command the command's name, e.g. {@code sbatch}
+     * @param purpose what needs it, for the message (e.g. "handing a campaign to Slurm (lem campaign submit --slurm)")
+     * @return the command's path, as {@link #find(String)} finds it
      * @throws SlurmException naming the command, where it was looked for and what to install
      */
     public Path require(String command, String purpose) {
@@ -88,6 +100,8 @@ public final class SlurmClient {
     /**
      * {@code sbatch --parsable [args] script}.
      *
+     * @param script the batch script
+     * @param args   further sbatch options, before the script (e.g. {@code --dependency=afterany:<id>})
      * @return the job id Slurm gave it
      * @throws SlurmException with sbatch's own message when it refuses
      */
@@ -111,7 +125,12 @@ public final class SlurmClient {
         return id;
     }
 
-    /** {@code scancel id}; false when it failed (the reason is logged). */
+    /**
+     * {@code scancel id}.
+     *
+     * @param jobId the job (or array) id
+     * @return true when scancel succeeded; false when it is missing or failed (the reason is logged)
+     */
     public boolean cancel(String jobId) {
         Optional<Path> scancel = find("scancel");
         if (scancel.isEmpty()) {
@@ -128,6 +147,7 @@ public final class SlurmClient {
     /**
      * The states of jobs by their own ids (an array task's job id, or an array's), from {@code squeue --states=all}.
      *
+     * @param jobIds the job ids
      * @return state by job id for every job Slurm still knows (a job it does not list has ended long enough ago to
      *         be forgotten); empty when squeue is missing or failed (then nothing can be said)
      */
@@ -188,7 +208,12 @@ public final class SlurmClient {
         return Optional.of(parseSqueue(r.out()));
     }
 
-    /** Parses {@code squeue --noheader --format %i|%A|%T|%N|%r}. */
+    /**
+     * Parses {@code squeue --noheader --format %i|%A|%T|%N|%r}; lines with fewer than three fields are skipped.
+     *
+     * @param out squeue's output
+     * @return a job per line, in squeue's order
+     */
     public static List<SlurmJob> parseSqueue(String out) {
         List<SlurmJob> jobs = new ArrayList<>();
         for (String line : out.split("\\R")) {
@@ -202,7 +227,13 @@ public final class SlurmClient {
         return jobs;
     }
 
-    /** Parses {@code sacct --noheader --parsable2 --format JobID,JobIDRaw,State,NodeList,ExitCode}. */
+    /**
+     * Parses {@code sacct --noheader --parsable2 --format JobID,JobIDRaw,State,NodeList,ExitCode}; lines with fewer
+     * than three fields are skipped, and sacct's {@code None assigned} node is read as none.
+     *
+     * @param out sacct's output
+     * @return a job per line, in sacct's order
+     */
     public static List<SlurmJob> parseSacct(String out) {
         List<SlurmJob> jobs = new ArrayList<>();
         for (String line : out.split("\\R")) {

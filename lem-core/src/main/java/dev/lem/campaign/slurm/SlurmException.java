@@ -6,10 +6,21 @@ import dev.lem.LemException;
 public class SlurmException extends LemException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A Slurm error.
+     *
+     * @param message what went wrong and what to do
+     */
     public SlurmException(String message) {
         super(message);
     }
 
+    /**
+     * A Slurm error with its cause.
+     *
+     * @param message what went wrong and what to do
+     * @param cause   the error that caused it
+     */
     public SlurmException(String message, Throwable cause) {
         super(message, cause);
     }

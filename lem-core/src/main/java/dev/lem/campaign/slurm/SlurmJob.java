@@ -23,18 +23,30 @@ public record SlurmJob(String id, String jobId, String state, String node, Strin
     public static final Set<String> ACTIVE = Set.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED",
             "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED");
 
+    /**
+     * Checks that the id is set, keeps the state's first word in upper case ({@code CANCELLED by 1000} becomes
+     * {@code CANCELLED}), and reads a {@code null} exit code as unknown.
+     *
+     * @param id       the name Slurm shows: {@code <array job>_<task>} for an array task, else the job id
+     * @param jobId    the job's own id
+     * @param state    its state as Slurm reports it
+     * @param node     the node(s) it ran on (empty while pending)
+     * @param reason   why it is pending or how it ended, when Slurm says
+     * @param exitCode its exit code as {@code sacct} gives it, when known
+     * @param source   {@code sacct} or {@code squeue}
+     */
     public SlurmJob {
         Objects.requireNonNull(id, "id");
         state = state.split("\\s+")[0].toUpperCase(Locale.ROOT);
         exitCode = exitCode == null ? Optional.empty() : exitCode;
     }
 
-    /** Whether it is pending or running (or about to be). */
+    /** {@return whether it is pending or running (or about to be): its state is one of {@link #ACTIVE}} */
     public boolean active() {
         return ACTIVE.contains(state);
     }
 
-    /** The state as a person reads it: {@code timed out}, {@code node failure}, {@code preempted}, ... */
+    /** {@return the state as a person reads it: {@code timed out}, {@code node failure}, {@code preempted}, ...} */
     public String describe() {
         return switch (state) {
             case "PENDING" -> "pending" + (reason.isBlank() || reason.equals("None") ? "" : " (" + reason + ")");

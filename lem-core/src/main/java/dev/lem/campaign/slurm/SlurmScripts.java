@@ -33,22 +33,42 @@ public final class SlurmScripts {
      */
     public record Submission(CampaignManifest manifest, SlurmOptions options, List<String> lemCommand, int number,
             int tasks, int units, Path slurmDir, Instant writtenAt) {
+        /**
+         * Copies the lem command, so the submission cannot change after it is made.
+         *
+         * @param manifest   the campaign
+         * @param options    the options (checked)
+         * @param lemCommand the command that runs lem on the nodes
+         * @param number     the submission's number (1, then one more per resume)
+         * @param tasks      array tasks (workers)
+         * @param units      units left to run
+         * @param slurmDir   the campaign's {@code slurm/} folder (scripts and logs)
+         * @param writtenAt  when the scripts were written
+         */
         public Submission {
             lemCommand = List.copyOf(lemCommand);
         }
 
-        /** The worker array's script. */
+        /** {@return where the worker array's script goes: {@code worker-<number>.sbatch} in {@link #slurmDir()}} */
         public Path workerScript() {
             return slurmDir.resolve("worker-" + number + ".sbatch");
         }
 
-        /** The aggregation job's script. */
+        /**
+         * {@return where the aggregation job's script goes: {@code aggregate-<number>.sbatch} in {@link #slurmDir()}}
+         */
         public Path aggregateScript() {
             return slurmDir.resolve("aggregate-" + number + ".sbatch");
         }
     }
 
-    /** The worker array's script. */
+    /**
+     * The worker array's script: one array task per worker, each running {@code lem campaign worker} until no unit
+     * is left to claim.
+     *
+     * @param s the submission
+     * @return the script's text, with a comment above each {@code #SBATCH} line
+     */
     public static String worker(Submission s) {
         CampaignManifest m = s.manifest();
         SlurmOptions o = s.options();
@@ -100,7 +120,12 @@ public final class SlurmScripts {
         return sb.toString();
     }
 
-    /** The aggregation job's script. */
+    /**
+     * The aggregation job's script, which runs {@code lem campaign aggregate} once the worker array has ended.
+     *
+     * @param s the submission
+     * @return the script's text, with a comment above each {@code #SBATCH} line
+     */
     public static String aggregate(Submission s) {
         CampaignManifest m = s.manifest();
         SlurmOptions o = s.options();
