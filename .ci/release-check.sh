@@ -10,7 +10,7 @@
 #      dev.lem.Experiment, and resolves lem-core's -sources and -javadoc jars.
 #   3. Distribution: lem-VERSION.tar.gz unpacked into an empty folder runs `bin/lem --version` from
 #      another directory and through a symlink, and `bin/lem run` on the quick-start config; the .zip
-#      holds the same files; every third-party jar in lib/ is listed in THIRD-PARTY.md.
+#      holds the same files; every third-party jar in lib/ is listed in THIRD-PARTY.md, and PyTorch's LICENSE and NOTICE are in licenses/.
 #
 # The second build installs into a throwaway local repository (Maven's head repository; the user's
 # ~/.m2/repository is only read, as its tail), so nothing is installed into ~/.m2.
@@ -185,7 +185,7 @@ tar -xzf "$tarball" -C "$work/install"
 home="$work/install/lem-$version"
 diff <(tar -tzf "$tarball" | grep -v '/$' | sort) <(unzip -Z1 "$zipfile" | grep -v '/$' | sort) ||
   fail "the .zip and the .tar.gz hold different files"
-for f in bin/lem bin/lem.cmd README.md LICENSE NOTICE CHANGELOG.md THIRD-PARTY.md configs/quickstart.yaml; do
+for f in bin/lem bin/lem.cmd README.md LICENSE NOTICE CHANGELOG.md THIRD-PARTY.md licenses/PyTorch-LICENSE.txt licenses/PyTorch-NOTICE.txt configs/quickstart.yaml; do
   [ -f "$home/$f" ] || fail "the distribution has no $f"
 done
 [ -x "$home/bin/lem" ] || fail "bin/lem is not executable"
