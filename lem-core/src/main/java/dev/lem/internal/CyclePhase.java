@@ -163,6 +163,9 @@ final class CyclePhase {
                 .map(r -> new GenerationRequest("c" + cycle + "-" + r.id().substring(1), r.prompt(), r.promptTokenIds(),
                         r.maxOutputTokens(), r.minOutputTokens(), r.decoding(), r.seed(), false))
                 .toList();
+        // every preparation (prompt sizing with the server's /tokenize, tokenisation for batching, the traffic
+        // warm-up) happens here, before the window: the window holds nothing but the workload
+        WorkloadDriver.Prepared prepared = driver.prepare(reqs);
         boolean metered = monitor != null && !monitor.domains().isEmpty();
         boolean keepSeries = metered && config.energy().timeseries();
         Instant wallStart = Instant.now();
@@ -172,7 +175,7 @@ final class CyclePhase {
         RequestRecorder recorder = new RequestRecorder(t0, metered && caps.reportsPhases() ? monitor : null, window);
         List<String> trafficNotes;
         try {
-            trafficNotes = driver.drive(reqs, recorder);
+            trafficNotes = driver.drive(prepared, recorder);
         } finally {
             if (w != null) {
                 w.close();

@@ -96,6 +96,8 @@ public final class ScriptedServer implements AutoCloseable {
     private final List<String> iterationStats = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger metricsReads = new AtomicInteger();
     private final Runnable beforeGenerate;
+    private final double tokenizeDelayMs;
+    private final List<Long> tokenizeNanos = Collections.synchronizedList(new ArrayList<>());
 
     private ScriptedServer(Builder b) throws IOException {
         this.flavor = b.flavor;
@@ -109,6 +111,7 @@ public final class ScriptedServer implements AutoCloseable {
         this.maxModelLen = b.maxModelLen;
         this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
         this.beforeGenerate = b.beforeGenerate;
+        this.tokenizeDelayMs = b.tokenizeDelayMs;
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-server");
             t.setDaemon(true);
@@ -131,6 +134,7 @@ public final class ScriptedServer implements AutoCloseable {
     /** Server settings. */
     public static final class Builder {
         private Runnable beforeGenerate = () -> { };
+        private double tokenizeDelayMs;
         private Flavor flavor = Flavor.VLLM;
         private String model = "test-model";
         private double ttftMs = 2;
@@ -200,6 +204,12 @@ public final class ScriptedServer implements AutoCloseable {
             return this;
         }
 
+        /** How long {@code /tokenize} takes to answer, ms (default 0), like a real tokenizer on a long prompt. */
+        public Builder tokenizeDelayMs(double ms) {
+            this.tokenizeDelayMs = ms;
+            return this;
+        }
+
         /** Runs at the start of every generation request (e.g. to make the server process die). */
         public Builder beforeGenerate(Runnable r) {
             this.beforeGenerate = r;
@@ -242,6 +252,13 @@ public final class ScriptedServer implements AutoCloseable {
     /** The most generation requests that were in flight at once. */
     public int maxConcurrent() {
         return maxActive.get();
+    }
+
+    /** When each {@code /tokenize} request arrived ({@link System#nanoTime()}). */
+    public List<Long> tokenizeCalls() {
+        synchronized (tokenizeNanos) {
+            return List.copyOf(tokenizeNanos);
+        }
     }
 
     /** Times {@code /metrics} was read. */
@@ -315,6 +332,8 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private void tokenize(HttpExchange x, byte[] in) throws IOException {
+        tokenizeNanos.add(System.nanoTime());
+        sleep(tokenizeDelayMs);
         if (flavor != Flavor.VLLM) {
             reply(x, 404, "application/json", "{\"detail\":\"Not Found\"}");
             return;
