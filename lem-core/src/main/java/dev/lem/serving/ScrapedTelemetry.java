@@ -26,6 +26,7 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
 
     private final ServingClient client;
     private final String path;
+    private final java.net.@org.jspecify.annotations.Nullable URI url;
     private final long minIntervalNanos;
     private final Duration timeout;
     private long lastReadNanos;
@@ -42,6 +43,23 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
     protected ScrapedTelemetry(ServingClient client, String path, Duration minInterval) {
         this.client = client;
         this.path = path;
+        this.url = null;
+        this.minIntervalNanos = minInterval.toNanos();
+        this.timeout = Duration.ofSeconds(2);
+    }
+
+    /**
+     * A source that reads an endpoint at an absolute URL (another port of the server's host) at most once per
+     * {@code minInterval}.
+     *
+     * @param client      the client of the server (its API key is sent)
+     * @param url         the metrics endpoint, e.g. {@code http://host:8002/metrics}
+     * @param minInterval the shortest time between two reads
+     */
+    protected ScrapedTelemetry(ServingClient client, java.net.URI url, Duration minInterval) {
+        this.client = client;
+        this.path = url.toString();
+        this.url = url;
         this.minIntervalNanos = minInterval.toNanos();
         this.timeout = Duration.ofSeconds(2);
     }
@@ -62,7 +80,7 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
             return new TelemetrySample(Map.of(), List.of()); // between scrapes: nothing new, so nothing
         }
         try {
-            ServingClient.Reply r = client.get(path, timeout);
+            ServingClient.Reply r = url != null ? client.get(url, timeout) : client.get(path, timeout);
             if (!r.ok()) {
                 lastError = "HTTP " + r.status() + " from " + path;
                 return new TelemetrySample(Map.of(), List.of());
@@ -96,7 +114,7 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
 
     @Override
     public Map<String, String> environment() {
-        return Map.of(name() + ".endpoint", client.settings().resolve(path).toString());
+        return Map.of(name() + ".endpoint", url != null ? url.toString() : client.settings().resolve(path).toString());
     }
 
     @Override

@@ -93,6 +93,7 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
     private final List<String> iterationStats = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger metricsReads = new AtomicInteger();
     private final Runnable beforeGenerate;
@@ -360,6 +361,10 @@ public final class ScriptedServer implements AutoCloseable {
             reply(x, 200, "application/json", "[" + String.join(",", drained) + "]");
             return;
         }
+        if (flavor == Flavor.TRITON) {
+            reply(x, 200, "text/plain; charset=utf-8", tritonMetrics());
+            return;
+        }
         String m = "test-model";
         String labels = "{engine=\"0\",model_name=\"" + m + "\"}";
         String text = "# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
@@ -387,6 +392,40 @@ public final class ScriptedServer implements AutoCloseable {
                     + "vllm:cache_config_info" + l + "} 1.0\n";
         }
         reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    }
+
+    /**
+     * Triton's metrics port in its real text format: per-model counters for the served model and for
+     * {@code tensorrt_llm} (the ensemble's core), the TensorRT-LLM batch-manager gauges, one GPU.
+     */
+    private String tritonMetrics() {
+        long done = completed.get();
+        StringBuilder sb = new StringBuilder();
+        for (String mdl : List.of(model, "tensorrt_llm")) {
+            String l = "{model=\"" + mdl + "\",version=\"1\"}";
+            sb.append("nv_inference_request_success").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_request_failure").append(l).append(" 0\n")
+                    .append("nv_inference_count").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_exec_count").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_request_duration_us").append(l).append(' ')
+                    .append(Math.round(done * (ttftMs * 1000))).append('\n')
+                    .append("nv_inference_queue_duration_us").append(l).append(' ').append(done * 100).append('\n')
+                    .append("nv_inference_pending_request_count").append(l).append(" 0\n");
+        }
+        String t = ",model=\"tensorrt_llm\",version=\"1\"} ";
+        sb.append("# HELP nv_trt_llm_request_metrics TRT LLM request metrics\n")
+                .append("# TYPE nv_trt_llm_request_metrics gauge\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"context\"").append(t).append("0\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"scheduled\"").append(t).append(active.get()).append('\n')
+                .append("nv_trt_llm_request_metrics{request_type=\"max\"").append(t).append("512\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"active\"").append(t).append(active.get()).append('\n')
+                .append("nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=\"used\"").append(t).append(active.get())
+                .append('\n')
+                .append("nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=\"max\"").append(t).append("100\n")
+                .append("nv_trt_llm_general_metrics{general_type=\"iteration_counter\"").append(t)
+                .append(generated.get()).append('\n')
+                .append("nv_gpu_power_usage{gpu_uuid=\"GPU-scripted\"} 123.5\n");
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ generation
@@ -480,6 +519,7 @@ public final class ScriptedServer implements AutoCloseable {
             x.sendResponseHeaders(200, 0);
             OutputStream os = x.getResponseBody();
             stream(os, trace, s, body, chat, n, max, promptCount);
+            completed.incrementAndGet();
         } finally {
             active.decrementAndGet();
         }
