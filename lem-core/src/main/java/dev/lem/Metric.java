@@ -97,7 +97,13 @@ public enum Metric {
     /** 99th percentile of send lag, ms. */
     SEND_LAG_P99_MS("ms", "99th percentile of send lag: actual - scheduled send time (open loop)"),
     /** Largest send lag, ms. */
-    SEND_LAG_MAX_MS("ms", "largest send lag: actual - scheduled send time (open loop)");
+    SEND_LAG_MAX_MS("ms", "largest send lag: actual - scheduled send time (open loop)"),
+    /** Prefill energy per prompt token, J/token: the cycle's energy apportioned by the engine's phase time. */
+    PREFILL_ENERGY_PER_PROMPT_TOKEN_J("J/token", "prefill energy / prompt tokens (ratio of sums); the energy "
+            + "apportioned between prefill and decode by the engine's own phase time (served engines)"),
+    /** Decode energy per output token, J/token: the cycle's energy apportioned by the engine's phase time. */
+    DECODE_ENERGY_PER_OUTPUT_TOKEN_J("J/token", "decode energy / output tokens (ratio of sums); the energy "
+            + "apportioned between prefill and decode by the engine's own phase time (served engines)");
 
     private final String unit;
     private final String description;

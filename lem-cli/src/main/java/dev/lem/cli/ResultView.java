@@ -16,7 +16,8 @@ import java.util.Locale;
 final class ResultView {
     private static final List<Metric> HEADLINE = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.REQUESTS_PER_S,
             Metric.TTFT_MEAN_MS, Metric.TTFT_P99_MS, Metric.ITL_MEAN_MS, Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS,
-            Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, Metric.ENERGY_J,
+            Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J,
+            Metric.PREFILL_ENERGY_PER_PROMPT_TOKEN_J, Metric.DECODE_ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_J,
             Metric.ENERGY_GPU_J, Metric.ENERGY_CPU_J, Metric.ENERGY_DRAM_J, Metric.ENERGY_RAM_J,
             Metric.ENERGY_MEASURED_J, Metric.ENERGY_NOT_USED_J,
             Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.FLOPS_PER_OUTPUT_TOKEN,

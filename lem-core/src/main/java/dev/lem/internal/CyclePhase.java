@@ -166,6 +166,7 @@ final class CyclePhase {
         // every preparation (prompt sizing with the server's /tokenize, tokenisation for batching, the traffic
         // warm-up) happens here, before the window: the window holds nothing but the workload
         WorkloadDriver.Prepared prepared = driver.prepare(reqs);
+        Map<String, Double> engineBefore = driver.engineCounters();
         boolean metered = monitor != null && !monitor.domains().isEmpty();
         boolean keepSeries = metered && config.energy().timeseries();
         Instant wallStart = Instant.now();
@@ -181,6 +182,7 @@ final class CyclePhase {
                 w.close();
             }
         }
+        Map<String, Double> engineAfter = engineBefore.isEmpty() ? Map.of() : driver.engineCounters();
         trafficNotes.forEach(record::warn);
         long duration = System.nanoTime() - t0;
         Optional<EnergyMeasurement> energy = metered ? w.measurement() : Optional.empty();
@@ -195,7 +197,13 @@ final class CyclePhase {
             }
         }
         List<RequestRecord> records = recorder.records();
-        Map<String, Double> counters = recorder.counters();
+        Map<String, Double> counters = new java.util.LinkedHashMap<>(recorder.counters());
+        engineBefore.forEach((k, before) -> {
+            Double after = engineAfter.get(k);
+            if (after != null && after >= before) { // a counter that went down (engine restarted) says nothing
+                counters.put(k, after - before);
+            }
+        });
         Optional<FlopsEstimate> flops = estimateFlops(records, counters);
         return new ProcessResult(ResultsJson.SCHEMA_VERSION, record.options.experimentId(), cycle,
                 record.options.rank(), record.host, wallStart, duration, records, energy, recorder.phaseEnergy(),

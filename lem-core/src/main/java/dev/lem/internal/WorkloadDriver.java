@@ -31,6 +31,16 @@ final class WorkloadDriver {
         this.caps = caps;
     }
 
+    /** {@return the engine's cumulative counters now (empty when it has none, or reading them failed)} */
+    java.util.Map<String, Double> engineCounters() {
+        try {
+            return backend.engineCounters();
+        } catch (RuntimeException e) {
+            LOG.debug("reading the engine's counters failed", e);
+            return java.util.Map.of();
+        }
+    }
+
     /** Whether requests are computed as batches. */
     boolean batches() {
         return config.traffic().pattern().batches(caps.inProcess());

@@ -94,6 +94,10 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
+    /** vLLM's phase histograms' sums, µs: prefill = the scripted TTFT, decode = the gaps after the first token. */
+    private final AtomicLong prefillMicros = new AtomicLong();
+    private final AtomicLong decodeMicros = new AtomicLong();
+    private final AtomicLong phaseRequests = new AtomicLong();
     private final List<String> iterationStats = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger metricsReads = new AtomicInteger();
     private final Runnable beforeGenerate;
@@ -383,7 +387,19 @@ public final class ScriptedServer implements AutoCloseable {
                 + "vllm:time_to_first_token_seconds_sum" + labels + " " + (traces.size() * ttftMs / 1000) + "\n"
                 + "vllm:time_to_first_token_seconds_count" + labels + " " + traces.size() + ".0\n"
                 + "vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
-                + traces.size() + ".0\n";
+                + traces.size() + ".0\n"
+                + "# HELP vllm:request_prefill_time_seconds Histogram of time spent in PREFILL phase for request.\n"
+                + "# TYPE vllm:request_prefill_time_seconds histogram\n"
+                + "vllm:request_prefill_time_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
+                + phaseRequests.get() + ".0\n"
+                + "vllm:request_prefill_time_seconds_count" + labels + " " + phaseRequests.get() + ".0\n"
+                + "vllm:request_prefill_time_seconds_sum" + labels + " " + prefillMicros.get() / 1e6 + "\n"
+                + "# HELP vllm:request_decode_time_seconds Histogram of time spent in DECODE phase for request.\n"
+                + "# TYPE vllm:request_decode_time_seconds histogram\n"
+                + "vllm:request_decode_time_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
+                + phaseRequests.get() + ".0\n"
+                + "vllm:request_decode_time_seconds_count" + labels + " " + phaseRequests.get() + ".0\n"
+                + "vllm:request_decode_time_seconds_sum" + labels + " " + decodeMicros.get() / 1e6 + "\n";
         if (!cacheConfig.isEmpty()) {
             StringBuilder l = new StringBuilder("{engine=\"0\"");
             cacheConfig.forEach((k, v) -> l.append(',').append(k).append("=\"").append(v).append('"'));
@@ -589,6 +605,11 @@ public final class ScriptedServer implements AutoCloseable {
             if (sent < n) {
                 sleep(s.itl);
             }
+        }
+        if (n > 0) { // the engine's phase times, counted before the request's last events go out (as vLLM's are)
+            prefillMicros.addAndGet(Math.round(s.ttft * 1000));
+            decodeMicros.addAndGet(Math.round(((n + s.chunk - 1) / s.chunk - 1) * s.itl * 1000));
+            phaseRequests.incrementAndGet();
         }
         if (n == 0 && flavor != Flavor.TRITON) {
             write(os, "data: " + tokenChunk(chat, 0, 0, "stop", ids, null) + "\n\n", false);
