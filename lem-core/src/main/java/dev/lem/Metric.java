@@ -83,7 +83,27 @@ public enum Metric {
     ENERGY_PER_OUTPUT_TOKEN_MEASURED_J("J/token", "measured-only energy / output tokens (ratio of sums)"),
     /** Energy of measured devices the workload does not use, J, raw; in no other energy figure. */
     ENERGY_NOT_USED_J("J", "energy of measured devices the workload does not use (e.g. GPUs beside a model on the "
-            + "CPU), raw; in no other energy figure");
+            + "CPU), raw; in no other energy figure"),
+    /** Requests sent per second of the send span, counted: (sent - 1) / (last send - first send). */
+    ACHIEVED_REQUEST_RATE_PER_S("requests/s", "requests sent / send span: (sent - 1) / (last send - first send), "
+            + "beside the configured traffic.rate"),
+    /** The most requests in flight at once (sent, final event not yet received), counted. */
+    MAX_IN_FLIGHT("requests", "the most requests in flight at once (sent, final event not yet received)"),
+    /** Time-weighted mean of requests in flight, first send to last final event. */
+    MEAN_IN_FLIGHT("requests", "time-weighted mean of requests in flight: sum of (end - send) / (last end - "
+            + "first send)"),
+    /** Median send lag, ms: actual - scheduled send time of open-loop requests (the client's own lateness). */
+    SEND_LAG_P50_MS("ms", "median send lag: actual - scheduled send time (open loop)"),
+    /** 99th percentile of send lag, ms. */
+    SEND_LAG_P99_MS("ms", "99th percentile of send lag: actual - scheduled send time (open loop)"),
+    /** Largest send lag, ms. */
+    SEND_LAG_MAX_MS("ms", "largest send lag: actual - scheduled send time (open loop)"),
+    /** Prefill energy per prompt token, J/token: the cycle's energy apportioned by the engine's phase time. */
+    PREFILL_ENERGY_PER_PROMPT_TOKEN_J("J/token", "prefill energy / prompt tokens (ratio of sums); the energy "
+            + "apportioned between prefill and decode by the engine's own phase time (served engines)"),
+    /** Decode energy per output token, J/token: the cycle's energy apportioned by the engine's phase time. */
+    DECODE_ENERGY_PER_OUTPUT_TOKEN_J("J/token", "decode energy / output tokens (ratio of sums); the energy "
+            + "apportioned between prefill and decode by the engine's own phase time (served engines)");
 
     private final String unit;
     private final String description;

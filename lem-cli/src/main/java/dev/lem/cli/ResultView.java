@@ -16,7 +16,8 @@ import java.util.Locale;
 final class ResultView {
     private static final List<Metric> HEADLINE = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.REQUESTS_PER_S,
             Metric.TTFT_MEAN_MS, Metric.TTFT_P99_MS, Metric.ITL_MEAN_MS, Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS,
-            Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J, Metric.ENERGY_J,
+            Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J,
+            Metric.PREFILL_ENERGY_PER_PROMPT_TOKEN_J, Metric.DECODE_ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_J,
             Metric.ENERGY_GPU_J, Metric.ENERGY_CPU_J, Metric.ENERGY_DRAM_J, Metric.ENERGY_RAM_J,
             Metric.ENERGY_MEASURED_J, Metric.ENERGY_NOT_USED_J,
             Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.FLOPS_PER_OUTPUT_TOKEN,
@@ -62,9 +63,12 @@ final class ResultView {
                     s.cv().map(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v)).orElse(""), s.n(), s.basis()));
         }
         sb.append(t);
+        load(r, sb);
+        latencyDefinitions(r, sb);
         if (!r.cycles().isEmpty()) {
             sb.append("\nCycles:\n");
-            Table cy = new Table("cycle", "requests", "ok", "failed", "output tokens", "duration s", "energy J", "note");
+            Table cy = new Table("cycle", "sent", "succeeded", "failed", "output tokens", "duration s", "energy J",
+                    "note");
             for (CycleResult x : r.cycles()) {
                 String note = r.summary().excludedCycles().containsKey(x.cycle()) ? "left out: every request failed"
                         : x.metrics().failed() > 0 ? String.join("; ", x.commonestFailures(1)) : "";
@@ -119,6 +123,50 @@ final class ResultView {
         sb.append("\nResults: ").append(resultsRoot.resolve("aggregated").resolve(r.id() + ".json"))
                 .append("\n   raw: ").append(resultsRoot.resolve("raw").resolve(r.id())).append('\n');
         return sb.toString();
+    }
+
+    /** What the load generator did, beside what was configured: the achieved send rate, requests in flight, send lag. */
+    private static void load(ExperimentResult r, StringBuilder sb) {
+        if (r.summary().find(Metric.MAX_IN_FLIGHT).isEmpty()) {
+            return;
+        }
+        var traffic = r.config().traffic();
+        StringBuilder configured = new StringBuilder("traffic.pattern ").append(traffic.pattern().toString()
+                .toLowerCase(Locale.ROOT));
+        if (traffic.pattern().isOpenLoop()) {
+            configured.append(", traffic.rate ").append(traffic.rate().map(ResultView::num).orElse("unset"))
+                    .append(" requests/s");
+        } else {
+            configured.append(", traffic.concurrency ").append(traffic.concurrency()).append(" (closed loop; batches "
+                    + "of batching.batch_size ").append(r.config().batching().batchSize()).append(" in-process)");
+        }
+        sb.append("\nLoad (configured: ").append(configured).append("):\n");
+        Table t = new Table("metric", "unit", "mean", "95% CI", "n", "definition");
+        for (Metric m : LOAD) {
+            var e = r.summary().find(m);
+            if (e.isPresent()) {
+                t.row(label(m), e.get().unit(), num(e.get().mean()), ci(e.get()), e.get().n(), m.description());
+            } else {
+                t.row(label(m), m.unit(), "n/a", "", "", r.summary().unavailable().getOrDefault(m, "not recorded"));
+            }
+        }
+        sb.append(t);
+    }
+
+    private static final List<Metric> LOAD = List.of(Metric.ACHIEVED_REQUEST_RATE_PER_S, Metric.MAX_IN_FLIGHT,
+            Metric.MEAN_IN_FLIGHT, Metric.SEND_LAG_P50_MS, Metric.SEND_LAG_P99_MS, Metric.SEND_LAG_MAX_MS);
+
+    /** Which ITL is which: the per-chunk gaps (vLLM's ITL) and the per-token figure (TPOT, GenAI-Perf's ITL). */
+    private static void latencyDefinitions(ExperimentResult r, StringBuilder sb) {
+        if (r.summary().find(Metric.ITL_MEAN_MS).isEmpty() && r.summary().find(Metric.TPOT_MEAN_MS).isEmpty()) {
+            return;
+        }
+        sb.append("\nLatency definitions (tools name these differently):\n")
+                .append("  itl_*   per-chunk gaps: one sample per gap between consecutive token-bearing chunks, pooled "
+                        + "over requests\n          (vLLM bench serve's ITL; a chunk of k tokens is one gap)\n")
+                .append("  tpot_*  per token: (e2e - ttft) / (output tokens - 1) per request\n          (vLLM's and "
+                        + "MLPerf's TPOT = GenAI-Perf's and AIPerf's per-request ITL)\n")
+                .append("  ttft_*  dispatch to the first chunk carrying a token; e2e_* dispatch to the last one\n");
     }
 
     /** One line per sweep point: the headline figures side by side. */

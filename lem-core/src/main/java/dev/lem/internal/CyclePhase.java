@@ -163,6 +163,10 @@ final class CyclePhase {
                 .map(r -> new GenerationRequest("c" + cycle + "-" + r.id().substring(1), r.prompt(), r.promptTokenIds(),
                         r.maxOutputTokens(), r.minOutputTokens(), r.decoding(), r.seed(), false))
                 .toList();
+        // every preparation (prompt sizing with the server's /tokenize, tokenisation for batching, the traffic
+        // warm-up) happens here, before the window: the window holds nothing but the workload
+        WorkloadDriver.Prepared prepared = driver.prepare(reqs);
+        Map<String, Double> engineBefore = driver.engineCounters();
         boolean metered = monitor != null && !monitor.domains().isEmpty();
         boolean keepSeries = metered && config.energy().timeseries();
         Instant wallStart = Instant.now();
@@ -172,12 +176,13 @@ final class CyclePhase {
         RequestRecorder recorder = new RequestRecorder(t0, metered && caps.reportsPhases() ? monitor : null, window);
         List<String> trafficNotes;
         try {
-            trafficNotes = driver.drive(reqs, recorder);
+            trafficNotes = driver.drive(prepared, recorder);
         } finally {
             if (w != null) {
                 w.close();
             }
         }
+        Map<String, Double> engineAfter = engineBefore.isEmpty() ? Map.of() : driver.engineCounters();
         trafficNotes.forEach(record::warn);
         long duration = System.nanoTime() - t0;
         Optional<EnergyMeasurement> energy = metered ? w.measurement() : Optional.empty();
@@ -192,7 +197,13 @@ final class CyclePhase {
             }
         }
         List<RequestRecord> records = recorder.records();
-        Map<String, Double> counters = recorder.counters();
+        Map<String, Double> counters = new java.util.LinkedHashMap<>(recorder.counters());
+        engineBefore.forEach((k, before) -> {
+            Double after = engineAfter.get(k);
+            if (after != null && after >= before) { // a counter that went down (engine restarted) says nothing
+                counters.put(k, after - before);
+            }
+        });
         Optional<FlopsEstimate> flops = estimateFlops(records, counters);
         return new ProcessResult(ResultsJson.SCHEMA_VERSION, record.options.experimentId(), cycle,
                 record.options.rank(), record.host, wallStart, duration, records, energy, recorder.phaseEnergy(),

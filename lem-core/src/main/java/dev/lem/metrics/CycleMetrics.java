@@ -22,6 +22,11 @@ import java.util.Optional;
  * @param e2eMs             end-to-end latency
  * @param sendLagMs         open loop: actual − scheduled send time
  * @param goodputRequestsPerS requests meeting every configured SLO / duration
+ * @param achievedSendRatePerS requests sent per second, counted: (sent − 1) / (last send − first send), beside
+ *                          the configured {@code traffic.rate}; absent for fewer than 2 sends
+ * @param maxInFlight       the most requests in flight at once (sent, final event not yet received), counted
+ * @param meanInFlight      the time-weighted mean of requests in flight from the first send to the last final
+ *                          event: Σ (end − send) / (last end − first send)
  */
 public record CycleMetrics(
         int requests,
@@ -39,5 +44,48 @@ public record CycleMetrics(
         Optional<LatencyStats> itlPerRequestMs,
         Optional<LatencyStats> e2eMs,
         Optional<LatencyStats> sendLagMs,
-        Optional<Double> goodputRequestsPerS) {
+        Optional<Double> goodputRequestsPerS,
+        Optional<Double> achievedSendRatePerS,
+        Optional<Integer> maxInFlight,
+        Optional<Double> meanInFlight) {
+
+    /**
+     * Checks that the optional figures are set (absent ones are empty, as in results written before they existed).
+     *
+     * @param requests requests sent
+     * @param completed requests completed normally
+     * @param failed requests that failed
+     * @param promptTokens prompt tokens of completed requests
+     * @param outputTokens output tokens of completed requests
+     * @param durationS first dispatch to last completion, s
+     * @param requestsPerS completed / duration
+     * @param outputTokensPerS output tokens / duration
+     * @param totalTokensPerS (prompt + output) tokens / duration
+     * @param ttftMs time to first token
+     * @param itlMs inter-token latency per chunk gap
+     * @param tpotMs time per output token per request
+     * @param itlPerRequestMs per-request ITL
+     * @param e2eMs end-to-end latency
+     * @param sendLagMs open loop: actual − scheduled send time
+     * @param goodputRequestsPerS requests meeting every SLO / duration
+     * @param achievedSendRatePerS requests sent per second of the send span
+     * @param maxInFlight the most requests in flight at once
+     * @param meanInFlight the time-weighted mean of requests in flight
+     */
+    public CycleMetrics {
+        ttftMs = orEmpty(ttftMs);
+        itlMs = orEmpty(itlMs);
+        tpotMs = orEmpty(tpotMs);
+        itlPerRequestMs = orEmpty(itlPerRequestMs);
+        e2eMs = orEmpty(e2eMs);
+        sendLagMs = orEmpty(sendLagMs);
+        goodputRequestsPerS = orEmpty(goodputRequestsPerS);
+        achievedSendRatePerS = orEmpty(achievedSendRatePerS);
+        maxInFlight = orEmpty(maxInFlight);
+        meanInFlight = orEmpty(meanInFlight);
+    }
+
+    private static <T> Optional<T> orEmpty(Optional<T> o) {
+        return o == null ? Optional.empty() : o;
+    }
 }

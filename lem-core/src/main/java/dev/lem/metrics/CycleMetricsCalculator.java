@@ -53,7 +53,60 @@ public final class CycleMetricsCalculator {
                 completed / d, output / d, (prompt + output) / d,
                 LatencyStats.ofNanos(arr(ttft)), LatencyStats.ofNanos(arr(itl)), LatencyStats.ofNanos(arr(tpot)),
                 LatencyStats.ofNanos(arr(tpot)), LatencyStats.ofNanos(arr(e2e)), LatencyStats.ofNanos(arr(lag)),
-                anySlo ? Optional.of(good / d) : Optional.empty());
+                anySlo ? Optional.of(good / d) : Optional.empty(), sendRate(requests), maxInFlight(requests),
+                meanInFlight(requests));
+    }
+
+    /** Requests sent per second: (sent − 1) / (last send − first send); absent for fewer than 2 sends. */
+    static Optional<Double> sendRate(List<RequestRecord> requests) {
+        if (requests.size() < 2) {
+            return Optional.empty();
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (RequestRecord r : requests) {
+            first = Math.min(first, r.startNanos());
+            last = Math.max(last, r.startNanos());
+        }
+        return last > first ? Optional.of((requests.size() - 1) / ((last - first) / 1e9)) : Optional.empty();
+    }
+
+    /** The most requests between their send and their final event at once (a request ending as another starts: not both). */
+    static Optional<Integer> maxInFlight(List<RequestRecord> requests) {
+        if (requests.isEmpty()) {
+            return Optional.empty();
+        }
+        long[][] events = new long[2 * requests.size()][];
+        int i = 0;
+        for (RequestRecord r : requests) {
+            events[i++] = new long[] {r.startNanos(), 1};
+            events[i++] = new long[] {Math.max(r.startNanos(), r.endNanos()), -1};
+        }
+        java.util.Arrays.sort(events, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int n = 0;
+        int max = 0;
+        for (long[] e : events) {
+            n += (int) e[1];
+            max = Math.max(max, n);
+        }
+        return Optional.of(max);
+    }
+
+    /** Σ (end − send) / (last end − first send): the time-weighted mean of requests in flight. */
+    static Optional<Double> meanInFlight(List<RequestRecord> requests) {
+        if (requests.isEmpty()) {
+            return Optional.empty();
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        double busy = 0;
+        for (RequestRecord r : requests) {
+            long end = Math.max(r.startNanos(), r.endNanos());
+            first = Math.min(first, r.startNanos());
+            last = Math.max(last, end);
+            busy += end - r.startNanos();
+        }
+        return last > first ? Optional.of(busy / (last - first)) : Optional.empty();
     }
 
     private static boolean meets(RequestRecord r, Optional<Double> tpotNanos, SloConfig slo) {

@@ -32,6 +32,10 @@ public final class MetricDefinitions {
                 + "one output token has no TPOT and passes that SLO (vLLM)");
         d.put("send_lag", "open loop: actual send time - scheduled send time (the client's own lag), every sent request; "
                 + "sends are scheduled against absolute time from the start");
+        d.put("achieved_send_rate", "requests sent / send span: (sent - 1) / (last send - first send), counted from "
+                + "the send timestamps; compare with the configured traffic.rate");
+        d.put("in_flight", "requests sent whose final event has not arrived; max: the most at once; mean: "
+                + "sum of (final event - send) / (last final event - first send), time-weighted");
         d.put("token_counts", "output tokens per request from the server's final usage, else the sum of per-chunk "
                 + "counts; per-chunk counts from token_ids, else the increase of continuous usage, else 1 per chunk with "
                 + "text (the record's token_count_source says which)");

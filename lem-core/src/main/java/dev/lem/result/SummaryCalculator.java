@@ -168,6 +168,28 @@ public final class SummaryCalculator {
                 (in, cs) -> "no architecture known for this model (served models have none unless configured)",
                 (in, cs) -> in.peak().peakBandwidthGbS().isPresent() ? Optional.empty()
                         : Optional.of(in.peak().bandwidthBasis())));
+        BiFunction<SummaryInputs, List<CycleResult>, String> splitBasis = (in, cs) -> cs.stream()
+                .map(CycleResult::phaseSplit).flatMap(Optional::stream).map(PhaseSplit::basis).findFirst().orElse("")
+                + "; energy " + energyBasis(cs);
+        BiFunction<SummaryInputs, List<CycleResult>, String> noSplit = (in, cs) -> used(cs.get(0)).isEmpty()
+                ? in.noEnergy() : "the engine exposes no prefill/decode phase times (vLLM: /metrics "
+                        + "request_prefill_time_seconds and request_decode_time_seconds, with options.metrics on; "
+                        + "in-process backends record their phases' energy in the raw results)";
+        t.put(Metric.PREFILL_ENERGY_PER_PROMPT_TOKEN_J, ratio(c -> c.phaseSplit().map(PhaseSplit::prefillJoules),
+                c -> (double) c.metrics().promptTokens(), splitBasis, noSplit));
+        t.put(Metric.DECODE_ENERGY_PER_OUTPUT_TOKEN_J, ratio(c -> c.phaseSplit().map(PhaseSplit::decodeJoules),
+                c -> (double) c.metrics().outputTokens(), splitBasis, noSplit));
+        String closedLoop = "no request had a scheduled send time (closed loop and batches schedule none; the "
+                + "open-loop patterns poisson, gamma and constant do)";
+        t.put(Metric.SEND_LAG_P50_MS, mean(c -> c.metrics().sendLagMs().map(LatencyStats::p50), TIMED, closedLoop));
+        t.put(Metric.SEND_LAG_P99_MS, mean(c -> c.metrics().sendLagMs().map(LatencyStats::p99), TIMED, closedLoop));
+        t.put(Metric.SEND_LAG_MAX_MS, mean(c -> c.metrics().sendLagMs().map(LatencyStats::max), TIMED, closedLoop));
+        String counted = "counted (send and final-event timestamps)";
+        t.put(Metric.ACHIEVED_REQUEST_RATE_PER_S, mean(c -> c.metrics().achievedSendRatePerS(), counted,
+                "fewer than 2 requests were sent"));
+        t.put(Metric.MAX_IN_FLIGHT, mean(c -> c.metrics().maxInFlight().map(Integer::doubleValue), counted,
+                "no request was sent"));
+        t.put(Metric.MEAN_IN_FLIGHT, mean(c -> c.metrics().meanInFlight(), counted, "no request was sent"));
         t.put(Metric.PEAK_RSS_MB, mean(c -> c.peakRssBytes().map(b -> b / 1e6), "measured (/proc/self/status VmHWM)",
                 "peak RSS is not readable on this OS"));
         for (Metric m : Metric.values()) {

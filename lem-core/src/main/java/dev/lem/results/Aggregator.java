@@ -342,7 +342,37 @@ public final class Aggregator {
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(CycleResult.MAX_FAILURE_REASONS)
                 .forEach(e -> reasons.put(e.getKey(), e.getValue().intValue()));
         return new CycleResult(cycle, ps.stream().map(ProcessResult::rank).toList(), metrics, energy, grams, flops,
-                throttle, rss, memoryTraffic(requests, config, model), warnings, reasons);
+                throttle, rss, memoryTraffic(requests, config, model), warnings, reasons, phaseSplit(ps, energy));
+    }
+
+    /**
+     * The cycle's energy (over the domains the workload uses) apportioned by the engine's phase times, which the
+     * processes recorded as counters ({@link dev.lem.result.PhaseSplit#PREFILL_TIME_COUNTER} and
+     * {@link dev.lem.result.PhaseSplit#DECODE_TIME_COUNTER}, the engine's own counters' increase over the window).
+     */
+    static Optional<dev.lem.result.PhaseSplit> phaseSplit(List<ProcessResult> ps, Optional<CycleEnergy> energy) {
+        Optional<CycleEnergy> used = energy.filter(en -> en.domains().stream().anyMatch(d -> d.domain()
+                .usedByWorkload()));
+        if (used.isEmpty() || ps.isEmpty()) {
+            return Optional.empty();
+        }
+        double prefill = 0;
+        double decode = 0;
+        String source = "";
+        for (ProcessResult p : ps) {
+            Double a = p.counters().get(dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER);
+            Double b = p.counters().get(dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER);
+            if (a == null || b == null) {
+                return Optional.empty(); // one process without phase times: no honest split of the whole
+            }
+            prefill += a;
+            decode += b;
+        }
+        if (prefill < 0 || decode < 0 || prefill + decode <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(dev.lem.result.PhaseSplit.byPhaseTime(used.get().totalJoules(), prefill, decode,
+                "the engine's per-request prefill and decode times over the cycle's window"));
     }
 
     /** Bytes moved per cycle for MBU, for in-process models with a known architecture. */

@@ -150,6 +150,26 @@ public final class PrometheusText {
     }
 
     /**
+     * The sum over the label sets of the metric named {@code name} that carry every label of {@code labels} with
+     * its value (e.g. Triton's {@code request_type="active"}); empty when none does.
+     *
+     * @param name the metric's name
+     * @param labels labels a sample must carry, name to value
+     * @return the sum; empty when no sample matches
+     */
+    public Optional<Double> sum(String name, Map<String, String> labels) {
+        double total = 0;
+        boolean found = false;
+        for (Sample s : samples) {
+            if (s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet())) {
+                total += s.value();
+                found = true;
+            }
+        }
+        return found ? Optional.of(total) : Optional.empty();
+    }
+
+    /**
      * The first of these names that is present, summed over label sets (for renamed metrics).
      *
      * @param names the metric's names, in the order to try

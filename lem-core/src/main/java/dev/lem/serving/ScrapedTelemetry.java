@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A telemetry source that reads a server's metrics endpoint when the energy sampler asks (so server
  * metrics and client timings share the sampler's {@link System#nanoTime()} clock), at most once per
- * minimum interval (a faster sampler gets the last reading again, so the server is not flooded). The
- * one reader of its endpoint. Never throws: an endpoint that cannot be read leaves the values out.
+ * minimum interval, so the server is not flooded. A sampler tick between two reads gets no values (its row
+ * is left empty), never the last reading again: each value in the time series is one read, at the time of its
+ * row, so nobody sums or integrates a repeated value. The one reader of its endpoint. Never throws: an
+ * endpoint that cannot be read leaves the values out.
  *
  * <p>Subclasses turn one body into values; {@code dtSeconds} is the time since the previous successful
  * read (NaN for the first), for rates from counters.
@@ -24,10 +26,10 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
 
     private final ServingClient client;
     private final String path;
+    private final java.net.@org.jspecify.annotations.Nullable URI url;
     private final long minIntervalNanos;
     private final Duration timeout;
     private long lastReadNanos;
-    private Map<String, Double> last = Map.of();
     private volatile String lastError = "";
     private long reads;
 
@@ -41,6 +43,23 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
     protected ScrapedTelemetry(ServingClient client, String path, Duration minInterval) {
         this.client = client;
         this.path = path;
+        this.url = null;
+        this.minIntervalNanos = minInterval.toNanos();
+        this.timeout = Duration.ofSeconds(2);
+    }
+
+    /**
+     * A source that reads an endpoint at an absolute URL (another port of the server's host) at most once per
+     * {@code minInterval}.
+     *
+     * @param client      the client of the server (its API key is sent)
+     * @param url         the metrics endpoint, e.g. {@code http://host:8002/metrics}
+     * @param minInterval the shortest time between two reads
+     */
+    protected ScrapedTelemetry(ServingClient client, java.net.URI url, Duration minInterval) {
+        this.client = client;
+        this.path = url.toString();
+        this.url = url;
         this.minIntervalNanos = minInterval.toNanos();
         this.timeout = Duration.ofSeconds(2);
     }
@@ -58,10 +77,10 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
     public final TelemetrySample sample() {
         long now = System.nanoTime();
         if (reads > 0 && now - lastReadNanos < minIntervalNanos) {
-            return new TelemetrySample(last, List.of());
+            return new TelemetrySample(Map.of(), List.of()); // between scrapes: nothing new, so nothing
         }
         try {
-            ServingClient.Reply r = client.get(path, timeout);
+            ServingClient.Reply r = url != null ? client.get(url, timeout) : client.get(path, timeout);
             if (!r.ok()) {
                 lastError = "HTTP " + r.status() + " from " + path;
                 return new TelemetrySample(Map.of(), List.of());
@@ -72,9 +91,8 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
             values.put(name() + ".scrape_ms", (System.nanoTime() - now) / 1e6);
             lastReadNanos = now;
             reads++;
-            last = Map.copyOf(values);
             lastError = "";
-            return new TelemetrySample(last, List.of());
+            return new TelemetrySample(values, List.of());
         } catch (IOException | RuntimeException e) {
             lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             LOG.debug("{} could not read {}", name(), path, e);
@@ -96,7 +114,7 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
 
     @Override
     public Map<String, String> environment() {
-        return Map.of(name() + ".endpoint", client.settings().resolve(path).toString());
+        return Map.of(name() + ".endpoint", url != null ? url.toString() : client.settings().resolve(path).toString());
     }
 
     @Override

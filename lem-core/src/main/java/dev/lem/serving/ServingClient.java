@@ -141,6 +141,22 @@ public final class ServingClient implements AutoCloseable {
     }
 
     /**
+     * A blocking GET of an absolute URL (an endpoint on another port of the server's host, e.g. Triton's metrics
+     * on 8002), with the server's API key.
+     *
+     * @param url the URL
+     * @param timeout how long to wait for the reply
+     * @return the reply
+     * @throws IOException when the server cannot be reached or the exchange fails
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
+    public Reply get(java.net.URI url, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout);
+        settings.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
+        return send(b.GET().build());
+    }
+
+    /**
      * A blocking POST of a JSON body.
      *
      * @param path the path, e.g. {@code /tokenize}

@@ -73,6 +73,19 @@ public interface InferenceBackend extends AutoCloseable {
     }
 
     /**
+     * The engine's cumulative counters, read now (e.g. one scrape of a server's metrics), by name with the unit in
+     * it: {@code engine.prefill_time_s} and {@code engine.decode_time_s} (the engine's prefill and decode time,
+     * summed over requests) let the core apportion a cycle's energy between the phases. The core reads them just
+     * before a cycle's energy window opens and just after it closes (never inside it) and records their increase
+     * with the cycle's counters. Empty (the default) when the engine exposes none; must not throw.
+     *
+     * @return the counters, by name
+     */
+    default java.util.Map<String, Double> engineCounters() {
+        return java.util.Map.of();
+    }
+
+    /**
      * A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others.
      *
      * @return the source; empty when the backend offers none

@@ -93,6 +93,7 @@ public final class LoadGenerator {
     private final long drainNanos;
     private final Map<Integer, String> syntheticTexts = new ConcurrentHashMap<>();
     private boolean warmedUp;
+    private int preparedWarmupSent;
     private int measuredRuns;
 
     private LoadGenerator(ExperimentConfig config, InferenceBackend backend, long drainNanos) {
@@ -136,16 +137,18 @@ public final class LoadGenerator {
      */
     public LoadReport run(List<GenerationRequest> requests, GenerationListener listener, DispatchObserver observer)
             throws InterruptedException {
-        List<GenerationRequest> prepared = prepare(requests);
+        List<GenerationRequest> prepared = sized(requests);
         boolean warmPhase = !prepared.isEmpty() && prepared.stream().allMatch(GenerationRequest::warmup);
         List<String> notes = new ArrayList<>();
-        int warmupSent = 0;
+        int warmupSent = preparedWarmupSent;
+        preparedWarmupSent = 0;
         if (!warmedUp && traffic.warmupRequests() > 0 && !prepared.isEmpty()) {
             warmedUp = true;
             warmupSent = warmUp(prepared);
             if (!warmPhase) {
-                notes.add("traffic.warmup_requests (" + warmupSent + ") ran at the start of this cycle, inside its "
-                        + "energy window, because no warm-up phase ran before it (set warmup.runs >= 1 to keep them out)");
+                notes.add("traffic.warmup_requests (" + warmupSent + ") ran at the start of this run, inside its "
+                        + "measured window, because it was not prepared first (call LoadGenerator.prepare before "
+                        + "opening the window)");
             }
         }
         if (warmPhase) {
@@ -168,6 +171,25 @@ public final class LoadGenerator {
             o.stoppedBy = "traffic.max_requests";
         }
         return report(pattern, o, t, warmupSent, notes);
+    }
+
+    /**
+     * Does every preparation of a run before it is measured, so that the measured window holds nothing but the
+     * workload: sizes synthetic prompts with the backend's tokenizer (a server's {@code /tokenize}; the texts are
+     * kept for later runs) and, once per generator, sends {@code traffic.warmup_requests} and waits for them.
+     * {@link #run} with the returned list then sends its first request at once.
+     *
+     * @param requests the requests of the coming run, in order
+     * @return the requests as {@link #run} sends them (synthetic prompts sized)
+     * @throws InterruptedException when interrupted while the warm-up requests run
+     */
+    public List<GenerationRequest> prepare(List<GenerationRequest> requests) throws InterruptedException {
+        List<GenerationRequest> prepared = sized(requests);
+        if (!warmedUp && traffic.warmupRequests() > 0 && !prepared.isEmpty()) {
+            warmedUp = true;
+            preparedWarmupSent = warmUp(prepared);
+        }
+        return prepared;
     }
 
     private ArrivalProcess arrivals(long salt) {
@@ -304,7 +326,7 @@ public final class LoadGenerator {
 
     // ------------------------------------------------------------------ synthetic prompts
 
-    private List<GenerationRequest> prepare(List<GenerationRequest> requests) {
+    private List<GenerationRequest> sized(List<GenerationRequest> requests) {
         if (config.prompts().source() != PromptSource.SYNTHETIC) {
             return requests;
         }

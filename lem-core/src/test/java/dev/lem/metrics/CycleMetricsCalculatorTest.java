@@ -120,4 +120,25 @@ class CycleMetricsCalculatorTest {
         assertThat(LatencyStats.ofNanos(new double[] {1e6, 2e6}).orElseThrow().p999()).isEmpty();
         assertThat(LatencyStats.ofNanos(new double[0])).isEmpty();
     }
+
+    @Test
+    void achievedSendRateAndRequestsInFlightComeFromTheSendAndFinalEventTimes() {
+        CycleMetrics m = CycleMetricsCalculator.compute(RECORDS, 1.0, slo(null, null, null));
+        // sends at 0, 10, 20, 0 ms: (4 - 1) / 20 ms
+        assertThat(m.achievedSendRatePerS()).hasValueSatisfying(v -> assertThat(v).isCloseTo(150.0, within(1e-9)));
+        // [0,170], [10,75], [20,90], [0,45]: all four at 20 ms; (170 + 65 + 70 + 45) / 170 ms
+        assertThat(m.maxInFlight()).hasValue(4);
+        assertThat(m.meanInFlight()).hasValueSatisfying(v -> assertThat(v).isCloseTo(350.0 / 170, within(1e-9)));
+    }
+
+    @Test
+    void aRequestEndingAsAnotherIsSentIsNotInFlightWithIt() {
+        List<RequestRecord> back = List.of(ok("a", 1, 1, null, 0, 10, new long[] {5}, new int[] {1}),
+                ok("b", 1, 1, null, 10, 20, new long[] {15}, new int[] {1}));
+        CycleMetrics m = CycleMetricsCalculator.compute(back, 0.02, slo(null, null, null));
+        assertThat(m.maxInFlight()).hasValue(1);
+        assertThat(m.meanInFlight()).hasValueSatisfying(v -> assertThat(v).isCloseTo(1.0, within(1e-9)));
+        assertThat(CycleMetricsCalculator.compute(back.subList(0, 1), 0.01, slo(null, null, null))
+                .achievedSendRatePerS()).as("one send has no rate").isEmpty();
+    }
 }

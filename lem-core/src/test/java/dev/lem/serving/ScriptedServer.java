@@ -93,9 +93,16 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    /** vLLM's phase histograms' sums, µs: prefill = the scripted TTFT, decode = the gaps after the first token. */
+    private final AtomicLong prefillMicros = new AtomicLong();
+    private final AtomicLong decodeMicros = new AtomicLong();
+    private final AtomicLong phaseRequests = new AtomicLong();
     private final List<String> iterationStats = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger metricsReads = new AtomicInteger();
     private final Runnable beforeGenerate;
+    private final double tokenizeDelayMs;
+    private final List<Long> tokenizeNanos = Collections.synchronizedList(new ArrayList<>());
 
     private ScriptedServer(Builder b) throws IOException {
         this.flavor = b.flavor;
@@ -109,6 +116,7 @@ public final class ScriptedServer implements AutoCloseable {
         this.maxModelLen = b.maxModelLen;
         this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
         this.beforeGenerate = b.beforeGenerate;
+        this.tokenizeDelayMs = b.tokenizeDelayMs;
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-server");
             t.setDaemon(true);
@@ -131,6 +139,7 @@ public final class ScriptedServer implements AutoCloseable {
     /** Server settings. */
     public static final class Builder {
         private Runnable beforeGenerate = () -> { };
+        private double tokenizeDelayMs;
         private Flavor flavor = Flavor.VLLM;
         private String model = "test-model";
         private double ttftMs = 2;
@@ -200,6 +209,12 @@ public final class ScriptedServer implements AutoCloseable {
             return this;
         }
 
+        /** How long {@code /tokenize} takes to answer, ms (default 0), like a real tokenizer on a long prompt. */
+        public Builder tokenizeDelayMs(double ms) {
+            this.tokenizeDelayMs = ms;
+            return this;
+        }
+
         /** Runs at the start of every generation request (e.g. to make the server process die). */
         public Builder beforeGenerate(Runnable r) {
             this.beforeGenerate = r;
@@ -242,6 +257,13 @@ public final class ScriptedServer implements AutoCloseable {
     /** The most generation requests that were in flight at once. */
     public int maxConcurrent() {
         return maxActive.get();
+    }
+
+    /** When each {@code /tokenize} request arrived ({@link System#nanoTime()}). */
+    public List<Long> tokenizeCalls() {
+        synchronized (tokenizeNanos) {
+            return List.copyOf(tokenizeNanos);
+        }
     }
 
     /** Times {@code /metrics} was read. */
@@ -315,6 +337,8 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private void tokenize(HttpExchange x, byte[] in) throws IOException {
+        tokenizeNanos.add(System.nanoTime());
+        sleep(tokenizeDelayMs);
         if (flavor != Flavor.VLLM) {
             reply(x, 404, "application/json", "{\"detail\":\"Not Found\"}");
             return;
@@ -341,6 +365,10 @@ public final class ScriptedServer implements AutoCloseable {
             reply(x, 200, "application/json", "[" + String.join(",", drained) + "]");
             return;
         }
+        if (flavor == Flavor.TRITON) {
+            reply(x, 200, "text/plain; charset=utf-8", tritonMetrics());
+            return;
+        }
         String m = "test-model";
         String labels = "{engine=\"0\",model_name=\"" + m + "\"}";
         String text = "# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
@@ -359,7 +387,19 @@ public final class ScriptedServer implements AutoCloseable {
                 + "vllm:time_to_first_token_seconds_sum" + labels + " " + (traces.size() * ttftMs / 1000) + "\n"
                 + "vllm:time_to_first_token_seconds_count" + labels + " " + traces.size() + ".0\n"
                 + "vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
-                + traces.size() + ".0\n";
+                + traces.size() + ".0\n"
+                + "# HELP vllm:request_prefill_time_seconds Histogram of time spent in PREFILL phase for request.\n"
+                + "# TYPE vllm:request_prefill_time_seconds histogram\n"
+                + "vllm:request_prefill_time_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
+                + phaseRequests.get() + ".0\n"
+                + "vllm:request_prefill_time_seconds_count" + labels + " " + phaseRequests.get() + ".0\n"
+                + "vllm:request_prefill_time_seconds_sum" + labels + " " + prefillMicros.get() / 1e6 + "\n"
+                + "# HELP vllm:request_decode_time_seconds Histogram of time spent in DECODE phase for request.\n"
+                + "# TYPE vllm:request_decode_time_seconds histogram\n"
+                + "vllm:request_decode_time_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"" + m + "\"} "
+                + phaseRequests.get() + ".0\n"
+                + "vllm:request_decode_time_seconds_count" + labels + " " + phaseRequests.get() + ".0\n"
+                + "vllm:request_decode_time_seconds_sum" + labels + " " + decodeMicros.get() / 1e6 + "\n";
         if (!cacheConfig.isEmpty()) {
             StringBuilder l = new StringBuilder("{engine=\"0\"");
             cacheConfig.forEach((k, v) -> l.append(',').append(k).append("=\"").append(v).append('"'));
@@ -368,6 +408,40 @@ public final class ScriptedServer implements AutoCloseable {
                     + "vllm:cache_config_info" + l + "} 1.0\n";
         }
         reply(x, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    }
+
+    /**
+     * Triton's metrics port in its real text format: per-model counters for the served model and for
+     * {@code tensorrt_llm} (the ensemble's core), the TensorRT-LLM batch-manager gauges, one GPU.
+     */
+    private String tritonMetrics() {
+        long done = completed.get();
+        StringBuilder sb = new StringBuilder();
+        for (String mdl : List.of(model, "tensorrt_llm")) {
+            String l = "{model=\"" + mdl + "\",version=\"1\"}";
+            sb.append("nv_inference_request_success").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_request_failure").append(l).append(" 0\n")
+                    .append("nv_inference_count").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_exec_count").append(l).append(' ').append(done).append('\n')
+                    .append("nv_inference_request_duration_us").append(l).append(' ')
+                    .append(Math.round(done * (ttftMs * 1000))).append('\n')
+                    .append("nv_inference_queue_duration_us").append(l).append(' ').append(done * 100).append('\n')
+                    .append("nv_inference_pending_request_count").append(l).append(" 0\n");
+        }
+        String t = ",model=\"tensorrt_llm\",version=\"1\"} ";
+        sb.append("# HELP nv_trt_llm_request_metrics TRT LLM request metrics\n")
+                .append("# TYPE nv_trt_llm_request_metrics gauge\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"context\"").append(t).append("0\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"scheduled\"").append(t).append(active.get()).append('\n')
+                .append("nv_trt_llm_request_metrics{request_type=\"max\"").append(t).append("512\n")
+                .append("nv_trt_llm_request_metrics{request_type=\"active\"").append(t).append(active.get()).append('\n')
+                .append("nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=\"used\"").append(t).append(active.get())
+                .append('\n')
+                .append("nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=\"max\"").append(t).append("100\n")
+                .append("nv_trt_llm_general_metrics{general_type=\"iteration_counter\"").append(t)
+                .append(generated.get()).append('\n')
+                .append("nv_gpu_power_usage{gpu_uuid=\"GPU-scripted\"} 123.5\n");
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ generation
@@ -461,6 +535,7 @@ public final class ScriptedServer implements AutoCloseable {
             x.sendResponseHeaders(200, 0);
             OutputStream os = x.getResponseBody();
             stream(os, trace, s, body, chat, n, max, promptCount);
+            completed.incrementAndGet();
         } finally {
             active.decrementAndGet();
         }
@@ -530,6 +605,11 @@ public final class ScriptedServer implements AutoCloseable {
             if (sent < n) {
                 sleep(s.itl);
             }
+        }
+        if (n > 0) { // the engine's phase times, counted before the request's last events go out (as vLLM's are)
+            prefillMicros.addAndGet(Math.round(s.ttft * 1000));
+            decodeMicros.addAndGet(Math.round(((n + s.chunk - 1) / s.chunk - 1) * s.itl * 1000));
+            phaseRequests.incrementAndGet();
         }
         if (n == 0 && flavor != Flavor.TRITON) {
             write(os, "data: " + tokenChunk(chat, 0, 0, "stop", ids, null) + "\n\n", false);

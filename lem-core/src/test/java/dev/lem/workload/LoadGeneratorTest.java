@@ -161,13 +161,26 @@ class LoadGeneratorTest {
         CountingLog log = new CountingLog();
         LoadReport first = run(g, requests(4), log);
         assertThat(first.warmupSent()).isEqualTo(5);
-        assertThat(first.notes()).anySatisfy(n -> assertThat(n).contains("inside its energy window"));
+        assertThat(first.notes()).anySatisfy(n -> assertThat(n).contains("inside its measured window"));
         assertThat(backend.submitted.get()).isEqualTo(9);
         assertThat(log.log().all().stream().map(EventLog.Event::requestId).distinct()).hasSize(4)
                 .noneMatch(id -> id.startsWith("warmup"));
         LoadReport second = run(g, requests(4), new CountingLog());
         assertThat(second.warmupSent()).isZero();
         assertThat(backend.submitted.get()).isEqualTo(13);
+    }
+
+    @Test
+    void prepareSendsTheWarmupRequestsSoThatTheRunHoldsOnlyItsOwnRequests() throws Exception {
+        ExperimentConfig c = config("traffic.pattern", "closed", "traffic.concurrency", 2, "traffic.warmup_requests", 5);
+        LoadGenerator g = LoadGenerator.create(c, backend);
+        var prepared = g.prepare(requests(4));
+        assertThat(backend.submitted.get()).as("the warm-up ran in prepare").isEqualTo(5);
+        CountingLog log = new CountingLog();
+        LoadReport first = g.run(prepared, log, (id, s) -> expected.add(id));
+        assertThat(first.warmupSent()).isEqualTo(5);
+        assertThat(first.notes()).noneSatisfy(n -> assertThat(n).contains("inside its measured window"));
+        assertThat(backend.submitted.get()).isEqualTo(9);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.lem.serving.EngineVersion;
 import dev.lem.spi.EngineSetting;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,13 +60,15 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
             .describe("triton: ask for the server's timestamps");
     static final Option<Integer> END_ID = Option.integer("end_id").min(0)
             .describe("triton: the end-of-sequence token id");
+    static final Option<String> TRITON_METRICS_URL = Option.text("triton_metrics_url")
+            .describe("triton: its Prometheus metrics endpoint (default: server.url's host, port 8002, /metrics)");
     /** Every option of the trtllm backend. */
     static final List<Option<?>> OPTIONS;
 
     static {
         List<Option<?>> all = new ArrayList<>(COMMON_OPTIONS);
         all.addAll(ENGINE_OPTIONS);
-        all.addAll(List.of(STREAM, RETURN_PERF_METRICS, END_ID));
+        all.addAll(List.of(STREAM, RETURN_PERF_METRICS, END_ID, TRITON_METRICS_URL));
         all.addAll(TrtllmEngineOptions.OPTIONS);
         OPTIONS = List.copyOf(all);
     }
@@ -115,6 +118,17 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
                 problems.add(new ConfigProblem("server.model_name", "\"" + model + "\" is not a Triton model name "
                         + "(letters, digits, _ . -); set it to the ensemble's name, e.g. ensemble"));
             }
+            settings.options().find(TRITON_METRICS_URL).ifPresent(u -> {
+                try {
+                    URI url = URI.create(u.strip());
+                    if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+                        throw new IllegalArgumentException("not an http(s) URL with a host");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ConfigProblem("options.triton_metrics_url", "\"" + u + "\" is not an http(s) URL "
+                            + "with a host; give Triton's metrics endpoint, e.g. http://127.0.0.1:8002/metrics"));
+                }
+            });
             if (settings.server().managed()) {
                 problems.add(new ConfigProblem("server.managed", "LEM manages trtllm-serve, not Triton: start Triton "
                         + "yourself, or use server.api completions or chat"));
@@ -206,7 +220,12 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
 
     @Override
     public Optional<TelemetrySource> telemetry() {
-        return triton() ? Optional.empty() : scrapedTelemetry(TrtllmIterationStatsSource::new);
+        if (triton()) {
+            URI url = TritonMetricsSource.url(settings().baseUri(), options.find(TRITON_METRICS_URL));
+            return scrapedTelemetry((client, interval) -> new TritonMetricsSource(client, url, interval,
+                    settings().modelName()));
+        }
+        return scrapedTelemetry(TrtllmIterationStatsSource::new);
     }
 
     /**

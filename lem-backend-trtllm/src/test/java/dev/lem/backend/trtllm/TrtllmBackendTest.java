@@ -42,6 +42,11 @@ class TrtllmBackendTest {
 
     private InferenceBackend backend(ScriptedServer.Flavor flavor, Object... kv) throws Exception {
         server = ScriptedServer.builder().flavor(flavor).chunkTokens(1).start();
+        return backendOnServer(kv);
+    }
+
+    /** A backend on the server already started, with settings that may name its URL. */
+    private InferenceBackend backendOnServer(Object... kv) throws Exception {
         ConfigResolver r = ConfigResolver.withDefaults().set("backend", "trtllm", ValueSource.BUILDER)
                 .set("server.url", server.uri().toString(), ValueSource.BUILDER)
                 .set("server.model_name", "test-model", ValueSource.BUILDER);
@@ -101,11 +106,46 @@ class TrtllmBackendTest {
     }
 
     @Test
+    void tritonsPrometheusPortIsScrapedLikeVllmsMetrics() throws Exception {
+        server = ScriptedServer.builder().flavor(ScriptedServer.Flavor.TRITON).chunkTokens(1).start();
+        try (InferenceBackend b = backendOnServer("server.api", "triton",
+                "options.triton_metrics_url", server.uri() + "/metrics", "options.metrics_min_interval_ms", 10)) {
+            b.load();
+            TelemetrySource t = b.telemetry().orElseThrow();
+            assertThat(t.environment()).containsEntry("triton-metrics.endpoint", server.uri() + "/metrics");
+            TelemetrySample first = t.sample();
+            assertThat(first.values()).containsEntry("triton.requests_success_total", 0.0)
+                    .containsEntry("trtllm.max_requests", 512.0).containsEntry("triton.gpu_power_w", 123.5)
+                    .doesNotContainKey("triton.requests_per_s");
+            send(b, request("m", "triton metrics", 4));
+            Thread.sleep(20);
+            TelemetrySample second = t.sample();
+            assertThat(second.values()).containsEntry("triton.requests_success_total", 1.0);
+            assertThat(second.values().get("triton.requests_per_s")).isPositive();
+            assertThat(second.values().get("triton.queue_mean_ms")).isCloseTo(0.1, within(1e-9));
+            assertThat(second.values().get("trtllm.iterations_per_s")).isPositive();
+            assertThat(t.columns()).containsAll(second.values().keySet());
+        }
+    }
+
+    @Test
+    void tritonsMetricsUrlDefaultsToPort8002OfTheServersHostAndIsChecked() {
+        assertThat(TritonMetricsSource.url(java.net.URI.create("http://10.0.0.5:8000"), java.util.Optional.empty()))
+                .hasToString("http://10.0.0.5:8002/metrics");
+        assertThat(TritonMetricsSource.url(java.net.URI.create("http://h:8000"),
+                java.util.Optional.of("http://m:9000/metrics"))).hasToString("http://m:9000/metrics");
+        assertThatThrownBy(() -> backend(ScriptedServer.Flavor.TRITON, "server.api", "triton",
+                "options.triton_metrics_url", "not a url")).hasMessageContaining("options.triton_metrics_url")
+                .hasMessageContaining("e.g. http://127.0.0.1:8002/metrics");
+    }
+
+    @Test
     void tritonGenerateStreamHasNoDoneSentinelAndCarriesPerfMetrics() throws Exception {
         try (InferenceBackend b = backend(ScriptedServer.Flavor.TRITON, "server.api", "triton", "options.end_id", 2)) {
             assertThat(b.load().id()).isEqualTo("test-model");
             assertThat(b.environment()).containsEntry("server.version", "triton 2.50.0");
-            assertThat(b.telemetry()).isEmpty();
+            assertThat(b.telemetry()).as("Triton's metrics port").hasValueSatisfying(t -> assertThat(t.name())
+                    .isEqualTo("triton-metrics"));
             CountingLog log = send(b, request("x", "triton stream", 5));
             JsonNode body = server.trace("triton stream").body;
             assertThat(body.path("text_input").asString()).isEqualTo("triton stream");

@@ -172,6 +172,45 @@ public class VllmBackend extends OpenAiCompatibleBackend {
         return Optional.empty();
     }
 
+    /**
+     * vLLM's cumulative phase times from one read of {@code /metrics} (when {@code options.metrics} is on): the sums
+     * of the {@code vllm:request_prefill_time_seconds} and {@code vllm:request_decode_time_seconds} histograms
+     * (per-request times, summed over engines), for apportioning a cycle's energy between prefill and decode.
+     */
+    @Override
+    public Map<String, Double> engineCounters() {
+        if (!options.get(METRICS)) {
+            return Map.of();
+        }
+        try {
+            ServingClient.Reply r = client().get("/metrics", Duration.ofSeconds(2));
+            return r.ok() ? phaseCounters(r.body()) : Map.of();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("/metrics could not be read for the phase times", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Map.of();
+    }
+
+    /**
+     * The phase-time counters in one {@code /metrics} text: {@code engine.prefill_time_s} and
+     * {@code engine.decode_time_s}, both or neither (servers before vLLM 0.7 have no phase histograms).
+     *
+     * @param body the Prometheus text
+     * @return the counters, by name; empty when either histogram is missing
+     */
+    static Map<String, Double> phaseCounters(String body) {
+        PrometheusText p = PrometheusText.parse(body);
+        Optional<Double> prefill = p.sum("vllm:request_prefill_time_seconds_sum");
+        Optional<Double> decode = p.sum("vllm:request_decode_time_seconds_sum");
+        if (prefill.isEmpty() || decode.isEmpty()) {
+            return Map.of();
+        }
+        return Map.of(dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER, prefill.get(),
+                dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER, decode.get());
+    }
+
     @Override
     public Optional<TelemetrySource> telemetry() {
         return scrapedTelemetry(VllmMetricsSource::new);

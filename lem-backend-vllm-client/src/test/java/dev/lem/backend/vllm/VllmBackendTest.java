@@ -137,10 +137,14 @@ class VllmBackendTest {
     void metricsOfAFastSamplerAreReadAtMostOncePerInterval() {
         try (InferenceBackend b = backend("options.metrics_min_interval_ms", 60_000)) {
             TelemetrySource t = b.telemetry().orElseThrow();
-            t.sample();
-            t.sample();
-            t.sample();
+            TelemetrySample first = t.sample();
+            TelemetrySample second = t.sample();
+            TelemetrySample third = t.sample();
             assertThat(server.metricsReads()).isEqualTo(1);
+            assertThat(first.values()).containsKey("vllm.generation_tokens_total");
+            assertThat(second.values()).as("a row between scrapes stays empty: never a repeated value that someone "
+                    + "would integrate twice").isEmpty();
+            assertThat(third.values()).isEmpty();
         }
     }
 

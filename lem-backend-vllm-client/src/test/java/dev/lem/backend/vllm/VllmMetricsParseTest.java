@@ -51,4 +51,26 @@ class VllmMetricsParseTest {
                 """, Double.NaN);
         assertThat(a).containsEntry("vllm.kv_cache_usage_fraction", 0.25).containsEntry("vllm.preemptions_total", 1.0);
     }
+
+    @Test
+    void phaseTimesAreTheSumsOfTheRequestPrefillAndDecodeHistograms() {
+        String body = """
+                # HELP vllm:request_prefill_time_seconds Histogram of time spent in PREFILL phase for request.
+                # TYPE vllm:request_prefill_time_seconds histogram
+                vllm:request_prefill_time_seconds_sum{engine="0",model_name="m"} 12.5
+                vllm:request_prefill_time_seconds_bucket{engine="0",le="0.3",model_name="m"} 30.0
+                vllm:request_prefill_time_seconds_bucket{engine="0",le="+Inf",model_name="m"} 40.0
+                vllm:request_prefill_time_seconds_count{engine="0",model_name="m"} 40.0
+                vllm:request_prefill_time_seconds_sum{engine="1",model_name="m"} 2.5
+                # HELP vllm:request_decode_time_seconds Histogram of time spent in DECODE phase for request.
+                # TYPE vllm:request_decode_time_seconds histogram
+                vllm:request_decode_time_seconds_sum{engine="0",model_name="m"} 80.0
+                vllm:request_decode_time_seconds_count{engine="0",model_name="m"} 40.0
+                vllm:request_decode_time_seconds_sum{engine="1",model_name="m"} 20.0
+                """;
+        assertThat(VllmBackend.phaseCounters(body)).containsEntry("engine.prefill_time_s", 15.0)
+                .containsEntry("engine.decode_time_s", 100.0);
+        assertThat(VllmBackend.phaseCounters("vllm:request_prefill_time_seconds_sum{engine=\"0\"} 1.0\n"))
+                .as("both or neither").isEmpty();
+    }
 }

@@ -71,6 +71,11 @@ class VllmYamlEndToEndTest {
             assertThat(c.metrics().ttftMs().orElseThrow().mean()).isGreaterThanOrEqualTo(3.0);
         }
         assertThat(r.summary().get(Metric.OUTPUT_TOKENS_PER_S).mean()).isPositive();
+        assertThat(r.summary().get(Metric.ACHIEVED_REQUEST_RATE_PER_S).mean()).as("beside traffic.rate 200")
+                .isBetween(50.0, 1000.0);
+        assertThat(r.summary().get(Metric.SEND_LAG_P99_MS).mean()).isNotNegative();
+        assertThat(r.summary().get(Metric.MAX_IN_FLIGHT).mean()).isGreaterThanOrEqualTo(1.0);
+        assertThat(r.cycles().get(0).metrics().meanInFlight()).isPresent();
         assertThat(r.summary().get(Metric.TPOT_MEAN_MS).mean()).isPositive();
         assertThat(r.processes().get(0).backendEnvironment()).containsEntry("server.version", "0.10.1.dev-test");
         assertThat(server.traces()).as("warm-up run 1 + traffic warm-up 4 + 2 cycles x 24").hasSize(1 + 4 + 48);
