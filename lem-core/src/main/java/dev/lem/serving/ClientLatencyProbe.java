@@ -44,10 +44,11 @@ public final class ClientLatencyProbe {
     /** The pause between the response headers and the first chunk. */
     static final Duration HEADER_GAP = Duration.ofMillis(2);
     /** How the figure is obtained, for the results. */
-    public static final String METHOD = "loopback echo in this JVM: per stream, first-chunk time seen by the client "
-            + "(where TTFT ends) minus the time the echo server wrote that chunk (System.nanoTime, one write to a "
-            + "TCP_NODELAY loopback socket, " + HEADER_GAP.toMillis() + " ms after the headers); streams one at a "
-            + "time through a client configured as the run's, after warm-up streams";
+    public static final String METHOD = "loopback echo in this JVM: per stream, the send part (the echo's receipt "
+            + "of the request's first byte minus the client's start stamp, where TTFT starts) plus the receive part "
+            + "(the client's first-chunk time, where TTFT ends, minus the echo's write of that chunk: one write to a "
+            + "TCP_NODELAY loopback socket " + HEADER_GAP.toMillis() + " ms after the headers), all System.nanoTime; "
+            + "streams one at a time through a client configured as the run's, after warm-up streams";
 
     private ClientLatencyProbe() {
     }
@@ -60,9 +61,12 @@ public final class ClientLatencyProbe {
      * @param p50Ms   median, ms
      * @param p90Ms   90th percentile, ms
      * @param maxMs   largest, ms
+     * @param sendMeanMs    mean of the send part (start stamp to the echo's receipt of the request), ms
+     * @param receiveMeanMs mean of the receive part (the echo's write of the first chunk to the client's stamp), ms
      * @param method  how the figures were obtained
      */
-    public record Result(int streams, double meanMs, double p50Ms, double p90Ms, double maxMs, String method) {
+    public record Result(int streams, double meanMs, double p50Ms, double p90Ms, double maxMs, double sendMeanMs,
+            double receiveMeanMs, String method) {
         /**
          * {@return the figures as facts for the results' environment, under {@code client.added_latency.*}}
          */
@@ -72,6 +76,8 @@ public final class ClientLatencyProbe {
             m.put("client.added_latency.p50_ms", fmt(p50Ms));
             m.put("client.added_latency.p90_ms", fmt(p90Ms));
             m.put("client.added_latency.max_ms", fmt(maxMs));
+            m.put("client.added_latency.send_mean_ms", fmt(sendMeanMs));
+            m.put("client.added_latency.receive_mean_ms", fmt(receiveMeanMs));
             m.put("client.added_latency.streams", String.valueOf(streams));
             m.put("client.added_latency.method", method);
             return m;
@@ -102,22 +108,27 @@ public final class ClientLatencyProbe {
                     "lem-probe", true, Optional.empty(), like.connectTimeout(), like.firstTokenTimeout(),
                     like.idleTimeout(), like.requestTimeout(), 0, true);
             double[] added = new double[streams];
+            double[] send = new double[streams];
+            double[] receive = new double[streams];
             try (ServingClient client = ServingClient.create(s)) {
                 for (int i = 0; i < warmup + streams; i++) {
-                    long first = firstChunk(client, i, like.requestTimeout());
-                    Long wrote = echo.writes.poll();
-                    if (wrote == null) {
+                    long[] client2 = firstChunk(client, i, like.requestTimeout());
+                    long[] echoed = echo.writes.poll();
+                    if (echoed == null) {
                         throw new IOException("the echo server recorded no write for probe stream " + i);
                     }
                     if (i >= warmup) {
-                        added[i - warmup] = (first - wrote) / 1e6;
+                        send[i - warmup] = (echoed[0] - client2[0]) / 1e6;
+                        receive[i - warmup] = (client2[1] - echoed[1]) / 1e6;
+                        added[i - warmup] = send[i - warmup] + receive[i - warmup];
                     }
                 }
             }
             double[] sorted = added.clone();
             Arrays.sort(sorted);
             return new Result(streams, Arrays.stream(added).average().orElse(Double.NaN), percentile(sorted, 0.5),
-                    percentile(sorted, 0.9), sorted[sorted.length - 1], METHOD);
+                    percentile(sorted, 0.9), sorted[sorted.length - 1], Arrays.stream(send).average().orElse(Double.NaN),
+                    Arrays.stream(receive).average().orElse(Double.NaN), METHOD);
         }
     }
 
@@ -128,8 +139,9 @@ public final class ClientLatencyProbe {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
-    /** One stream; returns the client's first-chunk time. */
-    private static long firstChunk(ServingClient client, int i, Duration timeout) throws IOException {
+    /** One stream; returns the client's start stamp and first-chunk time. */
+    private static long[] firstChunk(ServingClient client, int i, Duration timeout) throws IOException {
+        AtomicLong started = new AtomicLong(Long.MIN_VALUE);
         AtomicLong first = new AtomicLong(Long.MIN_VALUE);
         String[] failure = {null};
         byte[] body = ("{\"model\":\"lem-probe\",\"prompt\":\"probe " + i + "\",\"max_tokens\":1,\"stream\":true}")
@@ -138,6 +150,7 @@ public final class ClientLatencyProbe {
                 StreamDialect.OPENAI_COMPLETIONS, 1), new GenerationListener() {
                     @Override
                     public void requestStarted(String requestId, long nanoTime) {
+                        started.set(nanoTime);
                     }
 
                     @Override
@@ -166,7 +179,7 @@ public final class ClientLatencyProbe {
         if (failure[0] != null || first.get() == Long.MIN_VALUE) {
             throw new IOException("probe stream " + i + " failed: " + (failure[0] == null ? "no token" : failure[0]));
         }
-        return first.get();
+        return new long[] {started.get(), first.get()};
     }
 
     /** A minimal HTTP/1.1 server on loopback answering every request with a one-token SSE stream. */
@@ -181,7 +194,8 @@ public final class ClientLatencyProbe {
                 + "\"length\"}],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1,\"total_tokens\":3}}\n\n"
                 + "data: [DONE]\n\n"), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
-        final BlockingQueue<Long> writes = new LinkedBlockingQueue<>();
+        /** Per request: {receipt of its first byte, write of the first chunk}, ns. */
+        final BlockingQueue<long[]> writes = new LinkedBlockingQueue<>();
         private final ServerSocket server;
         private final List<Socket> sockets = new ArrayList<>();
 
@@ -216,6 +230,11 @@ public final class ClientLatencyProbe {
         private void serve(Socket s) {
             try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
                 while (true) {
+                    int b0 = in.read();
+                    long received = System.nanoTime();
+                    if (b0 < 0) {
+                        return;
+                    }
                     long length = readHeaders(in);
                     if (length < 0) {
                         return;
@@ -226,7 +245,7 @@ public final class ClientLatencyProbe {
                     LockSupport.parkNanos(HEADER_GAP.toNanos());
                     long now = System.nanoTime();
                     out.write(FIRST);
-                    writes.add(now);
+                    writes.add(new long[] {received, now});
                     out.write(REST);
                     out.flush();
                 }

@@ -25,10 +25,16 @@ class ClientLatencyProbeTest {
         assertThat(r.p50Ms()).isLessThanOrEqualTo(r.p90Ms());
         assertThat(r.p90Ms()).isLessThanOrEqualTo(r.maxMs());
         assertThat(r.meanMs()).isPositive().isLessThanOrEqualTo(r.maxMs());
+        // causal too: the echo cannot receive the request before the client started it, nor the client see the
+        // chunk before it was written; the two parts make up the whole
+        assertThat(r.sendMeanMs()).isPositive();
+        assertThat(r.receiveMeanMs()).isPositive();
+        assertThat(r.sendMeanMs() + r.receiveMeanMs()).isCloseTo(r.meanMs(), org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.method()).contains("loopback echo").contains("first-chunk time").contains("System.nanoTime");
         Map<String, String> facts = r.facts();
         assertThat(facts).containsOnlyKeys("client.added_latency.mean_ms", "client.added_latency.p50_ms",
-                "client.added_latency.p90_ms", "client.added_latency.max_ms", "client.added_latency.streams",
+                "client.added_latency.p90_ms", "client.added_latency.max_ms", "client.added_latency.send_mean_ms",
+                "client.added_latency.receive_mean_ms", "client.added_latency.streams",
                 "client.added_latency.method");
         assertThat(facts.get("client.added_latency.p50_ms")).matches("\\d+\\.\\d{3}");
     }
