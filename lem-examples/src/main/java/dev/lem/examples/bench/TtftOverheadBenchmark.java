@@ -53,7 +53,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Closed loop at {@code --concurrency} streams (4), {@code --requests} per client (400), the server waiting
  * {@code --ttft-ms} (20) after the headers, then one chunk, then the end. Each client runs {@code --rounds} times
- * (3), interleaved, and the table gives mean, p50 and p99 of each round. Not a test: run it by hand.
+ * (3), interleaved, and the table gives mean, p50 and p99 of each round. {@code --hold-chunks N --itl-ms M} keeps
+ * each stream open for N more chunks every M ms (1,000 streams: {@code --concurrency 1000 --hold-chunks 250}, i.e.
+ * 10 s streams and 100 new requests/s). The added latency is split into the send part (the client's start stamp
+ * to the server's receipt of the request's first byte) and the receive part (the server's write of the first chunk
+ * to the client's stamp). Not a test: run it by hand.
  *
  * <pre>
  * java -cp ... dev.lem.examples.bench.TtftOverheadBenchmark --concurrency 4 --requests 400 --rounds 3
@@ -71,7 +75,7 @@ public final class TtftOverheadBenchmark {
      */
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--concurrency", "4", "--requests", "400", "--ttft-ms", "20",
-                "--rounds", "3", "--clients", "socket,jdk-pool,jdk-direct,lem"));
+                "--rounds", "3", "--clients", "socket,jdk-pool,jdk-direct,lem", "--hold-chunks", "0", "--itl-ms", "40"));
         for (int i = 0; i + 1 < argv.length; i += 2) {
             a.put(argv[i], argv[i + 1]);
         }
@@ -80,11 +84,15 @@ public final class TtftOverheadBenchmark {
         int rounds = Integer.parseInt(a.get("--rounds"));
         long ttftNanos = Long.parseLong(a.get("--ttft-ms")) * 1_000_000L;
         List<String> clients = List.of(a.get("--clients").split(","));
-        try (Server server = new Server(ttftNanos)) {
+        int holdChunks = Integer.parseInt(a.get("--hold-chunks"));
+        long itlNanos = Long.parseLong(a.get("--itl-ms")) * 1_000_000L;
+        try (Server server = new Server(ttftNanos, holdChunks, itlNanos)) {
             URI uri = URI.create("http://127.0.0.1:" + server.port());
             System.out.printf(Locale.ROOT, "TTFT client overhead: first-chunk time seen by the client minus the "
-                    + "server's write (ms); concurrency %d, %d requests per round, server TTFT %d ms, %d cores, %s%n",
-                    concurrency, requests, ttftNanos / 1_000_000, Runtime.getRuntime().availableProcessors(),
+                    + "server's write (ms); concurrency %d, %d requests per round, server TTFT %d ms, then %d chunks "
+                    + "every %d ms, %d cores, %s%n",
+                    concurrency, requests, ttftNanos / 1_000_000, holdChunks, itlNanos / 1_000_000,
+                    Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.version"));
             Map<String, List<double[][]>> results = new HashMap<>();
             for (String c : clients) {
@@ -173,6 +181,53 @@ public final class TtftOverheadBenchmark {
         return out;
     }
 
+    /** A non-blocking request per id, completing with {send stamp, first-chunk stamp}. */
+    private interface AsyncFirstChunk {
+        CompletableFuture<long[]> start(int id);
+    }
+
+    /**
+     * The closed loop without a thread per stream (as LEM's load generator drives the client): each completion
+     * sends the next request.
+     */
+    private static double[][] asyncClosedLoop(int concurrency, int requests, Server server, AsyncFirstChunk f)
+            throws Exception {
+        double[][] out = new double[3][requests];
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(requests);
+        CompletableFuture<Void> failed = new CompletableFuture<>();
+        Runnable[] launch = new Runnable[1];
+        launch[0] = () -> {
+            int i = next.getAndIncrement();
+            if (i >= requests) {
+                return;
+            }
+            int id = server.newId();
+            f.start(id).whenComplete((ts, e) -> {
+                if (e != null) {
+                    failed.completeExceptionally(e);
+                } else {
+                    long[] srv = server.stamps(id);
+                    out[1][i] = (srv[0] - ts[0]) / 1e6;
+                    out[2][i] = (ts[1] - srv[1]) / 1e6;
+                    out[0][i] = out[1][i] + out[2][i];
+                }
+                all.countDown();
+                launch[0].run();
+            });
+        };
+        for (int t = 0; t < concurrency; t++) {
+            launch[0].run();
+        }
+        if (!all.await(600, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the round did not finish");
+        }
+        if (failed.isCompletedExceptionally()) {
+            failed.get();
+        }
+        return out;
+    }
+
     private static final ThreadLocal<Socket> SOCKETS = new ThreadLocal<>();
 
     /** The minimal client: one kept-alive socket per thread, request written, read until the first data line. */
@@ -226,16 +281,16 @@ public final class TtftOverheadBenchmark {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(direct ? Runnable::run : pool).build();
         try {
-            return closedLoop(concurrency, requests, server, id -> {
+            return asyncClosedLoop(concurrency, requests, server, id -> {
                 long[] first = {0};
                 long[] sent = {0};
-                CountDownLatch end = new CountDownLatch(1);
+                CompletableFuture<long[]> end = new CompletableFuture<>();
                 HttpRequest req = HttpRequest.newBuilder(uri.resolve("/v1/completions"))
                         .header("Content-Type", "application/json").header("Accept", "text/event-stream")
                         .POST(stampBody ? stamped(body(id), sent) : HttpRequest.BodyPublishers.ofByteArray(body(id)))
                         .build();
                 long start = System.nanoTime();
-                CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, info ->
+                http.sendAsync(req, info ->
                         HttpResponse.BodySubscribers.fromSubscriber(new Flow.Subscriber<List<ByteBuffer>>() {
                             @Override
                             public void onSubscribe(Flow.Subscription s) {
@@ -251,17 +306,19 @@ public final class TtftOverheadBenchmark {
 
                             @Override
                             public void onError(Throwable t) {
-                                end.countDown();
+                                end.completeExceptionally(t);
                             }
 
                             @Override
                             public void onComplete() {
-                                end.countDown();
+                                end.complete(new long[] {stampBody ? sent[0] : start, first[0]});
                             }
-                        }));
-                end.await(30, TimeUnit.SECONDS);
-                f.get(30, TimeUnit.SECONDS);
-                return new long[] {stampBody ? sent[0] : start, first[0]};
+                        })).whenComplete((r, e) -> {
+                            if (e != null) {
+                                end.completeExceptionally(e);
+                            }
+                        });
+                return end;
             });
         } finally {
             if (pool != null) {
@@ -323,9 +380,9 @@ public final class TtftOverheadBenchmark {
         ServerSettings s = new ServerSettings(uri, ServerApi.COMPLETIONS, "m", true, Optional.empty(),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60), 0, true);
         try (ServingClient client = ServingClient.create(s)) {
-            return closedLoop(concurrency, requests, server, id -> {
+            return asyncClosedLoop(concurrency, requests, server, id -> {
                 long[] first = {0, 0};
-                client.stream(new StreamCall("r" + id, "/v1/completions", body(id), StreamDialect.OPENAI_COMPLETIONS,
+                return client.stream(new StreamCall("r" + id, "/v1/completions", body(id), StreamDialect.OPENAI_COMPLETIONS,
                         1), new GenerationListener() {
                             @Override
                             public void requestStarted(String requestId, long nanoTime) {
@@ -348,8 +405,7 @@ public final class TtftOverheadBenchmark {
                             public void requestFailed(String requestId, long nanoTime, String cause) {
                                 throw new IllegalStateException(cause);
                             }
-                        }).get(30, TimeUnit.SECONDS);
-                return first;
+                        }).thenApply(v -> first);
             });
         }
     }
@@ -358,13 +414,19 @@ public final class TtftOverheadBenchmark {
     static final class Server implements AutoCloseable {
         private static final byte[] HEADERS = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] NEXT = chunk("data: {\"id\":\"c\",\"object\":\"text_completion\",\"created\":0,"
+                + "\"model\":\"m\",\"choices\":[{\"index\":0,\"text\":\" x\",\"finish_reason\":null}]}\n\n");
         private final ServerSocket socket;
         private final long ttftNanos;
+        private final int holdChunks;
+        private final long itlNanos;
         private final AtomicInteger ids = new AtomicInteger();
         private final Map<Integer, long[]> writes = new ConcurrentHashMap<>();
 
-        Server(long ttftNanos) throws IOException {
+        Server(long ttftNanos, int holdChunks, long itlNanos) throws IOException {
             this.ttftNanos = ttftNanos;
+            this.holdChunks = holdChunks;
+            this.itlNanos = itlNanos;
             socket = new ServerSocket(0, 2048, InetAddress.getLoopbackAddress());
             Thread t = new Thread(this::accept, "ttft-bench-accept");
             t.setDaemon(true);
@@ -434,6 +496,11 @@ public final class TtftOverheadBenchmark {
                     long now = System.nanoTime();
                     out.write(first);
                     writes.put(id, new long[] {received, now});
+                    for (int k = 0; k < holdChunks; k++) {
+                        out.flush();
+                        LockSupport.parkNanos(itlNanos);
+                        out.write(NEXT);
+                    }
                     out.write(rest);
                     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
