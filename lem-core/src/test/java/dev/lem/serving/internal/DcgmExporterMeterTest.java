@@ -340,6 +340,25 @@ class DcgmExporterMeterTest {
     }
 
     @Test
+    void aRemoteDomainKeepsItsHostInResultsAndALocalOneWritesNone() {
+        EnergyDomain remote = new EnergyDomain("gpu[0]", "gpu", UUID0, dev.lem.energy.DomainScope.DEVICE,
+                MeasurementMethod.MEASURED, "dcgm-exporter", DomainUse.WORKLOAD, "gpu-node-7");
+        String json = dev.lem.results.ResultsJson.write(remote);
+        assertThat(json).contains("\"host\"").contains("gpu-node-7");
+        EnergyDomain back = dev.lem.results.ResultsJson.read(json, EnergyDomain.class, "test");
+        assertThat(back).isEqualTo(remote);
+        assertThat(back.methodLabel()).isEqualTo("measured (remote)");
+
+        EnergyDomain local = new EnergyDomain("gpu[0]", "gpu", UUID0, dev.lem.energy.DomainScope.DEVICE,
+                MeasurementMethod.MEASURED, "nvml");
+        String localJson = dev.lem.results.ResultsJson.write(local);
+        assertThat(localJson).doesNotContain("host");
+        EnergyDomain localBack = dev.lem.results.ResultsJson.read(localJson, EnergyDomain.class, "test");
+        assertThat(localBack.host()).isEmpty();
+        assertThat(localBack.methodLabel()).isEqualTo("measured");
+    }
+
+    @Test
     void aBadUrlIsAConfigErrorNamingTheKey() {
         assertThatThrownBy(() -> DcgmExporterMeterProvider.url("gpu-node:9400/metrics"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("energy.remote.prometheus_url")
