@@ -83,7 +83,7 @@ final class ResultView {
                 sb.append("\nEnergy by domain (cycle ").append(last.cycle() + 1).append("):\n");
                 Table d = new Table("domain", "method", "joules", "baseline-adjusted J", "idle W", "use");
                 for (DomainEnergy de : e.domains()) {
-                    d.row(de.domain().id(), de.domain().method().label(), num(de.joules()),
+                    d.row(de.domain().id(), de.domain().methodLabel(), num(de.joules()),
                             de.adjustedJoules().map(ResultView::num).orElse("") + (de.belowIdle() ? " (below idle)" : ""),
                             de.idleWatts().map(ResultView::num).orElse(""), de.domain().use().description());
                 }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param raplRoot           root of the powercap tree
  * @param cpu                CPU estimate settings
  * @param ram                RAM estimate settings
+ * @param remote             the remote GPU energy meter's settings (a DCGM exporter on the server's host)
  * @param meterOptions       options of the meter plug-ins, as {@code <meter>.<option>}: value
  */
 public record EnergyConfig(
@@ -39,6 +40,8 @@ public record EnergyConfig(
         @Key(doc = "Root of the Linux powercap tree (RAPL).", defaultValue = "/sys/class/powercap") String raplRoot,
         @Key(doc = "CPU power estimate (where no RAPL counter exists).") Cpu cpu,
         @Key(doc = "RAM power estimate.") Ram ram,
+        @Key(doc = "GPU energy of a served model on another host (server.same_host: false), read from a Prometheus "
+                + "endpoint on that host: NVIDIA's DCGM exporter.") Remote remote,
         @Key(doc = "Options of the energy meter plug-ins, under each meter's name (e.g. "
                 + "meter_options: {nvml: {...}}); each meter declares its own, listed by `lem plugins`.")
         Map<String, Object> meterOptions) {
@@ -56,6 +59,7 @@ public record EnergyConfig(
      * @param raplRoot root of the powercap tree
      * @param cpu CPU estimate settings
      * @param ram RAM estimate settings
+     * @param remote the remote GPU energy meter's settings
      * @param meterOptions options of the meter plug-ins, as {@code <meter>.<option>}: value
      */
     public EnergyConfig {
@@ -109,5 +113,34 @@ public record EnergyConfig(
     public record Ram(
             @Key(doc = "RAM estimate: power per GB of installed memory (3 W per 8 GB).", defaultValue = "0.375",
                     min = 0, max = 100, unit = "W/GB") double wattsPerGb) {
+    }
+
+    /**
+     * Settings of the remote GPU energy meter ({@code energy.remote.*}): a DCGM exporter on the host of a served
+     * model that runs elsewhere.
+     *
+     * @param prometheusUrl    the exporter's metrics URL, e.g. {@code http://gpu-node:9400/metrics}; unset: no remote
+     *                         energy
+     * @param hostname         only samples whose {@code Hostname} label is this (an endpoint serving several hosts)
+     * @param scrapeIntervalMs how often the endpoint is read between window edges, ms
+     * @param updateIntervalMs how often the exporter refreshes its values (its collect interval), ms
+     * @param timeoutS         the longest wait for one scrape, s
+     */
+    public record Remote(
+            @Key(doc = "Metrics URL of a DCGM exporter on the server's host, e.g. http://gpu-node:9400/metrics. Used "
+                    + "when server.same_host is false; the GPUs counted are those in energy.devices (every GPU the "
+                    + "exporter reports when empty).")
+            Optional<String> prometheusUrl,
+            @Key(doc = "Only samples whose Hostname label is this (for an endpoint that serves several hosts).")
+            Optional<String> hostname,
+            @Key(doc = "How often the exporter is read between the edges of measurement windows (for power "
+                    + "integration and the time series); the edges are always read.", defaultValue = "1000",
+                    min = 50, max = 60_000, unit = "ms") int scrapeIntervalMs,
+            @Key(doc = "How often the exporter refreshes its values: dcgm-exporter's -c/--collect-interval, whose "
+                    + "default is 30000; windows too short for it are refused. Start the exporter with -c 1000 and "
+                    + "set 1000 here.", defaultValue = "30000", min = 10, max = 600_000, unit = "ms")
+            int updateIntervalMs,
+            @Key(doc = "The longest wait for one scrape.", defaultValue = "2.0", min = 0.05, max = 60, unit = "s")
+            double timeoutS) {
     }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param args              extra arguments for a managed server
  * @param startupTimeoutS   longest wait for a managed server, seconds
  * @param sameHost          the server runs on this machine (local energy meters see it)
+ * @param clientLatencyProbeStreams streams of the client latency probe at load (0: no probe)
  */
 public record ServerConfig(
         @Key(doc = "Base URL of a served model, e.g. http://localhost:8000.", appliesTo = BackendScope.SERVED)
@@ -45,7 +46,11 @@ public record ServerConfig(
         @Key(doc = "Longest wait for a managed server's health.", defaultValue = "900.0", min = 1, max = 86_400,
                 unit = "s", appliesTo = BackendScope.MANAGED_SERVER) double startupTimeoutS,
         @Key(doc = "The server runs on this machine, so local energy meters see its work; false reports no energy.",
-                defaultValue = "true", appliesTo = BackendScope.SERVED) boolean sameHost) {
+                defaultValue = "true", appliesTo = BackendScope.SERVED) boolean sameHost,
+        @Key(doc = "Streams of the client latency probe run once at load, before any measured window: the client's "
+                + "own added latency to a first chunk against a loopback echo, recorded in the results' backend "
+                + "environment (client.added_latency.*); 0: no probe.", defaultValue = "50", min = 0, max = 10_000,
+                appliesTo = BackendScope.SERVED) int clientLatencyProbeStreams) {
 
     /**
      * Copies the arguments.
@@ -63,6 +68,7 @@ public record ServerConfig(
      * @param args extra arguments for a managed server
      * @param startupTimeoutS longest wait for a managed server, s
      * @param sameHost the server runs on this machine
+     * @param clientLatencyProbeStreams streams of the client latency probe at load (0: no probe)
      */
     public ServerConfig {
         args = List.copyOf(args);

@@ -34,7 +34,7 @@ public record DomainEnergy(EnergyDomain domain, double joules, Optional<Double> 
     /** e.g. {@code gpu[0] 812.4 J measured (idle-adjusted 512.9 J)}. */
     @Override
     public String toString() {
-        return domain.id() + " " + fmt(joules) + " J " + domain.method().label()
+        return domain.id() + " " + fmt(joules) + " J " + domain.methodLabel()
                 + adjustedJoules.map(a -> " (idle-adjusted " + fmt(a) + " J)").orElse("");
     }
 

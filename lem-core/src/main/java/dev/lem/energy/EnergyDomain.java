@@ -1,5 +1,6 @@
 package dev.lem.energy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -14,9 +15,12 @@ import java.util.Objects;
  * @param meter  name of the meter that reports it
  * @param use    whether the measured workload runs on it (only those domains count in the energy figures);
  *               {@link DomainUse#WORKLOAD} when not given (results written before LEM told them apart)
+ * @param host   the host whose hardware it is when that is not the host LEM runs on (a served model's GPU read
+ *               from an exporter there, e.g. {@code gpu-node-3}); empty for this host. A remote domain's method is
+ *               shown with {@code (remote)}: {@link #methodLabel()}
  */
 public record EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
-        String meter, DomainUse use) {
+        String meter, DomainUse use, @JsonInclude(JsonInclude.Include.NON_EMPTY) String host) {
     /**
      * Checks that the other components are set; a {@code null} use becomes {@link DomainUse#WORKLOAD}.
      *
@@ -27,6 +31,7 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
      * @param method how the figure is obtained
      * @param meter name of the meter that reports it
      * @param use whether the measured workload runs on it
+     * @param host the host whose hardware it is when not this one; empty (or {@code null}) for this host
      */
     public EnergyDomain {
         Objects.requireNonNull(id, "id");
@@ -36,6 +41,36 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(meter, "meter");
         use = use == null ? DomainUse.WORKLOAD : use;
+        host = host == null ? "" : host;
+    }
+
+    /**
+     * A domain on this host.
+     *
+     * @param id stable identifier within a result
+     * @param kind {@code gpu}, {@code cpu}, {@code dram}, {@code ram}, {@code psys} or {@code module}
+     * @param device hardware identity where there is one, else empty
+     * @param scope how readings from several processes are merged
+     * @param method how the figure is obtained
+     * @param meter name of the meter that reports it
+     * @param use whether the measured workload runs on it
+     */
+    public EnergyDomain(String id, String kind, String device, DomainScope scope, MeasurementMethod method,
+            String meter, DomainUse use) {
+        this(id, kind, device, scope, method, meter, use, "");
+    }
+
+    /** {@return true when the hardware is on another host (read from an exporter there)} */
+    public boolean remote() {
+        return !host.isEmpty();
+    }
+
+    /**
+     * {@return how the figure was obtained, as shown: the method's label, followed by {@code (remote)} for another
+     * host's hardware, e.g. {@code measured (remote)}}
+     */
+    public String methodLabel() {
+        return remote() ? method.label() + " (remote)" : method.label();
     }
 
     /**
@@ -65,7 +100,7 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
      * @return the copy
      */
     public EnergyDomain withId(String newId) {
-        return new EnergyDomain(newId, kind, device, scope, method, meter, use);
+        return new EnergyDomain(newId, kind, device, scope, method, meter, use, host);
     }
 
     /**
@@ -75,6 +110,6 @@ public record EnergyDomain(String id, String kind, String device, DomainScope sc
      * @return the copy
      */
     public EnergyDomain withUse(DomainUse newUse) {
-        return new EnergyDomain(id, kind, device, scope, method, meter, newUse);
+        return new EnergyDomain(id, kind, device, scope, method, meter, newUse, host);
     }
 }

@@ -95,7 +95,9 @@ public final class EnergyMeters {
      * Opens meters and sources for an experiment's process.
      *
      * @param ctx the meter context
-     * @param visible false when the work runs on another host: no meter is opened, and each says so
+     * @param visible false when the work runs on another host: only meters of another host's hardware
+     *                ({@link EnergyMeterProvider#remote()}) are opened, and each local one says why not; true: only
+     *                local meters
      * @return the open meters and sources
      * @throws ConfigException when {@code energy.meters} names a meter that does not exist
      */
@@ -117,9 +119,15 @@ public final class EnergyMeters {
                 continue;
             }
             wanted.stream().filter(w -> Plugins.matches(p, w)).forEach(matched::add);
-            if (!visible) {
+            boolean remote = remote(p);
+            if (!visible && !remote) {
                 plugins.add(new PluginStatus("energy_meter", name, false,
                         "the model runs on another host (server.same_host: false)"));
+                continue;
+            }
+            if (visible && remote) {
+                plugins.add(new PluginStatus("energy_meter", name, false, "the model runs on this host, so the local "
+                        + "meters measure it (this meter reads another host's GPUs when server.same_host is false)"));
                 continue;
             }
             openMeter(p, ctx, name, meters, plugins, env);
@@ -148,6 +156,14 @@ public final class EnergyMeters {
             }
         }
         return new Opened(meters, sources, plugins, env, Duration.ofMillis(config.samplerIntervalMs()));
+    }
+
+    private static boolean remote(EnergyMeterProvider p) {
+        try {
+            return p.remote();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static Map<String, String> mergeFacts(Map<String, String> a, Map<String, String> b) {

@@ -12,6 +12,7 @@ import dev.lem.spi.BackendContext;
 import dev.lem.spi.BackendProvider;
 import dev.lem.spi.BackendSettings;
 import dev.lem.spi.InferenceBackend;
+import dev.lem.spi.EnergyMeter;
 import dev.lem.spi.MeterContext;
 import dev.lem.spi.ModelInfo;
 import dev.lem.spi.PluginStatus;
@@ -234,8 +235,13 @@ final class SessionResources {
             plugins.add(new PluginStatus("telemetry", s.name(), true, ""));
         });
         List<String> warnings = new ArrayList<>();
-        if (!visible) {
-            warnings.add("the server runs on another host: no energy is reported for it");
+        if (!visible && opened.meters().isEmpty()) {
+            warnings.add("the server runs on another host: no energy is reported for it (set "
+                    + "energy.remote.prometheus_url to a DCGM exporter on that host to measure its GPUs)");
+        } else if (!visible) {
+            warnings.add("the server runs on another host: only its GPUs are measured, through "
+                    + opened.meters().stream().map(EnergyMeter::name).collect(java.util.stream.Collectors.joining(", "))
+                    + " (remote); that host's CPU and memory are not");
         }
         if (opened.meters().isEmpty() && visible) {
             warnings.add("no energy meter could be used, so no energy is reported (see the plug-ins not used)");

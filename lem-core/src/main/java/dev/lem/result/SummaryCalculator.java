@@ -8,6 +8,7 @@ import dev.lem.metrics.LatencyStats;
 import dev.lem.stats.CrossCycleStatistics;
 import dev.lem.stats.CycleSample;
 import dev.lem.stats.Estimate;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -355,12 +356,15 @@ public final class SummaryCalculator {
      * @return the basis, each method followed by its domains
      */
     public static String basis(List<DomainEnergy> domains) {
-        Map<MeasurementMethod, Set<String>> byMethod = new EnumMap<>(MeasurementMethod.class);
-        domains.forEach(d -> byMethod.computeIfAbsent(d.domain().method(), m -> new LinkedHashSet<>()).add(d.domain().kind()));
+        Map<String, Set<String>> byMethod = new java.util.TreeMap<>(Comparator.comparing((String label) ->
+                MeasurementMethod.valueOf(label.split(" ")[0].toUpperCase(java.util.Locale.ROOT)).ordinal())
+                .thenComparing(Comparator.naturalOrder()));
+        domains.forEach(d -> byMethod.computeIfAbsent(d.domain().methodLabel(), m -> new LinkedHashSet<>())
+                .add(d.domain().kind()));
         if (byMethod.size() == 1) {
-            return byMethod.keySet().iterator().next().label();
+            return byMethod.keySet().iterator().next();
         }
-        return byMethod.entrySet().stream().map(e -> e.getKey().label() + ": " + String.join(", ", e.getValue()))
+        return byMethod.entrySet().stream().map(e -> e.getKey() + ": " + String.join(", ", e.getValue()))
                 .collect(Collectors.joining("; "));
     }
 }

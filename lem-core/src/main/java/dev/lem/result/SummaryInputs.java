@@ -150,8 +150,11 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
             }
         }
         if (!setup.config().server().sameHost()) {
-            return "the server runs on another host (server.same_host: false); no energy is reported for work "
-                    + "the local meters cannot see";
+            String remote = setup.plugins().stream().filter(p -> p.kind().equals("energy_meter") && !p.used()
+                    && p.name().equals("dcgm-exporter")).map(p -> " (" + p.name() + ": " + p.reason() + ")")
+                    .findFirst().orElse("");
+            return "the server runs on another host (server.same_host: false) and no remote meter could read its GPUs"
+                    + remote + "; set energy.remote.prometheus_url to a DCGM exporter on that host";
         }
         return reasons.isEmpty() ? "no energy meter is available (add lem-nvml for GPUs; see `lem plugins`)"
                 : "no energy meter could be used: " + String.join("; ", reasons);

@@ -249,10 +249,28 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         environment.put("server.url", settings.baseUri().toString());
         environment.put("server.api", settings.api().toString());
         verifyServer();
+        probeClientLatency();
         environment.put("server.model", settings.modelName());
         Map<String, String> details = new LinkedHashMap<>(environment);
         return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
                 "unknown (chosen by the server)", false, Optional.empty(), details, engineSettings());
+    }
+
+    /**
+     * Measures the client's own added latency to a first chunk against a loopback echo (once, at load: before any
+     * measured window) and records it in the environment; a probe that fails says why there instead.
+     */
+    private void probeClientLatency() {
+        int streams = config.server().clientLatencyProbeStreams();
+        if (streams <= 0) {
+            environment.put("client.added_latency.method", "not measured (server.client_latency_probe_streams: 0)");
+            return;
+        }
+        try {
+            environment.putAll(ClientLatencyProbe.measure(settings, streams, Math.min(10, streams)).facts());
+        } catch (java.io.IOException | RuntimeException e) {
+            environment.put("client.added_latency.method", "not measured: the probe failed (" + e.getMessage() + ")");
+        }
     }
 
     /**

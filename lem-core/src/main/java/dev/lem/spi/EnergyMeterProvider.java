@@ -29,6 +29,18 @@ public interface EnergyMeterProvider extends LemPlugin {
     }
 
     /**
+     * Whether the meter reads hardware on another host (a served model's GPUs through an exporter there) rather than
+     * this one's. Such a meter is opened only when the measured work runs on another host
+     * ({@code server.same_host: false}), and then it is the only kind opened; local meters are opened only when the
+     * work runs here. False by default.
+     *
+     * @return true for a meter of another host's hardware
+     */
+    default boolean remote() {
+        return false;
+    }
+
+    /**
      * Opens the meter; throws {@link PluginUnavailableException} with the reason when it cannot.
      *
      * @param context the meter's context

@@ -54,7 +54,10 @@ class EnergyMetersTest {
         EnergyMeters.Opened opened = EnergyMeters.open(new MeterContext(ConfigResolver.withDefaults().resolve().energy(),
                 Map.of(), 0), false);
         assertThat(opened.meters()).isEmpty();
-        assertThat(opened.plugins()).filteredOn(p -> p.kind().equals("energy_meter")).allSatisfy(p ->
-                assertThat(p.reason()).contains("another host"));
+        assertThat(opened.plugins()).filteredOn(p -> p.kind().equals("energy_meter") && !p.name().equals("dcgm-exporter"))
+                .isNotEmpty().allSatisfy(p -> assertThat(p.reason()).contains("another host"));
+        // the one meter that could read another host's GPUs says what to set
+        assertThat(opened.plugins()).filteredOn(p -> p.name().equals("dcgm-exporter")).singleElement()
+                .satisfies(p -> assertThat(p.reason()).contains("energy.remote.prometheus_url is not set"));
     }
 }

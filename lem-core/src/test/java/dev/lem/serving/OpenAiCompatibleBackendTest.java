@@ -109,6 +109,24 @@ class OpenAiCompatibleBackendTest {
     }
 
     @Test
+    void theClientsAddedLatencyIsMeasuredOnceAtLoadAndRecordedWithItsMethod() {
+        try (InferenceBackend b = backend(config("server.url", server.uri().toString(), "server.client_latency_probe_streams", 5))) {
+            b.load();
+            assertThat(b.environment()).containsEntry("client.added_latency.streams", "5")
+                    .containsKeys("client.added_latency.mean_ms", "client.added_latency.p50_ms",
+                            "client.added_latency.p90_ms", "client.added_latency.max_ms");
+            assertThat(b.environment().get("client.added_latency.method")).startsWith("loopback echo");
+            assertThat(server.traces()).as("the probe talks to its own echo, not to the server")
+                    .noneMatch(t -> t.prompt.startsWith("probe "));
+        }
+        try (InferenceBackend b = backend(config("server.url", server.uri().toString(), "server.client_latency_probe_streams", 0))) {
+            b.load();
+            assertThat(b.environment()).doesNotContainKey("client.added_latency.mean_ms")
+                    .containsEntry("client.added_latency.method", "not measured (server.client_latency_probe_streams: 0)");
+        }
+    }
+
+    @Test
     void aModelTheServerDoesNotServeIsNamedWithTheChoices() {
         try (InferenceBackend b = backend(config("server.url", server.uri().toString(), "server.model_name", "llama"))) {
             assertThatThrownBy(b::load).isInstanceOf(BackendException.class)

@@ -221,7 +221,7 @@ public final class RawLoader {
 
         Map<String, String> methods = new LinkedHashMap<>();
         result.cycles().stream().flatMap(c -> c.energy().stream()).flatMap(e -> e.domains().stream())
-                .forEach(d -> methods.putIfAbsent(d.domain().id(), d.domain().method().label()));
+                .forEach(d -> methods.putIfAbsent(d.domain().id(), d.domain().methodLabel()));
         Map<String, Pieces> power = new LinkedHashMap<>();
         Map<String, Pieces> telemetry = new TreeMap<>();
         List<RawData.Throttle> throttle = new ArrayList<>();
