@@ -47,8 +47,8 @@ public record ServerConfig(
                 unit = "s", appliesTo = BackendScope.MANAGED_SERVER) double startupTimeoutS,
         @Key(doc = "The server runs on this machine, so local energy meters see its work; false reports no energy.",
                 defaultValue = "true", appliesTo = BackendScope.SERVED) boolean sameHost,
-        @Key(doc = "Streams of the client latency probe run once at load, before any measured window: the client's "
-                + "own added latency to a first chunk against a loopback echo, recorded in the results' backend "
+        @Key(doc = "Streams of the client latency probe run once after load, outside every measured window: "
+                + "the client's own added latency to a first chunk against a loopback echo, recorded in the results' backend "
                 + "environment (client.added_latency.*); 0: no probe.", defaultValue = "50", min = 0, max = 10_000,
                 appliesTo = BackendScope.SERVED) int clientLatencyProbeStreams) {
 

@@ -109,6 +109,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     private final ServingClient client;
     private @Nullable ManagedServer managed;
     private final Map<String, String> environment = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Set at the end of {@link #load()}: the client latency probe runs at the next read of the environment. */
+    private volatile boolean clientLatencyProbePending;
 
     /**
      * A backend for the server in the context's settings; nothing is sent before {@link #load()}.
@@ -249,16 +251,19 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         environment.put("server.url", settings.baseUri().toString());
         environment.put("server.api", settings.api().toString());
         verifyServer();
-        probeClientLatency();
         environment.put("server.model", settings.modelName());
+        clientLatencyProbePending = true;
         Map<String, String> details = new LinkedHashMap<>(environment);
         return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
                 "unknown (chosen by the server)", false, Optional.empty(), details, engineSettings());
     }
 
     /**
-     * Measures the client's own added latency to a first chunk against a loopback echo (once, at load: before any
-     * measured window) and records it in the environment; a probe that fails says why there instead.
+     * Measures the client's own added latency to a first chunk against a loopback echo and records it in the
+     * environment; a probe that fails says why there instead. Runs once per load, the first time the environment
+     * is read after {@link #load()} returned: the runner reads it just after the {@code model_load} window closes
+     * and before warm-up, so the probe is inside no measured window (its 0.1–0.3 s are neither load time nor
+     * load energy).
      */
     private void probeClientLatency() {
         int streams = config.server().clientLatencyProbeStreams();
@@ -544,6 +549,14 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
 
     @Override
     public Map<String, String> environment() {
+        if (clientLatencyProbePending) {
+            synchronized (environment) {
+                if (clientLatencyProbePending) {
+                    clientLatencyProbePending = false;
+                    probeClientLatency();
+                }
+            }
+        }
         synchronized (environment) {
             return Map.copyOf(environment);
         }
