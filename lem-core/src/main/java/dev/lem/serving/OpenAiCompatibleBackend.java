@@ -59,6 +59,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     /** JSON mapper shared by the served backends. */
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    /** The most connections {@link #openConnections} opens ahead of a window. */
+    static final int MAX_OPENED_CONNECTIONS = 256;
 
     /** A JSON object merged into every request body. */
     public static final Option<String> EXTRA_BODY_JSON = Option.text("extra_body_json")
@@ -256,6 +258,26 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         Map<String, String> details = new LinkedHashMap<>(environment);
         return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
                 "unknown (chosen by the server)", false, Optional.empty(), details, engineSettings());
+    }
+
+    /**
+     * Opens the connections a window's first requests will use (at most {@value #MAX_OPENED_CONNECTIONS}) with
+     * cheap GETs the server answers without work: {@code /v1/models}, or Triton's {@code /v2/health/ready}.
+     *
+     * @param connections how many requests the window will send at once at its start
+     */
+    @Override
+    public void openConnections(int connections) {
+        int n = Math.max(1, Math.min(connections, MAX_OPENED_CONNECTIONS));
+        String path = settings.api() == ServerApi.TRITON ? "/v2/health/ready" : "/v1/models";
+        try {
+            int answered = client.openConnections(path, n, PROBE_TIMEOUT);
+            if (answered < n) {
+                LOG.debug("{} of {} connection-opening GETs of {} were answered", answered, n, path);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

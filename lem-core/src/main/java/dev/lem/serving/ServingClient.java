@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -158,6 +160,34 @@ public final class ServingClient implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout);
         settings.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
         return send(b.GET().build());
+    }
+
+    /**
+     * Sends {@code connections} GETs of {@code path} at once and waits for them, so that the HTTP client opens that
+     * many connections (none is free while the others are in flight) and keeps them in its pool for the requests
+     * that follow. Failures are ignored: a connection not opened here is opened by the next request.
+     *
+     * @param path a path the server answers cheaply, e.g. {@code /v1/models}
+     * @param connections how many connections to have open
+     * @param timeout how long each GET may take
+     * @return how many of the GETs were answered
+     * @throws InterruptedException when the thread is interrupted while waiting
+     */
+    public int openConnections(String path, int connections, Duration timeout) throws InterruptedException {
+        List<CompletableFuture<HttpResponse<Void>>> gets = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            gets.add(http.sendAsync(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.discarding()));
+        }
+        int answered = 0;
+        for (CompletableFuture<HttpResponse<Void>> g : gets) {
+            try {
+                g.get();
+                answered++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the request that needs this connection opens it
+            }
+        }
+        return answered;
     }
 
     /**

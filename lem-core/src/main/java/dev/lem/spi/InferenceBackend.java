@@ -86,6 +86,17 @@ public interface InferenceBackend extends AutoCloseable {
     }
 
     /**
+     * Opens up to {@code connections} connections to the server ahead of a measured window, so that the window's
+     * first requests do not pay for connection set-up (the TCP handshake, the server accepting). The runner calls it
+     * just before each cycle's window opens. In-process backends have nothing to open: the default does nothing.
+     * Must not throw: connections that could not be opened are opened by the requests themselves, as before.
+     *
+     * @param connections how many requests the window will send at once at its start
+     */
+    default void openConnections(int connections) {
+    }
+
+    /**
      * A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others.
      *
      * @return the source; empty when the backend offers none

@@ -176,7 +176,8 @@ public final class LoadGenerator {
     /**
      * Does every preparation of a run before it is measured, so that the measured window holds nothing but the
      * workload: sizes synthetic prompts with the backend's tokenizer (a server's {@code /tokenize}; the texts are
-     * kept for later runs) and, once per generator, sends {@code traffic.warmup_requests} and waits for them.
+     * kept for later runs), once per generator sends {@code traffic.warmup_requests} and waits for them, and opens
+     * the connections the run's first requests will use ({@link InferenceBackend#openConnections}).
      * {@link #run} with the returned list then sends its first request at once.
      *
      * @param requests the requests of the coming run, in order
@@ -189,7 +190,21 @@ public final class LoadGenerator {
             warmedUp = true;
             preparedWarmupSent = warmUp(prepared);
         }
+        if (!prepared.isEmpty()) {
+            backend.openConnections(connectionsAtStart(prepared.size()));
+        }
         return prepared;
+    }
+
+    /**
+     * {@return how many requests a run sends at once at its start: the closed loop's concurrency; for an open loop
+     * the arrivals of its first second (at least one); never more than the run's requests}
+     */
+    private int connectionsAtStart(int requests) {
+        int n = pattern() == TrafficPattern.CLOSED ? Math.max(1, traffic.concurrency())
+                : (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceil(traffic.rate().orElse(1.0))));
+        int limit = traffic.maxRequests().orElse(traffic.maxDurationS().isPresent() ? Integer.MAX_VALUE : requests);
+        return Math.max(1, Math.min(n, limit));
     }
 
     private ArrivalProcess arrivals(long salt) {

@@ -102,6 +102,9 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger metricsReads = new AtomicInteger();
     private final Runnable beforeGenerate;
     private final double tokenizeDelayMs;
+    private final double modelsDelayMs;
+    /** When the server first saw a request from each client port (each connection), {@code System.nanoTime()}. */
+    private final Map<Integer, Long> connectionFirstSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Long> tokenizeNanos = Collections.synchronizedList(new ArrayList<>());
 
     private ScriptedServer(Builder b) throws IOException {
@@ -117,6 +120,7 @@ public final class ScriptedServer implements AutoCloseable {
         this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
         this.beforeGenerate = b.beforeGenerate;
         this.tokenizeDelayMs = b.tokenizeDelayMs;
+        this.modelsDelayMs = b.modelsDelayMs;
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "scripted-server");
             t.setDaemon(true);
@@ -140,6 +144,7 @@ public final class ScriptedServer implements AutoCloseable {
     public static final class Builder {
         private Runnable beforeGenerate = () -> { };
         private double tokenizeDelayMs;
+        private double modelsDelayMs;
         private Flavor flavor = Flavor.VLLM;
         private String model = "test-model";
         private double ttftMs = 2;
@@ -215,6 +220,12 @@ public final class ScriptedServer implements AutoCloseable {
             return this;
         }
 
+        /** How long {@code /v1/models} takes to answer, ms (default 0). */
+        public Builder modelsDelayMs(double ms) {
+            this.modelsDelayMs = ms;
+            return this;
+        }
+
         /** Runs at the start of every generation request (e.g. to make the server process die). */
         public Builder beforeGenerate(Runnable r) {
             this.beforeGenerate = r;
@@ -282,10 +293,20 @@ public final class ScriptedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return when the server first saw a request on the connection from client port {@code port}
+     * ({@code System.nanoTime()}), if it did}
+     */
+    public java.util.OptionalLong connectionFirstSeenNanos(int port) {
+        Long n = connectionFirstSeen.get(port);
+        return n == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(n);
+    }
+
     // ------------------------------------------------------------------ routing
 
     private void handle(HttpExchange x) throws IOException {
         long received = System.nanoTime();
+        connectionFirstSeen.putIfAbsent(x.getRemoteAddress().getPort(), received);
         String path = x.getRequestURI().getPath();
         byte[] in = x.getRequestBody().readAllBytes();
         try {
@@ -293,9 +314,12 @@ public final class ScriptedServer implements AutoCloseable {
                 case "/health" -> reply(x, 200, "text/plain", "");
                 case "/version" -> reply(x, 200, "application/json",
                         "{\"version\":\"" + version + "\"}");
-                case "/v1/models" -> reply(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"" + model
+                case "/v1/models" -> {
+                    sleep(modelsDelayMs);
+                    reply(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"" + model
                         + "\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"" + flavor.name().toLowerCase(Locale.ROOT)
                         + "\",\"root\":\"" + model + "\",\"max_model_len\":" + maxModelLen + "}]}");
+                }
                 case "/tokenize" -> tokenize(x, in);
                 case "/metrics" -> metrics(x);
                 case "/v1/completions", "/v1/chat/completions" -> generate(x, received, in, path.contains("chat"));
