@@ -14,8 +14,9 @@ public final class MetricDefinitions {
     /** {@return the definition of every latency and throughput figure, by name} */
     public static Map<String, String> all() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("ttft", "time to first token: dispatch (first send, retries included) to the first chunk carrying at least "
-                + "one output token; chunks without output (a chat stream's role-only chunk, the usage chunk) are "
+        d.put("ttft", "time to first token: dispatch (for a served backend, the moment the HTTP client takes the "
+                + "request's body to write it; a retried request from its first send) to the first chunk carrying "
+                + "at least one output token; chunks without output (a chat stream's role-only chunk, the usage chunk) are "
                 + "skipped as AIPerf does. vLLM's benchmark starts at the first chunk with non-empty choices, which "
                 + "vLLM's server sends together with the first token");
         d.put("itl", "inter-token latency, vLLM definition: one sample per gap between consecutive token-bearing "
