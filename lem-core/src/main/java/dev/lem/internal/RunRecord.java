@@ -44,6 +44,7 @@ final class RunRecord {
     Optional<String> failure = Optional.empty();
     RunStatus status = RunStatus.RUNNING;
     Optional<Instant> finishedAt = Optional.empty();
+    Optional<dev.lem.result.QualityResult> quality = Optional.empty();
 
     RunRecord(ExperimentConfig config, ExperimentRunner.Options options, ResultsRepository repo, String host,
             EnvironmentInfo environment) {
@@ -105,6 +106,7 @@ final class RunRecord {
      */
     synchronized void continueFrom(RunSetup previous, java.util.Set<Integer> onDisk) {
         startedAt = previous.startedAt();
+        quality = previous.quality();
         previous.warnings().forEach(this::warn);
         recordedCycles.addAll(onDisk);
         cyclesRun = recordedCycles.size();
@@ -123,7 +125,7 @@ final class RunRecord {
         RunSetup s = new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
                 options.worldSize(), host, ProcessHandle.current().pid(), startedAt, config, environment, model, load,
                 unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure,
-                status, finishedAt);
+                status, finishedAt, quality);
         repo.writeSetup(s);
         return s;
     }

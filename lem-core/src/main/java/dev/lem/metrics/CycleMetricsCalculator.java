@@ -53,7 +53,7 @@ public final class CycleMetricsCalculator {
                 completed / d, output / d, (prompt + output) / d,
                 LatencyStats.ofNanos(arr(ttft)), LatencyStats.ofNanos(arr(itl)), LatencyStats.ofNanos(arr(tpot)),
                 LatencyStats.ofNanos(arr(tpot)), LatencyStats.ofNanos(arr(e2e)), LatencyStats.ofNanos(arr(lag)),
-                anySlo ? Optional.of(good / d) : Optional.empty());
+                anySlo ? Optional.of(good / d) : Optional.empty(), anySlo ? Optional.of(good) : Optional.empty());
     }
 
     private static boolean meets(RequestRecord r, Optional<Double> tpotNanos, SloConfig slo) {

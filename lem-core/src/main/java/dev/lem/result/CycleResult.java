@@ -3,6 +3,7 @@ package dev.lem.result;
 import dev.lem.energy.ThrottleSummary;
 import dev.lem.flops.FlopsEstimate;
 import dev.lem.metrics.CycleMetrics;
+import dev.lem.metrics.RequestEnergy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +24,13 @@ import java.util.Optional;
  * @param warnings     warnings of the processes' cycles
  * @param failureReasons the commonest reasons requests failed (at most {@value #MAX_FAILURE_REASONS}), each with
  *                     how many requests failed for it, commonest first; empty when none failed
+ * @param requestEnergy the cycle's energy divided among its requests by their share of in-flight token-time
+ *                     ({@link dev.lem.metrics.EnergyAttribution}), when energy was measured and a request completed
  */
 public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metrics, Optional<CycleEnergy> energy,
         Optional<Double> carbonGrams, Optional<FlopsEstimate> flops, Optional<ThrottleSummary> throttle,
         Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings,
-        Map<String, Integer> failureReasons) {
+        Map<String, Integer> failureReasons, Optional<RequestEnergy> requestEnergy) {
     /** How many failure reasons a cycle keeps. */
     public static final int MAX_FAILURE_REASONS = 5;
 
@@ -45,12 +48,37 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
      * @param memoryTrafficBytes estimated bytes read from device memory; absent for served models
      * @param warnings warnings of the processes' cycles
      * @param failureReasons the commonest reasons requests failed, each with how many requests failed for it
+     * @param requestEnergy the cycle's energy divided among its requests; {@code null} means not computed
      */
     public CycleResult {
         processes = List.copyOf(processes);
         warnings = List.copyOf(warnings);
         failureReasons = failureReasons == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failureReasons));
+        requestEnergy = requestEnergy == null ? Optional.empty() : requestEnergy;
+    }
+
+    /**
+     * A cycle without an energy attribution per request.
+     *
+     * @param cycle cycle index
+     * @param processes ranks that contributed
+     * @param metrics throughput and latency from the pooled raw timelines
+     * @param energy merged energy, when any meter was available
+     * @param carbonGrams gCO2e of the cycle, when energy and an intensity are known
+     * @param flops the sum of FLOPs over processes, with the estimator named
+     * @param throttle throttling seen
+     * @param peakRssBytes max peak RSS over processes, bytes
+     * @param memoryTrafficBytes estimated bytes read from device memory; absent for served models
+     * @param warnings warnings of the processes' cycles
+     * @param failureReasons the commonest reasons requests failed, each with how many requests failed for it
+     */
+    public CycleResult(int cycle, List<Integer> processes, CycleMetrics metrics, Optional<CycleEnergy> energy,
+            Optional<Double> carbonGrams, Optional<FlopsEstimate> flops, Optional<ThrottleSummary> throttle,
+            Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings,
+            Map<String, Integer> failureReasons) {
+        this(cycle, processes, metrics, energy, carbonGrams, flops, throttle, peakRssBytes, memoryTrafficBytes,
+                warnings, failureReasons, Optional.empty());
     }
 
     /** {@return failed requests ÷ requests sent (0 when none were sent)} */

@@ -10,7 +10,11 @@ import dev.lem.spi.BackendSettings;
 import dev.lem.spi.EngineSetting;
 import dev.lem.model.HfConfigReader;
 import dev.lem.model.ModelArchitecture;
+import dev.lem.model.TensorDtype;
+import dev.lem.spi.AdapterInfo;
 import dev.lem.spi.BackendCapabilities;
+import dev.lem.spi.TokenScorer;
+import dev.lem.spi.WeightFormat;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
@@ -112,6 +116,12 @@ public final class DjlBackend implements InferenceBackend {
             weights = checkpoint;
             stored = checkpoint.dtypes();
         }
+        LoraAdapter adapter = settings.adapter().source().isPresent()
+                ? LoraAdapter.load(settings.adapter(), arch, weights) : null;
+        boolean merged = adapter != null && settings.adapterMode() == DjlSettings.AdapterMode.MERGED;
+        if (merged) {
+            weights = new AdaptedWeights(weights, adapter, arch.modelType().equals("gpt2"));
+        }
         DataType dtype = dtype(device, stored);
         if (dtype == DataType.FLOAT16 && !device.isGpu()) {
             LOG.warn("precision fp16 on the CPU: PyTorch's fp16 matrix products are much slower than fp32 here");
@@ -124,7 +134,10 @@ public final class DjlBackend implements InferenceBackend {
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
             model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
-                    settings.maxBlockColumns());
+                    settings.maxBlockColumns(), merged ? null : adapter);
+            if (merged) {
+                adapter.checkAllUsed();
+            }
         } catch (RuntimeException e) {
             manager.close();
             tokenizer.close();
@@ -154,10 +167,28 @@ public final class DjlBackend implements InferenceBackend {
             details.put("weights", "synthetic: seeded random (weight_seed " + settings.weightSeed()
                     + "), uniform with std 0.02, norms 1, biases 0");
         }
-        return new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch),
-                dtype == DataType.FLOAT16 ? "fp16" : "fp32", source.synthetic(), Optional.of(model.parameterCount()),
-                details, engineSettings(dtype, device));
+        String word = dtype == DataType.FLOAT16 ? "fp16" : "fp32";
+        TensorDtype td = dtype == DataType.FLOAT16 ? TensorDtype.F16 : TensorDtype.F32;
+        double bytesPerPass = dev.lem.flops.MemoryTraffic.weightBytesPerPass(arch, td)
+                + (double) model.adapterParameters() * td.bytes();
+        String storedText = String.join(",", stored);
+        WeightFormat format = new WeightFormat(word, "none", "as loaded by the djl backend (checkpoint "
+                + (source.synthetic() ? "synthetic F32" : storedText) + (storedText.equals(td == TensorDtype.F16 ? "F16"
+                        : "F32") ? "" : ", converted to " + word + " at load") + ")", Optional.of(bytesPerPass));
+        details.put("weights", format.toString());
+        ModelInfo info = new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch), word,
+                source.synthetic(), Optional.of(model.parameterCount()), details, engineSettings(dtype, device))
+                .withWeights(format);
+        if (adapter != null) {
+            AdapterInfo a = adapter.info(merged ? "merged" : "unmerged");
+            details.put("adapter", a.toString());
+            info = new ModelInfo(info.id(), info.source(), info.location(), info.architecture(), info.dtype(),
+                    info.syntheticWeights(), info.parameterCount(), details, info.engineSettings()).withWeights(format)
+                    .withAdapter(a);
+        }
+        return info;
     }
+
 
     /**
      * PyTorch fixes its inter-op threads once per process: setting them again, or after parallel work started,
@@ -218,6 +249,7 @@ public final class DjlBackend implements InferenceBackend {
                 throw new BackendException(e.getMessage(), e);
             }
         }
+        source.folder().ifPresent(DjlBackend::refuseQuantised);
         if (!DecoderModel.SUPPORTED_TYPES.contains(arch.modelType())) {
             throw new BackendException("model_type \"" + arch.modelType() + "\" of " + source.id()
                     + " is not supported by the djl backend; supported: " + String.join(", ",
@@ -225,6 +257,73 @@ public final class DjlBackend implements InferenceBackend {
         }
         return arch;
     }
+
+    /**
+     * Refuses a pre-quantised checkpoint ({@code quantization_config} in config.json: GPTQ, AWQ, bitsandbytes, FP8):
+     * libtorch as DJL ships it has no kernels for those formats that the backend could call, on the CPU or the GPU.
+     */
+    static void refuseQuantised(Path folder) {
+        Path config = folder.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return;
+        }
+        JsonNode q;
+        try {
+            q = JSON.readTree(Files.readString(config)).path("quantization_config");
+        } catch (IOException | JacksonException e) {
+            return; // the architecture reader reports an unreadable config.json
+        }
+        if (q.isMissingNode() || q.isNull()) {
+            return;
+        }
+        String method = q.path("quant_method").asString(q.path("load_in_4bit").asBoolean(false) ? "bitsandbytes (4-bit)"
+                : q.path("load_in_8bit").asBoolean(false) ? "bitsandbytes (8-bit)" : "unknown");
+        String bits = q.path("bits").isNumber() ? ", " + q.path("bits").asInt() + "-bit" : "";
+        throw new BackendException("The checkpoint in " + folder + " is quantised (quantization_config: " + method + bits
+                + "): not supported on this backend. The djl backend runs fp32 and fp16 weights; libtorch, as DJL ships "
+                + "it, has no " + method + " kernels it could call. Use vllm (it reads the quantization_config; "
+                + "options.quantization to force a method), or the unquantised checkpoint");
+    }
+
+    @Override
+    public Optional<TokenScorer> tokenScorer() {
+        Loaded l = loaded;
+        if (l == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new TokenScorer() {
+            @Override
+            public int[] tokenize(String text) {
+                return l.tokenizer().encode(text);
+            }
+
+            @Override
+            public double[] logProbabilities(int[] tokens, int from) {
+                int vocab = l.model().arch.vocabSize();
+                for (int t : tokens) {
+                    if (t < 0 || t >= vocab) {
+                        throw new dev.lem.spi.TokenScoringException("token id " + t + " is outside the model's "
+                                + "vocabulary [0, " + vocab + ")");
+                    }
+                }
+                return l.model().logProbabilities(tokens, from, SCORING_SEGMENT);
+            }
+
+            @Override
+            public int maxWindowTokens() {
+                return l.model().arch.maxPositionEmbeddings();
+            }
+
+            @Override
+            public String method() {
+                return "djl forward pass (" + l.model().executor().optionValue() + " executor, " + (l.model().dtype
+                        == DataType.FLOAT16 ? "fp16" : "fp32") + "), float32 logits, log-softmax in float64";
+            }
+        });
+    }
+
+    /** Tokens per forward pass when scoring a window: bounds the logits held at once to this × vocabulary. */
+    static final int SCORING_SEGMENT = 128;
 
     private DataType dtype(Device device, Set<String> stored) {
         return switch (settings.precision()) {

@@ -37,10 +37,21 @@ import java.util.OptionalInt;
  * @param maxInputTokens prompts are cut to their last this-many tokens
  * @param interopThreads PyTorch inter-op threads to set, if any
  * @param graphOptimizer TorchScript graph optimisations on or off, if set
+ * @param adapter        the LoRA adapter to apply ({@code adapter.*})
+ * @param adapterMode    merge the adapter into the weights at load, or apply it unmerged
  */
 record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
-        int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer) {
+        int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer,
+        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode) {
+
+    /** How a LoRA adapter is applied ({@code options.adapter_mode}). */
+    enum AdapterMode {
+        /** W + s·B·A computed once at load: the adapted model costs what the base model costs. */
+        MERGED,
+        /** s·(x·Aᵀ)·Bᵀ computed beside every adapted product in each forward pass: the cost of unmerged adapters. */
+        UNMERGED
+    }
 
     private static Option<Integer> shapeOption(String name, String what) {
         return Option.integer(name).range(1, 1_048_576)
@@ -79,6 +90,12 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             .describe("matrices with more inputs are stored as column blocks of at most this many (a large value "
                     + "keeps every matrix whole)").engineArgument("max_block_columns");
 
+    static final Option<AdapterMode> ADAPTER_MODE = Option.choice("adapter_mode", AdapterMode.class)
+            .defaultValue(AdapterMode.MERGED)
+            .describe("how adapter.path is applied: merged (W + s·B·A once at load; the base model's cost) or "
+                    + "unmerged (s·(x·Aᵀ)·Bᵀ beside every adapted product in each forward pass: the cost of serving "
+                    + "an adapter unmerged)");
+
     /** The checked-in list of the djl engine's settings. */
     static final String SNAPSHOT = "djl-engine-settings.tsv";
 
@@ -94,7 +111,8 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static {
         List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
         all.add(TIE_WORD_EMBEDDINGS);
-        all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS));
+        all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS,
+                ADAPTER_MODE));
         OPTIONS = List.copyOf(all);
     }
 
@@ -136,8 +154,10 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         }
         OptionalInt threads = o.find(THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         OptionalInt interop = o.find(INTEROP_THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
+        checkAdapter(c, problems);
         DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
-                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER));
+                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER),
+                c.adapter(), o.get(ADAPTER_MODE));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
@@ -149,6 +169,34 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             throw new ConfigException(problems);
         }
         return s;
+    }
+
+    /** The adapter's source: a synthetic specification that parses, or a PEFT folder that exists. */
+    private static void checkAdapter(BackendSettings c, List<ConfigProblem> problems) {
+        java.util.Optional<String> src = c.adapter().source();
+        if (src.isEmpty()) {
+            if (c.options().isSet(ADAPTER_MODE)) {
+                problems.add(new ConfigProblem("options.adapter_mode", "has no effect without adapter.path: set an "
+                        + "adapter (a PEFT folder or synthetic:r=<rank>)"));
+            }
+            return;
+        }
+        if (c.adapter().synthetic()) {
+            try {
+                LoraAdapter.parseSynthetic(src.get());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+            return;
+        }
+        java.nio.file.Path folder = java.nio.file.Path.of(src.get());
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            problems.add(new ConfigProblem("adapter.path", "\"" + src.get() + "\" is not a folder: give a PEFT "
+                    + "adapter folder (adapter_config.json and adapter_model.safetensors), synthetic:r=<rank>, or none"));
+        } else if (!java.nio.file.Files.isRegularFile(folder.resolve("adapter_config.json"))) {
+            problems.add(new ConfigProblem("adapter.path", "\"" + src.get() + "\" has no adapter_config.json: it is "
+                    + "not a PEFT adapter folder"));
+        }
     }
 
     /** The synthetic preset with the shape options applied. */

@@ -53,6 +53,11 @@ final class ProgramBuilder {
         if (bias != null) {
             weights.add(bias);
         }
+        Linear.Lora lora = linear.lora();
+        if (lora != null) {
+            weights.add(lora.a());
+            weights.addAll(java.util.Arrays.asList(lora.b()));
+        }
         return first;
     }
 
@@ -90,6 +95,46 @@ final class ProgramBuilder {
      * expression is true. Not for maps with a bias.
      */
     void linear(String out, String in, Linear linear, String first, @Nullable String untransposedIf) {
+        Linear.Lora lora = linear.lora();
+        if (lora != null && untransposedIf != null) {
+            throw new IllegalArgumentException("an untransposed product cannot take an adapter");
+        }
+        linearBase(out, in, linear, first, untransposedIf);
+        if (lora != null) {
+            loraUpdate(out, in, lora, first + " + " + (linear.blockWidths().length + (linear.bias() != null ? 1 : 0)));
+        }
+    }
+
+    /**
+     * {@code out = out + concat(z_i · B_iᵀ, zeros)} with {@code z = in · Aᵀ}, as {@link Linear#loraUpdate} computes
+     * it: A at weight index {@code aIndex}, the B matrices after it.
+     */
+    private void loraUpdate(String out, String in, Linear.Lora lora, String aIndex) {
+        String z = out + "_z";
+        line(z + " = torch.linear(" + in + ", w[" + aIndex + "])");
+        String zs = z;
+        if (lora.ranks().length > 1) {
+            StringBuilder sizes = new StringBuilder();
+            for (int i = 0; i < lora.ranks().length; i++) {
+                sizes.append(i == 0 ? "" : ", ").append(lora.ranks()[i]);
+            }
+            zs = out + "_zs";
+            line(zs + " = torch.split_with_sizes(" + z + ", [" + sizes + "], 1)");
+        }
+        List<String> pieces = new ArrayList<>();
+        for (long seg : lora.segments()) {
+            if (seg >= 0) {
+                String part = lora.ranks().length > 1 ? zs + "[" + seg + "]" : z;
+                pieces.add("torch.linear(" + part + ", w[" + aIndex + " + " + (seg + 1) + "])");
+            } else {
+                pieces.add("torch.new_zeros(" + z + ", [torch.size(" + z + ", 0), " + (-seg) + "])");
+            }
+        }
+        line(out + " = " + out + " + " + (pieces.size() == 1 ? pieces.get(0)
+                : "torch.cat([" + String.join(", ", pieces) + "], 1)"));
+    }
+
+    private void linearBase(String out, String in, Linear linear, String first, @Nullable String untransposedIf) {
         long[] widths = linear.blockWidths();
         boolean bias = linear.bias() != null;
         if (bias && untransposedIf != null) {
