@@ -640,16 +640,10 @@ public final class ConfigResolver {
                     + "), which adaptive mode runs first"));
         }
         if (t.get("quality.perplexity.stride") instanceof Integer stride
-                && t.get("quality.perplexity.window") instanceof Integer window && stride > window) {
-            found.add(new ConfigProblem("quality.perplexity.stride", stride + " is above quality.perplexity.window ("
-                    + window + "): tokens between windows would never be scored; use a stride of at most the window "
+                && t.get("quality.perplexity.window") instanceof Integer window && stride >= window) {
+            found.add(new ConfigProblem("quality.perplexity.stride", stride + " is not below quality.perplexity.window ("
+                    + window + "): a window must keep at least one token of context; use a stride below the window "
                     + "(half the window is usual)"));
-        }
-        if (t.get("quality.perplexity.dataset") instanceof String d && !d.isBlank() && !isWordNotPath(d)
-                && !d.toLowerCase(java.util.Locale.ROOT).endsWith(".txt")
-                && !d.toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl")) {
-            found.add(new ConfigProblem("quality.perplexity.dataset", "\"" + d + "\" is neither builtin nor a .txt or "
-                    + ".jsonl file: give builtin, a text file (.txt) or a JSON-lines file (.jsonl)"));
         }
         if (t.get("stats.adaptive.metric") instanceof Metric am && !am.acrossCycles()) {
             found.add(new ConfigProblem("stats.adaptive.metric", Choice.word(am) + " is measured once per experiment, "

@@ -25,8 +25,8 @@ public record QualityConfig(
      */
     public record Perplexity(
             @Key(doc = "The text: builtin (chapters 1-3 of Herman Melville's Moby-Dick, public domain, shipped with "
-                    + "LEM), or a .txt file (the whole file is one text) or a .jsonl file (one text per line, in "
-                    + "quality.perplexity.field; texts joined by a blank line); relative paths resolve against the "
+                    + "LEM), or a .jsonl file (one JSON object per line, the text in quality.perplexity.field; texts "
+                    + "joined by a blank line), or any other text file (the whole file is one text, UTF-8); relative paths resolve against the "
                     + "config file. Unset: no perplexity.", path = true) Optional<String> dataset,
             @Key(doc = "The JSON field holding each text of a .jsonl dataset.", defaultValue = "text") String field,
             @Key(doc = "The most tokens of the text evaluated (its first ones, as the model's tokenizer counts).",

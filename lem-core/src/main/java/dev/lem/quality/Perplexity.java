@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * Perplexity by a sliding window, the method of Hugging Face's "Perplexity of fixed-length models": the text is
- * tokenised once and cut to its first {@code max_tokens} tokens; a window of {@code window} tokens starts at 0 and
- * moves by {@code stride}; each window scores only the tokens after the previous window's end (so every token but the
- * first is scored exactly once, each with the window's tokens before it as context, at least
- * {@code window − stride} of them once the first window has passed); the last window ends at the text's end.
+ * tokenised once and cut to its first {@code max_tokens} tokens; windows of {@code window} tokens end {@code stride}
+ * tokens apart ({@link #plan}); each window scores only the tokens after the previous window's end, so every token but
+ * the first is scored exactly once, each with the window's tokens before it as context — at least
+ * {@code window − stride} of them once the first window has passed (the last window too, which ends at the text's
+ * end and reaches back a whole window).
  * Perplexity is exp of the token-weighted mean negative log-likelihood ({@link PerplexityResult}).
  */
 public final class Perplexity {
@@ -36,31 +37,30 @@ public final class Perplexity {
     }
 
     /**
-     * The windows over a text of {@code tokens} tokens.
+     * The windows over a text of {@code tokens} tokens: the first is {@code [0, min(window, tokens))} and scores from
+     * position 1; each next one ends {@code stride} tokens later (or at the text's end), starts {@code window} tokens
+     * before its end, and scores the tokens after the previous window's end. Every scored token after the first window
+     * thus has at least {@code window − stride} tokens of context — the last window too.
      *
      * @param tokens the text's length, tokens (at least 2)
      * @param window the window, tokens (at least 2)
-     * @param stride the stride, tokens (1 to window)
+     * @param stride the stride, tokens (1 to window − 1)
      * @return the windows, in order; together they score tokens 1 to {@code tokens − 1} exactly once
      * @throws IllegalArgumentException when an argument is out of range
      */
     public static List<Span> plan(int tokens, int window, int stride) {
-        if (tokens < 2 || window < 2 || stride < 1 || stride > window) {
+        if (tokens < 2 || window < 2 || stride < 1 || stride >= window) {
             throw new IllegalArgumentException("tokens (" + tokens + ") and window (" + window
-                    + ") must be >= 2 and stride (" + stride + ") between 1 and the window");
+                    + ") must be >= 2 and stride (" + stride + ") between 1 and the window - 1");
         }
         List<Span> out = new ArrayList<>();
-        int previousEnd = 0;
-        for (int begin = 0; begin < tokens; begin += stride) {
-            int end = Math.min(begin + window, tokens);
-            int from = Math.max(1, previousEnd - begin);
-            if (end - begin > from) {
-                out.add(new Span(begin, end, from));
-            }
-            previousEnd = end;
-            if (end == tokens) {
-                break;
-            }
+        int end = Math.min(window, tokens);
+        out.add(new Span(0, end, 1));
+        while (end < tokens) {
+            int next = Math.min(end + stride, tokens);
+            int start = Math.max(0, next - window);
+            out.add(new Span(start, next, end - start));
+            end = next;
         }
         return out;
     }
@@ -88,7 +88,7 @@ public final class Perplexity {
                     + "than the model's context (" + max + " tokens): set quality.perplexity.window to at most " + max);
         }
         List<PerplexityResult.Window> windows = new ArrayList<>();
-        for (Span s : plan(ids.length, settings.window(), Math.min(settings.stride(), settings.window()))) {
+        for (Span s : plan(ids.length, settings.window(), Math.min(settings.stride(), settings.window() - 1))) {
             double[] lp = scorer.logProbabilities(Arrays.copyOfRange(ids, s.start(), s.end()), s.from());
             if (lp.length != s.scored()) {
                 throw new TokenScoringException("the scorer returned " + lp.length + " log-probabilities for a window "

@@ -180,7 +180,7 @@ public final class SummaryCalculator {
         t.put(Metric.GOOD_REQUESTS_PER_KJ, ratio(c -> c.metrics().goodRequests().map(Integer::doubleValue),
                 c -> used(c).map(e -> e.totalJoules() / 1000).orElse(Double.NaN), eBasis, noGood));
         BiFunction<SummaryInputs, List<CycleResult>, String> attributed = (in, cs) -> "attributed by share of "
-                + "in-flight token-time, from " + energyBasis(cs) + " energy";
+                + "in-flight token-time from " + energyBasis(cs) + " energy";
         BiFunction<SummaryInputs, List<CycleResult>, String> noAttribution = (in, cs) -> used(cs.get(0)).isEmpty()
                 ? noEnergy.apply(in, cs) : "no request completed";
         t.put(Metric.ENERGY_PER_REQUEST_P50_J, new Row((in, c) -> c.requestEnergy().map(RequestEnergy::p50Joules),
