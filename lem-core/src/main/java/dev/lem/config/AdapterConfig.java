@@ -38,17 +38,17 @@ public record AdapterConfig(
     }
 
     /**
-     * The name requests use: {@link #name()} when given, else the folder's name, else {@code lora-r<rank>} for a
-     * synthetic adapter.
+     * The name requests use: {@link #name()} when given (alone, it names an adapter a server already serves), else
+     * the folder's name, else {@code lora-r<rank>} for a synthetic adapter.
      *
      * @return the name; empty when there is no adapter
      */
     public Optional<String> effectiveName() {
-        if (source().isEmpty()) {
-            return Optional.empty();
-        }
         if (name.isPresent() && !name.get().isBlank()) {
             return name.map(String::trim);
+        }
+        if (source().isEmpty()) {
+            return Optional.empty();
         }
         String s = source().get();
         if (synthetic()) {
