@@ -270,20 +270,52 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         ModelInfo info = new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
                 "unknown (chosen by the server)", false, Optional.empty(), details, engine).withWeights(weightFormat(engine));
         if (config.adapter().source().isPresent() || config.adapter().name().isPresent()) {
-            info = info.withAdapter(new dev.lem.spi.AdapterInfo(requestModel(), config.adapter().source()
-                    .orElse("served by the server (adapter.name)"), 0, 0, 0, false, List.of(), "served", 0));
+            info = info.withAdapter(servedAdapter());
         }
         return info;
     }
 
     /**
+     * The served adapter as recorded: its name, and r, lora_alpha, target_modules and use_rslora from the folder's
+     * adapter_config.json when LEM can read it (a managed server's adapter, or a folder given for a server at a URL);
+     * 0 and no targets when unknown (an adapter the server serves by adapter.name only).
+     */
+    private dev.lem.spi.AdapterInfo servedAdapter() {
+        Optional<String> folder = config.adapter().source();
+        int r = 0;
+        double alpha = 0;
+        boolean rs = false;
+        List<String> targets = List.of();
+        if (folder.isPresent()) {
+            try {
+                JsonNode c = JSON.readTree(java.nio.file.Files.readString(Path.of(folder.get())
+                        .resolve("adapter_config.json")));
+                r = c.path("r").asInt(0);
+                alpha = c.path("lora_alpha").asDouble(0);
+                rs = c.path("use_rslora").asBoolean(false);
+                List<String> t = new ArrayList<>();
+                c.path("target_modules").forEach(n -> t.add(n.asString()));
+                if (c.path("target_modules").isString()) {
+                    t.add(c.path("target_modules").asString());
+                }
+                targets = t;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot read the adapter's adapter_config.json", e);
+            }
+        }
+        double scaling = r == 0 ? 0 : rs ? alpha / Math.sqrt(r) : alpha / r;
+        return new dev.lem.spi.AdapterInfo(requestModel(), folder.orElse("served by the server (adapter.name)"), r,
+                alpha, scaling, rs, targets, "served", 0);
+    }
+
+    /**
      * The weights' quantisation as the configuration and the server state it: the engine's {@code quantization}
-     * setting when recorded (set for a managed server, passed through, or declared for a server at a URL), else
+     * (vLLM) or {@code quant_config.quant_algo} (TensorRT-LLM) setting when recorded (set for a managed server, passed through, or declared for a server at a URL), else
      * unknown — "as configured by the user outside LEM; not reported by the server".
      */
     private WeightFormat weightFormat(List<dev.lem.spi.EngineSetting> engine) {
-        Optional<dev.lem.spi.EngineSetting> q = engine.stream().filter(e -> e.name().equals("quantization")
-                && e.value() != null).findFirst();
+        Optional<dev.lem.spi.EngineSetting> q = engine.stream().filter(e -> (e.name().equals("quantization")
+                || e.name().equals("quant_config.quant_algo")) && e.value() != null).findFirst();
         Optional<dev.lem.spi.EngineSetting> dtype = engine.stream().filter(e -> e.name().equals("dtype")
                 && e.value() != null).findFirst();
         String d = dtype.map(e -> String.valueOf(e.value())).orElse("unknown");

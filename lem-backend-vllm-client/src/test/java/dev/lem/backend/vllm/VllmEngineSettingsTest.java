@@ -136,6 +136,9 @@ class VllmEngineSettingsTest {
                 assertThat(a.name()).isEqualTo("sql-lora");
                 assertThat(a.source()).isEqualTo(adapter.toString());
                 assertThat(a.application()).isEqualTo("served");
+                assertThat(a.rank()).as("from adapter_config.json").isEqualTo(64);
+                assertThat(a.scaling()).isEqualTo(0.25);
+                assertThat(a.targets()).containsExactly("q_proj", "v_proj");
             });
             assertThat(m.weights()).get().satisfies(w -> {
                 assertThat(w.quantization()).isEqualTo("awq");
