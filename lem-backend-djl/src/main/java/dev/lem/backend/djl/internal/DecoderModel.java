@@ -52,6 +52,10 @@ abstract class DecoderModel implements AutoCloseable {
     private long adapterParameters;
     private @Nullable TorchScriptModule program;
     private @Nullable IValue programWeights;
+    /** The packed int8 matrices the program reads as {@code packs} ({@link MatrixFormat#INT8}), else null. */
+    private @Nullable IValue programPacks;
+    /** The format of the compiled program's product matrices. */
+    private MatrixFormat matrices = MatrixFormat.AS_LOADED;
 
     /** How a forward pass is executed. */
     enum Executor {
@@ -102,7 +106,25 @@ abstract class DecoderModel implements AutoCloseable {
      */
     static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
             Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged) {
+        return load(arch, weights, manager, dtype, executor, maxBlockColumns, unmerged, MatrixFormat.AS_LOADED);
+    }
+
+    /**
+     * As {@link #load(ModelArchitecture, WeightSource, NDManager, DataType, Executor, int, LoraAdapter)}, with the
+     * product matrices converted to {@code matrices} inside the compiled program (bf16 or int8; only with the
+     * compiled executor and float32 compute): the float32 product matrices are freed once converted.
+     *
+     * @throws IllegalArgumentException for a converted format with the eager executor or a compute dtype other
+     *                                  than float32
+     */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
+            Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged, MatrixFormat matrices) {
+        if (matrices != MatrixFormat.AS_LOADED && (executor != Executor.COMPILED || dtype != DataType.FLOAT32)) {
+            throw new IllegalArgumentException(matrices + " matrices need the compiled executor and float32 compute,"
+                    + " not " + executor + " / " + dtype);
+        }
         DecoderModel model = create(arch, weights, manager, dtype, maxBlockColumns, unmerged);
+        model.matrices = matrices;
         if (unmerged != null) {
             unmerged.checkAllUsed();
         }
@@ -110,6 +132,11 @@ abstract class DecoderModel implements AutoCloseable {
             model.compile();
         }
         return model;
+    }
+
+    /** {@return the format of the compiled program's product matrices} */
+    MatrixFormat matrices() {
+        return matrices;
     }
 
     private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
@@ -132,10 +159,43 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
     private void compile() {
-        ProgramBuilder builder = new ProgramBuilder();
+        ProgramBuilder builder = new ProgramBuilder(matrices);
         writeProgram(builder);
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
-        programWeights = IValue.listFrom(tensors(builder.weightList()));
+        List<NDArray> list = builder.weightList();
+        IValue loaded = IValue.listFrom(tensors(list));
+        if (matrices == MatrixFormat.AS_LOADED) {
+            programWeights = loaded;
+            return;
+        }
+        try (loaded) {
+            IValue prepared = program.run("prepare", loaded);
+            if (matrices == MatrixFormat.INT8) {
+                try (prepared) {
+                    IValue[] pair = prepared.toIValueTuple();
+                    programWeights = pair[0];
+                    programPacks = pair[1];
+                }
+            } else {
+                // kept opaque: its bf16 tensors never become DJL arrays
+                programWeights = prepared;
+            }
+        } catch (RuntimeException e) {
+            throw new dev.lem.spi.BackendException("libtorch could not convert the weights to " + matrices.word() + " ("
+                    + NativeEngine.rootMessage(e) + ")", e);
+        }
+        // the float32 copies of the converted matrices are no longer read (a tied embedding still is)
+        java.util.Set<NDArray> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < list.size(); i++) {
+            if (!builder.isProduct(i)) {
+                kept.add(list.get(i));
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (builder.isProduct(i) && kept.add(list.get(i))) {
+                list.get(i).close();
+            }
+        }
     }
 
     /**
@@ -156,7 +216,7 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
-        ProgramBuilder builder = new ProgramBuilder();
+        ProgramBuilder builder = new ProgramBuilder(matrices);
         writeProgram(builder);
         return builder.source();
     }
@@ -399,7 +459,7 @@ abstract class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("rows " + rows + " of " + b + " need " + (long) rows * vocab
                     + " floats; out has " + out.length);
         }
-        boolean vocabMajor = program != null && b > 1 && b <= SMALL_ROWS;
+        boolean vocabMajor = program != null && matrices == MatrixFormat.AS_LOADED && b > 1 && b <= SMALL_ROWS;
         NDArray logits = program == null
                 ? forwardEager(ids, positions, b, t, mask, cache, start, false)
                 : runProgram(ids, positions, b, t, mask, cache, start, false, vocabMajor);
@@ -440,10 +500,14 @@ abstract class DecoderModel implements AutoCloseable {
             arguments.add(IValue.from((long) start));
             arguments.add(IValue.from(allPositions));
             arguments.add(IValue.from(vocabMajor));
-            IValue[] all = new IValue[arguments.size() + 1];
+            int fixed = programPacks == null ? 1 : 2;
+            IValue[] all = new IValue[arguments.size() + fixed];
             all[0] = programWeights;
+            if (programPacks != null) {
+                all[1] = programPacks;
+            }
             for (int i = 0; i < arguments.size(); i++) {
-                all[i + 1] = arguments.get(i);
+                all[i + fixed] = arguments.get(i);
             }
             try (IValue out = compiled.run("forward", all)) {
                 return out.toTensor((PtNDManager) manager);
@@ -573,6 +637,10 @@ abstract class DecoderModel implements AutoCloseable {
         if (programWeights != null) {
             programWeights.close();
             programWeights = null;
+        }
+        if (programPacks != null) {
+            programPacks.close();
+            programPacks = null;
         }
         if (program != null) {
             program.close();

@@ -123,6 +123,11 @@ public final class DjlBackend implements InferenceBackend {
             weights = new AdaptedWeights(weights, adapter, arch.modelType().equals("gpt2"));
         }
         DataType dtype = dtype(device, stored);
+        MatrixFormat matrices = settings.matrices();
+        if (matrices == MatrixFormat.INT8 && device.isGpu()) {
+            throw new BackendException("options.quantization: int8 runs on libtorch's quantised CPU kernels, but device "
+                    + "\"" + settings.device() + "\" resolved to " + device + ": set device: cpu");
+        }
         if (dtype == DataType.FLOAT16 && !device.isGpu()) {
             LOG.warn("precision fp16 on the CPU: PyTorch's fp16 matrix products are much slower than fp32 here");
         }
@@ -134,7 +139,7 @@ public final class DjlBackend implements InferenceBackend {
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
             model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
-                    settings.maxBlockColumns(), merged ? null : adapter);
+                    settings.maxBlockColumns(), merged ? null : adapter, matrices);
             if (merged) {
                 adapter.checkAllUsed();
             }
@@ -167,14 +172,31 @@ public final class DjlBackend implements InferenceBackend {
             details.put("weights", "synthetic: seeded random (weight_seed " + settings.weightSeed()
                     + "), uniform with std 0.02, norms 1, biases 0");
         }
-        String word = dtype == DataType.FLOAT16 ? "fp16" : "fp32";
-        TensorDtype td = dtype == DataType.FLOAT16 ? TensorDtype.F16 : TensorDtype.F32;
+        String word = matrices.word() != null ? matrices.word() : dtype == DataType.FLOAT16 ? "fp16" : "fp32";
+        TensorDtype td = switch (matrices) {
+            case BF16 -> TensorDtype.BF16;
+            case INT8 -> TensorDtype.I8;
+            case AS_LOADED -> dtype == DataType.FLOAT16 ? TensorDtype.F16 : TensorDtype.F32;
+        };
+        if (matrices != MatrixFormat.AS_LOADED) {
+            details.put("matrices", matrices == MatrixFormat.BF16
+                    ? "bf16: every matrix product's weights converted from float32 to bf16 once at load inside the "
+                    + "compiled program (activations rounded to bf16 at each product, libtorch's bf16 linear; norms, "
+                    + "attention, KV cache, residuals and logits in float32); the embedding table stays float32"
+                    : "int8: every matrix product's weights quantised at load inside the compiled program (symmetric, "
+                    + "per output channel, packed by quantized::linear_prepack for libtorch's default quantised engine), "
+                    + "activations quantised per product (quantized::linear_dynamic, " + (MatrixFormat.REDUCED_RANGE
+                    ? "range [0, 127]: no VNNI on this CPU" : "range [0, 255]: this CPU has VNNI") + "); everything else "
+                    + "float32; the embedding table stays float32");
+        }
         double bytesPerPass = dev.lem.flops.MemoryTraffic.weightBytesPerPass(arch, td)
                 + (double) model.adapterParameters() * td.bytes();
         String storedText = String.join(",", stored);
-        WeightFormat format = new WeightFormat(word, "none", "as loaded by the djl backend (checkpoint "
-                + (source.synthetic() ? "synthetic F32" : storedText) + (storedText.equals(td == TensorDtype.F16 ? "F16"
-                        : "F32") ? "" : ", converted to " + word + " at load") + ")", Optional.of(bytesPerPass));
+        WeightFormat format = new WeightFormat(word, matrices == MatrixFormat.INT8 ? "int8" : "none",
+                "as loaded by the djl backend (checkpoint " + (source.synthetic() ? "synthetic F32" : storedText)
+                + (storedText.equals(td == TensorDtype.F16 ? "F16" : "F32") ? "" : ", converted to " + word + " at load")
+                + (matrices == MatrixFormat.AS_LOADED ? "" : "; matrix products only, the rest float32; bytes per pass "
+                + "estimated at " + td.bytes() + " byte(s) per parameter") + ")", Optional.of(bytesPerPass));
         details.put("weights", format.toString());
         ModelInfo info = new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch), word,
                 source.synthetic(), Optional.of(model.parameterCount()), details, engineSettings(dtype, device))
@@ -220,8 +242,12 @@ public final class DjlBackend implements InferenceBackend {
         out.add(new EngineSetting("max_block_columns", settings.maxBlockColumns(), o.isSet(DjlSettings.MAX_BLOCK_COLUMNS)
                 ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT, null,
                 o.isSet(DjlSettings.MAX_BLOCK_COLUMNS) ? "options.max_block_columns" : "LEM's default"));
-        out.add(new EngineSetting("precision", dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
+        out.add(new EngineSetting("precision", settings.matrices() == MatrixFormat.BF16 ? "bf16"
+                : dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
                 null, "precision (" + dev.lem.config.Choice.word(settings.precision()) + ")"));
+        out.add(new EngineSetting("quantization", dev.lem.config.Choice.word(settings.quantization()),
+                o.isSet(DjlSettings.QUANTIZATION) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
+                null, o.isSet(DjlSettings.QUANTIZATION) ? "options.quantization" : "LEM's default"));
         out.add(new EngineSetting("device", device.toString(), EngineSetting.Source.CORE_KEY, null, "device"));
         return out;
     }
@@ -316,8 +342,10 @@ public final class DjlBackend implements InferenceBackend {
 
             @Override
             public String method() {
-                return "djl forward pass (" + l.model().executor().optionValue() + " executor, " + (l.model().dtype
-                        == DataType.FLOAT16 ? "fp16" : "fp32") + "), float32 logits, log-softmax in float64";
+                String w = l.model().matrices().word();
+                return "djl forward pass (" + l.model().executor().optionValue() + " executor, " + (w != null ? w
+                        + " matrices" : l.model().dtype == DataType.FLOAT16 ? "fp16" : "fp32")
+                        + "), float32 logits, log-softmax in float64";
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.lem.backend.djl.internal;
 
+import dev.lem.config.Choice;
 import dev.lem.config.ConfigException;
 import dev.lem.config.ConfigProblem;
 import dev.lem.config.Option;
@@ -30,20 +31,43 @@ import java.util.OptionalInt;
  *   <li>{@code graph_optimizer}: TorchScript graph optimisations (process-wide);</li>
  *   <li>{@code executor}: how a forward pass runs (see {@link DecoderModel.Executor});</li>
  *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
- *       (see {@link Linear}).</li>
+ *       (see {@link Linear});</li>
+ *   <li>{@code quantization}: {@code int8} weight-only quantisation of the product matrices (see
+ *       {@link MatrixFormat}).</li>
  * </ul>
  *
- * @param precision      fp32, fp16 or auto (bf16 is refused)
+ * @param precision      fp32, fp16, bf16 (bf16 product matrices inside the compiled program, see
+ *                       {@link MatrixFormat}) or auto
  * @param maxInputTokens prompts are cut to their last this-many tokens
  * @param interopThreads PyTorch inter-op threads to set, if any
  * @param graphOptimizer TorchScript graph optimisations on or off, if set
  * @param adapter        the LoRA adapter to apply ({@code adapter.*})
  * @param adapterMode    merge the adapter into the weights at load, or apply it unmerged
+ * @param quantization   weight quantisation ({@code options.quantization})
  */
 record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
         int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer,
-        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode) {
+        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode, Quantization quantization) {
+
+    /** Weight quantisation ({@code options.quantization}). */
+    enum Quantization {
+        /** The weights as the precision stores them. */
+        NONE,
+        /**
+         * int8 product matrices (per-output-channel scales), activations quantised per product, through libtorch's
+         * quantised kernels ({@code quantized::linear_dynamic}); CPU only.
+         */
+        INT8
+    }
+
+    /** {@return the format of the compiled program's product matrices these settings ask for} */
+    MatrixFormat matrices() {
+        if (quantization == Quantization.INT8) {
+            return MatrixFormat.INT8;
+        }
+        return precision == Precision.BF16 ? MatrixFormat.BF16 : MatrixFormat.AS_LOADED;
+    }
 
     /** How a LoRA adapter is applied ({@code options.adapter_mode}). */
     enum AdapterMode {
@@ -96,6 +120,13 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
                     + "unmerged (s·(x·Aᵀ)·Bᵀ beside every adapted product in each forward pass: the cost of serving "
                     + "an adapter unmerged)");
 
+    static final Option<Quantization> QUANTIZATION = Option.choice("quantization", Quantization.class)
+            .defaultValue(Quantization.NONE)
+            .describe("none, or int8: weight-only int8 quantisation of every matrix product (per-output-channel scales,"
+                    + " activations quantised dynamically per product) through libtorch's quantised kernels "
+                    + "(fbgemm/oneDNN); CPU, precision fp32 or auto, compiled executor")
+            .engineArgument("quantization");
+
     /** The checked-in list of the djl engine's settings. */
     static final String SNAPSHOT = "djl-engine-settings.tsv";
 
@@ -112,13 +143,9 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
         all.add(TIE_WORD_EMBEDDINGS);
         all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS,
-                ADAPTER_MODE));
+                ADAPTER_MODE, QUANTIZATION));
         OPTIONS = List.copyOf(all);
     }
-
-    static final String BF16_REASON = "bf16 is not supported by the djl backend: DJL's PyTorch layer cannot create"
-            + " or compute bf16 tensors (a bf16 tensor aborts the JVM). Use precision fp32 (bf16 checkpoints are"
-            + " upcast to fp32 at load), fp16 on a GPU, or a serving backend (vllm) for bf16";
 
     /**
      * Checks the settings.
@@ -127,9 +154,6 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
      */
     static DjlSettings from(BackendSettings c) {
         List<ConfigProblem> problems = new ArrayList<>();
-        if (c.precision() == Precision.BF16) {
-            problems.add(new ConfigProblem("precision", BF16_REASON));
-        }
         if (!NativeEngine.validDevice(c.device())) {
             problems.add(new ConfigProblem("device", "\"" + c.device()
                     + "\" is not a device the djl backend knows: use cpu, cuda, cuda:<index> or auto"));
@@ -155,9 +179,10 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         OptionalInt threads = o.find(THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         OptionalInt interop = o.find(INTEROP_THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         checkAdapter(c, problems);
+        checkMatrixFormat(c.precision(), c.device(), o.get(EXECUTOR), o.get(QUANTIZATION), problems);
         DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
                 o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER),
-                c.adapter(), o.get(ADAPTER_MODE));
+                c.adapter(), o.get(ADAPTER_MODE), o.get(QUANTIZATION));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
@@ -169,6 +194,31 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             throw new ConfigException(problems);
         }
         return s;
+    }
+
+    /**
+     * bf16 and int8 matrices live inside the compiled program (DJL cannot hold them): both need the compiled executor;
+     * int8 needs float32 activations and the CPU (libtorch's quantised kernels are CPU kernels).
+     */
+    private static void checkMatrixFormat(Precision precision, String device, DecoderModel.Executor executor,
+            Quantization quantization, List<ConfigProblem> problems) {
+        boolean int8 = quantization == Quantization.INT8;
+        if (int8 && (precision == Precision.BF16 || precision == Precision.FP16)) {
+            problems.add(new ConfigProblem("options.quantization", "int8 quantises float32 weights and computes with "
+                    + "float32 activations, so it cannot be combined with precision " + Choice.word(precision) + ": set "
+                    + "precision: fp32 (or auto) with options.quantization: int8, or options.quantization: none"));
+        }
+        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (int8 && d.startsWith("cuda")) {
+            problems.add(new ConfigProblem("options.quantization", "int8 runs on libtorch's quantised CPU kernels "
+                    + "(fbgemm/oneDNN), which have no CUDA implementation; device is \"" + device + "\": set device: "
+                    + "cpu, or use precision fp16/bf16 on the GPU"));
+        }
+        if (executor == DecoderModel.Executor.EAGER && (int8 || precision == Precision.BF16)) {
+            problems.add(new ConfigProblem("options.executor", (int8 ? "options.quantization: int8" : "precision: bf16")
+                    + " keeps its matrices inside the compiled TorchScript program (DJL cannot hold bf16 or quantised "
+                    + "tensors), so it needs options.executor: compiled (the default), not eager"));
+        }
     }
 
     /** The adapter's source: a synthetic specification that parses, or a PEFT folder that exists. */
