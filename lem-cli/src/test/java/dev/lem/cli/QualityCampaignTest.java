@@ -56,7 +56,7 @@ class QualityCampaignTest {
         CliTestSupport.Run run = lem("campaign", "run", smallCampaign().toString(), "--results-dir",
                 results.toString(), "--quiet");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("4 experiment(s) x 2 cycle(s)");
+        assertThat(run.out()).contains("4 experiment(s) x 2 cycle(s)").contains("perplexity [95% CI over windows]");
         Path campaigns = results.resolve("campaigns");
         String id;
         try (Stream<Path> s = Files.list(campaigns)) {
