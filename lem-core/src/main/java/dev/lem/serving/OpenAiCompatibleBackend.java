@@ -418,7 +418,8 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
         int context = Optional.ofNullable(environment().get("server.max_model_len")).flatMap(v -> {
             try {
-                return Optional.of(Integer.parseInt(v.trim()));
+                // each window is sent with max_tokens 1: the prompt may fill the context but for that token
+                return Optional.of(Math.max(2, Integer.parseInt(v.trim()) - 1));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

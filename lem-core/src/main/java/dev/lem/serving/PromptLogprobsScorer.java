@@ -54,7 +54,8 @@ public final class PromptLogprobsScorer implements TokenScorer {
      *
      * @param client    the backend's client
      * @param model     the model name requests use (the adapter's, when one is served)
-     * @param maxWindow the model's context, tokens ({@code max_model_len} when the server reported it)
+     * @param maxWindow the longest window, tokens ({@code max_model_len} − 1 when the server reported it: one token
+     *                  is generated)
      * @param timeout   how long one request may take
      * @param server    the server's name for messages, e.g. {@code "the vllm server at http://..."}
      */

@@ -239,4 +239,20 @@ class OpenAiCompatibleBackendTest {
                     .hasMessageStartingWith("not offered by this server: ");
         }
     }
+
+    @Test
+    void aWindowLongerThanTheServersContextLessTheGeneratedTokenIsRefusedWithTheFix() throws Exception {
+        try (ScriptedServer small = ScriptedServer.builder().maxModelLen(64).start();
+                InferenceBackend b = backend(config("server.url", small.uri().toString()))) {
+            b.load();
+            dev.lem.spi.TokenScorer s = b.tokenScorer().orElseThrow();
+            assertThat(s.maxWindowTokens()).as("max_model_len 64, one token generated").isEqualTo(63);
+            String text = String.join(" ", java.util.Collections.nCopies(100, "word"));
+            assertThatThrownBy(() -> dev.lem.quality.Perplexity.measure(s, new dev.lem.quality.QualityText("t", text),
+                    new dev.lem.config.QualityConfig.Perplexity(java.util.Optional.of("builtin"), "text", 2048, 64, 32)))
+                    .hasMessageContaining("quality.perplexity.window (64 tokens) is longer than the model's context "
+                            + "(63 tokens): set quality.perplexity.window to at most 63");
+            assertThat(small.scoredPrompts()).isZero();
+        }
+    }
 }
