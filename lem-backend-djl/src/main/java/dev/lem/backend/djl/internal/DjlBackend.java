@@ -52,6 +52,8 @@ public final class DjlBackend implements InferenceBackend {
     private final dev.lem.config.OptionValues options;
     private @Nullable Loaded loaded;
     private Map<String, String> environment = Map.of();
+    /** The intra-op threads LEM chose at the last load (neither options.threads nor OMP_NUM_THREADS set), or null. */
+    private @Nullable ThreadChoice threadChoice;
 
     private record Loaded(DecoderModel model, TextTokenizer tokenizer, Generator generator) {
     }
@@ -101,7 +103,15 @@ public final class DjlBackend implements InferenceBackend {
         unload();
         Engine engine = NativeEngine.start();
         Device device = NativeEngine.device(engine, settings.device());
-        settings.threads().ifPresent(JniUtils::setNumThreads);
+        threadChoice = null;
+        if (settings.threads().isPresent()) {
+            JniUtils.setNumThreads(settings.threads().getAsInt());
+        } else if (System.getenv("OMP_NUM_THREADS") == null) {
+            threadChoice = ThreadChoice.measure().orElse(null);
+            if (threadChoice != null) {
+                JniUtils.setNumThreads(threadChoice.threads());
+            }
+        }
         settings.interopThreads().ifPresent(DjlBackend::setInteropThreads);
         settings.graphOptimizer().ifPresent(JniUtils::setGraphExecutorOptimize);
         ModelSource source = settings.model();
@@ -153,7 +163,11 @@ public final class DjlBackend implements InferenceBackend {
         }
         int[] eos = eosTokens(source, arch);
         loaded = new Loaded(model, tokenizer, new Generator(model, tokenizer, eos, settings.maxInputTokens()));
-        environment = NativeEngine.facts(engine, device);
+        environment = new LinkedHashMap<>(NativeEngine.facts(engine, device));
+        environment.put("djl.intra_op_threads_basis", settings.threads().isPresent() ? "options.threads"
+                : threadChoice != null ? threadChoice.basis() : System.getenv("OMP_NUM_THREADS") != null
+                ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
+                : "PyTorch's default (one per core): /proc/stat could not be read");
         Map<String, String> details = new LinkedHashMap<>();
         details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
         details.put("device", device.toString());
@@ -233,7 +247,10 @@ public final class DjlBackend implements InferenceBackend {
     private List<EngineSetting> engineSettings(DataType dtype, Device device) {
         List<EngineSetting> out = new ArrayList<>();
         dev.lem.config.OptionValues o = options;
-        out.add(setting(o, DjlSettings.THREADS, JniUtils.getNumThreads()));
+        ThreadChoice chosen = threadChoice;
+        out.add(chosen != null ? new EngineSetting(DjlSettings.THREADS.engineArgument().orElseThrow(), chosen.threads(),
+                EngineSetting.Source.SET_BY_LEM, JniUtils.getNumThreads(), chosen.basis())
+                : setting(o, DjlSettings.THREADS, JniUtils.getNumThreads()));
         out.add(setting(o, DjlSettings.INTEROP_THREADS, JniUtils.getNumInteropThreads()));
         out.add(setting(o, DjlSettings.GRAPH_OPTIMIZER, null));
         out.add(new EngineSetting("executor", dev.lem.config.Choice.word(settings.executor()),

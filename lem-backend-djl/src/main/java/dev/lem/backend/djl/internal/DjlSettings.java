@@ -27,7 +27,7 @@ import java.util.OptionalInt;
  *       model, overriding the preset's values;</li>
  *   <li>{@code weight_seed}: the seed of synthetic weights;</li>
  *   <li>{@code threads}, {@code interop_threads}: PyTorch intra- and inter-op threads (process-wide; default:
- *       PyTorch's choice, one per core);</li>
+ *       the cores idle at load for intra-op threads, see {@link ThreadChoice}, PyTorch's choice for inter-op);</li>
  *   <li>{@code graph_optimizer}: TorchScript graph optimisations (process-wide);</li>
  *   <li>{@code executor}: how a forward pass runs (see {@link DecoderModel.Executor});</li>
  *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
@@ -96,7 +96,9 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static final Option<Long> WEIGHT_SEED = Option.longInteger("weight_seed").defaultValue(0L)
             .describe("seed of a synthetic model's random weights");
     static final Option<Integer> THREADS = Option.integer("threads").range(1, 4096).unit("threads")
-            .describe("PyTorch intra-op threads, process-wide (default: PyTorch's choice, one per core)")
+            .describe("PyTorch intra-op threads, process-wide (default: OMP_NUM_THREADS if set, else the cores idle "
+                    + "when the model loads, at least 1, measured over 250 ms from /proc/stat; the count used and how "
+                    + "it was chosen are recorded)")
             .engineArgument("ai.djl.pytorch.num_threads").engineDefault("one per core");
     static final Option<Integer> INTEROP_THREADS = Option.integer("interop_threads").range(1, 4096).unit("threads")
             .describe("PyTorch inter-op threads, process-wide; PyTorch fixes them once per process, so a JVM that "

@@ -23,21 +23,33 @@ enum MatrixFormat {
      * reduced unless this CPU has VNNI ({@code avx512_vnni} or {@code avx_vnni} in {@code /proc/cpuinfo}), whose
      * instructions accumulate in int32. The full range halves the activations' rounding error.
      */
-    static final boolean REDUCED_RANGE = !cpuHasVnni();
+    static final boolean REDUCED_RANGE;
 
-    private static boolean cpuHasVnni() {
+    /**
+     * Whether bf16 products use oneDNN's prepacked bf16 kernels ({@code mkldnn::_reorder_linear_weight} once at
+     * load, {@code mkldnn::_linear_pointwise} per product): on CPUs with native bf16 arithmetic ({@code avx512_bf16}
+     * or {@code amx_bf16}). Elsewhere the products call ATen's bf16 {@code linear}, which works on any CPU.
+     */
+    static final boolean ONEDNN_BF16;
+
+    static {
+        java.util.Set<String> flags = cpuFlags();
+        REDUCED_RANGE = !(flags.contains("avx512_vnni") || flags.contains("avx_vnni"));
+        ONEDNN_BF16 = flags.contains("avx512_bf16") || flags.contains("amx_bf16");
+    }
+
+    /** {@return the CPU's feature flags from /proc/cpuinfo (empty where it cannot be read)} */
+    private static java.util.Set<String> cpuFlags() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("flags")) {
-                    java.util.List<String> flags = java.util.Arrays.asList(line.substring(line.indexOf(':') + 1)
-                            .trim().split("\\s+"));
-                    return flags.contains("avx512_vnni") || flags.contains("avx_vnni");
+                    return java.util.Set.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
                 }
             }
         } catch (java.io.IOException | RuntimeException e) {
-            return false;
+            return java.util.Set.of();
         }
-        return false;
+        return java.util.Set.of();
     }
 
     /** {@return the weights' storage type in words: {@code bf16}, {@code int8}, or null for {@link #AS_LOADED}} */

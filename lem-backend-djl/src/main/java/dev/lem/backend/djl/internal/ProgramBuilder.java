@@ -232,14 +232,17 @@ final class ProgramBuilder {
 
     /**
      * The expression of one product {@code in · Wᵀ} with a converted matrix at weight index {@code index}, float32
-     * in and out: bf16 rounds the input to bf16 and multiplies by libtorch's bf16 {@code linear} (oneDNN, float32
+     * in and out: bf16 rounds the input to bf16 and multiplies with oneDNN's prepacked bf16 kernel where the CPU
+     * has bf16 arithmetic ({@link MatrixFormat#ONEDNN_BF16}), else libtorch's bf16 {@code linear} (float32
      * accumulation, bf16 result); int8 is {@code quantized::linear_dynamic} (the input quantised per call to uint8, in
      * the reduced range on CPUs without VNNI, see {@link MatrixFormat#REDUCED_RANGE}; float32 result).
      */
     private String product(String in, String matrix, String index) {
         return switch (format) {
-            case BF16 -> "torch.to(torch.linear(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), " + matrix
-                    + "), 6)";
+            case BF16 -> MatrixFormat.ONEDNN_BF16
+                    ? "torch.to(ops.mkldnn._linear_pointwise(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), "
+                    + matrix + ", None, \"none\", annotate(List[Optional[number]], []), None), 6)"
+                    : "torch.to(torch.linear(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), " + matrix + "), 6)";
             case INT8 -> "ops.quantized.linear_dynamic(" + in + ", packs[" + index + "], "
                     + (MatrixFormat.REDUCED_RANGE ? "True" : "False") + ")";
             case AS_LOADED -> throw new IllegalStateException("not a converted format");
@@ -276,7 +279,9 @@ final class ProgramBuilder {
         line("for i in range(torch.len(w)):").indent();
         line("if kinds[i] == 1:").indent();
         if (format == MatrixFormat.BF16) {
-            line("torch.append(out, torch.contiguous(torch.to(w[i], " + MatrixFormat.BF16_CODE + ")))");
+            String bf16 = "torch.contiguous(torch.to(w[i], " + MatrixFormat.BF16_CODE + "))";
+            line("torch.append(out, " + (MatrixFormat.ONEDNN_BF16 ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)"
+                    : bf16) + ")");
         } else {
             line("m = torch.contiguous(w[i])");
             line("scales = torch.div(torch.clamp_min(torch.amax(torch.abs(m), [1]), 1e-30), 127.0)");
