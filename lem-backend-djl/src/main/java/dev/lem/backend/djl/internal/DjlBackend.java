@@ -211,7 +211,7 @@ public final class DjlBackend implements InferenceBackend {
                 + (storedText.equals(td == TensorDtype.F16 ? "F16" : "F32") ? "" : ", converted to " + word + " at load")
                 + (matrices == MatrixFormat.AS_LOADED ? "" : "; matrix products only, the rest float32; bytes per pass "
                 + "estimated at " + td.bytes() + " byte(s) per parameter") + ")", Optional.of(bytesPerPass));
-        details.put("weights", format.toString());
+        details.put("weight_format", format.toString()); // beside "weights" (how synthetic ones were made)
         ModelInfo info = new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch), word,
                 source.synthetic(), Optional.of(model.parameterCount()), details, engineSettings(dtype, device))
                 .withWeights(format);
