@@ -191,6 +191,11 @@ class ReportCommandsTest {
         assertThat(c.out()).contains("Quality (one value per experiment").containsPattern(
                 "(?m)^  quality\\.accuracy\\s+0\\.69\\s+0\\.74\\s+0\\.05\\s+1\\.072\\s+provided by the user")
                 .containsPattern("(?m)^  quality\\.rouge_l\\s+n/a\\s+0\\.43\\s+n/a");
+        // perplexity has no interval across cycles: a gate on it fails rather than passing silently
+        CliTestSupport.Run gate = lem("compare", slow.id(), fast.id(), "--results-dir", results(), "--metric",
+                "perplexity", "--fail-if-worse", "5");
+        assertThat(gate.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);
+        assertThat(gate.err()).contains("lem: cannot gate on perplexity: measured once per experiment");
         Path html = dir.resolve("q.html");
         assertThat(lem("report", slow.id(), fast.id(), "-o", html.toString(), "--results-dir", results())
                 .exitCode()).isZero();

@@ -194,7 +194,10 @@ public final class ComparisonTable {
         Map<Metric, String> missing = new LinkedHashMap<>();
         for (Metric m : metrics) {
             if (!m.acrossCycles()) {
-                continue; // measured once per experiment: in the quality rows
+                // measured once per experiment: in the quality rows, with no interval across cycles to gate on
+                missing.put(m, "measured once per experiment, not per cycle: shown under Quality, with no interval "
+                        + "across cycles to compare or gate on");
+                continue;
             }
             Optional<Estimate> ea = a.summary().find(m);
             Optional<Estimate> eb = b.summary().find(m);
