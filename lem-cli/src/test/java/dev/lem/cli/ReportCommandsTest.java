@@ -191,6 +191,9 @@ class ReportCommandsTest {
         assertThat(c.out()).contains("Quality (one value per experiment").containsPattern(
                 "(?m)^  quality\\.accuracy\\s+0\\.69\\s+0\\.74\\s+0\\.05\\s+1\\.072\\s+provided by the user")
                 .containsPattern("(?m)^  quality\\.rouge_l\\s+n/a\\s+0\\.43\\s+n/a");
+        CliTestSupport.Run csv = lem("results", "export", "--csv", "--results-dir", results());
+        assertThat(csv.out().lines().findFirst().orElseThrow()).contains(",adapter,quality_scores,");
+        assertThat(csv.out()).contains(",accuracy=0.74 rouge_l=0.43,");
         // perplexity has no interval across cycles: a gate on it fails rather than passing silently
         CliTestSupport.Run gate = lem("compare", slow.id(), fast.id(), "--results-dir", results(), "--metric",
                 "perplexity", "--fail-if-worse", "5");
