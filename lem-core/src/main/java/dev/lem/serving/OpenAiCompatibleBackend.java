@@ -365,11 +365,15 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                     + " (check server.url and server.api_key_env)");
         }
         List<String> ids = new ArrayList<>();
+        List<String> loras = new ArrayList<>();
         try {
             JsonNode root = JSON.readTree(models.body());
             for (JsonNode m : root.path("data")) {
                 if (m.path("id").isString()) {
                     ids.add(m.get("id").asString());
+                    if (m.path("parent").isString()) {
+                        loras.add(m.get("id").asString()); // vLLM lists a LoRA module with its base as parent
+                    }
                 }
             }
             JsonNode first = root.path("data").path(0);
@@ -390,9 +394,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                         + (canManage() ? ", or let LEM start it (server.managed: true)" : ""));
             }
             environment.put("server.adapter", adapter.get());
-            ids = ids.stream().filter(i -> !i.equals(adapter.get())).toList();
         }
-        resolveModel(ids);
+        // the base model is chosen among the models that are no adapter of another (and not the adapter named)
+        List<String> bases = ids.stream().filter(i -> !loras.contains(i) && !adapter.filter(i::equals).isPresent())
+                .toList();
+        resolveModel(bases.isEmpty() ? ids : bases);
         version().ifPresent(v -> environment.put("server.version", v));
     }
 

@@ -255,4 +255,14 @@ class OpenAiCompatibleBackendTest {
             assertThat(small.scoredPrompts()).isZero();
         }
     }
+
+    @Test
+    void loraModulesTheServerListsAreNotTakenForTheBaseModel() throws Exception {
+        try (ScriptedServer lora = ScriptedServer.builder().adapters("sql-lora", "chat-lora").start();
+                InferenceBackend b = backend(config("server.url", lora.uri().toString()))) {
+            // no model named, three listed: the two with a parent are LoRA modules, so the base is the only choice
+            assertThat(b.load().id()).isEqualTo("test-model");
+            assertThat(b.load().adapter()).isEmpty();
+        }
+    }
 }
