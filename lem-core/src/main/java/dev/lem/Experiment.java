@@ -759,6 +759,13 @@ public final class Experiment {
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
+            var perplexity = c.quality().perplexity();
+            if (perplexity.enabled() && !perplexity.dataset().orElseThrow().trim()
+                    .equals(dev.lem.config.QualityConfig.Perplexity.BUILTIN)) {
+                dev.lem.config.InputFiles.problem(Path.of(perplexity.dataset().orElseThrow()),
+                        dev.lem.config.InputFiles.MAX_PROMPT_BYTES).ifPresent(m -> problems.add(
+                                new ConfigProblem("quality.perplexity.dataset", m)));
+            }
             if (c.prompts().source() == dev.lem.config.PromptSource.FILE
                     || c.prompts().source() == dev.lem.config.PromptSource.SHAREGPT) {
                 c.prompts().path().flatMap(p -> dev.lem.config.InputFiles.problem(Path.of(p),

@@ -103,7 +103,34 @@ public enum Metric {
             + "apportioned between prefill and decode by the engine's own phase time (served engines)"),
     /** Decode energy per output token, J/token: the cycle's energy apportioned by the engine's phase time. */
     DECODE_ENERGY_PER_OUTPUT_TOKEN_J("J/token", "decode energy / output tokens (ratio of sums); the energy "
-            + "apportioned between prefill and decode by the engine's own phase time (served engines)");
+            + "apportioned between prefill and decode by the engine's own phase time (served engines)"),
+    /**
+     * Energy per request that met every SLO, J/request: the cycle's energy / requests meeting every {@code slo.*}
+     * (ratio of sums over cycles), raw; the energy of requests that missed is charged to those that met it.
+     */
+    ENERGY_PER_GOOD_REQUEST_J("J/request", "energy / requests meeting every SLO (ratio of sums over cycles), raw: "
+            + "requests that missed an SLO cost energy too, charged to those that met it"),
+    /** Requests meeting every SLO per kJ of energy (ratio of sums over cycles), raw. */
+    GOOD_REQUESTS_PER_KJ("requests/kJ", "requests meeting every SLO / energy in kJ (ratio of sums over cycles), raw"),
+    /**
+     * Median energy of a completed request, J: each request's share of its cycle's energy by its share of in-flight
+     * token-time (docs/quality.md); the mean over cycles of each cycle's median.
+     */
+    ENERGY_PER_REQUEST_P50_J("J", "median per-request energy: each request's share of the cycle's energy by its "
+            + "share of in-flight token-time (mean over cycles of each cycle's median)"),
+    /** 90th percentile of the energy of a completed request, J (attributed as for the median). */
+    ENERGY_PER_REQUEST_P90_J("J", "90th percentile of per-request energy, attributed by share of in-flight "
+            + "token-time (mean over cycles)"),
+    /** 99th percentile of the energy of a completed request, J (attributed as for the median). */
+    ENERGY_PER_REQUEST_P99_J("J", "99th percentile of per-request energy, attributed by share of in-flight "
+            + "token-time (mean over cycles)"),
+    /**
+     * Perplexity on the quality text ({@code quality.perplexity.*}): exp of the token-weighted mean negative
+     * log-likelihood over a sliding window; measured once per experiment, its interval is across the text's windows,
+     * not across cycles.
+     */
+    PERPLEXITY("perplexity", "exp of the token-weighted mean negative log-likelihood of the quality text (sliding "
+            + "window); measured once per experiment, interval across the text's windows, not cycles");
 
     private final String unit;
     private final String description;
@@ -122,6 +149,16 @@ public enum Metric {
      */
     public boolean positive() {
         return this != ENERGY_ADJUSTED_J && this != ENERGY_PER_OUTPUT_TOKEN_ADJUSTED_J;
+    }
+
+    /**
+     * Whether the figure is observed once per cycle, so that its statistics are across cycles; false for quality
+     * figures measured once per experiment ({@link #PERPLEXITY}: its interval is across the text's windows).
+     *
+     * @return whether the figure is a per-cycle observation
+     */
+    public boolean acrossCycles() {
+        return this != PERPLEXITY;
     }
 
     /** {@return the stable lower-case key, e.g. {@code energy_per_output_token_j}} */

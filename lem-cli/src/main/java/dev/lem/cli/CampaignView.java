@@ -244,13 +244,23 @@ final class CampaignView {
                 .append(" units done").append(m.count(UnitStatus.FAILED) > 0 ? ", " + m.count(UnitStatus.FAILED)
                         + " failed" : "").append("; ").append(m.experiments().size()).append(" experiment(s) x ")
                 .append(m.settings().cycles()).append(" cycle(s), ").append(m.settings().structure()).append(" order\n\n");
-        Table t = new Table("experiment", "status", "cycles", "energy/token J [95% CI]", "tokens/s [95% CI]",
-                "TTFT ms [95% CI]", "method", "basis");
+        boolean ppl = r.experiments().stream().anyMatch(y -> y.summary().find(Metric.PERPLEXITY).isPresent());
+        List<String> heads = new java.util.ArrayList<>(List.of("experiment", "status", "cycles",
+                "energy/token J [95% CI]", "tokens/s [95% CI]", "TTFT ms [95% CI]", "method", "basis"));
+        if (ppl) {
+            heads.add("perplexity [95% CI over windows]");
+        }
+        Table t = new Table(heads.toArray(String[]::new));
         for (ManifestExperiment e : m.experiments()) {
             Optional<ExperimentResult> x = r.experiments().stream().filter(y -> y.id().equals(e.experimentId()))
                     .findFirst();
             if (x.isEmpty()) {
-                t.row(e.label(), "no results", "", "", "", "", "", "");
+                List<String> empty = new java.util.ArrayList<>(List.of(e.label(), "no results", "", "", "", "", "",
+                        ""));
+                if (ppl) {
+                    empty.add("");
+                }
+                t.row(empty.toArray());
                 continue;
             }
             ExperimentResult er = x.get();
@@ -261,6 +271,9 @@ final class CampaignView {
             }
             cells.add(er.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J).map(Estimate::method).orElse(""));
             cells.add(er.summary().find(Metric.ENERGY_PER_OUTPUT_TOKEN_J).map(Estimate::basis).orElse(""));
+            if (ppl) {
+                cells.add(er.summary().find(Metric.PERPLEXITY).map(CampaignView::withInterval).orElse("n/a"));
+            }
             t.row(cells.toArray());
         }
         sb.append(t);

@@ -22,6 +22,10 @@ final class ResultView {
             Metric.ENERGY_MEASURED_J, Metric.ENERGY_NOT_USED_J,
             Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.FLOPS_PER_OUTPUT_TOKEN,
             Metric.ACHIEVED_TFLOPS, Metric.FLOPS_PER_JOULE, Metric.MFU, Metric.PEAK_RSS_MB);
+    /** Shown when present; listed as not available only when configured (an SLO, a perplexity text). */
+    private static final List<Metric> WHEN_CONFIGURED = List.of(Metric.ENERGY_PER_GOOD_REQUEST_J,
+            Metric.GOOD_REQUESTS_PER_KJ, Metric.ENERGY_PER_REQUEST_P50_J, Metric.ENERGY_PER_REQUEST_P90_J,
+            Metric.ENERGY_PER_REQUEST_P99_J, Metric.PERPLEXITY);
 
     private ResultView() {
     }
@@ -38,6 +42,8 @@ final class ResultView {
                 .append(", ").append(c.precision()).append(")");
         r.model().filter(m -> m.syntheticWeights()).ifPresent(m -> sb.append(", synthetic weights"));
         sb.append('\n');
+        r.model().flatMap(m -> m.weights()).ifPresent(w -> sb.append("  weights: ").append(w).append('\n'));
+        r.model().flatMap(m -> m.adapter()).ifPresent(a -> sb.append("  adapter: ").append(a).append('\n'));
         sb.append("  ").append(r.summary().cycles()).append(" cycle(s) in the summary")
                 .append(r.cycles().size() != r.summary().cycles() ? " (" + r.cycles().size() + " recorded)" : "")
                 .append(" x ").append(c.prompts().limit())
@@ -58,13 +64,14 @@ final class ResultView {
                 });
         sb.append('\n');
         Table t = new Table("metric", "unit", "mean", "95% CI", "cv", "n", "basis");
-        for (Metric m : HEADLINE) {
+        for (Metric m : java.util.stream.Stream.concat(HEADLINE.stream(), WHEN_CONFIGURED.stream()).toList()) {
             r.summary().find(m).ifPresent(s -> t.row(label(m), s.unit(), num(s.mean()), ci(s),
                     s.cv().map(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v)).orElse(""), s.n(), s.basis()));
         }
         sb.append(t);
         load(r, sb);
         latencyDefinitions(r, sb);
+        quality(r, sb);
         if (!r.cycles().isEmpty()) {
             sb.append("\nCycles:\n");
             Table cy = new Table("cycle", "sent", "succeeded", "failed", "output tokens", "duration s", "energy J",
@@ -106,7 +113,8 @@ final class ResultView {
             }
         }
         List<String> missing = r.summary().unavailable().entrySet().stream()
-                .filter(e -> HEADLINE.contains(e.getKey()))
+                .filter(e -> HEADLINE.contains(e.getKey()) || WHEN_CONFIGURED.contains(e.getKey())
+                        && configured(r, e.getKey()))
                 .map(e -> "  " + e.getKey().key() + ": " + e.getValue()).toList();
         if (!missing.isEmpty()) {
             sb.append("\nNot available:\n").append(String.join("\n", missing)).append('\n');
@@ -167,6 +175,43 @@ final class ResultView {
                 .append("  tpot_*  per token: (e2e - ttft) / (output tokens - 1) per request\n          (vLLM's and "
                         + "MLPerf's TPOT = GenAI-Perf's and AIPerf's per-request ITL)\n")
                 .append("  ttft_*  dispatch to the first chunk carrying a token; e2e_* dispatch to the last one\n");
+    }
+
+    /** Whether the configuration asks for a figure that needs configuring (an SLO, a perplexity text). */
+    private static boolean configured(ExperimentResult r, Metric m) {
+        if (m == Metric.PERPLEXITY) {
+            return r.config().quality().perplexity().enabled();
+        }
+        if (m == Metric.ENERGY_PER_GOOD_REQUEST_J || m == Metric.GOOD_REQUESTS_PER_KJ) {
+            return r.cycles().stream().anyMatch(c -> c.metrics().goodRequests().isPresent());
+        }
+        return true;
+    }
+
+    /** The quality section: perplexity with its method and window energy, and the scores the user attached. */
+    private static void quality(ExperimentResult r, StringBuilder sb) {
+        var q = r.processes().stream().flatMap(p -> p.quality().stream()).findFirst();
+        if (q.isEmpty() && r.qualityScores().isEmpty()) {
+            return;
+        }
+        sb.append("\nQuality:\n");
+        q.ifPresent(x -> {
+            x.perplexity().ifPresentOrElse(p -> {
+                sb.append("  perplexity ").append(num(p.perplexity()));
+                r.summary().find(Metric.PERPLEXITY).ifPresent(e -> sb.append(" ").append(ci(e))
+                        .append(" (interval across the text's windows)"));
+                sb.append(" on ").append(p.dataset()).append(": ").append(p.scoredTokens()).append(" tokens scored by a ")
+                        .append(p.window()).append("-token sliding window, stride ").append(p.stride())
+                        .append(", token-weighted; ").append(p.scorer()).append('\n');
+            }, () -> sb.append("  perplexity not available: ").append(x.perplexityUnavailable().orElse("not measured"))
+                    .append('\n'));
+            x.measurement().ifPresent(m -> sb.append("  perplexity window (outside the cycles' energy windows): ")
+                    .append(m).append(x.joulesPerScoredToken().map(j -> "; " + num(j) + " J per scored token")
+                            .orElse("")).append('\n'));
+        });
+        for (var s : r.qualityScores()) {
+            sb.append("  ").append(s).append(" (").append(s.basis()).append(")\n");
+        }
     }
 
     /** One line per sweep point: the headline figures side by side. */

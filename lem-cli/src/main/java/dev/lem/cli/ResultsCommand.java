@@ -1,5 +1,6 @@
 package dev.lem.cli;
 
+import dev.lem.quality.QualityScore;
 import dev.lem.result.ExperimentResult;
 import dev.lem.result.ProcessResult;
 import dev.lem.result.RunSetup;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code lem results list|show|export}. */
-@Command(name = "results", description = "List, show and export results.",
-        subcommands = {ResultsCommand.ListCmd.class, ResultsCommand.Show.class, ResultsCommand.Export.class})
+@Command(name = "results", description = "List, show, export and annotate results.",
+        subcommands = {ResultsCommand.ListCmd.class, ResultsCommand.Show.class, ResultsCommand.Export.class,
+            ResultsCommand.Annotate.class})
 final class ResultsCommand extends ParentCommand {
 
     /** The aggregated result, (re)aggregating the raw files first when it is missing or out of date. */
@@ -154,6 +156,87 @@ final class ResultsCommand extends ParentCommand {
             }
             skipped.forEach(s -> spec.commandLine().getErr().println("lem: warning: skipped " + s));
             return 0;
+        }
+    }
+
+    /** {@code lem results annotate <id> quality.<name>=<value>...}. */
+    @Command(name = "annotate", description = {"Attach quality scores from your own evaluation (accuracy, BLEU, ROUGE, "
+            + "...) to an experiment: they are kept beside its measured figures and shown by `lem results show`, "
+            + "`lem compare` and `lem report`. A score of a name already attached is replaced.",
+        "Example: lem results annotate 20261205T101500Z-ab12 quality.accuracy=0.71 quality.rouge_l=0.43"})
+    static final class Annotate implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "The experiment id (`lem results list`).")
+        String id;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "quality.NAME=VALUE", description = "A score: "
+                + "quality.<name>=<number>, the name in lower-case letters, digits and _ (e.g. quality.accuracy=0.71).")
+        List<String> scores;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "What the scores are, e.g. the evaluation and its "
+                + "data set (recorded with each).")
+        String note;
+
+        @Mixin
+        ResultsDirOption results;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<QualityScore> parsed = new ArrayList<>();
+            java.time.Instant now = java.time.Instant.now();
+            for (String a : scores) {
+                parsed.add(parse(spec.commandLine(), a, note, now));
+            }
+            ResultsRepository repo = results.repository();
+            ExperimentResult r = repo.annotate(ExperimentIds.require(id), parsed);
+            var out = spec.commandLine().getOut();
+            for (QualityScore q : parsed) {
+                out.println("Attached " + q + " to " + r.id() + " (" + q.basis() + ").");
+            }
+            out.println(r.id() + " now has " + r.qualityScores().size() + " quality score"
+                    + (r.qualityScores().size() == 1 ? "" : "s") + ": " + r.qualityScores().stream()
+                    .map(QualityScore::toString).collect(java.util.stream.Collectors.joining(", ")));
+            return 0;
+        }
+
+        /** {@return the score {@code quality.<name>=<value>} names}, or a parameter error naming what is wrong */
+        static QualityScore parse(CommandLine cl, String arg, String note, java.time.Instant at) {
+            int eq = arg.indexOf('=');
+            if (eq < 0) {
+                throw new CommandLine.ParameterException(cl, "\"" + arg + "\" is not quality.<name>=<value>: write "
+                        + "e.g. quality.accuracy=0.71");
+            }
+            String key = arg.substring(0, eq).trim();
+            String value = arg.substring(eq + 1).trim();
+            if (!key.startsWith("quality.")) {
+                throw new CommandLine.ParameterException(cl, "\"" + key + "\" (in " + arg + ") is not a quality "
+                        + "score: scores are named quality.<name>, e.g. quality." + (key.isEmpty() ? "accuracy"
+                        : key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_")) + "=" + value);
+            }
+            String name = key.substring("quality.".length());
+            if (name.equals("perplexity")) {
+                throw new CommandLine.ParameterException(cl, "quality.perplexity is measured by LEM "
+                        + "(quality.perplexity.dataset in the config), not attached: name your own score otherwise, "
+                        + "e.g. quality.eval_perplexity=" + value);
+            }
+            if (!QualityScore.NAME.matcher(name).matches()) {
+                throw new CommandLine.ParameterException(cl, "\"" + name + "\" (in " + arg + ") is not a score "
+                        + "name: use lower-case letters, digits and _ starting with a letter, e.g. quality.rouge_l");
+            }
+            double v;
+            try {
+                v = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cl, "quality." + name + ": \"" + value + "\" is not a number: "
+                        + "write the score as a decimal number, e.g. quality." + name + "=0.71");
+            }
+            if (!Double.isFinite(v)) {
+                throw new CommandLine.ParameterException(cl, "quality." + name + ": " + value + " is not a finite "
+                        + "number: give the score your evaluation reported, e.g. quality." + name + "=0.71");
+            }
+            return new QualityScore(name, v, note, at);
         }
     }
 }

@@ -164,4 +164,66 @@ class ReportCommandsTest {
         assertThat(text).contains("<title>Simulated &lt;run&gt;</title>").contains("id=\"exp-" + id + "\"")
                 .contains("class=\"cdf\"").contains("data-n=\"8\"");
     }
+
+    @Test
+    void annotatedQualityScoresAreKeptAndShownByShowCompareAndReport() throws IOException {
+        ExperimentResult fast = scripted("20260101T000000Z-fast00", "batch 8", 8, 1.0, 200);
+        ExperimentResult slow = scripted("20260101T000100Z-slow00", "batch 1", 1, 4.0, 100);
+        CliTestSupport.Run a = lem("results", "annotate", fast.id(), "quality.accuracy=0.71", "quality.rouge_l=0.43",
+                "--note", "my eval, 200 items", "--results-dir", results());
+        assertThat(a.exitCode()).as(a.err()).isZero();
+        assertThat(a.out()).contains("Attached quality.accuracy=0.71 to " + fast.id());
+        // a name attached again is replaced, the others kept
+        assertThat(lem("results", "annotate", fast.id(), "quality.accuracy=0.74", "--results-dir", results())
+                .exitCode()).isZero();
+        assertThat(lem("results", "annotate", slow.id(), "quality.accuracy=0.69", "--results-dir", results())
+                .exitCode()).isZero();
+        ExperimentResult stored = new ResultsRepository(resultsDir()).current(fast.id());
+        assertThat(stored.qualityScores()).extracting(q -> q.name() + "=" + q.value())
+                .containsExactly("accuracy=0.74", "rouge_l=0.43");
+        assertThat(stored.qualityScore("rouge_l").orElseThrow().note()).isEqualTo("my eval, 200 items");
+        // the aggregate kept its measured figures (it was current: only the scores were added)
+        assertThat(stored.summary()).isEqualTo(fast.summary());
+
+        assertThat(lem("results", "show", fast.id(), "--results-dir", results()).out())
+                .contains("quality.accuracy=0.74 (provided by the user (lem results annotate))");
+        CliTestSupport.Run c = lem("compare", slow.id(), fast.id(), "--results-dir", results());
+        assertThat(c.out()).contains("Quality (one value per experiment").containsPattern(
+                "(?m)^  quality\\.accuracy\\s+0\\.69\\s+0\\.74\\s+0\\.05\\s+1\\.072\\s+provided by the user")
+                .containsPattern("(?m)^  quality\\.rouge_l\\s+n/a\\s+0\\.43\\s+n/a");
+        CliTestSupport.Run csv = lem("results", "export", "--csv", "--results-dir", results());
+        assertThat(csv.out().lines().findFirst().orElseThrow()).contains(",adapter,quality_scores,");
+        assertThat(csv.out()).contains(",accuracy=0.74 rouge_l=0.43,");
+        // perplexity has no interval across cycles: a gate on it fails rather than passing silently
+        CliTestSupport.Run gate = lem("compare", slow.id(), fast.id(), "--results-dir", results(), "--metric",
+                "perplexity", "--fail-if-worse", "5");
+        assertThat(gate.exitCode()).isEqualTo(LemCommand.EXIT_FAILED);
+        assertThat(gate.err()).contains("lem: cannot gate on perplexity: measured once per experiment");
+        Path html = dir.resolve("q.html");
+        assertThat(lem("report", slow.id(), fast.id(), "-o", html.toString(), "--results-dir", results())
+                .exitCode()).isZero();
+        assertThat(Files.readString(html)).contains("Energy and quality").contains("data-score=\"accuracy\"")
+                .contains("quality.rouge_l");
+    }
+
+    @Test
+    void badAnnotationsNameTheFieldTheValueAndTheFix() {
+        ExperimentResult r = scripted("20260101T000000Z-fast00", "batch 8", 8, 1.0, 200);
+        for (String[] bad : new String[][] {
+            {"accuracy=0.7", "\"accuracy\" (in accuracy=0.7) is not a quality score: scores are named quality.<name>"},
+            {"quality.Acc=1", "\"Acc\" (in quality.Acc=1) is not a score name: use lower-case letters"},
+            {"quality.accuracy=abc", "quality.accuracy: \"abc\" is not a number: write the score as a decimal number"},
+            {"quality.accuracy=Infinity", "quality.accuracy: Infinity is not a finite number"},
+            {"quality.perplexity=3", "quality.perplexity is measured by LEM"},
+            {"quality.accuracy", "is not quality.<name>=<value>"}}) {
+            CliTestSupport.Run run = lem("results", "annotate", r.id(), bad[0], "--results-dir", results());
+            assertThat(run.exitCode()).as(bad[0]).isNotZero();
+            assertThat(run.err()).as(bad[0]).contains(bad[1]);
+        }
+        assertThat(new ResultsRepository(resultsDir()).readQualityScores(r.id())).isEmpty();
+        CliTestSupport.Run none = lem("results", "annotate", "20260101T000000Z-nosuch", "quality.accuracy=1",
+                "--results-dir", results());
+        assertThat(none.exitCode()).isNotZero();
+        assertThat(none.err()).contains("20260101T000000Z-nosuch");
+    }
 }

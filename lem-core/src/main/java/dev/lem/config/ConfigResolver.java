@@ -468,7 +468,8 @@ public final class ConfigResolver {
     private @Nullable Object resolvePath(Parameter p, @Nullable Object value, @Nullable Path baseDir,
             @Nullable Path root, ValueSource source) {
         boolean pathLike = p.type() == ValueType.PATH;
-        if (!pathLike || baseDir == null || root == null || !(value instanceof String s) || s.isBlank()) {
+        if (!pathLike || baseDir == null || root == null || !(value instanceof String s) || s.isBlank()
+                || isWordNotPath(s)) {
             return value;
         }
         if (s.startsWith("~/")) {
@@ -486,6 +487,15 @@ public final class ConfigResolver {
             return value;
         }
         return resolved.toString();
+    }
+
+    /**
+     * Values of path keys that name something LEM makes rather than a file: {@code builtin} (a text shipped with
+     * LEM), {@code none}, and {@code synthetic:...} specifications. They are kept as written.
+     */
+    private static boolean isWordNotPath(String s) {
+        String t = s.trim();
+        return t.equals(QualityConfig.Perplexity.BUILTIN) || t.equals("none") || t.startsWith(AdapterConfig.SYNTHETIC);
     }
 
     /**
@@ -628,6 +638,16 @@ public final class ConfigResolver {
                 && t.get("stats.adaptive.max_cycles") instanceof Integer max && max < c) {
             found.add(new ConfigProblem("stats.adaptive.max_cycles", max + " is below cycles (" + c
                     + "), which adaptive mode runs first"));
+        }
+        if (t.get("quality.perplexity.stride") instanceof Integer stride
+                && t.get("quality.perplexity.window") instanceof Integer window && stride >= window) {
+            found.add(new ConfigProblem("quality.perplexity.stride", stride + " is not below quality.perplexity.window ("
+                    + window + "): a window must keep at least one token of context; use a stride below the window "
+                    + "(half the window is usual)"));
+        }
+        if (t.get("stats.adaptive.metric") instanceof Metric am && !am.acrossCycles()) {
+            found.add(new ConfigProblem("stats.adaptive.metric", Choice.word(am) + " is measured once per experiment, "
+                    + "not per cycle, so more cycles cannot narrow its interval; choose a per-cycle metric"));
         }
         if (t.get("name") instanceof String n && n.length() > 200) {
             found.add(new ConfigProblem("name", "is " + n.length() + " characters; keep it under 200"));

@@ -41,6 +41,8 @@ import java.util.TreeMap;
  * @param server          served-model connection
  * @param stats           statistics
  * @param flops           peaks for MFU/MBU
+ * @param quality         quality measured beside the cycles (perplexity)
+ * @param adapter         a LoRA adapter applied to the model
  * @param provenance      where each value came from, by dotted path
  */
 public record ExperimentConfig(
@@ -86,6 +88,9 @@ public record ExperimentConfig(
         ServerConfig server,
         @Key(doc = "Confidence intervals and adaptive cycle counts.") StatsConfig stats,
         @Key(doc = "Device peaks for MFU and MBU.") FlopsConfig flops,
+        @Key(doc = "Quality measured beside the cycles, outside their energy windows (docs/quality.md).")
+        QualityConfig quality,
+        @Key(doc = "A LoRA adapter applied to the model (docs/quality.md).") AdapterConfig adapter,
         @NotAKey Map<String, ValueSource> provenance) {
 
     /**
@@ -116,6 +121,8 @@ public record ExperimentConfig(
      * @param server served-model connection
      * @param stats statistics
      * @param flops peaks for MFU/MBU
+     * @param quality quality measured beside the cycles
+     * @param adapter a LoRA adapter applied to the model
      * @param provenance where each value came from, by dotted path
      */
     public ExperimentConfig {

@@ -9,7 +9,7 @@ public enum Precision implements Choice {
     @Doc("16-bit floating point (GPUs)")
     FP16,
     /** bfloat16. */
-    @Doc("bfloat16 (refused by the djl backend on CPU)")
+    @Doc("bfloat16 (djl: bf16 matrices in the compiled program, float32 elsewhere)")
     BF16,
     /** The checkpoint's own type, or the backend's choice. */
     @Doc("the checkpoint's own type, or the backend's choice")

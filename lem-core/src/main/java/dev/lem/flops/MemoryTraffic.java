@@ -77,6 +77,22 @@ public final class MemoryTraffic {
      */
     public static Traffic cycleTraffic(ModelArchitecture a, TensorDtype dtype, List<FlopsInput.RequestTokens> requests,
             int sequencesPerPass) {
+        return cycleTraffic(a, dtype, requests, sequencesPerPass, weightBytesPerPass(a, dtype));
+    }
+
+    /**
+     * Estimated bytes moved by a cycle, with the weight bytes per forward pass as the backend reported them (an
+     * unmerged adapter's matrices included; {@link dev.lem.spi.WeightFormat#bytesPerForwardPass()}).
+     *
+     * @param a the model's architecture
+     * @param dtype            storage type of the KV cache
+     * @param requests         the cycle's requests
+     * @param sequencesPerPass sequences that share a forward pass (see the method above)
+     * @param weightBytesPerPass bytes of weights one forward pass reads
+     * @return the estimated traffic
+     */
+    public static Traffic cycleTraffic(ModelArchitecture a, TensorDtype dtype, List<FlopsInput.RequestTokens> requests,
+            int sequencesPerPass, double weightBytesPerPass) {
         if (sequencesPerPass < 1) {
             throw new IllegalArgumentException("sequencesPerPass (" + sequencesPerPass + ") must be >= 1");
         }
@@ -89,7 +105,7 @@ public final class MemoryTraffic {
             decodeTokens += steps;
         }
         long passes = ceilDiv(requests.size(), sequencesPerPass) + ceilDiv(decodeTokens, sequencesPerPass);
-        return new Traffic(passes, passes * weightBytesPerPass(a, dtype), kvEntries * kvCacheBytesPerToken(a, dtype));
+        return new Traffic(passes, passes * weightBytesPerPass, kvEntries * kvCacheBytesPerToken(a, dtype));
     }
 
     private static long ceilDiv(long x, long y) {

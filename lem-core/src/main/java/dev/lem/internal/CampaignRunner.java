@@ -354,10 +354,14 @@ public final class CampaignRunner {
                 if (r.isEmpty()) {
                     throw new InterruptedException("interrupted during unit " + (u.seq() + 1));
                 }
+                Optional<String> allFailed = allFailed(r.get());
+                if (allFailed.isEmpty() && s.record().cyclesRun >= manifest.settings().cycles()) {
+                    // the experiment's last cycle: its quality window, outside every cycle's energy window
+                    s.measureQuality();
+                }
                 if (manifest.settings().residency().forceColdStart()) {
                     release(s.backend());
                 }
-                Optional<String> allFailed = allFailed(r.get());
                 if (allFailed.isEmpty()) {
                     unitSeconds.add((options.pause().nanoTime() - t0) / 1e9);
                     u = new ManifestUnit(u.seq(), u.round(), u.experiment(), u.cycle(), UnitStatus.DONE, u.attempts(),

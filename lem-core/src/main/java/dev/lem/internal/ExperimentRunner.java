@@ -148,6 +148,7 @@ public final class ExperimentRunner {
             session.ensureLoaded();
             session.warmUp();
             session.cycles(this::progress).run(session.template(), onDisk);
+            session.measureQuality();
             session.unload();
             record.end(RunStatus.COMPLETE, java.util.Optional.empty());
             return record.write();

@@ -156,6 +156,57 @@ final class ExperimentSession {
         return requests(prompts, false, "c");
     }
 
+    /**
+     * Measures the quality the configuration asks for ({@code quality.perplexity.*}), once per experiment: on rank 0,
+     * when it was not measured before (a resumed experiment keeps the earlier measurement), after the cycles, in an
+     * energy window of its own ({@code quality_perplexity}). A backend or server that cannot give log-probabilities
+     * leaves perplexity unavailable with its reason; the experiment goes on.
+     *
+     * @return whether this call measured it
+     */
+    boolean measureQuality() throws InterruptedException {
+        var settings = config.quality().perplexity();
+        if (!settings.enabled() || record.options.rank() != 0 || record.quality.isPresent()) {
+            return false;
+        }
+        Optional<dev.lem.spi.TokenScorer> scorer = backend.backend.tokenScorer();
+        if (scorer.isEmpty()) {
+            record.quality = Optional.of(new dev.lem.result.QualityResult(Optional.empty(), Optional.of("the "
+                    + config.backend() + " backend offers no log-probabilities of a given text"), Optional.empty()));
+            record.warn("perplexity not measured: the " + config.backend() + " backend offers no log-probabilities of "
+                    + "a given text");
+            record.write();
+            return true;
+        }
+        dev.lem.quality.QualityText text = dev.lem.quality.QualityTexts.load(settings);
+        progress.accept("measuring perplexity on " + text.name() + " (window " + settings.window() + ", stride "
+                + settings.stride() + ", at most " + settings.maxTokens() + " tokens)");
+        String[] unavailable = new String[1];
+        MeteredStep.Result<Optional<dev.lem.quality.PerplexityResult>> r = MeteredStep.run(monitor.monitor,
+                "quality_perplexity", () -> {
+                    try {
+                        return Optional.of(dev.lem.quality.Perplexity.measure(scorer.get(), text, settings));
+                    } catch (dev.lem.spi.TokenScoringException e) {
+                        unavailable[0] = e.getMessage();
+                        return Optional.empty();
+                    } catch (RuntimeException e) {
+                        // the cycles are measured and recorded: a failing quality pass does not undo them
+                        unavailable[0] = "the perplexity pass failed: " + (e.getMessage() == null
+                                ? e.getClass().getName() : e.getMessage());
+                        return Optional.empty();
+                    }
+                });
+        record.quality = Optional.of(new dev.lem.result.QualityResult(r.value(), Optional.ofNullable(unavailable[0]),
+                Optional.of(r.measurement())));
+        if (unavailable[0] != null) {
+            record.warn("perplexity not measured: " + unavailable[0]);
+        } else {
+            progress.accept(r.value().orElseThrow().toString());
+        }
+        record.write();
+        return true;
+    }
+
     /** Unloads the model, metered; the backend instance is closed by its owner. */
     void unload() throws InterruptedException {
         record.unload = Optional.of(MeteredStep.run(monitor.monitor, "model_unload", () -> {

@@ -48,6 +48,7 @@ final class RunRecord {
     Optional<String> failure = Optional.empty();
     RunStatus status = RunStatus.RUNNING;
     Optional<Instant> finishedAt = Optional.empty();
+    Optional<dev.lem.result.QualityResult> quality = Optional.empty();
 
     RunRecord(ExperimentConfig config, ExperimentRunner.Options options, ResultsRepository repo, String host,
             EnvironmentInfo environment) {
@@ -110,6 +111,7 @@ final class RunRecord {
      */
     synchronized void continueFrom(RunSetup previous, java.util.Set<Integer> onDisk) {
         startedAt = previous.startedAt();
+        quality = previous.quality();
         previous.warnings().forEach(this::warn);
         recordedCycles.addAll(onDisk);
         cyclesRun = recordedCycles.size();
@@ -158,6 +160,6 @@ final class RunRecord {
         return new RunSetup(ResultsJson.SCHEMA_VERSION, options.experimentId(), options.rank(),
                 options.worldSize(), host, ProcessHandle.current().pid(), startedAt, config, environment, model, load,
                 unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure,
-                status, finishedAt);
+                status, finishedAt, quality);
     }
 }

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param maxInFlight       the most requests in flight at once (sent, final event not yet received), counted
  * @param meanInFlight      the time-weighted mean of requests in flight from the first send to the last final
  *                          event: Σ (end − send) / (last end − first send)
+ * @param goodRequests      completed requests meeting every configured SLO (absent when no SLO is set)
  */
 public record CycleMetrics(
         int requests,
@@ -47,7 +48,8 @@ public record CycleMetrics(
         Optional<Double> goodputRequestsPerS,
         Optional<Double> achievedSendRatePerS,
         Optional<Integer> maxInFlight,
-        Optional<Double> meanInFlight) {
+        Optional<Double> meanInFlight,
+        Optional<Integer> goodRequests) {
 
     /**
      * Checks that the optional figures are set (absent ones are empty, as in results written before they existed).
@@ -71,6 +73,7 @@ public record CycleMetrics(
      * @param achievedSendRatePerS requests sent per second of the send span
      * @param maxInFlight the most requests in flight at once
      * @param meanInFlight the time-weighted mean of requests in flight
+     * @param goodRequests completed requests meeting every configured SLO
      */
     public CycleMetrics {
         ttftMs = orEmpty(ttftMs);
@@ -83,6 +86,7 @@ public record CycleMetrics(
         achievedSendRatePerS = orEmpty(achievedSendRatePerS);
         maxInFlight = orEmpty(maxInFlight);
         meanInFlight = orEmpty(meanInFlight);
+        goodRequests = orEmpty(goodRequests);
     }
 
     private static <T> Optional<T> orEmpty(Optional<T> o) {

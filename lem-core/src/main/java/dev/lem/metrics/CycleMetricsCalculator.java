@@ -54,7 +54,7 @@ public final class CycleMetricsCalculator {
                 LatencyStats.ofNanos(arr(ttft)), LatencyStats.ofNanos(arr(itl)), LatencyStats.ofNanos(arr(tpot)),
                 LatencyStats.ofNanos(arr(tpot)), LatencyStats.ofNanos(arr(e2e)), LatencyStats.ofNanos(arr(lag)),
                 anySlo ? Optional.of(good / d) : Optional.empty(), sendRate(requests), maxInFlight(requests),
-                meanInFlight(requests));
+                meanInFlight(requests), anySlo ? Optional.of(good) : Optional.empty());
     }
 
     /** Requests sent per second: (sent − 1) / (last send − first send); absent for fewer than 2 sends. */

@@ -3,6 +3,7 @@ package dev.lem.result;
 import dev.lem.energy.ThrottleSummary;
 import dev.lem.flops.FlopsEstimate;
 import dev.lem.metrics.CycleMetrics;
+import dev.lem.metrics.RequestEnergy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,11 +26,13 @@ import java.util.Optional;
  *                     how many requests failed for it, commonest first; empty when none failed
  * @param phaseSplit   the cycle's energy apportioned between prefill and decode by the engine's own phase time
  *                     (served engines that expose it); absent when the engine does not, or no energy was measured
+ * @param requestEnergy the cycle's energy divided among its requests by their share of in-flight token-time
+ *                     ({@link dev.lem.metrics.EnergyAttribution}), when energy was measured and a request completed
  */
 public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metrics, Optional<CycleEnergy> energy,
         Optional<Double> carbonGrams, Optional<FlopsEstimate> flops, Optional<ThrottleSummary> throttle,
         Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings,
-        Map<String, Integer> failureReasons, Optional<PhaseSplit> phaseSplit) {
+        Map<String, Integer> failureReasons, Optional<PhaseSplit> phaseSplit, Optional<RequestEnergy> requestEnergy) {
     /** How many failure reasons a cycle keeps. */
     public static final int MAX_FAILURE_REASONS = 5;
 
@@ -48,6 +51,7 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
      * @param warnings warnings of the processes' cycles
      * @param failureReasons the commonest reasons requests failed, each with how many requests failed for it
      * @param phaseSplit the energy apportioned between prefill and decode; absent when unknown
+     * @param requestEnergy the cycle's energy divided among its requests; {@code null} means not computed
      */
     public CycleResult {
         phaseSplit = phaseSplit == null ? Optional.empty() : phaseSplit;
@@ -55,10 +59,11 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
         warnings = List.copyOf(warnings);
         failureReasons = failureReasons == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failureReasons));
+        requestEnergy = requestEnergy == null ? Optional.empty() : requestEnergy;
     }
 
     /**
-     * A cycle without a prefill/decode split.
+     * A cycle without a prefill/decode split or an energy attribution per request.
      *
      * @param cycle cycle index
      * @param processes ranks that contributed
@@ -77,7 +82,7 @@ public record CycleResult(int cycle, List<Integer> processes, CycleMetrics metri
             Optional<Long> peakRssBytes, Optional<Double> memoryTrafficBytes, List<String> warnings,
             Map<String, Integer> failureReasons) {
         this(cycle, processes, metrics, energy, carbonGrams, flops, throttle, peakRssBytes, memoryTrafficBytes,
-                warnings, failureReasons, Optional.empty());
+                warnings, failureReasons, Optional.empty(), Optional.empty());
     }
 
     /** {@return failed requests ÷ requests sent (0 when none were sent)} */

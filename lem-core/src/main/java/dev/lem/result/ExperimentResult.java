@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param status            whether this is the whole planned experiment ({@link Completeness#COMPLETE}) or
  *                          what stopped it
  * @param statusReason      why it is not complete (empty when it is)
+ * @param qualityScores     quality scores the user attached ({@code lem results annotate}), by name; empty when none
+ *                          (and in results written before they existed)
  */
 public record ExperimentResult(
         int schemaVersion,
@@ -43,7 +45,8 @@ public record ExperimentResult(
         Map<String, String> metricDefinitions,
         List<String> warnings,
         Completeness status,
-        String statusReason) {
+        String statusReason,
+        List<dev.lem.quality.QualityScore> qualityScores) {
 
     /**
      * Checks that the id is set and copies the lists and maps; a {@code null} status (files written before it
@@ -63,6 +66,7 @@ public record ExperimentResult(
      * @param warnings things the user should know
      * @param status whether this is the whole planned experiment or what stopped it
      * @param statusReason why it is not complete (empty when it is)
+     * @param qualityScores quality scores the user attached; {@code null} means none
      */
     public ExperimentResult {
         // files written before the status existed were written when the run ended
@@ -73,6 +77,54 @@ public record ExperimentResult(
         cycles = List.copyOf(cycles);
         metricDefinitions = Map.copyOf(metricDefinitions);
         warnings = List.copyOf(warnings);
+        qualityScores = qualityScores == null ? List.of() : List.copyOf(qualityScores);
+    }
+
+    /**
+     * An aggregate without user quality scores.
+     *
+     * @param schemaVersion results schema version
+     * @param id experiment id
+     * @param createdAt when aggregation ran
+     * @param config the configuration, with the provenance of each value
+     * @param environment rank 0's environment
+     * @param model what was loaded
+     * @param processes each process's setup
+     * @param cycles each cycle merged over processes
+     * @param summary statistics across cycles
+     * @param carbonIntensity the intensity used for carbon figures, when configured
+     * @param metricDefinitions the definition of every latency and throughput figure
+     * @param warnings things the user should know
+     * @param status whether this is the whole planned experiment or what stopped it
+     * @param statusReason why it is not complete (empty when it is)
+     */
+    public ExperimentResult(int schemaVersion, String id, Instant createdAt, ExperimentConfig config,
+            EnvironmentInfo environment, Optional<ModelInfo> model, List<RunSetup> processes, List<CycleResult> cycles,
+            Summary summary, Optional<CarbonIntensity> carbonIntensity, Map<String, String> metricDefinitions,
+            List<String> warnings, Completeness status, String statusReason) {
+        this(schemaVersion, id, createdAt, config, environment, model, processes, cycles, summary, carbonIntensity,
+                metricDefinitions, warnings, status, statusReason, List.of());
+    }
+
+    /**
+     * A copy with these user quality scores in place of its own.
+     *
+     * @param scores the scores
+     * @return the copy
+     */
+    public ExperimentResult withQualityScores(List<dev.lem.quality.QualityScore> scores) {
+        return new ExperimentResult(schemaVersion, id, createdAt, config, environment, model, processes, cycles,
+                summary, carbonIntensity, metricDefinitions, warnings, status, statusReason, scores);
+    }
+
+    /**
+     * The user quality score of that name.
+     *
+     * @param name the score's name, e.g. {@code accuracy}
+     * @return the score; empty when none was attached
+     */
+    public Optional<dev.lem.quality.QualityScore> qualityScore(String name) {
+        return qualityScores.stream().filter(q -> q.name().equals(name)).findFirst();
     }
 
     /** {@return whether this is the whole planned experiment} */

@@ -38,6 +38,7 @@ import java.util.Optional;
  * @param status        where the process stands: running, or how it ended
  * @param finishedAt    when the process ended (its end marker); absent while it runs, and in the file of a
  *                      process that was killed without a chance to write it
+ * @param quality       quality measured beside the cycles ({@code quality.*}, rank 0 only), when it was
  */
 public record RunSetup(
         int schemaVersion,
@@ -61,7 +62,8 @@ public record RunSetup(
         List<String> warnings,
         Optional<String> failure,
         RunStatus status,
-        Optional<Instant> finishedAt) {
+        Optional<Instant> finishedAt,
+        Optional<QualityResult> quality) {
 
     /**
      * Checks that the experiment is set and copies the lists and map; a {@code null} status (files written before it
@@ -89,6 +91,7 @@ public record RunSetup(
      * @param failure why the process stopped early, if it did
      * @param status where the process stands: running, or how it ended
      * @param finishedAt when the process ended; absent while it runs
+     * @param quality quality measured beside the cycles, when it was; {@code null} means none
      */
     public RunSetup {
         // files written before the status existed: derive it from what they say
@@ -98,10 +101,48 @@ public record RunSetup(
                     : config != null && cyclesRun >= config.cycles() ? RunStatus.COMPLETE : RunStatus.RUNNING;
         }
         finishedAt = finishedAt == null ? Optional.empty() : finishedAt;
+        quality = quality == null ? Optional.empty() : quality;
         Objects.requireNonNull(experimentId, "experimentId");
         plugins = List.copyOf(plugins);
         backendEnvironment = Map.copyOf(backendEnvironment);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * A setup without a quality measurement.
+     *
+     * @param schemaVersion results schema version
+     * @param experimentId the experiment
+     * @param rank this process's rank
+     * @param worldSize processes in the experiment
+     * @param host host name
+     * @param pid process id
+     * @param startedAt wall-clock start
+     * @param config the configuration with provenance
+     * @param environment the environment
+     * @param model what was loaded
+     * @param load model load time and energy
+     * @param unload model release time and energy
+     * @param warmup warm-up
+     * @param baseline idle baseline
+     * @param plugins meters, telemetry and estimators used or not, with reasons
+     * @param backendEnvironment facts from the backend
+     * @param cyclesRun measured cycles this process completed
+     * @param stopReason why it ran that many cycles
+     * @param warnings things the user should know
+     * @param failure why the process stopped early, if it did
+     * @param status where the process stands: running, or how it ended
+     * @param finishedAt when the process ended; absent while it runs
+     */
+    public RunSetup(int schemaVersion, String experimentId, int rank, int worldSize, String host, long pid,
+            Instant startedAt, ExperimentConfig config, EnvironmentInfo environment, Optional<ModelInfo> model,
+            Optional<PhaseMeasurement> load, Optional<PhaseMeasurement> unload, Optional<WarmupResult> warmup,
+            Optional<IdleBaseline> baseline, List<PluginStatus> plugins, Map<String, String> backendEnvironment,
+            int cyclesRun, String stopReason, List<String> warnings, Optional<String> failure, RunStatus status,
+            Optional<Instant> finishedAt) {
+        this(schemaVersion, experimentId, rank, worldSize, host, pid, startedAt, config, environment, model, load,
+                unload, warmup, baseline, plugins, backendEnvironment, cyclesRun, stopReason, warnings, failure, status,
+                finishedAt, Optional.empty());
     }
 
     /** One line: the process, the model, load and warm-up, the cycles it ran and why it stopped. */

@@ -5,6 +5,7 @@ import dev.lem.energy.DomainEnergy;
 import dev.lem.energy.MeasurementMethod;
 import dev.lem.flops.FlopsEstimate;
 import dev.lem.metrics.LatencyStats;
+import dev.lem.metrics.RequestEnergy;
 import dev.lem.stats.CrossCycleStatistics;
 import dev.lem.stats.CycleSample;
 import dev.lem.stats.Estimate;
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
  */
 public final class SummaryCalculator {
     private static final String TIMED = "measured (System.nanoTime timestamps)";
+    private static final String NOT_PER_CYCLE = "measured once per experiment, not per cycle";
     private static final Map<Metric, Row> TABLE = table();
 
     private SummaryCalculator() {
@@ -191,6 +193,28 @@ public final class SummaryCalculator {
         t.put(Metric.MAX_IN_FLIGHT, mean(c -> c.metrics().maxInFlight().map(Integer::doubleValue), counted,
                 "no request was sent"));
         t.put(Metric.MEAN_IN_FLIGHT, mean(c -> c.metrics().meanInFlight(), counted, "no request was sent"));
+        BiFunction<SummaryInputs, List<CycleResult>, String> noGood = (in, cs) ->
+                cs.get(0).metrics().goodRequests().isEmpty()
+                        ? "no SLO configured (set slo.ttft_ms, slo.tpot_ms or slo.e2e_ms)"
+                        : used(cs.get(0)).isEmpty() ? noEnergy.apply(in, cs)
+                                : "no request met every SLO in any cycle";
+        t.put(Metric.ENERGY_PER_GOOD_REQUEST_J, ratio(c -> used(c).map(CycleEnergy::totalJoules),
+                c -> c.metrics().goodRequests().map(Integer::doubleValue).orElse(Double.NaN), eBasis, noGood));
+        t.put(Metric.GOOD_REQUESTS_PER_KJ, ratio(c -> c.metrics().goodRequests().map(Integer::doubleValue),
+                c -> used(c).map(e -> e.totalJoules() / 1000).orElse(Double.NaN), eBasis, noGood));
+        BiFunction<SummaryInputs, List<CycleResult>, String> attributed = (in, cs) -> "attributed by share of "
+                + "in-flight token-time from " + energyBasis(cs) + " energy";
+        BiFunction<SummaryInputs, List<CycleResult>, String> noAttribution = (in, cs) -> used(cs.get(0)).isEmpty()
+                ? noEnergy.apply(in, cs) : "no request completed";
+        t.put(Metric.ENERGY_PER_REQUEST_P50_J, new Row((in, c) -> c.requestEnergy().map(RequestEnergy::p50Joules),
+                null, attributed, noAttribution, (in, cs) -> Optional.empty()));
+        t.put(Metric.ENERGY_PER_REQUEST_P90_J, new Row((in, c) -> c.requestEnergy().map(RequestEnergy::p90Joules),
+                null, attributed, noAttribution, (in, cs) -> Optional.empty()));
+        t.put(Metric.ENERGY_PER_REQUEST_P99_J, new Row((in, c) -> c.requestEnergy().map(RequestEnergy::p99Joules),
+                null, attributed, noAttribution, (in, cs) -> Optional.empty()));
+        // measured once per experiment, not per cycle: see quality(); no per-cycle sample
+        t.put(Metric.PERPLEXITY, new Row((in, c) -> Optional.empty(), null, (in, cs) -> "", (in, cs) -> "",
+                (in, cs) -> Optional.of(NOT_PER_CYCLE)));
         t.put(Metric.PEAK_RSS_MB, mean(c -> c.peakRssBytes().map(b -> b / 1e6), "measured (/proc/self/status VmHWM)",
                 "peak RSS is not readable on this OS"));
         for (Metric m : Metric.values()) {
@@ -230,6 +254,15 @@ public final class SummaryCalculator {
         Map<Metric, Estimate> metrics = new EnumMap<>(Metric.class);
         Map<Metric, String> unavailable = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
+            if (!m.acrossCycles()) {
+                Optional<Estimate> q = quality(m, inputs);
+                if (q.isPresent()) {
+                    metrics.put(m, q.get());
+                } else {
+                    unavailable.put(m, whyNoQuality(m, inputs));
+                }
+                continue;
+            }
             Outcome o = compute(m, cycles, inputs);
             if (o.sample().isPresent()) {
                 metrics.put(m, estimate(m, o.sample().get(), inputs).describedAs(m.unit(), o.basis()));
@@ -275,6 +308,9 @@ public final class SummaryCalculator {
      * @return the estimate; empty when the metric is unavailable
      */
     public static Optional<Estimate> estimate(Metric metric, List<CycleResult> cycles, SummaryInputs inputs) {
+        if (!metric.acrossCycles()) {
+            return quality(metric, inputs);
+        }
         Outcome o = compute(metric, usable(cycles), inputs);
         return o.sample().map(s -> estimate(metric, s, inputs).describedAs(metric.unit(), o.basis()));
     }
@@ -288,6 +324,23 @@ public final class SummaryCalculator {
      */
     public static Optional<CycleSample> sample(ExperimentResult result, Metric metric) {
         return sample(metric, result.completeCycles(), SummaryInputs.of(result));
+    }
+
+    /** A figure measured once per experiment ({@link Metric#acrossCycles()} false), from the quality measurement. */
+    private static Optional<Estimate> quality(Metric m, SummaryInputs in) {
+        if (m != Metric.PERPLEXITY) {
+            return Optional.empty();
+        }
+        return in.quality().flatMap(QualityResult::perplexity)
+                .map(p -> p.estimate(in.config().stats().intervals(), in.config().seed() + m.ordinal()));
+    }
+
+    private static String whyNoQuality(Metric m, SummaryInputs in) {
+        if (!in.config().quality().perplexity().enabled()) {
+            return "no quality.perplexity.dataset configured (set it to builtin, or to a .txt or .jsonl file)";
+        }
+        return in.quality().flatMap(QualityResult::perplexityUnavailable).orElse("not measured: the experiment ended "
+                + "before its quality window ran (it runs after the last cycle)");
     }
 
     private static Estimate estimate(Metric m, CycleSample s, SummaryInputs in) {

@@ -24,9 +24,10 @@ import java.util.Optional;
  * @param peak          the device's peaks (or why they are unknown)
  * @param devices       devices the work ran on (the processes of the experiment)
  * @param stopReason    why this many cycles ran
+ * @param quality       quality measured beside the cycles (rank 0's), when it was
  */
 public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<CarbonIntensity> carbon,
-        String noCarbon, Utilisation.DevicePeak peak, int devices, String stopReason) {
+        String noCarbon, Utilisation.DevicePeak peak, int devices, String stopReason, Optional<QualityResult> quality) {
 
     /**
      * Checks that no component is null.
@@ -38,6 +39,7 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
      * @param peak the device's peaks (or why they are unknown)
      * @param devices devices the work ran on
      * @param stopReason why this many cycles ran
+     * @param quality quality measured beside the cycles, when it was; {@code null} means none
      */
     public SummaryInputs {
         Objects.requireNonNull(config, "config");
@@ -46,6 +48,7 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
         Objects.requireNonNull(noCarbon, "noCarbon");
         Objects.requireNonNull(peak, "peak");
         Objects.requireNonNull(stopReason, "stopReason");
+        quality = quality == null ? Optional.empty() : quality;
     }
 
     /**
@@ -63,7 +66,7 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
                 () -> new IllegalArgumentException("at least one process setup is needed"));
         String dtype = first.model().map(ModelInfo::dtype).orElse(config.precision().toString());
         return new SummaryInputs(config, energyUnavailableReason(first), carbon, noCarbon, peak(config, first, dtype),
-                first.worldSize(), first.stopReason());
+                first.worldSize(), first.stopReason(), first.quality());
     }
 
     /**
@@ -124,7 +127,7 @@ public record SummaryInputs(ExperimentConfig config, String noEnergy, Optional<C
         Utilisation.DevicePeak peak = Utilisation.resolve(config.flops().peakTflops(),
                 config.flops().peakBandwidthGbS(), Optional.empty(), config.precision().toString());
         return new SummaryInputs(config, "no energy meter gave a reading", carbon,
-                CarbonIntensities.whyUnavailable(config.carbon()), peak, 1, "");
+                CarbonIntensities.whyUnavailable(config.carbon()), peak, 1, "", Optional.empty());
     }
 
     /** The accelerator's name as a telemetry source reported it (e.g. NVML's {@code gpu0.name}). */

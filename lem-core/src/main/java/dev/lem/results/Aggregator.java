@@ -342,7 +342,8 @@ public final class Aggregator {
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(CycleResult.MAX_FAILURE_REASONS)
                 .forEach(e -> reasons.put(e.getKey(), e.getValue().intValue()));
         return new CycleResult(cycle, ps.stream().map(ProcessResult::rank).toList(), metrics, energy, grams, flops,
-                throttle, rss, memoryTraffic(requests, config, model), warnings, reasons, phaseSplit(ps, energy));
+                throttle, rss, memoryTraffic(requests, config, model), warnings, reasons, phaseSplit(ps, energy),
+                requestEnergy(ps, energy));
     }
 
     /**
@@ -375,6 +376,24 @@ public final class Aggregator {
                 "the engine's per-request prefill and decode times over the cycle's window"));
     }
 
+    /**
+     * The cycle's energy (over the domains the workload uses) divided among its requests by their share of in-flight
+     * token-time, every process's requests on one timeline (each process's cycle start as it recorded it).
+     */
+    static Optional<dev.lem.metrics.RequestEnergy> requestEnergy(List<ProcessResult> ps, Optional<CycleEnergy> energy) {
+        Optional<CycleEnergy> used = energy.filter(e -> e.domains().stream().anyMatch(d -> d.domain().usedByWorkload()));
+        if (used.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant origin = ps.stream().map(ProcessResult::startedAt).min(Instant::compareTo).orElseThrow();
+        List<dev.lem.metrics.EnergyAttribution.Span> spans = new ArrayList<>();
+        for (ProcessResult p : ps) {
+            long offset = java.time.Duration.between(origin, p.startedAt()).toNanos();
+            p.requests().forEach(r -> spans.add(dev.lem.metrics.EnergyAttribution.Span.of(r, offset)));
+        }
+        return dev.lem.metrics.EnergyAttribution.summarize(spans, used.get().totalJoules());
+    }
+
     /** Bytes moved per cycle for MBU, for in-process models with a known architecture. */
     static Optional<Double> memoryTraffic(List<RequestRecord> requests, ExperimentConfig config,
             Optional<ModelInfo> model) {
@@ -390,8 +409,12 @@ public final class Aggregator {
         if (tokens.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(MemoryTraffic.cycleTraffic(model.get().architecture().get(), dtype.get(), tokens,
-                config.batching().batchSize()).totalBytes());
+        Optional<Double> weightBytes = model.get().weights().flatMap(dev.lem.spi.WeightFormat::bytesPerForwardPass);
+        return Optional.of((weightBytes.isPresent()
+                ? MemoryTraffic.cycleTraffic(model.get().architecture().get(), dtype.get(), tokens,
+                        config.batching().batchSize(), weightBytes.get())
+                : MemoryTraffic.cycleTraffic(model.get().architecture().get(), dtype.get(), tokens,
+                        config.batching().batchSize())).totalBytes());
     }
 
     /**

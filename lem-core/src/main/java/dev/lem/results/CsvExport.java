@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Results as CSV, in two shapes. Wide ({@link #toCsv}): one row per experiment, identity and the main settings,
- * then for every {@link Metric} its mean, confidence bounds, n, interval method, outlier cycles (space-separated
+ * Results as CSV, in two shapes. Wide ({@link #toCsv}): one row per experiment, identity and the main settings
+ * (with the weights' data type, quantisation and bytes per forward pass, the adapter, and the user's quality scores
+ * as {@code name=value} separated by spaces), then for every {@link Metric} its mean, confidence bounds, n, interval method, outlier cycles (space-separated
  * indices) and basis; units are in the column names (the metric keys end in their unit: {@code _j}, {@code _ms},
  * {@code _per_s}, ...). Long, or tidy ({@link #toTidyCsv}): one row per experiment × metric with the same identity
  * columns and then {@code metric, unit, mean, ci_low, ci_high, ci_level, ci_method, n, std, cv, basis,
@@ -24,7 +25,8 @@ public final class CsvExport {
     /** {@return the header row's columns} */
     public static List<String> columns() {
         List<String> cols = new ArrayList<>(List.of("id", "name", "created_at", "status", "model", "backend", "precision",
-                "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights"));
+                "device", "batch_size", "max_output_tokens", "prompts", "cycles", "synthetic_weights", "weights_dtype",
+                "quantization", "weight_bytes_per_forward_pass", "adapter", "quality_scores"));
         for (Metric m : Metric.values()) {
             cols.add(m.key() + "_mean");
             cols.add(m.key() + "_ci_low");
@@ -74,6 +76,14 @@ public final class CsvExport {
         row.add(Integer.toString(c.prompts().limit()));
         row.add(Integer.toString(r.summary().cycles()));
         row.add(r.model().map(m -> Boolean.toString(m.syntheticWeights())).orElse(""));
+        var weights = r.model().flatMap(dev.lem.spi.ModelInfo::weights);
+        row.add(weights.map(dev.lem.spi.WeightFormat::dtype).orElse(""));
+        row.add(weights.map(dev.lem.spi.WeightFormat::quantization).orElse(""));
+        row.add(weights.flatMap(dev.lem.spi.WeightFormat::bytesPerForwardPass).map(CsvExport::num).orElse(""));
+        row.add(r.model().flatMap(dev.lem.spi.ModelInfo::adapter).map(a -> a.name() + " r=" + a.rank() + " "
+                + a.application()).orElse(""));
+        row.add(r.qualityScores().stream().map(q -> q.name() + "=" + num(q.value()))
+                .collect(java.util.stream.Collectors.joining(" ")));
         for (Metric m : Metric.values()) {
             Optional<Estimate> s = r.summary().find(m);
             row.add(s.map(x -> num(x.mean())).orElse(""));

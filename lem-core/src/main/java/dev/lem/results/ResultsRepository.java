@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import dev.lem.quality.QualityScore;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *   raw/&lt;id&gt;/setup_&lt;rank&gt;.json
  *   raw/&lt;id&gt;/cycle_&lt;c&gt;/process_&lt;rank&gt;.json
  *   raw/&lt;id&gt;/cycle_&lt;c&gt;/timeseries_&lt;rank&gt;.csv
+ *   raw/&lt;id&gt;/quality_scores.json     (lem results annotate)
  *   aggregated/&lt;id&gt;.json
  * </pre>
  * Every write is atomic; every JSON file carries {@code schema_version}. Safe for several processes
@@ -35,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 public final class ResultsRepository {
     private static final Pattern CYCLE_DIR = Pattern.compile("cycle_(\\d+)");
     private static final Pattern PROCESS_FILE = Pattern.compile("process_(\\d+)\\.json");
+    private static final String QUALITY_SCORES = "quality_scores.json";
     private static final Pattern SETUP_FILE = Pattern.compile("setup_(\\d+)\\.json");
 
     private final Path root;
@@ -265,7 +268,8 @@ public final class ResultsRepository {
         }
         List<String> skipped = new ArrayList<>();
         List<ProcessResult> results = readProcessResults(id, skipCorrupt ? skipped : null);
-        ExperimentResult result = Aggregator.aggregate(id, setups, results, skipped);
+        ExperimentResult result = Aggregator.aggregate(id, setups, results, skipped)
+                .withQualityScores(readQualityScores(id));
         writeAggregated(result);
         return result;
     }
@@ -329,7 +333,13 @@ public final class ResultsRepository {
     public ExperimentResult current(String id) {
         Optional<ExperimentResult> agg = readAggregated(id);
         if (agg.isPresent() && isCurrent(agg.get(), readSetups(id))) {
-            return agg.get();
+            List<QualityScore> scores = readQualityScores(id);
+            if (agg.get().qualityScores().equals(scores)) {
+                return agg.get();
+            }
+            ExperimentResult annotated = agg.get().withQualityScores(scores);
+            writeAggregated(annotated);
+            return annotated;
         }
         return aggregate(id);
     }
@@ -346,6 +356,52 @@ public final class ResultsRepository {
                 .collect(Collectors.toMap(RunSetup::rank, s -> s, (a, b) -> a));
         return setups.stream().allMatch(s -> seen.containsKey(s.rank()) && seen.get(s.rank()).status() == s.status()
                 && seen.get(s.rank()).cyclesRun() == s.cyclesRun());
+    }
+
+    /**
+     * The quality scores users attached to an experiment, in the order first attached.
+     *
+     * @param id the experiment id
+     * @return the scores; empty when none
+     * @throws ResultsException when the file cannot be read (naming it)
+     */
+    public List<QualityScore> readQualityScores(String id) {
+        Path f = rawDirectory(id).resolve(QUALITY_SCORES);
+        if (!Files.isRegularFile(f)) {
+            return List.of();
+        }
+        return ResultsJson.read(readText(f), QualityScores.class, f.toString()).scores();
+    }
+
+    /**
+     * Attaches quality scores to an experiment ({@code lem results annotate}): a score of a name already attached is
+     * replaced, the others kept; then the aggregate is written again with them (aggregated anew when out of date).
+     *
+     * @param id     the experiment id
+     * @param scores the scores to attach
+     * @return the aggregate with the scores
+     * @throws ResultsException when the experiment has no raw results or a file cannot be read or written
+     */
+    public ExperimentResult annotate(String id, List<QualityScore> scores) {
+        if (readSetups(id).isEmpty()) {
+            throw new ResultsException("Experiment " + id + " has no results in " + rawDirectory(id)
+                    + ": `lem results list` shows the experiments");
+        }
+        Map<String, QualityScore> all = new java.util.LinkedHashMap<>();
+        readQualityScores(id).forEach(q -> all.put(q.name(), q));
+        scores.forEach(q -> all.put(q.name(), q));
+        AtomicFiles.write(rawDirectory(id).resolve(QUALITY_SCORES),
+                ResultsJson.write(new QualityScores(ResultsJson.SCHEMA_VERSION, List.copyOf(all.values()))));
+        return current(id);
+    }
+
+    /**
+     * The file of user quality scores.
+     *
+     * @param schemaVersion results schema version
+     * @param scores        the scores
+     */
+    record QualityScores(int schemaVersion, List<QualityScore> scores) {
     }
 
     /** {@return ids of every experiment with raw results, oldest first} */

@@ -13,6 +13,7 @@ import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.InferenceBackend;
 import dev.lem.spi.ModelInfo;
 import dev.lem.spi.TelemetrySource;
+import dev.lem.spi.WeightFormat;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -166,6 +167,20 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
             problems.add(new dev.lem.config.ConfigProblem("server.api", "triton is served by backend trtllm, not "
                     + name + "; use completions or chat"));
         }
+        dev.lem.config.AdapterConfig adapter = settings.adapter();
+        if (adapter.synthetic()) {
+            problems.add(new dev.lem.config.ConfigProblem("adapter.path", "synthetic adapters are made by the djl "
+                    + "backend only; a server needs a PEFT adapter folder (or adapter.name for one it already serves)"));
+        } else if (adapter.source().isPresent() && name.equals("trtllm")) {
+            problems.add(new dev.lem.config.ConfigProblem("adapter.path", "the trtllm backend does not pass LoRA "
+                    + "adapters to TensorRT-LLM yet; use backend vllm (--enable-lora --lora-modules) or djl"));
+        } else if (adapter.source().isPresent() && settings.server().managed()) {
+            java.nio.file.Path folder = java.nio.file.Path.of(adapter.source().get());
+            if (!java.nio.file.Files.isRegularFile(folder.resolve("adapter_config.json"))) {
+                problems.add(new dev.lem.config.ConfigProblem("adapter.path", "\"" + folder + "\" is not a PEFT "
+                        + "adapter folder (no adapter_config.json): a managed server loads the adapter from it"));
+            }
+        }
         if (settings.server().managed() && !canManage) {
             problems.add(new dev.lem.config.ConfigProblem("server.managed", "backend " + name + " cannot start a "
                     + "server: start it yourself and set server.url, or use backend vllm or trtllm, which can"));
@@ -256,8 +271,72 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         environment.put("server.model", settings.modelName());
         clientLatencyProbePending = true;
         Map<String, String> details = new LinkedHashMap<>(environment);
-        return new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
-                "unknown (chosen by the server)", false, Optional.empty(), details, engineSettings());
+        List<dev.lem.spi.EngineSetting> engine = engineSettings();
+        ModelInfo info = new ModelInfo(settings.modelName(), "server", settings.baseUri().toString(), Optional.empty(),
+                "unknown (chosen by the server)", false, Optional.empty(), details, engine).withWeights(weightFormat(engine));
+        if (config.adapter().source().isPresent() || config.adapter().name().isPresent()) {
+            info = info.withAdapter(servedAdapter());
+        }
+        return info;
+    }
+
+    /**
+     * The served adapter as recorded: its name, and r, lora_alpha, target_modules and use_rslora from the folder's
+     * adapter_config.json when LEM can read it (a managed server's adapter, or a folder given for a server at a URL);
+     * 0 and no targets when unknown (an adapter the server serves by adapter.name only).
+     */
+    private dev.lem.spi.AdapterInfo servedAdapter() {
+        Optional<String> folder = config.adapter().source();
+        int r = 0;
+        double alpha = 0;
+        boolean rs = false;
+        List<String> targets = List.of();
+        if (folder.isPresent()) {
+            try {
+                JsonNode c = JSON.readTree(java.nio.file.Files.readString(Path.of(folder.get())
+                        .resolve("adapter_config.json")));
+                r = c.path("r").asInt(0);
+                alpha = c.path("lora_alpha").asDouble(0);
+                rs = c.path("use_rslora").asBoolean(false);
+                List<String> t = new ArrayList<>();
+                c.path("target_modules").forEach(n -> t.add(n.asString()));
+                if (c.path("target_modules").isString()) {
+                    t.add(c.path("target_modules").asString());
+                }
+                targets = t;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot read the adapter's adapter_config.json", e);
+            }
+        }
+        double scaling = r == 0 ? 0 : rs ? alpha / Math.sqrt(r) : alpha / r;
+        return new dev.lem.spi.AdapterInfo(requestModel(), folder.orElse("served by the server (adapter.name)"), r,
+                alpha, scaling, rs, targets, "served", 0);
+    }
+
+    /**
+     * The weights' quantisation as the configuration and the server state it: the engine's {@code quantization}
+     * (vLLM) or {@code quant_config.quant_algo} (TensorRT-LLM) setting when recorded (set for a managed server, passed through, or declared for a server at a URL), else
+     * unknown — "as configured by the user outside LEM; not reported by the server".
+     */
+    private WeightFormat weightFormat(List<dev.lem.spi.EngineSetting> engine) {
+        Optional<dev.lem.spi.EngineSetting> q = engine.stream().filter(e -> (e.name().equals("quantization")
+                || e.name().equals("quant_config.quant_algo")) && e.value() != null).findFirst();
+        Optional<dev.lem.spi.EngineSetting> dtype = engine.stream().filter(e -> e.name().equals("dtype")
+                && e.value() != null).findFirst();
+        String d = dtype.map(e -> String.valueOf(e.value())).orElse("unknown");
+        if (q.isPresent()) {
+            dev.lem.spi.EngineSetting e = q.get();
+            String basis = switch (e.source()) {
+                case SET_BY_LEM -> "set for the managed server (options.quantization)";
+                case PASSED_THROUGH -> "passed to the managed server (server.args or extra)";
+                case REPORTED_BY_SERVER -> "reported by the server";
+                default -> "declared in options.quantization for a server configured outside LEM; not reported by it";
+            };
+            return new WeightFormat(d, String.valueOf(e.value()), basis, Optional.empty());
+        }
+        return new WeightFormat(d, "unknown", config.server().managed() ? "the engine's default for the checkpoint "
+                + "(its quantization_config, if any): not reported by the server" : "as configured by the user outside "
+                + "LEM; not reported by the server (declare options.quantization to record it)", Optional.empty());
     }
 
     /**
@@ -331,11 +410,15 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                     + " (check server.url and server.api_key_env)");
         }
         List<String> ids = new ArrayList<>();
+        List<String> loras = new ArrayList<>();
         try {
             JsonNode root = JSON.readTree(models.body());
             for (JsonNode m : root.path("data")) {
                 if (m.path("id").isString()) {
                     ids.add(m.get("id").asString());
+                    if (m.path("parent").isString()) {
+                        loras.add(m.get("id").asString()); // vLLM lists a LoRA module with its base as parent
+                    }
                 }
             }
             JsonNode first = root.path("data").path(0);
@@ -347,8 +430,53 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
                     + " did not answer GET /v1/models with JSON: " + excerpt(models.body()));
         }
         environment.put("server.models", String.join(",", ids));
-        resolveModel(ids);
+        Optional<String> adapter = config.adapter().effectiveName();
+        if (adapter.isPresent()) {
+            if (!ids.isEmpty() && !ids.contains(adapter.get())) {
+                throw new BackendException("The " + name + " server at " + settings.baseUri() + " does not serve the "
+                        + "adapter \"" + adapter.get() + "\" (it serves " + ids + "): start it with --enable-lora "
+                        + "--lora-modules " + adapter.get() + "=<folder>, set adapter.name to the served adapter's name"
+                        + (canManage() ? ", or let LEM start it (server.managed: true)" : ""));
+            }
+            environment.put("server.adapter", adapter.get());
+        }
+        // the base model is chosen among the models that are no adapter of another (and not the adapter named)
+        List<String> bases = ids.stream().filter(i -> !loras.contains(i) && !adapter.filter(i::equals).isPresent())
+                .toList();
+        resolveModel(bases.isEmpty() ? ids : bases);
         version().ifPresent(v -> environment.put("server.version", v));
+    }
+
+    /**
+     * The model name requests carry: the adapter's name when {@code adapter.*} names one (a vLLM LoRA module), else
+     * the served model's.
+     *
+     * @return the name of the {@code model} field of requests
+     */
+    protected final String requestModel() {
+        return config.adapter().effectiveName().orElse(settings.modelName());
+    }
+
+    /**
+     * Log-probabilities of given text through the server ({@link PromptLogprobsScorer}: {@code /tokenize}, then
+     * {@code prompt_logprobs} or {@code echo} with {@code logprobs}); whether the server offers them shows on the
+     * first call. None for Triton's API.
+     */
+    @Override
+    public Optional<dev.lem.spi.TokenScorer> tokenScorer() {
+        if (settings.api() == ServerApi.TRITON) {
+            return Optional.empty();
+        }
+        int context = Optional.ofNullable(environment().get("server.max_model_len")).flatMap(v -> {
+            try {
+                // each window is sent with max_tokens 1: the prompt may fill the context but for that token
+                return Optional.of(Math.max(2, Integer.parseInt(v.trim()) - 1));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }).orElse(Integer.MAX_VALUE);
+        return Optional.of(new PromptLogprobsScorer(client, requestModel(), context, settings.requestTimeout(),
+                "the " + name + " server at " + settings.baseUri()));
     }
 
     /**
@@ -485,7 +613,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     protected StreamCall call(GenerationRequest r) {
         boolean chat = settings.api() == ServerApi.CHAT;
         ObjectNode body = JSON.createObjectNode();
-        body.put("model", settings.modelName());
+        body.put("model", requestModel());
         if (chat) {
             body.putArray("messages").addObject().put("role", "user").put("content", r.prompt());
             body.put(maxTokensField(), r.maxOutputTokens());

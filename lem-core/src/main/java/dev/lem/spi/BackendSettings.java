@@ -1,5 +1,6 @@
 package dev.lem.spi;
 
+import dev.lem.config.AdapterConfig;
 import dev.lem.config.ExperimentConfig;
 import dev.lem.config.OptionValues;
 import dev.lem.config.Precision;
@@ -22,9 +23,10 @@ import java.util.TreeMap;
  * @param server         the server connection (served backends)
  * @param options        the backend's own options, validated against {@link BackendProvider#options()}
  * @param extra          engine arguments LEM does not model, to pass verbatim ({@code extra:})
+ * @param adapter        the LoRA adapter to apply ({@code adapter.*}; none by default)
  */
 public record BackendSettings(String model, boolean modelExplicit, Precision precision, String device, int maxInputTokens, long seed,
-        ServerConfig server, OptionValues options, Map<String, Object> extra) {
+        ServerConfig server, OptionValues options, Map<String, Object> extra, AdapterConfig adapter) {
 
     /**
      * Checks that the object components are set and copies {@code extra}, sorted by key.
@@ -38,6 +40,7 @@ public record BackendSettings(String model, boolean modelExplicit, Precision pre
      * @param server the server connection (served backends)
      * @param options the backend's own options, validated
      * @param extra engine arguments LEM does not model, to pass verbatim
+     * @param adapter the LoRA adapter to apply; {@code null} means none
      */
     public BackendSettings {
         Objects.requireNonNull(model, "model");
@@ -46,6 +49,7 @@ public record BackendSettings(String model, boolean modelExplicit, Precision pre
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(options, "options");
         extra = java.util.Collections.unmodifiableMap(new TreeMap<>(extra));
+        adapter = adapter == null ? AdapterConfig.none() : adapter;
     }
 
     /**
@@ -57,7 +61,7 @@ public record BackendSettings(String model, boolean modelExplicit, Precision pre
      */
     public static BackendSettings of(ExperimentConfig config, OptionValues options) {
         return new BackendSettings(config.model(), config.isExplicit("model"), config.precision(), config.device(), config.maxInputTokens(),
-                config.seed(), config.server(), options, config.extra());
+                config.seed(), config.server(), options, config.extra(), config.adapter());
     }
 
     /**

@@ -97,6 +97,17 @@ public interface InferenceBackend extends AutoCloseable {
     }
 
     /**
+     * Log-probabilities of given text under the loaded model, for perplexity ({@code quality.perplexity.*}); valid
+     * after {@link #load()}. A served backend may offer a scorer whose calls then fail with a
+     * {@link TokenScoringException} saying the server does not offer them.
+     *
+     * @return the scorer; empty when the backend offers none
+     */
+    default Optional<TokenScorer> tokenScorer() {
+        return Optional.empty();
+    }
+
+    /**
      * A telemetry source the backend offers (e.g. a server's metrics endpoint), sampled with the others.
      *
      * @return the source; empty when the backend offers none

@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param details          anything else worth recording (revision, tokenizer, server version)
  * @param engineSettings   the engine settings it runs with, typed, each with where its value came from (empty
  *                         for backends that record none, and in results written before LEM recorded them)
+ * @param weights          the weights' data type and quantisation as used, and the bytes one forward pass reads
+ *                         (empty for backends that record none, and in results written before LEM recorded it)
+ * @param adapter          the LoRA adapter applied, when there is one
  */
 public record ModelInfo(
         String id,
@@ -30,7 +33,9 @@ public record ModelInfo(
         boolean syntheticWeights,
         Optional<Long> parameterCount,
         Map<String, String> details,
-        List<EngineSetting> engineSettings) {
+        List<EngineSetting> engineSettings,
+        Optional<WeightFormat> weights,
+        Optional<AdapterInfo> adapter) {
 
     /**
      * Checks that the text and {@code Optional} components are set and copies the map and list; a {@code null} list
@@ -45,6 +50,8 @@ public record ModelInfo(
      * @param parameterCount exact parameter count when known
      * @param details anything else worth recording
      * @param engineSettings the engine settings it runs with
+     * @param weights the weights' data type and quantisation as used; {@code null} means not recorded
+     * @param adapter the LoRA adapter applied; {@code null} means none
      */
     public ModelInfo {
         Objects.requireNonNull(id, "id");
@@ -55,6 +62,28 @@ public record ModelInfo(
         Objects.requireNonNull(parameterCount, "parameterCount");
         details = Map.copyOf(details);
         engineSettings = engineSettings == null ? List.of() : List.copyOf(engineSettings);
+        weights = weights == null ? Optional.empty() : weights;
+        adapter = adapter == null ? Optional.empty() : adapter;
+    }
+
+    /**
+     * What was loaded, with no weight format or adapter recorded.
+     *
+     * @param id the model as named in the config
+     * @param source where it came from
+     * @param location folder, cache snapshot or server URL
+     * @param architecture the architecture, when known
+     * @param dtype the data type computations run in
+     * @param syntheticWeights true when the weights are seeded random numbers
+     * @param parameterCount exact parameter count when known
+     * @param details anything else worth recording
+     * @param engineSettings the engine settings it runs with
+     */
+    public ModelInfo(String id, String source, String location, Optional<ModelArchitecture> architecture, String dtype,
+            boolean syntheticWeights, Optional<Long> parameterCount, Map<String, String> details,
+            List<EngineSetting> engineSettings) {
+        this(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details, engineSettings,
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -71,7 +100,8 @@ public record ModelInfo(
      */
     public ModelInfo(String id, String source, String location, Optional<ModelArchitecture> architecture, String dtype,
             boolean syntheticWeights, Optional<Long> parameterCount, Map<String, String> details) {
-        this(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details, List.of());
+        this(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details, List.of(),
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -82,7 +112,29 @@ public record ModelInfo(
      */
     public ModelInfo withEngineSettings(List<EngineSetting> settings) {
         return new ModelInfo(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details,
-                settings);
+                settings, weights, adapter);
+    }
+
+    /**
+     * The same, with this weight format.
+     *
+     * @param format the weights' data type and quantisation as used
+     * @return a copy with this weight format
+     */
+    public ModelInfo withWeights(WeightFormat format) {
+        return new ModelInfo(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details,
+                engineSettings, Optional.of(format), adapter);
+    }
+
+    /**
+     * The same, with this adapter.
+     *
+     * @param info the LoRA adapter applied
+     * @return a copy with this adapter
+     */
+    public ModelInfo withAdapter(AdapterInfo info) {
+        return new ModelInfo(id, source, location, architecture, dtype, syntheticWeights, parameterCount, details,
+                engineSettings, weights, Optional.of(info));
     }
 
     /**

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  *   <li>Foundation: {@code stats}, {@code model}, and the two root types every layer may name,
  *       {@code LemException} and {@code Metric};</li>
  *   <li>Config: {@code config};</li>
- *   <li>Contracts and measurement: {@code spi}, {@code energy}, {@code flops}, {@code metrics}, {@code env};</li>
+ *   <li>Contracts and measurement: {@code spi}, {@code energy}, {@code flops}, {@code metrics}, {@code env},
+ *       {@code quality};</li>
  *   <li>Workload: {@code workload}, {@code serving};</li>
  *   <li>Results: {@code result} (records and the summary), {@code results} (storage, aggregation);</li>
  *   <li>Campaigns: {@code campaign} (definitions, grid planning, manifests, orders, gaps: no running);</li>
@@ -58,8 +59,8 @@ class ArchitectureTest {
                             || FOUNDATION_ROOT_TYPES.contains(c.getName())
                             || FOUNDATION_ROOT_TYPES.stream().anyMatch(t -> c.getName().startsWith(t + "$"))))
             .layer("Config").definedBy(inPackages("config", "dev.lem.config"))
-            .layer("Contracts").definedBy(inPackages("spi, energy, flops, metrics, env", "dev.lem.spi", "dev.lem.energy",
-                    "dev.lem.flops", "dev.lem.metrics", "dev.lem.env"))
+            .layer("Contracts").definedBy(inPackages("spi, energy, flops, metrics, env, quality", "dev.lem.spi",
+                    "dev.lem.energy", "dev.lem.flops", "dev.lem.metrics", "dev.lem.env", "dev.lem.quality"))
             .layer("Workload").definedBy(inPackages("workload, serving", "dev.lem.workload", "dev.lem.serving"))
             .layer("Results").definedBy(inPackages("result, results", "dev.lem.result", "dev.lem.results"))
             .layer("Campaigns").definedBy(inPackages("campaign", "dev.lem.campaign"))

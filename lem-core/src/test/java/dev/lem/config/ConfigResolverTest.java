@@ -312,4 +312,37 @@ class ConfigResolverTest {
         assertThat(ConfigResolver.withDefaults().file(p).resolve().model())
                 .isEqualTo(dir.resolve("cfg/models/tiny").toString());
     }
+
+    @Test
+    void qualityAndAdapterPathsResolveAgainstTheFileWhileTheirWordsStayAsWritten() throws IOException {
+        Path p = write("cfg/q.yaml", "quality:\n  perplexity:\n    dataset: texts/corpus.jsonl\n"
+                + "adapter:\n  path: adapters/my-lora\n");
+        ExperimentConfig c = ConfigResolver.withDefaults().file(p).resolve();
+        assertThat(c.quality().perplexity().dataset()).contains(dir.resolve("cfg/texts/corpus.jsonl").toString());
+        assertThat(c.quality().perplexity().enabled()).isTrue();
+        assertThat(c.adapter().path()).contains(dir.resolve("cfg/adapters/my-lora").toString());
+        assertThat(c.adapter().effectiveName()).contains("my-lora");
+        Path words = write("cfg/w.yaml", "quality: {perplexity: {dataset: builtin}}\nadapter: {path: \"synthetic:r=8,"
+                + "alpha=16\"}\n");
+        ExperimentConfig w = ConfigResolver.withDefaults().file(words).resolve();
+        assertThat(w.quality().perplexity().dataset()).contains("builtin");
+        assertThat(w.adapter().path()).contains("synthetic:r=8,alpha=16");
+        assertThat(w.adapter().synthetic()).isTrue();
+        assertThat(w.adapter().effectiveName()).contains("lora-r8");
+        Path none = write("cfg/n.yaml", "adapter: {path: none}\n");
+        assertThat(ConfigResolver.withDefaults().file(none).resolve().adapter().source()).isEmpty();
+        assertThat(ExperimentConfig.defaults().quality().perplexity().enabled()).isFalse();
+    }
+
+    @Test
+    void aPerplexityStrideMustLeaveContextAndTheAdaptiveMetricMustBePerCycle() {
+        assertThatThrownBy(() -> ConfigResolver.withDefaults().set("quality.perplexity.window", 64, ValueSource.OVERRIDE)
+                .set("quality.perplexity.stride", 64, ValueSource.OVERRIDE).resolve())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("quality.perplexity.stride")
+                .hasMessageContaining("64 is not below quality.perplexity.window (64)");
+        assertThatThrownBy(() -> ConfigResolver.withDefaults().set("stats.adaptive.enabled", true, ValueSource.OVERRIDE)
+                .set("stats.adaptive.metric", "perplexity", ValueSource.OVERRIDE).resolve())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("stats.adaptive.metric")
+                .hasMessageContaining("measured once per experiment");
+    }
 }

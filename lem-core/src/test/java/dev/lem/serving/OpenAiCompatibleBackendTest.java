@@ -188,4 +188,100 @@ class OpenAiCompatibleBackendTest {
             assertThat(body.has("stream_options")).isFalse();
         }
     }
+
+    @Test
+    void anAdapterTheServerServesIsTheModelOfEveryRequestAndIsRecorded() throws Exception {
+        try (ScriptedServer lora = ScriptedServer.builder().adapters("sql-lora").start();
+                InferenceBackend b = backend(config("server.url", lora.uri().toString(), "adapter.name", "sql-lora"))) {
+            ModelInfo m = b.load();
+            // the base model is the one described; the adapter (listed with a parent) is not taken for a second model
+            assertThat(m.id()).isEqualTo("test-model");
+            assertThat(m.adapter()).get().satisfies(a -> {
+                assertThat(a.name()).isEqualTo("sql-lora");
+                assertThat(a.application()).isEqualTo("served");
+            });
+            assertThat(b.environment()).containsEntry("server.adapter", "sql-lora");
+            CountingLog log = new CountingLog();
+            GenerationRequest r = new GenerationRequest("a", "adapted one", null, 3, 0,
+                    DecodingConfig.greedyDecoding(true), 1, false);
+            b.submit(r, log).get(20, TimeUnit.SECONDS);
+            assertThat(lora.trace("adapted one").body.path("model").asString()).isEqualTo("sql-lora");
+        }
+    }
+
+    @Test
+    void anAdapterTheServerDoesNotServeIsRefusedWithTheFix() {
+        try (InferenceBackend b = backend(config("server.url", server.uri().toString(), "adapter.name", "sql-lora"))) {
+            assertThatThrownBy(b::load).isInstanceOf(BackendException.class)
+                    .hasMessageContaining("does not serve the adapter \"sql-lora\"")
+                    .hasMessageContaining("--enable-lora --lora-modules sql-lora=<folder>");
+        }
+    }
+
+    @Test
+    void aServerAtAUrlRecordsItsQuantisationAsConfiguredByTheUser() {
+        try (InferenceBackend b = backend(config("server.url", server.uri().toString()))) {
+            ModelInfo m = b.load();
+            assertThat(m.weights()).get().satisfies(w -> {
+                assertThat(w.quantization()).isEqualTo("unknown");
+                assertThat(w.basis()).contains("as configured by the user outside LEM");
+                assertThat(w.bytesPerForwardPass()).isEmpty();
+            });
+        }
+    }
+
+    @Test
+    void perplexityThroughAVllmServerUsesPromptLogprobs() {
+        try (InferenceBackend b = backend(config("server.url", server.uri().toString()))) {
+            b.load();
+            dev.lem.spi.TokenScorer s = b.tokenScorer().orElseThrow();
+            var r = dev.lem.quality.Perplexity.measure(s, new dev.lem.quality.QualityText("t",
+                    "one two three four five six seven eight nine ten"), new dev.lem.config.QualityConfig.Perplexity(
+                    java.util.Optional.of("builtin"), "text", 2048, 6, 3));
+            // the scripted vLLM gives every prompt token ln(1/2): perplexity exactly 2, each token scored once
+            assertThat(r.perplexity()).isCloseTo(2.0, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(r.scoredTokens()).isEqualTo(10);
+            assertThat(s.method()).startsWith("server prompt_logprobs");
+            assertThat(server.scoredPrompts()).isEqualTo(r.windows().size());
+        }
+    }
+
+    @Test
+    void aServerWithoutPromptLogProbabilitiesSaysNotOffered() throws Exception {
+        try (ScriptedServer trt = ScriptedServer.builder().flavor(ScriptedServer.Flavor.TRTLLM).start();
+                InferenceBackend b = backend(config("server.url", trt.uri().toString()))) {
+            b.load();
+            dev.lem.spi.TokenScorer s = b.tokenScorer().orElseThrow();
+            assertThatThrownBy(() -> dev.lem.quality.Perplexity.measure(s, new dev.lem.quality.QualityText("t",
+                    "one two three"), new dev.lem.config.QualityConfig.Perplexity(java.util.Optional.of("builtin"),
+                    "text", 2048, 6, 3))).isInstanceOf(dev.lem.spi.TokenScoringException.class)
+                    .hasMessageStartingWith("not offered by this server: ");
+        }
+    }
+
+    @Test
+    void aWindowLongerThanTheServersContextLessTheGeneratedTokenIsRefusedWithTheFix() throws Exception {
+        try (ScriptedServer small = ScriptedServer.builder().maxModelLen(64).start();
+                InferenceBackend b = backend(config("server.url", small.uri().toString()))) {
+            b.load();
+            dev.lem.spi.TokenScorer s = b.tokenScorer().orElseThrow();
+            assertThat(s.maxWindowTokens()).as("max_model_len 64, one token generated").isEqualTo(63);
+            String text = String.join(" ", java.util.Collections.nCopies(100, "word"));
+            assertThatThrownBy(() -> dev.lem.quality.Perplexity.measure(s, new dev.lem.quality.QualityText("t", text),
+                    new dev.lem.config.QualityConfig.Perplexity(java.util.Optional.of("builtin"), "text", 2048, 64, 32)))
+                    .hasMessageContaining("quality.perplexity.window (64 tokens) is longer than the model's context "
+                            + "(63 tokens): set quality.perplexity.window to at most 63");
+            assertThat(small.scoredPrompts()).isZero();
+        }
+    }
+
+    @Test
+    void loraModulesTheServerListsAreNotTakenForTheBaseModel() throws Exception {
+        try (ScriptedServer lora = ScriptedServer.builder().adapters("sql-lora", "chat-lora").start();
+                InferenceBackend b = backend(config("server.url", lora.uri().toString()))) {
+            // no model named, three listed: the two with a parent are LoRA modules, so the base is the only choice
+            assertThat(b.load().id()).isEqualTo("test-model");
+            assertThat(b.load().adapter()).isEmpty();
+        }
+    }
 }

@@ -77,6 +77,7 @@ public final class ScriptedServer implements AutoCloseable {
 
     private final Flavor flavor;
     private final String model;
+    private final List<String> adapters;
     private final double ttftMs;
     private final double itlMs;
     private final int chunkTokens;
@@ -118,6 +119,7 @@ public final class ScriptedServer implements AutoCloseable {
         this.version = b.version != null ? b.version : flavor == Flavor.VLLM ? "0.10.1.dev-test" : "1.0.0rc-test";
         this.maxModelLen = b.maxModelLen;
         this.cacheConfig = new java.util.TreeMap<>(b.cacheConfig);
+        this.adapters = List.copyOf(b.adapters);
         this.beforeGenerate = b.beforeGenerate;
         this.tokenizeDelayMs = b.tokenizeDelayMs;
         this.modelsDelayMs = b.modelsDelayMs;
@@ -156,6 +158,13 @@ public final class ScriptedServer implements AutoCloseable {
         private String version;
         private int maxModelLen = 4096;
         private final Map<String, String> cacheConfig = new java.util.LinkedHashMap<>();
+        private final List<String> adapters = new ArrayList<>();
+
+        /** LoRA adapters {@code /v1/models} lists beside the model (with {@code parent}, as vLLM lists them). */
+        public Builder adapters(String... names) {
+            adapters.addAll(List.of(names));
+            return this;
+        }
 
         /** What {@code /version} reports (default: {@code 0.10.1.dev-test} for vLLM, {@code 1.0.0rc-test} else). */
         public Builder version(String v) {
@@ -318,11 +327,21 @@ public final class ScriptedServer implements AutoCloseable {
                     sleep(modelsDelayMs);
                     reply(x, 200, "application/json", "{\"object\":\"list\",\"data\":[{\"id\":\"" + model
                         + "\",\"object\":\"model\",\"created\":1700000000,\"owned_by\":\"" + flavor.name().toLowerCase(Locale.ROOT)
-                        + "\",\"root\":\"" + model + "\",\"max_model_len\":" + maxModelLen + "}]}");
+                        + "\",\"root\":\"" + model + "\",\"max_model_len\":" + maxModelLen + "}"
+                        + adapters.stream().map(a -> ",{\"id\":\"" + a + "\",\"object\":\"model\",\"created\":1700000000,"
+                                + "\"owned_by\":\"vllm\",\"root\":\"/adapters/" + a + "\",\"parent\":\"" + model
+                                + "\",\"max_model_len\":null}").collect(java.util.stream.Collectors.joining()) + "]}");
                 }
                 case "/tokenize" -> tokenize(x, in);
                 case "/metrics" -> metrics(x);
-                case "/v1/completions", "/v1/chat/completions" -> generate(x, received, in, path.contains("chat"));
+                case "/v1/completions", "/v1/chat/completions" -> {
+                    JsonNode body = in.length == 0 ? JSON.createObjectNode() : JSON.readTree(in);
+                    if (!path.contains("chat") && body.path("prompt").isArray()) {
+                        promptLogprobs(x, body);
+                    } else {
+                        generate(x, received, in, path.contains("chat"));
+                    }
+                }
                 case "/v2" -> reply(x, 200, "application/json",
                         "{\"name\":\"triton\",\"version\":\"2.50.0\",\"extensions\":[\"generate\"]}");
                 default -> triton(x, received, in, path);
@@ -375,6 +394,46 @@ public final class ScriptedServer implements AutoCloseable {
         }
         ObjectNode out = JSON.createObjectNode().put("count", n).put("max_model_len", maxModelLen);
         out.set("tokens", tokens);
+        reply(x, 200, "application/json", out.toString());
+    }
+
+    /** Requests scored so far with prompt_logprobs (token-id prompts). */
+    private final AtomicInteger scored = new AtomicInteger();
+
+    /** {@return how many token-id prompts were scored} */
+    public int scoredPrompts() {
+        return scored.get();
+    }
+
+    /**
+     * A token-id prompt with {@code prompt_logprobs} (vLLM flavour only): a non-streamed reply in vLLM's shape in which
+     * every prompt token after the first has log-probability ln(1/2), so the perplexity of any text is exactly 2.
+     * Other flavours answer HTTP 400, as a server that offers no prompt log-probabilities does.
+     */
+    private void promptLogprobs(HttpExchange x, JsonNode body) throws IOException {
+        if (flavor != Flavor.VLLM || !body.has("prompt_logprobs")) {
+            reply(x, 400, "application/json", "{\"object\":\"error\",\"message\":\"prompt log-probabilities are not "
+                    + "supported\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}");
+            return;
+        }
+        scored.incrementAndGet();
+        ArrayNode list = JSON.createArrayNode();
+        JsonNode prompt = body.path("prompt");
+        for (int i = 0; i < prompt.size(); i++) {
+            if (i == 0) {
+                list.addNull();
+            } else {
+                ObjectNode entry = list.addObject();
+                entry.putObject(prompt.get(i).asString()).put("logprob", Math.log(0.5)).put("rank", 1)
+                        .put("decoded_token", " t");
+            }
+        }
+        ObjectNode out = JSON.createObjectNode().put("id", "cmpl-scripted").put("object", "text_completion")
+                .put("model", body.path("model").asString(model));
+        ObjectNode choice = out.putArray("choices").addObject().put("index", 0).put("text", " t")
+                .put("finish_reason", "length");
+        choice.putNull("logprobs");
+        choice.set("prompt_logprobs", list);
         reply(x, 200, "application/json", out.toString());
     }
 

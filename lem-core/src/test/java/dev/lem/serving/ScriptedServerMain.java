@@ -19,7 +19,8 @@ import java.util.Map;
  * Run as {@code vllm --version}, it prints the version and exits, like vLLM. As vLLM, it reports what its
  * arguments ask for: {@code --max-model-len} in {@code /v1/models}, and the KV-cache settings vLLM puts in
  * {@code vllm:cache_config_info} ({@code --block-size}, {@code --gpu-memory-utilization}, {@code --kv-cache-dtype},
- * {@code --[no-]enable-prefix-caching}, {@code --swap-space}) in {@code /metrics}. Runs until killed.
+ * {@code --[no-]enable-prefix-caching}, {@code --swap-space}) in {@code /metrics}, and the adapters of
+ * {@code --lora-modules} in {@code /v1/models}. Runs until killed.
  */
 public final class ScriptedServerMain {
     /** Separates the backend's arguments from the test's. */
@@ -66,6 +67,11 @@ public final class ScriptedServerMain {
             cache.put("num_gpu_blocks", "2048");
             cache.put("num_gpu_blocks_override", "None");
             b.cacheConfig(cache);
+            // --lora-modules name=path ...: each adapter is listed in /v1/models, as vLLM lists LoRA modules
+            int lora = a.indexOf("--lora-modules");
+            for (int i = lora + 1; lora >= 0 && i < a.size() && !a.get(i).startsWith("--"); i++) {
+                b.adapters(a.get(i).split("=", 2)[0]);
+            }
         }
         String dieOnce = value(extras, "--die-once-file", null);
         if (dieOnce != null) {

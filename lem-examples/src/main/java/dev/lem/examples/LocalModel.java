@@ -45,7 +45,28 @@ public final class LocalModel implements AutoCloseable {
      * @return the loaded model (close it when done)
      */
     public static LocalModel load(String model, int threads) {
-        ExperimentConfig config = ConfigResolver.withDefaults()
+        return load(model, threads, "fp32");
+    }
+
+    /**
+     * Loads a model on the CPU with its matrices in a given format.
+     *
+     * @param model   a local Hugging Face folder, an HF id in the local cache, or {@code synthetic:<preset>}
+     * @param threads PyTorch intra-op threads
+     * @param weights {@code fp32}, {@code bf16} ({@code precision: bf16}) or {@code int8}
+     *                ({@code options.quantization: int8})
+     * @return the loaded model (close it when done)
+     * @throws IllegalArgumentException for another {@code weights}
+     */
+    public static LocalModel load(String model, int threads, String weights) {
+        ConfigResolver resolver = ConfigResolver.withDefaults();
+        switch (weights) {
+            case "fp32" -> resolver.set("precision", "fp32", ValueSource.OVERRIDE);
+            case "bf16" -> resolver.set("precision", "bf16", ValueSource.OVERRIDE);
+            case "int8" -> resolver.set("options.quantization", "int8", ValueSource.OVERRIDE);
+            default -> throw new IllegalArgumentException("weights \"" + weights + "\" must be fp32, bf16 or int8");
+        }
+        ExperimentConfig config = resolver
                 .set("model", model, ValueSource.OVERRIDE)
                 .set("backend", "djl", ValueSource.OVERRIDE)
                 .set("options.threads", threads, ValueSource.OVERRIDE)

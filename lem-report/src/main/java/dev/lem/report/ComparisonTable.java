@@ -31,7 +31,8 @@ public final class ComparisonTable {
     public static final List<Metric> DEFAULT_METRICS = List.of(Metric.OUTPUT_TOKENS_PER_S, Metric.REQUESTS_PER_S,
             Metric.TTFT_MEAN_MS, Metric.TTFT_P99_MS, Metric.ITL_MEAN_MS, Metric.TPOT_MEAN_MS, Metric.E2E_MEAN_MS,
             Metric.E2E_P99_MS, Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.ENERGY_PER_REQUEST_J, Metric.ENERGY_J,
-            Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G);
+            Metric.AVERAGE_POWER_W, Metric.CARBON_PER_1K_OUTPUT_TOKENS_G, Metric.ENERGY_PER_GOOD_REQUEST_J,
+            Metric.GOOD_REQUESTS_PER_KJ);
 
     /** How B compares with A on a metric. */
     public enum Verdict {
@@ -86,6 +87,44 @@ public final class ComparisonTable {
     private final List<Row> rows;
     private final Map<Metric, String> unavailable;
     private final String method;
+    private final List<QualityRow> quality;
+
+    /**
+     * A quality figure of both experiments: perplexity (measured by LEM once per experiment, with an interval across
+     * the text's windows) or a score the user attached ({@code lem results annotate}); no interval across cycles, so
+     * no verdict.
+     *
+     * @param name  {@code perplexity} or {@code quality.<name>}
+     * @param a     A's value, when it has one
+     * @param b     B's value, when it has one
+     * @param basis how the values were obtained (and their intervals, for perplexity)
+     */
+    public record QualityRow(String name, Optional<Double> a, Optional<Double> b, String basis) {
+        /**
+         * Checks that the components are set.
+         *
+         * @param name  the figure's name
+         * @param a     A's value, when it has one
+         * @param b     B's value, when it has one
+         * @param basis how the values were obtained
+         */
+        public QualityRow {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(a, "a");
+            Objects.requireNonNull(b, "b");
+            Objects.requireNonNull(basis, "basis");
+        }
+
+        /** {@return B − A, when both have a value} */
+        public Optional<Double> difference() {
+            return a.flatMap(x -> b.map(y -> y - x));
+        }
+
+        /** {@return B / A, when both have a value and A's is not 0} */
+        public Optional<Double> ratio() {
+            return a.filter(x -> x != 0).flatMap(x -> b.map(y -> y / x));
+        }
+    }
 
     private ComparisonTable(ExperimentResult a, ExperimentResult b, String labelA, String labelB, List<Row> rows,
             Map<Metric, String> unavailable) {
@@ -95,6 +134,7 @@ public final class ComparisonTable {
         this.labelB = labelB;
         this.rows = List.copyOf(rows);
         this.unavailable = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unavailable));
+        this.quality = qualityRows(a, b);
         this.method = rows.isEmpty() ? a.config().stats().ciMethod().name().toLowerCase(Locale.ROOT)
                 : String.join(", ", rows.stream().map(r -> r.comparison().ratioCi().or(() -> r.comparison()
                         .differenceCi()).map(Interval::method).orElse("none")).distinct().toList());
@@ -153,6 +193,12 @@ public final class ComparisonTable {
         List<Row> rows = new ArrayList<>();
         Map<Metric, String> missing = new LinkedHashMap<>();
         for (Metric m : metrics) {
+            if (!m.acrossCycles()) {
+                // measured once per experiment: in the quality rows, with no interval across cycles to gate on
+                missing.put(m, "measured once per experiment, not per cycle: shown under Quality, with no interval "
+                        + "across cycles to compare or gate on");
+                continue;
+            }
             Optional<Estimate> ea = a.summary().find(m);
             Optional<Estimate> eb = b.summary().find(m);
             if (ea.isEmpty() || eb.isEmpty()) {
@@ -173,6 +219,46 @@ public final class ComparisonTable {
             rows.add(new Row(m, ea.get(), eb.get(), c, verdict(m, c), c.describe(la, lb, MetricInfo.name(m))));
         }
         return new ComparisonTable(a, b, la, lb, rows, missing);
+    }
+
+    private static List<QualityRow> qualityRows(ExperimentResult a, ExperimentResult b) {
+        List<QualityRow> out = new ArrayList<>();
+        Optional<Estimate> pa = a.summary().find(Metric.PERPLEXITY);
+        Optional<Estimate> pb = b.summary().find(Metric.PERPLEXITY);
+        if (pa.isPresent() || pb.isPresent()) {
+            out.add(new QualityRow(Metric.PERPLEXITY.key(), pa.map(Estimate::mean), pb.map(Estimate::mean),
+                    "measured once per experiment (sliding window); intervals across the text's windows: A "
+                            + pa.map(ComparisonTable::interval).orElse("n/a") + ", B "
+                            + pb.map(ComparisonTable::interval).orElse("n/a")));
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        a.qualityScores().forEach(q -> names.add(q.name()));
+        b.qualityScores().forEach(q -> names.add(q.name()));
+        for (String n : names) {
+            var qa = a.qualityScore(n);
+            var qb = b.qualityScore(n);
+            String notes = java.util.stream.Stream.of(qa, qb).flatMap(Optional::stream)
+                    .map(dev.lem.quality.QualityScore::note).filter(x -> !x.isEmpty()).distinct()
+                    .collect(java.util.stream.Collectors.joining("; "));
+            out.add(new QualityRow("quality." + n, qa.map(dev.lem.quality.QualityScore::value),
+                    qb.map(dev.lem.quality.QualityScore::value), "provided by the user (lem results annotate)"
+                            + (notes.isEmpty() ? "" : ": " + notes)));
+        }
+        return out;
+    }
+
+    private static String interval(Estimate e) {
+        return e.interval().map(i -> "[" + Fmt.sig(i.low()) + ", " + Fmt.sig(i.high()) + "]").orElse("[no interval]");
+    }
+
+    /**
+     * Quality figures of either experiment: perplexity and the scores users attached, with no verdict (no interval
+     * across cycles).
+     *
+     * @return the rows; empty when neither has any
+     */
+    public List<QualityRow> quality() {
+        return quality;
     }
 
     private static Verdict verdict(Metric m, Comparison c) {
@@ -312,6 +398,28 @@ public final class ComparisonTable {
         if (!rows.isEmpty()) {
             s.append('\n');
             rows.forEach(r -> s.append(r.sentence()).append('\n'));
+        }
+        if (!quality.isEmpty()) {
+            s.append("\nQuality (one value per experiment: no interval across cycles, no verdict):\n");
+            List<String[]> q = new ArrayList<>();
+            q.add(new String[] {"figure", "A", "B", "B - A", "B / A", "basis"});
+            for (QualityRow r : quality) {
+                q.add(new String[] {r.name(), r.a().map(Fmt::sig).orElse("n/a"), r.b().map(Fmt::sig).orElse("n/a"),
+                        r.difference().map(Fmt::sig).orElse("n/a"), r.ratio().map(Fmt::sig).orElse("n/a"), r.basis()});
+            }
+            int[] qw = new int[q.get(0).length];
+            for (String[] row : q) {
+                for (int i = 0; i < row.length; i++) {
+                    qw[i] = Math.max(qw[i], row[i].length());
+                }
+            }
+            for (String[] row : q) {
+                StringBuilder line = new StringBuilder("  ");
+                for (int i = 0; i < qw.length; i++) {
+                    line.append(String.format(Locale.ROOT, "%-" + qw[i] + "s", row[i])).append("  ");
+                }
+                s.append(line.toString().stripTrailing()).append('\n');
+            }
         }
         if (!unavailable.isEmpty()) {
             s.append("\nNot compared:\n");

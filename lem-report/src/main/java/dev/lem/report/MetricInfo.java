@@ -61,6 +61,12 @@ public final class MetricInfo {
         put(m, Metric.MFU, "model FLOPs utilisation", Goal.HIGHER);
         put(m, Metric.MBU, "memory-bandwidth utilisation", Goal.HIGHER);
         put(m, Metric.PEAK_RSS_MB, "peak resident memory", Goal.LOWER);
+        put(m, Metric.ENERGY_PER_GOOD_REQUEST_J, "energy per request meeting its SLO", Goal.LOWER);
+        put(m, Metric.GOOD_REQUESTS_PER_KJ, "SLO-meeting requests per kJ", Goal.HIGHER);
+        put(m, Metric.ENERGY_PER_REQUEST_P50_J, "median attributed energy per request", Goal.LOWER);
+        put(m, Metric.ENERGY_PER_REQUEST_P90_J, "p90 attributed energy per request", Goal.LOWER);
+        put(m, Metric.ENERGY_PER_REQUEST_P99_J, "p99 attributed energy per request", Goal.LOWER);
+        put(m, Metric.PERPLEXITY, "perplexity", Goal.LOWER);
         return m;
     }
 

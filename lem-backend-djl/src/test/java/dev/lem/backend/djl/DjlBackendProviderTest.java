@@ -40,8 +40,8 @@ class DjlBackendProviderTest {
     @Test
     void creationChecksTheConfigurationButLoadsNothing() {
         DjlBackendProvider p = new DjlBackendProvider();
-        assertThatThrownBy(() -> p.create(context("precision", "bf16"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("bf16 is not supported by the djl backend");
+        assertThatThrownBy(() -> p.create(context("precision", "bf16", "options.executor", "eager")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs options.executor: compiled");
         assertThatThrownBy(() -> p.create(context("model", "no-such-org/no-such-model")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("huggingface-cli download");
         try (InferenceBackend b = p.create(context())) {

@@ -104,6 +104,12 @@ final class TrtllmEngineOptions {
             .engineDefault("false");
     static final Option<String> DTYPE = Option.text("dtype").describe("data type of the model (auto, float16, bfloat16, "
             + "float32)").engineArgument("dtype").engineDefault("auto (the checkpoint's)");
+    static final Option<String> QUANTIZATION = Option.text("quantization").describe("weight (and activation) "
+            + "quantisation, TensorRT-LLM's QuantAlgo name (e.g. FP8, FP8_BLOCK_SCALES, NVFP4, W4A16_AWQ, W4A8_AWQ, "
+            + "W4A16_GPTQ, W8A16, W8A8_SQ_PER_CHANNEL), written as quant_config.quant_algo; the PyTorch backend "
+            + "loads pre-quantised (ModelOpt) checkpoints by their hf_quant_config.json instead")
+            .engineArgument("quant_config.quant_algo").engineDefault("from the checkpoint (hf_quant_config.json), "
+                    + "else none");
     static final Option<Integer> MAX_INPUT_LEN = Option.integer("max_input_len").range(1, 100_000_000).unit("tokens")
             .describe("longest prompt").engineArgument("max_input_len").engineDefault("1024");
     static final Option<Boolean> ENABLE_CHUNKED_PREFILL = Option.bool("enable_chunked_prefill")
@@ -252,6 +258,7 @@ final class TrtllmEngineOptions {
             Flag.file(MOE_TENSOR_PARALLEL_SIZE, FILE_FLAG, "moe_tensor_parallel_size"),
             Flag.file(ENABLE_ATTENTION_DP, FILE_FLAG, "enable_attention_dp"),
             Flag.file(DTYPE, FILE_FLAG, "dtype"),
+            Flag.file(QUANTIZATION, FILE_FLAG, "quant_config.quant_algo"),
             Flag.file(MAX_INPUT_LEN, FILE_FLAG, "max_input_len"),
             Flag.file(ENABLE_CHUNKED_PREFILL, FILE_FLAG, "enable_chunked_prefill"),
             Flag.file(ENABLE_BLOCK_REUSE, FILE_FLAG, "kv_cache_config.enable_block_reuse"),

@@ -234,4 +234,29 @@ class TrtllmBackendTest {
         }
         assertThat(dir.resolve("art").resolve("trtllm-server.log")).exists();
     }
+
+    @Test
+    void aManagedServersQuantisationIsWrittenToTheOptionsFileAndRecorded() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path exe = FakeServerScript.write(dir, "trtllm-serve", "--flavor trtllm");
+        var c = ConfigResolver.withDefaults().set("backend", "trtllm", ValueSource.BUILDER)
+                .set("model", "test-model", ValueSource.BUILDER)
+                .set("server.managed", true, ValueSource.BUILDER)
+                .set("server.url", "http://127.0.0.1:" + port, ValueSource.BUILDER)
+                .set("options.quantization", "W4A16_AWQ", ValueSource.BUILDER)
+                .set("options.executable", exe.toString(), ValueSource.BUILDER).resolve();
+        try (InferenceBackend b = new TrtllmBackendProvider().create(BackendContext.of(c, new TrtllmBackendProvider(),
+                dir.resolve("art"), 0))) {
+            var m = b.load();
+            String yaml = java.nio.file.Files.readString(dir.resolve("art").resolve("trtllm-llm-api-options.yaml"));
+            assertThat(yaml).containsPattern("quant_config:\\s+quant_algo: \"?W4A16_AWQ\"?");
+            assertThat(m.weights()).get().satisfies(w -> {
+                assertThat(w.quantization()).isEqualTo("W4A16_AWQ");
+                assertThat(w.basis()).isEqualTo("set for the managed server (options.quantization)");
+            });
+        }
+    }
 }

@@ -98,7 +98,8 @@ public class VllmBackend extends OpenAiCompatibleBackend {
      */
     public VllmBackend(BackendContext context) {
         super(context, "vllm", true);
-        List<ConfigProblem> problems = new ArrayList<>(VllmEngineOptions.check(options));
+        List<ConfigProblem> problems = new ArrayList<>(VllmEngineOptions.check(options,
+                config.adapter().source().isPresent()));
         this.passedThrough = config.server().managed() ? VllmEngineOptions.FLAGS.passThrough(config, problems)
                 : List.of();
         if (!problems.isEmpty()) {
@@ -119,7 +120,7 @@ public class VllmBackend extends OpenAiCompatibleBackend {
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
-        problems.addAll(VllmEngineOptions.check(settings.options()));
+        problems.addAll(VllmEngineOptions.check(settings.options(), settings.adapter().source().isPresent()));
         if (settings.server().managed()) {
             VllmEngineOptions.FLAGS.passThrough(settings, problems);
         }
@@ -240,6 +241,7 @@ public class VllmBackend extends OpenAiCompatibleBackend {
             cmd.add(n);
         });
         cmd.addAll(VllmEngineOptions.FLAGS.commandLine(options));
+        cmd.addAll(adapterFlags());
         if (!seedPassedThrough()) {
             cmd.add("--seed");
             cmd.add(String.valueOf(config.seed()));
@@ -247,6 +249,38 @@ public class VllmBackend extends OpenAiCompatibleBackend {
         cmd.addAll(config.server().args());
         cmd.addAll(ManagedServer.engineFlags(config.extra()));
         return cmd;
+    }
+
+    /**
+     * The flags that serve {@code adapter.path}: {@code --enable-lora} (unless {@code options.enable_lora} already
+     * writes it), {@code --lora-modules <name>=<folder>}, and {@code --max-lora-rank <r>} when the adapter's rank
+     * ({@code r} in its adapter_config.json) is above vLLM's default of 16 and {@code options.max_lora_rank} is unset.
+     */
+    private List<String> adapterFlags() {
+        Optional<String> folder = config.adapter().source();
+        if (folder.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (!options.find(VllmEngineOptions.ENABLE_LORA).orElse(false)) {
+            out.add("--enable-lora");
+        }
+        out.add("--lora-modules");
+        out.add(config.adapter().effectiveName().orElseThrow() + "=" + folder.get());
+        if (!options.isSet(VllmEngineOptions.MAX_LORA_RANK)) {
+            try {
+                JsonNode c = JSON.readTree(java.nio.file.Files.readString(java.nio.file.Path.of(folder.get())
+                        .resolve("adapter_config.json")));
+                int r = c.path("r").asInt(0);
+                if (r > 16) {
+                    out.add("--max-lora-rank");
+                    out.add(String.valueOf(r));
+                }
+            } catch (IOException | JacksonException e) {
+                LOG.debug("cannot read the adapter's rank", e);
+            }
+        }
+        return out;
     }
 
     /**

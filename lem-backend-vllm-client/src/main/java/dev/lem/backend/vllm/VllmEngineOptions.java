@@ -362,6 +362,23 @@ final class VllmEngineOptions {
      * value and the fix.
      */
     static List<ConfigProblem> check(OptionValues o) {
+        return check(o, false);
+    }
+
+    /**
+     * The engine's rules between options, with {@code adapter.path} set or not: an adapter turns LoRA on
+     * ({@code --enable-lora}) unless {@code options.enable_lora} is explicitly false, which is then a problem.
+     */
+    static List<ConfigProblem> check(OptionValues o, boolean adapter) {
+        List<ConfigProblem> p = checkOptions(o, adapter);
+        if (adapter && o.find(ENABLE_LORA).filter(b -> !b).isPresent()) {
+            p.add(new ConfigProblem("options.enable_lora", "is false, but adapter.path asks vLLM to serve an adapter: "
+                    + "remove options.enable_lora (an adapter turns it on) or the adapter"));
+        }
+        return p;
+    }
+
+    private static List<ConfigProblem> checkOptions(OptionValues o, boolean adapter) {
         List<ConfigProblem> p = new ArrayList<>();
         o.find(BLOCK_SIZE).filter(b -> o.isSet(BLOCK_SIZE) && !BLOCK_SIZES.contains(b)).ifPresent(b -> p.add(
                 new ConfigProblem("options.block_size", b + " is not a block size vLLM supports: use 1, 8, 16, 32, 64 "
@@ -430,7 +447,7 @@ final class VllmEngineOptions {
             p.add(new ConfigProblem("options.prompt_lookup_min", lmin.get() + " is above options.prompt_lookup_max ("
                     + lmax.get() + "): lower it"));
         }
-        if (!o.find(ENABLE_LORA).orElse(false)) {
+        if (!o.find(ENABLE_LORA).orElse(adapter)) {
             for (Option<?> l : List.of(MAX_LORAS, MAX_LORA_RANK, FULLY_SHARDED_LORAS, MAX_CPU_LORAS, LORA_DTYPE,
                     LORA_EXTRA_VOCAB_SIZE)) {
                 if (o.isSet(l)) {

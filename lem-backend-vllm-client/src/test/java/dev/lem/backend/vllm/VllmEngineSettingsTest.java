@@ -122,6 +122,48 @@ class VllmEngineSettingsTest {
     }
 
     @Test
+    void aManagedServerServesTheAdapterAndRecordsItAndTheQuantisation() throws Exception {
+        int port = freePort();
+        Path exe = FakeServerScript.write(dir, "vllm", "");
+        Path adapter = java.nio.file.Files.createDirectories(dir.resolve("sql-lora"));
+        java.nio.file.Files.writeString(adapter.resolve("adapter_config.json"), "{\"r\": 64, \"lora_alpha\": 16, "
+                + "\"target_modules\": [\"q_proj\", \"v_proj\"], \"peft_type\": \"LORA\"}");
+        try (InferenceBackend b = managed(exe, port, "adapter.path", adapter.toString(), "options.quantization", "awq")) {
+            ModelInfo m = b.load();
+            assertThat(String.join(" ", FakeServerScript.argv(exe))).contains("--quantization awq")
+                    .contains("--enable-lora --lora-modules sql-lora=" + adapter + " --max-lora-rank 64");
+            assertThat(m.adapter()).get().satisfies(a -> {
+                assertThat(a.name()).isEqualTo("sql-lora");
+                assertThat(a.source()).isEqualTo(adapter.toString());
+                assertThat(a.application()).isEqualTo("served");
+                assertThat(a.rank()).as("from adapter_config.json").isEqualTo(64);
+                assertThat(a.scaling()).isEqualTo(0.25);
+                assertThat(a.targets()).containsExactly("q_proj", "v_proj");
+            });
+            assertThat(m.weights()).get().satisfies(w -> {
+                assertThat(w.quantization()).isEqualTo("awq");
+                assertThat(w.basis()).isEqualTo("set for the managed server (options.quantization)");
+            });
+        }
+    }
+
+    @Test
+    void anAdapterWithLoraTurnedOffIsAConfigErrorNamingTheFix() throws Exception {
+        Path adapter = java.nio.file.Files.createDirectories(dir.resolve("a"));
+        java.nio.file.Files.writeString(adapter.resolve("adapter_config.json"), "{\"r\": 8}");
+        assertThatThrownBy(() -> managed(FakeServerScript.write(dir, "vllm", ""), freePort(), "adapter.path",
+                adapter.toString(), "options.enable_lora", false)).hasMessageContaining("options.enable_lora")
+                .hasMessageContaining("remove options.enable_lora");
+        // checked before the run (the provider's check), as lem run and lem config validate do
+        var missing = ConfigResolver.withDefaults().set("backend", "vllm", ValueSource.BUILDER)
+                .set("model", "org/tiny-model", ValueSource.BUILDER).set("server.managed", true, ValueSource.BUILDER)
+                .set("adapter.path", dir.resolve("missing").toString(), ValueSource.BUILDER).resolve();
+        assertThatThrownBy(() -> new VllmBackendProvider().check(dev.lem.spi.BackendSettings.of(missing,
+                new VllmBackendProvider()))).hasMessageContaining("adapter.path")
+                .hasMessageContaining("no adapter_config.json");
+    }
+
+    @Test
     void aServerAtAUrlIsRecordedAsReportedAndDeclaredSettingsAreCheckedAgainstIt() throws Exception {
         try (ScriptedServer server = ScriptedServer.builder().maxModelLen(8192).cacheConfig(Map.of("block_size", "16",
                 "gpu_memory_utilization", "0.9", "enable_prefix_caching", "True", "cache_dtype", "fp8")).start()) {

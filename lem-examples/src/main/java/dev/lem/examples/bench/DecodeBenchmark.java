@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  *
  * The model is loaded once per fork, outside the measured iterations; {@code -p model=synthetic:Qwen2.5-0.5B} (or a
- * local Hugging Face folder) measures another.
+ * local Hugging Face folder) measures another, and {@code -p weights=fp32,bf16,int8} compares the weights' formats
+ * ({@code precision: bf16}, {@code options.quantization: int8}; see docs/djl.md).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -51,12 +52,16 @@ public class DecodeBenchmark {
     @Param("1")
     int threads;
 
+    /** The matrices' format: {@code fp32}, {@code bf16} or {@code int8}. */
+    @Param("fp32")
+    String weights;
+
     private LocalModel loaded;
 
     /** Loads the model once per trial (outside the measured iterations). */
     @Setup(Level.Trial)
     public void load() {
-        loaded = LocalModel.load(model, threads);
+        loaded = LocalModel.load(model, threads, weights);
     }
 
     /** Releases the model. */

@@ -392,6 +392,7 @@ public final class HtmlReport {
             h.close("tr");
         }
         h.close("tbody").close("table").close("div").nl();
+        qualityTable(h);
 
         // a metric per experiment, picked
         List<Metric> available = new ArrayList<>();
@@ -454,13 +455,61 @@ public final class HtmlReport {
         h.close("td");
     }
 
+    /** Perplexity and the user's quality scores of every experiment, beside energy per output token. */
+    private void qualityTable(Html h) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        exps.forEach(v -> v.result().qualityScores().forEach(q -> names.add(q.name())));
+        boolean perplexity = exps.stream().anyMatch(v -> v.result().summary().find(Metric.PERPLEXITY).isPresent());
+        if (names.isEmpty() && !perplexity) {
+            return;
+        }
+        h.el("h3", "Energy and quality");
+        h.el("p", "Perplexity is measured by LEM once per experiment, after its cycles and outside their energy windows "
+                + "(interval across the text's windows; docs/quality.md); quality.* scores are provided by the user "
+                + "(lem results annotate) and have no interval.");
+        h.open("div", "class", "table-wrap").open("table", "class", "quality", "id", "quality").open("thead")
+                .open("tr").el("th", "experiment");
+        for (Metric m : List.of(Metric.ENERGY_PER_OUTPUT_TOKEN_J, Metric.PERPLEXITY)) {
+            h.open("th").text(MetricInfo.name(m)).open("br").el("span", m.unit(), "class", "unit").close("th");
+        }
+        names.forEach(n -> h.el("th", "quality." + n));
+        h.el("th", "weights").el("th", "adapter");
+        h.close("tr").close("thead").open("tbody");
+        for (ExperimentView v : exps) {
+            ExperimentResult r = v.result();
+            h.open("tr", "data-exp", r.id()).open("td").el("a", v.label(), "href", "#" + v.anchor()).close("td");
+            valueCell(h, r, Metric.ENERGY_PER_OUTPUT_TOKEN_J);
+            valueCell(h, r, Metric.PERPLEXITY);
+            for (String n : names) {
+                var q = r.qualityScore(n);
+                if (q.isPresent()) {
+                    h.el("td", Fmt.sig(q.get().value()), "class", "num", "data-score", n, "title", q.get().basis());
+                } else {
+                    h.el("td", "n/a", "class", "na", "title", "no quality." + n + " attached");
+                }
+            }
+            h.el("td", r.model().flatMap(m -> m.weights()).map(Object::toString).orElse("not recorded"), "class",
+                    "basis");
+            h.el("td", r.model().flatMap(m -> m.adapter()).map(a -> a.name() + " (r " + a.rank() + ", "
+                    + a.application() + ")").orElse("none"), "class", "basis");
+            h.close("tr");
+        }
+        h.close("tbody").close("table").close("div").nl();
+    }
+
     private void pareto(Html h) {
-        h.el("h3", "Energy against latency and throughput: the Pareto front");
+        h.el("h3", "Energy against latency, throughput and quality: the Pareto front");
         h.el("p", "A configuration is on the front when no other one has both lower energy per output token and "
-                + "better latency (or throughput). Points on the front keep their colour and are joined; dominated "
-                + "points are grey. Bars are the intervals in both directions: a front drawn through overlapping "
-                + "intervals is not a settled ranking. Hover over a point for its figures.");
-        for (Metric x : List.of(Metric.TPOT_MEAN_MS, Metric.OUTPUT_TOKENS_PER_S)) {
+                + "better latency (or throughput, or perplexity). Points on the front keep their colour and are joined; "
+                + "dominated points are grey. Bars are the intervals in both directions (energy: across cycles; "
+                + "perplexity: across the text's windows): a front drawn through overlapping intervals is not a "
+                + "settled ranking. Hover over a point for its figures.");
+        for (Metric x : List.of(Metric.TPOT_MEAN_MS, Metric.OUTPUT_TOKENS_PER_S, Metric.PERPLEXITY)) {
+            if (x == Metric.PERPLEXITY && exps.stream().noneMatch(v -> v.result().summary().find(x).isPresent())) {
+                h.el("p", "Energy against quality: no experiment measured perplexity (set quality.perplexity.dataset, "
+                        + "docs/quality.md).", "class", "missing");
+                continue;
+            }
             List<String> missing = new ArrayList<>();
             XyChart c = Figures.scatter(exps, x, Metric.ENERGY_PER_OUTPUT_TOKEN_J, Theme.REPORT, WIDE, 420,
                     "Energy per output token against " + MetricInfo.name(x), true, missing);
@@ -484,8 +533,6 @@ public final class HtmlReport {
             }
             h.close("figcaption").close("figure").nl();
         }
-        h.el("p", "Energy against quality: no quality metric (accuracy, perplexity) is measured by LEM, so there is no "
-                + "energy–quality front.", "class", "missing");
     }
 
     private void slo(Html h) {
@@ -698,6 +745,13 @@ public final class HtmlReport {
             h.close("tr");
         }
         h.close("tbody").close("table").close("div");
+        if (!r.qualityScores().isEmpty()) {
+            h.el("h4", "Quality scores provided by the user");
+            h.open("ul", "class", "quality-scores");
+            r.qualityScores().forEach(q -> h.open("li", "data-score", q.name()).el("span", "quality." + q.name(),
+                    "class", "key").text(" = " + Fmt.sig(q.value()) + " (" + q.basis() + ")").close("li"));
+            h.close("ul");
+        }
         if (!r.summary().unavailable().isEmpty()) {
             h.el("h4", "Not available");
             h.open("ul", "class", "unavailable");

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -46,8 +47,15 @@ abstract class DecoderModel implements AutoCloseable {
     /** Matrices with more inputs than this are stored as column blocks (see {@link Linear}). */
     final int maxBlockColumns;
     private long parameters;
+    /** An adapter applied unmerged (computed beside the matrices it adapts), or null. */
+    final @Nullable LoraAdapter adapter;
+    private long adapterParameters;
     private @Nullable TorchScriptModule program;
     private @Nullable IValue programWeights;
+    /** The packed int8 matrices the program reads as {@code packs} ({@link MatrixFormat#INT8}), else null. */
+    private @Nullable IValue programPacks;
+    /** The format of the compiled program's product matrices. */
+    private MatrixFormat matrices = MatrixFormat.AS_LOADED;
 
     /** How a forward pass is executed. */
     enum Executor {
@@ -65,7 +73,9 @@ abstract class DecoderModel implements AutoCloseable {
         }
     }
 
-    DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype, int maxBlockColumns) {
+    DecoderModel(ModelArchitecture arch, NDManager manager, DataType dtype, int maxBlockColumns,
+            @Nullable LoraAdapter adapter) {
+        this.adapter = adapter;
         if (maxBlockColumns < 1) {
             throw new IllegalArgumentException("maxBlockColumns must be positive: " + maxBlockColumns);
         }
@@ -86,21 +96,57 @@ abstract class DecoderModel implements AutoCloseable {
      */
     static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
             Executor executor, int maxBlockColumns) {
-        DecoderModel model = create(arch, weights, manager, dtype, maxBlockColumns);
+        return load(arch, weights, manager, dtype, executor, maxBlockColumns, null);
+    }
+
+    /**
+     * As {@link #load(ModelArchitecture, WeightSource, NDManager, DataType, Executor, int)}, with an adapter applied
+     * unmerged: every adapted matrix computes its update {@code s·(x·Aᵀ)·Bᵀ} beside its product in each forward
+     * pass (merge an adapter into the weights instead by loading from {@link AdaptedWeights}).
+     */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
+            Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged) {
+        return load(arch, weights, manager, dtype, executor, maxBlockColumns, unmerged, MatrixFormat.AS_LOADED);
+    }
+
+    /**
+     * As {@link #load(ModelArchitecture, WeightSource, NDManager, DataType, Executor, int, LoraAdapter)}, with the
+     * product matrices converted to {@code matrices} inside the compiled program (bf16 or int8; only with the
+     * compiled executor and float32 compute): the float32 product matrices are freed once converted.
+     *
+     * @throws IllegalArgumentException for a converted format with the eager executor or a compute dtype other
+     *                                  than float32
+     */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
+            Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged, MatrixFormat matrices) {
+        if (matrices != MatrixFormat.AS_LOADED && (executor != Executor.COMPILED || dtype != DataType.FLOAT32)) {
+            throw new IllegalArgumentException(matrices + " matrices need the compiled executor and float32 compute,"
+                    + " not " + executor + " / " + dtype);
+        }
+        DecoderModel model = create(arch, weights, manager, dtype, maxBlockColumns, unmerged);
+        model.matrices = matrices;
+        if (unmerged != null) {
+            unmerged.checkAllUsed();
+        }
         if (executor == Executor.COMPILED) {
             model.compile();
         }
         return model;
     }
 
+    /** {@return the format of the compiled program's product matrices} */
+    MatrixFormat matrices() {
+        return matrices;
+    }
+
     private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
-            DataType dtype, int maxBlockColumns) {
+            DataType dtype, int maxBlockColumns, @Nullable LoraAdapter unmerged) {
         String type = arch.modelType();
         if (type.equals("gpt2")) {
-            return new Gpt2Model(arch, weights, manager, dtype, maxBlockColumns);
+            return new Gpt2Model(arch, weights, manager, dtype, maxBlockColumns, unmerged);
         }
         if (type.equals("llama") || type.equals("mistral") || type.equals("qwen2")) {
-            return new LlamaModel(arch, weights, manager, dtype, maxBlockColumns);
+            return new LlamaModel(arch, weights, manager, dtype, maxBlockColumns, unmerged);
         }
         throw new BackendException("model_type \"" + type + "\" is not supported by the djl backend; supported: "
                 + String.join(", ", SUPPORTED_TYPES) + " (Llama 2/3, TinyLlama, SmolLM, Mistral, Qwen2, GPT-2)");
@@ -113,10 +159,43 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
     private void compile() {
-        ProgramBuilder builder = new ProgramBuilder();
+        ProgramBuilder builder = new ProgramBuilder(matrices);
         writeProgram(builder);
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
-        programWeights = IValue.listFrom(tensors(builder.weightList()));
+        List<NDArray> list = builder.weightList();
+        IValue loaded = IValue.listFrom(tensors(list));
+        if (matrices == MatrixFormat.AS_LOADED) {
+            programWeights = loaded;
+            return;
+        }
+        try (loaded) {
+            IValue prepared = program.run("prepare", loaded);
+            if (matrices == MatrixFormat.INT8) {
+                try (prepared) {
+                    IValue[] pair = prepared.toIValueTuple();
+                    programWeights = pair[0];
+                    programPacks = pair[1];
+                }
+            } else {
+                // kept opaque: its bf16 tensors never become DJL arrays
+                programWeights = prepared;
+            }
+        } catch (RuntimeException e) {
+            throw new dev.lem.spi.BackendException("libtorch could not convert the weights to " + matrices.word() + " ("
+                    + NativeEngine.rootMessage(e) + ")", e);
+        }
+        // the float32 copies of the converted matrices are no longer read (a tied embedding still is)
+        java.util.Set<NDArray> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < list.size(); i++) {
+            if (!builder.isProduct(i)) {
+                kept.add(list.get(i));
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (builder.isProduct(i) && kept.add(list.get(i))) {
+                list.get(i).close();
+            }
+        }
     }
 
     /**
@@ -137,7 +216,7 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
-        ProgramBuilder builder = new ProgramBuilder();
+        ProgramBuilder builder = new ProgramBuilder(matrices);
         writeProgram(builder);
         return builder.source();
     }
@@ -160,9 +239,156 @@ abstract class DecoderModel implements AutoCloseable {
         return List.of();
     }
 
-    /** Parameters loaded, counting a tied embedding once. */
+    /** Parameters loaded, counting a tied embedding once (an unmerged adapter's are apart: {@link #adapterParameters}). */
     long parameterCount() {
         return parameters;
+    }
+
+    /** {@return the parameters of an unmerged adapter (its A and B matrices), 0 without one} */
+    long adapterParameters() {
+        return adapterParameters;
+    }
+
+    /**
+     * The unmerged adapter's update for a (possibly fused) map made of the parts {@code weights} (base tensor names,
+     * in output order, each {@code outWidths[i]} outputs), or null when none of them is adapted. {@code inFold}
+     * (the {@code [in]} vector a norm weight folds into the base matrix's columns, or null) is folded into every A the
+     * same way, and {@code outScales[i]} (a {@code [out_i]} vector, or null) into B_i's rows with the scaling, so that
+     * the update transforms like the base matrix.
+     */
+    Linear.@Nullable Lora lora(NDManager tmp, String[] weights, long[] outWidths, @Nullable NDArray inFold,
+            @Nullable NDArray[] outScales) {
+        if (adapter == null) {
+            return null;
+        }
+        List<NDArray> as = new ArrayList<>();
+        List<NDArray> bs = new ArrayList<>();
+        List<Long> ranks = new ArrayList<>();
+        List<Long> segments = new ArrayList<>();
+        long gap = 0;
+        for (int i = 0; i < weights.length; i++) {
+            java.util.Optional<LoraAdapter.Module> m = adapter.module(weights[i]);
+            if (m.isEmpty()) {
+                gap += outWidths[i];
+                continue;
+            }
+            if (gap > 0) {
+                segments.add(-gap);
+                gap = 0;
+            }
+            NDArray a = m.get().a().load(tmp);
+            if (inFold != null) {
+                a = a.mul(inFold.reshape(1, inFold.size()));
+            }
+            NDArray b = m.get().b().load(tmp).mul((float) m.get().scaling());
+            if (outScales != null && outScales[i] != null) {
+                b = b.mul(outScales[i].reshape(outScales[i].size(), 1));
+            }
+            segments.add((long) bs.size());
+            as.add(a);
+            bs.add(b);
+            ranks.add((long) m.get().rank());
+        }
+        if (bs.isEmpty()) {
+            return null;
+        }
+        if (gap > 0) {
+            segments.add(-gap);
+        }
+        NDArray a = as.size() == 1 ? as.get(0) : ai.djl.ndarray.NDArrays.concat(new NDList(as.toArray(new NDArray[0])), 0);
+        NDArray[] b = new NDArray[bs.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = keep(bs.get(i).duplicate());
+        }
+        Linear.Lora l = new Linear.Lora(keep(a.duplicate()), b, ranks.stream().mapToLong(Long::longValue).toArray(),
+                segments.stream().mapToLong(Long::longValue).toArray());
+        adapterParameters += l.parameters();
+        return l;
+    }
+
+    /**
+     * Fails unless every layer's maps carry adapters of the same shapes: the compiled program reads one layer's
+     * layout for all (an adapter that adapts some layers only, or with ranks that differ between layers, runs with
+     * the eager executor or merged).
+     */
+    static void checkSameAdapterLayout(List<Linear[]> layers) {
+        for (int l = 1; l < layers.size(); l++) {
+            for (int i = 0; i < layers.get(0).length; i++) {
+                Linear.Lora first = layers.get(0)[i].lora();
+                Linear.Lora other = layers.get(l)[i].lora();
+                String a = first == null ? "none" : first.layout();
+                String b = other == null ? "none" : other.layout();
+                if (!a.equals(b)) {
+                    throw new BackendException("The adapter differs between layers 0 and " + l + " (" + a + " vs " + b
+                            + "); the compiled executor needs the same adapted matrices and ranks in every layer: use "
+                            + "options.adapter_mode: merged, or options.executor: eager");
+                }
+            }
+        }
+    }
+
+    /** {@return FLOPs of an unmerged adapter per token row of a forward pass (0 without one)} */
+    double adapterFlopsPerToken() {
+        return 2.0 * adapterParameters;
+    }
+
+    /**
+     * The natural-log probability of each token of a window from position {@code from} on, given the tokens before
+     * it (for perplexity): the window runs through the model in segments of {@code segment} tokens with the KV cache
+     * (the same function as one pass: the generation tests prove the cached path), each segment's float32 logits are
+     * turned into log-probabilities by a log-softmax in float64 on the native side, and only each target token's
+     * value is read back. Runs in its own {@code NDScope}s; frees everything before returning.
+     *
+     * @param tokens  the window's token ids (each in the vocabulary)
+     * @param from    the first position scored (>= 1)
+     * @param segment tokens per forward pass, bounding the logits held at once to {@code segment × vocab}
+     * @return {@code tokens.length - from} log-probabilities
+     */
+    @SuppressWarnings("try")
+    double[] logProbabilities(int[] tokens, int from, int segment) {
+        int n = tokens.length;
+        if (from < 1 || from >= n) {
+            throw new IllegalArgumentException("from (" + from + ") must be in [1, " + n + ")");
+        }
+        prepare(n);
+        double[] out = new double[n - from];
+        try (NDManager batch = manager.newSubManager()) {
+            KvCache cache = newCache(batch, 1, n);
+            // positions [s, e) predict tokens s+1 .. e; the last token predicts nothing
+            for (int s = 0; s < n - 1; s += segment) {
+                int e = Math.min(n - 1, s + segment);
+                int t = e - s;
+                long[] ids = new long[t];
+                long[] positions = new long[t];
+                float[] mask = new float[t * e];
+                for (int q = 0; q < t; q++) {
+                    ids[q] = tokens[s + q];
+                    positions[q] = s + q;
+                    for (int k = s + q + 1; k < e; k++) {
+                        mask[q * e + k] = MASK_FP32;
+                    }
+                }
+                boolean masked = t > 1;
+                try (NDScope scope = new NDScope()) {
+                    NDArray logits = forward(ids, positions, 1, t, masked ? mask : null, cache, s, true)
+                            .reshape(t, arch.vocabSize());
+                    int first = Math.max(s, from - 1);
+                    if (first >= e) {
+                        continue;
+                    }
+                    long[] targets = new long[e - first];
+                    for (int p = first; p < e; p++) {
+                        targets[p - first] = tokens[p + 1];
+                    }
+                    NDArray rows = logits.get((first - s) + ":");
+                    NDArray lp = rows.toType(DataType.FLOAT64, false).logSoftmax(1)
+                            .gather(manager.create(targets, new Shape(targets.length, 1)).toDevice(device, false), 1);
+                    double[] v = lp.toDevice(Device.cpu(), false).toDoubleArray();
+                    System.arraycopy(v, 0, out, first + 1 - from, v.length);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -233,7 +459,7 @@ abstract class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("rows " + rows + " of " + b + " need " + (long) rows * vocab
                     + " floats; out has " + out.length);
         }
-        boolean vocabMajor = program != null && b > 1 && b <= SMALL_ROWS;
+        boolean vocabMajor = program != null && matrices == MatrixFormat.AS_LOADED && b > 1 && b <= SMALL_ROWS;
         NDArray logits = program == null
                 ? forwardEager(ids, positions, b, t, mask, cache, start, false)
                 : runProgram(ids, positions, b, t, mask, cache, start, false, vocabMajor);
@@ -274,10 +500,14 @@ abstract class DecoderModel implements AutoCloseable {
             arguments.add(IValue.from((long) start));
             arguments.add(IValue.from(allPositions));
             arguments.add(IValue.from(vocabMajor));
-            IValue[] all = new IValue[arguments.size() + 1];
+            int fixed = programPacks == null ? 1 : 2;
+            IValue[] all = new IValue[arguments.size() + fixed];
             all[0] = programWeights;
+            if (programPacks != null) {
+                all[1] = programPacks;
+            }
             for (int i = 0; i < arguments.size(); i++) {
-                all[i + 1] = arguments.get(i);
+                all[i + fixed] = arguments.get(i);
             }
             try (IValue out = compiled.run("forward", all)) {
                 return out.toTensor((PtNDManager) manager);
@@ -407,6 +637,10 @@ abstract class DecoderModel implements AutoCloseable {
         if (programWeights != null) {
             programWeights.close();
             programWeights = null;
+        }
+        if (programPacks != null) {
+            programPacks.close();
+            programPacks = null;
         }
         if (program != null) {
             program.close();

@@ -10,7 +10,11 @@ import dev.lem.spi.BackendSettings;
 import dev.lem.spi.EngineSetting;
 import dev.lem.model.HfConfigReader;
 import dev.lem.model.ModelArchitecture;
+import dev.lem.model.TensorDtype;
+import dev.lem.spi.AdapterInfo;
 import dev.lem.spi.BackendCapabilities;
+import dev.lem.spi.TokenScorer;
+import dev.lem.spi.WeightFormat;
 import dev.lem.spi.BackendException;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
@@ -48,6 +52,8 @@ public final class DjlBackend implements InferenceBackend {
     private final dev.lem.config.OptionValues options;
     private @Nullable Loaded loaded;
     private Map<String, String> environment = Map.of();
+    /** The intra-op threads LEM chose at the last load (neither options.threads nor OMP_NUM_THREADS set), or null. */
+    private @Nullable ThreadChoice threadChoice;
 
     private record Loaded(DecoderModel model, TextTokenizer tokenizer, Generator generator) {
     }
@@ -97,7 +103,15 @@ public final class DjlBackend implements InferenceBackend {
         unload();
         Engine engine = NativeEngine.start();
         Device device = NativeEngine.device(engine, settings.device());
-        settings.threads().ifPresent(JniUtils::setNumThreads);
+        threadChoice = null;
+        if (settings.threads().isPresent()) {
+            JniUtils.setNumThreads(settings.threads().getAsInt());
+        } else if (System.getenv("OMP_NUM_THREADS") == null) {
+            threadChoice = ThreadChoice.measure().orElse(null);
+            if (threadChoice != null) {
+                JniUtils.setNumThreads(threadChoice.threads());
+            }
+        }
         settings.interopThreads().ifPresent(DjlBackend::setInteropThreads);
         settings.graphOptimizer().ifPresent(JniUtils::setGraphExecutorOptimize);
         ModelSource source = settings.model();
@@ -112,7 +126,18 @@ public final class DjlBackend implements InferenceBackend {
             weights = checkpoint;
             stored = checkpoint.dtypes();
         }
+        LoraAdapter adapter = settings.adapter().source().isPresent()
+                ? LoraAdapter.load(settings.adapter(), arch, weights) : null;
+        boolean merged = adapter != null && settings.adapterMode() == DjlSettings.AdapterMode.MERGED;
+        if (merged) {
+            weights = new AdaptedWeights(weights, adapter, arch.modelType().equals("gpt2"));
+        }
         DataType dtype = dtype(device, stored);
+        MatrixFormat matrices = settings.matrices();
+        if (matrices == MatrixFormat.INT8 && device.isGpu()) {
+            throw new BackendException("options.quantization: int8 runs on libtorch's quantised CPU kernels, but device "
+                    + "\"" + settings.device() + "\" resolved to " + device + ": set device: cpu");
+        }
         if (dtype == DataType.FLOAT16 && !device.isGpu()) {
             LOG.warn("precision fp16 on the CPU: PyTorch's fp16 matrix products are much slower than fp32 here");
         }
@@ -124,7 +149,10 @@ public final class DjlBackend implements InferenceBackend {
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
             model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
-                    settings.maxBlockColumns());
+                    settings.maxBlockColumns(), merged ? null : adapter, matrices);
+            if (merged) {
+                adapter.checkAllUsed();
+            }
         } catch (RuntimeException e) {
             manager.close();
             tokenizer.close();
@@ -135,7 +163,11 @@ public final class DjlBackend implements InferenceBackend {
         }
         int[] eos = eosTokens(source, arch);
         loaded = new Loaded(model, tokenizer, new Generator(model, tokenizer, eos, settings.maxInputTokens()));
-        environment = NativeEngine.facts(engine, device);
+        environment = new LinkedHashMap<>(NativeEngine.facts(engine, device));
+        environment.put("djl.intra_op_threads_basis", settings.threads().isPresent() ? "options.threads"
+                : threadChoice != null ? threadChoice.basis() : System.getenv("OMP_NUM_THREADS") != null
+                ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
+                : "PyTorch's default (one per core): /proc/stat could not be read");
         Map<String, String> details = new LinkedHashMap<>();
         details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
         details.put("device", device.toString());
@@ -154,10 +186,45 @@ public final class DjlBackend implements InferenceBackend {
             details.put("weights", "synthetic: seeded random (weight_seed " + settings.weightSeed()
                     + "), uniform with std 0.02, norms 1, biases 0");
         }
-        return new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch),
-                dtype == DataType.FLOAT16 ? "fp16" : "fp32", source.synthetic(), Optional.of(model.parameterCount()),
-                details, engineSettings(dtype, device));
+        String word = matrices.word() != null ? matrices.word() : dtype == DataType.FLOAT16 ? "fp16" : "fp32";
+        TensorDtype td = switch (matrices) {
+            case BF16 -> TensorDtype.BF16;
+            case INT8 -> TensorDtype.I8;
+            case AS_LOADED -> dtype == DataType.FLOAT16 ? TensorDtype.F16 : TensorDtype.F32;
+        };
+        if (matrices != MatrixFormat.AS_LOADED) {
+            details.put("matrices", matrices == MatrixFormat.BF16
+                    ? "bf16: every matrix product's weights converted from float32 to bf16 once at load inside the "
+                    + "compiled program (activations rounded to bf16 at each product, libtorch's bf16 linear; norms, "
+                    + "attention, KV cache, residuals and logits in float32); the embedding table stays float32"
+                    : "int8: every matrix product's weights quantised at load inside the compiled program (symmetric, "
+                    + "per output channel, packed by quantized::linear_prepack for libtorch's default quantised engine), "
+                    + "activations quantised per product (quantized::linear_dynamic, " + (MatrixFormat.REDUCED_RANGE
+                    ? "range [0, 127]: no VNNI on this CPU" : "range [0, 255]: this CPU has VNNI") + "); everything else "
+                    + "float32; the embedding table stays float32");
+        }
+        double bytesPerPass = dev.lem.flops.MemoryTraffic.weightBytesPerPass(arch, td)
+                + (double) model.adapterParameters() * td.bytes();
+        String storedText = String.join(",", stored);
+        WeightFormat format = new WeightFormat(word, matrices == MatrixFormat.INT8 ? "int8" : "none",
+                "as loaded by the djl backend (checkpoint " + (source.synthetic() ? "synthetic F32" : storedText)
+                + (storedText.equals(td == TensorDtype.F16 ? "F16" : "F32") ? "" : ", converted to " + word + " at load")
+                + (matrices == MatrixFormat.AS_LOADED ? "" : "; matrix products only, the rest float32; bytes per pass "
+                + "estimated at " + td.bytes() + " byte(s) per parameter") + ")", Optional.of(bytesPerPass));
+        details.put("weight_format", format.toString()); // beside "weights" (how synthetic ones were made)
+        ModelInfo info = new ModelInfo(source.id(), source.source(), source.location(), Optional.of(arch), word,
+                source.synthetic(), Optional.of(model.parameterCount()), details, engineSettings(dtype, device))
+                .withWeights(format);
+        if (adapter != null) {
+            AdapterInfo a = adapter.info(merged ? "merged" : "unmerged");
+            details.put("adapter", a.toString());
+            info = new ModelInfo(info.id(), info.source(), info.location(), info.architecture(), info.dtype(),
+                    info.syntheticWeights(), info.parameterCount(), details, info.engineSettings()).withWeights(format)
+                    .withAdapter(a);
+        }
+        return info;
     }
+
 
     /**
      * PyTorch fixes its inter-op threads once per process: setting them again, or after parallel work started,
@@ -180,7 +247,10 @@ public final class DjlBackend implements InferenceBackend {
     private List<EngineSetting> engineSettings(DataType dtype, Device device) {
         List<EngineSetting> out = new ArrayList<>();
         dev.lem.config.OptionValues o = options;
-        out.add(setting(o, DjlSettings.THREADS, JniUtils.getNumThreads()));
+        ThreadChoice chosen = threadChoice;
+        out.add(chosen != null ? new EngineSetting(DjlSettings.THREADS.engineArgument().orElseThrow(), chosen.threads(),
+                EngineSetting.Source.SET_BY_LEM, JniUtils.getNumThreads(), chosen.basis())
+                : setting(o, DjlSettings.THREADS, JniUtils.getNumThreads()));
         out.add(setting(o, DjlSettings.INTEROP_THREADS, JniUtils.getNumInteropThreads()));
         out.add(setting(o, DjlSettings.GRAPH_OPTIMIZER, null));
         out.add(new EngineSetting("executor", dev.lem.config.Choice.word(settings.executor()),
@@ -189,8 +259,12 @@ public final class DjlBackend implements InferenceBackend {
         out.add(new EngineSetting("max_block_columns", settings.maxBlockColumns(), o.isSet(DjlSettings.MAX_BLOCK_COLUMNS)
                 ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT, null,
                 o.isSet(DjlSettings.MAX_BLOCK_COLUMNS) ? "options.max_block_columns" : "LEM's default"));
-        out.add(new EngineSetting("precision", dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
+        out.add(new EngineSetting("precision", settings.matrices() == MatrixFormat.BF16 ? "bf16"
+                : dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
                 null, "precision (" + dev.lem.config.Choice.word(settings.precision()) + ")"));
+        out.add(new EngineSetting("quantization", dev.lem.config.Choice.word(settings.quantization()),
+                o.isSet(DjlSettings.QUANTIZATION) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
+                null, o.isSet(DjlSettings.QUANTIZATION) ? "options.quantization" : "LEM's default"));
         out.add(new EngineSetting("device", device.toString(), EngineSetting.Source.CORE_KEY, null, "device"));
         return out;
     }
@@ -218,6 +292,7 @@ public final class DjlBackend implements InferenceBackend {
                 throw new BackendException(e.getMessage(), e);
             }
         }
+        source.folder().ifPresent(DjlBackend::refuseQuantised);
         if (!DecoderModel.SUPPORTED_TYPES.contains(arch.modelType())) {
             throw new BackendException("model_type \"" + arch.modelType() + "\" of " + source.id()
                     + " is not supported by the djl backend; supported: " + String.join(", ",
@@ -225,6 +300,75 @@ public final class DjlBackend implements InferenceBackend {
         }
         return arch;
     }
+
+    /**
+     * Refuses a pre-quantised checkpoint ({@code quantization_config} in config.json: GPTQ, AWQ, bitsandbytes, FP8):
+     * libtorch as DJL ships it has no kernels for those formats that the backend could call, on the CPU or the GPU.
+     */
+    static void refuseQuantised(Path folder) {
+        Path config = folder.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return;
+        }
+        JsonNode q;
+        try {
+            q = JSON.readTree(Files.readString(config)).path("quantization_config");
+        } catch (IOException | JacksonException e) {
+            return; // the architecture reader reports an unreadable config.json
+        }
+        if (q.isMissingNode() || q.isNull()) {
+            return;
+        }
+        String method = q.path("quant_method").asString(q.path("load_in_4bit").asBoolean(false) ? "bitsandbytes (4-bit)"
+                : q.path("load_in_8bit").asBoolean(false) ? "bitsandbytes (8-bit)" : "unknown");
+        String bits = q.path("bits").isNumber() ? ", " + q.path("bits").asInt() + "-bit" : "";
+        throw new BackendException("The checkpoint in " + folder + " is quantised (quantization_config: " + method + bits
+                + "): not supported on this backend. The djl backend runs fp32 and fp16 weights; libtorch, as DJL ships "
+                + "it, has no " + method + " kernels it could call. Use vllm (it reads the quantization_config; "
+                + "options.quantization to force a method), or the unquantised checkpoint");
+    }
+
+    @Override
+    public Optional<TokenScorer> tokenScorer() {
+        Loaded l = loaded;
+        if (l == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new TokenScorer() {
+            @Override
+            public int[] tokenize(String text) {
+                return l.tokenizer().encode(text);
+            }
+
+            @Override
+            public double[] logProbabilities(int[] tokens, int from) {
+                int vocab = l.model().arch.vocabSize();
+                for (int t : tokens) {
+                    if (t < 0 || t >= vocab) {
+                        throw new dev.lem.spi.TokenScoringException("token id " + t + " is outside the model's "
+                                + "vocabulary [0, " + vocab + ")");
+                    }
+                }
+                return l.model().logProbabilities(tokens, from, SCORING_SEGMENT);
+            }
+
+            @Override
+            public int maxWindowTokens() {
+                return l.model().arch.maxPositionEmbeddings();
+            }
+
+            @Override
+            public String method() {
+                String w = l.model().matrices().word();
+                return "djl forward pass (" + l.model().executor().optionValue() + " executor, " + (w != null ? w
+                        + " matrices" : l.model().dtype == DataType.FLOAT16 ? "fp16" : "fp32")
+                        + "), float32 logits, log-softmax in float64";
+            }
+        });
+    }
+
+    /** Tokens per forward pass when scoring a window: bounds the logits held at once to this × vocabulary. */
+    static final int SCORING_SEGMENT = 128;
 
     private DataType dtype(Device device, Set<String> stored) {
         return switch (settings.precision()) {

@@ -1,5 +1,6 @@
 package dev.lem.backend.djl.internal;
 
+import dev.lem.config.Choice;
 import dev.lem.config.ConfigException;
 import dev.lem.config.ConfigProblem;
 import dev.lem.config.Option;
@@ -26,21 +27,55 @@ import java.util.OptionalInt;
  *       model, overriding the preset's values;</li>
  *   <li>{@code weight_seed}: the seed of synthetic weights;</li>
  *   <li>{@code threads}, {@code interop_threads}: PyTorch intra- and inter-op threads (process-wide; default:
- *       PyTorch's choice, one per core);</li>
+ *       the cores idle at load for intra-op threads, see {@link ThreadChoice}, PyTorch's choice for inter-op);</li>
  *   <li>{@code graph_optimizer}: TorchScript graph optimisations (process-wide);</li>
  *   <li>{@code executor}: how a forward pass runs (see {@link DecoderModel.Executor});</li>
  *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
- *       (see {@link Linear}).</li>
+ *       (see {@link Linear});</li>
+ *   <li>{@code quantization}: {@code int8} weight-only quantisation of the product matrices (see
+ *       {@link MatrixFormat}).</li>
  * </ul>
  *
- * @param precision      fp32, fp16 or auto (bf16 is refused)
+ * @param precision      fp32, fp16, bf16 (bf16 product matrices inside the compiled program, see
+ *                       {@link MatrixFormat}) or auto
  * @param maxInputTokens prompts are cut to their last this-many tokens
  * @param interopThreads PyTorch inter-op threads to set, if any
  * @param graphOptimizer TorchScript graph optimisations on or off, if set
+ * @param adapter        the LoRA adapter to apply ({@code adapter.*})
+ * @param adapterMode    merge the adapter into the weights at load, or apply it unmerged
+ * @param quantization   weight quantisation ({@code options.quantization})
  */
 record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
-        int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer) {
+        int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer,
+        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode, Quantization quantization) {
+
+    /** Weight quantisation ({@code options.quantization}). */
+    enum Quantization {
+        /** The weights as the precision stores them. */
+        NONE,
+        /**
+         * int8 product matrices (per-output-channel scales), activations quantised per product, through libtorch's
+         * quantised kernels ({@code quantized::linear_dynamic}); CPU only.
+         */
+        INT8
+    }
+
+    /** {@return the format of the compiled program's product matrices these settings ask for} */
+    MatrixFormat matrices() {
+        if (quantization == Quantization.INT8) {
+            return MatrixFormat.INT8;
+        }
+        return precision == Precision.BF16 ? MatrixFormat.BF16 : MatrixFormat.AS_LOADED;
+    }
+
+    /** How a LoRA adapter is applied ({@code options.adapter_mode}). */
+    enum AdapterMode {
+        /** W + s·B·A computed once at load: the adapted model costs what the base model costs. */
+        MERGED,
+        /** s·(x·Aᵀ)·Bᵀ computed beside every adapted product in each forward pass: the cost of unmerged adapters. */
+        UNMERGED
+    }
 
     private static Option<Integer> shapeOption(String name, String what) {
         return Option.integer(name).range(1, 1_048_576)
@@ -61,7 +96,9 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static final Option<Long> WEIGHT_SEED = Option.longInteger("weight_seed").defaultValue(0L)
             .describe("seed of a synthetic model's random weights");
     static final Option<Integer> THREADS = Option.integer("threads").range(1, 4096).unit("threads")
-            .describe("PyTorch intra-op threads, process-wide (default: PyTorch's choice, one per core)")
+            .describe("PyTorch intra-op threads, process-wide (default: OMP_NUM_THREADS if set, else the cores idle "
+                    + "when the model loads, at least 1, measured over 250 ms from /proc/stat; the count used and how "
+                    + "it was chosen are recorded)")
             .engineArgument("ai.djl.pytorch.num_threads").engineDefault("one per core");
     static final Option<Integer> INTEROP_THREADS = Option.integer("interop_threads").range(1, 4096).unit("threads")
             .describe("PyTorch inter-op threads, process-wide; PyTorch fixes them once per process, so a JVM that "
@@ -79,6 +116,19 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             .describe("matrices with more inputs are stored as column blocks of at most this many (a large value "
                     + "keeps every matrix whole)").engineArgument("max_block_columns");
 
+    static final Option<AdapterMode> ADAPTER_MODE = Option.choice("adapter_mode", AdapterMode.class)
+            .defaultValue(AdapterMode.MERGED)
+            .describe("how adapter.path is applied: merged (W + s·B·A once at load; the base model's cost) or "
+                    + "unmerged (s·(x·Aᵀ)·Bᵀ beside every adapted product in each forward pass: the cost of serving "
+                    + "an adapter unmerged)");
+
+    static final Option<Quantization> QUANTIZATION = Option.choice("quantization", Quantization.class)
+            .defaultValue(Quantization.NONE)
+            .describe("none, or int8: weight-only int8 quantisation of every matrix product (per-output-channel scales,"
+                    + " activations quantised dynamically per product) through libtorch's quantised kernels "
+                    + "(fbgemm/oneDNN); CPU, precision fp32 or auto, compiled executor")
+            .engineArgument("quantization");
+
     /** The checked-in list of the djl engine's settings. */
     static final String SNAPSHOT = "djl-engine-settings.tsv";
 
@@ -94,13 +144,10 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static {
         List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
         all.add(TIE_WORD_EMBEDDINGS);
-        all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS));
+        all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS,
+                ADAPTER_MODE, QUANTIZATION));
         OPTIONS = List.copyOf(all);
     }
-
-    static final String BF16_REASON = "bf16 is not supported by the djl backend: DJL's PyTorch layer cannot create"
-            + " or compute bf16 tensors (a bf16 tensor aborts the JVM). Use precision fp32 (bf16 checkpoints are"
-            + " upcast to fp32 at load), fp16 on a GPU, or a serving backend (vllm) for bf16";
 
     /**
      * Checks the settings.
@@ -109,9 +156,6 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
      */
     static DjlSettings from(BackendSettings c) {
         List<ConfigProblem> problems = new ArrayList<>();
-        if (c.precision() == Precision.BF16) {
-            problems.add(new ConfigProblem("precision", BF16_REASON));
-        }
         if (!NativeEngine.validDevice(c.device())) {
             problems.add(new ConfigProblem("device", "\"" + c.device()
                     + "\" is not a device the djl backend knows: use cpu, cuda, cuda:<index> or auto"));
@@ -136,8 +180,11 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         }
         OptionalInt threads = o.find(THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         OptionalInt interop = o.find(INTEROP_THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
+        checkAdapter(c, problems);
+        checkMatrixFormat(c.precision(), c.device(), o.get(EXECUTOR), o.get(QUANTIZATION), problems);
         DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
-                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER));
+                o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER),
+                c.adapter(), o.get(ADAPTER_MODE), o.get(QUANTIZATION));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
@@ -149,6 +196,59 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             throw new ConfigException(problems);
         }
         return s;
+    }
+
+    /**
+     * bf16 and int8 matrices live inside the compiled program (DJL cannot hold them): both need the compiled executor;
+     * int8 needs float32 activations and the CPU (libtorch's quantised kernels are CPU kernels).
+     */
+    private static void checkMatrixFormat(Precision precision, String device, DecoderModel.Executor executor,
+            Quantization quantization, List<ConfigProblem> problems) {
+        boolean int8 = quantization == Quantization.INT8;
+        if (int8 && (precision == Precision.BF16 || precision == Precision.FP16)) {
+            problems.add(new ConfigProblem("options.quantization", "int8 quantises float32 weights and computes with "
+                    + "float32 activations, so it cannot be combined with precision " + Choice.word(precision) + ": set "
+                    + "precision: fp32 (or auto) with options.quantization: int8, or options.quantization: none"));
+        }
+        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (int8 && d.startsWith("cuda")) {
+            problems.add(new ConfigProblem("options.quantization", "int8 runs on libtorch's quantised CPU kernels "
+                    + "(fbgemm/oneDNN), which have no CUDA implementation; device is \"" + device + "\": set device: "
+                    + "cpu, or use precision fp16/bf16 on the GPU"));
+        }
+        if (executor == DecoderModel.Executor.EAGER && (int8 || precision == Precision.BF16)) {
+            problems.add(new ConfigProblem("options.executor", (int8 ? "options.quantization: int8" : "precision: bf16")
+                    + " keeps its matrices inside the compiled TorchScript program (DJL cannot hold bf16 or quantised "
+                    + "tensors), so it needs options.executor: compiled (the default), not eager"));
+        }
+    }
+
+    /** The adapter's source: a synthetic specification that parses, or a PEFT folder that exists. */
+    private static void checkAdapter(BackendSettings c, List<ConfigProblem> problems) {
+        java.util.Optional<String> src = c.adapter().source();
+        if (src.isEmpty()) {
+            if (c.options().isSet(ADAPTER_MODE)) {
+                problems.add(new ConfigProblem("options.adapter_mode", "has no effect without adapter.path: set an "
+                        + "adapter (a PEFT folder or synthetic:r=<rank>)"));
+            }
+            return;
+        }
+        if (c.adapter().synthetic()) {
+            try {
+                LoraAdapter.parseSynthetic(src.get());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+            return;
+        }
+        java.nio.file.Path folder = java.nio.file.Path.of(src.get());
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            problems.add(new ConfigProblem("adapter.path", "\"" + src.get() + "\" is not a folder: give a PEFT "
+                    + "adapter folder (adapter_config.json and adapter_model.safetensors), synthetic:r=<rank>, or none"));
+        } else if (!java.nio.file.Files.isRegularFile(folder.resolve("adapter_config.json"))) {
+            problems.add(new ConfigProblem("adapter.path", "\"" + src.get() + "\" has no adapter_config.json: it is "
+                    + "not a PEFT adapter folder"));
+        }
     }
 
     /** The synthetic preset with the shape options applied. */

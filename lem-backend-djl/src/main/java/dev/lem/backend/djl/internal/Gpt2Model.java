@@ -31,8 +31,9 @@ final class Gpt2Model extends DecoderModel {
             Linear out) {
     }
 
-    Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns) {
-        super(a, manager, dtype, maxBlockColumns);
+    Gpt2Model(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns,
+            @Nullable LoraAdapter unmerged) {
+        super(a, manager, dtype, maxBlockColumns, unmerged);
         tanhGelu = switch (a.activation()) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> true;
             case "gelu" -> false;
@@ -57,14 +58,18 @@ final class Gpt2Model extends DecoderModel {
                             keep(raw(w, b + "ln_1.weight", tmp, h)), keep(raw(w, b + "ln_1.bias", tmp, h)),
                             Linear.of(this, raw(w, b + "attn.c_attn.weight", tmp, h, 3 * h).transpose()
                                     .mul(qScale.reshape(3 * h, 1)), raw(w, b + "attn.c_attn.bias", tmp, 3 * h).mul(qScale),
-                                    false),
+                                    false).withLora(lora(tmp, new String[] {b + "attn.c_attn.weight"},
+                                            new long[] {3 * h}, null, new NDArray[] {qScale})),
                             Linear.of(this, transposed(raw(w, b + "attn.c_proj.weight", tmp, h, h)),
-                                    raw(w, b + "attn.c_proj.bias", tmp, h), false),
+                                    raw(w, b + "attn.c_proj.bias", tmp, h), false).withLora(lora(tmp,
+                                            new String[] {b + "attn.c_proj.weight"}, new long[] {h}, null, null)),
                             keep(raw(w, b + "ln_2.weight", tmp, h)), keep(raw(w, b + "ln_2.bias", tmp, h)),
                             Linear.of(this, transposed(raw(w, b + "mlp.c_fc.weight", tmp, h, inter)),
-                                    raw(w, b + "mlp.c_fc.bias", tmp, inter), false),
+                                    raw(w, b + "mlp.c_fc.bias", tmp, inter), false).withLora(lora(tmp,
+                                            new String[] {b + "mlp.c_fc.weight"}, new long[] {inter}, null, null)),
                             Linear.of(this, transposed(raw(w, b + "mlp.c_proj.weight", tmp, inter, h)),
-                                    raw(w, b + "mlp.c_proj.bias", tmp, h), false));
+                                    raw(w, b + "mlp.c_proj.bias", tmp, h), false).withLora(lora(tmp,
+                                            new String[] {b + "mlp.c_proj.weight"}, new long[] {h}, null, null)));
                 }
             }
             lmHead = Linear.of(this, wte, null, true);
@@ -91,6 +96,11 @@ final class Gpt2Model extends DecoderModel {
 
     @Override
     void writeProgram(ProgramBuilder pb) {
+        java.util.List<Linear[]> maps = new java.util.ArrayList<>();
+        for (Block b : blocks) {
+            maps.add(new Linear[] {b.attn, b.proj, b.fc, b.out});
+        }
+        checkSameAdapterLayout(maps);
         long h = arch.hiddenSize();
         String eps = ProgramBuilder.number(this.eps);
         int wteIndex = pb.weight(wte);

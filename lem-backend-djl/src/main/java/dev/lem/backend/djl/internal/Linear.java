@@ -21,11 +21,69 @@ final class Linear {
     private final NDArray[] blocks;
     private final long[] splits;
     private final @Nullable NDArray bias;
+    private final @Nullable Lora lora;
 
-    private Linear(NDArray[] blocks, long[] splits, @Nullable NDArray bias) {
+    /**
+     * An unmerged LoRA adapter on a (possibly fused) map: {@code y += concat(z_0·B_0ᵀ, 0, z_2·B_2ᵀ, ...)} with
+     * {@code z = x·Aᵀ} split by rank, where {@code A} stacks the A matrices of the adapted parts (norm weights and
+     * scales already folded in as in the base matrix) and each {@code B_i} carries the scaling. Parts of the fused map
+     * without an adapter contribute zeros. One product for every A (as vLLM's "shrink"), one per B ("expand").
+     *
+     * @param a         the stacked A matrices, {@code [Σ r_i, in]}
+     * @param b         each adapted part's B, {@code [out_i, r_i]}, in output order
+     * @param ranks     r_i of each adapted part
+     * @param segments  the output columns in order: {@code >= 0} the index of an adapted part, {@code < 0} a run of
+     *                  {@code -segment} columns without an adapter
+     */
+    record Lora(NDArray a, NDArray[] b, long[] ranks, long[] segments) {
+        /** {@return Σ r_i} */
+        long rank() {
+            long r = 0;
+            for (long x : ranks) {
+                r += x;
+            }
+            return r;
+        }
+
+        /** {@return parameters of A and every B} */
+        long parameters() {
+            long n = a.size();
+            for (NDArray x : b) {
+                n += x.size();
+            }
+            return n;
+        }
+
+        /** {@return FLOPs per input row: 2·r·in for A and 2·r_i·out_i for each B} */
+        double flopsPerRow() {
+            return 2.0 * parameters();
+        }
+
+        /** A text that is equal for two adapters with the same shapes (the compiled program's layers must agree). */
+        String layout() {
+            StringBuilder s = new StringBuilder(java.util.Arrays.toString(a.getShape().getShape()));
+            for (NDArray x : b) {
+                s.append(java.util.Arrays.toString(x.getShape().getShape()));
+            }
+            return s.append(java.util.Arrays.toString(segments)).toString();
+        }
+    }
+
+    private Linear(NDArray[] blocks, long[] splits, @Nullable NDArray bias, @Nullable Lora lora) {
         this.blocks = blocks;
         this.splits = splits;
         this.bias = bias;
+        this.lora = lora;
+    }
+
+    /** The same map with an unmerged adapter (or none). */
+    Linear withLora(@Nullable Lora l) {
+        return new Linear(blocks, splits, bias, l);
+    }
+
+    /** {@return the unmerged adapter on this map, or null} */
+    @Nullable Lora lora() {
+        return lora;
     }
 
     /**
@@ -56,7 +114,7 @@ final class Linear {
             views.close();
             w.close();
         }
-        return new Linear(blocks, splits, bias == null ? null : model.keep(bias));
+        return new Linear(blocks, splits, bias == null ? null : model.keep(bias), null);
     }
 
     /** The column blocks of {@code W}, each {@code [out, in_i]}, in input order. */
@@ -78,8 +136,40 @@ final class Linear {
         return bias;
     }
 
-    /** {@code x · Wᵀ + b} for {@code x} of shape {@code [n, in]}. */
+    /** {@code x · Wᵀ + b} (plus an unmerged adapter's update) for {@code x} of shape {@code [n, in]}. */
     NDArray apply(NDArray x) {
+        NDArray y = applyBase(x);
+        return lora == null ? y : y.add(loraUpdate(x, lora));
+    }
+
+    /** The adapter's update {@code concat(z_i · B_iᵀ, zeros)} for {@code x} of shape {@code [n, in]}. */
+    static NDArray loraUpdate(NDArray x, Lora l) {
+        NDArray z = DecoderModel.linear(x, l.a(), null);
+        NDList zs;
+        if (l.ranks().length == 1) {
+            zs = new NDList(z);
+        } else {
+            long[] at = new long[l.ranks().length - 1];
+            long sum = 0;
+            for (int i = 0; i < at.length; i++) {
+                sum += l.ranks()[i];
+                at[i] = sum;
+            }
+            zs = z.split(at, 1);
+        }
+        long n = x.getShape().get(0);
+        NDList pieces = new NDList();
+        for (long seg : l.segments()) {
+            if (seg >= 0) {
+                pieces.add(DecoderModel.linear(zs.get((int) seg), l.b()[(int) seg], null));
+            } else {
+                pieces.add(z.getManager().zeros(new ai.djl.ndarray.types.Shape(n, -seg), z.getDataType()));
+            }
+        }
+        return pieces.size() == 1 ? pieces.get(0) : ai.djl.ndarray.NDArrays.concat(pieces, 1);
+    }
+
+    private NDArray applyBase(NDArray x) {
         if (blocks.length == 1) {
             return DecoderModel.linear(x, blocks[0], bias);
         }

@@ -43,8 +43,9 @@ final class LlamaModel extends DecoderModel {
     private record Layer(Linear qkv, Linear o, Linear gateUp, Linear down) {
     }
 
-    LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns) {
-        super(a, manager, dtype, maxBlockColumns);
+    LlamaModel(ModelArchitecture a, WeightSource w, NDManager manager, DataType dtype, int maxBlockColumns,
+            @Nullable LoraAdapter unmerged) {
+        super(a, manager, dtype, maxBlockColumns, unmerged);
         if (!a.activation().equals(ACT)) {
             throw new BackendException("hidden_act \"" + a.activation() + "\" is not supported for " + a.modelType()
                     + " models by the djl backend (supported: silu)");
@@ -104,10 +105,17 @@ final class LlamaModel extends DecoderModel {
         NDArray gateUp = NDArrays.concat(new NDList(
                 raw(w, p + "mlp.gate_proj.weight", tmp, inter, h),
                 raw(w, p + "mlp.up_proj.weight", tmp, inter, h)), 0);
-        return new Layer(Linear.of(this, foldNorm(qkv, inNorm), qkvBias, false),
-                Linear.of(this, raw(w, p + "self_attn.o_proj.weight", tmp, h, q), oBias, false),
-                Linear.of(this, foldNorm(gateUp, postNorm), null, false),
-                Linear.of(this, raw(w, p + "mlp.down_proj.weight", tmp, h, inter), null, false));
+        Linear.Lora qkvLora = lora(tmp, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+            p + "self_attn.v_proj.weight"}, new long[] {q, kv, kv}, inNorm.mul(normScale),
+                new NDArray[] {tmp.ones(new Shape(q)).mul(scale), null, null});
+        Linear.Lora oLora = lora(tmp, new String[] {p + "self_attn.o_proj.weight"}, new long[] {h}, null, null);
+        Linear.Lora guLora = lora(tmp, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                new long[] {inter, inter}, postNorm.mul(normScale), null);
+        Linear.Lora downLora = lora(tmp, new String[] {p + "mlp.down_proj.weight"}, new long[] {h}, null, null);
+        return new Layer(Linear.of(this, foldNorm(qkv, inNorm), qkvBias, false).withLora(qkvLora),
+                Linear.of(this, raw(w, p + "self_attn.o_proj.weight", tmp, h, q), oBias, false).withLora(oLora),
+                Linear.of(this, foldNorm(gateUp, postNorm), null, false).withLora(guLora),
+                Linear.of(this, raw(w, p + "mlp.down_proj.weight", tmp, h, inter), null, false).withLora(downLora));
     }
 
     /**
@@ -170,6 +178,11 @@ final class LlamaModel extends DecoderModel {
 
     @Override
     void writeProgram(ProgramBuilder pb) {
+        List<Linear[]> maps = new java.util.ArrayList<>();
+        for (Layer l : layers) {
+            maps.add(new Linear[] {l.qkv, l.o, l.gateUp, l.down});
+        }
+        checkSameAdapterLayout(maps);
         long h = arch.hiddenSize();
         int half = headDim / 2;
         int rotated = heads + kvHeads;

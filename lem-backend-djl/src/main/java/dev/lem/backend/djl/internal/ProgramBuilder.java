@@ -16,17 +16,31 @@ final class ProgramBuilder {
     /** The module's class name in the generated source. */
     static final String CLASS_NAME = "DecoderProgram";
 
+    /** TorchScript's type of a quantised linear map's packed weights. */
+    static final String PACKED = "__torch__.torch.classes.quantized.LinearPackedParamsBase";
+
     private final StringBuilder code = new StringBuilder();
     private final List<NDArray> weights = new ArrayList<>();
+    /** Indices of the weights that are matrices of products (a linear map's blocks): what {@link MatrixFormat} converts. */
+    private final java.util.BitSet products = new java.util.BitSet();
+    private final MatrixFormat format;
     private int indent;
 
+    /** A builder for a program whose products use float32/float16 matrices as loaded. */
     ProgramBuilder() {
+        this(MatrixFormat.AS_LOADED);
+    }
+
+    /** A builder for a program whose products use matrices in {@code format}. */
+    ProgramBuilder(MatrixFormat format) {
+        this.format = format;
         line("class " + CLASS_NAME + "(Module):");
         indent++;
         line("__parameters__ = []");
         line("__buffers__ = []");
         line("training : bool");
-        line("def forward(self: __torch__." + CLASS_NAME + ", w: List[Tensor], keys: List[Tensor],"
+        line("def forward(self: __torch__." + CLASS_NAME + ", w: List[Tensor], "
+                + (format == MatrixFormat.INT8 ? "packs: List[" + PACKED + "], " : "") + "keys: List[Tensor],"
                 + " values: List[Tensor], ids: Tensor, positions: Tensor, tables: List[Tensor], mask: Tensor,"
                 + " masked: bool, start: int, all_positions: bool, vocab_major: bool) -> Tensor:");
         indent++;
@@ -47,11 +61,17 @@ final class ProgramBuilder {
     int weights(Linear linear) {
         int first = weights.size();
         for (NDArray block : linear.blocks()) {
+            products.set(weights.size());
             weights.add(block);
         }
         NDArray bias = linear.bias();
         if (bias != null) {
             weights.add(bias);
+        }
+        Linear.Lora lora = linear.lora();
+        if (lora != null) {
+            weights.add(lora.a());
+            weights.addAll(java.util.Arrays.asList(lora.b()));
         }
         return first;
     }
@@ -90,10 +110,54 @@ final class ProgramBuilder {
      * expression is true. Not for maps with a bias.
      */
     void linear(String out, String in, Linear linear, String first, @Nullable String untransposedIf) {
+        Linear.Lora lora = linear.lora();
+        if (lora != null && untransposedIf != null) {
+            throw new IllegalArgumentException("an untransposed product cannot take an adapter");
+        }
+        linearBase(out, in, linear, first, untransposedIf);
+        if (lora != null) {
+            loraUpdate(out, in, lora, first + " + " + (linear.blockWidths().length + (linear.bias() != null ? 1 : 0)));
+        }
+    }
+
+    /**
+     * {@code out = out + concat(z_i · B_iᵀ, zeros)} with {@code z = in · Aᵀ}, as {@link Linear#loraUpdate} computes
+     * it: A at weight index {@code aIndex}, the B matrices after it.
+     */
+    private void loraUpdate(String out, String in, Linear.Lora lora, String aIndex) {
+        String z = out + "_z";
+        line(z + " = torch.linear(" + in + ", w[" + aIndex + "])");
+        String zs = z;
+        if (lora.ranks().length > 1) {
+            StringBuilder sizes = new StringBuilder();
+            for (int i = 0; i < lora.ranks().length; i++) {
+                sizes.append(i == 0 ? "" : ", ").append(lora.ranks()[i]);
+            }
+            zs = out + "_zs";
+            line(zs + " = torch.split_with_sizes(" + z + ", [" + sizes + "], 1)");
+        }
+        List<String> pieces = new ArrayList<>();
+        for (long seg : lora.segments()) {
+            if (seg >= 0) {
+                String part = lora.ranks().length > 1 ? zs + "[" + seg + "]" : z;
+                pieces.add("torch.linear(" + part + ", w[" + aIndex + " + " + (seg + 1) + "])");
+            } else {
+                pieces.add("torch.new_zeros(" + z + ", [torch.size(" + z + ", 0), " + (-seg) + "])");
+            }
+        }
+        line(out + " = " + out + " + " + (pieces.size() == 1 ? pieces.get(0)
+                : "torch.cat([" + String.join(", ", pieces) + "], 1)"));
+    }
+
+    private void linearBase(String out, String in, Linear linear, String first, @Nullable String untransposedIf) {
         long[] widths = linear.blockWidths();
         boolean bias = linear.bias() != null;
         if (bias && untransposedIf != null) {
             throw new IllegalArgumentException("an untransposed product cannot take a bias");
+        }
+        if (format != MatrixFormat.AS_LOADED) {
+            convertedLinear(out, in, widths, bias, first);
+            return;
         }
         @Nullable String transpose = untransposedIf == null ? null : "if not " + untransposedIf + ":";
         String biasIndex = "w[" + first + " + " + widths.length + "]";
@@ -138,6 +202,101 @@ final class ProgramBuilder {
         if (bias) {
             line(out + " = " + out + " + " + biasIndex);
         }
+    }
+
+    /**
+     * {@code out = in · Wᵀ (+ b)} with converted matrices: one product per block (float32 in and out, see
+     * {@link #product}), summed; the bias in float32. Always row-major ({@code [n, out]}): the caller must not ask
+     * for the vocabulary-major head ({@link DecoderModel#nextTokenLogits} does not with converted matrices).
+     */
+    private void convertedLinear(String out, String in, long[] widths, boolean bias, String first) {
+        if (widths.length == 1) {
+            line(out + " = " + product(in, "w[" + first + "]", first));
+        } else {
+            StringBuilder sizes = new StringBuilder();
+            for (int i = 0; i < widths.length; i++) {
+                sizes.append(i == 0 ? "" : ", ").append(widths[i]);
+            }
+            String parts = out + "_in";
+            line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
+            line(out + " = " + product(parts + "[0]", "w[" + first + "]", first));
+            for (int i = 1; i < widths.length; i++) {
+                line(out + " = " + out + " + " + product(parts + "[" + i + "]", "w[" + first + " + " + i + "]",
+                        first + " + " + i));
+            }
+        }
+        if (bias) {
+            line(out + " = " + out + " + w[" + first + " + " + widths.length + "]");
+        }
+    }
+
+    /**
+     * The expression of one product {@code in · Wᵀ} with a converted matrix at weight index {@code index}, float32
+     * in and out: bf16 rounds the input to bf16 and multiplies with oneDNN's prepacked bf16 kernel where the CPU
+     * has bf16 arithmetic ({@link MatrixFormat#ONEDNN_BF16}), else libtorch's bf16 {@code linear} (float32
+     * accumulation, bf16 result); int8 is {@code quantized::linear_dynamic} (the input quantised per call to uint8, in
+     * the reduced range on CPUs without VNNI, see {@link MatrixFormat#REDUCED_RANGE}; float32 result).
+     */
+    private String product(String in, String matrix, String index) {
+        return switch (format) {
+            case BF16 -> MatrixFormat.ONEDNN_BF16
+                    ? "torch.to(ops.mkldnn._linear_pointwise(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), "
+                    + matrix + ", None, \"none\", annotate(List[Optional[number]], []), None), 6)"
+                    : "torch.to(torch.linear(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), " + matrix + "), 6)";
+            case INT8 -> "ops.quantized.linear_dynamic(" + in + ", packs[" + index + "], "
+                    + (MatrixFormat.REDUCED_RANGE ? "True" : "False") + ")";
+            case AS_LOADED -> throw new IllegalStateException("not a converted format");
+        };
+    }
+
+    /**
+     * The program's {@code prepare} method, run once at load on the weight list as loaded (float32): it returns the
+     * list the program's {@code forward} reads, every product matrix converted to {@link #format} and every other
+     * weight unchanged — for bf16 a {@code List[Tensor]}; for int8 a tuple of that list, in which each product matrix
+     * is replaced by an empty tensor, and the packed int8 matrices at the same indices ({@code packs}; a packed 1×1
+     * placeholder at the others). Int8 matrices are quantised symmetrically per output channel
+     * ({@code scale = max|row| / 127}, zero point 0) and packed by {@code quantized::linear_prepack} for libtorch's
+     * quantised engine.
+     */
+    private void prepareMethod() {
+        StringBuilder kinds = new StringBuilder();
+        for (int i = 0; i < weights.size(); i++) {
+            kinds.append(i == 0 ? "" : ", ").append(products.get(i) ? 1 : 0);
+        }
+        indent = 1;
+        if (format == MatrixFormat.BF16) {
+            line("def prepare(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> List[Tensor]:").indent();
+        } else {
+            line("def prepare(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> Tuple[List[Tensor], List["
+                    + PACKED + "]]:").indent();
+            line("packs = annotate(List[" + PACKED + "], [])");
+            line("empty = torch.zeros([0], dtype=6)");
+            line("placeholder = ops.quantized.linear_prepack(torch.quantize_per_tensor(torch.zeros([1, 1], dtype=6),"
+                    + " 1.0, 0, 12), None)");
+        }
+        line("kinds = [" + kinds + "]");
+        line("out = annotate(List[Tensor], [])");
+        line("for i in range(torch.len(w)):").indent();
+        line("if kinds[i] == 1:").indent();
+        if (format == MatrixFormat.BF16) {
+            String bf16 = "torch.contiguous(torch.to(w[i], " + MatrixFormat.BF16_CODE + "))";
+            line("torch.append(out, " + (MatrixFormat.ONEDNN_BF16 ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)"
+                    : bf16) + ")");
+        } else {
+            line("m = torch.contiguous(w[i])");
+            line("scales = torch.div(torch.clamp_min(torch.amax(torch.abs(m), [1]), 1e-30), 127.0)");
+            line("zeros = torch.zeros([torch.size(m, 0)], dtype=4)");
+            line("torch.append(packs, ops.quantized.linear_prepack(torch.quantize_per_channel(m, scales, zeros, 0, 12),"
+                    + " None))");
+            line("torch.append(out, empty)");
+        }
+        dedent().line("else:").indent();
+        line("torch.append(out, w[i])");
+        if (format == MatrixFormat.INT8) {
+            line("torch.append(packs, placeholder)");
+        }
+        dedent().dedent();
+        line(format == MatrixFormat.BF16 ? "return out" : "return (out, packs)");
     }
 
     /**
@@ -206,8 +365,23 @@ final class ProgramBuilder {
         return offset == 0 ? "p" : "p + " + offset;
     }
 
+    /** The program's source: {@code forward}, and {@code prepare} when the matrices are converted. */
     String source() {
-        return code.toString();
+        if (format == MatrixFormat.AS_LOADED) {
+            return code.toString();
+        }
+        int saved = indent;
+        int length = code.length();
+        prepareMethod();
+        String all = code.toString();
+        code.setLength(length);
+        indent = saved;
+        return all;
+    }
+
+    /** {@return whether weight {@code index} is a product matrix (converted by {@code prepare})} */
+    boolean isProduct(int index) {
+        return products.get(index);
     }
 
     /**

@@ -42,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  * together and take turns, run by run, so they see the same drift. Step times are the median of the intervals between a request's tokens (robust
  * to other processes' bursts on a shared machine); the mean is printed too. {@code -Dthreads=N} sets PyTorch's
  * intra-op threads; {@code -Dvariants="executor=compiled;executor=eager"} (the default) chooses the
- * variants compared, each a comma-separated set of backend options (e.g.
- * {@code "max_block_columns=2048;max_block_columns=1024"}); {@code -Doptions.KEY=VALUE} passes a backend
+ * variants compared, each a comma-separated set of backend options and {@code precision} (e.g.
+ * {@code "max_block_columns=2048;max_block_columns=1024"}, or {@code "precision=fp32;precision=bf16;quantization=int8"}
+ * to compare the weights' formats; each variant's bound uses its own bytes per step); {@code -Doptions.KEY=VALUE} passes a backend
  * option to every variant (e.g. a custom synthetic shape); {@code -Dbatches=1,8} (the default) the decode
  * batch sizes.
  */
@@ -76,13 +77,15 @@ public final class DjlBenchmark {
         for (String name : models) {
             List<DjlBackend> backends = new ArrayList<>();
             try {
-                long readBytes = 0;
+                long[] readBytes = new long[variants.size()];
                 for (String variant : variants) {
                     ConfigResolver r = ConfigResolver.withDefaults()
                             .set("model", "synthetic:" + name, ValueSource.BUILDER);
                     for (String option : variant.split(",")) {
                         String[] kv = option.split("=", 2);
-                        r.set("options." + kv[0].trim(), kv[1].trim(), ValueSource.BUILDER);
+                        String key = kv[0].trim();
+                        // precision is a core key; everything else a backend option
+                        r.set(key.equals("precision") ? key : "options." + key, kv[1].trim(), ValueSource.BUILDER);
                     }
                     if (threads != null) {
                         r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);
@@ -99,10 +102,13 @@ public final class DjlBenchmark {
                     double loadS = (System.nanoTime() - t0) / 1e9;
                     ModelArchitecture a = info.architecture().orElseThrow();
                     long params = info.parameterCount().orElseThrow();
-                    readBytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
-                    System.out.printf(Locale.ROOT, "%s (%s): %,d parameters, %.1f MB of weights read per decode step,"
-                            + " loaded in %.1f s, %s%n", name, variant, params, readBytes / 1e6, loadS,
-                            info.details().get("device"));
+                    long fp32Bytes = 4L * (a.tieWordEmbeddings() ? params : params - (long) a.vocabSize() * a.hiddenSize());
+                    long bytes = info.weights().flatMap(dev.lem.spi.WeightFormat::bytesPerForwardPass)
+                            .map(Double::longValue).orElse(fp32Bytes);
+                    readBytes[backends.size() - 1] = bytes;
+                    System.out.printf(Locale.ROOT, "%s (%s): %,d parameters, %.1f MB of weights read per decode step"
+                            + " (%s), loaded in %.1f s, %s%n", name, variant, params, bytes / 1e6,
+                            info.weights().map(Object::toString).orElse("fp32"), loadS, info.details().get("device"));
                     run(backend, 1, PROMPT, NEW_TOKENS); // warm-up
                 }
                 int e = variants.size();
@@ -128,7 +134,7 @@ public final class DjlBenchmark {
                             meanS[x] += t.decodeStepSeconds() / REPEATS;
                             List<Long> own = new ArrayList<>(t.intervals());
                             Collections.sort(own);
-                            bounds[x][i] = b * Math.max(before, after) / readBytes;
+                            bounds[x][i] = b * Math.max(before, after) / readBytes[x];
                             double stepS = own.get(own.size() / 2) / 1e9;
                             shares[x][i] = b / stepS / bounds[x][i];
                             if (Math.max(before, after) <= STEADY * Math.min(before, after)) {
@@ -136,7 +142,7 @@ public final class DjlBenchmark {
                             }
                             runRows.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f |"
                                     + " %.0f%% |", name, variants.get(x), b, i + 1, before / 1e9, after / 1e9,
-                                    stepS * 1e3, readBytes / stepS / 1e9, 100 * shares[x][i]));
+                                    stepS * 1e3, readBytes[x] / stepS / 1e9, 100 * shares[x][i]));
                             before = after;
                         }
                     }

@@ -20,12 +20,33 @@ class DjlSettingsTest {
     }
 
     @Test
-    void bf16IsRefusedWithTheReason() {
-        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("precision", "bf16")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("precision")
-                .hasMessageContaining("aborts the JVM")
-                .hasMessageContaining("upcast to fp32");
+    void bf16AndInt8SelectTheirMatrixFormats() {
+        assertThat(settings("synthetic:tiny-llama", Map.of("precision", "bf16")).matrices()).isEqualTo(MatrixFormat.BF16);
+        assertThat(settings("synthetic:tiny-llama", Map.of("options.quantization", "int8")).matrices())
+                .isEqualTo(MatrixFormat.INT8);
+        assertThat(settings("synthetic:tiny-llama", Map.of("precision", "auto", "options.quantization", "int8"))
+                .matrices()).isEqualTo(MatrixFormat.INT8);
+        assertThat(settings("synthetic:tiny-llama", Map.of()).matrices()).isEqualTo(MatrixFormat.AS_LOADED);
+    }
+
+    @Test
+    void int8AndBf16MistakesAreRefusedNamingTheKeyAndTheFix() {
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("precision", "bf16",
+                "options.quantization", "int8"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.quantization").hasMessageContaining("precision bf16")
+                .hasMessageContaining("precision: fp32");
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("precision", "fp16",
+                "options.quantization", "int8"))).hasMessageContaining("precision fp16");
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("device", "cuda:0",
+                "options.quantization", "int8"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.quantization").hasMessageContaining("no CUDA implementation")
+                .hasMessageContaining("device: cpu");
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("precision", "bf16",
+                "options.executor", "eager"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.executor").hasMessageContaining("compiled");
+        assertThatThrownBy(() -> settings("synthetic:tiny-llama", Map.of("options.quantization", "int4")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("options.quantization")
+                .hasMessageContaining("int4").hasMessageContaining("int8");
     }
 
     @Test
