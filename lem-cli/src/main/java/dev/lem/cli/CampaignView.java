@@ -129,9 +129,15 @@ final class CampaignView {
             bad.forEach(u -> sb.append("  ").append(m.experiments().get(u.experiment()).label()).append(", cycle ")
                     .append(u.cycle() + 1).append(": ").append(u.failure().orElse("")).append('\n'));
         }
-        if (m.state() != CampaignState.COMPLETE && m.state() != CampaignState.SUBMITTED && left + failed > 0) {
+        boolean stoppedAfterItsLastUnit = left + failed == 0 && state(m).contains("stopped without recording it");
+        if (m.state() != CampaignState.COMPLETE && m.state() != CampaignState.SUBMITTED
+                && (left + failed > 0 || stoppedAfterItsLastUnit)) {
             sb.append("\nResume: lem campaign resume ").append(m.campaignId()).append(" --results-dir ")
                     .append(m.resultsDir()).append(m.clustered() ? " --slurm" : "").append('\n');
+            if (stoppedAfterItsLastUnit) {
+                sb.append("  (every unit is done; resuming runs none again, it only writes the campaign's tables and "
+                        + "marks it complete)\n");
+            }
         }
         return sb.toString();
     }

@@ -3,9 +3,13 @@ package dev.lem.cli;
 import static dev.lem.cli.CliTestSupport.lem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lem.campaign.CampaignManifest;
+import dev.lem.campaign.CampaignState;
+import dev.lem.campaign.ManifestStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +73,7 @@ class CampaignCommandTest {
     }
 
     @Test
-    void runThenStatusListAndAResumeOfACompleteCampaign() throws IOException {
+    void runThenStatusListAndAResumeOfACompleteCampaign() throws Exception {
         Path f = campaign(GRID.replace("backend: [simulated, openai]", "backend: [simulated]"));
         CliTestSupport.Run run = lem("campaign", "run", f.toString(), "--quiet");
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -84,6 +88,21 @@ class CampaignCommandTest {
         CliTestSupport.Run resume = lem("campaign", "resume", id, "--results-dir", dir.resolve("results").toString());
         assertThat(resume.exitCode()).isZero();
         assertThat(resume.err()).contains("is complete: nothing to run");
+        // killed after its last unit but before it recorded the end: status says to resume, and resuming finishes it
+        ManifestStore store = new ManifestStore(dir.resolve("results"));
+        CampaignManifest m = store.read(id);
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        store.write(new CampaignManifest(m.schemaVersion(), m.campaignId(), m.settings(), m.resultsDir(), m.source(),
+                m.createdAt(), CampaignState.RUNNING, Optional.empty(), gone.pid(), m.host(), m.experiments(),
+                m.skipped(), m.units(), m.notes(), m.slurm()));
+        CliTestSupport.Run stopped = lem("campaign", "status", id, "--results-dir", dir.resolve("results").toString());
+        assertThat(stopped.out()).contains("stopped without recording it", "6 of 6 done", "Resume: lem campaign resume "
+                + id, "every unit is done");
+        CliTestSupport.Run finish = lem("campaign", "resume", id, "--results-dir", dir.resolve("results").toString(),
+                "--quiet");
+        assertThat(finish.exitCode()).as(finish.err()).isZero();
+        assertThat(store.read(id).state()).isEqualTo(CampaignState.COMPLETE);
         // a campaign id stands for its experiments in a report
         CliTestSupport.Run report = lem("report", id, "-o", dir.resolve("campaign.html").toString(), "--results-dir",
                 dir.resolve("results").toString());
