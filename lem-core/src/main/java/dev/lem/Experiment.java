@@ -724,6 +724,7 @@ public final class Experiment {
             BackendProvider p = provider.get();
             backendName = Plugins.safeName(p);
             inProcess = p.inProcess();
+            pointUnknownKeysAtOptions(p, problems);
             int before = problems.size();
             OptionValues values = OptionValues.check(backendName, p.options(), options, problems);
             if (config.isPresent() && problems.size() == before) {
@@ -731,6 +732,24 @@ public final class Experiment {
                     p.check(BackendSettings.of(config.get(), values));
                 } catch (ConfigException e) {
                     problems.addAll(e.problems());
+                }
+            }
+        }
+
+        /**
+         * An unknown key named like one of the backend's options ({@code quantization} for the djl backend's
+         * {@code options.quantization}) points at that option: the core's "did you mean" knows only core keys.
+         */
+        private void pointUnknownKeysAtOptions(BackendProvider p, List<ConfigProblem> problems) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            p.options().forEach(o -> names.add(o.name()));
+            for (int i = 0; i < problems.size(); i++) {
+                ConfigProblem q = problems.get(i);
+                String last = q.path().substring(q.path().lastIndexOf('.') + 1);
+                if (q.message().startsWith("unknown key") && !q.path().startsWith("options.") && names.contains(last)) {
+                    problems.set(i, new ConfigProblem(q.path(), "unknown key; did you mean \"options." + last
+                            + "\" (an option of the " + backendName + " backend; `lem config keys --backend "
+                            + backendName + "` lists them)?"));
                 }
             }
         }

@@ -47,6 +47,13 @@ class ExperimentBuilderTest {
     }
 
     @Test
+    void aBackendOptionWrittenWithoutItsSectionPointsAtTheOption() {
+        assertThat(problems(() -> simulated().override("decode_ms_per_step=5").build())).containsExactly(
+                "decode_ms_per_step: unknown key; did you mean \"options.decode_ms_per_step\" (an option of the "
+                        + "simulated backend; `lem config keys --backend simulated` lists them)?");
+    }
+
+    @Test
     void coreAndPluginProblemsAreReportedTogether() {
         assertThat(problems(() -> simulated().set("cycles", 0))).as("a typed value is checked where it is set")
                 .containsExactly("cycles: 0 is below the minimum 1");
