@@ -1,6 +1,7 @@
 package dev.lem.cli;
 
 import dev.lem.Metric;
+import dev.lem.config.ConfigSchema;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
@@ -21,27 +22,7 @@ final class MetricConverter implements CommandLine.ITypeConverter<Metric> {
         String[] words = v.split("[_\\s]+");
         String[] close = Arrays.stream(Metric.values()).map(Metric::key)
                 .sorted(Comparator.comparingLong((String k) -> Arrays.stream(words).filter(w -> !k.contains(w)).count())
-                        .thenComparingInt(k -> distance(k, v))).limit(3).toArray(String[]::new);
+                        .thenComparingInt(k -> ConfigSchema.distance(k, v))).limit(3).toArray(String[]::new);
         return ": did you mean " + String.join(", ", close) + "?";
-    }
-
-    /** Levenshtein distance, for suggestions. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -135,21 +135,30 @@ public final class CampaignRunner {
             Thread.currentThread().interrupt();
             interrupted("an interrupt of the campaign's thread");
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) and records the interruption
-            }
-            closeAll();
-            gapSources.forEach(s -> {
-                try {
-                    s.close();
-                } catch (Exception e) {
-                    LOG.debug("closing a telemetry source failed", e);
-                }
-            });
+            release(hook, gapSources);
         }
         return manifest;
+    }
+
+    /**
+     * What a run (local or a worker) gives up at its end, however it ends: its shutdown hook (unless that hook is
+     * already running: it then records the interruption, or hands the running unit back), its backends and
+     * monitors, and the telemetry sources of the thermal gaps.
+     */
+    private void release(Thread hook, List<TelemetrySource> gapSources) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) and does its own recording
+        }
+        closeAll();
+        gapSources.forEach(source -> {
+            try {
+                source.close();
+            } catch (Exception e) {
+                LOG.debug("closing a telemetry source failed", e);
+            }
+        });
     }
 
     /**
@@ -199,19 +208,7 @@ public final class CampaignRunner {
             Thread.currentThread().interrupt();
             interrupted("an interrupt of the worker's thread");
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) and hands the running unit back
-            }
-            closeAll();
-            gapSources.forEach(s -> {
-                try {
-                    s.close();
-                } catch (Exception ex) {
-                    LOG.debug("closing a telemetry source failed", ex);
-                }
-            });
+            release(hook, gapSources);
             ledger.close();
         }
         CampaignManifest now = store.read(manifest.campaignId());
