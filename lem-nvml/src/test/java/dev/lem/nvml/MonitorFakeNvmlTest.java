@@ -64,9 +64,12 @@ class MonitorFakeNvmlTest {
             EnergyWindow cycle0 = monitor.window("cycle_0");
             Thread.sleep(400);
             fake.set(0, "lost", 1);
-            // keep gpu[0] lost until the sampler has been round at least once (gpu[1]'s power read twice
-            // more), not for a fixed time: a loaded machine may not run the sampler for a while
-            awaitPowerReads(fake, 2);
+            // keep gpu[0] lost until the meter has noticed (its sampler polls gpu[0]'s power) and the sampler has
+            // been round once more (gpu[1]'s power read 4 more times: the meter and the telemetry source read it
+            // once a tick each), so the telemetry source has seen it too; not for a fixed time: a loaded machine may
+            // not run the sampler for a while
+            awaitLoss(meter, "gpu[0]");
+            awaitPowerReads(fake, 4);
             fake.set(0, "lost", 0);
             EnergyWindow cycle1 = monitor.windowWithTimeSeries("cycle_1");
             Thread.sleep(300);
@@ -111,6 +114,15 @@ class MonitorFakeNvmlTest {
         List<PluginReport> reports = Plugins.reports();
         assertThat(reports).filteredOn(r -> r.name().equals("nvml")).hasSize(2)
                 .allSatisfy(r -> assertThat(r.available()).isTrue());
+    }
+
+    /** Waits (at most 30 s) until {@code meter} has found domain {@code id}'s GPU lost. */
+    private static void awaitLoss(EnergyMeter meter, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!meter.notes().containsKey(id + ".unavailable")) {
+            assertThat(System.nanoTime()).as("the meter noticed the lost GPU within 30 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     /** Waits (at most 30 s) until the fake has answered {@code more} further power reads. */
