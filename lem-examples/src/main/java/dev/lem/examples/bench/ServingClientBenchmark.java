@@ -12,6 +12,8 @@ import dev.lem.metrics.RequestRecord;
 import dev.lem.serving.OpenAiBackendProvider;
 import dev.lem.serving.OpenAiCompatibleBackend;
 import dev.lem.spi.BackendContext;
+import dev.lem.spi.Completion;
+import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.workload.LoadGenerator;
 import dev.lem.workload.LoadReport;
@@ -29,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How much streaming the serving client sustains on this machine: the production path (LoadGenerator →
@@ -100,7 +104,11 @@ public final class ServingClientBenchmark {
                 long gc0 = gcMillis();
                 long t0 = System.nanoTime();
                 RequestRecorder rec = new RequestRecorder(t0, null, "bench");
-                LoadReport report = LoadGenerator.create(config, backend).run(requests, rec, rec::expect);
+                WireReference wire = new WireReference(rec);
+                LoadReport report = LoadGenerator.create(config, backend).run(requests, wire, (id, due) -> {
+                    wire.dispatched(id, due);
+                    rec.expect(id, due);
+                });
                 long wall = System.nanoTime() - t0;
                 long cpu = cpuNanos() - cpu0;
                 long serverCpu = cpuNanos(server.toHandle()) - serverCpu0;
@@ -112,6 +120,7 @@ public final class ServingClientBenchmark {
                 }
                 System.out.printf(Locale.ROOT, "%d token(s) per chunk%n", chunkTokens);
                 print(mode, itlMs, tokens, report, rec.records(), wall, cpu, serverCpu, gcMillis() - gc0);
+                wire.print();
             }
         } finally {
             server.destroy();
@@ -233,6 +242,118 @@ public final class ServingClientBenchmark {
         }
         return Optional.of(fmt(tokens / ((to - from) / 1e9)) + String.format(Locale.ROOT, " (%.1f to %.1f s)",
                 (from - records.get(0).startNanos()) / 1e9, (to - records.get(0).startNanos()) / 1e9));
+    }
+
+    /**
+     * The client's added TTFT against the server's own stamps (the wire reference): the text of each stream's first
+     * event carries the server's {@code System.nanoTime()} when the request was complete and just before the event's
+     * write ({@link StreamingBenchServer}); the send part is the client's start stamp to the former, the receive part
+     * the latter to the client's first-token stamp. Passes every event on to the recorder.
+     */
+    private static final class WireReference implements GenerationListener {
+        private final GenerationListener next;
+        private final Map<String, Long> started = new ConcurrentHashMap<>();
+        private final Map<String, long[]> dispatched = new ConcurrentHashMap<>();
+        private final List<double[]> parts = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<double[]> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        WireReference(GenerationListener next) {
+            this.next = next;
+        }
+
+        /** The dispatcher woke for a request scheduled at {@code due} (open loop; null in a closed loop). */
+        void dispatched(String requestId, @Nullable Long due) {
+            if (due != null) {
+                dispatched.put(requestId, new long[] {due, System.nanoTime()});
+            }
+        }
+
+        @Override
+        public void requestStarted(String requestId, long nanoTime) {
+            started.put(requestId, nanoTime);
+            long[] d = dispatched.remove(requestId);
+            if (d != null) {
+                lags.add(new double[] {(d[1] - d[0]) / 1e6, (nanoTime - d[1]) / 1e6});
+            }
+            next.requestStarted(requestId, nanoTime);
+        }
+
+        @Override
+        public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
+                @Nullable String text) {
+            int at = text == null ? -1 : text.lastIndexOf(" @");
+            Long start = started.remove(requestId);
+            if (at >= 0 && start != null) {
+                int slash = text.indexOf('/', at);
+                long received = Long.parseLong(text.substring(at + 2, slash));
+                long written = Long.parseLong(text.substring(slash + 1).strip());
+                parts.add(new double[] {(received - start) / 1e6, (nanoTime - written) / 1e6});
+            }
+            next.tokens(requestId, nanoTime, count, tokenIds, text);
+        }
+
+        @Override
+        public void requestCompleted(String requestId, long nanoTime, Completion completion) {
+            started.remove(requestId);
+            next.requestCompleted(requestId, nanoTime, completion);
+        }
+
+        @Override
+        public void requestFailed(String requestId, long nanoTime, String cause) {
+            started.remove(requestId);
+            next.requestFailed(requestId, nanoTime, cause);
+        }
+
+        @Override
+        public void phaseStarted(String phase, long nanoTime) {
+            next.phaseStarted(phase, nanoTime);
+        }
+
+        @Override
+        public void phaseEnded(String phase, long nanoTime) {
+            next.phaseEnded(phase, nanoTime);
+        }
+
+        void print() {
+            List<double[]> l;
+            synchronized (lags) {
+                l = new ArrayList<>(lags);
+            }
+            if (!l.isEmpty()) {
+                double[] wake = l.stream().mapToDouble(x -> x[0]).sorted().toArray();
+                double[] path = l.stream().mapToDouble(x -> x[1]).sorted().toArray();
+                row("send lag: dispatcher wake-up", "p50 / p99 / max " + fmt(pct(wake, 0.5)) + " / " + fmt(pct(wake, 0.99))
+                        + " / " + fmt(wake[wake.length - 1]) + " ms");
+                row("send lag: client send path", "p50 / p99 / max " + fmt(pct(path, 0.5)) + " / " + fmt(pct(path, 0.99))
+                        + " / " + fmt(path[path.length - 1]) + " ms (submit to body taken)");
+            }
+            List<double[]> p;
+            synchronized (parts) {
+                p = new ArrayList<>(parts);
+            }
+            if (p.isEmpty()) {
+                row("TTFT added by the client (vs wire)", "no stamped first event seen");
+                return;
+            }
+            double[] send = p.stream().mapToDouble(x -> x[0]).sorted().toArray();
+            double[] recv = p.stream().mapToDouble(x -> x[1]).sorted().toArray();
+            double[] total = p.stream().mapToDouble(x -> x[0] + x[1]).sorted().toArray();
+            row("TTFT added by the client (vs wire)", "mean " + fmt(mean(total)) + ", p50 / p99 / max "
+                    + fmt(pct(total, 0.5)) + " / " + fmt(pct(total, 0.99)) + " / " + fmt(total[total.length - 1])
+                    + " ms (" + p.size() + " requests)");
+            row("  send part (start to server receipt)", "mean " + fmt(mean(send)) + ", p50 / p99 " + fmt(pct(send, 0.5))
+                    + " / " + fmt(pct(send, 0.99)) + " ms");
+            row("  receive part (server write to client)", "mean " + fmt(mean(recv)) + ", p50 / p99 "
+                    + fmt(pct(recv, 0.5)) + " / " + fmt(pct(recv, 0.99)) + " ms");
+        }
+
+        private static double mean(double[] v) {
+            return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        }
+
+        private static double pct(double[] sorted, double q) {
+            return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+        }
     }
 
     private static void row(String what, String value) {

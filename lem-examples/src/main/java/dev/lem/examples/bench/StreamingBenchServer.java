@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  * timer shared by all streams; with 0 it streams as fast as the sockets take the bytes. A client that cannot
  * keep up sees several events per read (they queue in the socket).
  *
+ * <p>The text of each stream's first event ends with {@code " @<received>/<written>"}: this process's
+ * {@link System#nanoTime()} when the request was complete and just before the event's write, the wire-level
+ * reference for the client's added TTFT ({@code ServingClientBenchmark} reads it; on Linux both processes' clocks are
+ * {@code CLOCK_MONOTONIC}).
+ *
  * <pre>java -cp ... dev.lem.examples.bench.StreamingBenchServer &lt;port&gt; &lt;itlMs&gt; [chunkTokens]</pre>
  */
 public final class StreamingBenchServer implements Runnable {
@@ -116,6 +121,8 @@ public final class StreamingBenchServer implements Runnable {
         int sent;
         long due;
         boolean streaming;
+        /** When the last request on this connection was complete ({@link System#nanoTime()}). */
+        long received;
 
         Conn(SocketChannel ch, SelectionKey key) {
             this.ch = ch;
@@ -215,6 +222,7 @@ public final class StreamingBenchServer implements Runnable {
             }
             return;
         }
+        c.received = System.nanoTime();
         String body = head.substring(end + 4, end + 4 + length);
         c.in.clear();
         if (lower.startsWith("get /v1/models")) {
@@ -252,10 +260,17 @@ public final class StreamingBenchServer implements Runnable {
             int k = Math.min(chunkTokens, c.left);
             StringBuilder text = new StringBuilder();
             StringBuilder ids = new StringBuilder();
+            boolean firstEvent = c.sent == 0;
             for (int j = 0; j < k; j++) {
                 c.sent++;
                 text.append(" tok").append(c.sent);
                 ids.append(j == 0 ? "" : ",").append(1000 + c.sent);
+            }
+            if (firstEvent) {
+                // the wire reference: when the request was complete and when this event is written (the write follows
+                // at once: flush() runs right after emit()), System.nanoTime() of this process (CLOCK_MONOTONIC on
+                // Linux, the client's clock too)
+                text.append(" @").append(c.received).append('/').append(System.nanoTime());
             }
             c.left -= k;
             tokens += k;
