@@ -79,8 +79,7 @@ public final class RequestRecorder implements GenerationListener {
                 violations.add("tokens for request " + requestId + " after it ended");
                 return;
             }
-            t.chunkNanos.add(nanoTime - originNanos);
-            t.chunkTokens.add(count);
+            t.chunk(nanoTime - originNanos, count);
         }
     }
 
@@ -180,20 +179,22 @@ public final class RequestRecorder implements GenerationListener {
                 continue;
             }
             synchronized (t) {
-                int chunkSum = t.chunkTokens.stream().mapToInt(Integer::intValue).sum();
+                int chunkSum = t.tokenSum();
+                List<Long> chunkNanos = t.chunkNanos();
+                List<Integer> chunkTokens = t.chunkTokens();
                 if (!t.done) {
                     out.add(new RequestRecord(id, false, Optional.of("no completion event from the backend"), 0,
                             chunkSum, "error", "chunk_count_fallback", sched, t.startNanos, first(t), t.startNanos,
-                            t.chunkNanos, t.chunkTokens));
+                            chunkNanos, chunkTokens));
                 } else if (t.completion != null) {
                     Completion c = t.completion;
                     out.add(new RequestRecord(id, true, Optional.empty(), c.promptTokens(), c.outputTokens(),
                             c.finishReason().name().toLowerCase(java.util.Locale.ROOT), c.tokenCountSource(), sched,
-                            t.startNanos, first(t), t.endNanos, t.chunkNanos, t.chunkTokens));
+                            t.startNanos, first(t), t.endNanos, chunkNanos, chunkTokens));
                 } else {
                     out.add(new RequestRecord(id, false, Optional.ofNullable(t.error), 0, chunkSum,
                             FinishReason.ERROR.name().toLowerCase(java.util.Locale.ROOT), "chunk_count_fallback", sched,
-                            t.startNanos, first(t), t.endNanos, t.chunkNanos, t.chunkTokens));
+                            t.startNanos, first(t), t.endNanos, chunkNanos, chunkTokens));
                 }
             }
         }
@@ -201,7 +202,7 @@ public final class RequestRecorder implements GenerationListener {
     }
 
     private static Optional<Long> first(Timeline t) {
-        return t.chunkNanos.isEmpty() ? Optional.empty() : Optional.of(t.chunkNanos.get(0));
+        return t.chunks == 0 ? Optional.empty() : Optional.of(t.nanos[0]);
     }
 
     /** Counter totals. */
@@ -260,8 +261,11 @@ public final class RequestRecorder implements GenerationListener {
 
     private static final class Timeline {
         final long startNanos;
-        final List<Long> chunkNanos = new ArrayList<>();
-        final List<Integer> chunkTokens = new ArrayList<>();
+        // primitive arrays, boxed only when the records are read: a streaming run holds thousands of requests' chunks
+        // in flight, and boxed elements are objects the collector copies at every young collection
+        long[] nanos = new long[16];
+        int[] tokens = new int[16];
+        int chunks;
         boolean done;
         long endNanos;
         @Nullable Completion completion;
@@ -269,6 +273,32 @@ public final class RequestRecorder implements GenerationListener {
 
         Timeline(long startNanos) {
             this.startNanos = startNanos;
+        }
+
+        void chunk(long atNanos, int count) {
+            if (chunks == nanos.length) {
+                nanos = java.util.Arrays.copyOf(nanos, chunks * 2);
+                tokens = java.util.Arrays.copyOf(tokens, chunks * 2);
+            }
+            nanos[chunks] = atNanos;
+            tokens[chunks] = count;
+            chunks++;
+        }
+
+        int tokenSum() {
+            int sum = 0;
+            for (int i = 0; i < chunks; i++) {
+                sum += tokens[i];
+            }
+            return sum;
+        }
+
+        List<Long> chunkNanos() {
+            return java.util.Arrays.stream(nanos, 0, chunks).boxed().toList();
+        }
+
+        List<Integer> chunkTokens() {
+            return java.util.Arrays.stream(tokens, 0, chunks).boxed().toList();
         }
     }
 }

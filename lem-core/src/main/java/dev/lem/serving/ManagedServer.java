@@ -155,6 +155,7 @@ public final class ManagedServer implements AutoCloseable {
                     + "server yourself and set server.managed: false", e);
         }
         long t0 = System.nanoTime();
+        dev.lem.serving.internal.JdkHttpClientSettings.apply();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = t0 + timeout.toNanos();

@@ -47,6 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request's output tokens come from the final {@code usage} when the server sends it, else the sum of
  * the per-chunk counts; {@link dev.lem.spi.Completion#tokenCountSource()} says which.
  *
+ * <p>Memory: the JDK client reads into 2 KiB buffers ({@code jdk.httpclient.bufsize}, unless set by the user), not its
+ * default 16 KiB, which a thousand open streams would keep alive across young collections.
+ *
  * <p>Threads: the JDK client's selector thread, a fixed pool of max(2, cores) threads that read the
  * responses and call the listeners (listeners must not block), and one watchdog. Thread-safe.
  * {@link #close()} stops the watchdog and the pool.
@@ -69,6 +72,7 @@ public final class ServingClient implements AutoCloseable {
         // cached pool costs a thread wake-up per chunk (measured: twice the system time); nothing here blocks
         this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("lem-http-" + n + "-"));
+        dev.lem.serving.internal.JdkHttpClientSettings.apply();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())

@@ -88,6 +88,23 @@ class ServingClientTest {
     }
 
     /**
+     * The JDK client's read buffer is LEM's 2 KiB unless the user chose one: with its default 16 KiB, a thousand open
+     * streams keep a thousand buffers alive across young collections (docs/performance.md).
+     */
+    @Test
+    void theJdkClientReadsIntoSmallBuffersUnlessTheUserChoseASize() {
+        assertThat(System.getProperty("jdk.httpclient.bufsize")).as("a client was built in setUp").isEqualTo("2048");
+        String before = System.clearProperty("jdk.httpclient.bufsize");
+        try {
+            System.setProperty("jdk.httpclient.bufsize", "8192");
+            client(URI.create("http://127.0.0.1:9"), 1, 1, 1, 0).close();
+            assertThat(System.getProperty("jdk.httpclient.bufsize")).as("the user's choice stays").isEqualTo("8192");
+        } finally {
+            System.setProperty("jdk.httpclient.bufsize", before);
+        }
+    }
+
+    /**
      * The server stamps each chunk just before writing it and just after flushing it; the client's stamp of
      * that chunk must fall in that window plus 1 ms. TTFT, ITL and TPOT, derived from the client's stamps, then
      * match the scripted delays the server really waited to within 1 ms (plus its own write time). The

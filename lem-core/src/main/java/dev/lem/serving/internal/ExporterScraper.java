@@ -34,6 +34,7 @@ interface ExporterScraper {
 
     /** A scraper over HTTP with the JDK client: GET with {@code timeout}, 200 or an error. */
     static ExporterScraper http(URI url, Duration timeout) {
+        JdkHttpClientSettings.apply();
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
                 .build();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "text/plain").GET().build();
