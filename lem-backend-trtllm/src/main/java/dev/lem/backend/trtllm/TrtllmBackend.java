@@ -229,6 +229,24 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
     }
 
     /**
+     * trtllm-serve's cumulative iteration time by phase ({@code engine.prefill_iteration_time_s},
+     * {@code engine.decode_iteration_time_s}, s; see {@link TrtllmIterationStatsSource}), after reading
+     * {@code /metrics} now through the one reader of the iteration statistics, for apportioning a cycle's energy
+     * between prefill and decode. Empty in Triton mode (its Prometheus metrics have no phase times), with
+     * {@code options.metrics} off, when the read fails, and while no iteration statistics with batching figures
+     * have been read (the server runs without {@code enable_iter_perf_stats}).
+     */
+    @Override
+    public Map<String, Double> engineCounters() {
+        if (triton()) {
+            return Map.of();
+        }
+        return scrapedTelemetry(TrtllmIterationStatsSource::new)
+                .map(s -> s instanceof TrtllmIterationStatsSource t ? t.phaseCounters() : Map.<String, Double>of())
+                .orElse(Map.of());
+    }
+
+    /**
      * {@code trtllm-serve <model> --host <host> --port <port> <engine options as flags> [--extra_llm_api_options
      * <file>] <server.args...> <extra as --flags>}: the engine options that are trtllm-serve flags in its syntax
      * ({@code --max_batch_size 64}); the others, and {@code enable_iter_perf_stats: true} when LEM reads the
