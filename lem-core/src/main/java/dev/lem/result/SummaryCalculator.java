@@ -177,6 +177,8 @@ public final class SummaryCalculator {
         BiFunction<SummaryInputs, List<CycleResult>, String> noSplit = (in, cs) -> used(cs.get(0)).isEmpty()
                 ? in.noEnergy() : "the engine exposes no prefill/decode phase times (vLLM: /metrics "
                         + "request_prefill_time_seconds and request_decode_time_seconds, with options.metrics on; "
+                        + "trtllm-serve: /metrics iteration statistics with inflightBatchingStats, with "
+                        + "enable_iter_perf_stats and options.metrics on; Triton: none; "
                         + "in-process backends record their phases' energy in the raw results)";
         t.put(Metric.PREFILL_ENERGY_PER_PROMPT_TOKEN_J, ratio(c -> c.phaseSplit().map(PhaseSplit::prefillJoules),
                 c -> (double) c.metrics().promptTokens(), splitBasis, noSplit));

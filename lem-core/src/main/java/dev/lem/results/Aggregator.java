@@ -348,8 +348,12 @@ public final class Aggregator {
 
     /**
      * The cycle's energy (over the domains the workload uses) apportioned by the engine's phase times, which the
-     * processes recorded as counters ({@link dev.lem.result.PhaseSplit#PREFILL_TIME_COUNTER} and
-     * {@link dev.lem.result.PhaseSplit#DECODE_TIME_COUNTER}, the engine's own counters' increase over the window).
+     * processes recorded as counters (the engine's own counters' increase over the window): per-request phase
+     * times ({@link dev.lem.result.PhaseSplit#PREFILL_TIME_COUNTER} and
+     * {@link dev.lem.result.PhaseSplit#DECODE_TIME_COUNTER}, vLLM), else iteration time by phase
+     * ({@link dev.lem.result.PhaseSplit#PREFILL_ITERATION_TIME_COUNTER} and
+     * {@link dev.lem.result.PhaseSplit#DECODE_ITERATION_TIME_COUNTER}, TensorRT-LLM), each with its own basis.
+     * Every process must have the same pair: one process without it gives no split of the whole.
      */
     static Optional<dev.lem.result.PhaseSplit> phaseSplit(List<ProcessResult> ps, Optional<CycleEnergy> energy) {
         Optional<CycleEnergy> used = energy.filter(en -> en.domains().stream().anyMatch(d -> d.domain()
@@ -357,12 +361,30 @@ public final class Aggregator {
         if (used.isEmpty() || ps.isEmpty()) {
             return Optional.empty();
         }
+        double joules = used.get().totalJoules();
+        Optional<double[]> perRequest = phaseSums(ps, dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER,
+                dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER);
+        if (perRequest.isPresent()) {
+            return Optional.of(dev.lem.result.PhaseSplit.byPhaseTime(joules, perRequest.get()[0],
+                    perRequest.get()[1], "the engine's per-request prefill and decode times over the cycle's window"));
+        }
+        return phaseSums(ps, dev.lem.result.PhaseSplit.PREFILL_ITERATION_TIME_COUNTER,
+                dev.lem.result.PhaseSplit.DECODE_ITERATION_TIME_COUNTER)
+                .map(t -> dev.lem.result.PhaseSplit.byIterationTime(joules, t[0], t[1], "TensorRT-LLM iteration "
+                        + "statistics over the cycle's window: context-only iterations to prefill, generation-only "
+                        + "to decode, mixed iterations by token work"));
+    }
+
+    /**
+     * The two counters summed over the processes: {prefill, decode} s; empty when a process lacks either, or the
+     * sums are negative or both zero (nothing to split by).
+     */
+    private static Optional<double[]> phaseSums(List<ProcessResult> ps, String prefillCounter, String decodeCounter) {
         double prefill = 0;
         double decode = 0;
-        String source = "";
         for (ProcessResult p : ps) {
-            Double a = p.counters().get(dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER);
-            Double b = p.counters().get(dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER);
+            Double a = p.counters().get(prefillCounter);
+            Double b = p.counters().get(decodeCounter);
             if (a == null || b == null) {
                 return Optional.empty(); // one process without phase times: no honest split of the whole
             }
@@ -372,8 +394,7 @@ public final class Aggregator {
         if (prefill < 0 || decode < 0 || prefill + decode <= 0) {
             return Optional.empty();
         }
-        return Optional.of(dev.lem.result.PhaseSplit.byPhaseTime(used.get().totalJoules(), prefill, decode,
-                "the engine's per-request prefill and decode times over the cycle's window"));
+        return Optional.of(new double[] {prefill, decode});
     }
 
     /**

@@ -31,7 +31,7 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
     private final Duration timeout;
     private long lastReadNanos;
     private volatile String lastError = "";
-    private long reads;
+    private volatile long reads;
 
     /**
      * A source that reads the endpoint at most once per {@code minInterval}.
@@ -73,36 +73,70 @@ public abstract class ScrapedTelemetry implements TelemetrySource {
      */
     protected abstract Map<String, Double> read(String body, double dtSeconds);
 
+    /**
+     * One sampler tick: reads the endpoint unless the last read was less than the minimum interval ago.
+     * Synchronized, so that a subclass's own reads outside the time series ({@link #readNow()}) are never
+     * interleaved with it.
+     */
     @Override
-    public final TelemetrySample sample() {
+    public final synchronized TelemetrySample sample() {
         long now = System.nanoTime();
         if (reads > 0 && now - lastReadNanos < minIntervalNanos) {
             return new TelemetrySample(Map.of(), List.of()); // between scrapes: nothing new, so nothing
         }
+        java.util.Optional<String> body = get();
+        if (body.isEmpty()) {
+            return new TelemetrySample(Map.of(), List.of());
+        }
+        double dt = reads == 0 ? Double.NaN : (now - lastReadNanos) / 1e9;
+        Map<String, Double> values;
+        try {
+            values = new LinkedHashMap<>(read(body.get(), dt));
+        } catch (RuntimeException e) {
+            lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            LOG.debug("{} could not parse {}", name(), path, e);
+            return new TelemetrySample(Map.of(), List.of());
+        }
+        values.values().removeIf(v -> v == null || !Double.isFinite(v));
+        values.put(name() + ".scrape_ms", (System.nanoTime() - now) / 1e6);
+        lastReadNanos = now;
+        reads++;
+        return new TelemetrySample(values, List.of());
+    }
+
+    /**
+     * Reads the endpoint now, whatever the minimum interval, for a subclass that needs the server's state at an
+     * exact moment (e.g. at a measured window's edge). Not a sampler tick: it adds no row and does not move the
+     * time of the last read. Holds the same lock as {@link #sample()}, so a subclass that marks its own method
+     * {@code synchronized} is serialised with the sampler (an endpoint that removes what it returns then has
+     * one reader at a time).
+     *
+     * @return the response body; empty when the endpoint could not be read ({@link #lastError()} says why)
+     */
+    protected final synchronized java.util.Optional<String> readNow() {
+        return get();
+    }
+
+    /** One GET of the endpoint: the body of a 2xx reply, else empty with {@link #lastError} set. */
+    private java.util.Optional<String> get() {
         try {
             ServingClient.Reply r = url != null ? client.get(url, timeout) : client.get(path, timeout);
             if (!r.ok()) {
                 lastError = "HTTP " + r.status() + " from " + path;
-                return new TelemetrySample(Map.of(), List.of());
+                return java.util.Optional.empty();
             }
-            double dt = reads == 0 ? Double.NaN : (now - lastReadNanos) / 1e9;
-            Map<String, Double> values = new LinkedHashMap<>(read(r.body(), dt));
-            values.values().removeIf(v -> v == null || !Double.isFinite(v));
-            values.put(name() + ".scrape_ms", (System.nanoTime() - now) / 1e6);
-            lastReadNanos = now;
-            reads++;
             lastError = "";
-            return new TelemetrySample(values, List.of());
+            return java.util.Optional.of(r.body());
         } catch (IOException | RuntimeException e) {
             lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             LOG.debug("{} could not read {}", name(), path, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new TelemetrySample(Map.of(), List.of());
+        return java.util.Optional.empty();
     }
 
-    /** {@return the number of successful reads so far} */
+    /** {@return the number of successful sampler reads so far (reads by {@link #readNow()} not counted)} */
     public long reads() {
         return reads;
     }

@@ -75,7 +75,11 @@ public interface InferenceBackend extends AutoCloseable {
     /**
      * The engine's cumulative counters, read now (e.g. one scrape of a server's metrics), by name with the unit in
      * it: {@code engine.prefill_time_s} and {@code engine.decode_time_s} (the engine's prefill and decode time,
-     * summed over requests) let the core apportion a cycle's energy between the phases. The core reads them just
+     * summed over requests), or {@code engine.prefill_iteration_time_s} and {@code engine.decode_iteration_time_s}
+     * (the engine's iteration time spent on each phase, summed over iterations), let the core apportion a cycle's
+     * energy between the phases ({@code dev.lem.result.PhaseSplit} names them). A backend whose engine removes
+     * what it reports must read it here at once (the window's edges must be exact) through the same reader as its
+     * telemetry. The core reads them just
      * before a cycle's energy window opens and just after it closes (never inside it) and records their increase
      * with the cycle's counters. Empty (the default) when the engine exposes none; must not throw.
      *

@@ -51,13 +51,18 @@ class AggregatorTest {
     }
 
     static ProcessResult process(int cycle, int rank, List<RequestRecord> reqs, double cpuJ, double gpuJ) {
+        return process(cycle, rank, reqs, cpuJ, gpuJ, Map.of());
+    }
+
+    static ProcessResult process(int cycle, int rank, List<RequestRecord> reqs, double cpuJ, double gpuJ,
+            Map<String, Double> counters) {
         Instant start = T0.plusMillis(rank * 5L);
         EnergyMeasurement e = new EnergyMeasurement("cycle_" + cycle, ms(45), List.of(
                 energy("cpu.package[0]", "cpu", "0", DomainScope.MACHINE, cpuJ),
                 energy("gpu[0]", "gpu", rank == 0 ? "GPU-A" : "GPU-B", DomainScope.DEVICE, gpuJ)),
                 Optional.empty(), List.of());
         return new ProcessResult(1, ID, cycle, rank, "h1", start, ms(45), reqs, Optional.of(e), Map.of(), Map.of(),
-                Map.of(), Optional.empty(), Optional.of(1_000_000L * (rank + 1)), Optional.empty(), List.of());
+                counters, Optional.empty(), Optional.of(1_000_000L * (rank + 1)), Optional.empty(), List.of());
     }
 
     static List<RequestRecord> rank0() {
@@ -177,5 +182,45 @@ class AggregatorTest {
         }
         assertThat(r.summary().metrics().size() + r.summary().unavailable().size()).as("every metric is accounted for")
                 .isEqualTo(Metric.values().length);
+    }
+
+    @Test
+    void eachEnginesPhaseTimesSplitTheEnergyWithTheirOwnBasis() {
+        String prefillIter = dev.lem.result.PhaseSplit.PREFILL_ITERATION_TIME_COUNTER;
+        String decodeIter = dev.lem.result.PhaseSplit.DECODE_ITERATION_TIME_COUNTER;
+        // TensorRT-LLM: iteration time by phase, 0.1 + 0.2 s prefill and 0.3 + 0.4 s decode over both ranks: of
+        // cycle 0's 60 J, 60 x 0.3 / 1.0 = 18 J prefill
+        ExperimentResult trt = Aggregator.aggregate(ID, List.of(setup(0), setup(1)), List.of(
+                process(0, 0, rank0(), 10, 20, Map.of(prefillIter, 0.1, decodeIter, 0.3)),
+                process(0, 1, rank1(), 11, 30, Map.of(prefillIter, 0.2, decodeIter, 0.4))));
+        dev.lem.result.PhaseSplit s = trt.cycles().get(0).phaseSplit().orElseThrow();
+        assertThat(s.prefillSeconds()).isCloseTo(0.3, within(1e-12));
+        assertThat(s.decodeSeconds()).isCloseTo(0.7, within(1e-12));
+        assertThat(s.prefillJoules()).isCloseTo(18, within(1e-9));
+        assertThat(s.decodeJoules()).isCloseTo(42, within(1e-9));
+        assertThat(s.basis()).startsWith("apportioned by engine iteration time (TensorRT-LLM iteration statistics")
+                .contains("context-only iterations to prefill, generation-only to decode, mixed iterations by "
+                        + "token work").doesNotContain("per-request");
+        assertThat(trt.summary().get(Metric.PREFILL_ENERGY_PER_PROMPT_TOKEN_J).basis())
+                .startsWith("apportioned by engine iteration time");
+        // vLLM: per-request phase times keep their own basis
+        ExperimentResult vllm = Aggregator.aggregate(ID, List.of(setup(0), setup(1)), List.of(
+                process(0, 0, rank0(), 10, 20, Map.of(dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER, 1.0,
+                        dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER, 3.0)),
+                process(0, 1, rank1(), 11, 30, Map.of(dev.lem.result.PhaseSplit.PREFILL_TIME_COUNTER, 1.0,
+                        dev.lem.result.PhaseSplit.DECODE_TIME_COUNTER, 1.0))));
+        dev.lem.result.PhaseSplit v = vllm.cycles().get(0).phaseSplit().orElseThrow();
+        assertThat(v.prefillJoules()).isCloseTo(20, within(1e-9));
+        assertThat(v.basis()).startsWith("apportioned by engine phase time (the engine's per-request prefill and "
+                + "decode times");
+        // a rank without the counters, or with iteration times that did not move: no split, never a zero one
+        ExperimentResult partial = Aggregator.aggregate(ID, List.of(setup(0), setup(1)), List.of(
+                process(0, 0, rank0(), 10, 20, Map.of(prefillIter, 0.1, decodeIter, 0.3)),
+                process(0, 1, rank1(), 11, 30)));
+        assertThat(partial.cycles().get(0).phaseSplit()).isEmpty();
+        ExperimentResult idle = Aggregator.aggregate(ID, List.of(setup(0), setup(1)), List.of(
+                process(0, 0, rank0(), 10, 20, Map.of(prefillIter, 0.0, decodeIter, 0.0)),
+                process(0, 1, rank1(), 11, 30, Map.of(prefillIter, 0.0, decodeIter, 0.0))));
+        assertThat(idle.cycles().get(0).phaseSplit()).isEmpty();
     }
 }

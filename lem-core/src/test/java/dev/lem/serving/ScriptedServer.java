@@ -43,8 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Endpoints: {@code /health}, {@code /version}, {@code /v1/models}, {@code /tokenize} (vLLM),
  * {@code /v1/completions}, {@code /v1/chat/completions}, {@code /metrics} (vLLM: Prometheus text;
- * trtllm: JSON iteration stats, cleared when read), Triton's {@code /v2}, {@code /v2/models/<m>/ready},
- * {@code /v2/models/<m>/generate_stream} and {@code /generate}.
+ * trtllm: JSON iteration stats, one per chunk: the first of each request a context iteration lasting the TTFT,
+ * the rest generation iterations lasting the gap between chunks; cleared when read), Triton's {@code /v2},
+ * {@code /v2/models/<m>/ready}, {@code /v2/models/<m>/generate_stream} and {@code /generate}.
  */
 public final class ScriptedServer implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -679,8 +680,17 @@ public final class ScriptedServer implements AutoCloseable {
             trace.chunkTokens.add(k);
             generated.addAndGet(k);
             if (flavor == Flavor.TRTLLM) {
-                iterationStats.add("{\"gpuMemUsage\":1073741824,\"iter\":" + generated.get() + ",\"iterLatencyMS\":"
-                        + s.itl + ",\"numActiveRequests\":" + active.get() + ",\"kvCacheStats\":{\"usedNumBlocks\":"
+                // one iteration per chunk, as the PyTorch runtime reports them: the first is the request's context
+                // iteration (its latency the scripted TTFT, its tokens the prompt's), the rest generation iterations
+                // (the scripted gap each; avgNumDecodedTokensPerIter is 0 on that runtime)
+                boolean context = sent == 0;
+                iterationStats.add("{\"cpuMemUsage\":0,\"gpuMemUsage\":1073741824,\"inflightBatchingStats\":{"
+                        + "\"avgNumDecodedTokensPerIter\":0,\"microBatchId\":0,\"numContextRequests\":"
+                        + (context ? 1 : 0) + ",\"numCtxTokens\":" + (context ? promptCount : 0)
+                        + ",\"numGenRequests\":" + (context ? 0 : 1) + ",\"numPausedRequests\":0,"
+                        + "\"numScheduledRequests\":1},\"iter\":" + generated.get() + ",\"iterLatencyMS\":"
+                        + (context ? s.ttft : s.itl) + ",\"numActiveRequests\":" + active.get()
+                        + ",\"numQueuedRequests\":0,\"kvCacheStats\":{\"usedNumBlocks\":"
                         + active.get() + ",\"freeNumBlocks\":" + (100 - active.get())
                         + ",\"maxNumBlocks\":100,\"tokensPerBlock\":32,\"cacheHitRate\":0.25}}");
             }

@@ -39,8 +39,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <p><b>trtllm-serve</b> ({@code server.api: completions} or {@code chat}): the OpenAI request of
  * {@link OpenAiCompatibleBackend} with {@code continuous_usage_stats}; its {@code /metrics} JSON iteration
  * statistics (start the server with {@code enable_iter_perf_stats: true}) are read by one poller,
- * {@link TrtllmIterationStatsSource}, because each read removes them; with {@code server.managed: true} it
- * runs {@code trtllm-serve <model> --host <host> --port <port> <server.args...> <extra as --flags>}.
+ * {@link TrtllmIterationStatsSource}, because each read removes them (it also reads them at each measured
+ * window's edges, for the engine's iteration time by phase: {@link #engineCounters()}); with
+ * {@code server.managed: true} it runs {@code trtllm-serve <model> --host <host> --port <port> <server.args...>
+ * <extra as --flags>}.
  *
  * <p><b>Triton</b> ({@code server.api: triton}): {@code POST /v2/models/<server.model_name, default
  * ensemble>/generate_stream} (or {@code /generate} with {@code options.stream: false}) with
@@ -51,7 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * true; the server's arrival, first-scheduled, first- and last-token times become the cycle counters
  * {@code server.queue_ms}, {@code server.ttft_ms}, {@code server.e2e_ms} summed over requests). Triton sends
  * no token counts: each event with text counts one token (Triton streams one token per event), and prompt
- * tokens are recorded as 0 unless the ensemble returns {@code num_input_tokens}.
+ * tokens are recorded as 0 unless the ensemble returns {@code num_input_tokens}. Triton serves no iteration
+ * statistics, so its cycles have no prefill/decode split.
  */
 public class TrtllmBackend extends OpenAiCompatibleBackend {
     static final Option<Boolean> STREAM = Option.bool("stream").defaultValue(true)
@@ -226,6 +229,24 @@ public class TrtllmBackend extends OpenAiCompatibleBackend {
                     settings().modelName()));
         }
         return scrapedTelemetry(TrtllmIterationStatsSource::new);
+    }
+
+    /**
+     * trtllm-serve's cumulative iteration time by phase ({@code engine.prefill_iteration_time_s},
+     * {@code engine.decode_iteration_time_s}, s; see {@link TrtllmIterationStatsSource}), after reading
+     * {@code /metrics} now through the one reader of the iteration statistics, for apportioning a cycle's energy
+     * between prefill and decode. Empty in Triton mode (its Prometheus metrics have no phase times), with
+     * {@code options.metrics} off, when the read fails, and while no iteration statistics with batching figures
+     * have been read (the server runs without {@code enable_iter_perf_stats}).
+     */
+    @Override
+    public Map<String, Double> engineCounters() {
+        if (triton()) {
+            return Map.of();
+        }
+        return scrapedTelemetry(TrtllmIterationStatsSource::new)
+                .map(s -> s instanceof TrtllmIterationStatsSource t ? t.phaseCounters() : Map.<String, Double>of())
+                .orElse(Map.of());
     }
 
     /**
