@@ -59,8 +59,18 @@ import java.util.concurrent.locks.LockSupport;
  * to the server's receipt of the request's first byte) and the receive part (the server's write of the first chunk
  * to the client's stamp). Not a test: run it by hand.
  *
+ * <p>{@code --pcap FILE} (or {@code auto}: a new file in {@code java.io.tmpdir}) adds a wire-level reference: a
+ * {@code tcpdump} child process ({@link TcpdumpCapture}) captures the server's port on {@code lo} for the whole run,
+ * and {@link PacketCapture} finds each request's first segment and its response's first-chunk segment in the file.
+ * A second table gives every client's added latency against those packet times (client start → request packet;
+ * response packet → client's first-chunk stamp) beside the server-stamp figures, and a validation line says how far
+ * the server's own stamps are from the wire. Packet times are CLOCK_REALTIME; they are moved onto
+ * {@code System.nanoTime()} with an offset read before and after the rounds (to within tens of ns, printed). Without
+ * tcpdump on PATH or the right to capture, a line says why and the run goes on without the packet reference.
+ *
  * <pre>
  * java -cp ... dev.lem.examples.bench.TtftOverheadBenchmark --concurrency 4 --requests 400 --rounds 3
+ * java -cp ... dev.lem.examples.bench.TtftOverheadBenchmark --clients socket,jdk-pool,lem --pcap auto
  * </pre>
  */
 public final class TtftOverheadBenchmark {
@@ -70,7 +80,8 @@ public final class TtftOverheadBenchmark {
     /**
      * Runs the benchmark and prints a table.
      *
-     * @param argv {@code --concurrency N --requests N --ttft-ms N --rounds N --clients a,b,...}
+     * @param argv {@code --concurrency N --requests N --ttft-ms N --rounds N --clients a,b,...
+     *     --hold-chunks N --itl-ms N --pcap FILE|auto}
      * @throws Exception when the server or a client fails
      */
     public static void main(String[] argv) throws Exception {
@@ -86,6 +97,7 @@ public final class TtftOverheadBenchmark {
         List<String> clients = List.of(a.get("--clients").split(","));
         int holdChunks = Integer.parseInt(a.get("--hold-chunks"));
         long itlNanos = Long.parseLong(a.get("--itl-ms")) * 1_000_000L;
+        String pcap = a.get("--pcap");
         try (Server server = new Server(ttftNanos, holdChunks, itlNanos)) {
             URI uri = URI.create("http://127.0.0.1:" + server.port());
             System.out.printf(Locale.ROOT, "TTFT client overhead: first-chunk time seen by the client minus the "
@@ -94,7 +106,15 @@ public final class TtftOverheadBenchmark {
                     concurrency, requests, ttftNanos / 1_000_000, holdChunks, itlNanos / 1_000_000,
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.version"));
-            Map<String, List<double[][]>> results = new HashMap<>();
+            TcpdumpCapture capture = null;
+            if (pcap != null) {
+                StringBuilder why = new StringBuilder();
+                capture = TcpdumpCapture.start(pcap, server.port(), why).orElse(null);
+                System.out.println(capture == null ? "packet reference skipped: " + why
+                        : "packet capture: tcpdump on lo, port " + server.port() + ", into " + capture.file());
+            }
+            PacketCapture.ClockOffset before = PacketCapture.ClockOffset.measure(20_000);
+            Map<String, List<Sample[]>> results = new HashMap<>();
             for (String c : clients) {
                 run(c, uri, server, concurrency, Math.max(50, requests / 4)); // warm-up, unrecorded
             }
@@ -103,22 +123,101 @@ public final class TtftOverheadBenchmark {
                     results.computeIfAbsent(c, k -> new ArrayList<>()).add(run(c, uri, server, concurrency, requests));
                 }
             }
+            PacketCapture.ClockOffset after = PacketCapture.ClockOffset.measure(20_000);
             System.out.println("| client | round | added mean | added p50 | added p99 | send part mean / p50 | "
                     + "receive part mean / p50 |");
             System.out.println("|---|---|---|---|---|---|---|");
             for (String c : clients) {
-                List<double[][]> rs = results.get(c);
+                List<Sample[]> rs = results.get(c);
                 for (int r = 0; r < rs.size(); r++) {
-                    double[][] x = rs.get(r);
-                    double[] total = sorted(x[0]);
-                    double[] send = sorted(x[1]);
-                    double[] recv = sorted(x[2]);
+                    Sample[] x = rs.get(r);
+                    double[] send = sorted(Arrays.stream(x).mapToDouble(Sample::sendMs).toArray());
+                    double[] recv = sorted(Arrays.stream(x).mapToDouble(Sample::receiveMs).toArray());
+                    double[] total = sorted(Arrays.stream(x).mapToDouble(v -> v.sendMs() + v.receiveMs()).toArray());
                     System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.3f / %.3f | %.3f / %.3f |%n", c,
                             r + 1, mean(total), pct(total, 0.5), pct(total, 0.99), mean(send), pct(send, 0.5),
                             mean(recv), pct(recv, 0.5));
                 }
             }
+            if (capture != null) {
+                Thread.sleep(200); // the last segments reach tcpdump
+                String counts = capture.stop();
+                packetTables(capture.file(), server.port(), counts, clients, results, before, after);
+            }
         }
+    }
+
+    /**
+     * The packet reference: the added latency against the capture's times of the request's first segment and the
+     * response's first-chunk segment, beside the server-stamp figures, and how far the server's stamps are from the
+     * wire.
+     */
+    private static void packetTables(java.nio.file.Path file, int port, String counts, List<String> clients,
+            Map<String, List<Sample[]>> results, PacketCapture.ClockOffset before, PacketCapture.ClockOffset after)
+            throws IOException {
+        PacketCapture.Capture cap = PacketCapture.read(java.nio.file.Files.readAllBytes(file));
+        PacketCapture.Matched m = PacketCapture.match(cap.segments(), port);
+        long drift = (after.realtimeMinusNanoTime() - before.realtimeMinusNanoTime());
+        System.out.printf(Locale.ROOT, "%npacket capture %s: tcpdump said \"%s\"; %d records, %d TCP segments, "
+                + "%d connections, %d requests matched, %d incomplete, %d sequence gaps%s%n", file, counts,
+                cap.records(), cap.segments().size(), m.connections(), m.byId().size(), m.incomplete(), m.gaps(),
+                cap.truncated() ? ", last record truncated" : "");
+        System.out.printf(Locale.ROOT, "clock: CLOCK_REALTIME - nanoTime read before and after the rounds "
+                + "(narrowest of 20,000 readings each) to within +-%d ns and +-%d ns; it moved %d ns in between "
+                + "(interpolated linearly)%n", before.halfBracketNanos(), after.halfBracketNanos(), drift);
+        System.out.println("| client | round | matched | added vs packets mean / p50 / p99 | send vs packet "
+                + "mean / p50 | receive vs packet mean / p50 | added vs server stamps mean / p50 |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        List<Double> writeToPacket = new ArrayList<>();
+        List<Double> packetToReceipt = new ArrayList<>();
+        for (String c : clients) {
+            List<Sample[]> rs = results.get(c);
+            for (int r = 0; r < rs.size(); r++) {
+                List<Double> send = new ArrayList<>();
+                List<Double> recv = new ArrayList<>();
+                List<Double> total = new ArrayList<>();
+                List<Double> stamps = new ArrayList<>();
+                for (Sample x : rs.get(r)) {
+                    PacketCapture.RequestTimes t = m.byId().get(x.id());
+                    if (t == null) {
+                        continue;
+                    }
+                    long request = PacketCapture.ClockOffset.toNanoTime(t.requestEpochNanos(), before, after);
+                    long response = PacketCapture.ClockOffset.toNanoTime(t.responseEpochNanos(), before, after);
+                    double sendMs = (request - x.clientStart()) / 1e6;
+                    double recvMs = (x.clientFirst() - response) / 1e6;
+                    send.add(sendMs);
+                    recv.add(recvMs);
+                    total.add(sendMs + recvMs);
+                    stamps.add(x.sendMs() + x.receiveMs());
+                    writeToPacket.add((response - x.serverWritten()) / 1e3);
+                    packetToReceipt.add((x.serverReceived() - request) / 1e3);
+                }
+                if (total.isEmpty()) {
+                    System.out.printf(Locale.ROOT, "| %s | %d | 0 of %d | | | | |%n", c, r + 1, rs.get(r).length);
+                    continue;
+                }
+                double[] tt = sorted(total);
+                double[] ss = sorted(send);
+                double[] rr = sorted(recv);
+                double[] st = sorted(stamps);
+                System.out.printf(Locale.ROOT, "| %s | %d | %d of %d | %.3f / %.3f / %.3f | %.3f / %.3f | %.3f / %.3f "
+                        + "| %.3f / %.3f |%n", c, r + 1, tt.length, rs.get(r).length, mean(tt), pct(tt, 0.5),
+                        pct(tt, 0.99), mean(ss), pct(ss, 0.5), mean(rr), pct(rr, 0.5), mean(st), pct(st, 0.5));
+            }
+        }
+        if (!writeToPacket.isEmpty()) {
+            double[] w = sorted(writeToPacket);
+            double[] q = sorted(packetToReceipt);
+            System.out.printf(Locale.ROOT, "validation (us, all matched requests): response packet - server's write "
+                    + "stamp mean %.1f, p50 %.1f, p99 %.1f, min %.1f, max %.1f; server's receipt stamp - request "
+                    + "packet mean %.1f, p50 %.1f, p99 %.1f, min %.1f, max %.1f%n", mean(w), pct(w, 0.5), pct(w, 0.99),
+                    w[0], w[w.length - 1], mean(q), pct(q, 0.5), pct(q, 0.99), q[0], q[q.length - 1]);
+        }
+    }
+
+    private static double[] sorted(List<Double> v) {
+        return sorted(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double[] sorted(double[] v) {
@@ -135,8 +234,8 @@ public final class TtftOverheadBenchmark {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 
-    /** One round of one client: the added latency of every request (total, send, receive), ms. */
-    private static double[][] run(String client, URI uri, Server server, int concurrency, int requests)
+    /** One round of one client: every request's stamps. */
+    private static Sample[] run(String client, URI uri, Server server, int concurrency, int requests)
             throws Exception {
         return switch (client) {
             case "socket" -> closedLoop(concurrency, requests, server, id -> socketFirstChunk(uri, id));
@@ -154,9 +253,20 @@ public final class TtftOverheadBenchmark {
         long[] first(int id) throws Exception;
     }
 
-    /** Per request: [0] added latency in total, [1] send part, [2] receive part, ms. */
-    private static double[][] closedLoop(int concurrency, int requests, Server server, FirstChunk f) throws Exception {
-        double[][] out = new double[3][requests];
+    /** One request's stamps, all {@code System.nanoTime()} in this JVM, ns. */
+    private record Sample(int id, long clientStart, long clientFirst, long serverReceived, long serverWritten) {
+        double sendMs() {
+            return (serverReceived - clientStart) / 1e6;
+        }
+
+        double receiveMs() {
+            return (clientFirst - serverWritten) / 1e6;
+        }
+    }
+
+    /** Every request of the round, with its stamps. */
+    private static Sample[] closedLoop(int concurrency, int requests, Server server, FirstChunk f) throws Exception {
+        Sample[] out = new Sample[requests];
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
@@ -167,9 +277,7 @@ public final class TtftOverheadBenchmark {
                     int id = server.newId();
                     long[] ts = f.first(id);
                     long[] srv = server.stamps(id);
-                    out[1][i] = (srv[0] - ts[0]) / 1e6;
-                    out[2][i] = (ts[1] - srv[1]) / 1e6;
-                    out[0][i] = out[1][i] + out[2][i];
+                    out[i] = new Sample(id, ts[0], ts[1], srv[0], srv[1]);
                 }
                 return null;
             }));
@@ -190,9 +298,9 @@ public final class TtftOverheadBenchmark {
      * The closed loop without a thread per stream (as LEM's load generator drives the client): each completion
      * sends the next request.
      */
-    private static double[][] asyncClosedLoop(int concurrency, int requests, Server server, AsyncFirstChunk f)
+    private static Sample[] asyncClosedLoop(int concurrency, int requests, Server server, AsyncFirstChunk f)
             throws Exception {
-        double[][] out = new double[3][requests];
+        Sample[] out = new Sample[requests];
         AtomicInteger next = new AtomicInteger();
         CountDownLatch all = new CountDownLatch(requests);
         CompletableFuture<Void> failed = new CompletableFuture<>();
@@ -208,9 +316,7 @@ public final class TtftOverheadBenchmark {
                     failed.completeExceptionally(e);
                 } else {
                     long[] srv = server.stamps(id);
-                    out[1][i] = (srv[0] - ts[0]) / 1e6;
-                    out[2][i] = (ts[1] - srv[1]) / 1e6;
-                    out[0][i] = out[1][i] + out[2][i];
+                    out[i] = new Sample(id, ts[0], ts[1], srv[0], srv[1]);
                 }
                 all.countDown();
                 launch[0].run();
@@ -270,7 +376,7 @@ public final class TtftOverheadBenchmark {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static double[][] jdk(URI uri, Server server, int concurrency, int requests, boolean direct,
+    private static Sample[] jdk(URI uri, Server server, int concurrency, int requests, boolean direct,
             boolean stampBody) throws Exception {
         ExecutorService pool = direct ? null
                 : Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
@@ -376,7 +482,7 @@ public final class TtftOverheadBenchmark {
         };
     }
 
-    private static double[][] lem(URI uri, Server server, int concurrency, int requests) throws Exception {
+    private static Sample[] lem(URI uri, Server server, int concurrency, int requests) throws Exception {
         ServerSettings s = new ServerSettings(uri, ServerApi.COMPLETIONS, "m", true, Optional.empty(),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60), 0, true);
         try (ServingClient client = ServingClient.create(s)) {
