@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  *
  * <p>Each event carries {@code chunkTokens} tokens (vLLM's {@code --stream-interval}; default 1). With
  * {@code itlMs > 0} each stream sends one event every {@code itlMs} (the first after {@code itlMs}), on a
- * timer shared by all streams; with 0 it streams as fast as the sockets take the bytes. A client that cannot
+ * timer shared by all streams (an event goes out up to 1 ms before it is due, on the stream's absolute schedule, so
+ * the server waits in {@code select()} instead of spinning for the sub-millisecond rest; the stamp in the first
+ * event is its actual write); with 0 it streams as fast as the sockets take the bytes. A client that cannot
  * keep up sees several events per read (they queue in the socket).
  *
  * <p>The text of each stream's first event ends with {@code " @<received>/<written>"}: this process's
@@ -36,6 +38,8 @@ import java.util.regex.Pattern;
  * <pre>java -cp ... dev.lem.examples.bench.StreamingBenchServer &lt;port&gt; &lt;itlMs&gt; [chunkTokens]</pre>
  */
 public final class StreamingBenchServer implements Runnable {
+    /** Paced events may go out this much before they are due (the selector's timeout is in milliseconds). */
+    private static final long EARLY_NANOS = 1_000_000;
     private static final Pattern MAX_TOKENS = Pattern.compile("\"max_tokens\"\\s*:\\s*(\\d+)");
     private static final byte[] HEADERS = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
             + "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -134,14 +138,17 @@ public final class StreamingBenchServer implements Runnable {
     public void run() {
         try {
             while (running) {
-                long wait = 0;
-                if (!timer.isEmpty()) {
-                    wait = Math.max(1, (timer.peek().due - System.nanoTime()) / 1_000_000);
-                }
-                if (timer.isEmpty() || timer.peek().due > System.nanoTime() + 500_000) {
-                    selector.select(wait);
+                // events due within EARLY_NANOS go out now: select() cannot wait less than a millisecond, and
+                // spinning on selectNow() until they are due took most of a core from the client under test
+                if (timer.isEmpty()) {
+                    selector.select(0);
                 } else {
-                    selector.selectNow();
+                    long wait = timer.peek().due - EARLY_NANOS - System.nanoTime();
+                    if (wait > 0) {
+                        selector.select(Math.max(1, wait / 1_000_000));
+                    } else {
+                        selector.selectNow();
+                    }
                 }
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
@@ -154,7 +161,7 @@ public final class StreamingBenchServer implements Runnable {
                     }
                 }
                 long now = System.nanoTime();
-                while (!timer.isEmpty() && timer.peek().due <= now) {
+                while (!timer.isEmpty() && timer.peek().due <= now + EARLY_NANOS) {
                     Conn c = timer.poll();
                     if (c.key.isValid()) {
                         try {
