@@ -11,11 +11,11 @@ import java.util.Optional;
 /**
  * CPU package power as a function of the cores' activity:
  * <pre>
- *   P = idle + (max − idle) × a,    a = mean over cores of (busy share × f / f_max)
+ *   P = idle + (max − idle) × a,    a = mean over cores of (busy share × (f / f_max)^0.5)
  * </pre>
  * where a core is busy when any of its hardware threads is (SMT siblings share the core's power) and {@code f / f_max}
- * is its clock's share of the highest (dynamic power grows with the clock; governors run lightly loaded cores
- * slowly). This is non-linear in the machine's utilisation: one busy thread per core already draws most of a core's
+ * is its clock's share of the highest (power grows with the clock; governors run lightly loaded cores slowly; the
+ * exponent is fitted: {@link CpuTopology#CLOCK_EXPONENT}). This is non-linear in the machine's utilisation: one busy thread per core already draws most of a core's
  * power, and a duty-cycled load at a low clock draws little. With several sockets, idle and max are per socket
  * (TDP × sockets) and every core's activity counts for its own socket; where clocks are not visible (virtual machines)
  * busy cores count at full clock.
@@ -31,15 +31,18 @@ import java.util.Optional;
  *       matched TDP. {@value #WATTS_PER_THREAD} W is the median TDP per hardware thread of the 201 AMD server CPUs
  *       (4.8 W) and 927 Intel Xeons (4.7 W, two threads per core) in the raw datasets behind cpu_power.csv;</li>
  * </ol>
- * and then {@code idle} = {@value #IDLE_FRACTION} × that power: CPU power at 0% load per unit of TDP, averaged over
- * SPECpower_ssj2008 servers by Teads (B. Davy, 2021; the figure Boavizta publishes), which the RAPL sweeps below
- * confirm (0.11 fitted); and {@code max} = {@value #FULL_LOAD_FRACTION} × it: the full-load power per TDP watt
- * fitted to CodeCarbon's published RAPL-vs-load sweeps of four CPUs (Xeon E3-1240 v2, dual Xeon E5-2620 v3, Ryzen
- * Threadripper 1950X, EPYC 8024P; their full-load package power was 0.53–0.93 of TDP). The SPECpower-derived 1.02
- * overestimates every one of them (scalar loads stay below the power limit that vector-heavy code reaches). The
- * SPECpower results reachable here (1,088 servers, idle and full load only) support no reliable per-class or
- * per-generation idle share: regressions by era gave 0.10–0.30 W of idle per TDP watt with no trend. Expected error
- * (mean absolute percentage error against RAPL, fitted constants validated leaving each CPU out): docs/energy.md.
+ * and then {@code idle} = the idle share × that power, by vendor: {@value #IDLE_FRACTION_INTEL} for Intel and
+ * {@value #IDLE_FRACTION_AMD} for AMD (an AMD package's power includes its I/O die, which stays powered at idle: the
+ * two AMD CPUs of the sweeps idled at 0.20 and 0.24 of TDP, the two Intel ones at 0.08 and 0.09), otherwise
+ * {@value #IDLE_FRACTION}, CPU power at 0% load per unit of TDP averaged over SPECpower_ssj2008 servers by Teads
+ * (B. Davy, 2021; the figure Boavizta publishes); and {@code max} = {@value #FULL_LOAD_FRACTION} × it: the full-load
+ * power per TDP watt. Both are fitted to CodeCarbon's published RAPL-vs-load sweeps of four CPUs (Xeon E3-1240 v2,
+ * dual Xeon E5-2620 v3, Ryzen Threadripper 1950X, EPYC 8024P; their full-load package power was 0.53–0.93 of TDP). The
+ * SPECpower-derived 1.02 at full load overestimates every one of them (scalar loads stay below the power limit that
+ * vector-heavy code reaches). The SPECpower results reachable here (1,088 servers, idle and full load only, wall
+ * power) support no reliable per-generation idle share: regressions by era gave 0.10–0.30 W of idle per TDP watt with
+ * no trend. Expected error (mean absolute percentage error against RAPL, constants validated leaving each CPU out):
+ * docs/energy.md.
  *
  * @param idleWatts package power with every core idle, W (all sockets)
  * @param maxWatts  package power with every core busy at full clock, W (all sockets)
@@ -47,10 +50,39 @@ import java.util.Optional;
  */
 record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> notes) {
     static final double WATTS_PER_THREAD = 4.7;
-    /** CPU power at 0% load per unit of TDP (SPECpower_ssj2008 via Teads; 0.11 fitted to the RAPL sweeps). */
+    /** CPU power at 0% load per unit of TDP for other vendors (SPECpower_ssj2008 servers' average, via Teads). */
     static final double IDLE_FRACTION = 0.12;
+    /** Intel package power at 0% load per unit of TDP, fitted to the RAPL sweeps of two Intel CPUs. */
+    static final double IDLE_FRACTION_INTEL = 0.08;
+    /** AMD package power at 0% load per unit of TDP (the I/O die stays powered), fitted to two AMD CPUs' sweeps. */
+    static final double IDLE_FRACTION_AMD = 0.27;
     /** CPU package power with every core busy per unit of TDP, fitted to published RAPL sweeps of four CPUs. */
-    static final double FULL_LOAD_FRACTION = 0.74;
+    static final double FULL_LOAD_FRACTION = 0.65;
+
+    /**
+     * The idle share of a CPU by its vendor, read from the brand string.
+     *
+     * @param brand the brand string ({@code model name} in {@code /proc/cpuinfo}), possibly empty
+     * @return the idle power per TDP watt
+     */
+    static double idleFraction(String brand) {
+        String b = brand.toLowerCase(Locale.ROOT);
+        if (b.contains("intel")) {
+            return IDLE_FRACTION_INTEL;
+        }
+        if (b.contains("amd") || b.contains("epyc") || b.contains("ryzen")) {
+            return IDLE_FRACTION_AMD;
+        }
+        return IDLE_FRACTION;
+    }
+
+    private static String idleSource(String brand) {
+        double f = idleFraction(brand);
+        return f == IDLE_FRACTION_INTEL ? "Intel package power at idle per TDP watt, fitted to published RAPL sweeps"
+                : f == IDLE_FRACTION_AMD ? "AMD package power at idle per TDP watt (I/O die included), fitted to "
+                        + "published RAPL sweeps"
+                : "CPU power at idle per TDP watt, SPECpower_ssj2008 via Teads (vendor not Intel or AMD)";
+    }
 
     CpuPowerModel {
         notes = Map.copyOf(notes);
@@ -115,22 +147,23 @@ record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> note
             idle = cal.idleWatts().get();
             notes.put("idle_watts", idle + " W from energy.cpu.idle_watts");
         } else if (cal.maxWatts().isPresent()) {
-            idle = IDLE_FRACTION / FULL_LOAD_FRACTION * max;
-            notes.put("idle_watts", fmt(idle) + " W = " + IDLE_FRACTION + "/" + FULL_LOAD_FRACTION
-                    + " x energy.cpu.max_watts (idle per TDP watt, SPECpower_ssj2008 via Teads, per full-load power per "
-                    + "TDP watt)");
+            double share = idleFraction(brand);
+            idle = share / FULL_LOAD_FRACTION * max;
+            notes.put("idle_watts", fmt(idle) + " W = " + share + "/" + FULL_LOAD_FRACTION
+                    + " x energy.cpu.max_watts (" + idleSource(brand) + ", per full-load power per TDP watt)");
         } else {
-            idle = IDLE_FRACTION * rated;
-            notes.put("idle_watts", fmt(idle) + " W = " + IDLE_FRACTION + " x " + fmt(rated)
-                    + " W (CPU power at idle per TDP watt, SPECpower_ssj2008 via Teads)");
+            double share = idleFraction(brand);
+            idle = share * rated;
+            notes.put("idle_watts", fmt(idle) + " W = " + share + " x " + fmt(rated) + " W (" + idleSource(brand)
+                    + ")");
         }
         if (idle > max) {
             throw new ConfigException(cal.idleWatts().isPresent() ? "energy.cpu.idle_watts" : "energy.cpu.max_watts",
                     "idle power " + fmt(idle) + " W exceeds full-load power " + fmt(max)
                             + " W: set energy.cpu.idle_watts below energy.cpu.max_watts");
         }
-        notes.put("formula", "P = idle + (max - idle) x a, a = mean over cores of busy share x clock / max clock "
-                + "(a core is busy when any of its threads is)");
+        notes.put("formula", "P = idle + (max - idle) x a, a = mean over cores of busy share x (clock / max clock)^"
+                + CpuTopology.CLOCK_EXPONENT + " (a core is busy when any of its threads is)");
         return new CpuPowerModel(idle, max, notes);
     }
 

@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * Which core and socket each logical CPU belongs to, and the activity of the cores from the logical CPUs' busy
  * shares: a core is busy when any of its hardware threads is (two threads of one core share its power), so a core's
  * busy share is {@code 1 − Π(1 − u_thread)} over its threads (the threads' busy times taken as independent), and its
- * activity is that times its clock's share of the highest ({@code f / f_max}: dynamic power grows with the clock).
+ * activity is that times the square root of its clock's share of the highest ({@code (f / f_max)^0.5}: power grows with the
+ * clock; the exponent is fitted, see {@link #CLOCK_EXPONENT}).
  *
  * @param coreOf      the core of each logical CPU, 0..cores-1
  * @param socketOf    the socket of each logical CPU, 0..sockets-1
@@ -85,8 +86,17 @@ record CpuTopology(int[] coreOf, int[] socketOf, int cores, int sockets, String 
     }
 
     /**
-     * The machine's core activity, 0..1: the mean over cores of (busy share × clock share), each core busy when any
-     * of its threads is.
+     * The exponent of a core's clock share in its activity: chosen among 0.5, 1 and 1.5 by nested leave-one-CPU-out
+     * cross-validation on published RAPL sweeps of four CPUs (CpuEstimateAccuracyTest, docs/energy.md); 0.5 won in
+     * every fold. A clock read as an average over an interval (cpufreq's {@code scaling_cur_freq}, sampled) mixes the
+     * busy periods' high clock with the idle periods' low one, so the power of a busy core falls less than linearly
+     * with it.
+     */
+    static final double CLOCK_EXPONENT = 0.5;
+
+    /**
+     * The machine's core activity, 0..1: the mean over cores of (busy share × clock share^{@value #CLOCK_EXPONENT}),
+     * each core busy when any of its threads is.
      *
      * @param busy      each logical CPU's busy share over the interval, 0..1
      * @param freqRatio each logical CPU's clock ÷ its highest clock, or empty when clocks are not visible (full
@@ -111,7 +121,8 @@ record CpuTopology(int[] coreOf, int[] socketOf, int cores, int sockets, String 
         }
         double sum = 0;
         for (int c = 0; c < cores; c++) {
-            sum += (1 - idleProbability[c]) * (weight[c] > 0 ? freq[c] / weight[c] : 1.0);
+            double clock = weight[c] > 0 ? freq[c] / weight[c] : 1.0;
+            sum += (1 - idleProbability[c]) * Math.pow(clock, CLOCK_EXPONENT);
         }
         return cores == 0 ? 0 : sum / cores;
     }

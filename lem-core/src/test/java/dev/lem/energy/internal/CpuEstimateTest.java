@@ -74,20 +74,25 @@ class CpuEstimateTest {
     void bareMetalUsesTheMatchedTdpTimesSocketsForIdleAndFullLoad() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("AMD EPYC 7763 64-Core Processor", 256, 2, false),
                 table);
-        assertThat(m.maxWatts()).isCloseTo(0.74 * 560, within(1e-9));
-        assertThat(m.idleWatts()).isCloseTo(0.12 * 560, within(1e-9));
-        assertThat(m.watts(0.5)).isCloseTo(0.12 * 560 + (0.74 - 0.12) * 560 / 2, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.65 * 560, within(1e-9));
+        assertThat(m.idleWatts()).as("AMD: the I/O die's idle power").isCloseTo(0.27 * 560, within(1e-9));
+        assertThat(m.watts(0.5)).isCloseTo(0.27 * 560 + (0.65 - 0.27) * 560 / 2, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("\"AMD EPYC 7763\" in cpu_power.csv").contains("TDP 280.0 W");
-        assertThat(m.notes().get("max_watts")).contains("0.74 x 560.0 W (TDP 280.0 W x 2 socket(s)");
-        assertThat(m.notes().get("idle_watts")).contains("0.12 x 560.0 W").contains("SPECpower_ssj2008 via Teads");
+        assertThat(m.notes().get("max_watts")).contains("0.65 x 560.0 W (TDP 280.0 W x 2 socket(s)");
+        assertThat(m.notes().get("idle_watts")).contains("0.27 x 560.0 W").contains("AMD package power at idle");
     }
 
     @Test
     void aClientCpuUsesTheSameSharesOfItsTdp() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, 1,
                 false), table);
-        assertThat(m.maxWatts()).isCloseTo(0.74 * 95, within(1e-9));
-        assertThat(m.idleWatts()).isCloseTo(0.12 * 95, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.65 * 95, within(1e-9));
+        assertThat(m.idleWatts()).as("Intel").isCloseTo(0.08 * 95, within(1e-9));
+        assertThat(m.notes().get("idle_watts")).contains("Intel package power at idle");
+        CpuPowerModel other = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, false), table);
+        assertThat(other.idleWatts()).as("neither Intel nor AMD: SPECpower's average").isCloseTo(0.12 * 10.0,
+                within(1e-9));
+        assertThat(other.notes().get("idle_watts")).contains("SPECpower_ssj2008 via Teads");
     }
 
     @Test
@@ -98,8 +103,8 @@ class CpuEstimateTest {
         FakePowercap.write(root.resolve("proc/cpuinfo"), proc.formatted(0) + proc.formatted(1));
         EnvironmentInfo.Cpu c = EnvironmentCapture.cpu(root);
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, c, table);
-        assertThat(m.maxWatts()).isCloseTo(0.74 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
-        assertThat(m.idleWatts()).isCloseTo(0.12 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.65 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.idleWatts()).isCloseTo(0.27 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("ambiguous").contains("148 models");
         assertThat(m.notes().get("max_watts")).contains("2 logical CPUs x 4.7 W").contains("virtual machine")
                 .contains("energy.cpu.max_watts");
@@ -108,9 +113,9 @@ class CpuEstimateTest {
     @Test
     void aVirtualMachineWithAKnownModelIsCappedAtItsTdp() {
         CpuPowerModel big = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel Xeon Gold 6248", 8, 1, true), table);
-        assertThat(big.maxWatts()).isCloseTo(0.74 * 8 * 4.7, within(1e-9));
+        assertThat(big.maxWatts()).isCloseTo(0.65 * 8 * 4.7, within(1e-9));
         CpuPowerModel capped = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, true), table);
-        assertThat(capped.maxWatts()).isCloseTo(0.74 * 10.0, within(1e-9));
+        assertThat(capped.maxWatts()).isCloseTo(0.65 * 10.0, within(1e-9));
         assertThat(capped.notes().get("max_watts")).contains("capped at the TDP");
     }
 
@@ -124,10 +129,10 @@ class CpuEstimateTest {
         assertThat(m.notes().get("idle_watts")).contains("energy.cpu.idle_watts");
         EnergyConfig.Cpu tdpOnly = new EnergyConfig.Cpu(Optional.of(150.0), Optional.empty(), Optional.empty());
         assertThat(CpuPowerModel.resolve(tdpOnly, cpu("AMD EPYC", 4, 1, true), table).maxWatts())
-                .isCloseTo(0.74 * 150.0, within(1e-9));
-        EnergyConfig.Cpu maxOnly = new EnergyConfig.Cpu(Optional.empty(), Optional.empty(), Optional.of(74.0));
+                .isCloseTo(0.65 * 150.0, within(1e-9));
+        EnergyConfig.Cpu maxOnly = new EnergyConfig.Cpu(Optional.empty(), Optional.empty(), Optional.of(65.0));
         assertThat(CpuPowerModel.resolve(maxOnly, cpu("AMD EPYC", 4, 1, true), table).idleWatts())
-                .as("idle in proportion to a calibrated full load").isCloseTo(12.0, within(1e-9));
+                .as("idle in proportion to a calibrated full load").isCloseTo(27.0, within(1e-9));
     }
 
     @Test
@@ -249,9 +254,10 @@ class CpuEstimateTest {
                 topo, clock::get);
         assertThat(load.clocksVisible()).isTrue();
         stat(root, new long[][] {{100, 0}, {0, 100}}); // core 0 busy at half its highest clock
-        assertThat(load.read().orElseThrow().activity()).isCloseTo(0.25, within(1e-12));
+        double a = 0.5 * Math.sqrt(0.5); // one core of two, at (1/2)^0.5 of its full-clock power share
+        assertThat(load.read().orElseThrow().activity()).isCloseTo(a, within(1e-12));
         CpuPowerModel model = new CpuPowerModel(10, 50, Map.of());
-        assertThat(model.watts(0.25)).isEqualTo(20.0);
+        assertThat(model.watts(a)).isCloseTo(10 + 40 * a, within(1e-12));
         assertThat(load.description()).contains("2 logical CPUs on 2 cores in 1 socket(s)")
                 .contains("clocks from cpufreq");
     }
