@@ -25,10 +25,12 @@ class ClientLatencyProbeTest {
         assertThat(r.p50Ms()).isLessThanOrEqualTo(r.p90Ms());
         assertThat(r.p90Ms()).isLessThanOrEqualTo(r.maxMs());
         assertThat(r.meanMs()).isPositive().isLessThanOrEqualTo(r.maxMs());
-        // causal too: the echo cannot receive the request before the client started it, nor the client see the
-        // chunk before it was written; the two parts make up the whole
-        assertThat(r.sendMeanMs()).isPositive();
+        // causal too: the client cannot see the chunk before it was written. Not so for the send part: a request
+        // starts when the JDK client takes its body, after it has written the headers, so on a loaded machine the echo
+        // can read the headers' first byte before that stamp (seen: -0.33 ms with another JVM busy on both cores)
         assertThat(r.receiveMeanMs()).isPositive();
+        assertThat(r.sendMeanMs()).isFinite();
+        // the two parts make up the whole
         assertThat(r.sendMeanMs() + r.receiveMeanMs()).isCloseTo(r.meanMs(), org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.method()).contains("loopback echo").contains("first-chunk time").contains("System.nanoTime");
         Map<String, String> facts = r.facts();

@@ -220,7 +220,7 @@ public final class StreamingBenchServer implements Runnable {
             }
             return;
         }
-        String lower = head.substring(0, end).toLowerCase(Locale.ROOT);
+        String lower = head.substring(0, end + 2).toLowerCase(Locale.ROOT); // each header line ends with CRLF
         int cl = lower.indexOf("content-length:");
         int length = cl < 0 ? 0 : Integer.parseInt(lower.substring(cl + 15, lower.indexOf("\r\n", cl)).trim());
         if (c.in.position() < end + 4 + length) {
