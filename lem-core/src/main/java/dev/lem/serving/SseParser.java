@@ -46,6 +46,7 @@ public final class SseParser {
     private final Handler handler;
     private final int maxEventBytes;
     private byte[] line = new byte[256];
+    private final byte[] scratch = new byte[2048];
     private int lineLength;
     private byte[] data = new byte[512];
     private int dataLength;
@@ -72,23 +73,51 @@ public final class SseParser {
      * @throws MalformedStreamException when an event or a line exceeds the size limit
      */
     public void feed(ByteBuffer buffer) {
+        if (buffer.hasArray()) {
+            int from = buffer.arrayOffset() + buffer.position();
+            int to = buffer.arrayOffset() + buffer.limit();
+            buffer.position(buffer.limit());
+            feed(buffer.array(), from, to);
+            return;
+        }
+        // read-only and direct buffers (the JDK client's) are copied out in bulk: a get() per byte cost a tenth of
+        // the client's CPU at 25,000 events/s (JFR, ServingClientBenchmark)
         while (buffer.hasRemaining()) {
-            byte b = buffer.get();
+            int n = Math.min(buffer.remaining(), scratch.length);
+            buffer.get(scratch, 0, n);
+            feed(scratch, 0, n);
+        }
+    }
+
+    /** Consumes {@code bytes[from, to)}: runs of line bytes are copied at once up to the next CR or LF. */
+    private void feed(byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to) {
+            byte b = bytes[i];
             if (b == '\n') {
+                i++;
                 if (lastWasCr) {
                     lastWasCr = false;
                     continue;
                 }
                 endLine();
             } else if (b == '\r') {
+                i++;
                 lastWasCr = true;
                 endLine();
             } else {
                 lastWasCr = false;
-                if (lineLength == line.length) {
+                int end = i + 1;
+                while (end < to && bytes[end] != '\n' && bytes[end] != '\r') {
+                    end++;
+                }
+                int n = end - i;
+                while (lineLength + n > line.length) {
                     grow();
                 }
-                line[lineLength++] = b;
+                System.arraycopy(bytes, i, line, lineLength, n);
+                lineLength += n;
+                i = end;
             }
         }
     }

@@ -62,6 +62,32 @@ class SseParserTest {
         }
     }
 
+    /**
+     * The JDK client hands over read-only buffers (no backing array): those are copied out through a scratch array of
+     * 2 KiB, so an event longer than that, cut anywhere, must come out whole as well.
+     */
+    @Test
+    void readOnlyBuffersAndEventsLongerThanTheScratchArrayParseTheSame() {
+        String longText = "x".repeat(5000);
+        byte[] all = ("data: {\"text\":\"" + longText + "\"}\r\n\r\n" + VLLM_STREAM).getBytes(StandardCharsets.UTF_8);
+        parser.feed(all);
+        List<String> whole = List.copyOf(events);
+        assertThat(whole).hasSize(5);
+        assertThat(whole.get(0)).hasSize(longText.length() + 11);
+        Random random = new Random(11);
+        for (int trial = 0; trial < 50; trial++) {
+            events.clear();
+            SseParser p = new SseParser((e, d, n) -> events.add(new String(d, 0, n, StandardCharsets.UTF_8)), 1 << 16);
+            int i = 0;
+            while (i < all.length) {
+                int len = 1 + random.nextInt(trial % 2 == 0 ? 9 : 4000);
+                p.feed(ByteBuffer.wrap(all, i, Math.min(len, all.length - i)).slice().asReadOnlyBuffer());
+                i += len;
+            }
+            assertThat(events).as("trial " + trial).isEqualTo(whole);
+        }
+    }
+
     @Test
     void multiLineDataIsJoinedWithNewlinesAndOneSpaceIsDropped() {
         parser.feed("data: first\ndata:second\ndata:  third\n\n".getBytes(StandardCharsets.UTF_8));

@@ -281,9 +281,10 @@ public final class ServingClientBenchmark {
         @Override
         public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
                 @Nullable String text) {
-            int at = text == null ? -1 : text.lastIndexOf(" @");
-            Long start = started.remove(requestId);
-            if (at >= 0 && start != null) {
+            // only a request's first token event is looked at (the wrapper must not add per-chunk work of its own)
+            Long start = started.isEmpty() ? null : started.remove(requestId);
+            int at = start == null || text == null ? -1 : text.lastIndexOf(" @");
+            if (at >= 0) {
                 int slash = text.indexOf('/', at);
                 long received = Long.parseLong(text.substring(at + 2, slash));
                 long written = Long.parseLong(text.substring(slash + 1).strip());
