@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -74,7 +76,7 @@ class CampaignSubmitTest {
                   prompts: {limit: 4}
                   warmup: {mode: fixed, runs: 1}
                   energy: {idle_baseline_s: 0, meters: [simulated], meter_options: {simulated: {cpu_watts: 20}}}
-                  options: {decode_ms_per_step: 25, load_ms: 300}
+                  options: {decode_ms_per_step: 100, load_ms: 300}
                 vary:
                   batching.batch_size: [1, 2, 4]
                 cycles: %d
@@ -258,8 +260,14 @@ class CampaignSubmitTest {
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
+            // a unit that started within the last 200 ms: a unit runs for about a second (2 cycles of 4 decode steps of
+            // 100 ms, plus warm-up), so the kill that follows lands while it runs even on a loaded machine; one found
+            // near its end could finish before the kill (seen in CI with 25 ms steps: the victim had one attempt)
+            Instant now = Instant.now();
             Optional<ManifestUnit> u = store.read(id).units().stream().filter(x -> x.status() == UnitStatus.RUNNING)
-                    .filter(x -> x.placement().map(p -> pids.contains(p.pid())).orElse(false)).findFirst();
+                    .filter(x -> x.placement().map(p -> pids.contains(p.pid())).orElse(false))
+                    .filter(x -> x.startedAt().map(t -> Duration.between(t, now).toMillis() < 200).orElse(false))
+                    .findFirst();
             if (u.isPresent()) {
                 return u.get();
             }
