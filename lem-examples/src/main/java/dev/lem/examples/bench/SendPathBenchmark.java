@@ -54,7 +54,8 @@ public final class SendPathBenchmark {
     private static final class Stamps {
         long scheduled;
         long dispatched;
-        volatile long started;
+        /** When the client took the request body (java.net.http) or committed the request (Jetty); read after the end. */
+        final long[] started = {0};
         volatile long firstEvent;
         volatile long serverReceived;
         volatile long serverWritten;
@@ -208,7 +209,8 @@ public final class SendPathBenchmark {
             @Override
             public void send(URI uri, byte[] body, Stamps s, CountDownLatch done) {
                 HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                        .header("Accept", "text/event-stream").POST(stamped(body, s)).build();
+                        .header("Accept", "text/event-stream")
+                        .POST(TtftOverheadBenchmark.stamped(body, s.started)).build();
                 http.sendAsync(req, info -> HttpResponse.BodySubscribers.fromSubscriber(
                         new Flow.Subscriber<List<ByteBuffer>>() {
                             @Override
@@ -247,55 +249,6 @@ public final class SendPathBenchmark {
         };
     }
 
-    /** The request body, stamping the request's start when the JDK client first asks for it (as ServingClient does). */
-    private static HttpRequest.BodyPublisher stamped(byte[] body, Stamps s) {
-        HttpRequest.BodyPublisher inner = HttpRequest.BodyPublishers.ofByteArray(body);
-        return new HttpRequest.BodyPublisher() {
-            @Override
-            public long contentLength() {
-                return inner.contentLength();
-            }
-
-            @Override
-            public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-                inner.subscribe(new Flow.Subscriber<ByteBuffer>() {
-                    @Override
-                    public void onSubscribe(Flow.Subscription sub) {
-                        subscriber.onSubscribe(new Flow.Subscription() {
-                            @Override
-                            public void request(long n) {
-                                if (s.started == 0) {
-                                    s.started = System.nanoTime();
-                                }
-                                sub.request(n);
-                            }
-
-                            @Override
-                            public void cancel() {
-                                sub.cancel();
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void onNext(ByteBuffer item) {
-                        subscriber.onNext(item);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        subscriber.onError(t);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        subscriber.onComplete();
-                    }
-                });
-            }
-        };
-    }
-
     private static final AtomicInteger FAILURES = new AtomicInteger();
 
     /** Jetty's HTTP client, HTTP/1.1, default thread pool. */
@@ -312,8 +265,8 @@ public final class SendPathBenchmark {
                         .headers(h -> h.put(HttpHeader.ACCEPT, "text/event-stream"))
                         .body(new BytesRequestContent("application/json", body))
                         .onRequestCommit(r -> {
-                            if (s.started == 0) {
-                                s.started = System.nanoTime();
+                            if (s.started[0] == 0) {
+                                s.started[0] = System.nanoTime();
                             }
                         })
                         .onResponseContent((r, b) -> s.scan(b, System.nanoTime()))
@@ -345,12 +298,12 @@ public final class SendPathBenchmark {
     }
 
     private static void print(String client, List<Stamps> all, long wallNanos, long cpuNanos, long gcMs) {
-        long failed = all.stream().filter(s -> s.failed || s.started == 0 || s.serverWritten == 0).count();
-        List<Stamps> ok = all.stream().filter(s -> !s.failed && s.started != 0 && s.serverWritten != 0).toList();
-        double[] lag = sorted(ok.stream().mapToDouble(s -> (s.started - s.scheduled) / 1e6));
+        long failed = all.stream().filter(s -> s.failed || s.started[0] == 0 || s.serverWritten == 0).count();
+        List<Stamps> ok = all.stream().filter(s -> !s.failed && s.started[0] != 0 && s.serverWritten != 0).toList();
+        double[] lag = sorted(ok.stream().mapToDouble(s -> (s.started[0] - s.scheduled) / 1e6));
         double[] wake = sorted(ok.stream().mapToDouble(s -> (s.dispatched - s.scheduled) / 1e6));
-        double[] path = sorted(ok.stream().mapToDouble(s -> (s.started - s.dispatched) / 1e6));
-        double[] added = sorted(ok.stream().mapToDouble(s -> ((s.serverReceived - s.started)
+        double[] path = sorted(ok.stream().mapToDouble(s -> (s.started[0] - s.dispatched) / 1e6));
+        double[] added = sorted(ok.stream().mapToDouble(s -> ((s.serverReceived - s.started[0])
                 + (s.firstEvent - s.serverWritten)) / 1e6));
         System.out.printf(Locale.ROOT, "client %s: %d requests, %d failed or unstamped, %d cores, %s%n", client,
                 all.size(), failed, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
