@@ -1,32 +1,42 @@
 package dev.lem.serving;
 
+import dev.lem.serving.internal.HttpTransports;
 import dev.lem.spi.GenerationListener;
+import dev.lem.spi.HttpTransport;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The OpenAI-compatible streaming client shared by the served backends, on {@code java.net.http}.
+ * The OpenAI-compatible streaming client shared by the served backends, on a pluggable HTTP/1.1 transport
+ * ({@link HttpTransport}): Jetty's client when {@code dev.lem:lem-serving-jetty} is on the class path (the CLI has
+ * it), else the JDK's {@code java.net.http}; the system property {@value dev.lem.spi.HttpTransportProvider#SELECT_PROPERTY}
+ * picks one by name ({@code jetty} or {@code jdk}). {@link #transportDescription()} says which is used.
  *
  * <ul>
- *   <li><b>Asynchronous:</b> {@link #stream} sends with {@code sendAsync} and reads the body through a
- *       streaming subscriber; no thread is held per request, so thousands of streams can be open.</li>
- *   <li><b>Connections:</b> HTTP/1.1 with keep-alive (connections are reused across requests); the JDK
- *       client opens as many connections as there are requests in flight (it has no pool cap), so the
- *       client never limits the requested concurrency.</li>
+ *   <li><b>Asynchronous:</b> {@link #stream} sends and returns; the body is handed over read by read; no thread
+ *       is held per request, so thousands of streams can be open.</li>
+ *   <li><b>Connections:</b> HTTP/1.1 with keep-alive (connections are reused across requests); the transport
+ *       opens as many connections as there are requests in flight (no pool cap), so the client never limits the
+ *       requested concurrency.</li>
  *   <li><b>Timestamps:</b> each read of the body is stamped with {@link System#nanoTime()} on arrival;
  *       every event parsed from that read carries the stamp.</li>
  *   <li><b>Timeouts:</b> connect, first token (from sending, retries included), idle gap between reads
@@ -34,9 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><b>Retries:</b> only before the first byte of a stream: connection failures and HTTP 429, 502,
  *       503, 504, at most {@code server.max_retries} times with exponential back-off, within the first-token
  *       timeout. The request's start is its first send, so retries show in its latency.</li>
- *   <li><b>Start:</b> a request starts when the JDK client first takes its body to write it (connection acquired,
- *       headers written), not when {@link #stream} is called: the JDK's send path (executor hand-offs, connection
- *       acquisition; 0.5-1 ms at the median on loopback, docs/performance.md) stays out of TTFT and E2E.</li>
+ *   <li><b>Start:</b> a request starts when the transport commits it (connection acquired, headers being written),
+ *       not when {@link #stream} is called: the client's send path (for the JDK's client, executor hand-offs and
+ *       connection acquisition, 0.5-1 ms at the median on loopback, docs/performance.md) stays out of TTFT and
+ *       E2E.</li>
  *   <li><b>Failures:</b> every request ends with exactly one completion or failure event; a failure says
  *       why (HTTP status and body, error event, malformed event, timeout, broken connection).</li>
  * </ul>
@@ -47,38 +58,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request's output tokens come from the final {@code usage} when the server sends it, else the sum of
  * the per-chunk counts; {@link dev.lem.spi.Completion#tokenCountSource()} says which.
  *
- * <p>Memory: the JDK client reads into 2 KiB buffers ({@code jdk.httpclient.bufsize}, unless set by the user), not its
- * default 16 KiB, which a thousand open streams would keep alive across young collections.
- *
- * <p>Threads: the JDK client's selector thread, a fixed pool of max(2, cores) threads that read the
- * responses and call the listeners (listeners must not block), and one watchdog. Thread-safe.
- * {@link #close()} stops the watchdog and the pool.
+ * <p>Threads: the transport's (for the JDK's, its selector thread and a fixed pool of max(2, cores) threads; for
+ * Jetty's, its thread pool) read the responses and call the listeners (listeners must not block), and one watchdog
+ * checks the timeouts and schedules retries. Thread-safe. {@link #close()} stops the watchdog and the transport.
  */
 public final class ServingClient implements AutoCloseable {
     /** Largest single server-sent event accepted. */
     static final int MAX_EVENT_BYTES = 16 << 20;
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** Largest reply body of a blocking GET or POST. */
+    private static final int MAX_REPLY_BYTES = 64 << 20;
 
     private final ServerSettings settings;
-    private final HttpClient http;
-    private final ExecutorService executor;
+    private final HttpTransport transport;
     private final ScheduledExecutorService watchdog;
     private final Set<StreamExchange> active = ConcurrentHashMap.newKeySet();
 
-    private ServingClient(ServerSettings settings) {
+    private ServingClient(ServerSettings settings, HttpTransport transport) {
         this.settings = settings;
+        this.transport = transport;
         int n = CLIENTS.incrementAndGet();
-        // a fixed pool: the HTTP client hands every read to its executor, and handing it to an idle thread of a
-        // cached pool costs a thread wake-up per chunk (measured: twice the system time); nothing here blocks
-        this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemon("lem-http-" + n + "-"));
-        dev.lem.serving.internal.JdkHttpClientSettings.apply();
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("lem-serving-watchdog-" + n + "-"));
         long shortest = Math.min(settings.firstTokenTimeout().toNanos(),
                 Math.min(settings.idleTimeout().toNanos(), settings.requestTimeout().toNanos()));
@@ -93,7 +92,23 @@ public final class ServingClient implements AutoCloseable {
      * @return the client
      */
     public static ServingClient create(ServerSettings settings) {
-        return new ServingClient(settings);
+        return new ServingClient(settings, HttpTransports.open(new HttpTransport.Options(settings.connectTimeout())));
+    }
+
+    /**
+     * A client on a given transport, which it closes when it is closed.
+     *
+     * @param settings the server settings
+     * @param transport the HTTP transport
+     * @return the client
+     */
+    public static ServingClient create(ServerSettings settings, HttpTransport transport) {
+        return new ServingClient(settings, transport);
+    }
+
+    /** {@return the HTTP client underneath and its version, e.g. {@code "jetty 12.0.16"}} */
+    public String transportDescription() {
+        return transport.description();
     }
 
     /** {@return the settings this client was made with} */
@@ -147,7 +162,7 @@ public final class ServingClient implements AutoCloseable {
      * @throws InterruptedException when the thread is interrupted while waiting
      */
     public Reply get(String path, Duration timeout) throws IOException, InterruptedException {
-        return send(request(path, timeout).GET().build());
+        return send("GET", settings.resolve(path), Map.of(), null, timeout);
     }
 
     /**
@@ -160,10 +175,8 @@ public final class ServingClient implements AutoCloseable {
      * @throws IOException when the server cannot be reached or the exchange fails
      * @throws InterruptedException when the thread is interrupted while waiting
      */
-    public Reply get(java.net.URI url, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout);
-        settings.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
-        return send(b.GET().build());
+    public Reply get(URI url, Duration timeout) throws IOException, InterruptedException {
+        return send("GET", url, Map.of(), null, timeout);
     }
 
     /**
@@ -178,16 +191,17 @@ public final class ServingClient implements AutoCloseable {
      * @throws InterruptedException when the thread is interrupted while waiting
      */
     public int openConnections(String path, int connections, Duration timeout) throws InterruptedException {
-        List<CompletableFuture<HttpResponse<Void>>> gets = new ArrayList<>();
+        List<CompletableFuture<Reply>> gets = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            gets.add(http.sendAsync(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.discarding()));
+            gets.add(sendAsync("GET", settings.resolve(path), Map.of(), null, timeout));
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         int answered = 0;
-        for (CompletableFuture<HttpResponse<Void>> g : gets) {
+        for (CompletableFuture<Reply> g : gets) {
             try {
-                g.get();
+                g.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 answered++;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // the request that needs this connection opens it
             }
         }
@@ -205,27 +219,94 @@ public final class ServingClient implements AutoCloseable {
      * @throws InterruptedException when the thread is interrupted while waiting
      */
     public Reply postJson(String path, byte[] json, Duration timeout) throws IOException, InterruptedException {
-        return send(request(path, timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build());
+        return send("POST", settings.resolve(path), Map.of("Content-Type", "application/json"), json, timeout);
     }
 
-    private Reply send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
+    private Reply send(String method, URI uri, Map<String, String> headers, byte @Nullable [] body, Duration timeout)
+            throws IOException, InterruptedException {
+        CompletableFuture<Reply> f = sendAsync(method, uri, headers, body, timeout);
+        try {
+            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new IOException(method + " " + uri + ": no complete reply within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(method + " " + uri + ": " + c, c);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        }
     }
 
-    HttpRequest.Builder request(String path, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(settings.resolve(path)).timeout(timeout);
-        settings.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
-        return b;
+    private CompletableFuture<Reply> sendAsync(String method, URI uri, Map<String, String> headers,
+            byte @Nullable [] body, Duration timeout) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int[] status = {0};
+        HttpTransport.Exchange exchange = transport.send(request(method, uri, headers, body, timeout),
+                new HttpTransport.Handler() {
+                    @Override
+                    public void committed(long nanoTime) {
+                        // a blocking call has no start to stamp
+                    }
+
+                    @Override
+                    public void response(int code, String contentType) {
+                        status[0] = code;
+                    }
+
+                    @Override
+                    public void content(ByteBuffer data, long nanoTime) {
+                        if (bytes.size() + data.remaining() > MAX_REPLY_BYTES) {
+                            reply.completeExceptionally(new IOException(method + " " + uri + ": the reply exceeds "
+                                    + MAX_REPLY_BYTES + " bytes"));
+                            data.position(data.limit());
+                            return;
+                        }
+                        byte[] chunk = new byte[data.remaining()];
+                        data.get(chunk);
+                        bytes.write(chunk, 0, chunk.length);
+                    }
+
+                    @Override
+                    public void completed(long nanoTime) {
+                        reply.complete(new Reply(status[0], bytes.toString(StandardCharsets.UTF_8)));
+                    }
+
+                    @Override
+                    public void failed(HttpTransport.Failure failure, long nanoTime) {
+                        reply.completeExceptionally(new IOException(method + " " + uri + ": " + switch (failure.kind()) {
+                            case CONNECT_TIMEOUT -> "could not connect within " + settings.connectTimeout().toMillis()
+                                    + " ms (server.connect_timeout_s)";
+                            case CONNECT_FAILED -> "could not connect: " + failure.message();
+                            case RESPONSE_TIMEOUT -> "no reply within " + timeout.toMillis() + " ms";
+                            default -> failure.message();
+                        }));
+                    }
+                });
+        reply.whenComplete((r, e) -> {
+            if (reply.isCancelled()) {
+                exchange.cancel();
+            }
+        });
+        return reply;
     }
 
-    HttpClient http() {
-        return http;
+    /** A request to the server, with its API key. */
+    HttpTransport.Request request(String method, URI uri, Map<String, String> headers, byte @Nullable [] body,
+            Duration responseTimeout) {
+        Map<String, String> all = new HashMap<>(headers);
+        settings.apiKey().ifPresent(k -> all.put("Authorization", "Bearer " + k));
+        return new HttpTransport.Request(method, uri, all, body, responseTimeout);
     }
 
-    ExecutorService executor() {
-        return executor;
+    HttpTransport transport() {
+        return transport;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return watchdog;
     }
 
     void finished(StreamExchange x) {
@@ -251,7 +332,7 @@ public final class ServingClient implements AutoCloseable {
             x.fail(now, "the client was closed while the request was in flight");
         }
         watchdog.shutdownNow();
-        executor.shutdown();
+        transport.close();
     }
 
     private static ThreadFactory daemon(String prefix) {

@@ -2,13 +2,8 @@ package dev.lem.serving;
 
 import dev.lem.spi.Completion;
 import dev.lem.spi.GenerationListener;
+import dev.lem.spi.HttpTransport;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -16,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,9 +61,9 @@ final class StreamExchange {
     }
 
     /**
-     * Emits {@code requestStarted} once: when the HTTP client first takes the request body to write it (the request
-     * is going out: connection acquired, headers written), so that TTFT and E2E do not carry the JDK client's send
-     * path (0.5-1 ms of executor hand-offs and connection acquisition on loopback, measured by
+     * Emits {@code requestStarted} once: when the transport commits the request (it is going out: connection
+     * acquired, headers being written), so that TTFT and E2E do not carry the client's send path (for the JDK's
+     * client 0.5-1 ms of executor hand-offs and connection acquisition on loopback, measured by
      * TtftOverheadBenchmark); a request that fails or is retried before it was written starts at its submission,
      * so failed attempts show in its latency.
      */
@@ -87,53 +81,6 @@ final class StreamExchange {
         }
     }
 
-    /** The request body, which stamps the request's start when the client first asks for it. */
-    private HttpRequest.BodyPublisher body() {
-        HttpRequest.BodyPublisher inner = HttpRequest.BodyPublishers.ofByteArray(call.body());
-        return new HttpRequest.BodyPublisher() {
-            @Override
-            public long contentLength() {
-                return inner.contentLength();
-            }
-
-            @Override
-            public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-                inner.subscribe(new Flow.Subscriber<ByteBuffer>() {
-                    @Override
-                    public void onSubscribe(Flow.Subscription subscription) {
-                        subscriber.onSubscribe(new Flow.Subscription() {
-                            @Override
-                            public void request(long n) {
-                                emitStart(System.nanoTime());
-                                subscription.request(n);
-                            }
-
-                            @Override
-                            public void cancel() {
-                                subscription.cancel();
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void onNext(ByteBuffer item) {
-                        subscriber.onNext(item);
-                    }
-
-                    @Override
-                    public void onError(Throwable throwable) {
-                        subscriber.onError(throwable);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        subscriber.onComplete();
-                    }
-                });
-            }
-        };
-    }
-
     private void send(int attemptNumber) {
         long left = client.settings().firstTokenTimeout().toNanos() - (System.nanoTime() - startNanos);
         if (left <= 0) {
@@ -143,20 +90,14 @@ final class StreamExchange {
         }
         Attempt a = new Attempt(attemptNumber);
         current = a;
-        HttpRequest req = client.request(call.path(), java.time.Duration.ofNanos(left))
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(body())
-                .build();
-        CompletableFuture<HttpResponse<Void>> f;
+        HttpTransport.Request req = client.request("POST", client.settings().resolve(call.path()),
+                java.util.Map.of("Content-Type", "application/json", "Accept", "text/event-stream"), call.body(),
+                java.time.Duration.ofNanos(left));
         try {
-            f = client.http().sendAsync(req, a::handle);
+            a.exchange = client.transport().send(req, a);
         } catch (RuntimeException e) {
             fail(System.nanoTime(), "could not send the request: " + e);
-            return;
         }
-        a.future = f;
-        f.whenComplete(a::settled);
     }
 
     // ------------------------------------------------------------------ events of a 200 stream
@@ -365,158 +306,102 @@ final class StreamExchange {
         return String.format(Locale.ROOT, "%.3g s", nanos / 1e9);
     }
 
-    private static Throwable unwrap(Throwable t) {
-        Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException
-                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
     /** Connection failures before any response; not a response timeout (the server has the request). */
-    private static boolean retryable(Throwable t) {
-        Throwable c = unwrap(t);
-        if (c instanceof HttpTimeoutException && !(c instanceof HttpConnectTimeoutException)) {
-            return false;
-        }
-        return c instanceof IOException;
+    private static boolean retryable(HttpTransport.Failure f) {
+        return switch (f.kind()) {
+            case CONNECT_TIMEOUT, CONNECT_FAILED, IO -> true;
+            case RESPONSE_TIMEOUT, CANCELLED -> false;
+        };
     }
 
-    private String describe(Throwable t) {
-        Throwable c = unwrap(t);
-        if (c instanceof HttpConnectTimeoutException) {
-            return "could not connect within the connect timeout (server.connect_timeout_s)";
-        }
-        if (c instanceof HttpTimeoutException) {
-            return "no first token within " + secs(client.settings().firstTokenTimeout().toNanos())
+    private String describe(HttpTransport.Failure f) {
+        return switch (f.kind()) {
+            case CONNECT_TIMEOUT -> "could not connect within the connect timeout (server.connect_timeout_s)";
+            case RESPONSE_TIMEOUT -> "no first token within " + secs(client.settings().firstTokenTimeout().toNanos())
                     + " (server.first_token_timeout_s): the server did not even send its response headers";
-        }
-        if (c instanceof ConnectException) {
-            return "could not connect: " + (c.getMessage() == null ? "connection refused" : c.getMessage());
-        }
-        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+            case CONNECT_FAILED -> "could not connect: " + f.message();
+            case IO, CANCELLED -> f.message();
+        };
     }
 
     private static boolean retryableStatus(int status) {
         return status == 429 || status == 502 || status == 503 || status == 504;
     }
 
-    /** One HTTP attempt of the request. */
-    private final class Attempt implements Flow.Subscriber<List<ByteBuffer>> {
+    /** One HTTP attempt of the request; the transport serialises its calls. */
+    private final class Attempt implements HttpTransport.Handler {
         private final int number;
-        volatile @Nullable CompletableFuture<HttpResponse<Void>> future;
-        private volatile Flow.@Nullable Subscription subscription;
+        volatile HttpTransport.@Nullable Exchange exchange;
         private int status;
-        boolean sse;
         private long bytes;
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private @Nullable SseParser parser;
+        private boolean malformed;
 
         Attempt(int number) {
             this.number = number;
         }
 
-        HttpResponse.BodySubscriber<Void> handle(HttpResponse.ResponseInfo info) {
-            status = info.statusCode();
-            String type = info.headers().firstValue("content-type").orElse("").toLowerCase(Locale.ROOT);
-            sse = status == 200 && !type.startsWith("application/json");
+        @Override
+        public void committed(long nanoTime) {
+            emitStart(nanoTime);
+        }
+
+        @Override
+        public void response(int code, String contentType) {
+            status = code;
             bytes = 0;
-            if (sse) {
+            if (status == 200 && !contentType.startsWith("application/json")) {
                 parser = new SseParser((event, data, length) -> onEvent(lastReadNanos, event, data, length),
                         ServingClient.MAX_EVENT_BYTES);
             }
-            return HttpResponse.BodySubscribers.fromSubscriber(this, s -> null);
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (isEnded()) {
-                s.cancel();
-            } else {
-                s.request(Long.MAX_VALUE);
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            long now = System.nanoTime();
+        public void content(ByteBuffer b, long now) {
             lastReadNanos = now;
+            if (malformed) {
+                b.position(b.limit());
+                return;
+            }
             try {
-                for (ByteBuffer b : buffers) {
-                    bytes += b.remaining();
-                    if (parser != null) {
-                        parser.feed(b);
-                    } else if (status == 200 || body.size() < ERROR_BODY_BYTES) {
-                        if (status == 200 && body.size() + b.remaining() > ServingClient.MAX_EVENT_BYTES) {
-                            throw new SseParser.MalformedStreamException("the response exceeds "
-                                    + ServingClient.MAX_EVENT_BYTES + " bytes");
-                        }
-                        byte[] chunk = new byte[b.remaining()];
-                        b.get(chunk);
-                        body.write(chunk, 0, chunk.length);
-                    } else {
-                        b.position(b.limit());
+                bytes += b.remaining();
+                if (parser != null) {
+                    parser.feed(b);
+                } else if (status == 200 || body.size() < ERROR_BODY_BYTES) {
+                    if (status == 200 && body.size() + b.remaining() > ServingClient.MAX_EVENT_BYTES) {
+                        throw new SseParser.MalformedStreamException("the response exceeds "
+                                + ServingClient.MAX_EVENT_BYTES + " bytes");
                     }
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    body.write(chunk, 0, chunk.length);
+                } else {
+                    b.position(b.limit());
                 }
             } catch (SseParser.MalformedStreamException e) {
+                malformed = true;
+                b.position(b.limit());
                 failAndCancel(now, e.getMessage() + " (after " + chunkSum + " token(s))");
             }
         }
 
         @Override
-        public void onError(Throwable t) {
-            if (status == 200) {
-                fail(System.nanoTime(), "the stream broke after " + bytes + " bytes and " + chunkSum + " token(s): "
-                        + describe(t));
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            if (status != 200) {
-                return;
-            }
-            long now = System.nanoTime();
-            try {
-                if (parser != null) {
-                    parser.finish();
-                    endOfStream(now);
-                } else {
-                    wholeResponse(now, body.toByteArray());
-                }
-            } catch (SseParser.MalformedStreamException e) {
-                fail(now, e.getMessage());
-            }
-        }
-
-        void cancel() {
-            Flow.Subscription s = subscription;
-            if (s != null) {
-                s.cancel();
-            }
-            CompletableFuture<HttpResponse<Void>> f = future;
-            if (f != null) {
-                f.cancel(true);
-            }
-        }
-
-        void settled(@Nullable HttpResponse<Void> response, @Nullable Throwable error) {
-            long now = System.nanoTime();
+        public void completed(long now) {
             if (isEnded()) {
                 return;
             }
-            if (error != null) {
-                if (status == 0 && retryable(error) && retry(now, describe(error))) {
-                    return;
-                }
-                fail(now, status == 200 ? "the stream broke after " + bytes + " bytes: " + describe(error)
-                        : describe(error) + " (" + call.path() + ", attempt " + (number + 1) + ")");
-                return;
-            }
             if (status == 200) {
-                endOfStream(now); // normally already done in onComplete; a no-op then
+                try {
+                    if (parser != null) {
+                        parser.finish();
+                        endOfStream(now);
+                    } else {
+                        wholeResponse(now, body.toByteArray());
+                    }
+                } catch (SseParser.MalformedStreamException e) {
+                    fail(now, e.getMessage());
+                }
                 return;
             }
             String text = body.toString(StandardCharsets.UTF_8).strip();
@@ -528,6 +413,25 @@ final class StreamExchange {
                 return;
             }
             fail(now, cause + (number > 0 ? " (after " + number + " retries)" : ""));
+        }
+
+        @Override
+        public void failed(HttpTransport.Failure failure, long now) {
+            if (isEnded()) {
+                return;
+            }
+            if (status == 0 && retryable(failure) && retry(now, describe(failure))) {
+                return;
+            }
+            fail(now, status == 200 ? "the stream broke after " + bytes + " bytes and " + chunkSum + " token(s): "
+                    + describe(failure) : describe(failure) + " (" + call.path() + ", attempt " + (number + 1) + ")");
+        }
+
+        void cancel() {
+            HttpTransport.Exchange x = exchange;
+            if (x != null) {
+                x.cancel();
+            }
         }
 
         private boolean retry(long now, String cause) {
@@ -542,8 +446,7 @@ final class StreamExchange {
             emitStart(startNanos);
             LOG.debug("retrying {} in {} ms after: {}", call.requestId(), delayMs, cause);
             listener.count("serving.retries", 1);
-            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS, client.executor())
-                    .execute(() -> send(number + 1));
+            client.scheduler().schedule(() -> send(number + 1), delayMs, TimeUnit.MILLISECONDS);
             return true;
         }
     }
