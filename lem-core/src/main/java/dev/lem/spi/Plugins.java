@@ -96,6 +96,7 @@ public final class Plugins {
         all.addAll(reports(EnergyMeterProvider.class, "energy_meter"));
         all.addAll(reports(TelemetrySourceProvider.class, "telemetry"));
         all.addAll(reports(FlopsEstimator.class, "flops"));
+        all.addAll(reports(HttpTransportProvider.class, "http_client"));
         return all;
     }
 

@@ -93,11 +93,14 @@ class ServingClientTest {
      */
     @Test
     void theJdkClientReadsIntoSmallBuffersUnlessTheUserChoseASize() {
-        assertThat(System.getProperty("jdk.httpclient.bufsize")).as("a client was built in setUp").isEqualTo("2048");
+        new dev.lem.serving.internal.JdkHttpTransport(new dev.lem.spi.HttpTransport.Options(Duration.ofSeconds(1)))
+                .close();
+        assertThat(System.getProperty("jdk.httpclient.bufsize")).as("a JDK client was built").isEqualTo("2048");
         String before = System.clearProperty("jdk.httpclient.bufsize");
         try {
             System.setProperty("jdk.httpclient.bufsize", "8192");
-            client(URI.create("http://127.0.0.1:9"), 1, 1, 1, 0).close();
+            new dev.lem.serving.internal.JdkHttpTransport(new dev.lem.spi.HttpTransport.Options(Duration.ofSeconds(1)))
+                    .close();
             assertThat(System.getProperty("jdk.httpclient.bufsize")).as("the user's choice stays").isEqualTo("8192");
         } finally {
             System.setProperty("jdk.httpclient.bufsize", before);

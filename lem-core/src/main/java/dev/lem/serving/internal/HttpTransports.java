@@ -36,7 +36,7 @@ public final class HttpTransports {
      */
     public static HttpTransportProvider choose(String requested) {
         List<PluginReport> broken = new ArrayList<>();
-        List<HttpTransportProvider> all = Plugins.load(HttpTransportProvider.class, "http client", broken);
+        List<HttpTransportProvider> all = Plugins.load(HttpTransportProvider.class, "http_client", broken);
         String wanted = requested == null ? "" : requested.strip().toLowerCase(Locale.ROOT);
         for (HttpTransportProvider p : all) {
             if (!wanted.isEmpty() && !p.name().equals(wanted)) {
