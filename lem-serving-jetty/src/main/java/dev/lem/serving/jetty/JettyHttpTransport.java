@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * is the p99 send lag (3.0-3.5 ms raw, 5-6.6 ms with LEM's processing) against 0.5-0.7 ms for Jetty's
  * ({@code SendPathBenchmark}, docs/performance.md).
  *
- * <p>The request counts as committed when Jetty commits it (the connection acquired, headers about to be written).
+ * <p>The request counts as committed when Jetty has a connection for it and its headers are ready to be written
+ * ({@code onRequestHeaders}); Jetty's own commit event comes after the headers were written, after the server may
+ * already have read them.
  * A response that has not started within {@link HttpTransport.Request#responseTimeout()} is aborted by a task on Jetty's
  * scheduler.
  */
@@ -62,10 +64,10 @@ public final class JettyHttpTransport implements HttpTransport {
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
         http.setHttpCookieStore(new HttpCookieStore.Empty());
-        http.getContentDecoderFactories().clear();
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "lem (Jetty " + Jetty.VERSION + ")"));
         try {
             http.start();
+            http.getContentDecoderFactories().clear(); // after start, which adds gzip to an empty set
         } catch (Exception e) {
             throw new IllegalStateException("Jetty's HTTP client did not start: " + e, e);
         }
@@ -96,7 +98,7 @@ public final class JettyHttpTransport implements HttpTransport {
             r.headers(m -> m.put(HttpHeader.CONTENT_TYPE, type));
         }
         call.request = r;
-        r.onRequestCommit(x -> call.committed())
+        r.onRequestHeaders(x -> call.committed())
                 .onResponseHeaders(response -> call.response(response.getStatus(),
                         response.getHeaders().get(HttpHeader.CONTENT_TYPE)))
                 .onResponseContent((response, content) -> call.content(content));

@@ -1,0 +1,12 @@
+package dev.lem.serving.jetty;
+
+import dev.lem.spi.HttpTransport;
+import dev.lem.testkit.HttpTransportContractKit;
+
+/** The Jetty transport meets the transport contract. */
+class JettyHttpTransportContractTest extends HttpTransportContractKit {
+    @Override
+    protected HttpTransport open(HttpTransport.Options options) {
+        return new JettyHttpTransport(options);
+    }
+}
