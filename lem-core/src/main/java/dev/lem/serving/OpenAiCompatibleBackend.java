@@ -267,6 +267,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
         environment.put("server.url", settings.baseUri().toString());
         environment.put("server.api", settings.api().toString());
+        environment.put("client.http_client", client.transportDescription());
         verifyServer();
         environment.put("server.model", settings.modelName());
         clientLatencyProbePending = true;

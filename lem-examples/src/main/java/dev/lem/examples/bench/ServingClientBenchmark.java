@@ -119,6 +119,7 @@ public final class ServingClientBenchmark {
                             proc1[2] - proc0[2]);
                 }
                 System.out.printf(Locale.ROOT, "%d token(s) per chunk%n", chunkTokens);
+                System.out.println("HTTP client: " + backend.environment().get("client.http_client"));
                 print(mode, itlMs, tokens, report, rec.records(), wall, cpu, serverCpu, gcMillis() - gc0);
                 wire.print();
             }
@@ -205,6 +206,7 @@ public final class ServingClientBenchmark {
         steady(records).ifPresent(x -> row("output tokens/s, steady state", x));
         row("achieved request rate", report.achievedRatePerS().map(x -> fmt(x) + " /s").orElse("closed loop"));
         row("send lag p50 / p99 / max", m.sendLagMs().map(ServingClientBenchmark::dist).orElse("closed loop"));
+        steadySendLag(records).ifPresent(x -> row("  after the ramp-up (connections reused)", x));
         row("TTFT p50 / p99 / max", m.ttftMs().map(ServingClientBenchmark::dist).orElse("-"));
         row("ITL (per chunk) p50 / p99 / max", m.itlMs().map(ServingClientBenchmark::dist).orElse("-"));
         row("client CPU (of 1 core)", cpuNanos < 0 ? "unknown" : fmt(100.0 * cpuNanos / wallNanos) + " %");
@@ -215,6 +217,26 @@ public final class ServingClientBenchmark {
         if (!report.notes().isEmpty()) {
             row("notes", String.join("; ", report.notes()));
         }
+    }
+
+    /**
+     * Send lag of the requests scheduled after the ramp-up (first send + median E2E), when finished streams free
+     * connections as fast as new ones are sent: the ramp-up's requests each open a new connection.
+     */
+    private static Optional<String> steadySendLag(List<RequestRecord> records) {
+        long[] e2e = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::e2eNanos).sorted().toArray();
+        if (e2e.length == 0 || records.stream().allMatch(r -> r.scheduledNanos().isEmpty())) {
+            return Optional.empty();
+        }
+        long from = records.stream().mapToLong(RequestRecord::startNanos).min().orElse(0) + e2e[e2e.length / 2];
+        double[] lag = records.stream().filter(r -> r.scheduledNanos().map(t -> t >= from).orElse(false))
+                .mapToDouble(r -> r.sendLagNanos().orElseThrow() / 1e6).sorted().toArray();
+        if (lag.length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "%.2f / %.2f / %.2f ms (%d requests)", lag[lag.length / 2],
+                lag[(int) Math.min(lag.length - 1, Math.ceil(0.99 * lag.length) - 1)], lag[lag.length - 1],
+                lag.length));
     }
 
     /**
@@ -326,7 +348,7 @@ public final class ServingClientBenchmark {
                 row("send lag: dispatcher wake-up", "p50 / p99 / max " + fmt(pct(wake, 0.5)) + " / " + fmt(pct(wake, 0.99))
                         + " / " + fmt(wake[wake.length - 1]) + " ms");
                 row("send lag: client send path", "p50 / p99 / max " + fmt(pct(path, 0.5)) + " / " + fmt(pct(path, 0.99))
-                        + " / " + fmt(path[path.length - 1]) + " ms (submit to body taken)");
+                        + " / " + fmt(path[path.length - 1]) + " ms (submit to commit)");
             }
             List<double[]> p;
             synchronized (parts) {

@@ -86,7 +86,7 @@ public final class TtftOverheadBenchmark {
      */
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--concurrency", "4", "--requests", "400", "--ttft-ms", "20",
-                "--rounds", "3", "--clients", "socket,jdk-pool,jdk-direct,lem", "--hold-chunks", "0", "--itl-ms", "40"));
+                "--rounds", "3", "--clients", "socket,jdk-pool,jdk-direct,lem-jdk,lem", "--hold-chunks", "0", "--itl-ms", "40"));
         for (int i = 0; i + 1 < argv.length; i += 2) {
             a.put(argv[i], argv[i + 1]);
         }
@@ -243,7 +243,8 @@ public final class TtftOverheadBenchmark {
             case "jdk-direct" -> jdk(uri, server, concurrency, requests, true, false);
             case "jdk-pool-stamped" -> jdk(uri, server, concurrency, requests, false, true);
             case "jdk-direct-stamped" -> jdk(uri, server, concurrency, requests, true, true);
-            case "lem" -> lem(uri, server, concurrency, requests);
+            case "lem" -> lem(uri, server, concurrency, requests, "jetty");
+            case "lem-jdk" -> lem(uri, server, concurrency, requests, "jdk");
             default -> throw new IllegalArgumentException("unknown client " + client);
         };
     }
@@ -482,10 +483,23 @@ public final class TtftOverheadBenchmark {
         };
     }
 
-    private static Sample[] lem(URI uri, Server server, int concurrency, int requests) throws Exception {
+    /** {@code ServingClient} on the named HTTP transport ({@code jetty}: LEM's default with lem-serving-jetty). */
+    private static Sample[] lem(URI uri, Server server, int concurrency, int requests, String transport)
+            throws Exception {
         ServerSettings s = new ServerSettings(uri, ServerApi.COMPLETIONS, "m", true, Optional.empty(),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60), 0, true);
-        try (ServingClient client = ServingClient.create(s)) {
+        String before = System.setProperty(dev.lem.spi.HttpTransportProvider.SELECT_PROPERTY, transport);
+        ServingClient created;
+        try {
+            created = ServingClient.create(s);
+        } finally {
+            if (before == null) {
+                System.clearProperty(dev.lem.spi.HttpTransportProvider.SELECT_PROPERTY);
+            } else {
+                System.setProperty(dev.lem.spi.HttpTransportProvider.SELECT_PROPERTY, before);
+            }
+        }
+        try (ServingClient client = created) {
             return asyncClosedLoop(concurrency, requests, server, id -> {
                 long[] first = {0, 0};
                 return client.stream(new StreamCall("r" + id, "/v1/completions", body(id), StreamDialect.OPENAI_COMPLETIONS,

@@ -1,5 +1,6 @@
 package dev.lem.serving.jetty;
 
+import dev.lem.serving.jetty.internal.JettyHttpTransport;
 import dev.lem.spi.HttpTransport;
 import dev.lem.testkit.HttpTransportContractKit;
 

@@ -1,4 +1,4 @@
-package dev.lem.serving.jetty;
+package dev.lem.serving.jetty.internal;
 
 import dev.lem.spi.HttpTransport;
 import java.net.ConnectException;
