@@ -6,8 +6,8 @@ import dev.lem.config.OptionValues;
 import dev.lem.config.ServerApi;
 import dev.lem.spi.BackendCapabilities;
 import dev.lem.spi.BackendContext;
-import dev.lem.spi.BackendSettings;
 import dev.lem.spi.BackendException;
+import dev.lem.spi.BackendSettings;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.GenerationRequest;
 import dev.lem.spi.InferenceBackend;
@@ -139,7 +139,11 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
         }
         checkApi(s.api());
         this.settings = s;
-        this.client = ServingClient.create(s);
+        try {
+            this.client = ServingClient.create(s);
+        } catch (IllegalArgumentException e) { // -Dlem.serving.http_client names no HTTP client on the class path
+            throw new BackendException(e.getMessage(), e);
+        }
     }
 
     /**

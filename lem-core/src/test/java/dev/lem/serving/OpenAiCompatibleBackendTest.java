@@ -103,6 +103,8 @@ class OpenAiCompatibleBackendTest {
             assertThat(m.source()).isEqualTo("server");
             assertThat(b.environment()).containsEntry("server.version", "0.10.1.dev-test")
                     .containsEntry("server.models", "test-model").containsEntry("server.max_model_len", "4096");
+            assertThat(b.environment().get("client.http_client")).as("the HTTP client is recorded")
+                    .matches("(java\\.net\\.http \\(JDK .+\\)|jetty 12\\..+)");
             assertThat(b.capabilities().inProcess()).isFalse();
             assertThat(b.capabilities().concurrentRequests()).isTrue();
         }

@@ -8,10 +8,16 @@ import dev.lem.spi.Plugins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Picks the HTTP transport of the served backends: the one named by the system property, else the best available. */
 public final class HttpTransports {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTransports.class);
+    private static final AtomicBoolean TOLD = new AtomicBoolean();
+
     private HttpTransports() {
     }
 
@@ -44,6 +50,10 @@ public final class HttpTransports {
             }
             Availability a = Plugins.availability(p);
             if (a.available()) {
+                if (wanted.isEmpty() && p.name().equals("jdk") && TOLD.compareAndSet(false, true)) {
+                    LOG.info("served backends use java.net.http: add dev.lem:lem-serving-jetty to the class path for "
+                            + "a lower client send lag under load (docs/serving.md, 'Its HTTP client')");
+                }
                 return p;
             }
             if (!wanted.isEmpty()) {
