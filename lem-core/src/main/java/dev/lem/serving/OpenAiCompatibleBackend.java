@@ -61,7 +61,7 @@ public class OpenAiCompatibleBackend implements InferenceBackend {
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     /** The most connections {@link #openConnections} opens ahead of a window. */
-    static final int MAX_OPENED_CONNECTIONS = 256;
+    static final int MAX_OPENED_CONNECTIONS = 2048;
 
     /** A JSON object merged into every request body. */
     public static final Option<String> EXTRA_BODY_JSON = Option.text("extra_body_json")

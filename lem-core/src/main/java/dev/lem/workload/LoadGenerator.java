@@ -55,24 +55,86 @@ import org.jspecify.annotations.Nullable;
 public final class LoadGenerator {
     private static final long SPIN_NANOS = 60_000;
     private static final long DRAIN_SLACK_NANOS = 60_000_000_000L;
-    private static final GenerationListener DISCARD = new GenerationListener() {
+    /** Streams in flight above their expected number that the connections opened before an open loop cover, in σ. */
+    static final double OPEN_LOOP_CONNECTION_MARGIN_SIGMAS = 3.0;
+
+    /**
+     * Keeps the warm-up's end-to-end latencies (to size an open loop's connections), passing every event on to
+     * {@code next} (which may be null).
+     */
+    private static final class WarmupLatencies implements GenerationListener {
+        private final @Nullable GenerationListener next;
+        private final Map<String, Long> started = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.DoubleAdder sumNanos = new java.util.concurrent.atomic.DoubleAdder();
+        private final AtomicInteger completed = new AtomicInteger();
+
+        WarmupLatencies(@Nullable GenerationListener next) {
+            this.next = next;
+        }
+
         @Override
         public void requestStarted(String requestId, long nanoTime) {
+            started.put(requestId, nanoTime);
+            if (next != null) {
+                next.requestStarted(requestId, nanoTime);
+            }
         }
 
         @Override
         public void tokens(String requestId, long nanoTime, int count, @Nullable List<Integer> tokenIds,
                 @Nullable String text) {
+            if (next != null) {
+                next.tokens(requestId, nanoTime, count, tokenIds, text);
+            }
         }
 
         @Override
         public void requestCompleted(String requestId, long nanoTime, Completion completion) {
+            Long t0 = started.remove(requestId);
+            if (t0 != null && nanoTime >= t0) {
+                sumNanos.add(nanoTime - t0);
+                completed.incrementAndGet();
+            }
+            if (next != null) {
+                next.requestCompleted(requestId, nanoTime, completion);
+            }
         }
 
         @Override
         public void requestFailed(String requestId, long nanoTime, String cause) {
+            started.remove(requestId);
+            if (next != null) {
+                next.requestFailed(requestId, nanoTime, cause);
+            }
         }
-    };
+
+        @Override
+        public void phaseStarted(String phase, long nanoTime) {
+            if (next != null) {
+                next.phaseStarted(phase, nanoTime);
+            }
+        }
+
+        @Override
+        public void phaseEnded(String phase, long nanoTime) {
+            if (next != null) {
+                next.phaseEnded(phase, nanoTime);
+            }
+        }
+
+        @Override
+        public void count(String counter, double amount) {
+            if (next != null) {
+                next.count(counter, amount);
+            }
+        }
+
+        /** {@return the mean end-to-end latency of the completed warm-up requests, s; 0 when none completed} */
+        double meanSeconds() {
+            int n = completed.get();
+            return n == 0 ? 0 : sumNanos.sum() / n / 1e9;
+        }
+    }
 
     /** Told about each request just before it is sent (the runner registers it with its recorder). */
     @FunctionalInterface
@@ -94,6 +156,8 @@ public final class LoadGenerator {
     private final Map<Integer, String> syntheticTexts = new ConcurrentHashMap<>();
     private boolean warmedUp;
     private int preparedWarmupSent;
+    /** Mean end-to-end latency of the warm-up requests, s; 0 before a warm-up (or when none completed). */
+    private double warmupMeanE2eS;
     private int measuredRuns;
 
     private LoadGenerator(ExperimentConfig config, InferenceBackend backend, long drainNanos) {
@@ -152,10 +216,16 @@ public final class LoadGenerator {
             }
         }
         if (warmPhase) {
-            Tracker t = new Tracker(listener);
+            // the experiment's warm-up: its latencies size the connections of the open loops that follow
+            WarmupLatencies latencies = new WarmupLatencies(listener);
+            Tracker t = new Tracker(latencies);
             Outcome o = closed(prepared.size(), prepared::get, Math.max(1, traffic.concurrency()), Long.MAX_VALUE, t,
                     observer);
-            return report(TrafficPattern.CLOSED, o, t, warmupSent, notes);
+            LoadReport report = report(TrafficPattern.CLOSED, o, t, warmupSent, notes);
+            if (latencies.meanSeconds() > 0) {
+                warmupMeanE2eS = latencies.meanSeconds();
+            }
+            return report;
         }
         boolean hasDuration = traffic.maxDurationS().isPresent();
         int count = traffic.maxRequests().orElse(hasDuration ? Integer.MAX_VALUE : prepared.size());
@@ -197,12 +267,20 @@ public final class LoadGenerator {
     }
 
     /**
-     * {@return how many requests a run sends at once at its start: the closed loop's concurrency; for an open loop
-     * the arrivals of its first second (at least one); never more than the run's requests}
+     * {@return how many connections a run will want open: the closed loop's concurrency; for an open loop the larger
+     * of the arrivals of its first second and the streams it will hold in flight — by Little's law the rate times the
+     * warm-up's mean end-to-end latency, plus {@value #OPEN_LOOP_CONNECTION_MARGIN_SIGMAS} σ of the Poisson number
+     * in flight — (at least one); never more than the run's requests}. Without a warm-up only the first second is
+     * known; both the experiment's warm-up runs and {@code traffic.warmup_requests} count as a warm-up, the later
+     * one's latencies winning. Every connection a run's requests find open is one they do not open inside the measured window: with
+     * 1,000 streams the ramp-up's new connections were the send lag's tail (docs/performance.md).
      */
-    private int connectionsAtStart(int requests) {
+    int connectionsAtStart(int requests) {
+        double rate = traffic.rate().orElse(1.0);
+        double inFlight = rate * warmupMeanE2eS;
+        double expected = inFlight + OPEN_LOOP_CONNECTION_MARGIN_SIGMAS * Math.sqrt(inFlight);
         int n = pattern() == TrafficPattern.CLOSED ? Math.max(1, traffic.concurrency())
-                : (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceil(traffic.rate().orElse(1.0))));
+                : (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.ceil(Math.max(rate, expected))));
         int limit = traffic.maxRequests().orElse(traffic.maxDurationS().isPresent() ? Integer.MAX_VALUE : requests);
         return Math.max(1, Math.min(n, limit));
     }
@@ -220,11 +298,15 @@ public final class LoadGenerator {
             return new GenerationRequest("warmup-" + i, r.prompt(), r.promptTokenIds(), r.maxOutputTokens(),
                     r.minOutputTokens(), r.decoding(), r.seed(), true);
         };
-        Tracker t = new Tracker(DISCARD);
+        WarmupLatencies latencies = new WarmupLatencies(null);
+        Tracker t = new Tracker(latencies);
         Outcome o = pattern() == TrafficPattern.CLOSED
                 ? closed(n, source, Math.max(1, traffic.concurrency()), Long.MAX_VALUE, t, (id, s) -> { })
                 : open(n, source, arrivals(-1), Long.MAX_VALUE, t, (id, s) -> { });
         t.drain(drainNanos);
+        if (latencies.meanSeconds() > 0) {
+            warmupMeanE2eS = latencies.meanSeconds();
+        }
         return o.sent;
     }
 

@@ -36,6 +36,10 @@ final class FakeAsyncBackend implements InferenceBackend {
     final AtomicInteger tokenizeCalls = new AtomicInteger();
     final Set<String> prompts = ConcurrentHashMap.newKeySet();
     final Map<String, GenerationRequest> requests = new ConcurrentHashMap<>();
+    /** Each {@link #openConnections} call's count. */
+    final List<Integer> openedConnections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** When set (seconds), the completion is stamped this long after the start, whatever time really passed. */
+    volatile double stampedLatencyS = -1;
 
     FakeAsyncBackend(double latencyMs) {
         this.latencyMs = latencyMs;
@@ -69,13 +73,18 @@ final class FakeAsyncBackend implements InferenceBackend {
             return f;
         }
         timer.schedule(() -> {
-            long now = System.nanoTime();
+            long now = stampedLatencyS >= 0 ? t0 + Math.round(stampedLatencyS * 1e9) : System.nanoTime();
             listener.tokens(r.id(), now, 1, null, "x");
             inFlight.decrementAndGet();
             listener.requestCompleted(r.id(), now, new Completion(3, 1, FinishReason.LENGTH, "backend"));
             f.complete(null);
         }, Math.round(latencyMs * 1000), TimeUnit.MICROSECONDS);
         return f;
+    }
+
+    @Override
+    public void openConnections(int connections) {
+        openedConnections.add(connections);
     }
 
     @Override

@@ -83,6 +83,49 @@ class LoadGeneratorTest {
         assertThat(r.stoppedBy()).isEqualTo("requests");
     }
 
+    /**
+     * An open loop opens, before its window, the connections of the streams it will hold in flight: the rate times
+     * the warm-up's mean end-to-end latency plus 3 σ (here 10/s × 20 s = 200, + 3 × √200 → 243), not only its first
+     * second's arrivals (10); without a warm-up only the first second is known. The fake backend stamps each
+     * completion 20 s after its start, so the figure does not depend on the test machine's timing.
+     */
+    @Test
+    void anOpenLoopOpensTheConnectionsOfTheStreamsItWillHoldInFlight() throws Exception {
+        backend.stampedLatencyS = 20.0;
+        ExperimentConfig c = config("traffic.pattern", "poisson", "traffic.rate", 10.0, "traffic.warmup_requests", 4,
+                "traffic.max_duration_s", 60.0, "seed", 3L);
+        LoadGenerator.create(c, backend).prepare(requests(4));
+        assertThat(backend.openedConnections).containsExactly(243);
+
+        FakeAsyncBackend cold = new FakeAsyncBackend(1);
+        try {
+            cold.stampedLatencyS = 20.0;
+            LoadGenerator.create(config("traffic.pattern", "poisson", "traffic.rate", 10.0, "traffic.warmup_requests",
+                    0, "traffic.max_duration_s", 60.0), cold).prepare(requests(4));
+            assertThat(cold.openedConnections).as("no warm-up: the first second's arrivals").containsExactly(10);
+        } finally {
+            cold.close();
+        }
+
+        FakeAsyncBackend warmedByTheExperiment = new FakeAsyncBackend(1);
+        try {
+            warmedByTheExperiment.stampedLatencyS = 5.0;
+            LoadGenerator g = LoadGenerator.create(config("traffic.pattern", "poisson", "traffic.rate", 10.0,
+                    "traffic.warmup_requests", 0, "traffic.max_duration_s", 60.0), warmedByTheExperiment);
+            List<GenerationRequest> warm = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                warm.add(new GenerationRequest("w-" + i, "warm " + i, null, 8, 0, DecodingConfig.greedyDecoding(true),
+                        i, true));
+            }
+            g.run(warm, new CountingLog(), (id, due) -> { });
+            g.prepare(requests(4));
+            assertThat(warmedByTheExperiment.openedConnections).as("the experiment's warm-up runs: 10/s x 5 s = 50, "
+                    + "+ 3 sqrt(50) -> 72").containsExactly(72);
+        } finally {
+            warmedByTheExperiment.close();
+        }
+    }
+
     @Test
     void autoIsAClosedLoopForServedBackends() throws Exception {
         LoadGenerator g = LoadGenerator.create(config("traffic.concurrency", 3), backend);

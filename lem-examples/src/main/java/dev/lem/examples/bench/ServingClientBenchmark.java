@@ -61,7 +61,8 @@ public final class ServingClientBenchmark {
      */
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--mode", "open", "--rate", "100", "--concurrency", "1000",
-                "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000", "--chunk-tokens", "1"));
+                "--tokens", "1000", "--itl-ms", "10", "--duration-s", "30", "--requests", "1000000", "--chunk-tokens", "1",
+                "--warmup-requests", "20"));
         for (int i = 0; i + 1 < argv.length; i += 2) {
             a.put(argv[i], argv[i + 1]);
         }
@@ -81,7 +82,8 @@ public final class ServingClientBenchmark {
                     .set("server.idle_timeout_s", 60.0, ValueSource.BUILDER)
                     .set("max_output_tokens", tokens, ValueSource.BUILDER)
                     .set("traffic.max_requests", Integer.parseInt(a.get("--requests")), ValueSource.BUILDER)
-                    .set("traffic.max_duration_s", Double.parseDouble(a.get("--duration-s")), ValueSource.BUILDER);
+                    .set("traffic.max_duration_s", Double.parseDouble(a.get("--duration-s")), ValueSource.BUILDER)
+                    .set("traffic.warmup_requests", Integer.parseInt(a.get("--warmup-requests")), ValueSource.BUILDER);
             if (mode.equals("closed")) {
                 r.set("traffic.pattern", "closed", ValueSource.BUILDER)
                         .set("traffic.concurrency", Integer.parseInt(a.get("--concurrency")), ValueSource.BUILDER);
@@ -98,6 +100,10 @@ public final class ServingClientBenchmark {
                     requests.add(new GenerationRequest("b" + i, "benchmark prompt " + i, null, tokens, 0,
                             config.decoding(), i, false));
                 }
+                // as an experiment's cycle does: warm-up requests, then the connections the run will want, opened
+                // before the measured part (for an open loop: rate x the warm-up's mean E2E, plus 3 sigma)
+                LoadGenerator generator = LoadGenerator.create(config, backend);
+                List<GenerationRequest> prepared = generator.prepare(requests);
                 long[] proc0 = procStat();
                 long cpu0 = cpuNanos();
                 long serverCpu0 = cpuNanos(server.toHandle());
@@ -105,7 +111,7 @@ public final class ServingClientBenchmark {
                 long t0 = System.nanoTime();
                 RequestRecorder rec = new RequestRecorder(t0, null, "bench");
                 WireReference wire = new WireReference(rec);
-                LoadReport report = LoadGenerator.create(config, backend).run(requests, wire, (id, due) -> {
+                LoadReport report = generator.run(prepared, wire, (id, due) -> {
                     wire.dispatched(id, due);
                     rec.expect(id, due);
                 });
