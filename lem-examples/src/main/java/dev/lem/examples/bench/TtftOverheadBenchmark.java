@@ -80,7 +80,8 @@ public final class TtftOverheadBenchmark {
     /**
      * Runs the benchmark and prints a table.
      *
-     * @param argv {@code --concurrency N --requests N --ttft-ms N --rounds N --clients a,b,...
+     * @param argv {@code --concurrency N --requests N --warmup N (unrecorded requests per client and round; default
+     *             max(50, requests / 4)) --ttft-ms N --rounds N --clients a,b,...
      *     --hold-chunks N --itl-ms N --pcap FILE|auto}
      * @throws Exception when the server or a client fails
      */
@@ -95,6 +96,8 @@ public final class TtftOverheadBenchmark {
         int rounds = Integer.parseInt(a.get("--rounds"));
         long ttftNanos = Long.parseLong(a.get("--ttft-ms")) * 1_000_000L;
         List<String> clients = List.of(a.get("--clients").split(","));
+        int warmup = a.containsKey("--warmup") ? Integer.parseInt(a.get("--warmup"))
+                : Math.max(50, Integer.parseInt(a.get("--requests")) / 4);
         int holdChunks = Integer.parseInt(a.get("--hold-chunks"));
         long itlNanos = Long.parseLong(a.get("--itl-ms")) * 1_000_000L;
         String pcap = a.get("--pcap");
@@ -116,7 +119,7 @@ public final class TtftOverheadBenchmark {
             PacketCapture.ClockOffset before = PacketCapture.ClockOffset.measure(20_000);
             Map<String, List<Sample[]>> results = new HashMap<>();
             for (String c : clients) {
-                run(c, uri, server, concurrency, Math.max(50, requests / 4)); // warm-up, unrecorded
+                run(c, uri, server, concurrency, warmup); // warm-up, unrecorded
             }
             for (int r = 0; r < rounds; r++) {
                 for (String c : clients) {
