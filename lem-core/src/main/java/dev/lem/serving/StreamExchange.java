@@ -97,6 +97,10 @@ final class StreamExchange {
             a.exchange = client.transport().send(req, a);
         } catch (RuntimeException e) {
             fail(System.nanoTime(), "could not send the request: " + e);
+            return;
+        }
+        if (isEnded()) {
+            a.cancel(); // failed (a malformed event, a timeout) before the handle to cancel it was returned
         }
     }
 
@@ -444,9 +448,13 @@ final class StreamExchange {
                 return false;
             }
             emitStart(startNanos);
+            try {
+                client.scheduler().schedule(() -> send(number + 1), delayMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return false; // the client is closing
+            }
             LOG.debug("retrying {} in {} ms after: {}", call.requestId(), delayMs, cause);
             listener.count("serving.retries", 1);
-            client.scheduler().schedule(() -> send(number + 1), delayMs, TimeUnit.MILLISECONDS);
             return true;
         }
     }
