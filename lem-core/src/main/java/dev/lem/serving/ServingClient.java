@@ -75,10 +75,15 @@ public final class ServingClient implements AutoCloseable {
     private final Set<StreamExchange> active = ConcurrentHashMap.newKeySet();
 
     private ServingClient(ServerSettings settings, HttpTransport transport) {
+        this(settings, transport, Executors.newSingleThreadScheduledExecutor(
+                daemon("lem-serving-watchdog-" + CLIENTS.incrementAndGet() + "-")));
+    }
+
+    /** With the watchdog given (tests observe the delays of retries on it). */
+    ServingClient(ServerSettings settings, HttpTransport transport, ScheduledExecutorService watchdog) {
         this.settings = settings;
         this.transport = transport;
-        int n = CLIENTS.incrementAndGet();
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("lem-serving-watchdog-" + n + "-"));
+        this.watchdog = watchdog;
         long shortest = Math.min(settings.firstTokenTimeout().toNanos(),
                 Math.min(settings.idleTimeout().toNanos(), settings.requestTimeout().toNanos()));
         long period = Math.max(1_000_000L, Math.min(100_000_000L, shortest / 10));

@@ -346,8 +346,11 @@ final class StreamExchange {
             this.number = number;
         }
 
+        private boolean wentOut;
+
         @Override
         public void committed(long nanoTime) {
+            wentOut = true;
             emitStart(nanoTime);
         }
 
@@ -413,7 +416,7 @@ final class StreamExchange {
                 text = text.substring(0, 500) + "...";
             }
             String cause = "HTTP " + status + " from " + call.path() + (text.isEmpty() ? "" : ": " + text);
-            if (retryableStatus(status) && retry(now, cause)) {
+            if (retryableStatus(status) && retry(now, cause, false)) {
                 return;
             }
             fail(now, cause + (number > 0 ? " (after " + number + " retries)" : ""));
@@ -424,7 +427,11 @@ final class StreamExchange {
             if (isEnded()) {
                 return;
             }
-            if (status == 0 && retryable(failure) && retry(now, describe(failure))) {
+            // a first attempt that went out on a connection and broke before any response is most likely a pooled
+            // connection the server had just closed (uvicorn closes idle ones after 5 s): sent again at once, so
+            // the request's TTFT carries no back-off
+            boolean staleConnection = failure.kind() == HttpTransport.FailureKind.IO && wentOut && number == 0;
+            if (status == 0 && retryable(failure) && retry(now, describe(failure), staleConnection)) {
                 return;
             }
             fail(now, status == 200 ? "the stream broke after " + bytes + " bytes and " + chunkSum + " token(s): "
@@ -438,12 +445,12 @@ final class StreamExchange {
             }
         }
 
-        private boolean retry(long now, String cause) {
+        private boolean retry(long now, String cause, boolean immediately) {
             ServerSettings s = client.settings();
             if (number >= s.maxRetries()) {
                 return false;
             }
-            long delayMs = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS << Math.min(number, 10));
+            long delayMs = immediately ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS << Math.min(number, 10));
             if (now - startNanos + delayMs * 1_000_000 >= s.firstTokenTimeout().toNanos()) {
                 return false;
             }
@@ -455,6 +462,9 @@ final class StreamExchange {
             }
             LOG.debug("retrying {} in {} ms after: {}", call.requestId(), delayMs, cause);
             listener.count("serving.retries", 1);
+            if (immediately) {
+                listener.count("serving.stale_connection_retries", 1);
+            }
             return true;
         }
     }
