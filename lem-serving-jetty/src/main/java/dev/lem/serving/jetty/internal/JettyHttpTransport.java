@@ -69,6 +69,7 @@ public final class JettyHttpTransport implements HttpTransport {
             http.start();
             http.getContentDecoderFactories().clear(); // after start, which adds gzip to an empty set
         } catch (Exception e) {
+            close(); // its threads, if some had started
             throw new IllegalStateException("Jetty's HTTP client did not start: " + e, e);
         }
     }
