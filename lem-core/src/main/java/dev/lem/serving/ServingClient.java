@@ -1,5 +1,6 @@
 package dev.lem.serving;
 
+import dev.lem.serving.internal.DaemonThreads;
 import dev.lem.serving.internal.HttpTransports;
 import dev.lem.spi.GenerationListener;
 import dev.lem.spi.HttpTransport;
@@ -19,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,7 +76,7 @@ public final class ServingClient implements AutoCloseable {
 
     private ServingClient(ServerSettings settings, HttpTransport transport) {
         this(settings, transport, Executors.newSingleThreadScheduledExecutor(
-                daemon("lem-serving-watchdog-" + CLIENTS.incrementAndGet() + "-")));
+                DaemonThreads.named("lem-serving-watchdog-" + CLIENTS.incrementAndGet() + "-")));
     }
 
     /** With the watchdog given (tests observe the delays of retries on it). */
@@ -338,14 +338,5 @@ public final class ServingClient implements AutoCloseable {
         }
         watchdog.shutdownNow();
         transport.close();
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ public final class HttpTransports {
      * @return the provider
      * @throws IllegalArgumentException when the requested transport is not on the class path or cannot run here
      */
-    public static HttpTransportProvider choose(String requested) {
+    public static HttpTransportProvider choose(@Nullable String requested) {
         List<PluginReport> broken = new ArrayList<>();
         List<HttpTransportProvider> all = Plugins.load(HttpTransportProvider.class, "http_client", broken);
         String wanted = requested == null ? "" : requested.strip().toLowerCase(Locale.ROOT);

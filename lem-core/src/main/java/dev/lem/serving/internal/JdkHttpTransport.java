@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +45,7 @@ public final class JdkHttpTransport implements HttpTransport {
         // a fixed pool: the HTTP client hands every read to its executor, and handing it to an idle thread of a
         // cached pool costs a thread wake-up per chunk (measured: twice the system time); nothing here blocks
         this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemon("lem-http-" + n + "-"));
+                DaemonThreads.named("lem-http-" + n + "-"));
         JdkHttpClientSettings.apply();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -251,14 +250,5 @@ public final class JdkHttpTransport implements HttpTransport {
             }
             fail(new Failure(FailureKind.CANCELLED, "cancelled"), System.nanoTime());
         }
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -128,12 +128,8 @@ public final class JettyHttpTransport implements HttpTransport {
         if (t == null) {
             return new Failure(FailureKind.IO, "the request failed without a cause");
         }
-        Throwable c = t;
-        for (int i = 0; i < 10 && c.getCause() != null && !(c instanceof ResponseTimeout)
-                && !(c instanceof Cancelled) && !(c instanceof ConnectException); i++) {
-            if (c instanceof SocketTimeoutException || c instanceof UnresolvedAddressException) {
-                break;
-            }
+        Throwable c = t; // the outermost cause LEM recognises, else the root cause
+        for (int depth = 0; depth < 10 && c.getCause() != null && !recognised(c); depth++) {
             c = c.getCause();
         }
         if (c instanceof ResponseTimeout || c instanceof Cancelled) {
@@ -151,6 +147,11 @@ public final class JettyHttpTransport implements HttpTransport {
         }
         return new Failure(FailureKind.IO, c.getClass().getSimpleName() + (c.getMessage() == null ? ""
                 : ": " + c.getMessage()));
+    }
+
+    private static boolean recognised(Throwable c) {
+        return c instanceof ResponseTimeout || c instanceof Cancelled || c instanceof ConnectException
+                || c instanceof SocketTimeoutException || c instanceof UnresolvedAddressException;
     }
 
     /** The cause of an abort when no response headers came in time. */
