@@ -56,6 +56,8 @@ abstract class DecoderModel implements AutoCloseable {
     private @Nullable IValue programPacks;
     /** The format of the compiled program's product matrices. */
     private MatrixFormat matrices = MatrixFormat.AS_LOADED;
+    /** Whether the compiled program's decode-sized products call LEM's kernel ({@link DecodeKernels}). */
+    private boolean decodeKernel;
 
     /** How a forward pass is executed. */
     enum Executor {
@@ -119,12 +121,33 @@ abstract class DecoderModel implements AutoCloseable {
      */
     static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
             Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged, MatrixFormat matrices) {
+        return load(arch, weights, manager, dtype, executor, maxBlockColumns, unmerged, matrices, false);
+    }
+
+    /**
+     * As {@link #load(ModelArchitecture, WeightSource, NDManager, DataType, Executor, int, LoraAdapter, MatrixFormat)};
+     * with {@code decodeKernel}, the compiled program's products of up to {@value #SMALL_ROWS} rows call LEM's kernel
+     * ({@link DecodeKernels}, which must be available).
+     *
+     * @throws IllegalArgumentException for the decode kernel with the eager executor, int8 matrices, or a compute dtype
+     *                                  other than float32
+     */
+    static DecoderModel load(ModelArchitecture arch, WeightSource weights, NDManager manager, DataType dtype,
+            Executor executor, int maxBlockColumns, @Nullable LoraAdapter unmerged, MatrixFormat matrices,
+            boolean decodeKernel) {
         if (matrices != MatrixFormat.AS_LOADED && (executor != Executor.COMPILED || dtype != DataType.FLOAT32)) {
             throw new IllegalArgumentException(matrices + " matrices need the compiled executor and float32 compute,"
                     + " not " + executor + " / " + dtype);
         }
+        if (decodeKernel && (executor != Executor.COMPILED || dtype != DataType.FLOAT32 || matrices == MatrixFormat.INT8
+                || !manager.getDevice().equals(ai.djl.Device.cpu()))) {
+            throw new IllegalArgumentException("the decode kernel needs the compiled executor, float32 compute, float32 "
+                    + "or bf16 matrices and the CPU, not " + executor + " / " + dtype + " / " + matrices + " / "
+                    + manager.getDevice());
+        }
         DecoderModel model = create(arch, weights, manager, dtype, maxBlockColumns, unmerged);
         model.matrices = matrices;
+        model.decodeKernel = decodeKernel;
         if (unmerged != null) {
             unmerged.checkAllUsed();
         }
@@ -137,6 +160,11 @@ abstract class DecoderModel implements AutoCloseable {
     /** {@return the format of the compiled program's product matrices} */
     MatrixFormat matrices() {
         return matrices;
+    }
+
+    /** {@return whether the compiled program's decode-sized products call LEM's kernel} */
+    boolean decodeKernel() {
+        return decodeKernel;
     }
 
     private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
@@ -159,7 +187,7 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
     private void compile() {
-        ProgramBuilder builder = new ProgramBuilder(matrices);
+        ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
         writeProgram(builder);
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
         List<NDArray> list = builder.weightList();
@@ -216,7 +244,7 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
-        ProgramBuilder builder = new ProgramBuilder(matrices);
+        ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
         writeProgram(builder);
         return builder.source();
     }
@@ -459,7 +487,8 @@ abstract class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("rows " + rows + " of " + b + " need " + (long) rows * vocab
                     + " floats; out has " + out.length);
         }
-        boolean vocabMajor = program != null && matrices == MatrixFormat.AS_LOADED && b > 1 && b <= SMALL_ROWS;
+        boolean vocabMajor = program != null && matrices == MatrixFormat.AS_LOADED && !decodeKernel && b > 1
+                && b <= SMALL_ROWS;
         NDArray logits = program == null
                 ? forwardEager(ids, positions, b, t, mask, cache, start, false)
                 : runProgram(ids, positions, b, t, mask, cache, start, false, vocabMajor);

@@ -145,11 +145,13 @@ public final class DjlBackend implements InferenceBackend {
                 ? TextTokenizer.synthetic(arch.vocabSize(), arch.positionEncoding().equals("rope")
                         ? arch.bosTokenId().filter(b -> b < arch.vocabSize()) : Optional.empty())
                 : TextTokenizer.fromFolder(source.folder().orElseThrow(), arch.vocabSize());
+        String kernelNotUsed = decodeKernelNotUsed(device, dtype, matrices);
+        boolean decodeKernel = kernelNotUsed == null;
         DecoderModel model;
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
             model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
-                    settings.maxBlockColumns(), merged ? null : adapter, matrices);
+                    settings.maxBlockColumns(), merged ? null : adapter, matrices, decodeKernel);
             if (merged) {
                 adapter.checkAllUsed();
             }
@@ -168,6 +170,8 @@ public final class DjlBackend implements InferenceBackend {
                 : threadChoice != null ? threadChoice.basis() : System.getenv("OMP_NUM_THREADS") != null
                 ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
                 : "PyTorch's default (one per core): /proc/stat could not be read");
+        environment.put("djl.decode_kernel", decodeKernel ? DecodeKernels.status().describe()
+                : "libtorch's products: " + kernelNotUsed);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
         details.put("device", device.toString());
@@ -195,8 +199,11 @@ public final class DjlBackend implements InferenceBackend {
         if (matrices != MatrixFormat.AS_LOADED) {
             details.put("matrices", matrices == MatrixFormat.BF16
                     ? "bf16: every matrix product's weights converted from float32 to bf16 once at load inside the "
-                    + "compiled program (activations rounded to bf16 at each product, libtorch's bf16 linear; norms, "
-                    + "attention, KV cache, residuals and logits in float32); the embedding table stays float32"
+                    + "compiled program (" + (decodeKernel ? "products of up to " + DecoderModel.SMALL_ROWS + " rows: "
+                    + "LEM's kernel, float32 activations times bf16 weights accumulated in float32; larger ones: "
+                    : "") + "activations rounded to bf16 at each product, " + (MatrixFormat.ONEDNN_BF16
+                    ? "oneDNN's bf16 inner product" : "libtorch's bf16 linear") + "; norms, attention, KV cache, "
+                    + "residuals and logits in float32); the embedding table stays float32"
                     : "int8: every matrix product's weights quantised at load inside the compiled program (symmetric, "
                     + "per output channel, packed by quantized::linear_prepack for libtorch's default quantised engine), "
                     + "activations quantised per product (quantized::linear_dynamic, " + (MatrixFormat.REDUCED_RANGE
@@ -225,6 +232,35 @@ public final class DjlBackend implements InferenceBackend {
         return info;
     }
 
+
+    /**
+     * Why a decode step will not use LEM's kernel ({@link DecodeKernels}), or null when it will.
+     *
+     * @throws BackendException when {@code options.decode_kernel: lem} asked for it and it cannot run
+     */
+    private @Nullable String decodeKernelNotUsed(Device device, DataType dtype, MatrixFormat matrices) {
+        DecodeKernels.Choice choice = settings.decodeKernel();
+        String why;
+        if (choice == DecodeKernels.Choice.LIBTORCH) {
+            return "options.decode_kernel is libtorch";
+        } else if (device.isGpu()) {
+            why = "LEM's decode kernel is a CPU kernel and the device is " + device;
+        } else if (settings.executor() != DecoderModel.Executor.COMPILED) {
+            why = "LEM's decode kernel is called by the compiled program and the executor is eager";
+        } else if (matrices == MatrixFormat.INT8) {
+            why = "int8 matrices use libtorch's quantised kernels";
+        } else if (dtype != DataType.FLOAT32) {
+            why = "LEM's decode kernel takes float32 activations and the compute dtype is " + dtype;
+        } else {
+            DecodeKernels.Status status = DecodeKernels.status();
+            why = status.available() ? null : "LEM's decode kernel is " + status.describe();
+        }
+        if (why != null && choice == DecodeKernels.Choice.LEM) {
+            throw new BackendException("options.decode_kernel: lem cannot be used: " + why + ". Set "
+                    + "options.decode_kernel: auto (LEM's kernel where it can run, else libtorch's) or libtorch");
+        }
+        return why;
+    }
 
     /**
      * PyTorch fixes its inter-op threads once per process: setting them again, or after parallel work started,
@@ -265,6 +301,10 @@ public final class DjlBackend implements InferenceBackend {
         out.add(new EngineSetting("quantization", dev.lem.config.Choice.word(settings.quantization()),
                 o.isSet(DjlSettings.QUANTIZATION) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
                 null, o.isSet(DjlSettings.QUANTIZATION) ? "options.quantization" : "LEM's default"));
+        out.add(new EngineSetting("decode_kernel", loaded != null && loaded.model().decodeKernel() ? "lem" : "libtorch",
+                o.isSet(DjlSettings.DECODE_KERNEL) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
+                null, (o.isSet(DjlSettings.DECODE_KERNEL) ? "options.decode_kernel: " : "LEM's default: ")
+                + dev.lem.config.Choice.word(settings.decodeKernel()) + "; " + environment.get("djl.decode_kernel")));
         out.add(new EngineSetting("device", device.toString(), EngineSetting.Source.CORE_KEY, null, "device"));
         return out;
     }

@@ -33,7 +33,8 @@ import java.util.OptionalInt;
  *   <li>{@code max_block_columns}: matrices with more inputs are stored as column blocks of at most this many
  *       (see {@link Linear});</li>
  *   <li>{@code quantization}: {@code int8} weight-only quantisation of the product matrices (see
- *       {@link MatrixFormat}).</li>
+ *       {@link MatrixFormat});</li>
+ *   <li>{@code decode_kernel}: whose products a decode step uses (see {@link DecodeKernels}).</li>
  * </ul>
  *
  * @param precision      fp32, fp16, bf16 (bf16 product matrices inside the compiled program, see
@@ -44,11 +45,13 @@ import java.util.OptionalInt;
  * @param adapter        the LoRA adapter to apply ({@code adapter.*})
  * @param adapterMode    merge the adapter into the weights at load, or apply it unmerged
  * @param quantization   weight quantisation ({@code options.quantization})
+ * @param decodeKernel   whose products of 1 to {@value DecoderModel#SMALL_ROWS} rows ({@code options.decode_kernel})
  */
 record DjlSettings(ModelSource model, Precision precision, String device, int maxInputTokens,
         Map<String, Object> shape, long weightSeed, OptionalInt threads, DecoderModel.Executor executor,
         int maxBlockColumns, OptionalInt interopThreads, java.util.Optional<Boolean> graphOptimizer,
-        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode, Quantization quantization) {
+        dev.lem.config.AdapterConfig adapter, AdapterMode adapterMode, Quantization quantization,
+        DecodeKernels.Choice decodeKernel) {
 
     /** Weight quantisation ({@code options.quantization}). */
     enum Quantization {
@@ -129,6 +132,14 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
                     + "(fbgemm/oneDNN); CPU, precision fp32 or auto, compiled executor")
             .engineArgument("quantization");
 
+    static final Option<DecodeKernels.Choice> DECODE_KERNEL = Option.choice("decode_kernel", DecodeKernels.Choice.class)
+            .defaultValue(DecodeKernels.Choice.AUTO)
+            .describe("the matrix products of 1 to " + DecoderModel.SMALL_ROWS + " rows (decode steps): auto (LEM's "
+                    + "kernel, which reads each weight once per step, where it applies — CPU, compiled executor, fp32 or "
+                    + "bf16 matrices — and was built and loads; else libtorch's), lem (LEM's kernel; an error where it "
+                    + "cannot run) or libtorch (MKL/oneDNN only); the products used are recorded")
+            .engineArgument("decode_kernel");
+
     /** The checked-in list of the djl engine's settings. */
     static final String SNAPSHOT = "djl-engine-settings.tsv";
 
@@ -145,7 +156,7 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         List<Option<?>> all = new ArrayList<>(SHAPE_INTEGERS);
         all.add(TIE_WORD_EMBEDDINGS);
         all.addAll(List.of(WEIGHT_SEED, THREADS, INTEROP_THREADS, GRAPH_OPTIMIZER, EXECUTOR, MAX_BLOCK_COLUMNS,
-                ADAPTER_MODE, QUANTIZATION));
+                ADAPTER_MODE, QUANTIZATION, DECODE_KERNEL));
         OPTIONS = List.copyOf(all);
     }
 
@@ -182,9 +193,11 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
         OptionalInt interop = o.find(INTEROP_THREADS).map(OptionalInt::of).orElse(OptionalInt.empty());
         checkAdapter(c, problems);
         checkMatrixFormat(c.precision(), c.device(), o.get(EXECUTOR), o.get(QUANTIZATION), problems);
+        checkDecodeKernel(c.precision(), c.device(), o.get(EXECUTOR), o.get(QUANTIZATION), o.get(DECODE_KERNEL),
+                problems);
         DjlSettings s = new DjlSettings(model, c.precision(), c.device(), c.maxInputTokens(), shape,
                 o.get(WEIGHT_SEED), threads, o.get(EXECUTOR), o.get(MAX_BLOCK_COLUMNS), interop, o.find(GRAPH_OPTIMIZER),
-                c.adapter(), o.get(ADAPTER_MODE), o.get(QUANTIZATION));
+                c.adapter(), o.get(ADAPTER_MODE), o.get(QUANTIZATION), o.get(DECODE_KERNEL));
         if (model != null && model.synthetic() && !shape.isEmpty()) {
             try {
                 s.syntheticArchitecture();
@@ -220,6 +233,23 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             problems.add(new ConfigProblem("options.executor", (int8 ? "options.quantization: int8" : "precision: bf16")
                     + " keeps its matrices inside the compiled TorchScript program (DJL cannot hold bf16 or quantised "
                     + "tensors), so it needs options.executor: compiled (the default), not eager"));
+        }
+    }
+
+    /** {@code decode_kernel: lem} asked where the kernel cannot run (auto quietly uses libtorch's products there). */
+    private static void checkDecodeKernel(Precision precision, String device, DecoderModel.Executor executor,
+            Quantization quantization, DecodeKernels.Choice kernel, List<ConfigProblem> problems) {
+        if (kernel != DecodeKernels.Choice.LEM) {
+            return;
+        }
+        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+        String why = d.startsWith("cuda") ? "it is a CPU kernel and device is \"" + device + "\""
+                : executor == DecoderModel.Executor.EAGER ? "the compiled program calls it and options.executor is eager"
+                : quantization == Quantization.INT8 ? "it takes fp32 or bf16 matrices and options.quantization is int8"
+                : precision == Precision.FP16 ? "it takes fp32 or bf16 matrices and precision is fp16" : null;
+        if (why != null) {
+            problems.add(new ConfigProblem("options.decode_kernel", "lem cannot be used: " + why
+                    + ": set options.decode_kernel: auto (LEM's kernel where it applies) or libtorch"));
         }
     }
 

@@ -24,16 +24,26 @@ final class ProgramBuilder {
     /** Indices of the weights that are matrices of products (a linear map's blocks): what {@link MatrixFormat} converts. */
     private final java.util.BitSet products = new java.util.BitSet();
     private final MatrixFormat format;
+    /** Whether products of up to {@value DecoderModel#SMALL_ROWS} rows call LEM's kernel ({@link DecodeKernels}). */
+    private final boolean decodeKernel;
     private int indent;
 
-    /** A builder for a program whose products use float32/float16 matrices as loaded. */
+    /** A builder for a program whose products use float32/float16 matrices as loaded, with libtorch's products. */
     ProgramBuilder() {
-        this(MatrixFormat.AS_LOADED);
+        this(MatrixFormat.AS_LOADED, false);
     }
 
-    /** A builder for a program whose products use matrices in {@code format}. */
-    ProgramBuilder(MatrixFormat format) {
+    /**
+     * A builder for a program whose products use matrices in {@code format}; with {@code decodeKernel}, products of
+     * up to {@value DecoderModel#SMALL_ROWS} rows call {@code lem::small_linear} ({@link DecodeKernels}: float32 or
+     * bf16 matrices on the CPU, which the caller must have checked), larger ones libtorch's.
+     */
+    ProgramBuilder(MatrixFormat format, boolean decodeKernel) {
+        if (decodeKernel && format == MatrixFormat.INT8) {
+            throw new IllegalArgumentException("LEM's decode kernel takes float32 or bf16 matrices, not int8");
+        }
         this.format = format;
+        this.decodeKernel = decodeKernel;
         line("class " + CLASS_NAME + "(Module):");
         indent++;
         line("__parameters__ = []");
@@ -48,7 +58,13 @@ final class ProgramBuilder {
         line("t = torch.size(ids, 1)");
         line("n = b * t");
         line("small = n > 1 and n <= " + DecoderModel.SMALL_ROWS);
+        line("few = n <= " + DecoderModel.SMALL_ROWS);
         line("length = start + t");
+    }
+
+    /** {@return whether products of few rows call LEM's decode kernel} */
+    boolean decodeKernel() {
+        return decodeKernel;
     }
 
     /** Appends a weight to the list; returns its index. */
@@ -159,6 +175,20 @@ final class ProgramBuilder {
             convertedLinear(out, in, widths, bias, first);
             return;
         }
+        if (decodeKernel) {
+            if (untransposedIf != null) {
+                throw new IllegalArgumentException("the decode kernel's products are row-major: no untransposed form");
+            }
+            line("if few:").indent();
+            blockProducts(out, in, widths, first, (x, m) -> "ops.lem.small_linear(" + x + ", " + m + ")");
+            dedent().line("else:").indent();
+            blockProducts(out, in, widths, first, (x, m) -> "torch.linear(" + x + ", " + m + ")");
+            dedent();
+            if (bias) {
+                line(out + " = " + out + " + w[" + first + " + " + widths.length + "]");
+            }
+            return;
+        }
         @Nullable String transpose = untransposedIf == null ? null : "if not " + untransposedIf + ":";
         String biasIndex = "w[" + first + " + " + widths.length + "]";
         if (widths.length == 1) {
@@ -210,23 +240,39 @@ final class ProgramBuilder {
      * for the vocabulary-major head ({@link DecoderModel#nextTokenLogits} does not with converted matrices).
      */
     private void convertedLinear(String out, String in, long[] widths, boolean bias, String first) {
-        if (widths.length == 1) {
-            line(out + " = " + product(in, "w[" + first + "]", first));
+        if (decodeKernel) {
+            line("if few:").indent();
+            blockProducts(out, in, widths, first, (x, m) -> "ops.lem.small_linear(" + x + ", " + m + ")");
+            dedent().line("else:").indent();
+            blockProducts(out, in, widths, first, this::product);
+            dedent();
         } else {
-            StringBuilder sizes = new StringBuilder();
-            for (int i = 0; i < widths.length; i++) {
-                sizes.append(i == 0 ? "" : ", ").append(widths[i]);
-            }
-            String parts = out + "_in";
-            line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
-            line(out + " = " + product(parts + "[0]", "w[" + first + "]", first));
-            for (int i = 1; i < widths.length; i++) {
-                line(out + " = " + out + " + " + product(parts + "[" + i + "]", "w[" + first + " + " + i + "]",
-                        first + " + " + i));
-            }
+            blockProducts(out, in, widths, first, this::product);
         }
         if (bias) {
             line(out + " = " + out + " + w[" + first + " + " + widths.length + "]");
+        }
+    }
+
+    /**
+     * {@code out = Σ product(in_i, W_i)} over a map's column blocks (the input split to match), {@code product} giving
+     * the expression of one block's product from the input's and the matrix's expressions.
+     */
+    private void blockProducts(String out, String in, long[] widths, String first,
+            java.util.function.BinaryOperator<String> product) {
+        if (widths.length == 1) {
+            line(out + " = " + product.apply(in, "w[" + first + "]"));
+            return;
+        }
+        StringBuilder sizes = new StringBuilder();
+        for (int i = 0; i < widths.length; i++) {
+            sizes.append(i == 0 ? "" : ", ").append(widths[i]);
+        }
+        String parts = out + "_in";
+        line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
+        line(out + " = " + product.apply(parts + "[0]", "w[" + first + "]"));
+        for (int i = 1; i < widths.length; i++) {
+            line(out + " = " + out + " + " + product.apply(parts + "[" + i + "]", "w[" + first + " + " + i + "]"));
         }
     }
 
@@ -237,7 +283,8 @@ final class ProgramBuilder {
      * accumulation, bf16 result); int8 is {@code quantized::linear_dynamic} (the input quantised per call to uint8, in
      * the reduced range on CPUs without VNNI, see {@link MatrixFormat#REDUCED_RANGE}; float32 result).
      */
-    private String product(String in, String matrix, String index) {
+    private String product(String in, String matrix) {
+        String index = matrix.substring(2, matrix.length() - 1);
         return switch (format) {
             case BF16 -> MatrixFormat.ONEDNN_BF16
                     ? "torch.to(ops.mkldnn._linear_pointwise(torch.to(" + in + ", " + MatrixFormat.BF16_CODE + "), "
@@ -280,8 +327,8 @@ final class ProgramBuilder {
         line("if kinds[i] == 1:").indent();
         if (format == MatrixFormat.BF16) {
             String bf16 = "torch.contiguous(torch.to(w[i], " + MatrixFormat.BF16_CODE + "))";
-            line("torch.append(out, " + (MatrixFormat.ONEDNN_BF16 ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)"
-                    : bf16) + ")");
+            line("torch.append(out, " + (MatrixFormat.ONEDNN_BF16 && !decodeKernel
+                    ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)" : bf16) + ")");
         } else {
             line("m = torch.contiguous(w[i])");
             line("scales = torch.div(torch.clamp_min(torch.amax(torch.abs(m), [1]), 1e-30), 127.0)");
@@ -349,7 +396,8 @@ final class ProgramBuilder {
         line("else:").indent().line("last = torch.select(torch.reshape(x, [b, t, " + hidden + "]), 1, -1)").dedent();
         line("last = " + norm);
         line("small = torch.size(last, 0) > 1 and torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
-        linear("logits", "last", head, Integer.toString(headIndex), "vocab_major");
+        line("few = torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
+        linear("logits", "last", head, Integer.toString(headIndex), decodeKernel ? null : "vocab_major");
         line("if all_positions and t > 1:").indent();
         line("logits = torch.reshape(logits, [b, t, " + vocab + "])").dedent();
         line("return torch.to(logits, 6)");

@@ -1,0 +1,446 @@
+/*
+ * LEM's decode kernels: out = x · Wᵀ for a few rows of x (decode steps: 1 to 8 rows), the matrix W read once
+ * per call, in float32 or bfloat16, with float32 activations and float32 accumulation.
+ *
+ * Why a kernel outside libtorch (issue 18): at one row, oneDNN's bf16 inner product read a 2,048 × 2,048 bf16
+ * matrix at 19 GB/s on one thread where MKL's float32 product read its (twice as large) matrix at 45 GB/s, so bf16
+ * weights gave 1.3× the float32 decode speed instead of ~2×; and at 2 to 8 rows libtorch's products read the
+ * weights more than once per step. This kernel streams each weight row once and multiplies it by every row of x.
+ *
+ * Registered with libtorch's dispatcher as the operator lem::small_linear through libtorch's stable C interface
+ * (the aoti_torch_* functions, exported by libtorch_cpu.so since 2.7), so the generated TorchScript program calls it
+ * like any other operator. No libtorch header is needed to build this file: the functions are looked up at load
+ * time in the libtorch_cpu.so the process already has (DJL's), and so is libgomp's GOMP_parallel, so the kernel's
+ * threads are libtorch's own OpenMP team. If anything is missing, nothing is registered and the program keeps
+ * libtorch's products (the Java side checks and records which path ran).
+ *
+ * Portable: compiled without -march; the AVX-512 and AVX2 variants are selected at run time from the CPU's
+ * features (__builtin_cpu_supports), with a plain C fallback.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- libtorch's stable C interface (torch/csrc/inductor/aoti_torch/c/shim.h), declared here ---- */
+typedef int32_t AOTITorchError;
+typedef struct AtenTensorOpaque *AtenTensorHandle;
+typedef struct TorchLibraryOpaque *TorchLibraryHandle;
+typedef uint64_t StableIValue;
+typedef void (*BoxedKernel)(StableIValue *, uint64_t, uint64_t);
+
+static AOTITorchError (*library_init_def)(const char *, const char *, uint32_t, TorchLibraryHandle *);
+static AOTITorchError (*library_init_impl)(const char *, const char *, const char *, uint32_t, TorchLibraryHandle *);
+static AOTITorchError (*library_def)(TorchLibraryHandle, const char *);
+static AOTITorchError (*library_impl)(TorchLibraryHandle, const char *, BoxedKernel);
+static AOTITorchError (*get_data_ptr)(AtenTensorHandle, void **);
+static AOTITorchError (*get_dim)(AtenTensorHandle, int64_t *);
+static AOTITorchError (*get_sizes)(AtenTensorHandle, int64_t **);
+static AOTITorchError (*get_strides)(AtenTensorHandle, int64_t **);
+static AOTITorchError (*get_dtype)(AtenTensorHandle, int32_t *);
+static AOTITorchError (*get_device_type)(AtenTensorHandle, int32_t *);
+static AOTITorchError (*empty_strided)(int64_t, const int64_t *, const int64_t *, int32_t, int32_t, int32_t,
+                                       AtenTensorHandle *);
+static AOTITorchError (*delete_tensor)(AtenTensorHandle);
+static int32_t (*dtype_float32)(void);
+static int32_t (*dtype_bfloat16)(void);
+static int32_t (*device_type_cpu)(void);
+
+/* ---- libgomp (the one libtorch_cpu.so links) ---- */
+static void (*gomp_parallel)(void (*)(void *), void *, unsigned, unsigned);
+static int (*omp_thread_num)(void);
+static int (*omp_num_threads)(void);
+/* libtorch's intra-op thread count for the calling thread, as its own parallel loops read it */
+static int (*libtorch_threads)(void);
+
+static int64_t intra_op_threads(void) {
+    int t = libtorch_threads();
+    return t < 1 ? 1 : t;
+}
+
+/* ---- the kernels ---- */
+enum { ISA_SCALAR = 1, ISA_AVX2 = 2, ISA_AVX512 = 3 };
+static int isa;
+
+#define MAX_ROWS 8
+#ifndef KCHUNK
+#define KCHUNK 512
+#endif
+
+typedef struct {
+    const float *x;   /* [m, k], row stride ldx */
+    const void *w;    /* [n, k] contiguous, float32 or bf16 */
+    float *out;       /* [m, n] contiguous */
+    int64_t m, n, k, ldx;
+    int bf16;
+    int isa;
+} Job;
+
+static inline float bf16_to_float(uint16_t v) {
+    uint32_t bits = (uint32_t) v << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static void rows_scalar(const Job *j, int64_t from, int64_t to) {
+    for (int64_t r = from; r < to; r++) {
+        for (int64_t i = 0; i < j->m; i++) {
+            const float *x = j->x + i * j->ldx;
+            float s = 0;
+            if (j->bf16) {
+                const uint16_t *w = (const uint16_t *) j->w + r * j->k;
+                for (int64_t c = 0; c < j->k; c++) s += bf16_to_float(w[c]) * x[c];
+            } else {
+                const float *w = (const float *) j->w + r * j->k;
+                for (int64_t c = 0; c < j->k; c++) s += w[c] * x[c];
+            }
+            j->out[i * j->n + r] = s;
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 load8_avx2(const void *w, int bf16, int64_t at) {
+    if (bf16) {
+        __m128i h = _mm_loadu_si128((const __m128i *) ((const uint16_t *) w + at));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    return _mm256_loadu_ps((const float *) w + at);
+}
+
+__attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* One weight row at a time against every row of x (m ≤ 8 accumulators), or, for m == 1, four weight rows at a time. */
+__attribute__((target("avx2,fma"))) static void rows_avx2(const Job *j, int64_t from, int64_t to) {
+    const int64_t k = j->k, k8 = k & ~(int64_t) 7, m = j->m;
+    const size_t esize = j->bf16 ? 2 : 4;
+    int64_t r = from;
+    if (m == 1) {
+        for (; r + 4 <= to; r += 4) {
+            const char *w0 = (const char *) j->w + (size_t) r * k * esize;
+            const char *w1 = w0 + k * esize, *w2 = w1 + k * esize, *w3 = w2 + k * esize;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t c = 0; c < k8; c += 8) {
+                __m256 xv = _mm256_loadu_ps(j->x + c);
+                a0 = _mm256_fmadd_ps(load8_avx2(w0, j->bf16, c), xv, a0);
+                a1 = _mm256_fmadd_ps(load8_avx2(w1, j->bf16, c), xv, a1);
+                a2 = _mm256_fmadd_ps(load8_avx2(w2, j->bf16, c), xv, a2);
+                a3 = _mm256_fmadd_ps(load8_avx2(w3, j->bf16, c), xv, a3);
+            }
+            float s[4] = {hsum_avx2(a0), hsum_avx2(a1), hsum_avx2(a2), hsum_avx2(a3)};
+            const char *ws[4] = {w0, w1, w2, w3};
+            for (int q = 0; q < 4; q++) {
+                for (int64_t c = k8; c < k; c++) {
+                    float wv = j->bf16 ? bf16_to_float(((const uint16_t *) ws[q])[c]) : ((const float *) ws[q])[c];
+                    s[q] += wv * j->x[c];
+                }
+                j->out[r + q] = s[q];
+            }
+        }
+    }
+    for (; r < to; r++) {
+        const char *w = (const char *) j->w + (size_t) r * k * esize;
+        __m256 acc[MAX_ROWS];
+        for (int64_t i = 0; i < m; i++) acc[i] = _mm256_setzero_ps();
+        for (int64_t c = 0; c < k8; c += 8) {
+            __m256 wv = load8_avx2(w, j->bf16, c);
+            for (int64_t i = 0; i < m; i++) acc[i] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(j->x + i * j->ldx + c), acc[i]);
+        }
+        for (int64_t i = 0; i < m; i++) {
+            float s = hsum_avx2(acc[i]);
+            for (int64_t c = k8; c < k; c++) {
+                float wv = j->bf16 ? bf16_to_float(((const uint16_t *) w)[c]) : ((const float *) w)[c];
+                s += wv * j->x[i * j->ldx + c];
+            }
+            j->out[i * j->n + r] = s;
+        }
+    }
+}
+
+__attribute__((target("avx512f"))) static inline __m512 load16_avx512(const void *w, int bf16, int64_t at) {
+    if (bf16) {
+        __m256i h = _mm256_loadu_si256((const __m256i *) ((const uint16_t *) w + at));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    }
+    return _mm512_loadu_ps((const float *) w + at);
+}
+
+static inline float tail_dot(const Job *j, const char *w, int64_t i, int64_t from) {
+    float s = 0;
+    for (int64_t c = from; c < j->k; c++) {
+        float wv = j->bf16 ? bf16_to_float(((const uint16_t *) w)[c]) : ((const float *) w)[c];
+        s += wv * j->x[i * j->ldx + c];
+    }
+    return s;
+}
+
+/*
+ * M rows of x against R rows of W at a time (M·R ≤ 16 accumulators, kept in registers: every loop below is
+ * unrolled at compile time): each weight vector is loaded once and used M times, each x vector loaded once and
+ * used R times. Returns the first weight row not done.
+ */
+__attribute__((target("avx512f"), always_inline)) static inline int64_t tile_avx512(const Job *j, int64_t from,
+                                                                                  int64_t to, const int M,
+                                                                                  const int R, const int bf16) {
+    const int64_t k16 = j->k & ~(int64_t) 15;
+    const size_t row = (size_t) j->k * (bf16 ? 2 : 4);
+    const int64_t end = from + (to - from) / R * R;
+    /* for several rows of x, the columns in chunks whose slice of x stays in the L1 cache (partial sums added up) */
+    const int64_t chunk = M == 1 ? k16 : (KCHUNK);
+    for (int64_t c0 = 0; c0 < k16 || c0 == 0; c0 += chunk) {
+        const int64_t c1 = c0 + chunk < k16 ? c0 + chunk : k16;
+        for (int64_t r = from; r < end; r += R) {
+            const char *w = (const char *) j->w + (size_t) r * row;
+            __m512 acc[4][MAX_ROWS];
+#pragma GCC unroll 8
+            for (int q = 0; q < R; q++)
+#pragma GCC unroll 8
+                for (int i = 0; i < M; i++) acc[q][i] = _mm512_setzero_ps();
+            for (int64_t c = c0; c < c1; c += 16) {
+                __m512 wv[4];
+#pragma GCC unroll 8
+                for (int q = 0; q < R; q++) wv[q] = load16_avx512(w + q * row, bf16, c);
+#pragma GCC unroll 8
+                for (int i = 0; i < M; i++) {
+                    __m512 xv = _mm512_loadu_ps(j->x + i * j->ldx + c);
+#pragma GCC unroll 8
+                    for (int q = 0; q < R; q++) acc[q][i] = _mm512_fmadd_ps(wv[q], xv, acc[q][i]);
+                }
+            }
+#pragma GCC unroll 8
+            for (int q = 0; q < R; q++)
+#pragma GCC unroll 8
+                for (int i = 0; i < M; i++) {
+                    float s = _mm512_reduce_add_ps(acc[q][i]);
+                    float *o = &j->out[i * j->n + r + q];
+                    if (c0 == 0) {
+                        *o = s + tail_dot(j, w + q * row, i, k16);
+                    } else {
+                        *o += s;
+                    }
+                }
+        }
+        if (k16 == 0) break;
+    }
+    return end;
+}
+
+#define TILE_AVX512(M, R)                                                                                      \
+    __attribute__((target("avx512f"), noinline)) static int64_t tile_avx512_##M(const Job *j, int64_t r,         \
+                                                                                int64_t to) {                  \
+        return j->bf16 ? tile_avx512(j, r, to, M, R, 1) : tile_avx512(j, r, to, M, R, 0);                      \
+    }
+TILE_AVX512(1, 4)
+TILE_AVX512(2, 4)
+TILE_AVX512(3, 4)
+TILE_AVX512(4, 4)
+TILE_AVX512(5, 3)
+TILE_AVX512(6, 2)
+TILE_AVX512(7, 2)
+TILE_AVX512(8, 2)
+
+/* As rows_avx2, 16 lanes wide. */
+__attribute__((target("avx512f"))) static void rows_avx512(const Job *j, int64_t from, int64_t to) {
+    int64_t r;
+    switch (j->m) {
+    case 1: r = tile_avx512_1(j, from, to); break;
+    case 2: r = tile_avx512_2(j, from, to); break;
+    case 3: r = tile_avx512_3(j, from, to); break;
+    case 4: r = tile_avx512_4(j, from, to); break;
+    case 5: r = tile_avx512_5(j, from, to); break;
+    case 6: r = tile_avx512_6(j, from, to); break;
+    case 7: r = tile_avx512_7(j, from, to); break;
+    default: r = tile_avx512_8(j, from, to); break;
+    }
+    rows_scalar(j, r, to);
+}
+
+static void rows(const Job *j, int64_t from, int64_t to) {
+    if (j->isa == ISA_AVX512) {
+        rows_avx512(j, from, to);
+    } else if (j->isa == ISA_AVX2) {
+        rows_avx2(j, from, to);
+    } else {
+        rows_scalar(j, from, to);
+    }
+}
+
+/* One thread's share of the output columns: contiguous, in multiples of 4 rows of W. */
+static void share(void *arg) {
+    const Job *j = arg;
+    int64_t t = omp_thread_num(), count = omp_num_threads();
+    int64_t blocks = (j->n + 3) / 4;
+    int64_t from = blocks * t / count * 4, to = blocks * (t + 1) / count * 4;
+    if (to > j->n) to = j->n;
+    if (from < to) rows(j, from, to);
+}
+
+/* ---- the operator ---- */
+
+static AtenTensorHandle as_tensor(StableIValue v) {
+    AtenTensorHandle h;
+    memcpy(&h, &v, sizeof h);
+    return h;
+}
+
+static StableIValue from_tensor(AtenTensorHandle h) {
+    StableIValue v = 0;
+    memcpy(&v, &h, sizeof h);
+    return v;
+}
+
+/* A float32 result [m, n] of x · Wᵀ computed by the plain C loop from any strides (the operator's general case). */
+static void strided_scalar(const float *x, const int64_t *xst, const void *w, const int64_t *wst, int bf16,
+                           float *out, int64_t m, int64_t n, int64_t k) {
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t r = 0; r < n; r++) {
+            float s = 0;
+            for (int64_t c = 0; c < k; c++) {
+                int64_t at = r * wst[0] + c * wst[1];
+                float wv = bf16 ? bf16_to_float(((const uint16_t *) w)[at]) : ((const float *) w)[at];
+                s += wv * x[i * xst[0] + c * xst[1]];
+            }
+            out[i * n + r] = s;
+        }
+    }
+}
+
+/*
+ * out = x · Wᵀ: x float32 [m, k], W float32 or bfloat16 [n, k], both on the CPU; returns float32 [m, n]. Rows of x
+ * with contiguous columns, a contiguous W and m ≤ 8 take the vector kernel on `threads` threads of libtorch's OpenMP
+ * team; any other layout or m the plain C loop (correct, slow: the program never sends one). This interface cannot
+ * raise an error: an x that is not float32, or sizes that do not match, give a result full of NaN.
+ */
+static void small_linear(StableIValue *stack, int64_t threads, int64_t wanted_isa) {
+    AtenTensorHandle x = as_tensor(stack[0]), w = as_tensor(stack[1]);
+    int64_t xdim = 0, wdim = 0, *xs = NULL, *xst = NULL, *ws = NULL, *wst = NULL;
+    void *xp = NULL, *wp = NULL;
+    int32_t xdtype = -1, wdtype = -1;
+    get_dim(x, &xdim);
+    get_dim(w, &wdim);
+    get_sizes(x, &xs);
+    get_strides(x, &xst);
+    get_sizes(w, &ws);
+    get_strides(w, &wst);
+    get_data_ptr(x, &xp);
+    get_data_ptr(w, &wp);
+    get_dtype(x, &xdtype);
+    get_dtype(w, &wdtype);
+    int ok = xdim == 2 && wdim == 2 && xdtype == dtype_float32()
+            && (wdtype == dtype_float32() || wdtype == dtype_bfloat16()) && xs[1] == ws[1];
+    int64_t m = xdim == 2 ? xs[0] : 0, n = wdim == 2 ? ws[0] : 0, k = xdim == 2 ? xs[1] : 0;
+    int64_t sizes[2] = {m, n}, strides[2] = {n, 1};
+    AtenTensorHandle out;
+    empty_strided(2, sizes, strides, dtype_float32(), device_type_cpu(), 0, &out);
+    float *op;
+    get_data_ptr(out, (void **) &op);
+    int bf16 = wdtype == dtype_bfloat16();
+    if (!ok) {
+        for (int64_t i = 0; i < m * n; i++) op[i] = __builtin_nanf("");
+    } else if (m > MAX_ROWS || m == 0 || xst[1] != 1 || wst[1] != 1 || wst[0] != k) {
+        strided_scalar(xp, xst, wp, wst, bf16, op, m, n, k);
+    } else {
+        Job job = {xp, wp, op, m, n, k, xst[0], bf16, (int) (wanted_isa < isa ? wanted_isa : isa)};
+        if (job.isa < ISA_SCALAR) job.isa = ISA_SCALAR;
+        if (threads > 1 && n >= 64) {
+            gomp_parallel(share, &job, (unsigned) threads, 0);
+        } else {
+            rows(&job, 0, n);
+        }
+    }
+    delete_tensor(x);
+    delete_tensor(w);
+    stack[0] = from_tensor(out);
+}
+
+/* lem::small_linear(Tensor x, Tensor w) -> Tensor: on libtorch's intra-op thread count, with the best kernel. */
+static void small_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    small_linear(stack, intra_op_threads(), isa);
+}
+
+/* lem::small_linear_with(Tensor x, Tensor w, int threads, int isa) -> Tensor: as chosen (tests, benchmarks). */
+static void small_linear_with_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    int64_t threads, wanted;
+    memcpy(&threads, &stack[2], sizeof threads);
+    memcpy(&wanted, &stack[3], sizeof wanted);
+    small_linear(stack, threads < 1 ? 1 : threads, wanted);
+}
+
+/* lem::kernel_isa() -> int: the best kernel this CPU runs: 3 AVX-512, 2 AVX2 with FMA, 1 plain C. */
+static void kernel_isa_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    int64_t v = isa;
+    memcpy(&stack[0], &v, sizeof v);
+}
+
+#define LOOKUP(var, lib, name)                              \
+    do {                                                    \
+        *(void **) (&(var)) = dlsym((lib), (name));         \
+        if ((var) == NULL) return "missing " name;          \
+    } while (0)
+
+/* why the operators are not registered (NULL when they are): visible in a debugger, not read by Java */
+static const char *registration_problem = "not attempted";
+
+static const char *register_operators(void) {
+    void *torch = dlopen("libtorch_cpu.so", RTLD_LAZY | RTLD_NOLOAD);
+    if (torch == NULL) return "libtorch_cpu.so is not loaded in this process";
+    LOOKUP(library_init_def, torch, "aoti_torch_library_init_def");
+    LOOKUP(library_init_impl, torch, "aoti_torch_library_init_impl");
+    LOOKUP(library_def, torch, "aoti_torch_library_def");
+    LOOKUP(library_impl, torch, "aoti_torch_library_impl");
+    LOOKUP(get_data_ptr, torch, "aoti_torch_get_data_ptr");
+    LOOKUP(get_dim, torch, "aoti_torch_get_dim");
+    LOOKUP(get_sizes, torch, "aoti_torch_get_sizes");
+    LOOKUP(get_strides, torch, "aoti_torch_get_strides");
+    LOOKUP(get_dtype, torch, "aoti_torch_get_dtype");
+    LOOKUP(get_device_type, torch, "aoti_torch_get_device_type");
+    LOOKUP(empty_strided, torch, "aoti_torch_empty_strided");
+    LOOKUP(delete_tensor, torch, "aoti_torch_delete_tensor_object");
+    LOOKUP(dtype_float32, torch, "aoti_torch_dtype_float32");
+    LOOKUP(dtype_bfloat16, torch, "aoti_torch_dtype_bfloat16");
+    LOOKUP(device_type_cpu, torch, "aoti_torch_device_type_cpu");
+    LOOKUP(gomp_parallel, torch, "GOMP_parallel");
+    LOOKUP(omp_thread_num, torch, "omp_get_thread_num");
+    LOOKUP(omp_num_threads, torch, "omp_get_num_threads");
+    LOOKUP(libtorch_threads, torch, "_ZN2at15get_num_threadsEv"); /* int at::get_num_threads() */
+    __builtin_cpu_init();
+    isa = __builtin_cpu_supports("avx512f") ? ISA_AVX512
+            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? ISA_AVX2 : ISA_SCALAR;
+    TorchLibraryHandle def, impl;
+    if (library_init_def("lem", "lem_kernels.c", 1, &def) != 0) return "could not create the lem operator library";
+    if (library_def(def, "small_linear(Tensor x, Tensor w) -> Tensor") != 0
+            || library_def(def, "small_linear_with(Tensor x, Tensor w, int threads, int isa) -> Tensor") != 0
+            || library_def(def, "kernel_isa() -> int") != 0) {
+        return "could not define lem::small_linear";
+    }
+    if (library_init_impl("lem", "CPU", "lem_kernels.c", 1, &impl) != 0
+            || library_impl(impl, "small_linear", small_linear_boxed) != 0
+            || library_impl(impl, "small_linear_with", small_linear_with_boxed) != 0) {
+        return "could not implement lem::small_linear for the CPU";
+    }
+    TorchLibraryHandle any;
+    if (library_init_impl("lem", "CompositeExplicitAutograd", "lem_kernels.c", 2, &any) != 0
+            || library_impl(any, "kernel_isa", kernel_isa_boxed) != 0) {
+        return "could not implement lem::kernel_isa";
+    }
+    /* the library handles stay alive for the life of the process: deleting them would unregister the operators */
+    return NULL;
+}
+
+/* Registers the operators when the library is loaded (System.load, after libtorch). */
+__attribute__((constructor)) static void lem_kernels_load(void) {
+    registration_problem = register_operators();
+}

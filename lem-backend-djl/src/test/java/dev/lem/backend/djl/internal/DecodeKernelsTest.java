@@ -1,0 +1,186 @@
+package dev.lem.backend.djl.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
+import dev.lem.config.ConfigException;
+import dev.lem.spi.EngineSetting;
+import dev.lem.spi.ModelInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LEM's decode kernel ({@code lem::small_linear}, src/main/c/lem_kernels.c) against libtorch's float64 product on the
+ * same values, for every instruction set this CPU runs, thread counts, row counts, ragged sizes and strided inputs;
+ * and how the backend chooses it and records the choice.
+ */
+class DecodeKernelsTest {
+    private static final String PROBE = """
+            class KernelCheck(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def forward(self: __torch__.KernelCheck, m: int, k: int, n: int, threads: int, isa: int, bf16: bool,
+                  strided: bool) -> Tensor:
+                width = k + 7 if strided else k
+                wide = torch.reshape(torch.sin(torch.add(torch.mul(torch.to(torch.arange(m * width), 6), 0.37), 0.1)),
+                    [m, width])
+                x = torch.slice(wide, 1, 3, 3 + k) if strided else wide
+                w = torch.reshape(torch.cos(torch.mul(torch.to(torch.arange(n * k), 6), 0.11)), [n, k])
+                if bf16:
+                  w = torch.to(w, 15)
+                reference = torch.mm(torch.to(x, 7), torch.t(torch.to(w, 7)))
+                got = ops.lem.small_linear_with(x, w, threads, isa)
+                return torch.stack([torch.max(torch.abs(torch.to(got, 7) - reference)),
+                    torch.max(torch.abs(reference)), torch.tensor(float(torch.size(got, 0) * 1000000 + torch.size(got, 1)), dtype=7)])
+              def wrong_dtype(self: __torch__.KernelCheck) -> Tensor:
+                return ops.lem.small_linear_with(torch.ones([2, 4], dtype=7), torch.ones([3, 4]), 1, 3)
+            """;
+
+    @BeforeAll
+    static void engine() {
+        NativeEngine.start();
+    }
+
+    private static DecodeKernels.Status available() {
+        DecodeKernels.Status status = DecodeKernels.status();
+        assumeTrue(DecodeKernels.class.getResource(DecodeKernels.RESOURCE) != null,
+                "this build has no decode kernel library (no C compiler when lem-backend-djl was built)");
+        assertThat(status.available()).as(status.describe()).isTrue();
+        return status;
+    }
+
+    @Test
+    void theKernelMatchesAFloat64ProductForEveryInstructionSetRowCountAndShape() {
+        DecodeKernels.Status status = available();
+        int best = switch (status.isa()) {
+            case "AVX-512" -> 3;
+            case "AVX2" -> 2;
+            default -> 1;
+        };
+        List<String> checked = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager();
+                TorchScriptModule module = TorchScriptModule.compile("KernelCheck", PROBE, m)) {
+            for (int isa = 1; isa <= best; isa++) {
+                for (int rows = 1; rows <= 9; rows++) {
+                    for (int[] kn : new int[][] {{64, 130}, {37, 5}, {16, 1}, {100, 67}}) {
+                        for (boolean bf16 : new boolean[] {false, true}) {
+                            int threads = 1 + (rows + kn[1]) % 3;
+                            boolean strided = rows % 2 == 0;
+                            float[] r = check(module, m, rows, kn[0], kn[1], threads, isa, bf16, strided);
+                            String what = "isa " + isa + ", " + rows + " × " + kn[0] + " · (" + kn[1] + " × " + kn[0]
+                                    + ")ᵀ, " + (bf16 ? "bf16" : "fp32") + ", " + threads + " threads"
+                                    + (strided ? ", strided x" : "");
+                            assertThat((long) r[2]).as(what + ": shape").isEqualTo(rows * 1_000_000L + kn[1]);
+                            // float32 accumulation of up to 100 products of values ≤ 1
+                            assertThat(r[0] / r[1]).as(what + ": largest error / largest value").isLessThan(2e-6f);
+                            checked.add(what);
+                        }
+                    }
+                }
+            }
+            try (IValue bad = module.run("wrong_dtype")) {
+                float[] v = bad.toTensor((PtNDManager) m).toFloatArray();
+                assertThat(v).as("a float64 x is not computed: NaN, never a plausible number").hasSize(6)
+                        .containsOnly(Float.NaN);
+            }
+        }
+        assertThat(checked).hasSize(best * 9 * 4 * 2);
+    }
+
+    private static float[] check(TorchScriptModule module, NDManager m, int rows, int k, int n, int threads, int isa,
+            boolean bf16, boolean strided) {
+        IValue[] args = {IValue.from((long) rows), IValue.from((long) k), IValue.from((long) n),
+            IValue.from((long) threads), IValue.from((long) isa), IValue.from(bf16), IValue.from(strided)};
+        try (IValue out = module.run("forward", args)) {
+            double[] d = out.toTensor((PtNDManager) m).toDoubleArray();
+            return new float[] {(float) d[0], (float) d[1], (float) d[2]};
+        } finally {
+            for (IValue a : args) {
+                a.close();
+            }
+        }
+    }
+
+    @Test
+    void aCompiledModelOnTheCpuUsesTheKernelForDecodeAndRecordsIt() {
+        available();
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", Map.of())) {
+            ModelInfo info = b.load();
+            assertThat(b.model().decodeKernel()).isTrue();
+            assertThat(b.model().programSource()).contains("if few:").contains("ops.lem.small_linear(");
+            assertThat(b.environment().get("djl.decode_kernel")).startsWith("lem::small_linear (");
+            EngineSetting s = info.engineSetting("decode_kernel").orElseThrow();
+            assertThat(s.value()).isEqualTo("lem");
+            assertThat(s.source()).isEqualTo(EngineSetting.Source.ENGINE_DEFAULT);
+        }
+    }
+
+    @Test
+    void libtorchsProductsGiveTheSameLogitsAndTheChoiceIsRecorded() {
+        available();
+        float[][] withKernel = logits(Map.of());
+        float[][] withLibtorch = logits(Map.of("options.decode_kernel", "libtorch"));
+        for (int step = 0; step < withKernel.length; step++) {
+            float big = 0;
+            float diff = 0;
+            for (int v = 0; v < withKernel[step].length; v++) {
+                big = Math.max(big, Math.abs(withLibtorch[step][v]));
+                diff = Math.max(diff, Math.abs(withKernel[step][v] - withLibtorch[step][v]));
+            }
+            assertThat(diff / big).as(step == 0 ? "one row" : "three rows")
+                    .isLessThan(1e-4f);
+        }
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "libtorch"))) {
+            ModelInfo info = b.load();
+            assertThat(b.model().programSource()).doesNotContain("ops.lem.");
+            assertThat(b.environment().get("djl.decode_kernel"))
+                    .isEqualTo("libtorch's products: options.decode_kernel is libtorch");
+            assertThat(info.engineSetting("decode_kernel").orElseThrow().source())
+                    .isEqualTo(EngineSetting.Source.SET_BY_LEM);
+        }
+    }
+
+    /** Logits of one row, then of a batch of three rows (decode-sized products), with the given options. */
+    private static float[][] logits(Map<String, Object> options) {
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", options)) {
+            b.load();
+            DecoderModel model = b.model();
+            int vocab = model.arch.vocabSize();
+            float[] one = new float[vocab];
+            float[] three = new float[3 * vocab];
+            model.prepare(16);
+            try (NDManager m = model.manager.newSubManager()) {
+                model.nextTokenLogits(new long[] {4}, new long[] {0}, 1, 1, null, model.newCache(m, 1, 16), 0, 1, one);
+                model.nextTokenLogits(new long[] {4, 8, 15}, new long[] {0, 0, 0}, 3, 1, null, model.newCache(m, 3, 16),
+                        0, 3, three);
+            }
+            return new float[][] {one, three};
+        }
+    }
+
+    @Test
+    void askingForTheKernelWhereItCannotRunIsAConfigurationErrorNamingTheWayOut() {
+        assertThatThrownBy(() -> TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "lem",
+                "options.executor", "eager")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.decode_kernel")
+                .hasMessageContaining("executor is eager")
+                .hasMessageContaining("options.decode_kernel: auto");
+        assertThatThrownBy(() -> TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "lem",
+                "options.quantization", "int8")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.quantization is int8");
+        assertThatThrownBy(() -> TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "fast")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("options.decode_kernel")
+                .hasMessageContaining("auto, lem, libtorch");
+    }
+}

@@ -1,0 +1,119 @@
+package dev.lem.backend.djl.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Probe (not a test): times one product form over a set of matrices larger than the caches. */
+public final class SmallLinearProbe {
+    public static void main(String[] args) {
+        NativeEngine.start();
+        System.load(System.getProperty("kernels"));
+        int rows = Integer.getInteger("rows", 1);
+        int out = Integer.getInteger("out", 2048), in = Integer.getInteger("in", 2048);
+        int threads = Integer.getInteger("threads", 2);
+        long total = Long.getLong("bytes", 512L << 20);
+        int count = (int) Math.max(1, total / (4L * out * in));
+        String src = """
+                class Probe(Module):
+                  __parameters__ = []
+                  __buffers__ = []
+                  training : bool
+                  def isa(self: __torch__.Probe) -> int:
+                    return ops.lem.kernel_isa()
+                  def bf16(self: __torch__.Probe, w: List[Tensor]) -> List[Tensor]:
+                    out = annotate(List[Tensor], [])
+                    for i in range(torch.len(w)):
+                      torch.append(out, torch.contiguous(torch.to(w[i], 15)))
+                    return out
+                  def packed(self: __torch__.Probe, w: List[Tensor]) -> List[Tensor]:
+                    out = annotate(List[Tensor], [])
+                    for i in range(torch.len(w)):
+                      torch.append(out, ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w[i], 15)), None))
+                    return out
+                  def lem(self: __torch__.Probe, x: Tensor, w: List[Tensor], threads: int, reps: int) -> Tensor:
+                    y = x
+                    acc = torch.zeros([1])
+                    for r in range(reps):
+                      for i in range(torch.len(w)):
+                        y = ops.lem.small_linear(x, w[i], threads)
+                        acc = acc + torch.sum(y)
+                    return y + torch.sum(acc) * 0
+                  def f32(self: __torch__.Probe, x: Tensor, w: List[Tensor], reps: int) -> Tensor:
+                    y = x
+                    acc = torch.zeros([1])
+                    for r in range(reps):
+                      for i in range(torch.len(w)):
+                        if torch.size(x, 0) == 1:
+                          y = torch.linear(x, w[i])
+                          acc = acc + torch.sum(y)
+                        else:
+                          y = torch.t(torch.mm(w[i], torch.t(x)))
+                          acc = acc + torch.sum(y)
+                    return y + torch.sum(acc) * 0
+                  def onednn(self: __torch__.Probe, x: Tensor, w: List[Tensor], reps: int) -> Tensor:
+                    y = x
+                    acc = torch.zeros([1])
+                    for r in range(reps):
+                      for i in range(torch.len(w)):
+                        y = torch.to(ops.mkldnn._linear_pointwise(torch.to(x, 15), w[i], None, "none", annotate(List[Optional[number]], []), None), 6)
+                        acc = acc + torch.sum(y)
+                    return y + torch.sum(acc) * 0
+                """;
+        try (NDManager m = NDManager.newBaseManager();
+                TorchScriptModule module = TorchScriptModule.compile("Probe", src, m)) {
+            try (IValue isa = module.run("isa")) {
+                System.out.println("isa " + isa.toLong());
+            }
+            List<PtNDArray> ws = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ws.add((PtNDArray) m.randomNormal(new Shape(out, in)).div(Math.sqrt(in)));
+            }
+            PtNDArray x = (PtNDArray) m.randomNormal(new Shape(rows, in));
+            IValue wl = IValue.listFrom(ws.toArray(new PtNDArray[0]));
+            IValue xv = IValue.from(x);
+            IValue wb = module.run("bf16", wl);
+            IValue wp = module.run("packed", wl);
+            IValue th = IValue.from((long) threads);
+            // correctness
+            NDArray ref = x.matMul(ws.get(count - 1).transpose());
+            try (IValue one = IValue.from(1L)) {
+                float[] r = ref.toFloatArray();
+                for (var pair : List.of(List.of("lem f32", "a"), List.of("lem bf16", "b"))) {
+                    IValue y = module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, one);
+                    float[] v = y.toTensor((PtNDManager) m).toFloatArray();
+                    double err = 0, big = 0;
+                    for (int i = 0; i < r.length; i++) {
+                        err = Math.max(err, Math.abs(v[i] - r[i]));
+                        big = Math.max(big, Math.abs(r[i]));
+                    }
+                    System.out.printf("%s max err %.3g of %.3g%n", pair.get(0), err, big);
+                }
+            }
+            int reps = Integer.getInteger("reps", 20);
+            for (int round = 0; round < 3; round++) {
+                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn")) {
+                    IValue r = IValue.from((long) reps);
+                    long t0 = System.nanoTime();
+                    IValue y = switch (form) {
+                        case "lem-f32" -> module.run("lem", xv, wl, th, r);
+                        case "lem-bf16" -> module.run("lem", xv, wb, th, r);
+                        case "f32" -> module.run("f32", xv, wl, r);
+                        default -> module.run("onednn", xv, wp, r);
+                    };
+                    long ns = System.nanoTime() - t0;
+                    y.close();
+                    double per = ns / 1e3 / reps / count;
+                    double bytes = (double) out * in * (form.contains("bf16") || form.equals("onednn") ? 2 : 4);
+                    System.out.printf("%-9s rows %d %dx%d: %8.1f us/product  %6.1f GB/s%n", form, rows, out, in, per,
+                            bytes / per / 1e3);
+                }
+            }
+        }
+    }
+}
