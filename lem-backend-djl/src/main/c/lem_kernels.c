@@ -65,9 +65,6 @@ enum { ISA_SCALAR = 1, ISA_AVX2 = 2, ISA_AVX512 = 3 };
 static int isa;
 
 #define MAX_ROWS 8
-#ifndef KCHUNK
-#define KCHUNK 512
-#endif
 
 typedef struct {
     const float *x;   /* [m, k], row stride ldx */
@@ -122,27 +119,24 @@ __attribute__((target("avx2,fma"))) static void rows_avx2(const Job *j, int64_t 
     const int64_t k = j->k, k8 = k & ~(int64_t) 7, m = j->m;
     const size_t esize = j->bf16 ? 2 : 4;
     int64_t r = from;
-    if (m == 1) {
-        for (; r + 4 <= to; r += 4) {
-            const char *w0 = (const char *) j->w + (size_t) r * k * esize;
-            const char *w1 = w0 + k * esize, *w2 = w1 + k * esize, *w3 = w2 + k * esize;
+    if (m == 1) { /* one sequential stream, four accumulators across each row (see row_avx512) */
+        const int64_t k32 = k & ~(int64_t) 31;
+        for (; r < to; r++) {
+            const char *w = (const char *) j->w + (size_t) r * k * esize;
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int64_t c = 0; c < k8; c += 8) {
-                __m256 xv = _mm256_loadu_ps(j->x + c);
-                a0 = _mm256_fmadd_ps(load8_avx2(w0, j->bf16, c), xv, a0);
-                a1 = _mm256_fmadd_ps(load8_avx2(w1, j->bf16, c), xv, a1);
-                a2 = _mm256_fmadd_ps(load8_avx2(w2, j->bf16, c), xv, a2);
-                a3 = _mm256_fmadd_ps(load8_avx2(w3, j->bf16, c), xv, a3);
+            int64_t c = 0;
+            for (; c < k32; c += 32) {
+                a0 = _mm256_fmadd_ps(load8_avx2(w, j->bf16, c), _mm256_loadu_ps(j->x + c), a0);
+                a1 = _mm256_fmadd_ps(load8_avx2(w, j->bf16, c + 8), _mm256_loadu_ps(j->x + c + 8), a1);
+                a2 = _mm256_fmadd_ps(load8_avx2(w, j->bf16, c + 16), _mm256_loadu_ps(j->x + c + 16), a2);
+                a3 = _mm256_fmadd_ps(load8_avx2(w, j->bf16, c + 24), _mm256_loadu_ps(j->x + c + 24), a3);
             }
-            float s[4] = {hsum_avx2(a0), hsum_avx2(a1), hsum_avx2(a2), hsum_avx2(a3)};
-            const char *ws[4] = {w0, w1, w2, w3};
-            for (int q = 0; q < 4; q++) {
-                for (int64_t c = k8; c < k; c++) {
-                    float wv = j->bf16 ? bf16_to_float(((const uint16_t *) ws[q])[c]) : ((const float *) ws[q])[c];
-                    s[q] += wv * j->x[c];
-                }
-                j->out[r + q] = s[q];
+            for (; c < k8; c += 8) a0 = _mm256_fmadd_ps(load8_avx2(w, j->bf16, c), _mm256_loadu_ps(j->x + c), a0);
+            float s = hsum_avx2(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+            for (c = k8; c < k; c++) {
+                s += (j->bf16 ? bf16_to_float(((const uint16_t *) w)[c]) : ((const float *) w)[c]) * j->x[c];
             }
+            j->out[r] = s;
         }
     }
     for (; r < to; r++) {
@@ -186,50 +180,67 @@ static inline float tail_dot(const Job *j, const char *w, int64_t i, int64_t fro
  * unrolled at compile time): each weight vector is loaded once and used M times, each x vector loaded once and
  * used R times. Returns the first weight row not done.
  */
-__attribute__((target("avx512f"), always_inline)) static inline int64_t tile_avx512(const Job *j, int64_t from,
+__attribute__((target("avx512f"), always_inline)) static inline int64_t tile_avx512(const Job *j, int64_t r,
                                                                                   int64_t to, const int M,
                                                                                   const int R, const int bf16) {
     const int64_t k16 = j->k & ~(int64_t) 15;
     const size_t row = (size_t) j->k * (bf16 ? 2 : 4);
-    const int64_t end = from + (to - from) / R * R;
-    /* for several rows of x, the columns in chunks whose slice of x stays in the L1 cache (partial sums added up) */
-    const int64_t chunk = M == 1 ? k16 : (KCHUNK);
-    for (int64_t c0 = 0; c0 < k16 || c0 == 0; c0 += chunk) {
-        const int64_t c1 = c0 + chunk < k16 ? c0 + chunk : k16;
-        for (int64_t r = from; r < end; r += R) {
-            const char *w = (const char *) j->w + (size_t) r * row;
-            __m512 acc[4][MAX_ROWS];
+    for (; r + R <= to; r += R) {
+        const char *w = (const char *) j->w + (size_t) r * row;
+        __m512 acc[4][MAX_ROWS];
 #pragma GCC unroll 8
-            for (int q = 0; q < R; q++)
+        for (int q = 0; q < R; q++)
 #pragma GCC unroll 8
-                for (int i = 0; i < M; i++) acc[q][i] = _mm512_setzero_ps();
-            for (int64_t c = c0; c < c1; c += 16) {
-                __m512 wv[4];
+            for (int i = 0; i < M; i++) acc[q][i] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < k16; c += 16) {
+            __m512 wv[4];
 #pragma GCC unroll 8
-                for (int q = 0; q < R; q++) wv[q] = load16_avx512(w + q * row, bf16, c);
+            for (int q = 0; q < R; q++) wv[q] = load16_avx512(w + q * row, bf16, c);
 #pragma GCC unroll 8
-                for (int i = 0; i < M; i++) {
-                    __m512 xv = _mm512_loadu_ps(j->x + i * j->ldx + c);
+            for (int i = 0; i < M; i++) {
+                __m512 xv = _mm512_loadu_ps(j->x + i * j->ldx + c);
 #pragma GCC unroll 8
-                    for (int q = 0; q < R; q++) acc[q][i] = _mm512_fmadd_ps(wv[q], xv, acc[q][i]);
-                }
+                for (int q = 0; q < R; q++) acc[q][i] = _mm512_fmadd_ps(wv[q], xv, acc[q][i]);
             }
-#pragma GCC unroll 8
-            for (int q = 0; q < R; q++)
-#pragma GCC unroll 8
-                for (int i = 0; i < M; i++) {
-                    float s = _mm512_reduce_add_ps(acc[q][i]);
-                    float *o = &j->out[i * j->n + r + q];
-                    if (c0 == 0) {
-                        *o = s + tail_dot(j, w + q * row, i, k16);
-                    } else {
-                        *o += s;
-                    }
-                }
         }
-        if (k16 == 0) break;
+#pragma GCC unroll 8
+        for (int q = 0; q < R; q++)
+#pragma GCC unroll 8
+            for (int i = 0; i < M; i++)
+                j->out[i * j->n + r + q] = _mm512_reduce_add_ps(acc[q][i]) + tail_dot(j, w + q * row, i, k16);
     }
-    return end;
+    return r;
+}
+
+/*
+ * One row of x: each thread reads its share of W as one sequential stream, row after row (four accumulators across
+ * each row), which the hardware prefetchers follow best. Measured against four rows read side by side (four streams)
+ * on the development machine, two threads: 2,048 × 1,024 bf16 34 vs 16 GB/s, fp32 32 vs 26 GB/s; software prefetches
+ * 1 or 2 KiB ahead made it slower (21-27 GB/s).
+ */
+__attribute__((target("avx512f"), always_inline)) static inline int64_t row_avx512(const Job *j, int64_t r, int64_t to,
+                                                                                 const int bf16) {
+    const int64_t k64 = j->k & ~(int64_t) 63, k16 = j->k & ~(int64_t) 15;
+    const size_t row = (size_t) j->k * (bf16 ? 2 : 4);
+    for (; r < to; r++) {
+        const char *w = (const char *) j->w + (size_t) r * row;
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        int64_t c = 0;
+        for (; c < k64; c += 64) {
+            a0 = _mm512_fmadd_ps(load16_avx512(w, bf16, c), _mm512_loadu_ps(j->x + c), a0);
+            a1 = _mm512_fmadd_ps(load16_avx512(w, bf16, c + 16), _mm512_loadu_ps(j->x + c + 16), a1);
+            a2 = _mm512_fmadd_ps(load16_avx512(w, bf16, c + 32), _mm512_loadu_ps(j->x + c + 32), a2);
+            a3 = _mm512_fmadd_ps(load16_avx512(w, bf16, c + 48), _mm512_loadu_ps(j->x + c + 48), a3);
+        }
+        for (; c < k16; c += 16) a0 = _mm512_fmadd_ps(load16_avx512(w, bf16, c), _mm512_loadu_ps(j->x + c), a0);
+        j->out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)))
+                + tail_dot(j, w, 0, k16);
+    }
+    return to;
+}
+
+__attribute__((target("avx512f"), noinline)) static int64_t row_avx512_1(const Job *j, int64_t r, int64_t to) {
+    return j->bf16 ? row_avx512(j, r, to, 1) : row_avx512(j, r, to, 0);
 }
 
 #define TILE_AVX512(M, R)                                                                                      \
@@ -237,7 +248,6 @@ __attribute__((target("avx512f"), always_inline)) static inline int64_t tile_avx
                                                                                 int64_t to) {                  \
         return j->bf16 ? tile_avx512(j, r, to, M, R, 1) : tile_avx512(j, r, to, M, R, 0);                      \
     }
-TILE_AVX512(1, 4)
 TILE_AVX512(2, 4)
 TILE_AVX512(3, 4)
 TILE_AVX512(4, 4)
@@ -250,7 +260,7 @@ TILE_AVX512(8, 2)
 __attribute__((target("avx512f"))) static void rows_avx512(const Job *j, int64_t from, int64_t to) {
     int64_t r;
     switch (j->m) {
-    case 1: r = tile_avx512_1(j, from, to); break;
+    case 1: r = row_avx512_1(j, from, to); break;
     case 2: r = tile_avx512_2(j, from, to); break;
     case 3: r = tile_avx512_3(j, from, to); break;
     case 4: r = tile_avx512_4(j, from, to); break;

@@ -13,7 +13,7 @@ import java.util.List;
 public final class SmallLinearProbe {
     public static void main(String[] args) {
         NativeEngine.start();
-        System.load(System.getProperty("kernels"));
+        System.out.println(DecodeKernels.status().describe());
         int rows = Integer.getInteger("rows", 1);
         int out = Integer.getInteger("out", 2048), in = Integer.getInteger("in", 2048);
         int threads = Integer.getInteger("threads", 2);
@@ -41,7 +41,10 @@ public final class SmallLinearProbe {
                     acc = torch.zeros([1])
                     for r in range(reps):
                       for i in range(torch.len(w)):
-                        y = ops.lem.small_linear(x, w[i], threads)
+                        if threads > 0:
+                          y = ops.lem.small_linear_with(x, w[i], threads, 3)
+                        else:
+                          y = ops.lem.small_linear(x, w[i])
                         acc = acc + torch.sum(y)
                     return y + torch.sum(acc) * 0
                   def f32(self: __torch__.Probe, x: Tensor, w: List[Tensor], reps: int) -> Tensor:
@@ -97,12 +100,13 @@ public final class SmallLinearProbe {
             }
             int reps = Integer.getInteger("reps", 20);
             for (int round = 0; round < 3; round++) {
-                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn")) {
+                for (String form : List.of("lem-f32", "lem-bf16", "auto-f32", "f32", "onednn")) {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
                     IValue y = switch (form) {
                         case "lem-f32" -> module.run("lem", xv, wl, th, r);
                         case "lem-bf16" -> module.run("lem", xv, wb, th, r);
+                        case "auto-f32" -> module.run("lem", xv, wl, IValue.from(0L), r);
                         case "f32" -> module.run("f32", xv, wl, r);
                         default -> module.run("onednn", xv, wp, r);
                     };
