@@ -44,7 +44,7 @@ final class DecodeKernels {
      * Whether the kernel is usable in this process, and which instruction set it runs with.
      *
      * @param available whether {@code lem::small_linear} is registered and answered
-     * @param isa       {@code AVX-512}, {@code AVX2} or {@code plain C} when available
+     * @param isa       {@code AVX-512 with BF16}, {@code AVX-512}, {@code AVX2} or {@code plain C} when available
      * @param reason    when not available, why
      */
     record Status(boolean available, @Nullable String isa, @Nullable String reason) {
@@ -106,7 +106,8 @@ final class DecodeKernels {
                 TorchScriptModule module = TorchScriptModule.compile("KernelProbe", probe, manager);
                 IValue isa = module.run("forward")) {
             long code = isa.toLong();
-            return new Status(true, code == 3 ? "AVX-512" : code == 2 ? "AVX2" : "plain C", null);
+            return new Status(true, code == 4 ? "AVX-512 with BF16" : code == 3 ? "AVX-512" : code == 2 ? "AVX2"
+                    : "plain C", null);
         } catch (RuntimeException e) {
             return new Status(false, null, "libtorch did not register its operators (" + NativeEngine.rootMessage(e)
                     + "); this libtorch may lack the stable C interface (aoti_torch_library_*, libtorch 2.7+)");
