@@ -58,6 +58,10 @@ abstract class DecoderModel implements AutoCloseable {
     private MatrixFormat matrices = MatrixFormat.AS_LOADED;
     /** Whether the compiled program's decode-sized products call LEM's kernel ({@link DecodeKernels}). */
     private boolean decodeKernel;
+    /** Whether the program's bf16 matrices can move to oneDNN's prepacked layout ({@link ProgramBuilder#switchesToPacked}). */
+    private boolean bf16Switches;
+    /** Whether they have (see {@link #packBf16ForBatches()}). */
+    private boolean bf16Packed;
 
     /** How a forward pass is executed. */
     enum Executor {
@@ -167,6 +171,39 @@ abstract class DecoderModel implements AutoCloseable {
         return decodeKernel;
     }
 
+    /** {@return whether a decode step of one row uses LEM's kernel (the generator then keeps a lone row alone)} */
+    boolean kernelForOneRow() {
+        return decodeKernel && !bf16Packed;
+    }
+
+    /** {@return whether this model's bf16 matrices move to oneDNN's prepacked layout at the first batch of 2+ rows} */
+    boolean bf16SwitchesForBatches() {
+        return bf16Switches;
+    }
+
+    /**
+     * Moves the program's bf16 matrices from the plain layout LEM's decode kernel reads (fastest for one row) to
+     * oneDNN's prepacked layout (fastest for 2 to 8 rows, and for prefill) once, for the rest of the model's life;
+     * later products of every size use oneDNN's. Does nothing unless {@link #bf16SwitchesForBatches()}.
+     *
+     * @return whether the matrices moved now
+     */
+    synchronized boolean packBf16ForBatches() {
+        if (!bf16Switches || bf16Packed) {
+            return false;
+        }
+        IValue plain = java.util.Objects.requireNonNull(programWeights);
+        try {
+            programWeights = java.util.Objects.requireNonNull(program).run("repack", plain);
+        } catch (RuntimeException e) {
+            throw new dev.lem.spi.BackendException("libtorch could not move the bf16 matrices to oneDNN's prepacked "
+                    + "layout (" + NativeEngine.rootMessage(e) + "); options.decode_kernel: libtorch avoids the move", e);
+        }
+        plain.close();
+        bf16Packed = true;
+        return true;
+    }
+
     private static DecoderModel create(ModelArchitecture arch, WeightSource weights, NDManager manager,
             DataType dtype, int maxBlockColumns, @Nullable LoraAdapter unmerged) {
         String type = arch.modelType();
@@ -188,6 +225,7 @@ abstract class DecoderModel implements AutoCloseable {
     /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
     private void compile() {
         ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
+        bf16Switches = builder.switchesToPacked();
         writeProgram(builder);
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
         List<NDArray> list = builder.weightList();
@@ -245,6 +283,7 @@ abstract class DecoderModel implements AutoCloseable {
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
         ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
+        bf16Switches = builder.switchesToPacked();
         writeProgram(builder);
         return builder.source();
     }

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class Generator {
     static final String TOKEN_COUNT_SOURCE = "backend";
     /**
-     * On the CPU, when the products are libtorch's (not LEM's decode kernel, {@link DecoderModel#decodeKernel()}), a
+     * On the CPU, when the products are libtorch's (not LEM's decode kernel, {@link DecoderModel#kernelForOneRow()}), a
      * lone request is decoded as two identical rows: PyTorch's CPU GEMM reads a weight matrix about 1.6× faster for
      * two rows than its matrix-vector path does for one (measured on 2 cores), and decoding one token is bound by
      * reading the weights. The copy is padding. LEM's kernel reads the weights at the same rate for one row, so a lone
@@ -174,7 +174,7 @@ final class Generator {
             listener.phaseEnded(phase, System.nanoTime());
             phase = null;
             int width2 = b;
-            if (b == 1 && maxNew > 1 && WIDEN_SINGLE_ROW_ON_CPU && !model.device.isGpu() && !model.decodeKernel()) {
+            if (b == 1 && maxNew > 1 && WIDEN_SINGLE_ROW_ON_CPU && !model.device.isGpu() && !model.kernelForOneRow()) {
                 width2 = 2;
                 KvCache single = cache;
                 cache = single.repeatRows(batchManager, 2);

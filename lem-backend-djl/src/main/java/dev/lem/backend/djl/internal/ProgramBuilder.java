@@ -59,7 +59,22 @@ final class ProgramBuilder {
         line("n = b * t");
         line("small = n > 1 and n <= " + DecoderModel.SMALL_ROWS);
         line("few = n <= " + DecoderModel.SMALL_ROWS);
+        if (switchesToPacked()) {
+            // the last weight says whether repack has put the bf16 matrices in oneDNN's prepacked layout
+            line("packed = bool(torch.gt(w[-1], 0.5))");
+            line("few = few and not packed");
+        }
         line("length = start + t");
+    }
+
+    /**
+     * {@return whether the program's bf16 matrices start in the plain layout LEM's decode kernel reads and can be
+     * moved to oneDNN's prepacked layout by its {@code repack} method} (bf16 with the decode kernel on a CPU with bf16
+     * arithmetic, {@link MatrixFormat#ONEDNN_BF16}): oneDNN's prepacked product is faster for 2 to 8 rows, the
+     * kernel for one. The program's weight list then ends with a one-element flag: 0 plain, 1 prepacked.
+     */
+    boolean switchesToPacked() {
+        return format == MatrixFormat.BF16 && decodeKernel && MatrixFormat.ONEDNN_BF16;
     }
 
     /** {@return whether products of few rows call LEM's decode kernel} */
@@ -343,7 +358,24 @@ final class ProgramBuilder {
             line("torch.append(packs, placeholder)");
         }
         dedent().dedent();
+        if (switchesToPacked()) {
+            line("torch.append(out, torch.zeros([1]))");
+        }
         line(format == MatrixFormat.BF16 ? "return out" : "return (out, packs)");
+        if (switchesToPacked()) {
+            dedent();
+            line("def repack(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> List[Tensor]:").indent();
+            line("kinds = [" + kinds + "]");
+            line("out = annotate(List[Tensor], [])");
+            line("for i in range(torch.len(kinds)):").indent();
+            line("if kinds[i] == 1:").indent();
+            line("torch.append(out, ops.mkldnn._reorder_linear_weight(w[i], None))");
+            dedent().line("else:").indent();
+            line("torch.append(out, w[i])");
+            dedent().dedent();
+            line("torch.append(out, torch.ones([1]))");
+            line("return out");
+        }
     }
 
     /**
@@ -396,7 +428,7 @@ final class ProgramBuilder {
         line("else:").indent().line("last = torch.select(torch.reshape(x, [b, t, " + hidden + "]), 1, -1)").dedent();
         line("last = " + norm);
         line("small = torch.size(last, 0) > 1 and torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
-        line("few = torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS);
+        line("few = torch.size(last, 0) <= " + DecoderModel.SMALL_ROWS + (switchesToPacked() ? " and not packed" : ""));
         linear("logits", "last", head, Integer.toString(headIndex), decodeKernel ? null : "vocab_major");
         line("if all_positions and t > 1:").indent();
         line("logits = torch.reshape(logits, [b, t, " + vocab + "])").dedent();

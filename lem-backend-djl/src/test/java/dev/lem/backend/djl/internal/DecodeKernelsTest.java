@@ -172,6 +172,52 @@ class DecodeKernelsTest {
     }
 
     @Test
+    void bf16MatricesServeLoneRowsWithTheKernelAndMoveToOneDnnsLayoutAtTheFirstBatch() {
+        available();
+        assumeTrue(MatrixFormat.ONEDNN_BF16, "this CPU has no bf16 arithmetic: oneDNN's prepacked layout is not used");
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", Map.of("precision", "bf16"))) {
+            b.load();
+            DecoderModel model = b.model();
+            assertThat(model.bf16SwitchesForBatches()).isTrue();
+            assertThat(model.programSource()).contains("def repack(").contains("few = few and not packed");
+            assertThat(b.environment().get("djl.decode_kernel")).contains("first batch of 2 or more requests");
+            float[] before = lastLogits(model);
+            RecordingListener lone = new RecordingListener();
+            b.generate(List.of(TestBackends.greedy("a", "x y z", 4, 0, true)), lone);
+            assertThat(model.kernelForOneRow()).as("a lone request leaves the layout alone").isTrue();
+            assertThat(lone.counters.get("tokens.padding")).as("and is decoded as one row").isEqualTo(0.0);
+
+            b.generate(List.of(TestBackends.greedy("a", "x y z", 4, 0, true), TestBackends.greedy("b", "y z", 4, 0,
+                    true)), new RecordingListener());
+            assertThat(model.kernelForOneRow()).as("a batch of two moved the matrices").isFalse();
+            assertThat(b.environment().get("djl.decode_kernel")).contains("moved to oneDNN's prepacked layout at the "
+                    + "first batch of 2 requests");
+            float[] after = lastLogits(model);
+            float big = 0;
+            float diff = 0;
+            for (int v = 0; v < before.length; v++) {
+                big = Math.max(big, Math.abs(before[v]));
+                diff = Math.max(diff, Math.abs(before[v] - after[v]));
+            }
+            // the kernel multiplies float32 activations, oneDNN rounds them to bf16: the logits differ by that rounding
+            assertThat(diff / big).as("logits before and after the move").isLessThan(2e-2f).isGreaterThan(0f);
+            RecordingListener loneAfter = new RecordingListener();
+            b.generate(List.of(TestBackends.greedy("a", "x y z", 4, 0, true)), loneAfter);
+            assertThat(loneAfter.counters.get("tokens.padding")).as("lone rows are widened to two again").isEqualTo(3.0);
+            assertThat(model.packBf16ForBatches()).as("once only").isFalse();
+        }
+    }
+
+    private static float[] lastLogits(DecoderModel model) {
+        float[] out = new float[model.arch.vocabSize()];
+        model.prepare(16);
+        try (NDManager m = model.manager.newSubManager()) {
+            model.nextTokenLogits(new long[] {4}, new long[] {0}, 1, 1, null, model.newCache(m, 1, 16), 0, 1, out);
+        }
+        return out;
+    }
+
+    @Test
     void askingForTheKernelWhereItCannotRunIsAConfigurationErrorNamingTheWayOut() {
         assertThatThrownBy(() -> TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "lem",
                 "options.executor", "eager")))

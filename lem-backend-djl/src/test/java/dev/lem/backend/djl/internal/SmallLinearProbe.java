@@ -100,7 +100,7 @@ public final class SmallLinearProbe {
             }
             int reps = Integer.getInteger("reps", 20);
             for (int round = 0; round < 3; round++) {
-                for (String form : List.of("lem-f32", "lem-bf16", "auto-f32", "f32", "onednn")) {
+                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn", "onednn-plain")) {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
                     IValue y = switch (form) {
@@ -108,12 +108,13 @@ public final class SmallLinearProbe {
                         case "lem-bf16" -> module.run("lem", xv, wb, th, r);
                         case "auto-f32" -> module.run("lem", xv, wl, IValue.from(0L), r);
                         case "f32" -> module.run("f32", xv, wl, r);
+                        case "onednn-plain" -> module.run("onednn", xv, wb, r);
                         default -> module.run("onednn", xv, wp, r);
                     };
                     long ns = System.nanoTime() - t0;
                     y.close();
                     double per = ns / 1e3 / reps / count;
-                    double bytes = (double) out * in * (form.contains("bf16") || form.equals("onednn") ? 2 : 4);
+                    double bytes = (double) out * in * (form.contains("bf16") || form.startsWith("onednn") ? 2 : 4);
                     System.out.printf("%-9s rows %d %dx%d: %8.1f us/product  %6.1f GB/s%n", form, rows, out, in, per,
                             bytes / per / 1e3);
                 }
