@@ -2,10 +2,11 @@
  * LEM's decode kernels: out = x · Wᵀ for a few rows of x (decode steps: 1 to 8 rows), the matrix W read once
  * per call, in float32 or bfloat16, with float32 activations and float32 accumulation.
  *
- * Why a kernel outside libtorch (issue 18): at one row, oneDNN's bf16 inner product read a 2,048 × 2,048 bf16
- * matrix at 19 GB/s on one thread where MKL's float32 product read its (twice as large) matrix at 45 GB/s, so bf16
- * weights gave 1.3× the float32 decode speed instead of ~2×; and at 2 to 8 rows libtorch's products read the
- * weights more than once per step. This kernel streams each weight row once and multiplies it by every row of x.
+ * Why a kernel outside libtorch (issue 18): a decode step is bound by reading the weights, and libtorch's products
+ * do not read them at the rate the memory allows on the CPU: MKL's float32 matrix-vector product at one row, oneDNN's
+ * bf16 product (which reads bf16 weights no faster per byte than MKL reads float32, so bf16 gave 1.3× instead of ~2×),
+ * and MKL at 2 to 8 rows (which reads the weights more than once). Here each thread reads its share of W once, as
+ * one sequential stream for one row of x. Measurements: docs/performance.md, "Decode kernel".
  *
  * Registered with libtorch's dispatcher as the operator lem::small_linear through libtorch's stable C interface
  * (the aoti_torch_* functions, exported by libtorch_cpu.so since 2.7), so the generated TorchScript program calls it
@@ -115,7 +116,7 @@ __attribute__((target("avx2,fma"))) static inline float hsum_avx2(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-/* One weight row at a time against every row of x (m ≤ 8 accumulators), or, for m == 1, four weight rows at a time. */
+/* One weight row at a time against every row of x (m ≤ 8 accumulators); for m == 1 four accumulators across the row. */
 __attribute__((target("avx2,fma"))) static void rows_avx2(const Job *j, int64_t from, int64_t to) {
     const int64_t k = j->k, k8 = k & ~(int64_t) 7, m = j->m;
     const size_t esize = j->bf16 ? 2 : 4;
@@ -424,13 +425,16 @@ static void strided_scalar(const float *x, const int64_t *xst, const void *w, co
  * out = x · Wᵀ: x float32 [m, k], W float32 or bfloat16 [n, k], both on the CPU; returns float32 [m, n]. Rows of x
  * with contiguous columns, a contiguous W and m ≤ 8 take the vector kernel on `threads` threads of libtorch's OpenMP
  * team; any other layout or m the plain C loop (correct, slow: the program never sends one). This interface cannot
- * raise an error: an x that is not float32, or sizes that do not match, give a result full of NaN.
+ * raise an error: an x that is not float32, a tensor not on the CPU, or sizes that do not match give a result full
+ * of NaN.
  */
 static void small_linear(StableIValue *stack, int64_t threads, int64_t wanted_isa) {
     AtenTensorHandle x = as_tensor(stack[0]), w = as_tensor(stack[1]);
     int64_t xdim = 0, wdim = 0, *xs = NULL, *xst = NULL, *ws = NULL, *wst = NULL;
     void *xp = NULL, *wp = NULL;
-    int32_t xdtype = -1, wdtype = -1;
+    int32_t xdtype = -1, wdtype = -1, xdevice = -1, wdevice = -1;
+    get_device_type(x, &xdevice);
+    get_device_type(w, &wdevice);
     get_dim(x, &xdim);
     get_dim(w, &wdim);
     get_sizes(x, &xs);
@@ -441,7 +445,8 @@ static void small_linear(StableIValue *stack, int64_t threads, int64_t wanted_is
     get_data_ptr(w, &wp);
     get_dtype(x, &xdtype);
     get_dtype(w, &wdtype);
-    int ok = xdim == 2 && wdim == 2 && xdtype == dtype_float32()
+    int ok = xdevice == device_type_cpu() && wdevice == device_type_cpu() && xdim == 2 && wdim == 2
+            && xdtype == dtype_float32()
             && (wdtype == dtype_float32() || wdtype == dtype_bfloat16()) && xs[1] == ws[1];
     int64_t m = xdim == 2 ? xs[0] : 0, n = wdim == 2 ? ws[0] : 0, k = xdim == 2 ? xs[1] : 0;
     int64_t sizes[2] = {m, n}, strides[2] = {n, 1};
