@@ -9,14 +9,29 @@ import ai.djl.pytorch.jni.IValue;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Probe (not a test): times one product form over a set of matrices larger than the caches. */
+/**
+ * A probe, not a test: times one matrix product form against another — LEM's decode kernel with float32 and bf16
+ * matrices ({@code lem-f32}, {@code lem-bf16}), libtorch's float32 product ({@code f32}: {@code linear} for one row,
+ * {@code mm} for more), oneDNN's bf16 product on its prepacked layout ({@code onednn}) and on the plain layout
+ * ({@code onednn-plain}) — each over a list of matrices larger than the caches, in three rounds, and prints
+ * microseconds per product and the weight bytes read per second. Options: {@code -Drows=1} (rows of x),
+ * {@code -Dout=2048 -Din=2048} (the matrix), {@code -Dbytes=536870912} (float32 bytes of all matrices together),
+ * {@code -Dreps=20}, {@code -Dthreads=0} (the kernel's threads: 0 = libtorch's intra-op threads and the best
+ * instruction set, as the compiled programs call it; n = n threads) and {@code -Disa=4} (with {@code -Dthreads}: 4
+ * AVX-512 with BF16, 3 AVX-512, 2 AVX2, 1 plain C; above what the CPU has means its best). docs/performance.md
+ * ("Decode kernel") quotes it.
+ */
 public final class SmallLinearProbe {
+    private SmallLinearProbe() {
+    }
+
     public static void main(String[] args) {
         NativeEngine.start();
         System.out.println(DecodeKernels.status().describe());
         int rows = Integer.getInteger("rows", 1);
         int out = Integer.getInteger("out", 2048), in = Integer.getInteger("in", 2048);
-        int threads = Integer.getInteger("threads", 2);
+        int threads = Integer.getInteger("threads", 0);
+        int isa = Integer.getInteger("isa", 4);
         long total = Long.getLong("bytes", 512L << 20);
         int count = (int) Math.max(1, total / (4L * out * in));
         String src = """
@@ -36,13 +51,13 @@ public final class SmallLinearProbe {
                     for i in range(torch.len(w)):
                       torch.append(out, ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w[i], 15)), None))
                     return out
-                  def lem(self: __torch__.Probe, x: Tensor, w: List[Tensor], threads: int, reps: int) -> Tensor:
+                  def lem(self: __torch__.Probe, x: Tensor, w: List[Tensor], threads: int, isa: int, reps: int) -> Tensor:
                     y = x
                     acc = torch.zeros([1])
                     for r in range(reps):
                       for i in range(torch.len(w)):
                         if threads > 0:
-                          y = ops.lem.small_linear_with(x, w[i], threads, 3)
+                          y = ops.lem.small_linear_with(x, w[i], threads, isa)
                         else:
                           y = ops.lem.small_linear(x, w[i])
                         acc = acc + torch.sum(y)
@@ -70,8 +85,8 @@ public final class SmallLinearProbe {
                 """;
         try (NDManager m = NDManager.newBaseManager();
                 TorchScriptModule module = TorchScriptModule.compile("Probe", src, m)) {
-            try (IValue isa = module.run("isa")) {
-                System.out.println("isa " + isa.toLong());
+            try (IValue best = module.run("isa")) {
+                System.out.println("best instruction set of the kernel here: " + best.toLong());
             }
             List<PtNDArray> ws = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -83,12 +98,13 @@ public final class SmallLinearProbe {
             IValue wb = module.run("bf16", wl);
             IValue wp = module.run("packed", wl);
             IValue th = IValue.from((long) threads);
+            IValue is = IValue.from((long) isa);
             // correctness
             NDArray ref = x.matMul(ws.get(count - 1).transpose());
             try (IValue one = IValue.from(1L)) {
                 float[] r = ref.toFloatArray();
                 for (var pair : List.of(List.of("lem f32", "a"), List.of("lem bf16", "b"))) {
-                    IValue y = module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, one);
+                    IValue y = module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, is, one);
                     float[] v = y.toTensor((PtNDManager) m).toFloatArray();
                     double err = 0, big = 0;
                     for (int i = 0; i < r.length; i++) {
@@ -104,9 +120,8 @@ public final class SmallLinearProbe {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
                     IValue y = switch (form) {
-                        case "lem-f32" -> module.run("lem", xv, wl, th, r);
-                        case "lem-bf16" -> module.run("lem", xv, wb, th, r);
-                        case "auto-f32" -> module.run("lem", xv, wl, IValue.from(0L), r);
+                        case "lem-f32" -> module.run("lem", xv, wl, th, is, r);
+                        case "lem-bf16" -> module.run("lem", xv, wb, th, is, r);
                         case "f32" -> module.run("f32", xv, wl, r);
                         case "onednn-plain" -> module.run("onednn", xv, wb, r);
                         default -> module.run("onednn", xv, wp, r);
