@@ -93,8 +93,9 @@ class HuggingFaceGoldenTest {
                 List<Integer> single = new ArrayList<>();
                 golden.get("single_greedy").get(i).forEach(t -> single.add(t.asInt()));
                 assertThat(alone.tokens.get("r" + i)).as(name + " prompt " + i + " alone").isEqualTo(single);
+                // libtorch's products decode a lone row as two (the copy is padding); LEM's decode kernel keeps it one
                 assertThat(alone.counters.get("tokens.padding")).as("the copy of a lone row, each decode step")
-                        .isEqualTo(9.0);
+                        .isEqualTo(backend.model().kernelForOneRow() ? 0.0 : 9.0);
             }
         }
     }
