@@ -58,10 +58,12 @@ abstract class DecoderModel implements AutoCloseable {
     private MatrixFormat matrices = MatrixFormat.AS_LOADED;
     /** Whether the compiled program's decode-sized products call LEM's kernel ({@link DecodeKernels}). */
     private boolean decodeKernel;
-    /** Whether the program's bf16 matrices can move to oneDNN's prepacked layout ({@link ProgramBuilder#switchesToPacked}). */
-    private boolean bf16Switches;
-    /** Whether they have (see {@link #packBf16ForBatches()}). */
-    private boolean bf16Packed;
+    /** Whether the program's product matrices can move to oneDNN's prepacked layout ({@link ProgramBuilder#switchesToPacked}). */
+    private boolean switches;
+    /** Whether they have (see {@link #packForBatches()}). */
+    private boolean packed;
+    /** The float32 product matrices DJL holds that the move frees (float32 matrices as loaded), else empty. */
+    private List<NDArray> plainMatrices = List.of();
 
     /** How a forward pass is executed. */
     enum Executor {
@@ -173,34 +175,37 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** {@return whether a decode step of one row uses LEM's kernel (the generator then keeps a lone row alone)} */
     boolean kernelForOneRow() {
-        return decodeKernel && !bf16Packed;
+        return decodeKernel && !packed;
     }
 
-    /** {@return whether this model's bf16 matrices move to oneDNN's prepacked layout at the first batch of 2+ rows} */
-    boolean bf16SwitchesForBatches() {
-        return bf16Switches;
+    /** {@return whether this model's product matrices move to oneDNN's prepacked layout at the first batch of 2+ rows} */
+    boolean switchesForBatches() {
+        return switches;
     }
 
     /**
-     * Moves the program's bf16 matrices from the plain layout LEM's decode kernel reads (fastest for one row) to
-     * oneDNN's prepacked layout (fastest for 2 to 8 rows, and for prefill) once, for the rest of the model's life;
-     * later products of every size use oneDNN's. Does nothing unless {@link #bf16SwitchesForBatches()}.
+     * Moves the program's product matrices (float32 or bf16) from the plain layout LEM's decode kernel reads (fastest
+     * for one row) to oneDNN's prepacked layout (about twice as fast for 2 to 8 rows) once, for the rest of the model's
+     * life; later products of every size use oneDNN's, and the plain float32 matrices are freed. Does nothing unless
+     * {@link #switchesForBatches()}.
      *
      * @return whether the matrices moved now
      */
-    synchronized boolean packBf16ForBatches() {
-        if (!bf16Switches || bf16Packed) {
+    synchronized boolean packForBatches() {
+        if (!switches || packed) {
             return false;
         }
         IValue plain = java.util.Objects.requireNonNull(programWeights);
         try {
             programWeights = java.util.Objects.requireNonNull(program).run("repack", plain);
         } catch (RuntimeException e) {
-            throw new dev.lem.spi.BackendException("libtorch could not move the bf16 matrices to oneDNN's prepacked "
+            throw new dev.lem.spi.BackendException("libtorch could not move the product matrices to oneDNN's prepacked "
                     + "layout (" + NativeEngine.rootMessage(e) + "); options.decode_kernel: libtorch avoids the move", e);
         }
         plain.close();
-        bf16Packed = true;
+        plainMatrices.forEach(NDArray::close);
+        plainMatrices = List.of();
+        packed = true;
         return true;
     }
 
@@ -225,15 +230,22 @@ abstract class DecoderModel implements AutoCloseable {
     /** Generates, compiles and keeps this model's TorchScript program with its weight list. */
     private void compile() {
         ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
-        bf16Switches = builder.switchesToPacked();
+        switches = builder.switchesToPacked();
         writeProgram(builder);
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
         List<NDArray> list = builder.weightList();
-        IValue loaded = IValue.listFrom(tensors(list));
         if (matrices == MatrixFormat.AS_LOADED) {
-            programWeights = loaded;
+            if (switches) {
+                List<NDArray> flagged = new ArrayList<>(list);
+                flagged.add(manager.zeros(new ai.djl.ndarray.types.Shape(1))); // plain layout: 0
+                programWeights = IValue.listFrom(tensors(flagged));
+                plainMatrices = convertedOnly(builder, list);
+            } else {
+                programWeights = IValue.listFrom(tensors(list));
+            }
             return;
         }
+        IValue loaded = IValue.listFrom(tensors(list));
         try (loaded) {
             IValue prepared = program.run("prepare", loaded);
             if (matrices == MatrixFormat.INT8) {
@@ -251,17 +263,24 @@ abstract class DecoderModel implements AutoCloseable {
                     + NativeEngine.rootMessage(e) + ")", e);
         }
         // the float32 copies of the converted matrices are no longer read (a tied embedding still is)
+        convertedOnly(builder, list).forEach(NDArray::close);
+    }
+
+    /** The product matrices of {@code list} that nothing else in it uses (a tied embedding is kept), each once. */
+    private static List<NDArray> convertedOnly(ProgramBuilder builder, List<NDArray> list) {
         java.util.Set<NDArray> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int i = 0; i < list.size(); i++) {
             if (!builder.isProduct(i)) {
                 kept.add(list.get(i));
             }
         }
+        List<NDArray> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             if (builder.isProduct(i) && kept.add(list.get(i))) {
-                list.get(i).close();
+                out.add(list.get(i));
             }
         }
+        return out;
     }
 
     /**
@@ -283,7 +302,6 @@ abstract class DecoderModel implements AutoCloseable {
     /** The generated program's source, for tests and diagnostics. */
     String programSource() {
         ProgramBuilder builder = new ProgramBuilder(matrices, decodeKernel);
-        bf16Switches = builder.switchesToPacked();
         writeProgram(builder);
         return builder.source();
     }

@@ -171,8 +171,8 @@ public final class DjlBackend implements InferenceBackend {
                 ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
                 : "PyTorch's default (one per core): /proc/stat could not be read");
         environment.put("djl.decode_kernel", decodeKernel ? DecodeKernels.status().describe()
-                + (model.bf16SwitchesForBatches() ? "; with bf16 matrices for lone requests only: the first batch of 2 "
-                + "or more requests moves them to oneDNN's prepacked layout, faster for 2 to 8 rows" : "")
+                + (model.switchesForBatches() ? "; for lone requests only: the first batch of 2 or more requests moves "
+                + "the product matrices to oneDNN's prepacked layout, about twice as fast for 2 to 8 rows" : "")
                 : "libtorch's products: " + kernelNotUsed);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("engine", environment.get("djl.engine") + " via DJL " + environment.get("djl.version"));
@@ -464,8 +464,8 @@ public final class DjlBackend implements InferenceBackend {
             return;
         }
         Loaded l = requireLoaded();
-        if (batch.size() >= 2 && l.model().packBf16ForBatches()) {
-            environment.put("djl.decode_kernel", environment.get("djl.decode_kernel") + "; the bf16 matrices moved to "
+        if (batch.size() >= 2 && l.model().packForBatches()) {
+            environment.put("djl.decode_kernel", environment.get("djl.decode_kernel") + "; the product matrices moved to "
                     + "oneDNN's prepacked layout at the first batch of " + batch.size() + " requests");
         }
         l.generator().generate(batch, listener);

@@ -68,13 +68,20 @@ final class ProgramBuilder {
     }
 
     /**
-     * {@return whether the program's bf16 matrices start in the plain layout LEM's decode kernel reads and can be
-     * moved to oneDNN's prepacked layout by its {@code repack} method} (bf16 with the decode kernel on a CPU with bf16
-     * arithmetic, {@link MatrixFormat#ONEDNN_BF16}): oneDNN's prepacked product is faster for 2 to 8 rows, the
-     * kernel for one. The program's weight list then ends with a one-element flag: 0 plain, 1 prepacked.
+     * {@return whether the program's product matrices start in the plain layout LEM's decode kernel reads and can be
+     * moved to oneDNN's prepacked layout by its {@code repack} method}: float32 matrices with the decode kernel, and
+     * bf16 ones on a CPU with bf16 arithmetic ({@link MatrixFormat#ONEDNN_BF16}). oneDNN's prepacked product is about
+     * twice as fast for 2 to 8 rows, the kernel for one. The program's weight list then ends with a one-element flag:
+     * 0 plain, 1 prepacked.
      */
     boolean switchesToPacked() {
-        return format == MatrixFormat.BF16 && decodeKernel && MatrixFormat.ONEDNN_BF16;
+        return decodeKernel && (format == MatrixFormat.AS_LOADED || format == MatrixFormat.BF16 && MatrixFormat.ONEDNN_BF16);
+    }
+
+    /** The expression of oneDNN's product of a float32 input with a prepacked float32 matrix. */
+    private static String onednnFloat32(String in, String matrix) {
+        return "ops.mkldnn._linear_pointwise(" + in + ", " + matrix + ", None, \"none\", annotate(List[Optional[number]], []),"
+                + " None)";
     }
 
     /** {@return whether products of few rows call LEM's decode kernel} */
@@ -196,6 +203,10 @@ final class ProgramBuilder {
             }
             line("if few:").indent();
             blockProducts(out, in, widths, first, (x, m) -> "ops.lem.small_linear(" + x + ", " + m + ")");
+            if (switchesToPacked()) {
+                dedent().line("elif packed:").indent();
+                blockProducts(out, in, widths, first, ProgramBuilder::onednnFloat32);
+            }
             dedent().line("else:").indent();
             blockProducts(out, in, widths, first, (x, m) -> "torch.linear(" + x + ", " + m + ")");
             dedent();
@@ -321,10 +332,7 @@ final class ProgramBuilder {
      * quantised engine.
      */
     private void prepareMethod() {
-        StringBuilder kinds = new StringBuilder();
-        for (int i = 0; i < weights.size(); i++) {
-            kinds.append(i == 0 ? "" : ", ").append(products.get(i) ? 1 : 0);
-        }
+        String kinds = kinds();
         indent = 1;
         if (format == MatrixFormat.BF16) {
             line("def prepare(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> List[Tensor]:").indent();
@@ -362,20 +370,34 @@ final class ProgramBuilder {
             line("torch.append(out, torch.zeros([1]))");
         }
         line(format == MatrixFormat.BF16 ? "return out" : "return (out, packs)");
-        if (switchesToPacked()) {
-            dedent();
-            line("def repack(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> List[Tensor]:").indent();
-            line("kinds = [" + kinds + "]");
-            line("out = annotate(List[Tensor], [])");
-            line("for i in range(torch.len(kinds)):").indent();
-            line("if kinds[i] == 1:").indent();
-            line("torch.append(out, ops.mkldnn._reorder_linear_weight(w[i], None))");
-            dedent().line("else:").indent();
-            line("torch.append(out, w[i])");
-            dedent().dedent();
-            line("torch.append(out, torch.ones([1]))");
-            line("return out");
+    }
+
+    /** The product matrices' kinds: 1 for a product matrix, 0 for any other weight, in list order. */
+    private String kinds() {
+        StringBuilder kinds = new StringBuilder();
+        for (int i = 0; i < weights.size(); i++) {
+            kinds.append(i == 0 ? "" : ", ").append(products.get(i) ? 1 : 0);
         }
+        return kinds.toString();
+    }
+
+    /**
+     * The program's {@code repack} method ({@link #switchesToPacked()}): the weight list with every product matrix in
+     * oneDNN's prepacked layout ({@code mkldnn::_reorder_linear_weight}) and the flag at its end set to 1.
+     */
+    private void repackMethod() {
+        indent = 1;
+        line("def repack(self: __torch__." + CLASS_NAME + ", w: List[Tensor]) -> List[Tensor]:").indent();
+        line("kinds = [" + kinds() + "]");
+        line("out = annotate(List[Tensor], [])");
+        line("for i in range(torch.len(kinds)):").indent();
+        line("if kinds[i] == 1:").indent();
+        line("torch.append(out, ops.mkldnn._reorder_linear_weight(w[i], None))");
+        dedent().line("else:").indent();
+        line("torch.append(out, w[i])");
+        dedent().dedent();
+        line("torch.append(out, torch.ones([1]))");
+        line("return out");
     }
 
     /**
@@ -447,12 +469,17 @@ final class ProgramBuilder {
 
     /** The program's source: {@code forward}, and {@code prepare} when the matrices are converted. */
     String source() {
-        if (format == MatrixFormat.AS_LOADED) {
+        if (format == MatrixFormat.AS_LOADED && !switchesToPacked()) {
             return code.toString();
         }
         int saved = indent;
         int length = code.length();
-        prepareMethod();
+        if (format != MatrixFormat.AS_LOADED) {
+            prepareMethod();
+        }
+        if (switchesToPacked()) {
+            repackMethod();
+        }
         String all = code.toString();
         code.setLength(length);
         indent = saved;

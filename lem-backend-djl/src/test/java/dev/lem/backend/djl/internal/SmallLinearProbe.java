@@ -10,16 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A probe, not a test: times one matrix product form against another — LEM's decode kernel with float32 and bf16
+ * A probe, not a test: times matrix product forms against each other — LEM's decode kernel with float32 and bf16
  * matrices ({@code lem-f32}, {@code lem-bf16}), libtorch's float32 product ({@code f32}: {@code linear} for one row,
- * {@code mm} for more), oneDNN's bf16 product on its prepacked layout ({@code onednn}) and on the plain layout
- * ({@code onednn-plain}) — each over a list of matrices larger than the caches, in three rounds, and prints
- * microseconds per product and the weight bytes read per second. Options: {@code -Drows=1} (rows of x),
- * {@code -Dout=2048 -Din=2048} (the matrix), {@code -Dbytes=536870912} (float32 bytes of all matrices together),
- * {@code -Dreps=20}, {@code -Dthreads=0} (the kernel's threads: 0 = libtorch's intra-op threads and the best
- * instruction set, as the compiled programs call it; n = n threads) and {@code -Disa=4} (with {@code -Dthreads}: 4
- * AVX-512 with BF16, 3 AVX-512, 2 AVX2, 1 plain C; above what the CPU has means its best). docs/performance.md
- * ("Decode kernel") quotes it.
+ * {@code mm} for more), oneDNN's float32 product on its prepacked layout ({@code onednn-f32}), oneDNN's bf16 product on
+ * its prepacked layout ({@code onednn}) and on the plain layout ({@code onednn-plain}) — each over a list of matrices
+ * larger than the caches, in three rounds, and prints microseconds per product and the weight bytes read per second.
+ * Options: {@code -Drows=1} (rows of x), {@code -Dout=2048 -Din=2048} (the matrix), {@code -Dbytes=536870912} (float32
+ * bytes of all matrices together), {@code -Dreps=20}, {@code -Dthreads=0} (the kernel's threads: 0 = libtorch's
+ * intra-op threads and the best instruction set, as the compiled programs call it; n = n threads) and {@code -Disa=4}
+ * (with {@code -Dthreads}: 4 AVX-512 with BF16, 3 AVX-512, 2 AVX2, 1 plain C; above what the CPU has means its best).
+ * docs/performance.md ("Decode kernel") quotes it.
  */
 public final class SmallLinearProbe {
     private SmallLinearProbe() {
@@ -51,6 +51,19 @@ public final class SmallLinearProbe {
                     for i in range(torch.len(w)):
                       torch.append(out, ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w[i], 15)), None))
                     return out
+                  def packed32(self: __torch__.Probe, w: List[Tensor]) -> List[Tensor]:
+                    out = annotate(List[Tensor], [])
+                    for i in range(torch.len(w)):
+                      torch.append(out, ops.mkldnn._reorder_linear_weight(torch.contiguous(w[i]), None))
+                    return out
+                  def onednn32(self: __torch__.Probe, x: Tensor, w: List[Tensor], reps: int) -> Tensor:
+                    y = x
+                    acc = torch.zeros([1])
+                    for r in range(reps):
+                      for i in range(torch.len(w)):
+                        y = ops.mkldnn._linear_pointwise(x, w[i], None, "none", annotate(List[Optional[number]], []), None)
+                        acc = acc + torch.sum(y)
+                    return y + torch.sum(acc) * 0
                   def lem(self: __torch__.Probe, x: Tensor, w: List[Tensor], threads: int, isa: int, reps: int) -> Tensor:
                     y = x
                     acc = torch.zeros([1])
@@ -97,6 +110,7 @@ public final class SmallLinearProbe {
             IValue xv = IValue.from(x);
             IValue wb = module.run("bf16", wl);
             IValue wp = module.run("packed", wl);
+            IValue wp32 = module.run("packed32", wl);
             IValue th = IValue.from((long) threads);
             IValue is = IValue.from((long) isa);
             // correctness
@@ -116,7 +130,7 @@ public final class SmallLinearProbe {
             }
             int reps = Integer.getInteger("reps", 20);
             for (int round = 0; round < 3; round++) {
-                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn", "onednn-plain")) {
+                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn-f32", "onednn", "onednn-plain")) {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
                     IValue y = switch (form) {
@@ -124,12 +138,13 @@ public final class SmallLinearProbe {
                         case "lem-bf16" -> module.run("lem", xv, wb, th, is, r);
                         case "f32" -> module.run("f32", xv, wl, r);
                         case "onednn-plain" -> module.run("onednn", xv, wb, r);
+                        case "onednn-f32" -> module.run("onednn32", xv, wp32, r);
                         default -> module.run("onednn", xv, wp, r);
                     };
                     long ns = System.nanoTime() - t0;
                     y.close();
                     double per = ns / 1e3 / reps / count;
-                    double bytes = (double) out * in * (form.contains("bf16") || form.startsWith("onednn") ? 2 : 4);
+                    double bytes = (double) out * in * (form.contains("bf16") || form.startsWith("onednn") && !form.endsWith("f32") ? 2 : 4);
                     System.out.printf("%-9s rows %d %dx%d: %8.1f us/product  %6.1f GB/s%n", form, rows, out, in, per,
                             bytes / per / 1e3);
                 }
