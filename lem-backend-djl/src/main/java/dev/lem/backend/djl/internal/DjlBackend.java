@@ -202,7 +202,8 @@ public final class DjlBackend implements InferenceBackend {
             details.put("matrices", matrices == MatrixFormat.BF16
                     ? "bf16: every matrix product's weights converted from float32 to bf16 once at load inside the "
                     + "compiled program (" + (decodeKernel ? "products of up to " + DecoderModel.SMALL_ROWS + " rows: "
-                    + "LEM's kernel, float32 activations times bf16 weights accumulated in float32; larger ones: "
+                    + "LEM's kernel, float32 activations times bf16 weights accumulated in float32, until the first batch of "
+                    + "2 or more requests moves the matrices to oneDNN's prepacked layout; otherwise: "
                     : "") + "activations rounded to bf16 at each product, " + (MatrixFormat.ONEDNN_BF16
                     ? "oneDNN's bf16 inner product" : "libtorch's bf16 linear") + "; norms, attention, KV cache, "
                     + "residuals and logits in float32); the embedding table stays float32"

@@ -60,7 +60,7 @@ final class ProgramBuilder {
         line("small = n > 1 and n <= " + DecoderModel.SMALL_ROWS);
         line("few = n <= " + DecoderModel.SMALL_ROWS);
         if (switchesToPacked()) {
-            // the last weight says whether repack has put the bf16 matrices in oneDNN's prepacked layout
+            // the last weight says whether repack has put the product matrices in oneDNN's prepacked layout
             line("packed = bool(torch.gt(w[-1], 0.5))");
             line("few = few and not packed");
         }
