@@ -167,12 +167,7 @@ final class ProgramBuilder {
         line(z + " = torch.linear(" + in + ", w[" + aIndex + "])");
         String zs = z;
         if (lora.ranks().length > 1) {
-            StringBuilder sizes = new StringBuilder();
-            for (int i = 0; i < lora.ranks().length; i++) {
-                sizes.append(i == 0 ? "" : ", ").append(lora.ranks()[i]);
-            }
-            zs = out + "_zs";
-            line(zs + " = torch.split_with_sizes(" + z + ", [" + sizes + "], 1)");
+            zs = split(out + "_zs", z, lora.ranks());
         }
         List<String> pieces = new ArrayList<>();
         for (long seg : lora.segments()) {
@@ -233,12 +228,7 @@ final class ProgramBuilder {
             dedent();
             return;
         }
-        StringBuilder sizes = new StringBuilder();
-        for (int i = 0; i < widths.length; i++) {
-            sizes.append(i == 0 ? "" : ", ").append(widths[i]);
-        }
-        String parts = out + "_in";
-        line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
+        String parts = split(out + "_in", in, widths);
         line("if small:").indent();
         line(out + " = torch.mm(w[" + first + "], torch.t(" + parts + "[0]))");
         for (int i = 1; i < widths.length; i++) {
@@ -280,6 +270,16 @@ final class ProgramBuilder {
         }
     }
 
+    /** Emits {@code parts = in} split along its columns into pieces of {@code sizes}; returns {@code parts}. */
+    private String split(String parts, String in, long[] sizes) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < sizes.length; i++) {
+            list.append(i == 0 ? "" : ", ").append(sizes[i]);
+        }
+        line(parts + " = torch.split_with_sizes(" + in + ", [" + list + "], 1)");
+        return parts;
+    }
+
     /**
      * {@code out = Σ product(in_i, W_i)} over a map's column blocks (the input split to match), {@code product} giving
      * the expression of one block's product from the input's and the matrix's expressions.
@@ -290,12 +290,7 @@ final class ProgramBuilder {
             line(out + " = " + product.apply(in, "w[" + first + "]"));
             return;
         }
-        StringBuilder sizes = new StringBuilder();
-        for (int i = 0; i < widths.length; i++) {
-            sizes.append(i == 0 ? "" : ", ").append(widths[i]);
-        }
-        String parts = out + "_in";
-        line(parts + " = torch.split_with_sizes(" + in + ", [" + sizes + "], 1)");
+        String parts = split(out + "_in", in, widths);
         line(out + " = " + product.apply(parts + "[0]", "w[" + first + "]"));
         for (int i = 1; i < widths.length; i++) {
             line(out + " = " + out + " + " + product.apply(parts + "[" + i + "]", "w[" + first + " + " + i + "]"));
