@@ -31,8 +31,9 @@ final class CpuEstimateMeter extends IntegratingMeter {
         this.lastReadNanos = clock.getAsLong();
         Map<String, String> n = new LinkedHashMap<>(model.notes());
         n.put("utilisation", load.description());
-        n.put("method", "estimated: not a reading; expected error ~30% (mean absolute percentage error against RAPL "
-                + "on four CPUs, see docs/energy.md), more in virtual machines");
+        n.put("method", "estimated: not a reading; expected error ~25% (mean absolute percentage error against RAPL "
+                + "on four CPUs, each left out of the fit, see docs/energy.md), more in virtual machines; calibrate "
+                + "with energy.cpu.idle_watts and energy.cpu.max_watts");
         this.notes = Map.copyOf(n);
     }
 

@@ -11,14 +11,16 @@ import java.util.Optional;
 /**
  * CPU package power as a function of the cores' activity:
  * <pre>
- *   P = idle + (max − idle) × a,    a = mean over cores of (busy share × (f / f_max)^0.5)
+ *   P = idle + (max − idle) × s(a),    a = mean over cores of (busy share × (f / f_max)^0.5)
  * </pre>
- * where a core is busy when any of its hardware threads is (SMT siblings share the core's power) and {@code f / f_max}
- * is its clock's share of the highest (power grows with the clock; governors run lightly loaded cores slowly; the
- * exponent is fitted: {@link CpuTopology#CLOCK_EXPONENT}). This is non-linear in the machine's utilisation: one busy thread per core already draws most of a core's
- * power, and a duty-cycled load at a low clock draws little. With several sockets, idle and max are per socket
- * (TDP × sockets) and every core's activity counts for its own socket; where clocks are not visible (virtual machines)
- * busy cores count at full clock.
+ * where {@code s} is the load curve of SPECpower_ssj2008 servers ({@link SpecPowerLoadCurve}: the share of the dynamic
+ * power drawn at a load, 0.156 at 10 %, 0.473 at 50 %, 1 at 100 %), a core is busy when any of its hardware threads is
+ * (SMT siblings share the core's power) and {@code f / f_max} is its clock's share of the highest (power grows with the
+ * clock; governors run lightly loaded cores slowly; the exponent is fitted: {@link CpuTopology#CLOCK_EXPONENT}). This
+ * is non-linear in the machine's utilisation three ways: one busy thread per core already draws most of a core's
+ * power, a duty-cycled load at a low clock draws little, and the first busy cores cost more per core than the last
+ * (the curve's step at low load). With several sockets, idle and max are per socket (TDP × sockets) and every core's
+ * activity counts for its own socket; where clocks are not visible (virtual machines) busy cores count at full clock.
  *
  * <p>Where {@code max} and {@code idle} come from, first that applies:
  * <ol>
@@ -36,12 +38,14 @@ import java.util.Optional;
  * two AMD CPUs of the sweeps idled at 0.20 and 0.24 of TDP, the two Intel ones at 0.08 and 0.09), otherwise
  * {@value #IDLE_FRACTION}, CPU power at 0% load per unit of TDP averaged over SPECpower_ssj2008 servers by Teads
  * (B. Davy, 2021; the figure Boavizta publishes); and {@code max} = {@value #FULL_LOAD_FRACTION} × it: the full-load
- * power per TDP watt. Both are fitted to CodeCarbon's published RAPL-vs-load sweeps of four CPUs (Xeon E3-1240 v2,
- * dual Xeon E5-2620 v3, Ryzen Threadripper 1950X, EPYC 8024P; their full-load package power was 0.53–0.93 of TDP). The
- * SPECpower-derived 1.02 at full load overestimates every one of them (scalar loads stay below the power limit that
- * vector-heavy code reaches). The SPECpower results reachable here (1,088 servers, idle and full load only, wall
- * power) support no reliable per-generation idle share: regressions by era gave 0.10–0.30 W of idle per TDP watt with
- * no trend. Expected error (mean absolute percentage error against RAPL, constants validated leaving each CPU out):
+ * power per TDP watt. Both are fitted (with the load curve and the square-root clock in place) to CodeCarbon's published
+ * RAPL-vs-load sweeps of four CPUs (Xeon E3-1240 v2, dual Xeon E5-2620 v3, Ryzen Threadripper 1950X, EPYC 8024P; their
+ * full-load package power was 0.53–0.93 of TDP); {@code CpuEstimateAccuracyTest} refits them and fails if they drift.
+ * The SPECpower-derived 1.02 at full load overestimates every one of them (scalar loads stay below the power limit
+ * that vector-heavy code reaches). No idle share by generation: SPECpower's servers idle at 0.54–0.55 W of wall
+ * power per TDP watt before 2012 and 0.15–0.34 since, but wall power includes memory, fans and power supplies, and
+ * the sweeps hold two CPUs per vendor, too few to show a trend (Intel 0.08 and 0.09 of TDP, AMD 0.24 and 0.20).
+ * Expected error (mean absolute percentage error against RAPL, constants validated leaving each CPU out):
  * docs/energy.md.
  *
  * @param idleWatts package power with every core idle, W (all sockets)
@@ -55,9 +59,9 @@ record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> note
     /** Intel package power at 0% load per unit of TDP, fitted to the RAPL sweeps of two Intel CPUs. */
     static final double IDLE_FRACTION_INTEL = 0.08;
     /** AMD package power at 0% load per unit of TDP (the I/O die stays powered), fitted to two AMD CPUs' sweeps. */
-    static final double IDLE_FRACTION_AMD = 0.27;
+    static final double IDLE_FRACTION_AMD = 0.25;
     /** CPU package power with every core busy per unit of TDP, fitted to published RAPL sweeps of four CPUs. */
-    static final double FULL_LOAD_FRACTION = 0.65;
+    static final double FULL_LOAD_FRACTION = 0.66;
 
     /**
      * The idle share of a CPU by its vendor, read from the brand string.
@@ -88,9 +92,9 @@ record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> note
         notes = Map.copyOf(notes);
     }
 
-    /** Power at core activity {@code a} (0..1), W. */
+    /** Power at core activity {@code a} (0..1, clamped), W: along the SPECpower load curve from idle to max. */
     double watts(double a) {
-        return idleWatts + (maxWatts - idleWatts) * Math.max(0, Math.min(1, a));
+        return idleWatts + (maxWatts - idleWatts) * SpecPowerLoadCurve.share(a);
     }
 
     /**
@@ -162,8 +166,9 @@ record CpuPowerModel(double idleWatts, double maxWatts, Map<String, String> note
                     "idle power " + fmt(idle) + " W exceeds full-load power " + fmt(max)
                             + " W: set energy.cpu.idle_watts below energy.cpu.max_watts");
         }
-        notes.put("formula", "P = idle + (max - idle) x a, a = mean over cores of busy share x (clock / max clock)^"
-                + CpuTopology.CLOCK_EXPONENT + " (a core is busy when any of its threads is)");
+        notes.put("formula", "P = idle + (max - idle) x s(a), s = the SPECpower_ssj2008 servers' median load curve "
+                + "(share of dynamic power at 10/50/100% load: 0.156/0.473/1), a = mean over cores of busy share x "
+                + "(clock / max clock)^" + CpuTopology.CLOCK_EXPONENT + " (a core is busy when any of its threads is)");
         return new CpuPowerModel(idle, max, notes);
     }
 

@@ -122,45 +122,6 @@ class CpuEstimateAccuracyTest {
         return CpuPowerModel.idleFraction(a.brand()) == CpuPowerModel.idleFraction(b.brand());
     }
 
-    /**
-     * The constants fitted to {@code train} as the shipped ones were: the full-load share over all of them, the idle
-     * share per vendor over that vendor's CPUs (over all of them where {@code train} has none of {@code target}'s
-     * vendor); grids of 0.01. Returns {idle share for {@code target}, full-load share}.
-     */
-    static double[] fit(List<Cpu> train, Cpu target) {
-        List<Cpu> vendor = train.stream().filter(c -> sameVendor(c, target)).toList();
-        List<Cpu> idleFrom = vendor.isEmpty() ? train : vendor;
-        double[] best = {Double.NaN, Double.NaN, Double.MAX_VALUE};
-        for (int k = 40; k <= 130; k++) {
-            double full = k / 100.0;
-            // the other vendors' idle shares, fitted on their own CPUs, enter the full-load share's fit too
-            Map<Cpu, Double> idleOf = new LinkedHashMap<>();
-            for (Cpu c : train) {
-                List<Cpu> own = train.stream().filter(x -> sameVendor(x, c)).toList();
-                idleOf.put(c, bestIdle(own, full));
-            }
-            double e = mean(errors(train, (c, p) -> lem(model(c, idleOf.get(c), full), p)));
-            if (e < best[2]) {
-                best = new double[] {bestIdle(idleFrom, full), full, e};
-            }
-        }
-        return new double[] {best[0], best[1]};
-    }
-
-    private static double bestIdle(List<Cpu> cpus, double full) {
-        double best = Double.NaN;
-        double bestErr = Double.MAX_VALUE;
-        for (int k = 4; k <= 39; k++) {
-            double idle = k / 100.0;
-            double e = mean(errors(cpus, (c, p) -> lem(model(c, idle, full), p)));
-            if (e < bestErr) {
-                bestErr = e;
-                best = idle;
-            }
-        }
-        return best;
-    }
-
     /** Mean absolute percentage error per CPU (over its phases). */
     static Map<String, Double> errors(List<Cpu> cpus, java.util.function.BiFunction<Cpu, Phase, Double> estimate) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -210,14 +171,29 @@ class CpuEstimateAccuracyTest {
         Map<String, Double> teads = errors(CPUS, (c, p) -> lem(model(c, CpuPowerModel.IDLE_FRACTION, 1.02), p));
         Map<String, Double> noClocks = errors(CPUS, (c, p) -> lemWithoutClocks(CpuPowerModel.resolve(NO_CALIBRATION,
                 environment(c), table), p));
-        // leave one CPU out: fit the constants on the other three as the shipped ones were fitted, estimate the fourth
+        // the fast grid evaluation of the shipped structure is the shipped model: same error with the same constants
+        for (Cpu c : CPUS) {
+            assertThat(SHIPPED.error(c, CpuPowerModel.idleFraction(c.brand()), CpuPowerModel.FULL_LOAD_FRACTION))
+                    .as("grid evaluation vs the model itself on " + c.label())
+                    .isCloseTo(shipped.get(c.label()), org.assertj.core.api.Assertions.within(1e-9));
+        }
+        // the shipped constants are this structure's fit on all four CPUs
+        Fitted all = SHIPPED.fitted(CPUS);
+        System.out.println("fitted on all four CPUs: full-load share " + all.full() + ", idle share " + all.idleOf()
+                .entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue()).toList());
+        for (Cpu c : CPUS) {
+            assertThat(CpuPowerModel.idleFraction(c.brand())).as("shipped idle share for " + c.label())
+                    .isEqualTo(all.idleFor(c));
+        }
+        assertThat(CpuPowerModel.FULL_LOAD_FRACTION).as("shipped full-load share").isEqualTo(all.full());
+        // leave one CPU out: fit the constants on the other three as the shipped ones were fitted (the full-load share
+        // on all three, the idle share per vendor), estimate the fourth
         Map<String, Double> heldOut = new LinkedHashMap<>();
         Map<String, String> fitted = new LinkedHashMap<>();
         for (Cpu held : CPUS) {
-            List<Cpu> train = CPUS.stream().filter(c -> c != held).toList();
-            double[] f = fit(train, held);
-            fitted.put(held.label(), String.format(Locale.ROOT, "idle %.2f, full %.2f", f[0], f[1]));
-            heldOut.putAll(errors(List.of(held), (c, p) -> lem(model(c, f[0], f[1]), p)));
+            Fitted f = SHIPPED.fitted(CPUS.stream().filter(c -> c != held).toList());
+            fitted.put(held.label(), String.format(Locale.ROOT, "idle %.2f, full %.2f", f.idleFor(held), f.full()));
+            heldOut.put(held.label(), f.error(held));
         }
         System.out.println("CPU estimate vs RAPL, mean absolute percentage error (" + PHASES.size() + " phases):");
         System.out.println(line("LEM (shipped constants)", shipped));
@@ -227,14 +203,22 @@ class CpuEstimateAccuracyTest {
         System.out.println(line("CodeCarbon, machine mode (now)", codeCarbon));
         System.out.println(line("CodeCarbon, recorded in the files", codeCarbonThen));
         System.out.println(line("LEM before (30% idle, linear)", lemBefore));
+        Map<String, Double> linearHeldOut = new LinkedHashMap<>();
+        Structure linear = new Structure(SHIPPED.exponent(), SHIPPED.byVendor(), SHIPPED.smt(), false);
+        for (Cpu held : CPUS) {
+            linearHeldOut.put(held.label(), linear.fitted(CPUS.stream().filter(c -> c != held).toList()).error(held));
+        }
+        System.out.println(line("LEM without the load curve, left out", linearHeldOut));
 
         assertThat(mean(shipped)).as("in-sample error of the shipped constants").isLessThan(0.22);
-        assertThat(mean(heldOut)).as("error with each CPU left out of the fit").isLessThan(0.26)
-                .isLessThan(mean(codeCarbon)).isLessThan(mean(codeCarbonThen));
+        assertThat(mean(heldOut)).as("error with each CPU left out of the fit (target: at most 25%)").isLessThan(0.25)
+                .isLessThan(mean(codeCarbon)).isLessThan(mean(codeCarbonThen)).isLessThan(mean(linearHeldOut));
         assertThat(mean(lemBefore)).as("the previous estimate, for the record").isGreaterThan(0.55);
         for (Cpu c : CPUS) {
             assertThat(shipped.get(c.label())).as("LEM vs CodeCarbon's current estimate on " + c.label())
                     .isLessThan(codeCarbon.get(c.label()));
+            assertThat(heldOut.get(c.label())).as("LEM with " + c.label() + " left out vs CodeCarbon's current "
+                    + "estimate on it").isLessThan(codeCarbon.get(c.label()));
         }
     }
 
@@ -250,7 +234,9 @@ class CpuEstimateAccuracyTest {
         for (double exponent : new double[] {0.5, 1.0, 1.5}) {
             for (boolean byVendor : new boolean[] {false, true}) {
                 for (Smt smt : Smt.values()) {
-                    candidates.add(new Structure(exponent, byVendor, smt));
+                    for (boolean curve : new boolean[] {false, true}) {
+                        candidates.add(new Structure(exponent, byVendor, smt, curve));
+                    }
                 }
             }
         }
@@ -277,8 +263,9 @@ class CpuEstimateAccuracyTest {
         Map<String, Double> codeCarbon = errors(CPUS, (c, p) -> tdp(c) * (0.1 + 0.9 * Math.pow(p.utilisation(), 3)));
         System.out.println(line("LEM, structure chosen in each fold", nested) + "  (chosen " + chosen + ")");
         assertThat(mean(nested)).as("nested leave-one-out error").isLessThan(mean(codeCarbon)).isLessThan(0.33);
-        assertThat(chosen.values()).as("the clock's exponent chosen in every fold")
-                .allSatisfy(st -> assertThat(st.exponent()).isEqualTo(CpuTopology.CLOCK_EXPONENT));
+        assertThat(chosen.values()).as("the clock's exponent and the SPECpower load curve chosen in every fold")
+                .allSatisfy(st -> assertThat(st.exponent()).isEqualTo(CpuTopology.CLOCK_EXPONENT))
+                .allSatisfy(st -> assertThat(st.curve()).isTrue());
     }
 
     /** How a core's busy share follows its two threads' when both run at duty cycle u. */
@@ -299,10 +286,20 @@ class CpuEstimateAccuracyTest {
         }
     }
 
-    private static final Map<Structure, Map<Cpu, double[][]>> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Idle shares 0.04..0.39 and full-load shares 0.40..1.30, on grids of 0.01. */
+    private static final int IDLE_FROM = 4;
+    private static final int IDLE_TO = 39;
+    private static final int FULL_FROM = 40;
+    private static final int FULL_TO = 130;
+    /** The shipped model's structure: square-root clock, idle share per vendor, independent SMT threads, the curve. */
+    static final Structure SHIPPED = new Structure(CpuTopology.CLOCK_EXPONENT, true, Smt.INDEPENDENT, true);
+    private static final Map<Structure, Map<Cpu, double[][]>> ERRORS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A model structure: the clock's exponent, whether the idle share is per vendor, the SMT rule. */
-    record Structure(double exponent, boolean byVendor, Smt smt) {
+    /**
+     * A model structure: the clock's exponent, whether the idle share is per vendor, the SMT rule, and whether the
+     * activity goes through the SPECpower load curve (the shipped model) or enters linearly.
+     */
+    record Structure(double exponent, boolean byVendor, Smt smt, boolean curve) {
         /** Core activity of a phase under this structure (symmetric topology, busy threads one per core first). */
         double activity(Phase p) {
             Cpu c = p.cpu();
@@ -312,53 +309,81 @@ class CpuEstimateAccuracyTest {
             return busy * r;
         }
 
-        double error(Cpu c, double idle, double full) {
-            // per CPU: each phase's activity and RAPL power divided by the rated power, computed once per structure
-            double[][] t = TABLES.computeIfAbsent(this, k -> new java.util.concurrent.ConcurrentHashMap<>())
-                    .computeIfAbsent(c, k -> {
+        /** A CPU's mean absolute percentage error for every idle and full-load share of the grids, computed once. */
+        double[][] errors(Cpu c) {
+            return ERRORS.computeIfAbsent(this, k -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(c,
+                    k -> {
                         List<Phase> ps = PHASES.stream().filter(p -> p.cpu() == k).toList();
-                        double[][] out = new double[2][ps.size()];
-                        for (int i = 0; i < ps.size(); i++) {
-                            out[0][i] = activity(ps.get(i));
-                            out[1][i] = ps.get(i).raplWatts() / tdp(k);
+                        double[] share = new double[ps.size()];
+                        double[] truth = new double[ps.size()];
+                        for (int n = 0; n < ps.size(); n++) {
+                            double a = activity(ps.get(n));
+                            share[n] = curve ? SpecPowerLoadCurve.share(a) : a;
+                            truth[n] = ps.get(n).raplWatts() / tdp(k);
+                        }
+                        double[][] out = new double[IDLE_TO - IDLE_FROM + 1][FULL_TO - FULL_FROM + 1];
+                        for (int i = 0; i < out.length; i++) {
+                            for (int j = 0; j < out[i].length; j++) {
+                                double idle = (IDLE_FROM + i) / 100.0;
+                                double full = (FULL_FROM + j) / 100.0;
+                                double sum = 0;
+                                for (int n = 0; n < share.length; n++) {
+                                    sum += Math.abs(idle + (full - idle) * share[n] - truth[n]) / truth[n];
+                                }
+                                out[i][j] = sum / share.length;
+                            }
                         }
                         return out;
                     });
-            double sum = 0;
-            for (int i = 0; i < t[0].length; i++) {
-                sum += Math.abs(idle + (full - idle) * t[0][i] - t[1][i]) / t[1][i];
-            }
-            return sum / t[0].length;
+        }
+
+        double error(Cpu c, double idle, double full) {
+            return errors(c)[(int) Math.round(idle * 100) - IDLE_FROM][(int) Math.round(full * 100) - FULL_FROM];
         }
 
         /** The constants fitted to {@code train} on grids of 0.01: full-load share, idle share (per vendor or shared). */
         Fitted fitted(List<Cpu> train) {
+            double[][][] grids = train.stream().map(this::errors).toArray(double[][][]::new);
+            int[][] ownVendor = new int[train.size()][];
+            for (int c = 0; c < train.size(); c++) {
+                Cpu cpu = train.get(c);
+                ownVendor[c] = java.util.stream.IntStream.range(0, train.size())
+                        .filter(x -> !byVendor || sameVendor(train.get(x), cpu)).toArray();
+            }
             Fitted best = null;
-            for (int k = 40; k <= 130; k++) {
-                double full = k / 100.0;
-                Map<Cpu, Double> idleOf = new LinkedHashMap<>();
-                double shared = bestIdle(train, full);
-                for (Cpu c : train) {
-                    List<Cpu> own = train.stream().filter(x -> sameVendor(x, c)).toList();
-                    idleOf.put(c, byVendor ? bestIdle(own, full) : shared);
+            for (int j = 0; j <= FULL_TO - FULL_FROM; j++) {
+                int[] idleOf = new int[train.size()];
+                double e = 0;
+                for (int c = 0; c < train.size(); c++) {
+                    idleOf[c] = bestIdle(grids, ownVendor[c], j);
+                    e += grids[c][idleOf[c]][j];
                 }
-                double e = train.stream().mapToDouble(c -> error(c, idleOf.get(c), full)).average().orElseThrow();
+                e /= train.size();
                 if (best == null || e < best.trainError()) {
-                    best = new Fitted(this, full, shared, idleOf, e);
+                    Map<Cpu, Double> idles = new LinkedHashMap<>();
+                    for (int c = 0; c < train.size(); c++) {
+                        idles.put(train.get(c), (IDLE_FROM + idleOf[c]) / 100.0);
+                    }
+                    int[] all = java.util.stream.IntStream.range(0, train.size()).toArray();
+                    best = new Fitted(this, (FULL_FROM + j) / 100.0, (IDLE_FROM + bestIdle(grids, all, j)) / 100.0,
+                            idles, e);
                 }
             }
             return best;
         }
 
-        private double bestIdle(List<Cpu> cpus, double full) {
-            double best = Double.NaN;
+        /** The idle share's grid index with the least mean error over the CPUs {@code which} at full-load index j. */
+        private static int bestIdle(double[][][] grids, int[] which, int j) {
+            int best = 0;
             double bestErr = Double.MAX_VALUE;
-            for (int k = 4; k <= 39; k++) {
-                double idle = k / 100.0;
-                double e = cpus.stream().mapToDouble(c -> error(c, idle, full)).average().orElseThrow();
+            for (int i = 0; i <= IDLE_TO - IDLE_FROM; i++) {
+                double e = 0;
+                for (int c : which) {
+                    e += grids[c][i][j];
+                }
                 if (e < bestErr) {
                     bestErr = e;
-                    best = idle;
+                    best = i;
                 }
             }
             return best;
@@ -367,7 +392,7 @@ class CpuEstimateAccuracyTest {
 
     /** A structure with its constants; a CPU of a vendor the fit did not see gets the shared idle share. */
     record Fitted(Structure structure, double full, double sharedIdle, Map<Cpu, Double> idleOf, double trainError) {
-        double error(Cpu c) {
+        double idleFor(Cpu c) {
             double idle = sharedIdle;
             if (structure.byVendor()) {
                 for (Map.Entry<Cpu, Double> e : idleOf.entrySet()) {
@@ -376,7 +401,11 @@ class CpuEstimateAccuracyTest {
                     }
                 }
             }
-            return structure.error(c, idle, full);
+            return idle;
+        }
+
+        double error(Cpu c) {
+            return structure.error(c, idleFor(c), full);
         }
     }
 }

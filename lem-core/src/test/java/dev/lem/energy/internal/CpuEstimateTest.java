@@ -74,19 +74,20 @@ class CpuEstimateTest {
     void bareMetalUsesTheMatchedTdpTimesSocketsForIdleAndFullLoad() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("AMD EPYC 7763 64-Core Processor", 256, 2, false),
                 table);
-        assertThat(m.maxWatts()).isCloseTo(0.65 * 560, within(1e-9));
-        assertThat(m.idleWatts()).as("AMD: the I/O die's idle power").isCloseTo(0.27 * 560, within(1e-9));
-        assertThat(m.watts(0.5)).isCloseTo(0.27 * 560 + (0.65 - 0.27) * 560 / 2, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.66 * 560, within(1e-9));
+        assertThat(m.idleWatts()).as("AMD: the I/O die's idle power").isCloseTo(0.25 * 560, within(1e-9));
+        assertThat(m.watts(0.5)).as("half activity: 0.473 of the dynamic power, SPECpower's median at 50% load")
+                .isCloseTo(0.25 * 560 + (0.66 - 0.25) * 560 * 0.473, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("\"AMD EPYC 7763\" in cpu_power.csv").contains("TDP 280.0 W");
-        assertThat(m.notes().get("max_watts")).contains("0.65 x 560.0 W (TDP 280.0 W x 2 socket(s)");
-        assertThat(m.notes().get("idle_watts")).contains("0.27 x 560.0 W").contains("AMD package power at idle");
+        assertThat(m.notes().get("max_watts")).contains("0.66 x 560.0 W (TDP 280.0 W x 2 socket(s)");
+        assertThat(m.notes().get("idle_watts")).contains("0.25 x 560.0 W").contains("AMD package power at idle");
     }
 
     @Test
     void aClientCpuUsesTheSameSharesOfItsTdp() {
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz", 12, 1,
                 false), table);
-        assertThat(m.maxWatts()).isCloseTo(0.65 * 95, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.66 * 95, within(1e-9));
         assertThat(m.idleWatts()).as("Intel").isCloseTo(0.08 * 95, within(1e-9));
         assertThat(m.notes().get("idle_watts")).contains("Intel package power at idle");
         CpuPowerModel other = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, false), table);
@@ -103,8 +104,8 @@ class CpuEstimateTest {
         FakePowercap.write(root.resolve("proc/cpuinfo"), proc.formatted(0) + proc.formatted(1));
         EnvironmentInfo.Cpu c = EnvironmentCapture.cpu(root);
         CpuPowerModel m = CpuPowerModel.resolve(NO_CALIBRATION, c, table);
-        assertThat(m.maxWatts()).isCloseTo(0.65 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
-        assertThat(m.idleWatts()).isCloseTo(0.27 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.maxWatts()).isCloseTo(0.66 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
+        assertThat(m.idleWatts()).isCloseTo(0.25 * 2 * CpuPowerModel.WATTS_PER_THREAD, within(1e-9));
         assertThat(m.notes().get("tdp_source")).contains("ambiguous").contains("148 models");
         assertThat(m.notes().get("max_watts")).contains("2 logical CPUs x 4.7 W").contains("virtual machine")
                 .contains("energy.cpu.max_watts");
@@ -113,9 +114,9 @@ class CpuEstimateTest {
     @Test
     void aVirtualMachineWithAKnownModelIsCappedAtItsTdp() {
         CpuPowerModel big = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Intel Xeon Gold 6248", 8, 1, true), table);
-        assertThat(big.maxWatts()).isCloseTo(0.65 * 8 * 4.7, within(1e-9));
+        assertThat(big.maxWatts()).isCloseTo(0.66 * 8 * 4.7, within(1e-9));
         CpuPowerModel capped = CpuPowerModel.resolve(NO_CALIBRATION, cpu("Apple M1", 8, 1, true), table);
-        assertThat(capped.maxWatts()).isCloseTo(0.65 * 10.0, within(1e-9));
+        assertThat(capped.maxWatts()).isCloseTo(0.66 * 10.0, within(1e-9));
         assertThat(capped.notes().get("max_watts")).contains("capped at the TDP");
     }
 
@@ -129,10 +130,10 @@ class CpuEstimateTest {
         assertThat(m.notes().get("idle_watts")).contains("energy.cpu.idle_watts");
         EnergyConfig.Cpu tdpOnly = new EnergyConfig.Cpu(Optional.of(150.0), Optional.empty(), Optional.empty());
         assertThat(CpuPowerModel.resolve(tdpOnly, cpu("AMD EPYC", 4, 1, true), table).maxWatts())
-                .isCloseTo(0.65 * 150.0, within(1e-9));
+                .isCloseTo(0.66 * 150.0, within(1e-9));
         EnergyConfig.Cpu maxOnly = new EnergyConfig.Cpu(Optional.empty(), Optional.empty(), Optional.of(65.0));
         assertThat(CpuPowerModel.resolve(maxOnly, cpu("AMD EPYC", 4, 1, true), table).idleWatts())
-                .as("idle in proportion to a calibrated full load").isCloseTo(27.0, within(1e-9));
+                .as("idle in proportion to a calibrated full load").isCloseTo(0.25 / 0.66 * 65.0, within(1e-9));
     }
 
     @Test
@@ -158,8 +159,8 @@ class CpuEstimateTest {
             pollAt(m, (i + 1) * 100 * MS);
             assertThat(m.utilisation()).isEqualTo(u[i]);
         }
-        // 20 W, 70 W, 120 W, 45 W for 0.1 s each
-        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(2 + 7 + 12 + 4.5, within(1e-12));
+        // along the SPECpower curve (0, 0.473, 1, 0.2725 of the dynamic power): 20, 67.3, 120, 47.25 W for 0.1 s each
+        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(2 + 6.73 + 12 + 4.725, within(1e-12));
     }
 
     @Test
@@ -177,13 +178,13 @@ class CpuEstimateTest {
     void readsCloserThanOneMillisecondOrWithoutNewTicksReuseTheLastUtilisation() {
         Trace trace = new Trace().add(0, 0).add(50, 100).add(50, 100);
         CpuEstimateMeter m = meter(0, 100, trace);
-        pollAt(m, 100 * MS); // u = 0.5: 5 J
-        pollAt(m, 100 * MS + 500_000); // 0.5 ms later: no read, 50 W x 0.5 ms
+        pollAt(m, 100 * MS); // u = 0.5: 47.3 W (SPECpower's 50 % point) x 0.1 s
+        pollAt(m, 100 * MS + 500_000); // 0.5 ms later: no read, 47.3 W x 0.5 ms
         assertThat(trace.reads).isEqualTo(2);
         pollAt(m, 110 * MS); // read, but no tick elapsed: keep u = 0.5
         assertThat(trace.reads).isEqualTo(3);
         assertThat(m.utilisation()).isEqualTo(0.5);
-        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(5.5, within(1e-12));
+        assertThat(m.cumulativeJoules().get("cpu")).isCloseTo(47.3 * 0.110, within(1e-12));
     }
 
     @Test
@@ -257,7 +258,8 @@ class CpuEstimateTest {
         double a = 0.5 * Math.sqrt(0.5); // one core of two, at (1/2)^0.5 of its full-clock power share
         assertThat(load.read().orElseThrow().activity()).isCloseTo(a, within(1e-12));
         CpuPowerModel model = new CpuPowerModel(10, 50, Map.of());
-        assertThat(model.watts(a)).isCloseTo(10 + 40 * a, within(1e-12));
+        assertThat(model.watts(a)).as("along SPECpower's curve: between its 30% and 40% points")
+                .isCloseTo(10 + 40 * (0.312 + (0.386 - 0.312) * (a * 10 - 3)), within(1e-12));
         assertThat(load.description()).contains("2 logical CPUs on 2 cores in 1 socket(s)")
                 .contains("clocks from cpufreq");
     }
