@@ -391,6 +391,89 @@ static void share(void *arg) {
     if (from < to) rows(j, from, to);
 }
 
+/* ---- LEM's packed layout for float32 products of any number of rows ----
+ *
+ * A matrix W [n, k] packed as P [nb, k, 32], nb = ceil(n / 32): block b holds output columns 32b .. 32b+31 of all k
+ * inputs, input by input (zero past n). A thread reads its blocks as one sequential stream, and for each input c
+ * multiplies the block's 32 weights (two vectors) by x[i][c] broadcast, for up to 8 rows i at once: 16 accumulators,
+ * no horizontal sums. Rows beyond 8 are taken 8 at a time against the same block, which stays in the core's L2
+ * (32 × k × 4 bytes: 72 KiB at k = 576, 704 KiB at k = 5,632), so W is read from memory once per call for any number
+ * of rows. AVX-512 only; the program keeps oneDNN's layout on other CPUs.
+ */
+enum { PACK = 32 };
+
+typedef struct {
+    const float *x; /* [m, k], row stride ldx, columns contiguous */
+    const float *p; /* [nb, k, 32] */
+    float *out;     /* [m, n] contiguous */
+    int64_t m, n, k, ldx;
+} PackedJob;
+
+__attribute__((target("avx512f"), always_inline)) static inline void packed_tile(const PackedJob *j, int64_t b,
+                                                                                 int64_t r, const int M) {
+    const float *wb = j->p + (size_t) b * (size_t) j->k * PACK;
+    const float *x = j->x + r * j->ldx;
+    __m512 acc[MAX_ROWS][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    for (int64_t c = 0; c < j->k; c++) {
+        __m512 w0 = _mm512_loadu_ps(wb + c * PACK), w1 = _mm512_loadu_ps(wb + c * PACK + 16);
+#pragma GCC unroll 8
+        for (int i = 0; i < M; i++) {
+            __m512 xv = _mm512_set1_ps(x[i * j->ldx + c]);
+            acc[i][0] = _mm512_fmadd_ps(w0, xv, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(w1, xv, acc[i][1]);
+        }
+    }
+    int64_t col = b * PACK, left = j->n - col;
+    __mmask16 m0 = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
+    __mmask16 m1 = left >= 32 ? (__mmask16) 0xFFFF : left <= 16 ? (__mmask16) 0 : (__mmask16) ((1u << (left - 16)) - 1);
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        float *o = j->out + (r + i) * j->n + col;
+        _mm512_mask_storeu_ps(o, m0, acc[i][0]);
+        _mm512_mask_storeu_ps(o + 16, m1, acc[i][1]);
+    }
+}
+
+#define PACKED_TILE(M)                                                                                              \
+    __attribute__((target("avx512f"), noinline)) static void packed_tile_##M(const PackedJob *j, int64_t b,         \
+                                                                            int64_t r) {                          \
+        packed_tile(j, b, r, M);                                                                                   \
+    }
+PACKED_TILE(1)
+PACKED_TILE(2)
+PACKED_TILE(3)
+PACKED_TILE(4)
+PACKED_TILE(5)
+PACKED_TILE(6)
+PACKED_TILE(7)
+PACKED_TILE(8)
+
+static void packed_blocks(const PackedJob *j, int64_t from, int64_t to) {
+    static void (*const tiles[MAX_ROWS + 1])(const PackedJob *, int64_t, int64_t) = {
+            NULL, packed_tile_1, packed_tile_2, packed_tile_3, packed_tile_4,
+            packed_tile_5, packed_tile_6, packed_tile_7, packed_tile_8};
+    for (int64_t b = from; b < to; b++) {
+        for (int64_t r = 0; r < j->m; r += MAX_ROWS) {
+            int64_t rows_left = j->m - r;
+            tiles[rows_left < MAX_ROWS ? rows_left : MAX_ROWS](j, b, r);
+        }
+    }
+}
+
+/* One thread's share of the blocks: contiguous. */
+static void packed_share(void *arg) {
+    const PackedJob *j = arg;
+    int64_t t = omp_thread_num(), count = omp_num_threads();
+    int64_t blocks = (j->n + PACK - 1) / PACK;
+    int64_t from = blocks * t / count, to = blocks * (t + 1) / count;
+    if (from < to) packed_blocks(j, from, to);
+}
+
 /* ---- the operator ---- */
 
 static AtenTensorHandle as_tensor(StableIValue v) {
@@ -497,6 +580,119 @@ static void small_linear_with_boxed(StableIValue *stack, uint64_t num_args, uint
     small_linear(stack, threads < 1 ? 1 : threads, wanted);
 }
 
+/* A result tensor [d0, d1] (or [d0, d1, d2] when d2 > 0) of float32 on the CPU, and its data. */
+static AtenTensorHandle new_float32(int64_t d0, int64_t d1, int64_t d2, float **data) {
+    int64_t sizes[3] = {d0, d1, d2};
+    int64_t strides[3] = {d2 > 0 ? d1 * d2 : d1, d2 > 0 ? d2 : 1, 1};
+    AtenTensorHandle out;
+    empty_strided(d2 > 0 ? 3 : 2, sizes, strides, dtype_float32(), device_type_cpu(), 0, &out);
+    get_data_ptr(out, (void **) data);
+    return out;
+}
+
+/*
+ * lem::pack_columns(Tensor w) -> Tensor: a float32 matrix [n, k] (any strides) in LEM's packed layout [nb, k, 32]
+ * (see PackedJob). Anything else (not float32, not 2-D, not on the CPU) gives [1, 1, 32] of NaN, which
+ * packed_linear turns into NaN results.
+ */
+static void pack_columns_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    AtenTensorHandle w = as_tensor(stack[0]);
+    int64_t dim = 0, *sizes = NULL, *strides = NULL;
+    int32_t dtype = -1, device = -1;
+    void *data = NULL;
+    get_device_type(w, &device);
+    get_dim(w, &dim);
+    get_dtype(w, &dtype);
+    float *op;
+    AtenTensorHandle out;
+    if (device != device_type_cpu() || dim != 2 || dtype != dtype_float32()) {
+        out = new_float32(1, 1, PACK, &op);
+        for (int i = 0; i < PACK; i++) op[i] = __builtin_nanf("");
+    } else {
+        get_sizes(w, &sizes);
+        get_strides(w, &strides);
+        get_data_ptr(w, &data);
+        const float *src = data;
+        int64_t n = sizes[0], k = sizes[1], nb = (n + PACK - 1) / PACK;
+        out = new_float32(nb, k, PACK, &op);
+        for (int64_t b = 0; b < nb; b++) {
+            for (int64_t c = 0; c < k; c++) {
+                float *dst = op + ((size_t) b * (size_t) k + (size_t) c) * PACK;
+                for (int q = 0; q < PACK; q++) {
+                    int64_t r = b * PACK + q;
+                    dst[q] = r < n ? src[r * strides[0] + c * strides[1]] : 0.0f;
+                }
+            }
+        }
+    }
+    delete_tensor(w);
+    stack[0] = from_tensor(out);
+}
+
+/*
+ * lem::packed_linear(Tensor x, Tensor p, int n) -> Tensor: out = x · Wᵀ [m, n] for x float32 [m, k] (columns
+ * contiguous) and p = pack_columns(W), W [n, k]; any m. On CPUs without AVX-512 a plain C loop (correct, slow: the
+ * program does not pack there). Inputs that do not fit give a result full of NaN.
+ */
+static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    AtenTensorHandle x = as_tensor(stack[0]), p = as_tensor(stack[1]);
+    int64_t n;
+    memcpy(&n, &stack[2], sizeof n);
+    int64_t xdim = 0, pdim = 0, *xs = NULL, *xst = NULL, *ps = NULL, *pst = NULL;
+    void *xp = NULL, *pp = NULL;
+    int32_t xdtype = -1, pdtype = -1, xdevice = -1, pdevice = -1;
+    get_device_type(x, &xdevice);
+    get_device_type(p, &pdevice);
+    get_dim(x, &xdim);
+    get_dim(p, &pdim);
+    get_dtype(x, &xdtype);
+    get_dtype(p, &pdtype);
+    int ok = xdevice == device_type_cpu() && pdevice == device_type_cpu() && xdim == 2 && pdim == 3
+            && xdtype == dtype_float32() && pdtype == dtype_float32() && n >= 0;
+    if (ok) {
+        get_sizes(x, &xs);
+        get_strides(x, &xst);
+        get_sizes(p, &ps);
+        get_strides(p, &pst);
+        get_data_ptr(x, &xp);
+        get_data_ptr(p, &pp);
+        ok = xs[1] == ps[1] && ps[2] == PACK && ps[0] == (n + PACK - 1) / PACK && xst[1] == 1
+                && pst[2] == 1 && pst[1] == PACK && pst[0] == ps[1] * PACK;
+    }
+    int64_t m = xdim == 2 && xs != NULL ? xs[0] : 0;
+    float *op;
+    AtenTensorHandle out = new_float32(m, n < 0 ? 0 : n, 0, &op);
+    if (!ok) {
+        for (int64_t i = 0; i < m * n; i++) op[i] = __builtin_nanf("");
+    } else if (isa >= ISA_AVX512) {
+        PackedJob job = {xp, pp, op, m, n, xs[1], xst[0]};
+        int64_t threads = intra_op_threads();
+        if (threads > 1 && n > PACK) {
+            gomp_parallel(packed_share, &job, (unsigned) threads, 0);
+        } else {
+            packed_blocks(&job, 0, (n + PACK - 1) / PACK);
+        }
+    } else {
+        const float *xf = xp, *pf = pp;
+        int64_t k = xs[1];
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t r = 0; r < n; r++) {
+                const float *wb = pf + (size_t) (r / PACK) * (size_t) k * PACK + r % PACK;
+                float sum = 0;
+                for (int64_t c = 0; c < k; c++) sum += wb[c * PACK] * xf[i * xst[0] + c];
+                op[i * n + r] = sum;
+            }
+        }
+    }
+    delete_tensor(x);
+    delete_tensor(p);
+    stack[0] = from_tensor(out);
+}
+
 /* lem::kernel_isa() -> int: the best kernel this CPU runs: 4 AVX-512 with BF16, 3 AVX-512, 2 AVX2 with FMA, 1 C. */
 static void kernel_isa_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
     (void) num_args;
@@ -545,12 +741,16 @@ static const char *register_operators(void) {
     if (library_init_def("lem", "lem_kernels.c", 1, &def) != 0) return "could not create the lem operator library";
     if (library_def(def, "small_linear(Tensor x, Tensor w) -> Tensor") != 0
             || library_def(def, "small_linear_with(Tensor x, Tensor w, int threads, int isa) -> Tensor") != 0
-            || library_def(def, "kernel_isa() -> int") != 0) {
+            || library_def(def, "kernel_isa() -> int") != 0
+            || library_def(def, "pack_columns(Tensor w) -> Tensor") != 0
+            || library_def(def, "packed_linear(Tensor x, Tensor p, int n) -> Tensor") != 0) {
         return "could not define lem::small_linear";
     }
     if (library_init_impl("lem", "CPU", "lem_kernels.c", 1, &impl) != 0
             || library_impl(impl, "small_linear", small_linear_boxed) != 0
-            || library_impl(impl, "small_linear_with", small_linear_with_boxed) != 0) {
+            || library_impl(impl, "small_linear_with", small_linear_with_boxed) != 0
+            || library_impl(impl, "pack_columns", pack_columns_boxed) != 0
+            || library_impl(impl, "packed_linear", packed_linear_boxed) != 0) {
         return "could not implement lem::small_linear for the CPU";
     }
     TorchLibraryHandle any;

@@ -48,6 +48,14 @@ final class DecodeKernels {
      * @param reason    when not available, why
      */
     record Status(boolean available, @Nullable String isa, @Nullable String reason) {
+        /**
+         * {@return whether the kernel's packed float32 layout runs here ({@code lem::packed_linear}, AVX-512): the
+         * program then packs float32 product matrices at load and uses it for every product}
+         */
+        boolean packedLayout() {
+            return available && isa != null && isa.startsWith("AVX-512");
+        }
+
         /** {@return a one-line description for the results} */
         String describe() {
             return available ? "lem::small_linear (" + isa + "; float32 and bf16 matrices, 1 to " + DecoderModel.SMALL_ROWS

@@ -62,6 +62,8 @@ abstract class DecoderModel implements AutoCloseable {
     private boolean switches;
     /** Whether they have (see {@link #packForBatches()}). */
     private boolean packed;
+    /** Whether they are float32 in LEM's packed layout, packed at load ({@link ProgramBuilder#lemPacked()}). */
+    private boolean lemPacked;
     /** The float32 product matrices DJL holds that the move frees (float32 matrices as loaded), else empty. */
     private List<NDArray> plainMatrices = List.of();
 
@@ -175,19 +177,26 @@ abstract class DecoderModel implements AutoCloseable {
 
     /** {@return whether a decode step of one row uses LEM's kernel (the generator then keeps a lone row alone)} */
     boolean kernelForOneRow() {
-        return decodeKernel && !packed;
+        return decodeKernel && (!packed || lemPacked);
+    }
+
+    /** {@return whether the float32 product matrices are in LEM's packed layout (packed at load, every product)} */
+    boolean lemPacked() {
+        return lemPacked;
     }
 
     /** {@return whether this model's product matrices move to oneDNN's prepacked layout at the first batch of 2+ rows} */
     boolean switchesForBatches() {
-        return switches;
+        return switches && !lemPacked;
     }
 
     /**
-     * Moves the program's product matrices (float32 or bf16) from the plain layout LEM's decode kernel reads (fastest
-     * for one row) to oneDNN's prepacked layout (about twice as fast for 2 to 8 rows) once, for the rest of the model's
-     * life; later products of every size use oneDNN's, and the plain float32 matrices are freed. Does nothing unless
-     * {@link #switchesForBatches()}.
+     * Moves the program's product matrices (float32 or bf16) from the plain layout LEM's decode kernel reads to the
+     * packed layout once, for the rest of the model's life; later products of every size read the packed matrices, and
+     * the plain float32 matrices are freed. The packed layout is LEM's for float32 matrices on AVX-512 CPUs
+     * ({@link ProgramBuilder#lemPacked()}: the model calls this at load) and oneDNN's prepacked one otherwise (about
+     * twice as fast as the plain kernel for 2 to 8 rows, slower for one: moved at the first batch of 2+ requests).
+     * Does nothing unless the program can move its matrices ({@link ProgramBuilder#switchesToPacked()}) and has not.
      *
      * @return whether the matrices moved now
      */
@@ -199,7 +208,7 @@ abstract class DecoderModel implements AutoCloseable {
         try {
             programWeights = java.util.Objects.requireNonNull(program).run("repack", plain);
         } catch (RuntimeException e) {
-            throw new dev.lem.spi.BackendException("libtorch could not move the product matrices to oneDNN's prepacked "
+            throw new dev.lem.spi.BackendException("libtorch could not move the product matrices to the packed "
                     + "layout (" + NativeEngine.rootMessage(e) + "); options.decode_kernel: libtorch avoids the move", e);
         }
         plain.close();
@@ -240,6 +249,11 @@ abstract class DecoderModel implements AutoCloseable {
                 flagged.add(manager.zeros(new ai.djl.ndarray.types.Shape(1))); // plain layout: 0
                 programWeights = IValue.listFrom(tensors(flagged));
                 plainMatrices = convertedOnly(builder, list);
+                if (builder.lemPacked()) {
+                    // LEM's packed layout serves every product at least as fast as the plain one: pack now, once
+                    packForBatches();
+                    lemPacked = true;
+                }
             } else {
                 programWeights = IValue.listFrom(tensors(list));
             }

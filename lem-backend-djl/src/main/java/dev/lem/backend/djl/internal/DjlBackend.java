@@ -171,7 +171,9 @@ public final class DjlBackend implements InferenceBackend {
                 ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
                 : "PyTorch's default (one per core): /proc/stat could not be read");
         environment.put("djl.decode_kernel", decodeKernel ? DecodeKernels.status().describe()
-                + (model.switchesForBatches() ? "; for lone requests only: the first batch of 2 or more requests moves "
+                + (model.lemPacked() ? "; float32 product matrices packed at load in LEM's layout (blocks of 32 output "
+                + "columns, input by input), read by lem::packed_linear for products of any number of rows"
+                : model.switchesForBatches() ? "; for lone requests only: the first batch of 2 or more requests moves "
                 + "the product matrices to oneDNN's prepacked layout, about twice as fast for 2 to 8 rows" : "")
                 : "libtorch's products: " + kernelNotUsed);
         Map<String, String> details = new LinkedHashMap<>();

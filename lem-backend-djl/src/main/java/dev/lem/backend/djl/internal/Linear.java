@@ -122,6 +122,11 @@ final class Linear {
         return blocks.clone();
     }
 
+    /** {@return the number of outputs (rows of every block's matrix)} */
+    long outputs() {
+        return blocks[0].getShape().get(0);
+    }
+
     /** The number of inputs of each block. */
     long[] blockWidths() {
         long[] widths = new long[blocks.length];

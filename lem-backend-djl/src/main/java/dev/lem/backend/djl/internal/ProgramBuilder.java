@@ -26,6 +26,8 @@ final class ProgramBuilder {
     private final MatrixFormat format;
     /** Whether products of up to {@value DecoderModel#SMALL_ROWS} rows call LEM's kernel ({@link DecodeKernels}). */
     private final boolean decodeKernel;
+    /** Whether float32 product matrices take LEM's packed layout ({@link #lemPacked()}). */
+    private final boolean lemPacked;
     private int indent;
 
     /** A builder for a program whose products use float32/float16 matrices as loaded, with libtorch's products. */
@@ -44,6 +46,7 @@ final class ProgramBuilder {
         }
         this.format = format;
         this.decodeKernel = decodeKernel;
+        this.lemPacked = decodeKernel && format == MatrixFormat.AS_LOADED && DecodeKernels.status().packedLayout();
         line("class " + CLASS_NAME + "(Module):");
         indent++;
         line("__parameters__ = []");
@@ -60,7 +63,8 @@ final class ProgramBuilder {
         line("small = n > 1 and n <= " + DecoderModel.SMALL_ROWS);
         line("few = n <= " + DecoderModel.SMALL_ROWS);
         if (switchesToPacked()) {
-            // the last weight says whether repack has put the product matrices in oneDNN's prepacked layout
+            // the last weight says whether repack has put the product matrices in the packed layout (oneDNN's, or LEM's
+            // for float32 on AVX-512 CPUs, where the model repacks at load)
             line("packed = bool(torch.gt(w[-1], 0.5))");
             line("few = few and not packed");
         }
@@ -76,6 +80,23 @@ final class ProgramBuilder {
      */
     boolean switchesToPacked() {
         return decodeKernel && (format == MatrixFormat.AS_LOADED || format == MatrixFormat.BF16 && MatrixFormat.ONEDNN_BF16);
+    }
+
+    /**
+     * {@return whether the program's float32 product matrices take LEM's packed layout ({@code lem::pack_columns}:
+     * blocks of 32 output columns, input by input), read by {@code lem::packed_linear} for products of any number of
+     * rows} That is the case with the decode kernel on an AVX-512 CPU: the packed product reads the weights at least as
+     * fast as the plain kernel at one row, faster than oneDNN's prepacked layout at 2 to 8 rows and as fast at 128
+     * (docs/performance.md), so the model packs them once at load ({@link DecoderModel}) instead of moving them to
+     * oneDNN's layout at the first batch.
+     */
+    boolean lemPacked() {
+        return lemPacked;
+    }
+
+    /** The expression of LEM's product of a float32 input with a matrix of {@code outputs} rows in its packed layout. */
+    private static java.util.function.BinaryOperator<String> lemPackedProduct(long outputs) {
+        return (in, matrix) -> "ops.lem.packed_linear(" + in + ", " + matrix + ", " + outputs + ")";
     }
 
     /** The expression of oneDNN's product of a float32 input with a prepacked float32 matrix. */
@@ -200,7 +221,8 @@ final class ProgramBuilder {
             blockProducts(out, in, widths, first, (x, m) -> "ops.lem.small_linear(" + x + ", " + m + ")");
             if (switchesToPacked()) {
                 dedent().line("elif packed:").indent();
-                blockProducts(out, in, widths, first, ProgramBuilder::onednnFloat32);
+                blockProducts(out, in, widths, first, lemPacked ? lemPackedProduct(linear.outputs())
+                        : ProgramBuilder::onednnFloat32);
             }
             dedent().line("else:").indent();
             blockProducts(out, in, widths, first, (x, m) -> "torch.linear(" + x + ", " + m + ")");
@@ -378,7 +400,8 @@ final class ProgramBuilder {
 
     /**
      * The program's {@code repack} method ({@link #switchesToPacked()}): the weight list with every product matrix in
-     * oneDNN's prepacked layout ({@code mkldnn::_reorder_linear_weight}) and the flag at its end set to 1.
+     * the packed layout — LEM's ({@code lem::pack_columns}, {@link #lemPacked()}) or else oneDNN's prepacked one
+     * ({@code mkldnn::_reorder_linear_weight}) — and the flag at its end set to 1.
      */
     private void repackMethod() {
         indent = 1;
@@ -387,7 +410,8 @@ final class ProgramBuilder {
         line("out = annotate(List[Tensor], [])");
         line("for i in range(torch.len(kinds)):").indent();
         line("if kinds[i] == 1:").indent();
-        line("torch.append(out, ops.mkldnn._reorder_linear_weight(w[i], None))");
+        line("torch.append(out, " + (lemPacked ? "ops.lem.pack_columns(w[i])"
+                : "ops.mkldnn._reorder_linear_weight(w[i], None)") + ")");
         dedent().line("else:").indent();
         line("torch.append(out, w[i])");
         dedent().dedent();

@@ -43,6 +43,20 @@ class DecodeKernelsTest {
                     torch.max(torch.abs(reference)), torch.tensor(float(torch.size(got, 0) * 1000000 + torch.size(got, 1)), dtype=7)])
               def wrong_dtype(self: __torch__.KernelCheck) -> Tensor:
                 return ops.lem.small_linear_with(torch.ones([2, 4], dtype=7), torch.ones([3, 4]), 1, 3)
+              def packed(self: __torch__.KernelCheck, m: int, k: int, n: int, strided: bool) -> Tensor:
+                width = k + 7 if strided else k
+                wide = torch.reshape(torch.sin(torch.add(torch.mul(torch.to(torch.arange(m * width), 6), 0.37), 0.1)),
+                    [m, width])
+                x = torch.slice(wide, 1, 3, 3 + k) if strided else wide
+                w = torch.reshape(torch.cos(torch.mul(torch.to(torch.arange(n * k), 6), 0.11)), [n, k])
+                if strided:
+                  w = torch.t(torch.contiguous(torch.t(w)))
+                reference = torch.mm(torch.to(x, 7), torch.t(torch.to(w, 7)))
+                got = ops.lem.packed_linear(x, ops.lem.pack_columns(w), n)
+                return torch.stack([torch.max(torch.abs(torch.to(got, 7) - reference)),
+                    torch.max(torch.abs(reference)), torch.tensor(float(torch.size(got, 0) * 1000 + torch.size(got, 1)), dtype=7)])
+              def packed_wrong(self: __torch__.KernelCheck) -> Tensor:
+                return ops.lem.packed_linear(torch.ones([2, 4]), ops.lem.pack_columns(torch.ones([3, 5])), 3)
             """;
 
     @BeforeAll
@@ -97,6 +111,43 @@ class DecodeKernelsTest {
             }
         }
         assertThat(checked).hasSize(best * 9 * 5 * 2);
+    }
+
+    @Test
+    void thePackedProductMatchesAFloat64ProductForAnyRowCountAndRaggedShapes() {
+        available();
+        List<String> checked = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager();
+                TorchScriptModule module = TorchScriptModule.compile("KernelCheck", PROBE, m)) {
+            for (int rows : new int[] {1, 2, 3, 7, 8, 9, 16, 21}) {
+                for (int[] kn : new int[][] {{64, 130}, {37, 5}, {16, 1}, {100, 67}, {96, 64}, {33, 33}}) {
+                    for (boolean strided : new boolean[] {false, true}) {
+                        IValue[] args = {IValue.from((long) rows), IValue.from((long) kn[0]), IValue.from((long) kn[1]),
+                            IValue.from(strided)};
+                        float[] r;
+                        try (IValue out = module.run("packed", args)) {
+                            double[] d = out.toTensor((PtNDManager) m).toDoubleArray();
+                            r = new float[] {(float) d[0], (float) d[1], (float) d[2]};
+                        } finally {
+                            for (IValue a : args) {
+                                a.close();
+                            }
+                        }
+                        String what = rows + " × " + kn[0] + " · (" + kn[1] + " × " + kn[0] + ")ᵀ"
+                                + (strided ? ", strided x and W" : "");
+                        assertThat((long) r[2]).as(what + ": shape").isEqualTo(rows * 1_000L + kn[1]);
+                        assertThat(r[0] / r[1]).as(what + ": largest error / largest value").isLessThan(2e-6f);
+                        checked.add(what);
+                    }
+                }
+            }
+            try (IValue bad = module.run("packed_wrong")) {
+                float[] v = bad.toTensor((PtNDManager) m).toFloatArray();
+                assertThat(v).as("a packed matrix of the wrong width: NaN, never a plausible number").hasSize(6)
+                        .containsOnly(Float.NaN);
+            }
+        }
+        assertThat(checked).hasSize(8 * 6 * 2);
     }
 
     private static float[] check(TorchScriptModule module, NDManager m, int rows, int k, int n, int threads, int isa,
@@ -182,7 +233,48 @@ class DecodeKernelsTest {
     @Test
     void float32MatricesServeLoneRowsWithTheKernelAndMoveToOneDnnsLayoutAtTheFirstBatch() {
         available();
+        assumeTrue(!DecodeKernels.status().packedLayout(), "this CPU has AVX-512: float32 matrices take LEM's packed "
+                + "layout at load instead (float32MatricesArePackedAtLoadAndServeEveryProduct)");
         lonesThenABatchMoveTheMatrices(Map.of(), 1e-4f);
+    }
+
+    @Test
+    void float32MatricesArePackedAtLoadAndServeEveryProduct() {
+        available();
+        assumeTrue(DecodeKernels.status().packedLayout(), "LEM's packed layout needs AVX-512; this CPU runs "
+                + DecodeKernels.status().isa());
+        float[][] plain;
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", Map.of("options.decode_kernel", "libtorch"))) {
+            b.load();
+            plain = new float[][] {lastLogits(b.model())};
+        }
+        try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", Map.of())) {
+            b.load();
+            DecoderModel model = b.model();
+            assertThat(model.lemPacked()).isTrue();
+            assertThat(model.switchesForBatches()).as("nothing left to move at the first batch").isFalse();
+            assertThat(model.programSource()).contains("ops.lem.pack_columns(w[i])").contains("ops.lem.packed_linear(");
+            assertThat(b.environment().get("djl.decode_kernel")).contains("packed at load in LEM's layout");
+            float[] packed = lastLogits(model);
+            float big = 0;
+            float diff = 0;
+            for (int v = 0; v < packed.length; v++) {
+                big = Math.max(big, Math.abs(plain[0][v]));
+                diff = Math.max(diff, Math.abs(plain[0][v] - packed[v]));
+            }
+            assertThat(diff / big).as("logits of LEM's packed products against libtorch's").isLessThan(1e-4f);
+            RecordingListener lone = new RecordingListener();
+            b.generate(List.of(TestBackends.greedy("a", "x y z", 4, 0, true)), lone);
+            assertThat(model.kernelForOneRow()).isTrue();
+            assertThat(lone.counters.get("tokens.padding")).as("a lone request is decoded as one row").isEqualTo(0.0);
+            RecordingListener pair = new RecordingListener();
+            b.generate(List.of(TestBackends.greedy("a", "x y z", 4, 0, true), TestBackends.greedy("b", "y z", 4, 0,
+                    true)), pair);
+            assertThat(pair.tokens.get("a")).as("the batch's first row generates what it generated alone")
+                    .isEqualTo(lone.tokens.get("a"));
+            assertThat(b.environment().get("djl.decode_kernel")).doesNotContain("moved");
+            assertThat(model.packForBatches()).as("packed once, at load").isFalse();
+        }
     }
 
     private static void lonesThenABatchMoveTheMatrices(Map<String, Object> options, float tolerance) {

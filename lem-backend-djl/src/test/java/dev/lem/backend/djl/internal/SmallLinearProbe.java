@@ -56,6 +56,19 @@ public final class SmallLinearProbe {
                     for i in range(torch.len(w)):
                       torch.append(out, ops.mkldnn._reorder_linear_weight(torch.contiguous(w[i]), None))
                     return out
+                  def lempack(self: __torch__.Probe, w: List[Tensor]) -> List[Tensor]:
+                    out = annotate(List[Tensor], [])
+                    for i in range(torch.len(w)):
+                      torch.append(out, ops.lem.pack_columns(w[i]))
+                    return out
+                  def lempacked(self: __torch__.Probe, x: Tensor, w: List[Tensor], n: int, reps: int) -> Tensor:
+                    y = x
+                    acc = torch.zeros([1])
+                    for r in range(reps):
+                      for i in range(torch.len(w)):
+                        y = ops.lem.packed_linear(x, w[i], n)
+                        acc = acc + torch.sum(y)
+                    return y + torch.sum(acc) * 0
                   def onednn32(self: __torch__.Probe, x: Tensor, w: List[Tensor], reps: int) -> Tensor:
                     y = x
                     acc = torch.zeros([1])
@@ -111,14 +124,18 @@ public final class SmallLinearProbe {
             IValue wb = module.run("bf16", wl);
             IValue wp = module.run("packed", wl);
             IValue wp32 = module.run("packed32", wl);
+            IValue wlem = module.run("lempack", wl);
+            IValue nOut = IValue.from((long) out);
             IValue th = IValue.from((long) threads);
             IValue is = IValue.from((long) isa);
             // correctness
             NDArray ref = x.matMul(ws.get(count - 1).transpose());
             try (IValue one = IValue.from(1L)) {
                 float[] r = ref.toFloatArray();
-                for (var pair : List.of(List.of("lem f32", "a"), List.of("lem bf16", "b"))) {
-                    IValue y = module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, is, one);
+                for (var pair : rows <= 8 ? List.of(List.of("lem f32", "a"), List.of("lem bf16", "b"),
+                        List.of("lem packed", "p")) : List.of(List.of("lem packed", "p"))) {
+                    IValue y = pair.get(1).equals("p") ? module.run("lempacked", xv, wlem, nOut, one)
+                            : module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, is, one);
                     float[] v = y.toTensor((PtNDManager) m).toFloatArray();
                     double err = 0, big = 0;
                     for (int i = 0; i < r.length; i++) {
@@ -130,12 +147,15 @@ public final class SmallLinearProbe {
             }
             int reps = Integer.getInteger("reps", 20);
             for (int round = 0; round < 3; round++) {
-                for (String form : List.of("lem-f32", "lem-bf16", "f32", "onednn-f32", "onednn", "onednn-plain")) {
+                List<String> forms = rows <= 8 ? List.of("lem-f32", "lem-bf16", "lem-packed", "f32", "onednn-f32", "onednn",
+                        "onednn-plain") : List.of("lem-packed", "f32", "onednn-f32");
+                for (String form : forms) {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
                     IValue y = switch (form) {
                         case "lem-f32" -> module.run("lem", xv, wl, th, is, r);
                         case "lem-bf16" -> module.run("lem", xv, wb, th, is, r);
+                        case "lem-packed" -> module.run("lempacked", xv, wlem, nOut, r);
                         case "f32" -> module.run("f32", xv, wl, r);
                         case "onednn-plain" -> module.run("onednn", xv, wb, r);
                         case "onednn-f32" -> module.run("onednn32", xv, wp32, r);
