@@ -134,10 +134,11 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
 
     static final Option<DecodeKernels.Choice> DECODE_KERNEL = Option.choice("decode_kernel", DecodeKernels.Choice.class)
             .defaultValue(DecodeKernels.Choice.AUTO)
-            .describe("the matrix products of 1 to " + DecoderModel.SMALL_ROWS + " rows (decode steps): auto (LEM's "
-                    + "kernel, which reads each weight once per step, where it applies — CPU, compiled executor, fp32 or "
-                    + "bf16 matrices — and was built and loads; else libtorch's), lem (LEM's kernel; an error where it "
-                    + "cannot run) or libtorch (MKL/oneDNN only); the products used are recorded")
+            .describe("whose matrix products decode steps use: auto (LEM's kernels, which read each weight once per "
+                    + "step, where they apply — CPU, compiled executor, fp32 or bf16 matrices — and were built and load "
+                    + "(fp32 matrices on AVX-512 CPUs packed at load in LEM's layout, for every product; otherwise "
+                    + "products of 1 to " + DecoderModel.SMALL_ROWS + " rows); else libtorch's), lem (LEM's kernels; "
+                    + "an error where they cannot run) or libtorch (MKL/oneDNN only); the products used are recorded")
             .engineArgument("decode_kernel");
 
     /** The checked-in list of the djl engine's settings. */

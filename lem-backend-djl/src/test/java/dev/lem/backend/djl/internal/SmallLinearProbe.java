@@ -123,8 +123,14 @@ public final class SmallLinearProbe {
             IValue xv = IValue.from(x);
             IValue wb = module.run("bf16", wl);
             IValue wp = module.run("packed", wl);
+            long p0 = System.nanoTime();
             IValue wp32 = module.run("packed32", wl);
+            long p1 = System.nanoTime();
             IValue wlem = module.run("lempack", wl);
+            long p2 = System.nanoTime();
+            double gb = 4.0 * out * in * count / 1e9;
+            System.out.printf("packing %.2f GB of float32 matrices: oneDNN's layout %.0f ms, LEM's %.0f ms%n", gb,
+                    (p1 - p0) / 1e6, (p2 - p1) / 1e6);
             IValue nOut = IValue.from((long) out);
             IValue th = IValue.from((long) threads);
             IValue is = IValue.from((long) isa);
