@@ -244,16 +244,16 @@ abstract class DecoderModel implements AutoCloseable {
         program = TorchScriptModule.compile(ProgramBuilder.CLASS_NAME, builder.source(), manager);
         List<NDArray> list = builder.weightList();
         if (matrices == MatrixFormat.AS_LOADED) {
-            if (switches) {
+            if (switches && builder.lemPacked()) {
+                // LEM's packed layout serves every product at least as fast as the plain one: pack now, once
+                programWeights = IValue.listFrom(tensors(packedAtLoad(builder, list)));
+                packed = true;
+                lemPacked = true;
+            } else if (switches) {
                 List<NDArray> flagged = new ArrayList<>(list);
                 flagged.add(manager.zeros(new ai.djl.ndarray.types.Shape(1))); // plain layout: 0
                 programWeights = IValue.listFrom(tensors(flagged));
                 plainMatrices = convertedOnly(builder, list);
-                if (builder.lemPacked()) {
-                    // LEM's packed layout serves every product at least as fast as the plain one: pack now, once
-                    packForBatches();
-                    lemPacked = true;
-                }
             } else {
                 programWeights = IValue.listFrom(tensors(list));
             }
@@ -278,6 +278,42 @@ abstract class DecoderModel implements AutoCloseable {
         }
         // the float32 copies of the converted matrices are no longer read (a tied embedding still is)
         convertedOnly(builder, list).forEach(NDArray::close);
+    }
+
+    /**
+     * The program's weight list with every product matrix in LEM's packed layout and the flag set to 1 (packed),
+     * packing one matrix at a time and freeing each plain float32 matrix that nothing else uses as soon as it is packed,
+     * so that loading never holds much more than one copy of the weights.
+     */
+    private List<NDArray> packedAtLoad(ProgramBuilder builder, List<NDArray> list) {
+        java.util.Set<NDArray> freeable = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        freeable.addAll(convertedOnly(builder, list));
+        java.util.Map<NDArray, NDArray> packedOf = new java.util.IdentityHashMap<>();
+        List<NDArray> out = new ArrayList<>(list.size() + 1);
+        TorchScriptModule compiled = java.util.Objects.requireNonNull(program);
+        for (int i = 0; i < list.size(); i++) {
+            NDArray plain = list.get(i);
+            if (!builder.isProduct(i)) {
+                out.add(plain);
+                continue;
+            }
+            NDArray packedMatrix = packedOf.get(plain);
+            if (packedMatrix == null) {
+                try (IValue in = IValue.from((PtNDArray) plain); IValue result = compiled.run("pack_one", in)) {
+                    packedMatrix = result.toTensor((PtNDManager) manager);
+                } catch (RuntimeException e) {
+                    throw new dev.lem.spi.BackendException("libtorch could not pack the product matrices in LEM's "
+                            + "layout (" + NativeEngine.rootMessage(e) + "); options.decode_kernel: libtorch avoids it", e);
+                }
+                packedOf.put(plain, packedMatrix);
+                if (freeable.contains(plain)) {
+                    plain.close();
+                }
+            }
+            out.add(packedMatrix);
+        }
+        out.add(manager.ones(new ai.djl.ndarray.types.Shape(1))); // packed layout: 1
+        return out;
     }
 
     /** The product matrices of {@code list} that nothing else in it uses (a tied embedding is kept), each once. */

@@ -499,6 +499,11 @@ final class ProgramBuilder {
         if (switchesToPacked()) {
             repackMethod();
         }
+        if (lemPacked) {
+            indent = 1;
+            line("def pack_one(self: __torch__." + CLASS_NAME + ", w: Tensor) -> Tensor:").indent();
+            line("return ops.lem.pack_columns(w)");
+        }
         String all = code.toString();
         code.setLength(length);
         indent = saved;
