@@ -104,11 +104,7 @@ class DecodeKernelsTest {
                     }
                 }
             }
-            try (IValue bad = module.run("wrong_dtype")) {
-                float[] v = bad.toTensor((PtNDManager) m).toFloatArray();
-                assertThat(v).as("a float64 x is not computed: NaN, never a plausible number").hasSize(6)
-                        .containsOnly(Float.NaN);
-            }
+            assertAllNaN(module, m, "wrong_dtype", "a float64 x is not computed");
         }
         assertThat(checked).hasSize(best * 9 * 5 * 2);
     }
@@ -122,17 +118,8 @@ class DecodeKernelsTest {
             for (int rows : new int[] {1, 2, 3, 7, 8, 9, 16, 21}) {
                 for (int[] kn : new int[][] {{64, 130}, {37, 5}, {16, 1}, {100, 67}, {96, 64}, {33, 33}}) {
                     for (boolean strided : new boolean[] {false, true}) {
-                        IValue[] args = {IValue.from((long) rows), IValue.from((long) kn[0]), IValue.from((long) kn[1]),
-                            IValue.from(strided)};
-                        float[] r;
-                        try (IValue out = module.run("packed", args)) {
-                            double[] d = out.toTensor((PtNDManager) m).toDoubleArray();
-                            r = new float[] {(float) d[0], (float) d[1], (float) d[2]};
-                        } finally {
-                            for (IValue a : args) {
-                                a.close();
-                            }
-                        }
+                        float[] r = run(module, m, "packed", IValue.from((long) rows), IValue.from((long) kn[0]),
+                                IValue.from((long) kn[1]), IValue.from(strided));
                         String what = rows + " × " + kn[0] + " · (" + kn[1] + " × " + kn[0] + ")ᵀ"
                                 + (strided ? ", strided x and W" : "");
                         assertThat((long) r[2]).as(what + ": shape").isEqualTo(rows * 1_000L + kn[1]);
@@ -141,21 +128,29 @@ class DecodeKernelsTest {
                     }
                 }
             }
-            try (IValue bad = module.run("packed_wrong")) {
-                float[] v = bad.toTensor((PtNDManager) m).toFloatArray();
-                assertThat(v).as("a packed matrix of the wrong width: NaN, never a plausible number").hasSize(6)
-                        .containsOnly(Float.NaN);
-            }
+            assertAllNaN(module, m, "packed_wrong", "a packed matrix of the wrong width");
         }
         assertThat(checked).hasSize(8 * 6 * 2);
     }
 
     private static float[] check(TorchScriptModule module, NDManager m, int rows, int k, int n, int threads, int isa,
             boolean bf16, boolean strided, boolean roundX) {
-        IValue[] args = {IValue.from((long) rows), IValue.from((long) k), IValue.from((long) n),
-            IValue.from((long) threads), IValue.from((long) isa), IValue.from(bf16), IValue.from(strided),
-            IValue.from(roundX)};
-        try (IValue out = module.run("forward", args)) {
+        return run(module, m, "forward", IValue.from((long) rows), IValue.from((long) k), IValue.from((long) n),
+                IValue.from((long) threads), IValue.from((long) isa), IValue.from(bf16), IValue.from(strided),
+                IValue.from(roundX));
+    }
+
+    /** Asserts that a probe method's 2 × 3 result is all NaN: refused input, never a plausible number. */
+    private static void assertAllNaN(TorchScriptModule module, NDManager m, String method, String what) {
+        try (IValue bad = module.run(method)) {
+            float[] v = bad.toTensor((PtNDManager) m).toFloatArray();
+            assertThat(v).as(what + ": NaN, never a plausible number").hasSize(6).containsOnly(Float.NaN);
+        }
+    }
+
+    /** Runs a check method of the probe and returns its {largest error, largest value, rows·k + n} (args closed). */
+    private static float[] run(TorchScriptModule module, NDManager m, String method, IValue... args) {
+        try (IValue out = module.run(method, args)) {
             double[] d = out.toTensor((PtNDManager) m).toDoubleArray();
             return new float[] {(float) d[0], (float) d[1], (float) d[2]};
         } finally {
