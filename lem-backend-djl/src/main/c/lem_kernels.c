@@ -47,6 +47,7 @@ static AOTITorchError (*empty_strided)(int64_t, const int64_t *, const int64_t *
 static AOTITorchError (*delete_tensor)(AtenTensorHandle);
 static int32_t (*dtype_float32)(void);
 static int32_t (*dtype_bfloat16)(void);
+static int32_t (*dtype_int32)(void);
 static int32_t (*device_type_cpu)(void);
 
 /* ---- libgomp (the one libtorch_cpu.so links) ---- */
@@ -322,21 +323,27 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) static void rows_dpbf16(c
     rest_dpbf16(j, r, to);
 }
 
-/* x (m rows of k, row stride ldx) rounded to bf16 (round to nearest even), contiguous. */
+/* A float rounded to bf16 as libtorch rounds it (to nearest even; NaN stays a quiet NaN). */
+static inline uint16_t to_bf16(float f) {
+    if (f != f) return 0x7FC0;
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    bits += 0x7FFF + ((bits >> 16) & 1);
+    return (uint16_t) (bits >> 16);
+}
+
+/* x (m rows of k, row stride ldx) rounded to bf16 (round to nearest even), rows of ldo ≥ k values, zero past k. */
 __attribute__((target("avx512f,avx512bw,avx512bf16"))) static void round_to_bf16(const float *x, int64_t m, int64_t k,
-                                                                                 int64_t ldx, uint16_t *out) {
+                                                                                 int64_t ldx, uint16_t *out,
+                                                                                 int64_t ldo) {
     for (int64_t i = 0; i < m; i++) {
         int64_t c = 0;
         for (; c + 16 <= k; c += 16) {
             __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(x + i * ldx + c));
-            _mm256_storeu_si256((__m256i *) (out + i * k + c), (__m256i) h);
+            _mm256_storeu_si256((__m256i *) (out + i * ldo + c), (__m256i) h);
         }
-        for (; c < k; c++) {
-            uint32_t bits;
-            memcpy(&bits, x + i * ldx + c, sizeof bits);
-            bits += 0x7FFF + ((bits >> 16) & 1); /* round to nearest even (finite values) */
-            out[i * k + c] = (uint16_t) (bits >> 16);
-        }
+        for (; c < k; c++) out[i * ldo + c] = to_bf16(x[i * ldx + c]);
+        for (; c < ldo; c++) out[i * ldo + c] = 0;
     }
 }
 
@@ -474,6 +481,105 @@ static void packed_share(void *arg) {
     if (from < to) packed_blocks(j, from, to);
 }
 
+/* ---- LEM's packed layout for bf16: pairs of inputs, as vdpbf16ps reads them ----
+ *
+ * A matrix W [n, k] rounded to bf16 (as libtorch rounds) and packed as P [nb, k2, 32] of 32-bit pairs, nb =
+ * ceil(n / 32), k2 = ceil(k / 2): element (b, c2, q) holds column 32b + q's weights for inputs 2·c2 (low 16 bits) and
+ * 2·c2 + 1 (high 16 bits), zero past n and past k. The rows of x are rounded to bf16 once per call, as oneDNN's bf16
+ * product rounds them, and paired the same way; for each pair c2 a block's 32 columns (two vectors, 128 bytes) meet
+ * x's pair broadcast in one vdpbf16ps each (two products and a float32 accumulation per lane). A thread reads its
+ * blocks as one sequential stream, as in the float32 layout, half the bytes. CPUs with AVX512_BF16 only; others get a
+ * plain C loop (correct, slow: the program does not pack bf16 there).
+ */
+typedef struct {
+    const uint32_t *xb; /* [m, k2]: x's pairs in bf16 */
+    const uint32_t *p;  /* [nb, k2, 32] */
+    float *out;         /* [m, n] contiguous */
+    int64_t m, n, k2;
+} PairsJob;
+
+__attribute__((target("avx512f,avx512bw,avx512bf16"), always_inline)) static inline void pairs_tile(
+        const PairsJob *j, int64_t b, int64_t r, const int M) {
+    const uint32_t *wb = j->p + (size_t) b * (size_t) j->k2 * PACK;
+    const uint32_t *x = j->xb + r * j->k2;
+    __m512 acc[MAX_ROWS][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    for (int64_t c = 0; c < j->k2; c++) {
+        __m512i w0 = _mm512_loadu_si512((const void *) (wb + c * PACK));
+        __m512i w1 = _mm512_loadu_si512((const void *) (wb + c * PACK + 16));
+#pragma GCC unroll 8
+        for (int i = 0; i < M; i++) {
+            __m512i xv = _mm512_set1_epi32((int) x[i * j->k2 + c]);
+            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], (__m512bh) w0, (__m512bh) xv);
+            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], (__m512bh) w1, (__m512bh) xv);
+        }
+    }
+    int64_t col = b * PACK, left = j->n - col;
+    __mmask16 m0 = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
+    __mmask16 m1 = left >= 32 ? (__mmask16) 0xFFFF : left <= 16 ? (__mmask16) 0 : (__mmask16) ((1u << (left - 16)) - 1);
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        float *o = j->out + (r + i) * j->n + col;
+        _mm512_mask_storeu_ps(o, m0, acc[i][0]);
+        _mm512_mask_storeu_ps(o + 16, m1, acc[i][1]);
+    }
+}
+
+#define PAIRS_TILE(M)                                                                                               \
+    __attribute__((target("avx512f,avx512bw,avx512bf16"), noinline)) static void pairs_tile_##M(                   \
+            const PairsJob *j, int64_t b, int64_t r) {                                                              \
+        pairs_tile(j, b, r, M);                                                                                     \
+    }
+PAIRS_TILE(1)
+PAIRS_TILE(2)
+PAIRS_TILE(3)
+PAIRS_TILE(4)
+PAIRS_TILE(5)
+PAIRS_TILE(6)
+PAIRS_TILE(7)
+PAIRS_TILE(8)
+
+static void pairs_blocks(const PairsJob *j, int64_t from, int64_t to) {
+    static void (*const tiles[MAX_ROWS + 1])(const PairsJob *, int64_t, int64_t) = {
+            NULL, pairs_tile_1, pairs_tile_2, pairs_tile_3, pairs_tile_4,
+            pairs_tile_5, pairs_tile_6, pairs_tile_7, pairs_tile_8};
+    for (int64_t b = from; b < to; b++) {
+        for (int64_t r = 0; r < j->m; r += MAX_ROWS) {
+            int64_t rows_left = j->m - r;
+            tiles[rows_left < MAX_ROWS ? rows_left : MAX_ROWS](j, b, r);
+        }
+    }
+}
+
+/* One thread's share of the blocks: contiguous. */
+static void pairs_share(void *arg) {
+    const PairsJob *j = arg;
+    int64_t t = omp_thread_num(), count = omp_num_threads();
+    int64_t blocks = (j->n + PACK - 1) / PACK;
+    int64_t from = blocks * t / count, to = blocks * (t + 1) / count;
+    if (from < to) pairs_blocks(j, from, to);
+}
+
+/* The same product by a plain C loop, float32 sums of the bf16 products (CPUs without AVX512_BF16). */
+static void pairs_scalar(const PairsJob *j) {
+    for (int64_t i = 0; i < j->m; i++) {
+        for (int64_t r = 0; r < j->n; r++) {
+            const uint32_t *wb = j->p + (size_t) (r / PACK) * (size_t) j->k2 * PACK + r % PACK;
+            float sum = 0;
+            for (int64_t c = 0; c < j->k2; c++) {
+                uint32_t w = wb[c * PACK], x = j->xb[i * j->k2 + c];
+                sum += bf16_to_float((uint16_t) w) * bf16_to_float((uint16_t) x)
+                        + bf16_to_float((uint16_t) (w >> 16)) * bf16_to_float((uint16_t) (x >> 16));
+            }
+            j->out[i * j->n + r] = sum;
+        }
+    }
+}
+
 /* ---- the operator ---- */
 
 static AtenTensorHandle as_tensor(StableIValue v) {
@@ -548,7 +654,7 @@ static void small_linear(StableIValue *stack, int64_t threads, int64_t wanted_is
         uint16_t *xb = NULL;
         if (job.isa == ISA_AVX512_BF16 && bf16 && m >= 2) {
             xb = malloc((size_t) (m * k) * sizeof *xb);
-            if (xb != NULL) round_to_bf16(xp, m, k, xst[0], xb);
+            if (xb != NULL) round_to_bf16(xp, m, k, xst[0], xb, k);
             job.xb = xb;
         }
         if (threads > 1 && n >= 64) {
@@ -580,26 +686,36 @@ static void small_linear_with_boxed(StableIValue *stack, uint64_t num_args, uint
     small_linear(stack, threads < 1 ? 1 : threads, wanted);
 }
 
-/* Packing W [n, k] (strides s0, s1) into LEM's layout, block by block, 16 inputs of the block's 32 rows at a time. */
+/*
+ * Packing W [n, k] (strides s0, s1) into LEM's layout, block by block, 16 inputs of the block's 32 rows at a time:
+ * float32 ([nb, k, 32], dst) or bf16 pairs ([nb, k2, 32], dst32).
+ */
 typedef struct {
     const float *src;
     int64_t s0, s1, n, k;
     float *dst;
+    uint32_t *dst32;
 } PackJob;
 
 static void pack_blocks(const PackJob *j, int64_t from, int64_t to) {
+    const int64_t k2 = (j->k + 1) / 2;
     for (int64_t b = from; b < to; b++) {
-        float *dst = j->dst + (size_t) b * (size_t) j->k * PACK;
-        /* 16 inputs at a time: the 16 × 32 floats written (2 KiB) stay in L1 while the 32 rows are read */
+        float *dst = j->dst == NULL ? NULL : j->dst + (size_t) b * (size_t) j->k * PACK;
+        uint32_t *dst32 = j->dst32 == NULL ? NULL : j->dst32 + (size_t) b * (size_t) k2 * PACK;
+        /* 16 inputs at a time: the 16 × 32 values written (at most 2 KiB) stay in L1 while the 32 rows are read */
         for (int64_t c0 = 0; c0 < j->k; c0 += 16) {
             int64_t c1 = c0 + 16 < j->k ? c0 + 16 : j->k;
             for (int q = 0; q < PACK; q++) {
                 int64_t r = b * PACK + q;
-                if (r < j->n) {
-                    const float *row = j->src + r * j->s0;
-                    for (int64_t c = c0; c < c1; c++) dst[c * PACK + q] = row[c * j->s1];
+                const float *row = r < j->n ? j->src + r * j->s0 : NULL;
+                if (dst != NULL) {
+                    for (int64_t c = c0; c < c1; c++) dst[c * PACK + q] = row != NULL ? row[c * j->s1] : 0.0f;
                 } else {
-                    for (int64_t c = c0; c < c1; c++) dst[c * PACK + q] = 0.0f;
+                    for (int64_t c = c0; c < c1; c += 2) {
+                        uint32_t lo = row != NULL ? to_bf16(row[c * j->s1]) : 0;
+                        uint32_t hi = row != NULL && c + 1 < j->k ? to_bf16(row[(c + 1) * j->s1]) : 0;
+                        dst32[c / 2 * PACK + q] = lo | hi << 16;
+                    }
                 }
             }
         }
@@ -615,24 +731,26 @@ static void pack_share(void *arg) {
     if (from < to) pack_blocks(j, from, to);
 }
 
-/* A result tensor [d0, d1] (or [d0, d1, d2] when d2 > 0) of float32 on the CPU, and its data. */
-static AtenTensorHandle new_float32(int64_t d0, int64_t d1, int64_t d2, float **data) {
+/* A result tensor [d0, d1] (or [d0, d1, d2] when d2 > 0) of the given dtype on the CPU, and its data. */
+static AtenTensorHandle new_tensor(int32_t dtype, int64_t d0, int64_t d1, int64_t d2, void **data) {
     int64_t sizes[3] = {d0, d1, d2};
     int64_t strides[3] = {d2 > 0 ? d1 * d2 : d1, d2 > 0 ? d2 : 1, 1};
     AtenTensorHandle out;
-    empty_strided(d2 > 0 ? 3 : 2, sizes, strides, dtype_float32(), device_type_cpu(), 0, &out);
-    get_data_ptr(out, (void **) data);
+    empty_strided(d2 > 0 ? 3 : 2, sizes, strides, dtype, device_type_cpu(), 0, &out);
+    get_data_ptr(out, data);
     return out;
 }
 
+static AtenTensorHandle new_float32(int64_t d0, int64_t d1, int64_t d2, float **data) {
+    return new_tensor(dtype_float32(), d0, d1, d2, (void **) data);
+}
+
 /*
- * lem::pack_columns(Tensor w) -> Tensor: a float32 matrix [n, k] (any strides) in LEM's packed layout [nb, k, 32]
- * (see PackedJob). Anything else (not float32, not 2-D, not on the CPU) gives [1, 1, 32] of NaN, which
- * packed_linear turns into NaN results.
+ * W [n, k] (float32, any strides) in LEM's packed layout: float32 [nb, k, 32] (see PackedJob) or, with pairs, bf16
+ * pairs int32 [nb, k2, 32] (see PairsJob). Anything else (not float32, not 2-D, not on the CPU) gives one block of
+ * NaN (float32) or of zero-size inputs (pairs: [1, 0, 32]), which packed_linear turns into NaN results.
  */
-static void pack_columns_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
-    (void) num_args;
-    (void) num_outputs;
+static void pack(StableIValue *stack, int pairs) {
     AtenTensorHandle w = as_tensor(stack[0]);
     int64_t dim = 0, *sizes = NULL, *strides = NULL;
     int32_t dtype = -1, device = -1;
@@ -640,18 +758,22 @@ static void pack_columns_boxed(StableIValue *stack, uint64_t num_args, uint64_t 
     get_device_type(w, &device);
     get_dim(w, &dim);
     get_dtype(w, &dtype);
-    float *op;
+    void *op;
     AtenTensorHandle out;
     if (device != device_type_cpu() || dim != 2 || dtype != dtype_float32()) {
-        out = new_float32(1, 1, PACK, &op);
-        for (int i = 0; i < PACK; i++) op[i] = __builtin_nanf("");
+        if (pairs) {
+            out = new_tensor(dtype_int32(), 1, 0, PACK, &op);
+        } else {
+            out = new_tensor(dtype_float32(), 1, 1, PACK, &op);
+            for (int i = 0; i < PACK; i++) ((float *) op)[i] = __builtin_nanf("");
+        }
     } else {
         get_sizes(w, &sizes);
         get_strides(w, &strides);
         get_data_ptr(w, &data);
         int64_t n = sizes[0], k = sizes[1], nb = (n + PACK - 1) / PACK;
-        out = new_float32(nb, k, PACK, &op);
-        PackJob job = {data, strides[0], strides[1], n, k, op};
+        out = pairs ? new_tensor(dtype_int32(), nb, (k + 1) / 2, PACK, &op) : new_tensor(dtype_float32(), nb, k, PACK, &op);
+        PackJob job = {data, strides[0], strides[1], n, k, pairs ? NULL : op, pairs ? op : NULL};
         int64_t threads = intra_op_threads();
         if (threads > 1 && nb > 1) {
             gomp_parallel(pack_share, &job, (unsigned) threads, 0);
@@ -663,10 +785,25 @@ static void pack_columns_boxed(StableIValue *stack, uint64_t num_args, uint64_t 
     stack[0] = from_tensor(out);
 }
 
+/* lem::pack_columns(Tensor w) -> Tensor: float32 W [n, k] in LEM's float32 packed layout [nb, k, 32]. */
+static void pack_columns_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    pack(stack, 0);
+}
+
+/* lem::pack_bf16_pairs(Tensor w) -> Tensor: float32 W [n, k] rounded to bf16 in LEM's pairs layout, int32 [nb, k2, 32]. */
+static void pack_bf16_pairs_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    pack(stack, 1);
+}
+
 /*
  * lem::packed_linear(Tensor x, Tensor p, int n) -> Tensor: out = x · Wᵀ [m, n] for x float32 [m, k] (columns
- * contiguous) and p = pack_columns(W), W [n, k]; any m. On CPUs without AVX-512 a plain C loop (correct, slow: the
- * program does not pack there). Inputs that do not fit give a result full of NaN.
+ * contiguous) and p = pack_columns(W) (float32) or pack_bf16_pairs(W) (int32: x is then rounded to bf16, as oneDNN's
+ * bf16 product does), W [n, k]; any m. On CPUs without AVX-512 (pairs: without AVX512_BF16) a plain C loop (correct,
+ * slow: the program does not pack there). Inputs that do not fit give a result full of NaN.
  */
 static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
     (void) num_args;
@@ -683,8 +820,9 @@ static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t
     get_dim(p, &pdim);
     get_dtype(x, &xdtype);
     get_dtype(p, &pdtype);
+    int pairs = pdtype == dtype_int32();
     int ok = xdevice == device_type_cpu() && pdevice == device_type_cpu() && xdim == 2 && pdim == 3
-            && xdtype == dtype_float32() && pdtype == dtype_float32() && n >= 0;
+            && xdtype == dtype_float32() && (pdtype == dtype_float32() || pairs) && n >= 0;
     if (ok) {
         get_sizes(x, &xs);
         get_strides(x, &xst);
@@ -692,17 +830,40 @@ static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t
         get_strides(p, &pst);
         get_data_ptr(x, &xp);
         get_data_ptr(p, &pp);
-        ok = xs[1] == ps[1] && ps[2] == PACK && ps[0] == (n + PACK - 1) / PACK && xst[1] == 1
-                && pst[2] == 1 && pst[1] == PACK && pst[0] == ps[1] * PACK;
+        ok = (pairs ? (xs[1] + 1) / 2 : xs[1]) == ps[1] && ps[2] == PACK && ps[0] == (n + PACK - 1) / PACK
+                && xst[1] == 1 && pst[2] == 1 && pst[1] == PACK && pst[0] == ps[1] * PACK;
     }
     int64_t m = xdim == 2 && xs != NULL ? xs[0] : 0;
     float *op;
     AtenTensorHandle out = new_float32(m, n < 0 ? 0 : n, 0, &op);
+    int64_t threads = intra_op_threads();
+    uint16_t *xb = NULL;
+    if (ok && pairs) {
+        int64_t k = xs[1], k2 = (k + 1) / 2;
+        xb = malloc((size_t) (m * k2 > 0 ? m * k2 : 1) * 2 * sizeof *xb);
+        ok = xb != NULL;
+        if (ok && isa == ISA_AVX512_BF16) {
+            round_to_bf16(xp, m, k, xst[0], xb, 2 * k2);
+        } else if (ok) {
+            for (int64_t i = 0; i < m; i++) {
+                for (int64_t c = 0; c < 2 * k2; c++) xb[i * 2 * k2 + c] = c < k ? to_bf16(((float *) xp)[i * xst[0] + c]) : 0;
+            }
+        }
+    }
     if (!ok) {
         for (int64_t i = 0; i < m * n; i++) op[i] = __builtin_nanf("");
+    } else if (pairs) {
+        /* xb's bf16 values in order are little-endian pairs: the even input in the low 16 bits */
+        PairsJob job = {(const uint32_t *) (const void *) xb, pp, op, m, n, ps[1]};
+        if (isa != ISA_AVX512_BF16) {
+            pairs_scalar(&job);
+        } else if (threads > 1 && n > PACK) {
+            gomp_parallel(pairs_share, &job, (unsigned) threads, 0);
+        } else {
+            pairs_blocks(&job, 0, (n + PACK - 1) / PACK);
+        }
     } else if (isa >= ISA_AVX512) {
         PackedJob job = {xp, pp, op, m, n, xs[1], xst[0]};
-        int64_t threads = intra_op_threads();
         if (threads > 1 && n > PACK) {
             gomp_parallel(packed_share, &job, (unsigned) threads, 0);
         } else {
@@ -720,6 +881,7 @@ static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t
             }
         }
     }
+    free(xb);
     delete_tensor(x);
     delete_tensor(p);
     stack[0] = from_tensor(out);
@@ -759,6 +921,7 @@ static const char *register_operators(void) {
     LOOKUP(delete_tensor, torch, "aoti_torch_delete_tensor_object");
     LOOKUP(dtype_float32, torch, "aoti_torch_dtype_float32");
     LOOKUP(dtype_bfloat16, torch, "aoti_torch_dtype_bfloat16");
+    LOOKUP(dtype_int32, torch, "aoti_torch_dtype_int32");
     LOOKUP(device_type_cpu, torch, "aoti_torch_device_type_cpu");
     LOOKUP(gomp_parallel, torch, "GOMP_parallel");
     LOOKUP(omp_thread_num, torch, "omp_get_thread_num");
@@ -775,6 +938,7 @@ static const char *register_operators(void) {
             || library_def(def, "small_linear_with(Tensor x, Tensor w, int threads, int isa) -> Tensor") != 0
             || library_def(def, "kernel_isa() -> int") != 0
             || library_def(def, "pack_columns(Tensor w) -> Tensor") != 0
+            || library_def(def, "pack_bf16_pairs(Tensor w) -> Tensor") != 0
             || library_def(def, "packed_linear(Tensor x, Tensor p, int n) -> Tensor") != 0) {
         return "could not define lem::small_linear";
     }
@@ -782,6 +946,7 @@ static const char *register_operators(void) {
             || library_impl(impl, "small_linear", small_linear_boxed) != 0
             || library_impl(impl, "small_linear_with", small_linear_with_boxed) != 0
             || library_impl(impl, "pack_columns", pack_columns_boxed) != 0
+            || library_impl(impl, "pack_bf16_pairs", pack_bf16_pairs_boxed) != 0
             || library_impl(impl, "packed_linear", packed_linear_boxed) != 0) {
         return "could not implement lem::small_linear for the CPU";
     }

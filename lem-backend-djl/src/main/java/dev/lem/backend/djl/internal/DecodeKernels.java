@@ -53,7 +53,16 @@ final class DecodeKernels {
          * program then packs float32 product matrices at load and uses it for every product}
          */
         boolean packedLayout() {
-            return available && isa != null && isa.startsWith("AVX-512");
+            return available && isa != null && isa.startsWith("AVX-512") && packedLayoutsAllowed;
+        }
+
+        /**
+         * {@return whether the kernel's packed bf16 layout runs here ({@code lem::pack_bf16_pairs}, read by
+         * {@code lem::packed_linear} with vdpbf16ps: AVX-512 with BF16): bf16 programs then pack their product matrices
+         * in it at load and use it for every product}
+         */
+        boolean bf16PairsLayout() {
+            return available && "AVX-512 with BF16".equals(isa) && packedLayoutsAllowed;
         }
 
         /** {@return a one-line description for the results} */
@@ -64,6 +73,18 @@ final class DecodeKernels {
     }
 
     private static @Nullable Status status;
+
+    /** False while {@link #plainLayoutsOnly()} holds: programs built meanwhile keep the plain layout. */
+    private static volatile boolean packedLayoutsAllowed = true;
+
+    /**
+     * For tests: until the returned handle is closed, programs built in this process use the plain layout and the move
+     * to oneDNN's prepacked one, as on a CPU without AVX-512, so that path is tested on every CPU.
+     */
+    static AutoCloseable plainLayoutsOnly() {
+        packedLayoutsAllowed = false;
+        return () -> packedLayoutsAllowed = true;
+    }
 
     private DecodeKernels() {
     }

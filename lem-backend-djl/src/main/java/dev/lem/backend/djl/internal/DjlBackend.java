@@ -171,8 +171,10 @@ public final class DjlBackend implements InferenceBackend {
                 ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
                 : "PyTorch's default (one per core): /proc/stat could not be read");
         environment.put("djl.decode_kernel", decodeKernel ? DecodeKernels.status().describe()
-                + (model.lemPacked() ? "; float32 product matrices packed at load in LEM's layout (blocks of 32 output "
-                + "columns, input by input), read by lem::packed_linear for products of any number of rows"
+                + (model.lemPacked() ? "; " + (model.matrices() == MatrixFormat.BF16 ? "bf16" : "float32")
+                + " product matrices packed at load in LEM's layout (blocks of 32 output columns, input by input"
+                + (model.matrices() == MatrixFormat.BF16 ? ", in pairs of inputs as vdpbf16ps reads them" : "")
+                + "), read by lem::packed_linear for products of any number of rows"
                 : model.switchesForBatches() ? "; for lone requests only: the first batch of 2 or more requests moves "
                 + "the product matrices to oneDNN's prepacked layout, about twice as fast for 2 to 8 rows" : "")
                 : "libtorch's products: " + kernelNotUsed);
@@ -203,11 +205,14 @@ public final class DjlBackend implements InferenceBackend {
         if (matrices != MatrixFormat.AS_LOADED) {
             details.put("matrices", matrices == MatrixFormat.BF16
                     ? "bf16: every matrix product's weights converted from float32 to bf16 once at load inside the "
-                    + "compiled program (" + (decodeKernel ? "products of up to " + DecoderModel.SMALL_ROWS + " rows: "
-                    + "LEM's kernel, float32 activations times bf16 weights accumulated in float32, until the first batch of "
-                    + "2 or more requests moves the matrices to oneDNN's prepacked layout; otherwise: "
-                    : "") + "activations rounded to bf16 at each product, " + (MatrixFormat.ONEDNN_BF16
-                    ? "oneDNN's bf16 inner product" : "libtorch's bf16 linear") + "; norms, attention, KV cache, "
+                    + "compiled program (" + (model.lemPacked() ? "packed in LEM's bf16 pairs layout; every product: "
+                    + "lem::packed_linear, activations rounded to bf16 at each product as oneDNN rounds them, bf16 "
+                    + "products accumulated in float32 by vdpbf16ps" : (decodeKernel ? "products of up to "
+                    + DecoderModel.SMALL_ROWS + " rows: LEM's kernel, float32 activations times bf16 weights accumulated "
+                    + "in float32, until the first batch of 2 or more requests moves the matrices to oneDNN's prepacked "
+                    + "layout; otherwise: " : "") + "activations rounded to bf16 at each product, "
+                    + (MatrixFormat.ONEDNN_BF16 ? "oneDNN's bf16 inner product" : "libtorch's bf16 linear"))
+                    + "; norms, attention, KV cache, "
                     + "residuals and logits in float32); the embedding table stays float32"
                     : "int8: every matrix product's weights quantised at load inside the compiled program (symmetric, "
                     + "per output channel, packed by quantized::linear_prepack for libtorch's default quantised engine), "

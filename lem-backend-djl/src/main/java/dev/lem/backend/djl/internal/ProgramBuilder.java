@@ -26,7 +26,7 @@ final class ProgramBuilder {
     private final MatrixFormat format;
     /** Whether products of up to {@value DecoderModel#SMALL_ROWS} rows call LEM's kernel ({@link DecodeKernels}). */
     private final boolean decodeKernel;
-    /** Whether float32 product matrices take LEM's packed layout ({@link #lemPacked()}). */
+    /** Whether product matrices take LEM's packed layout, float32 or bf16 pairs ({@link #lemPacked()}). */
     private final boolean lemPacked;
     private int indent;
 
@@ -46,7 +46,8 @@ final class ProgramBuilder {
         }
         this.format = format;
         this.decodeKernel = decodeKernel;
-        this.lemPacked = decodeKernel && format == MatrixFormat.AS_LOADED && DecodeKernels.status().packedLayout();
+        this.lemPacked = decodeKernel && (format == MatrixFormat.AS_LOADED && DecodeKernels.status().packedLayout()
+                || format == MatrixFormat.BF16 && DecodeKernels.status().bf16PairsLayout());
         line("class " + CLASS_NAME + "(Module):");
         indent++;
         line("__parameters__ = []");
@@ -76,19 +77,21 @@ final class ProgramBuilder {
      * moved to oneDNN's prepacked layout by its {@code repack} method}: float32 matrices with the decode kernel, and
      * bf16 ones on a CPU with bf16 arithmetic ({@link MatrixFormat#ONEDNN_BF16}). oneDNN's prepacked product is about
      * twice as fast for 2 to 8 rows, the kernel for one. The program's weight list then ends with a one-element flag:
-     * 0 plain, 1 prepacked.
+     * 0 plain, 1 prepacked. Not bf16 matrices in LEM's pairs layout: {@code prepare} packs those at load.
      */
     boolean switchesToPacked() {
-        return decodeKernel && (format == MatrixFormat.AS_LOADED || format == MatrixFormat.BF16 && MatrixFormat.ONEDNN_BF16);
+        return decodeKernel && (format == MatrixFormat.AS_LOADED
+                || format == MatrixFormat.BF16 && MatrixFormat.ONEDNN_BF16 && !lemPacked);
     }
 
     /**
-     * {@return whether the program's float32 product matrices take LEM's packed layout ({@code lem::pack_columns}:
-     * blocks of 32 output columns, input by input), read by {@code lem::packed_linear} for products of any number of
-     * rows} That is the case with the decode kernel on an AVX-512 CPU: the packed product reads the weights at least as
-     * fast as the plain kernel at one row, faster than oneDNN's prepacked layout at 2 to 8 rows and as fast at 128
-     * (docs/performance.md), so the model packs them once at load ({@link DecoderModel}) instead of moving them to
-     * oneDNN's layout at the first batch.
+     * {@return whether the program's product matrices take LEM's packed layout, read by {@code lem::packed_linear} for
+     * products of any number of rows} That is the case with the decode kernel for float32 matrices on an AVX-512 CPU
+     * ({@code lem::pack_columns}: blocks of 32 output columns, input by input), packed once at load by
+     * {@link DecoderModel} instead of moving them to oneDNN's layout at the first batch, and for bf16 matrices on a CPU
+     * with AVX512_BF16 ({@code lem::pack_bf16_pairs}: the same blocks, pairs of inputs as vdpbf16ps reads them), packed
+     * by {@code prepare}. Either packed product reads the weights at least as fast as the plain kernel at one row,
+     * faster than oneDNN's prepacked layout at 2 to 8 rows and as fast at 64 to 128 (docs/performance.md).
      */
     boolean lemPacked() {
         return lemPacked;
@@ -210,7 +213,7 @@ final class ProgramBuilder {
             throw new IllegalArgumentException("an untransposed product cannot take a bias");
         }
         if (format != MatrixFormat.AS_LOADED) {
-            convertedLinear(out, in, widths, bias, first);
+            convertedLinear(out, in, linear.outputs(), widths, bias, first);
             return;
         }
         if (decodeKernel) {
@@ -273,12 +276,15 @@ final class ProgramBuilder {
     }
 
     /**
-     * {@code out = in · Wᵀ (+ b)} with converted matrices: one product per block (float32 in and out, see
-     * {@link #product}), summed; the bias in float32. Always row-major ({@code [n, out]}): the caller must not ask
+     * {@code out = in · Wᵀ (+ b)} with converted matrices: one product per block (float32 in and out: see
+     * {@link #product}, or {@code lem::packed_linear} for every product of bf16 matrices in LEM's pairs layout,
+     * {@link #lemPacked()}), summed; the bias in float32. Always row-major ({@code [n, out]}): the caller must not ask
      * for the vocabulary-major head ({@link DecoderModel#nextTokenLogits} does not with converted matrices).
      */
-    private void convertedLinear(String out, String in, long[] widths, boolean bias, String first) {
-        if (decodeKernel) {
+    private void convertedLinear(String out, String in, long outputs, long[] widths, boolean bias, String first) {
+        if (lemPacked) {
+            blockProducts(out, in, widths, first, lemPackedProduct(outputs));
+        } else if (decodeKernel) {
             line("if few:").indent();
             blockProducts(out, in, widths, first, (x, m) -> "ops.lem.small_linear(" + x + ", " + m + ")");
             dedent().line("else:").indent();
@@ -342,7 +348,8 @@ final class ProgramBuilder {
     /**
      * The program's {@code prepare} method, run once at load on the weight list as loaded (float32): it returns the
      * list the program's {@code forward} reads, every product matrix converted to {@link #format} and every other
-     * weight unchanged — for bf16 a {@code List[Tensor]}; for int8 a tuple of that list, in which each product matrix
+     * weight unchanged — for bf16 a {@code List[Tensor]} (the matrices in LEM's pairs layout where {@link #lemPacked()},
+     * else plain bf16, or oneDNN's prepacked bf16 without the decode kernel); for int8 a tuple of that list, in which each product matrix
      * is replaced by an empty tensor, and the packed int8 matrices at the same indices ({@code packs}; a packed 1×1
      * placeholder at the others). Int8 matrices are quantised symmetrically per output channel
      * ({@code scale = max|row| / 127}, zero point 0) and packed by {@code quantized::linear_prepack} for libtorch's
@@ -367,8 +374,9 @@ final class ProgramBuilder {
         line("if kinds[i] == 1:").indent();
         if (format == MatrixFormat.BF16) {
             String bf16 = "torch.contiguous(torch.to(w[i], " + MatrixFormat.BF16_CODE + "))";
-            line("torch.append(out, " + (MatrixFormat.ONEDNN_BF16 && !decodeKernel
-                    ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)" : bf16) + ")");
+            line("torch.append(out, " + (lemPacked ? "ops.lem.pack_bf16_pairs(w[i])"
+                    : MatrixFormat.ONEDNN_BF16 && !decodeKernel ? "ops.mkldnn._reorder_linear_weight(" + bf16 + ", None)"
+                    : bf16) + ")");
         } else {
             line("m = torch.contiguous(w[i])");
             line("scales = torch.div(torch.clamp_min(torch.amax(torch.abs(m), [1]), 1e-30), 127.0)");
@@ -499,7 +507,7 @@ final class ProgramBuilder {
         if (switchesToPacked()) {
             repackMethod();
         }
-        if (lemPacked) {
+        if (lemPacked && format == MatrixFormat.AS_LOADED) {
             indent = 1;
             line("def pack_one(self: __torch__." + CLASS_NAME + ", w: Tensor) -> Tensor:").indent();
             line("return ops.lem.pack_columns(w)");

@@ -81,7 +81,8 @@ class ConvertedMatricesTest {
             assertThat(info.details().get("matrices")).startsWith(format + ":");
             assertThat(backend.model().matrices().word()).isEqualTo(format);
             assertThat(backend.model().programSource()).contains("def prepare")
-                    .contains(format.equals("bf16") ? "torch.to(w[i], 15)" : "ops.quantized.linear_dynamic");
+                    .contains(!format.equals("bf16") ? "ops.quantized.linear_dynamic"
+                            : DecodeKernels.status().bf16PairsLayout() ? "ops.lem.pack_bf16_pairs(w[i])" : "torch.to(w[i], 15)");
             double worst = ReferenceAgreementTest.largestDifference(
                     ReferenceAgreementTest.allLogits(backend.model(), tokens), expected);
             System.out.printf("%s %s: largest |logit error| %.3g, largest |logit| %.3g, relative %.3g%n", format, name,

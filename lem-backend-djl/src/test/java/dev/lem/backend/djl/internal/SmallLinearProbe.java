@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * A probe, not a test: times matrix product forms against each other — LEM's decode kernel with float32 and bf16
- * matrices ({@code lem-f32}, {@code lem-bf16}), libtorch's float32 product ({@code f32}: {@code linear} for one row,
+ * matrices ({@code lem-f32}, {@code lem-bf16}), LEM's packed layouts (float32 {@code lem-packed}, bf16 pairs
+ * {@code lem-pairs-bf16}), libtorch's float32 product ({@code f32}: {@code linear} for one row,
  * {@code mm} for more), oneDNN's float32 product on its prepacked layout ({@code onednn-f32}), oneDNN's bf16 product on
  * its prepacked layout ({@code onednn}) and on the plain layout ({@code onednn-plain}) — each over a list of matrices
  * larger than the caches, in three rounds, and prints microseconds per product and the weight bytes read per second.
@@ -60,6 +61,11 @@ public final class SmallLinearProbe {
                     out = annotate(List[Tensor], [])
                     for i in range(torch.len(w)):
                       torch.append(out, ops.lem.pack_columns(w[i]))
+                    return out
+                  def lempairs(self: __torch__.Probe, w: List[Tensor]) -> List[Tensor]:
+                    out = annotate(List[Tensor], [])
+                    for i in range(torch.len(w)):
+                      torch.append(out, ops.lem.pack_bf16_pairs(w[i]))
                     return out
                   def lempacked(self: __torch__.Probe, x: Tensor, w: List[Tensor], n: int, reps: int) -> Tensor:
                     y = x
@@ -128,6 +134,7 @@ public final class SmallLinearProbe {
             long p1 = System.nanoTime();
             IValue wlem = module.run("lempack", wl);
             long p2 = System.nanoTime();
+            IValue wpairs = module.run("lempairs", wl);
             double gb = 4.0 * out * in * count / 1e9;
             System.out.printf("packing %.2f GB of float32 matrices: oneDNN's layout %.0f ms, LEM's %.0f ms%n", gb,
                     (p1 - p0) / 1e6, (p2 - p1) / 1e6);
@@ -139,8 +146,10 @@ public final class SmallLinearProbe {
             try (IValue one = IValue.from(1L)) {
                 float[] r = ref.toFloatArray();
                 for (var pair : rows <= 8 ? List.of(List.of("lem f32", "a"), List.of("lem bf16", "b"),
-                        List.of("lem packed", "p")) : List.of(List.of("lem packed", "p"))) {
+                        List.of("lem packed", "p"), List.of("lem pairs", "q")) : List.of(List.of("lem packed", "p"),
+                        List.of("lem pairs", "q"))) {
                     IValue y = pair.get(1).equals("p") ? module.run("lempacked", xv, wlem, nOut, one)
+                            : pair.get(1).equals("q") ? module.run("lempacked", xv, wpairs, nOut, one)
                             : module.run("lem", xv, pair.get(1).equals("a") ? wl : wb, th, is, one);
                     float[] v = y.toTensor((PtNDManager) m).toFloatArray();
                     double err = 0, big = 0;
@@ -153,8 +162,8 @@ public final class SmallLinearProbe {
             }
             int reps = Integer.getInteger("reps", 20);
             for (int round = 0; round < 3; round++) {
-                List<String> forms = rows <= 8 ? List.of("lem-f32", "lem-bf16", "lem-packed", "f32", "onednn-f32", "onednn",
-                        "onednn-plain") : List.of("lem-packed", "f32", "onednn-f32");
+                List<String> forms = rows <= 8 ? List.of("lem-f32", "lem-bf16", "lem-packed", "lem-pairs-bf16", "f32", "onednn-f32",
+                        "onednn", "onednn-plain") : List.of("lem-packed", "lem-pairs-bf16", "f32", "onednn-f32", "onednn");
                 for (String form : forms) {
                     IValue r = IValue.from((long) reps);
                     long t0 = System.nanoTime();
@@ -162,6 +171,7 @@ public final class SmallLinearProbe {
                         case "lem-f32" -> module.run("lem", xv, wl, th, is, r);
                         case "lem-bf16" -> module.run("lem", xv, wb, th, is, r);
                         case "lem-packed" -> module.run("lempacked", xv, wlem, nOut, r);
+                        case "lem-pairs-bf16" -> module.run("lempacked", xv, wpairs, nOut, r);
                         case "f32" -> module.run("f32", xv, wl, r);
                         case "onednn-plain" -> module.run("onednn", xv, wb, r);
                         case "onednn-f32" -> module.run("onednn32", xv, wp32, r);
@@ -171,7 +181,7 @@ public final class SmallLinearProbe {
                     y.close();
                     double per = ns / 1e3 / reps / count;
                     double bytes = (double) out * in * (form.contains("bf16") || form.startsWith("onednn") && !form.endsWith("f32") ? 2 : 4);
-                    System.out.printf("%-9s rows %d %dx%d: %8.1f us/product  %6.1f GB/s%n", form, rows, out, in, per,
+                    System.out.printf("%-14s rows %d %dx%d: %8.1f us/product  %6.1f GB/s%n", form, rows, out, in, per,
                             bytes / per / 1e3);
                 }
             }
