@@ -580,6 +580,111 @@ static void pairs_scalar(const PairsJob *j) {
     }
 }
 
+/* ---- attention of one new token per row over the KV cache (decode steps) ----
+ *
+ * What the program's attention does for t = 1 with torch operations (two cache writes, a batched matmul, the mask, a
+ * softmax, a second batched matmul: about ten operator calls a layer, each dispatched, some through MKL's batched
+ * GEMM with its own OpenMP fork and join), in one call: for row i and key/value head g, the new key is written into the
+ * transposed key cache kc [b, kvh, hd, cap] at slot `start` and the new value into vc [b, kvh, cap, hd]; then each of
+ * the group's query heads scores slots 0 .. start, adds the additive mask of its row, takes the softmax and sums the
+ * values. Float32 throughout. Written as plain loops that the compiler vectorises, built for AVX-512, AVX2 and plain
+ * x86-64 (target_clones: the best is chosen at load).
+ */
+typedef struct {
+    const float *q, *k, *v; /* [b, heads·hd], [b, kvh·hd], [b, kvh·hd]: rows of stride ldq, ldk, ldv */
+    int64_t ldq, ldk, ldv;
+    float *kc, *vc;         /* [b, kvh, hd, cap], [b, kvh, cap, hd] contiguous */
+    const float *mask;      /* [b, start + 1] additive, or NULL */
+    float *out;             /* [b, heads·hd] */
+    int64_t b, heads, kvh, hd, cap, start;
+} AttentionJob;
+
+/* e^x for x ≤ 0 (x - max of a softmax), to about 2 ulp: 2^n · p(r), r = x − n·ln 2, |r| ≤ ln 2 / 2, p of degree 6;
+ * 0 below −87 (e^−87 ≈ 1.6e−38: masked slots). In place over s[0, count). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void exp_nonpositive(float *s, int64_t count,
+                                                                                        float shift) {
+    for (int64_t l = 0; l < count; l++) {
+        float x = s[l] - shift;
+        float low = x < -87.0f ? 0.0f : 1.0f;
+        x = x < -87.0f ? -87.0f : x;
+        float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+        float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+        float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f
+                + r * 1.3888889e-3f)))));
+        union { int32_t i; float f; } scale;
+        scale.i = ((int32_t) n + 127) << 23;
+        s[l] = p * scale.f * low;
+    }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void attention_items(const AttentionJob *j,
+                                                                                         int64_t from, int64_t to,
+                                                                                         float *s) {
+    const int64_t group = j->heads / j->kvh, length = j->start + 1, hd = j->hd, cap = j->cap;
+    for (int64_t item = from; item < to; item++) {
+        int64_t i = item / j->kvh, g = item % j->kvh;
+        float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
+        float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
+        const float *kn = j->k + i * j->ldk + g * hd, *vn = j->v + i * j->ldv + g * hd;
+        for (int64_t d = 0; d < hd; d++) kt[d * cap + j->start] = kn[d];
+        for (int64_t d = 0; d < hd; d++) vv[j->start * hd + d] = vn[d];
+        for (int64_t h = g * group; h < (g + 1) * group; h++) {
+            const float *q = j->q + i * j->ldq + h * hd;
+            for (int64_t l = 0; l < length; l++) s[l] = 0.0f;
+            for (int64_t d = 0; d < hd; d++) {
+                const float qd = q[d], *row = kt + d * cap;
+                for (int64_t l = 0; l < length; l++) s[l] += qd * row[l];
+            }
+            if (j->mask != NULL) {
+                const float *m = j->mask + i * length;
+                for (int64_t l = 0; l < length; l++) s[l] += m[l];
+            }
+            float top = s[0];
+            for (int64_t l = 1; l < length; l++) top = s[l] > top ? s[l] : top;
+            exp_nonpositive(s, length, top);
+            float lanes[16] = {0};
+            int64_t l16 = length & ~(int64_t) 15;
+            for (int64_t l = 0; l < l16; l += 16) {
+                for (int c = 0; c < 16; c++) lanes[c] += s[l + c];
+            }
+            float sum = 0.0f;
+            for (int c = 0; c < 16; c++) sum += lanes[c];
+            for (int64_t l = l16; l < length; l++) sum += s[l];
+            float *o = j->out + i * j->heads * hd + h * hd;
+            for (int64_t d = 0; d < hd; d++) o[d] = 0.0f;
+            for (int64_t l = 0; l < length; l++) {
+                const float p = s[l] / sum, *row = vv + l * hd;
+                for (int64_t d = 0; d < hd; d++) o[d] += p * row[d];
+            }
+        }
+    }
+}
+
+/* All the items on the calling thread. */
+static void attention_share_one(const AttentionJob *j) {
+    float *s = malloc((size_t) (j->start + 1) * sizeof *s);
+    if (s == NULL) {
+        for (int64_t i = 0; i < j->b * j->heads * j->hd; i++) j->out[i] = __builtin_nanf("");
+        return;
+    }
+    attention_items(j, 0, j->b * j->kvh, s);
+    free(s);
+}
+
+/* One thread's share of the (row, key/value head) items: contiguous, with its own scores. */
+static void attention_share(void *arg) {
+    const AttentionJob *j = arg;
+    int64_t t = omp_thread_num(), count = omp_num_threads(), items = j->b * j->kvh;
+    int64_t from = items * t / count, to = items * (t + 1) / count;
+    float *s = malloc((size_t) (j->start + 1) * sizeof *s);
+    if (s == NULL) {
+        for (int64_t i = 0; i < j->b * j->heads * j->hd; i++) j->out[i] = __builtin_nanf("");
+        return;
+    }
+    if (from < to) attention_items(j, from, to, s);
+    free(s);
+}
+
 /* ---- the operator ---- */
 
 static AtenTensorHandle as_tensor(StableIValue v) {
@@ -887,6 +992,75 @@ static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t
     stack[0] = from_tensor(out);
 }
 
+/* Whether tensor h is float32 on the CPU, of `dim` dimensions, last stride 1; its sizes, strides and data. */
+static int float32_cpu(AtenTensorHandle h, int64_t dim, int64_t **sizes, int64_t **strides, void **data) {
+    int64_t d = 0;
+    int32_t dtype = -1, device = -1;
+    get_device_type(h, &device);
+    get_dtype(h, &dtype);
+    get_dim(h, &d);
+    if (device != device_type_cpu() || dtype != dtype_float32() || d != dim) return 0;
+    get_sizes(h, sizes);
+    get_strides(h, strides);
+    get_data_ptr(h, data);
+    return (*strides)[dim - 1] == 1 || (*sizes)[dim - 1] == 1;
+}
+
+/*
+ * lem::decode_attention(Tensor q, Tensor k, Tensor v, Tensor kc, Tensor vc, int start, Tensor mask, int masked)
+ * -> Tensor: attention of one new token per row (see AttentionJob): q float32 [b, heads·hd], k and v [b, kvh·hd]
+ * (columns contiguous, any row stride), the caches kc [b, kvh, hd, cap] and vc [b, kvh, cap, hd] contiguous (written at
+ * slot `start`), with masked ≠ 0 the additive mask float32 [b, 1, 1, start + 1] contiguous; returns [b, heads·hd].
+ * Inputs that do not fit give a result full of NaN and leave the caches alone.
+ */
+static void decode_attention_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
+    (void) num_args;
+    (void) num_outputs;
+    AtenTensorHandle q = as_tensor(stack[0]), k = as_tensor(stack[1]), v = as_tensor(stack[2]);
+    AtenTensorHandle kc = as_tensor(stack[3]), vc = as_tensor(stack[4]), mask = as_tensor(stack[6]);
+    int64_t start, masked;
+    memcpy(&start, &stack[5], sizeof start);
+    memcpy(&masked, &stack[7], sizeof masked);
+    int64_t *qs, *qst, *ks, *kst, *vs, *vst, *kcs, *kcst, *vcs, *vcst, *ms = NULL, *mst = NULL;
+    void *qp, *kp, *vp, *kcp, *vcp, *mp = NULL;
+    int qok = float32_cpu(q, 2, &qs, &qst, &qp);
+    int ok = qok && float32_cpu(k, 2, &ks, &kst, &kp) && float32_cpu(v, 2, &vs, &vst, &vp)
+            && float32_cpu(kc, 4, &kcs, &kcst, &kcp) && float32_cpu(vc, 4, &vcs, &vcst, &vcp);
+    int64_t b = qok ? qs[0] : 0, width = qok ? qs[1] : 0;
+    int64_t kvh = ok ? kcs[1] : 1, hd = ok ? kcs[2] : 1, cap = ok ? kcs[3] : 0;
+    ok = ok && hd > 0 && kvh > 0 && qs[1] % hd == 0 && qs[1] / hd % kvh == 0 && ks[0] == b && vs[0] == b
+            && ks[1] == kvh * hd && vs[1] == kvh * hd && kcs[0] == b && vcs[0] == b && vcs[1] == kvh && vcs[2] == cap
+            && vcs[3] == hd && kcst[3] == 1 && kcst[2] == cap && kcst[1] == hd * cap && kcst[0] == kvh * hd * cap
+            && vcst[3] == 1 && vcst[2] == hd && vcst[1] == cap * hd && vcst[0] == kvh * cap * hd
+            && start >= 0 && start < cap;
+    if (ok && masked) {
+        ok = float32_cpu(mask, 4, &ms, &mst, &mp) && ms[0] == b && ms[1] == 1 && ms[2] == 1 && ms[3] == start + 1
+                && mst[0] == start + 1;
+    }
+    float *op;
+    AtenTensorHandle out = new_float32(b, width, 0, &op);
+    if (!ok) {
+        for (int64_t i = 0; i < b * width; i++) op[i] = __builtin_nanf("");
+    } else {
+        AttentionJob job = {qp, kp, vp, qst[0], kst[0], vst[0], kcp, vcp, masked ? mp : NULL, op, b, qs[1] / hd, kvh,
+                hd, cap, start};
+        int64_t threads = intra_op_threads();
+        /* a fork and join costs a few microseconds: worth it from about 2^18 multiply-adds */
+        if (threads > 1 && b * kvh > 1 && b * qs[1] * (start + 1) >= (1 << 18)) {
+            gomp_parallel(attention_share, &job, (unsigned) threads, 0);
+        } else {
+            attention_share_one(&job);
+        }
+    }
+    delete_tensor(q);
+    delete_tensor(k);
+    delete_tensor(v);
+    delete_tensor(kc);
+    delete_tensor(vc);
+    delete_tensor(mask);
+    stack[0] = from_tensor(out);
+}
+
 /* lem::kernel_isa() -> int: the best kernel this CPU runs: 4 AVX-512 with BF16, 3 AVX-512, 2 AVX2 with FMA, 1 C. */
 static void kernel_isa_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
     (void) num_args;
@@ -939,6 +1113,8 @@ static const char *register_operators(void) {
             || library_def(def, "kernel_isa() -> int") != 0
             || library_def(def, "pack_columns(Tensor w) -> Tensor") != 0
             || library_def(def, "pack_bf16_pairs(Tensor w) -> Tensor") != 0
+            || library_def(def, "decode_attention(Tensor q, Tensor k, Tensor v, Tensor(a!) kc, Tensor(b!) vc, int start, "
+                                "Tensor mask, int masked) -> Tensor") != 0
             || library_def(def, "packed_linear(Tensor x, Tensor p, int n) -> Tensor") != 0) {
         return "could not define lem::small_linear";
     }
@@ -947,6 +1123,7 @@ static const char *register_operators(void) {
             || library_impl(impl, "small_linear_with", small_linear_with_boxed) != 0
             || library_impl(impl, "pack_columns", pack_columns_boxed) != 0
             || library_impl(impl, "pack_bf16_pairs", pack_bf16_pairs_boxed) != 0
+            || library_impl(impl, "decode_attention", decode_attention_boxed) != 0
             || library_impl(impl, "packed_linear", packed_linear_boxed) != 0) {
         return "could not implement lem::small_linear for the CPU";
     }

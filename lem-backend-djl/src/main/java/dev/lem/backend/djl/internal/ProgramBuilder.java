@@ -432,7 +432,9 @@ final class ProgramBuilder {
      * values into it, as {@link DecoderModel#attention} does: keys cached transposed
      * ({@code [b, kvHeads, headDim, capacity]}), grouped-query attention without repeating K/V. Queries
      * must already be scaled; {@code q}, {@code k}, {@code v} may have any shape whose row-major order is
-     * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}.
+     * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}. With the decode kernel, one new
+     * token per row ({@code t == 1}) takes {@code lem::decode_attention}: the cache writes, scores, mask, softmax and
+     * weighted values in one call.
      */
     void attention(int heads, int kvHeads, int headDim) {
         int group = heads / kvHeads;
@@ -440,13 +442,14 @@ final class ProgramBuilder {
         line("kc = keys[l]");
         line("vc = values[l]");
         line("if t == 1:").indent();
-        line("torch.copy_(torch.select(kc, 3, start), torch.reshape(k, [b, " + kvHeads + ", " + headDim + "]))");
-        line("torch.copy_(torch.select(vc, 2, start), torch.reshape(v, [b, " + kvHeads + ", " + headDim + "]))");
-        line("scores = torch.matmul(torch.reshape(q, [b, " + kvHeads + ", " + group + ", " + headDim
-                + "]), torch.slice(kc, 3, 0, length))");
-        line("if masked:").indent().line("scores = scores + mask").dedent();
-        line("att = torch.reshape(torch.matmul(torch.softmax(scores, -1), torch.slice(vc, 2, 0, length)), [n, "
-                + qDim + "])");
+        if (decodeKernel) {
+            // one call instead of the ten of the torch form (docs/performance.md, "Decode attention")
+            line("att = ops.lem.decode_attention(torch.reshape(q, [b, " + qDim + "]), torch.reshape(k, [b, "
+                    + kvHeads * headDim + "]), torch.reshape(v, [b, " + kvHeads * headDim + "]), kc, vc, start, mask, "
+                    + "1 if masked else 0)");
+        } else {
+            decodeAttentionOps(kvHeads, headDim, group, qDim);
+        }
         dedent().line("else:").indent();
         line("torch.copy_(torch.slice(kc, 3, start, length), torch.permute(torch.reshape(k, [b, t, " + kvHeads
                 + ", " + headDim + "]), [0, 2, 3, 1]))");
@@ -463,6 +466,17 @@ final class ProgramBuilder {
         line("att = torch.reshape(torch.permute(torch.reshape(out, [b, " + heads + ", t, " + headDim
                 + "]), [0, 2, 1, 3]), [n, " + qDim + "])");
         dedent();
+    }
+
+    /** Attention of one new token per row ({@code t == 1}) with torch operations. */
+    private void decodeAttentionOps(int kvHeads, int headDim, int group, int qDim) {
+        line("torch.copy_(torch.select(kc, 3, start), torch.reshape(k, [b, " + kvHeads + ", " + headDim + "]))");
+        line("torch.copy_(torch.select(vc, 2, start), torch.reshape(v, [b, " + kvHeads + ", " + headDim + "]))");
+        line("scores = torch.matmul(torch.reshape(q, [b, " + kvHeads + ", " + group + ", " + headDim
+                + "]), torch.slice(kc, 3, 0, length))");
+        line("if masked:").indent().line("scores = scores + mask").dedent();
+        line("att = torch.reshape(torch.matmul(torch.softmax(scores, -1), torch.slice(vc, 2, 0, length)), [n, "
+                + qDim + "])");
     }
 
     /**
