@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,8 +588,7 @@ static void pairs_scalar(const PairsJob *j) {
  * GEMM with its own OpenMP fork and join), in one call: for row i and key/value head g, the new key is written into the
  * transposed key cache kc [b, kvh, hd, cap] at slot `start` and the new value into vc [b, kvh, cap, hd]; then each of
  * the group's query heads scores slots 0 .. start, adds the additive mask of its row, takes the softmax and sums the
- * values. Float32 throughout. Written as plain loops that the compiler vectorises, built for AVX-512, AVX2 and plain
- * x86-64 (target_clones: the best is chosen at load).
+ * values. Float32 throughout; AVX-512, with a plain C form for other CPUs (where the program keeps the torch form).
  */
 typedef struct {
     const float *q, *k, *v; /* [b, heads·hd], [b, kvh·hd], [b, kvh·hd]: rows of stride ldq, ldk, ldv */
@@ -599,64 +599,151 @@ typedef struct {
     int64_t b, heads, kvh, hd, cap, start;
 } AttentionJob;
 
-/* e^x for x ≤ 0 (x - max of a softmax), to about 2 ulp: 2^n · p(r), r = x − n·ln 2, |r| ≤ ln 2 / 2, p of degree 6;
- * 0 below −87 (e^−87 ≈ 1.6e−38: masked slots). In place over s[0, count). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void exp_nonpositive(float *s, int64_t count,
-                                                                                        float shift) {
-    for (int64_t l = 0; l < count; l++) {
-        float x = s[l] - shift;
-        float low = x < -87.0f ? 0.0f : 1.0f;
-        x = x < -87.0f ? -87.0f : x;
-        float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-        float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-        float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f
-                + r * 1.3888889e-3f)))));
-        union { int32_t i; float f; } scale;
-        scale.i = ((int32_t) n + 127) << 23;
-        s[l] = p * scale.f * low;
+/* The plain C form of the items (CPUs without AVX-512; the program does not call the operator there). */
+static void attention_items_plain(const AttentionJob *j, int64_t from, int64_t to, float *s) {
+    const int64_t group = j->heads / j->kvh, length = j->start + 1, hd = j->hd, cap = j->cap;
+    for (int64_t item = from; item < to; item++) {
+        int64_t i = item / j->kvh, g = item % j->kvh;
+        const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
+        const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
+        for (int64_t h = g * group; h < (g + 1) * group; h++) {
+            const float *q = j->q + i * j->ldq + h * hd;
+            float top = -__builtin_inff(), sum = 0.0f;
+            for (int64_t l = 0; l < length; l++) {
+                float dot = 0.0f;
+                for (int64_t d = 0; d < hd; d++) dot += q[d] * kt[d * cap + l];
+                s[l] = dot + (j->mask != NULL ? j->mask[i * length + l] : 0.0f);
+                top = s[l] > top ? s[l] : top;
+            }
+            for (int64_t l = 0; l < length; l++) {
+                s[l] = expf(s[l] - top);
+                sum += s[l];
+            }
+            float *o = j->out + i * j->heads * hd + h * hd;
+            for (int64_t d = 0; d < hd; d++) {
+                float acc = 0.0f;
+                for (int64_t l = 0; l < length; l++) acc += s[l] * vv[l * hd + d];
+                o[d] = acc / sum;
+            }
+        }
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void attention_items(const AttentionJob *j,
-                                                                                         int64_t from, int64_t to,
-                                                                                         float *s) {
+/* e^x for x ≤ 0, 16 lanes, to about 2 ulp: 2^n · p(r), r = x − n·ln 2, |r| ≤ ln 2 / 2, p of degree 6; 0 below −87. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512 exp_nonpositive16(__m512 x) {
+    __mmask16 live = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ);
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
+    __m512 p = _mm512_set1_ps(1.3888889e-3f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3333338e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1666668e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666667e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_maskz_mul_ps(live, p, _mm512_castsi512_ps(e));
+}
+
+/* Lanes of 16 from `at` that are below `end`. */
+static inline __mmask16 lanes_below(int64_t at, int64_t end) {
+    int64_t left = end - at;
+    return left >= 16 ? (__mmask16) 0xFFFF : left <= 0 ? (__mmask16) 0 : (__mmask16) ((1u << left) - 1);
+}
+
+/*
+ * The items with AVX-512: scores 64 slots at a time in four accumulators over the head dimension (keys are cached
+ * transposed, so a slot range is contiguous for each dimension), the softmax in 16 lanes, the weighted values 64
+ * dimensions at a time in four accumulators over the slots. Accumulators stay in registers: no sum goes through
+ * memory between its terms.
+ */
+__attribute__((target("avx512f"))) static void attention_items_avx512(const AttentionJob *j, int64_t from, int64_t to,
+                                                                      float *s) {
     const int64_t group = j->heads / j->kvh, length = j->start + 1, hd = j->hd, cap = j->cap;
+    for (int64_t item = from; item < to; item++) {
+        int64_t i = item / j->kvh, g = item % j->kvh;
+        const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
+        const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
+        for (int64_t h = g * group; h < (g + 1) * group; h++) {
+            const float *q = j->q + i * j->ldq + h * hd;
+            __m512 top = _mm512_set1_ps(-__builtin_inff());
+            for (int64_t l0 = 0; l0 < length; l0 += 64) {
+                __mmask16 m0 = lanes_below(l0, length), m1 = lanes_below(l0 + 16, length);
+                __mmask16 m2 = lanes_below(l0 + 32, length), m3 = lanes_below(l0 + 48, length);
+                __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+                for (int64_t d = 0; d < hd; d++) {
+                    __m512 qd = _mm512_set1_ps(q[d]);
+                    const float *row = kt + d * cap + l0;
+                    a0 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m0, row), a0);
+                    a1 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m1, row + 16), a1);
+                    a2 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m2, row + 32), a2);
+                    a3 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m3, row + 48), a3);
+                }
+                if (j->mask != NULL) {
+                    const float *mk = j->mask + i * length + l0;
+                    a0 = _mm512_add_ps(a0, _mm512_maskz_loadu_ps(m0, mk));
+                    a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps(m1, mk + 16));
+                    a2 = _mm512_add_ps(a2, _mm512_maskz_loadu_ps(m2, mk + 32));
+                    a3 = _mm512_add_ps(a3, _mm512_maskz_loadu_ps(m3, mk + 48));
+                }
+                _mm512_mask_storeu_ps(s + l0, m0, a0);
+                _mm512_mask_storeu_ps(s + l0 + 16, m1, a1);
+                _mm512_mask_storeu_ps(s + l0 + 32, m2, a2);
+                _mm512_mask_storeu_ps(s + l0 + 48, m3, a3);
+                top = _mm512_mask_max_ps(top, m0, top, a0);
+                top = _mm512_mask_max_ps(top, m1, top, a1);
+                top = _mm512_mask_max_ps(top, m2, top, a2);
+                top = _mm512_mask_max_ps(top, m3, top, a3);
+            }
+            __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(top)), total = _mm512_setzero_ps();
+            for (int64_t l0 = 0; l0 < length; l0 += 16) {
+                __mmask16 m = lanes_below(l0, length);
+                __m512 e = exp_nonpositive16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, s + l0), shift));
+                e = _mm512_maskz_mov_ps(m, e);
+                total = _mm512_add_ps(total, e);
+                _mm512_mask_storeu_ps(s + l0, m, e);
+            }
+            __m512 scale = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(total));
+            float *o = j->out + i * j->heads * hd + h * hd;
+            for (int64_t d0 = 0; d0 < hd; d0 += 64) {
+                __mmask16 m0 = lanes_below(d0, hd), m1 = lanes_below(d0 + 16, hd);
+                __mmask16 m2 = lanes_below(d0 + 32, hd), m3 = lanes_below(d0 + 48, hd);
+                __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+                for (int64_t l = 0; l < length; l++) {
+                    __m512 p = _mm512_set1_ps(s[l]);
+                    const float *row = vv + l * hd + d0;
+                    a0 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m0, row), a0);
+                    a1 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m1, row + 16), a1);
+                    a2 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m2, row + 32), a2);
+                    a3 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m3, row + 48), a3);
+                }
+                _mm512_mask_storeu_ps(o + d0, m0, _mm512_mul_ps(a0, scale));
+                _mm512_mask_storeu_ps(o + d0 + 16, m1, _mm512_mul_ps(a1, scale));
+                _mm512_mask_storeu_ps(o + d0 + 32, m2, _mm512_mul_ps(a2, scale));
+                _mm512_mask_storeu_ps(o + d0 + 48, m3, _mm512_mul_ps(a3, scale));
+            }
+        }
+    }
+}
+
+/* Writes the new keys and values of the items into the caches, then attends. */
+static void attention_items(const AttentionJob *j, int64_t from, int64_t to, float *s) {
+    const int64_t hd = j->hd, cap = j->cap;
     for (int64_t item = from; item < to; item++) {
         int64_t i = item / j->kvh, g = item % j->kvh;
         float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
         float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
         const float *kn = j->k + i * j->ldk + g * hd, *vn = j->v + i * j->ldv + g * hd;
         for (int64_t d = 0; d < hd; d++) kt[d * cap + j->start] = kn[d];
-        for (int64_t d = 0; d < hd; d++) vv[j->start * hd + d] = vn[d];
-        for (int64_t h = g * group; h < (g + 1) * group; h++) {
-            const float *q = j->q + i * j->ldq + h * hd;
-            for (int64_t l = 0; l < length; l++) s[l] = 0.0f;
-            for (int64_t d = 0; d < hd; d++) {
-                const float qd = q[d], *row = kt + d * cap;
-                for (int64_t l = 0; l < length; l++) s[l] += qd * row[l];
-            }
-            if (j->mask != NULL) {
-                const float *m = j->mask + i * length;
-                for (int64_t l = 0; l < length; l++) s[l] += m[l];
-            }
-            float top = s[0];
-            for (int64_t l = 1; l < length; l++) top = s[l] > top ? s[l] : top;
-            exp_nonpositive(s, length, top);
-            float lanes[16] = {0};
-            int64_t l16 = length & ~(int64_t) 15;
-            for (int64_t l = 0; l < l16; l += 16) {
-                for (int c = 0; c < 16; c++) lanes[c] += s[l + c];
-            }
-            float sum = 0.0f;
-            for (int c = 0; c < 16; c++) sum += lanes[c];
-            for (int64_t l = l16; l < length; l++) sum += s[l];
-            float *o = j->out + i * j->heads * hd + h * hd;
-            for (int64_t d = 0; d < hd; d++) o[d] = 0.0f;
-            for (int64_t l = 0; l < length; l++) {
-                const float p = s[l] / sum, *row = vv + l * hd;
-                for (int64_t d = 0; d < hd; d++) o[d] += p * row[d];
-            }
-        }
+        memcpy(vv + j->start * hd, vn, (size_t) hd * sizeof *vn);
+    }
+    if (isa >= ISA_AVX512) {
+        attention_items_avx512(j, from, to, s);
+    } else {
+        attention_items_plain(j, from, to, s);
     }
 }
 

@@ -65,6 +65,14 @@ final class DecodeKernels {
             return available && "AVX-512 with BF16".equals(isa) && packedLayoutsAllowed;
         }
 
+        /**
+         * {@return whether the programs call {@code lem::decode_attention} for decode steps (AVX-512): the attention of
+         * one new token per row in one call instead of about ten torch operations}
+         */
+        boolean decodeAttention() {
+            return available && isa != null && isa.startsWith("AVX-512");
+        }
+
         /** {@return a one-line description for the results} */
         String describe() {
             return available ? "lem::small_linear (" + isa + "; float32 and bf16 matrices, 1 to " + DecoderModel.SMALL_ROWS

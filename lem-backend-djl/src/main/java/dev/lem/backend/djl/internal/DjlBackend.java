@@ -171,6 +171,8 @@ public final class DjlBackend implements InferenceBackend {
                 ? "OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + " (PyTorch reads it)"
                 : "PyTorch's default (one per core): /proc/stat could not be read");
         environment.put("djl.decode_kernel", decodeKernel ? DecodeKernels.status().describe()
+                + (DecodeKernels.status().decodeAttention() ? "; decode steps' attention (cache writes, scores, mask, "
+                + "softmax, weighted values) in one call: lem::decode_attention" : "")
                 + (model.lemPacked() ? "; " + (model.matrices() == MatrixFormat.BF16 ? "bf16" : "float32")
                 + " product matrices packed at load in LEM's layout (blocks of 32 output columns, input by input"
                 + (model.matrices() == MatrixFormat.BF16 ? ", in pairs of inputs as vdpbf16ps reads them" : "")

@@ -432,8 +432,8 @@ final class ProgramBuilder {
      * values into it, as {@link DecoderModel#attention} does: keys cached transposed
      * ({@code [b, kvHeads, headDim, capacity]}), grouped-query attention without repeating K/V. Queries
      * must already be scaled; {@code q}, {@code k}, {@code v} may have any shape whose row-major order is
-     * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}. With the decode kernel, one new
-     * token per row ({@code t == 1}) takes {@code lem::decode_attention}: the cache writes, scores, mask, softmax and
+     * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}. With the decode kernel on an
+     * AVX-512 CPU, one new token per row ({@code t == 1}) takes {@code lem::decode_attention}: the cache writes, scores, mask, softmax and
      * weighted values in one call.
      */
     void attention(int heads, int kvHeads, int headDim) {
@@ -442,7 +442,7 @@ final class ProgramBuilder {
         line("kc = keys[l]");
         line("vc = values[l]");
         line("if t == 1:").indent();
-        if (decodeKernel) {
+        if (decodeKernel && DecodeKernels.status().decodeAttention()) {
             // one call instead of the ten of the torch form (docs/performance.md, "Decode attention")
             line("att = ops.lem.decode_attention(torch.reshape(q, [b, " + qDim + "]), torch.reshape(k, [b, "
                     + kvHeads * headDim + "]), torch.reshape(v, [b, " + kvHeads * headDim + "]), kc, vc, start, mask, "

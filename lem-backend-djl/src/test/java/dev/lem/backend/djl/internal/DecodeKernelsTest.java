@@ -258,6 +258,10 @@ class DecodeKernelsTest {
             assertThat(b.model().decodeKernel()).isTrue();
             assertThat(b.model().programSource()).contains("if few:").contains("ops.lem.small_linear(");
             assertThat(b.environment().get("djl.decode_kernel")).startsWith("lem::small_linear (");
+            if (DecodeKernels.status().decodeAttention()) {
+                assertThat(b.model().programSource()).contains("att = ops.lem.decode_attention(");
+                assertThat(b.environment().get("djl.decode_kernel")).contains("in one call: lem::decode_attention");
+            }
             EngineSetting s = info.engineSetting("decode_kernel").orElseThrow();
             assertThat(s.value()).isEqualTo("lem");
             assertThat(s.source()).isEqualTo(EngineSetting.Source.ENGINE_DEFAULT);
