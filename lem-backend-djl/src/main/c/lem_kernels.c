@@ -8,7 +8,11 @@
  * and MKL at 2 to 8 rows (which reads the weights more than once). Here each thread reads its share of W once, as
  * one sequential stream for one row of x. Measurements: docs/performance.md, "Decode kernel".
  *
- * Registered with libtorch's dispatcher as the operator lem::small_linear through libtorch's stable C interface
+ * Operators: lem::small_linear (the plain layout, 1 to 8 rows), lem::pack_columns and lem::pack_bf16_pairs (LEM's
+ * packed layouts, float32 and bf16) with lem::packed_linear (any number of rows), lem::decode_attention (a decode
+ * step's attention in one call), lem::kernel_isa.
+ *
+ * Registered with libtorch's dispatcher under the namespace lem through libtorch's stable C interface
  * (the aoti_torch_* functions, exported by libtorch_cpu.so since 2.7), so the generated TorchScript program calls it
  * like any other operator. No libtorch header is needed to build this file: the functions are looked up at load
  * time in the libtorch_cpu.so the process already has (DJL's), and so is libgomp's GOMP_parallel, so the kernel's

@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  * LEM's decode kernels: the operator {@code lem::small_linear(x, w)} ({@code out = x · Wᵀ} for 1 to
  * {@value DecoderModel#SMALL_ROWS} rows of float32 activations, W float32 or bf16, each weight row read once per call),
  * compiled from {@code src/main/c/lem_kernels.c} by the Maven build into this jar and registered with libtorch's
- * dispatcher through libtorch's stable C interface when the library is loaded. Compiled programs call it for their
- * decode-sized products ({@link ProgramBuilder}); everything else stays libtorch's.
+ * dispatcher through libtorch's stable C interface when the library is loaded, with LEM's packed layouts
+ * ({@code lem::pack_columns}, {@code lem::pack_bf16_pairs}, read by {@code lem::packed_linear} for any number of rows)
+ * and a decode step's attention in one call ({@code lem::decode_attention}). Compiled programs call them
+ * ({@link ProgramBuilder}); everything else stays libtorch's.
  *
  * <p>Why (issue 18): at one row, libtorch's float32 product (MKL) read a 2,048 × 2,048 matrix at ~15 GB/s with two
  * threads where this kernel reads it at ~29 GB/s, and oneDNN's bf16 product at ~22 GB/s where this kernel reads it at

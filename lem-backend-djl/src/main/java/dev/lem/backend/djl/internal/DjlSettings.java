@@ -136,9 +136,10 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
             .defaultValue(DecodeKernels.Choice.AUTO)
             .describe("whose matrix products decode steps use: auto (LEM's kernels, which read each weight once per "
                     + "step, where they apply — CPU, compiled executor, fp32 or bf16 matrices — and were built and load "
-                    + "(fp32 matrices on AVX-512 CPUs packed at load in LEM's layout, for every product; otherwise "
-                    + "products of 1 to " + DecoderModel.SMALL_ROWS + " rows); else libtorch's), lem (LEM's kernels; "
-                    + "an error where they cannot run) or libtorch (MKL/oneDNN only); the products used are recorded")
+                    + "(fp32 matrices on AVX-512 CPUs and bf16 ones on AVX512_BF16 CPUs packed at load in LEM's layouts, "
+                    + "for every product, and a decode step's attention in one call; otherwise products of 1 to "
+                    + DecoderModel.SMALL_ROWS + " rows); else libtorch's), lem (LEM's kernels; an error where they "
+                    + "cannot run) or libtorch (MKL/oneDNN only); the products used are recorded")
             .engineArgument("decode_kernel");
 
     /** The checked-in list of the djl engine's settings. */
