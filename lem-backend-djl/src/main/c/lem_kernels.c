@@ -592,43 +592,54 @@ static void pairs_scalar(const PairsJob *j) {
  * GEMM with its own OpenMP fork and join), in one call: for row i and key/value head g, the new key is written into the
  * transposed key cache kc [b, kvh, hd, cap] at slot `start` and the new value into vc [b, kvh, cap, hd]; then each of
  * the group's query heads scores slots 0 .. start, adds the additive mask of its row, takes the softmax and sums the
- * values. Float32 throughout; AVX-512, with a plain C form for other CPUs (where the program keeps the torch form).
+ * values. For Llama-style models the rotary embedding of q and k (six more operator calls) is done here too. Float32
+ * throughout; AVX-512, with a plain C form for other CPUs (where the program keeps the torch form).
  */
 typedef struct {
     const float *q, *k, *v; /* [b, heads·hd], [b, kvh·hd], [b, kvh·hd]: rows of stride ldq, ldk, ldv */
     int64_t ldq, ldk, ldv;
     float *kc, *vc;         /* [b, kvh, hd, cap], [b, kvh, cap, hd] contiguous */
     const float *mask;      /* [b, start + 1] additive, or NULL */
+    const float *cos, *sin; /* [b, hd] rotary tables of the rows' positions (q and k not yet rotated), or NULL */
     float *out;             /* [b, heads·hd] */
     int64_t b, heads, kvh, hd, cap, start;
 } AttentionJob;
 
-/* The plain C form of the items (CPUs without AVX-512; the program does not call the operator there). */
-static void attention_items_plain(const AttentionJob *j, int64_t from, int64_t to, float *s) {
+/*
+ * The rotary embedding of one head of hd values as the program computes it: with the head seen as two halves,
+ * out[c][j] = x[c][j] · cos[c][j] + x[1 − c][j] · sin[c][j] (three roundings: each product, then the sum).
+ */
+static void rotate_head(const float *x, const float *cos, const float *sin, int64_t hd, float *out) {
+    const int64_t half = hd / 2;
+    for (int64_t d = 0; d < hd; d++) {
+        float straight = x[d] * cos[d], swapped = x[d < half ? d + half : d - half] * sin[d];
+        out[d] = straight + swapped;
+    }
+}
+
+/* Row i, key/value head g: its group's query heads q (group · hd values, head after head) over slots 0 .. start. */
+static void attend_plain(const AttentionJob *j, int64_t i, int64_t g, const float *q, float *s) {
     const int64_t group = j->heads / j->kvh, length = j->start + 1, hd = j->hd, cap = j->cap;
-    for (int64_t item = from; item < to; item++) {
-        int64_t i = item / j->kvh, g = item % j->kvh;
-        const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
-        const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
-        for (int64_t h = g * group; h < (g + 1) * group; h++) {
-            const float *q = j->q + i * j->ldq + h * hd;
-            float top = -__builtin_inff(), sum = 0.0f;
-            for (int64_t l = 0; l < length; l++) {
-                float dot = 0.0f;
-                for (int64_t d = 0; d < hd; d++) dot += q[d] * kt[d * cap + l];
-                s[l] = dot + (j->mask != NULL ? j->mask[i * length + l] : 0.0f);
-                top = s[l] > top ? s[l] : top;
-            }
-            for (int64_t l = 0; l < length; l++) {
-                s[l] = expf(s[l] - top);
-                sum += s[l];
-            }
-            float *o = j->out + i * j->heads * hd + h * hd;
-            for (int64_t d = 0; d < hd; d++) {
-                float acc = 0.0f;
-                for (int64_t l = 0; l < length; l++) acc += s[l] * vv[l * hd + d];
-                o[d] = acc / sum;
-            }
+    const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
+    const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
+    for (int64_t h = 0; h < group; h++) {
+        const float *qh = q + h * hd;
+        float top = -__builtin_inff(), sum = 0.0f;
+        for (int64_t l = 0; l < length; l++) {
+            float dot = 0.0f;
+            for (int64_t d = 0; d < hd; d++) dot += qh[d] * kt[d * cap + l];
+            s[l] = dot + (j->mask != NULL ? j->mask[i * length + l] : 0.0f);
+            top = s[l] > top ? s[l] : top;
+        }
+        for (int64_t l = 0; l < length; l++) {
+            s[l] = expf(s[l] - top);
+            sum += s[l];
+        }
+        float *o = j->out + i * j->heads * hd + (g * group + h) * hd;
+        for (int64_t d = 0; d < hd; d++) {
+            float acc = 0.0f;
+            for (int64_t l = 0; l < length; l++) acc += s[l] * vv[l * hd + d];
+            o[d] = acc / sum;
         }
     }
 }
@@ -659,121 +670,127 @@ static inline __mmask16 lanes_below(int64_t at, int64_t end) {
 }
 
 /*
- * The items with AVX-512: scores 64 slots at a time in four accumulators over the head dimension (keys are cached
+ * attend_plain with AVX-512: scores 64 slots at a time in four accumulators over the head dimension (keys are cached
  * transposed, so a slot range is contiguous for each dimension), the softmax in 16 lanes, the weighted values 64
  * dimensions at a time in four accumulators over the slots. Accumulators stay in registers: no sum goes through
  * memory between its terms.
  */
-__attribute__((target("avx512f"))) static void attention_items_avx512(const AttentionJob *j, int64_t from, int64_t to,
-                                                                      float *s) {
+__attribute__((target("avx512f"))) static void attend_avx512(const AttentionJob *j, int64_t i, int64_t g,
+                                                             const float *q, float *s) {
     const int64_t group = j->heads / j->kvh, length = j->start + 1, hd = j->hd, cap = j->cap;
-    for (int64_t item = from; item < to; item++) {
-        int64_t i = item / j->kvh, g = item % j->kvh;
-        const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
-        const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
-        for (int64_t h = g * group; h < (g + 1) * group; h++) {
-            const float *q = j->q + i * j->ldq + h * hd;
-            __m512 top = _mm512_set1_ps(-__builtin_inff());
-            for (int64_t l0 = 0; l0 < length; l0 += 64) {
-                __mmask16 m0 = lanes_below(l0, length), m1 = lanes_below(l0 + 16, length);
-                __mmask16 m2 = lanes_below(l0 + 32, length), m3 = lanes_below(l0 + 48, length);
-                __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-                for (int64_t d = 0; d < hd; d++) {
-                    __m512 qd = _mm512_set1_ps(q[d]);
-                    const float *row = kt + d * cap + l0;
-                    a0 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m0, row), a0);
-                    a1 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m1, row + 16), a1);
-                    a2 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m2, row + 32), a2);
-                    a3 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m3, row + 48), a3);
-                }
-                if (j->mask != NULL) {
-                    const float *mk = j->mask + i * length + l0;
-                    a0 = _mm512_add_ps(a0, _mm512_maskz_loadu_ps(m0, mk));
-                    a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps(m1, mk + 16));
-                    a2 = _mm512_add_ps(a2, _mm512_maskz_loadu_ps(m2, mk + 32));
-                    a3 = _mm512_add_ps(a3, _mm512_maskz_loadu_ps(m3, mk + 48));
-                }
-                _mm512_mask_storeu_ps(s + l0, m0, a0);
-                _mm512_mask_storeu_ps(s + l0 + 16, m1, a1);
-                _mm512_mask_storeu_ps(s + l0 + 32, m2, a2);
-                _mm512_mask_storeu_ps(s + l0 + 48, m3, a3);
-                top = _mm512_mask_max_ps(top, m0, top, a0);
-                top = _mm512_mask_max_ps(top, m1, top, a1);
-                top = _mm512_mask_max_ps(top, m2, top, a2);
-                top = _mm512_mask_max_ps(top, m3, top, a3);
+    const float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
+    const float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
+    for (int64_t h = 0; h < group; h++) {
+        const float *qh = q + h * hd;
+        __m512 top = _mm512_set1_ps(-__builtin_inff());
+        for (int64_t l0 = 0; l0 < length; l0 += 64) {
+            __mmask16 m0 = lanes_below(l0, length), m1 = lanes_below(l0 + 16, length);
+            __mmask16 m2 = lanes_below(l0 + 32, length), m3 = lanes_below(l0 + 48, length);
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t d = 0; d < hd; d++) {
+                __m512 qd = _mm512_set1_ps(qh[d]);
+                const float *row = kt + d * cap + l0;
+                a0 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m0, row), a0);
+                a1 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m1, row + 16), a1);
+                a2 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m2, row + 32), a2);
+                a3 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m3, row + 48), a3);
             }
-            __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(top)), total = _mm512_setzero_ps();
-            for (int64_t l0 = 0; l0 < length; l0 += 16) {
-                __mmask16 m = lanes_below(l0, length);
-                __m512 e = exp_nonpositive16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, s + l0), shift));
-                e = _mm512_maskz_mov_ps(m, e);
-                total = _mm512_add_ps(total, e);
-                _mm512_mask_storeu_ps(s + l0, m, e);
+            if (j->mask != NULL) {
+                const float *mk = j->mask + i * length + l0;
+                a0 = _mm512_add_ps(a0, _mm512_maskz_loadu_ps(m0, mk));
+                a1 = _mm512_add_ps(a1, _mm512_maskz_loadu_ps(m1, mk + 16));
+                a2 = _mm512_add_ps(a2, _mm512_maskz_loadu_ps(m2, mk + 32));
+                a3 = _mm512_add_ps(a3, _mm512_maskz_loadu_ps(m3, mk + 48));
             }
-            __m512 scale = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(total));
-            float *o = j->out + i * j->heads * hd + h * hd;
-            for (int64_t d0 = 0; d0 < hd; d0 += 64) {
-                __mmask16 m0 = lanes_below(d0, hd), m1 = lanes_below(d0 + 16, hd);
-                __mmask16 m2 = lanes_below(d0 + 32, hd), m3 = lanes_below(d0 + 48, hd);
-                __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-                for (int64_t l = 0; l < length; l++) {
-                    __m512 p = _mm512_set1_ps(s[l]);
-                    const float *row = vv + l * hd + d0;
-                    a0 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m0, row), a0);
-                    a1 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m1, row + 16), a1);
-                    a2 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m2, row + 32), a2);
-                    a3 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m3, row + 48), a3);
-                }
-                _mm512_mask_storeu_ps(o + d0, m0, _mm512_mul_ps(a0, scale));
-                _mm512_mask_storeu_ps(o + d0 + 16, m1, _mm512_mul_ps(a1, scale));
-                _mm512_mask_storeu_ps(o + d0 + 32, m2, _mm512_mul_ps(a2, scale));
-                _mm512_mask_storeu_ps(o + d0 + 48, m3, _mm512_mul_ps(a3, scale));
+            _mm512_mask_storeu_ps(s + l0, m0, a0);
+            _mm512_mask_storeu_ps(s + l0 + 16, m1, a1);
+            _mm512_mask_storeu_ps(s + l0 + 32, m2, a2);
+            _mm512_mask_storeu_ps(s + l0 + 48, m3, a3);
+            top = _mm512_mask_max_ps(top, m0, top, a0);
+            top = _mm512_mask_max_ps(top, m1, top, a1);
+            top = _mm512_mask_max_ps(top, m2, top, a2);
+            top = _mm512_mask_max_ps(top, m3, top, a3);
+        }
+        __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(top)), total = _mm512_setzero_ps();
+        for (int64_t l0 = 0; l0 < length; l0 += 16) {
+            __mmask16 m = lanes_below(l0, length);
+            __m512 e = exp_nonpositive16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, s + l0), shift));
+            e = _mm512_maskz_mov_ps(m, e);
+            total = _mm512_add_ps(total, e);
+            _mm512_mask_storeu_ps(s + l0, m, e);
+        }
+        __m512 scale = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(total));
+        float *o = j->out + i * j->heads * hd + (g * group + h) * hd;
+        for (int64_t d0 = 0; d0 < hd; d0 += 64) {
+            __mmask16 m0 = lanes_below(d0, hd), m1 = lanes_below(d0 + 16, hd);
+            __mmask16 m2 = lanes_below(d0 + 32, hd), m3 = lanes_below(d0 + 48, hd);
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t l = 0; l < length; l++) {
+                __m512 p = _mm512_set1_ps(s[l]);
+                const float *row = vv + l * hd + d0;
+                a0 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m0, row), a0);
+                a1 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m1, row + 16), a1);
+                a2 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m2, row + 32), a2);
+                a3 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m3, row + 48), a3);
             }
+            _mm512_mask_storeu_ps(o + d0, m0, _mm512_mul_ps(a0, scale));
+            _mm512_mask_storeu_ps(o + d0 + 16, m1, _mm512_mul_ps(a1, scale));
+            _mm512_mask_storeu_ps(o + d0 + 32, m2, _mm512_mul_ps(a2, scale));
+            _mm512_mask_storeu_ps(o + d0 + 48, m3, _mm512_mul_ps(a3, scale));
         }
     }
 }
 
-/* Writes the new keys and values of the items into the caches, then attends. */
-static void attention_items(const AttentionJob *j, int64_t from, int64_t to, float *s) {
-    const int64_t hd = j->hd, cap = j->cap;
+/*
+ * Items from .. to − 1 (item = row · kvh + key/value head): the new key (rotated when the job has tables) and value
+ * written into the caches, the group's query heads rotated into qr (group · hd values), then the attention. s holds
+ * start + 1 scores.
+ */
+static void attention_items(const AttentionJob *j, int64_t from, int64_t to, float *s, float *qr) {
+    const int64_t hd = j->hd, cap = j->cap, group = j->heads / j->kvh;
     for (int64_t item = from; item < to; item++) {
         int64_t i = item / j->kvh, g = item % j->kvh;
         float *kt = j->kc + (size_t) (i * j->kvh + g) * (size_t) (hd * cap);
         float *vv = j->vc + (size_t) (i * j->kvh + g) * (size_t) (cap * hd);
         const float *kn = j->k + i * j->ldk + g * hd, *vn = j->v + i * j->ldv + g * hd;
-        for (int64_t d = 0; d < hd; d++) kt[d * cap + j->start] = kn[d];
+        const float *q = j->q + i * j->ldq + g * group * hd;
+        if (j->cos != NULL) {
+            rotate_head(kn, j->cos + i * hd, j->sin + i * hd, hd, qr);
+            for (int64_t d = 0; d < hd; d++) kt[d * cap + j->start] = qr[d];
+            for (int64_t h = 0; h < group; h++) rotate_head(q + h * hd, j->cos + i * hd, j->sin + i * hd, hd, qr + h * hd);
+            q = qr;
+        } else {
+            for (int64_t d = 0; d < hd; d++) kt[d * cap + j->start] = kn[d];
+        }
         memcpy(vv + j->start * hd, vn, (size_t) hd * sizeof *vn);
-    }
-    if (isa >= ISA_AVX512) {
-        attention_items_avx512(j, from, to, s);
-    } else {
-        attention_items_plain(j, from, to, s);
+        if (isa >= ISA_AVX512) {
+            attend_avx512(j, i, g, q, s);
+        } else {
+            attend_plain(j, i, g, q, s);
+        }
     }
 }
 
-/* All the items on the calling thread. */
-static void attention_share_one(const AttentionJob *j) {
-    float *s = malloc((size_t) (j->start + 1) * sizeof *s);
+/* The items from .. to − 1 on the calling thread, with its own scratch (scores and rotated queries). */
+static void attention_range(const AttentionJob *j, int64_t from, int64_t to) {
+    float *s = malloc((size_t) (j->start + 1 + j->heads / j->kvh * j->hd) * sizeof *s);
     if (s == NULL) {
-        for (int64_t i = 0; i < j->b * j->heads * j->hd; i++) j->out[i] = __builtin_nanf("");
+        for (int64_t item = from; item < to; item++) {
+            float *o = j->out + item / j->kvh * j->heads * j->hd + item % j->kvh * (j->heads / j->kvh) * j->hd;
+            for (int64_t x = 0; x < j->heads / j->kvh * j->hd; x++) o[x] = __builtin_nanf("");
+        }
         return;
     }
-    attention_items(j, 0, j->b * j->kvh, s);
+    attention_items(j, from, to, s, s + j->start + 1);
     free(s);
 }
 
-/* One thread's share of the (row, key/value head) items: contiguous, with its own scores. */
+/* One thread's share of the (row, key/value head) items: contiguous. */
 static void attention_share(void *arg) {
     const AttentionJob *j = arg;
     int64_t t = omp_thread_num(), count = omp_num_threads(), items = j->b * j->kvh;
     int64_t from = items * t / count, to = items * (t + 1) / count;
-    float *s = malloc((size_t) (j->start + 1) * sizeof *s);
-    if (s == NULL) {
-        for (int64_t i = 0; i < j->b * j->heads * j->hd; i++) j->out[i] = __builtin_nanf("");
-        return;
-    }
-    if (from < to) attention_items(j, from, to, s);
-    free(s);
+    if (from < to) attention_range(j, from, to);
 }
 
 /* ---- the operator ---- */
@@ -1098,22 +1115,27 @@ static int float32_cpu(AtenTensorHandle h, int64_t dim, int64_t **sizes, int64_t
 }
 
 /*
- * lem::decode_attention(Tensor q, Tensor k, Tensor v, Tensor kc, Tensor vc, int start, Tensor mask, int masked)
- * -> Tensor: attention of one new token per row (see AttentionJob): q float32 [b, heads·hd], k and v [b, kvh·hd]
- * (columns contiguous, any row stride), the caches kc [b, kvh, hd, cap] and vc [b, kvh, cap, hd] contiguous (written at
- * slot `start`), with masked ≠ 0 the additive mask float32 [b, 1, 1, start + 1] contiguous; returns [b, heads·hd].
- * Inputs that do not fit give a result full of NaN and leave the caches alone.
+ * lem::decode_attention(Tensor q, Tensor k, Tensor v, Tensor kc, Tensor vc, int start, Tensor mask, int masked,
+ * Tensor cos, Tensor sin, int rotate) -> Tensor: attention of one new token per row (see AttentionJob): q float32
+ * [b, heads·hd], k and v [b, kvh·hd] (columns contiguous, any row stride), the caches kc [b, kvh, hd, cap] and
+ * vc [b, kvh, cap, hd] contiguous (written at slot `start`), with masked ≠ 0 the additive mask float32
+ * [b, 1, 1, start + 1] contiguous, with rotate ≠ 0 q and k not yet rotated and cos, sin float32 [b, hd] contiguous
+ * (the rotary tables at the rows' positions); returns [b, heads·hd]. Inputs that do not fit give a result full of NaN
+ * and leave the caches alone.
  */
 static void decode_attention_boxed(StableIValue *stack, uint64_t num_args, uint64_t num_outputs) {
     (void) num_args;
     (void) num_outputs;
     AtenTensorHandle q = as_tensor(stack[0]), k = as_tensor(stack[1]), v = as_tensor(stack[2]);
     AtenTensorHandle kc = as_tensor(stack[3]), vc = as_tensor(stack[4]), mask = as_tensor(stack[6]);
-    int64_t start, masked;
+    AtenTensorHandle cos = as_tensor(stack[8]), sin = as_tensor(stack[9]);
+    int64_t start, masked, rotate;
     memcpy(&start, &stack[5], sizeof start);
     memcpy(&masked, &stack[7], sizeof masked);
+    memcpy(&rotate, &stack[10], sizeof rotate);
     int64_t *qs, *qst, *ks, *kst, *vs, *vst, *kcs, *kcst, *vcs, *vcst, *ms = NULL, *mst = NULL;
-    void *qp, *kp, *vp, *kcp, *vcp, *mp = NULL;
+    int64_t *cs = NULL, *cst = NULL, *ss = NULL, *sst = NULL;
+    void *qp, *kp, *vp, *kcp, *vcp, *mp = NULL, *cp = NULL, *sp = NULL;
     int qok = float32_cpu(q, 2, &qs, &qst, &qp);
     int ok = qok && float32_cpu(k, 2, &ks, &kst, &kp) && float32_cpu(v, 2, &vs, &vst, &vp)
             && float32_cpu(kc, 4, &kcs, &kcst, &kcp) && float32_cpu(vc, 4, &vcs, &vcst, &vcp);
@@ -1128,19 +1150,23 @@ static void decode_attention_boxed(StableIValue *stack, uint64_t num_args, uint6
         ok = float32_cpu(mask, 4, &ms, &mst, &mp) && ms[0] == b && ms[1] == 1 && ms[2] == 1 && ms[3] == start + 1
                 && mst[0] == start + 1;
     }
+    if (ok && rotate) {
+        ok = hd % 2 == 0 && float32_cpu(cos, 2, &cs, &cst, &cp) && float32_cpu(sin, 2, &ss, &sst, &sp)
+                && cs[0] == b && cs[1] == hd && cst[0] == hd && ss[0] == b && ss[1] == hd && sst[0] == hd;
+    }
     float *op;
     AtenTensorHandle out = new_float32(b, width, 0, &op);
     if (!ok) {
         for (int64_t i = 0; i < b * width; i++) op[i] = __builtin_nanf("");
     } else {
-        AttentionJob job = {qp, kp, vp, qst[0], kst[0], vst[0], kcp, vcp, masked ? mp : NULL, op, b, qs[1] / hd, kvh,
-                hd, cap, start};
+        AttentionJob job = {qp, kp, vp, qst[0], kst[0], vst[0], kcp, vcp, masked ? mp : NULL, rotate ? cp : NULL,
+                rotate ? sp : NULL, op, b, qs[1] / hd, kvh, hd, cap, start};
         int64_t threads = intra_op_threads();
         /* a fork and join costs a few microseconds: worth it from about 2^18 multiply-adds */
         if (threads > 1 && b * kvh > 1 && b * qs[1] * (start + 1) >= (1 << 18)) {
             gomp_parallel(attention_share, &job, (unsigned) threads, 0);
         } else {
-            attention_share_one(&job);
+            attention_range(&job, 0, b * kvh);
         }
     }
     delete_tensor(q);
@@ -1149,6 +1175,8 @@ static void decode_attention_boxed(StableIValue *stack, uint64_t num_args, uint6
     delete_tensor(kc);
     delete_tensor(vc);
     delete_tensor(mask);
+    delete_tensor(cos);
+    delete_tensor(sin);
     stack[0] = from_tensor(out);
 }
 
@@ -1205,7 +1233,7 @@ static const char *register_operators(void) {
             || library_def(def, "pack_columns(Tensor w) -> Tensor") != 0
             || library_def(def, "pack_bf16_pairs(Tensor w) -> Tensor") != 0
             || library_def(def, "decode_attention(Tensor q, Tensor k, Tensor v, Tensor(a!) kc, Tensor(b!) vc, int start, "
-                                "Tensor mask, int masked) -> Tensor") != 0
+                                "Tensor mask, int masked, Tensor cos, Tensor sin, int rotate) -> Tensor") != 0
             || library_def(def, "packed_linear(Tensor x, Tensor p, int n) -> Tensor") != 0) {
         return "could not define lem::small_linear";
     }

@@ -201,13 +201,27 @@ final class LlamaModel extends DecoderModel {
         pb.beginLayerLoop(layers.length, layout);
         pb.line("h = " + norm("x", floorIndex));
         pb.linear("qkv", "h", layers[0].qkv, ProgramBuilder.at(at[0]));
+        boolean oneCall = pb.decodeAttention();
+        if (oneCall) {
+            // a decode step: RoPE and attention in one call of the kernel library
+            int q = heads * headDim;
+            int kv = kvHeads * headDim;
+            pb.line("if t == 1:").indent();
+            pb.line("att = " + pb.decodeAttentionCall("torch.slice(qkv, 1, 0, " + q + ")", "torch.slice(qkv, 1, " + q
+                    + ", " + (q + kv) + ")", "torch.slice(qkv, 1, " + (q + kv) + ", " + (q + 2 * kv) + ")", heads, kvHeads,
+                    headDim, "cos", "sin"));
+            pb.dedent().line("else:").indent();
+        }
         pb.line("qk = torch.reshape(torch.slice(qkv, 1, 0, " + rotated * headDim + "), [b, t, " + rotated + ", 2, "
                 + half + "])");
         pb.line("rot = qk * cos + torch.flip(qk, [3]) * sin");
         pb.line("q = torch.slice(rot, 2, 0, " + heads + ")");
         pb.line("k = torch.slice(rot, 2, " + heads + ", " + rotated + ")");
         pb.line("v = torch.slice(qkv, 1, " + rotated * headDim + ", " + (rotated + kvHeads) * headDim + ")");
-        pb.attention(heads, kvHeads, headDim);
+        pb.attention(heads, kvHeads, headDim, oneCall);
+        if (oneCall) {
+            pb.dedent();
+        }
         pb.linear("y", "att", layers[0].o, ProgramBuilder.at(at[1]));
         pb.line("x = x + y");
         pb.line("h = " + norm("x", floorIndex));

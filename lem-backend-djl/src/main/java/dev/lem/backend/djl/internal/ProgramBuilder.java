@@ -437,20 +437,27 @@ final class ProgramBuilder {
      * weighted values in one call.
      */
     void attention(int heads, int kvHeads, int headDim) {
+        attention(heads, kvHeads, headDim, false);
+    }
+
+    /**
+     * As {@link #attention(int, int, int)}; with {@code prefillOnly} the caller has already handled {@code t == 1}
+     * (with {@link #decodeAttentionCall}) and only the form for several new tokens is written.
+     */
+    void attention(int heads, int kvHeads, int headDim, boolean prefillOnly) {
         int group = heads / kvHeads;
         int qDim = heads * headDim;
         line("kc = keys[l]");
         line("vc = values[l]");
-        line("if t == 1:").indent();
-        if (decodeKernel && DecodeKernels.status().decodeAttention()) {
-            // one call instead of the ten of the torch form (docs/performance.md, "Decode attention")
-            line("att = ops.lem.decode_attention(torch.reshape(q, [b, " + qDim + "]), torch.reshape(k, [b, "
-                    + kvHeads * headDim + "]), torch.reshape(v, [b, " + kvHeads * headDim + "]), kc, vc, start, mask, "
-                    + "1 if masked else 0)");
-        } else {
-            decodeAttentionOps(kvHeads, headDim, group, qDim);
+        if (!prefillOnly) {
+            line("if t == 1:").indent();
+            if (decodeAttention()) {
+                line("att = " + decodeAttentionCall("q", "k", "v", heads, kvHeads, headDim, null, null));
+            } else {
+                decodeAttentionOps(kvHeads, headDim, group, qDim);
+            }
+            dedent().line("else:").indent();
         }
-        dedent().line("else:").indent();
         line("torch.copy_(torch.slice(kc, 3, start, length), torch.permute(torch.reshape(k, [b, t, " + kvHeads
                 + ", " + headDim + "]), [0, 2, 3, 1]))");
         line("torch.copy_(torch.slice(vc, 2, start, length), torch.permute(torch.reshape(v, [b, t, " + kvHeads
@@ -465,7 +472,33 @@ final class ProgramBuilder {
         line("out = torch.matmul(torch.softmax(scores, -1), torch.slice(vc, 2, 0, length))");
         line("att = torch.reshape(torch.permute(torch.reshape(out, [b, " + heads + ", t, " + headDim
                 + "]), [0, 2, 1, 3]), [n, " + qDim + "])");
-        dedent();
+        if (!prefillOnly) {
+            dedent();
+        }
+    }
+
+    /**
+     * {@return whether a decode step's attention is one {@code lem::decode_attention} call} (the decode kernel on an
+     * AVX-512 CPU; see docs/performance.md, "bf16 pairs layout and decode attention")
+     */
+    boolean decodeAttention() {
+        return decodeKernel && DecodeKernels.status().decodeAttention();
+    }
+
+    /**
+     * The expression of {@code lem::decode_attention} for one new token per row of layer {@code l}: {@code q},
+     * {@code k}, {@code v} expressions whose row-major order is {@code [b, 1, heads, headDim]} (k and v with
+     * {@code kvHeads}); with {@code cos} and {@code sin} (the rotary tables at the rows' positions, any shape of
+     * {@code b · headDim} values) q and k are not yet rotated and the kernel rotates them as the program's RoPE does.
+     */
+    String decodeAttentionCall(String q, String k, String v, int heads, int kvHeads, int headDim, @Nullable String cos,
+            @Nullable String sin) {
+        String kv = Integer.toString(kvHeads * headDim);
+        String tables = cos == null || sin == null ? "mask, mask, 0"
+                : "torch.reshape(" + cos + ", [b, " + headDim + "]), torch.reshape(" + sin + ", [b, " + headDim + "]), 1";
+        return "ops.lem.decode_attention(torch.reshape(" + q + ", [b, " + heads * headDim + "]), torch.reshape(" + k
+                + ", [b, " + kv + "]), torch.reshape(" + v + ", [b, " + kv + "]), keys[l], values[l], start, mask, "
+                + "1 if masked else 0, " + tables + ")";
     }
 
     /** Attention of one new token per row ({@code t == 1}) with torch operations. */

@@ -64,7 +64,7 @@ class DecodeKernelsTest {
               def packed_wrong(self: __torch__.KernelCheck) -> Tensor:
                 return ops.lem.packed_linear(torch.ones([2, 4]), ops.lem.pack_columns(torch.ones([3, 5])), 3)
               def attention(self: __torch__.KernelCheck, b: int, kvh: int, group: int, hd: int, cap: int, start: int,
-                  masked: bool) -> Tensor:
+                  masked: bool, rotate: bool) -> Tensor:
                 heads = kvh * group
                 length = start + 1
                 # q, k, v as the program passes them: column slices of one wider row-major tensor
@@ -80,18 +80,30 @@ class DecodeKernelsTest {
                   # the first row's first two slots are padding (when it has more than two)
                   pad = 2 if length > 2 else 0
                   mask = torch.reshape(torch.cat([torch.full([pad], -1e9), torch.zeros([b * length - pad])]), [b, 1, 1, length])
-                # reference in float64, as the program's torch form computes it
+                # rotary tables at the rows' positions: [b, hd], arbitrary values
+                cos = torch.cos(torch.reshape(torch.mul(torch.to(torch.arange(b * hd), 6), 0.05), [b, hd]))
+                sin = torch.sin(torch.reshape(torch.mul(torch.to(torch.arange(b * hd), 6), 0.07), [b, hd]))
+                # reference in float64, as the program's torch form computes it (RoPE: the two halves of a head swap)
+                q64 = torch.to(q, 7)
+                k64 = torch.to(k, 7)
+                if rotate:
+                  c = torch.reshape(torch.to(cos, 7), [b, 1, 2, hd // 2])
+                  s = torch.reshape(torch.to(sin, 7), [b, 1, 2, hd // 2])
+                  qh = torch.reshape(q64, [b, heads, 2, hd // 2])
+                  kh = torch.reshape(k64, [b, kvh, 2, hd // 2])
+                  q64 = torch.reshape(qh * c + torch.flip(qh, [2]) * s, [b, heads * hd])
+                  k64 = torch.reshape(kh * c + torch.flip(kh, [2]) * s, [b, kvh * hd])
                 kr = torch.to(torch.clone(kc), 7)
                 vr = torch.to(torch.clone(vc), 7)
-                torch.copy_(torch.select(kr, 3, start), torch.reshape(torch.to(k, 7), [b, kvh, hd]))
+                torch.copy_(torch.select(kr, 3, start), torch.reshape(k64, [b, kvh, hd]))
                 torch.copy_(torch.select(vr, 2, start), torch.reshape(torch.to(v, 7), [b, kvh, hd]))
-                scores = torch.matmul(torch.reshape(torch.to(q, 7), [b, kvh, group, hd]), torch.slice(kr, 3, 0, length))
+                scores = torch.matmul(torch.reshape(q64, [b, kvh, group, hd]), torch.slice(kr, 3, 0, length))
                 if masked:
                   scores = scores + torch.to(mask, 7)
                 reference = torch.reshape(torch.matmul(torch.softmax(scores, -1), torch.slice(vr, 2, 0, length)),
                     [b, heads * hd])
                 got = ops.lem.decode_attention(q, k, v, kc, vc, start, mask if masked else torch.zeros([1], dtype=4),
-                    1 if masked else 0)
+                    1 if masked else 0, cos, sin, 1 if rotate else 0)
                 return torch.stack([torch.max(torch.abs(torch.to(got, 7) - reference)),
                     torch.max(torch.abs(reference)),
                     torch.max(torch.abs(torch.to(kc, 7) - kr)) + torch.max(torch.abs(torch.to(vc, 7) - vr)),
@@ -99,7 +111,8 @@ class DecodeKernelsTest {
               def attention_wrong(self: __torch__.KernelCheck) -> Tensor:
                 # a start beyond the cache
                 return ops.lem.decode_attention(torch.ones([2, 3]), torch.ones([2, 3]), torch.ones([2, 3]),
-                    torch.zeros([2, 1, 3, 4]), torch.zeros([2, 1, 4, 3]), 4, torch.zeros([1]), 0)
+                    torch.zeros([2, 1, 3, 4]), torch.zeros([2, 1, 4, 3]), 4, torch.zeros([1]), 0, torch.zeros([1]),
+                    torch.zeros([1]), 0)
               def pairs_wrong(self: __torch__.KernelCheck) -> Tensor:
                 return ops.lem.packed_linear(torch.ones([2, 4]), ops.lem.pack_bf16_pairs(torch.ones([3, 5])), 3)
             """;
@@ -168,34 +181,36 @@ class DecodeKernelsTest {
     }
 
     @Test
-    void decodeAttentionMatchesTheTorchFormInFloat64AndWritesTheCache() {
+    void decodeAttentionMatchesTheTorchFormInFloat64WithAndWithoutRopeAndWritesTheCache() {
         available();
         List<String> checked = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager();
                 TorchScriptModule module = TorchScriptModule.compile("KernelCheck", PROBE, m)) {
             // {b, kvh, group, hd, cap, start}: one slot, grouped and plain heads, ragged head sizes, the last slot, and
             // sizes that take both threads
-            for (int[] c : new int[][] {{1, 1, 1, 4, 3, 0}, {1, 3, 3, 64, 40, 17}, {2, 2, 1, 7, 9, 8}, {3, 1, 4, 33, 20, 5},
+            for (int[] c : new int[][] {{1, 1, 1, 4, 3, 0}, {1, 3, 3, 64, 40, 17}, {2, 2, 1, 8, 9, 8}, {3, 1, 4, 34, 20, 5},
                 {8, 3, 3, 64, 300, 259}, {2, 4, 8, 16, 64, 63}}) {
-                for (boolean masked : new boolean[] {false, true}) {
+                for (int variant = 0; variant < 4; variant++) {
+                    boolean masked = variant % 2 == 1;
+                    boolean rotate = variant >= 2;
                     try (IValue out = module.run("attention", IValue.from((long) c[0]), IValue.from((long) c[1]),
                             IValue.from((long) c[2]), IValue.from((long) c[3]), IValue.from((long) c[4]),
-                            IValue.from((long) c[5]), IValue.from(masked))) {
+                            IValue.from((long) c[5]), IValue.from(masked), IValue.from(rotate))) {
                         double[] r = out.toTensor((PtNDManager) m).toDoubleArray();
                         String what = "b " + c[0] + ", " + c[1] + " kv heads × " + c[2] + ", head " + c[3] + ", slot "
-                                + c[5] + " of " + c[4] + (masked ? ", masked" : "");
+                                + c[5] + " of " + c[4] + (masked ? ", masked" : "") + (rotate ? ", rotated" : "");
                         assertThat((long) r[3]).as(what + ": shape").isEqualTo(c[0] * 1000L + (long) c[1] * c[2] * c[3]);
                         // float32 sums of up to 300 terms and a float32 exponential
                         assertThat(r[0] / r[1]).as(what + ": largest error / largest value").isLessThan(2e-6);
                         assertThat(r[2]).as(what + ": the new key and value written into the caches, nothing else")
-                                .isLessThan(1e-7);
+                                .isLessThan(rotate ? 1e-6 : 1e-7);
                         checked.add(what);
                     }
                 }
             }
             assertAllNaN(module, m, "attention_wrong", "a slot beyond the cache");
         }
-        assertThat(checked).hasSize(12);
+        assertThat(checked).hasSize(24);
     }
 
     /** The packed product (float32, or bf16 pairs) against libtorch's float64 one for rows, ragged sizes and strides. */
