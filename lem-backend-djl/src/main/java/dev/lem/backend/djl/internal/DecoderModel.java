@@ -62,7 +62,7 @@ abstract class DecoderModel implements AutoCloseable {
     private boolean switches;
     /** Whether they have (see {@link #packForBatches()}). */
     private boolean packed;
-    /** Whether they are in LEM's packed layout (float32, or bf16 pairs), packed at load ({@link ProgramBuilder#lemPacked()}). */
+    /** Whether they are in LEM's packed layout (float32, or bf16 pairs), packed at load ({@link ProgramBuilder#lemPacked}). */
     private boolean lemPacked;
     /** The float32 product matrices DJL holds that the move frees (float32 matrices as loaded), else empty. */
     private List<NDArray> plainMatrices = List.of();
@@ -180,7 +180,7 @@ abstract class DecoderModel implements AutoCloseable {
         return decodeKernel && (!packed || lemPacked);
     }
 
-    /** {@return whether the product matrices are in LEM's packed layout: float32, or bf16 pairs (packed at load, every product)} */
+    /** {@return whether the product matrices are in LEM's packed layout, float32 or bf16 pairs (packed at load)} */
     boolean lemPacked() {
         return lemPacked;
     }

@@ -348,10 +348,11 @@ final class ProgramBuilder {
     /**
      * The program's {@code prepare} method, run once at load on the weight list as loaded (float32): it returns the
      * list the program's {@code forward} reads, every product matrix converted to {@link #format} and every other
-     * weight unchanged — for bf16 a {@code List[Tensor]} (the matrices in LEM's pairs layout where {@link #lemPacked()},
-     * else plain bf16, or oneDNN's prepacked bf16 without the decode kernel); for int8 a tuple of that list, in which each product matrix
-     * is replaced by an empty tensor, and the packed int8 matrices at the same indices ({@code packs}; a packed 1×1
-     * placeholder at the others). Int8 matrices are quantised symmetrically per output channel
+     * weight unchanged — for bf16 a {@code List[Tensor]} (the matrices in LEM's pairs layout where
+     * {@link #lemPacked()}, else plain bf16, or oneDNN's prepacked bf16 without the decode kernel); for int8 a tuple of
+     * that list, in which each product matrix is replaced by an empty tensor, and the packed int8 matrices at the
+     * same indices ({@code packs}; a packed 1×1 placeholder at the others). Int8 matrices are quantised symmetrically
+     * per output channel
      * ({@code scale = max|row| / 127}, zero point 0) and packed by {@code quantized::linear_prepack} for libtorch's
      * quantised engine.
      */
@@ -433,8 +434,8 @@ final class ProgramBuilder {
      * ({@code [b, kvHeads, headDim, capacity]}), grouped-query attention without repeating K/V. Queries
      * must already be scaled; {@code q}, {@code k}, {@code v} may have any shape whose row-major order is
      * {@code [b, t, heads, headDim]}. Leaves {@code att} as {@code [n, heads·headDim]}. With the decode kernel on an
-     * AVX-512 CPU, one new token per row ({@code t == 1}) takes {@code lem::decode_attention}: the cache writes, scores, mask, softmax and
-     * weighted values in one call.
+     * AVX-512 CPU, one new token per row ({@code t == 1}) takes {@code lem::decode_attention}: the cache writes,
+     * scores, mask, softmax and weighted values in one call ({@link #decodeAttention()}).
      */
     void attention(int heads, int kvHeads, int headDim) {
         attention(heads, kvHeads, headDim, false);
