@@ -414,17 +414,37 @@ static void share(void *arg) {
  */
 enum { PACK = 32 };
 
-typedef struct {
-    const float *x; /* [m, k], row stride ldx, columns contiguous */
-    const float *p; /* [nb, k, 32] */
-    float *out;     /* [m, n] contiguous */
-    int64_t m, n, k, ldx;
-} PackedJob;
+typedef struct PackedJob PackedJob;
+/* One block b against rows r .. r + M − 1 of x (M the tile's row count). */
+typedef void (*PackedTile)(const PackedJob *, int64_t b, int64_t r);
+
+struct PackedJob {
+    const void *x;   /* float32 [m, k] (row stride ldx, columns contiguous), or bf16 pairs uint32 [m, k] (ldx = k) */
+    const void *p;   /* [nb, k, 32]: float32, or bf16 pairs (uint32) */
+    float *out;      /* [m, n] contiguous */
+    int64_t m, n, k, ldx; /* k: inputs per block row (float32), or input pairs (bf16) */
+    const PackedTile *tiles; /* the layout's tiles for 1 .. MAX_ROWS rows, index = rows */
+};
+
+/* Stores the M rows of a block's 32 columns (two vectors a row), masked past n. */
+__attribute__((target("avx512f"), always_inline)) static inline void store_block(const PackedJob *j, int64_t b,
+                                                                                 int64_t r, const int M,
+                                                                                 __m512 acc[MAX_ROWS][2]) {
+    int64_t col = b * PACK, left = j->n - col;
+    __mmask16 m0 = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
+    __mmask16 m1 = left >= 32 ? (__mmask16) 0xFFFF : left <= 16 ? (__mmask16) 0 : (__mmask16) ((1u << (left - 16)) - 1);
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        float *o = j->out + (r + i) * j->n + col;
+        _mm512_mask_storeu_ps(o, m0, acc[i][0]);
+        _mm512_mask_storeu_ps(o + 16, m1, acc[i][1]);
+    }
+}
 
 __attribute__((target("avx512f"), always_inline)) static inline void packed_tile(const PackedJob *j, int64_t b,
                                                                                  int64_t r, const int M) {
-    const float *wb = j->p + (size_t) b * (size_t) j->k * PACK;
-    const float *x = j->x + r * j->ldx;
+    const float *wb = (const float *) j->p + (size_t) b * (size_t) j->k * PACK;
+    const float *x = (const float *) j->x + r * j->ldx;
     __m512 acc[MAX_ROWS][2];
 #pragma GCC unroll 8
     for (int i = 0; i < M; i++) {
@@ -440,15 +460,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void packed_tile
             acc[i][1] = _mm512_fmadd_ps(w1, xv, acc[i][1]);
         }
     }
-    int64_t col = b * PACK, left = j->n - col;
-    __mmask16 m0 = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
-    __mmask16 m1 = left >= 32 ? (__mmask16) 0xFFFF : left <= 16 ? (__mmask16) 0 : (__mmask16) ((1u << (left - 16)) - 1);
-#pragma GCC unroll 8
-    for (int i = 0; i < M; i++) {
-        float *o = j->out + (r + i) * j->n + col;
-        _mm512_mask_storeu_ps(o, m0, acc[i][0]);
-        _mm512_mask_storeu_ps(o + 16, m1, acc[i][1]);
-    }
+    store_block(j, b, r, M, acc);
 }
 
 #define PACKED_TILE(M)                                                                                              \
@@ -465,14 +477,15 @@ PACKED_TILE(6)
 PACKED_TILE(7)
 PACKED_TILE(8)
 
+static const PackedTile float32_tiles[MAX_ROWS + 1] = {
+        NULL, packed_tile_1, packed_tile_2, packed_tile_3, packed_tile_4,
+        packed_tile_5, packed_tile_6, packed_tile_7, packed_tile_8};
+
 static void packed_blocks(const PackedJob *j, int64_t from, int64_t to) {
-    static void (*const tiles[MAX_ROWS + 1])(const PackedJob *, int64_t, int64_t) = {
-            NULL, packed_tile_1, packed_tile_2, packed_tile_3, packed_tile_4,
-            packed_tile_5, packed_tile_6, packed_tile_7, packed_tile_8};
     for (int64_t b = from; b < to; b++) {
         for (int64_t r = 0; r < j->m; r += MAX_ROWS) {
             int64_t rows_left = j->m - r;
-            tiles[rows_left < MAX_ROWS ? rows_left : MAX_ROWS](j, b, r);
+            j->tiles[rows_left < MAX_ROWS ? rows_left : MAX_ROWS](j, b, r);
         }
     }
 }
@@ -493,50 +506,36 @@ static void packed_share(void *arg) {
  * 2·c2 + 1 (high 16 bits), zero past n and past k. The rows of x are rounded to bf16 once per call, as oneDNN's bf16
  * product rounds them, and paired the same way; for each pair c2 a block's 32 columns (two vectors, 128 bytes) meet
  * x's pair broadcast in one vdpbf16ps each (two products and a float32 accumulation per lane). A thread reads its
- * blocks as one sequential stream, as in the float32 layout, half the bytes. CPUs with AVX512_BF16 only; others get a
- * plain C loop (correct, slow: the program does not pack bf16 there).
+ * blocks as one sequential stream, as in the float32 layout, half the bytes; the blocks, threads and tiles are the
+ * float32 layout's (PackedJob with k = k2). CPUs with AVX512_BF16 only; others get a plain C loop (correct, slow: the
+ * program does not pack bf16 there).
  */
-typedef struct {
-    const uint32_t *xb; /* [m, k2]: x's pairs in bf16 */
-    const uint32_t *p;  /* [nb, k2, 32] */
-    float *out;         /* [m, n] contiguous */
-    int64_t m, n, k2;
-} PairsJob;
-
 __attribute__((target("avx512f,avx512bw,avx512bf16"), always_inline)) static inline void pairs_tile(
-        const PairsJob *j, int64_t b, int64_t r, const int M) {
-    const uint32_t *wb = j->p + (size_t) b * (size_t) j->k2 * PACK;
-    const uint32_t *x = j->xb + r * j->k2;
+        const PackedJob *j, int64_t b, int64_t r, const int M) {
+    const uint32_t *wb = (const uint32_t *) j->p + (size_t) b * (size_t) j->k * PACK;
+    const uint32_t *x = (const uint32_t *) j->x + r * j->ldx;
     __m512 acc[MAX_ROWS][2];
 #pragma GCC unroll 8
     for (int i = 0; i < M; i++) {
         acc[i][0] = _mm512_setzero_ps();
         acc[i][1] = _mm512_setzero_ps();
     }
-    for (int64_t c = 0; c < j->k2; c++) {
+    for (int64_t c = 0; c < j->k; c++) {
         __m512i w0 = _mm512_loadu_si512((const void *) (wb + c * PACK));
         __m512i w1 = _mm512_loadu_si512((const void *) (wb + c * PACK + 16));
 #pragma GCC unroll 8
         for (int i = 0; i < M; i++) {
-            __m512i xv = _mm512_set1_epi32((int) x[i * j->k2 + c]);
+            __m512i xv = _mm512_set1_epi32((int) x[i * j->ldx + c]);
             acc[i][0] = _mm512_dpbf16_ps(acc[i][0], (__m512bh) w0, (__m512bh) xv);
             acc[i][1] = _mm512_dpbf16_ps(acc[i][1], (__m512bh) w1, (__m512bh) xv);
         }
     }
-    int64_t col = b * PACK, left = j->n - col;
-    __mmask16 m0 = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
-    __mmask16 m1 = left >= 32 ? (__mmask16) 0xFFFF : left <= 16 ? (__mmask16) 0 : (__mmask16) ((1u << (left - 16)) - 1);
-#pragma GCC unroll 8
-    for (int i = 0; i < M; i++) {
-        float *o = j->out + (r + i) * j->n + col;
-        _mm512_mask_storeu_ps(o, m0, acc[i][0]);
-        _mm512_mask_storeu_ps(o + 16, m1, acc[i][1]);
-    }
+    store_block(j, b, r, M, acc);
 }
 
 #define PAIRS_TILE(M)                                                                                               \
     __attribute__((target("avx512f,avx512bw,avx512bf16"), noinline)) static void pairs_tile_##M(                   \
-            const PairsJob *j, int64_t b, int64_t r) {                                                              \
+            const PackedJob *j, int64_t b, int64_t r) {                                                             \
         pairs_tile(j, b, r, M);                                                                                     \
     }
 PAIRS_TILE(1)
@@ -548,35 +547,19 @@ PAIRS_TILE(6)
 PAIRS_TILE(7)
 PAIRS_TILE(8)
 
-static void pairs_blocks(const PairsJob *j, int64_t from, int64_t to) {
-    static void (*const tiles[MAX_ROWS + 1])(const PairsJob *, int64_t, int64_t) = {
-            NULL, pairs_tile_1, pairs_tile_2, pairs_tile_3, pairs_tile_4,
-            pairs_tile_5, pairs_tile_6, pairs_tile_7, pairs_tile_8};
-    for (int64_t b = from; b < to; b++) {
-        for (int64_t r = 0; r < j->m; r += MAX_ROWS) {
-            int64_t rows_left = j->m - r;
-            tiles[rows_left < MAX_ROWS ? rows_left : MAX_ROWS](j, b, r);
-        }
-    }
-}
+static const PackedTile pairs_tiles[MAX_ROWS + 1] = {
+        NULL, pairs_tile_1, pairs_tile_2, pairs_tile_3, pairs_tile_4,
+        pairs_tile_5, pairs_tile_6, pairs_tile_7, pairs_tile_8};
 
-/* One thread's share of the blocks: contiguous. */
-static void pairs_share(void *arg) {
-    const PairsJob *j = arg;
-    int64_t t = omp_thread_num(), count = omp_num_threads();
-    int64_t blocks = (j->n + PACK - 1) / PACK;
-    int64_t from = blocks * t / count, to = blocks * (t + 1) / count;
-    if (from < to) pairs_blocks(j, from, to);
-}
-
-/* The same product by a plain C loop, float32 sums of the bf16 products (CPUs without AVX512_BF16). */
-static void pairs_scalar(const PairsJob *j) {
+/* The bf16 pairs product by a plain C loop, float32 sums of the bf16 products (CPUs without AVX512_BF16). */
+static void pairs_scalar(const PackedJob *j) {
+    const uint32_t *xb = j->x, *p = j->p;
     for (int64_t i = 0; i < j->m; i++) {
         for (int64_t r = 0; r < j->n; r++) {
-            const uint32_t *wb = j->p + (size_t) (r / PACK) * (size_t) j->k2 * PACK + r % PACK;
+            const uint32_t *wb = p + (size_t) (r / PACK) * (size_t) j->k * PACK + r % PACK;
             float sum = 0;
-            for (int64_t c = 0; c < j->k2; c++) {
-                uint32_t w = wb[c * PACK], x = j->xb[i * j->k2 + c];
+            for (int64_t c = 0; c < j->k; c++) {
+                uint32_t w = wb[c * PACK], x = xb[i * j->ldx + c];
                 sum += bf16_to_float((uint16_t) w) * bf16_to_float((uint16_t) x)
                         + bf16_to_float((uint16_t) (w >> 16)) * bf16_to_float((uint16_t) (x >> 16));
             }
@@ -670,6 +653,31 @@ static inline __mmask16 lanes_below(int64_t at, int64_t end) {
 }
 
 /*
+ * a[0..3] = Σ_{t < count} weights[t] · rows[t · stride + 0 .. 63], 64 lanes in four accumulators (lanes outside the
+ * masks read as 0): the scores (weights: a query head, rows: the transposed keys of 64 slots) and the weighted values
+ * (weights: the probabilities, rows: 64 dimensions of the values).
+ */
+__attribute__((target("avx512f"), always_inline)) static inline void weighted_rows64(const float *weights,
+                                                                                     const float *rows, int64_t stride,
+                                                                                     int64_t count, __mmask16 m0,
+                                                                                     __mmask16 m1, __mmask16 m2,
+                                                                                     __mmask16 m3, __m512 a[4]) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int64_t t = 0; t < count; t++) {
+        __m512 w = _mm512_set1_ps(weights[t]);
+        const float *row = rows + t * stride;
+        a0 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m0, row), a0);
+        a1 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m1, row + 16), a1);
+        a2 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m2, row + 32), a2);
+        a3 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m3, row + 48), a3);
+    }
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
+}
+
+/*
  * attend_plain with AVX-512: scores 64 slots at a time in four accumulators over the head dimension (keys are cached
  * transposed, so a slot range is contiguous for each dimension), the softmax in 16 lanes, the weighted values 64
  * dimensions at a time in four accumulators over the slots. Accumulators stay in registers: no sum goes through
@@ -686,15 +694,9 @@ __attribute__((target("avx512f"))) static void attend_avx512(const AttentionJob 
         for (int64_t l0 = 0; l0 < length; l0 += 64) {
             __mmask16 m0 = lanes_below(l0, length), m1 = lanes_below(l0 + 16, length);
             __mmask16 m2 = lanes_below(l0 + 32, length), m3 = lanes_below(l0 + 48, length);
-            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int64_t d = 0; d < hd; d++) {
-                __m512 qd = _mm512_set1_ps(qh[d]);
-                const float *row = kt + d * cap + l0;
-                a0 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m0, row), a0);
-                a1 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m1, row + 16), a1);
-                a2 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m2, row + 32), a2);
-                a3 = _mm512_fmadd_ps(qd, _mm512_maskz_loadu_ps(m3, row + 48), a3);
-            }
+            __m512 a[4];
+            weighted_rows64(qh, kt + l0, cap, hd, m0, m1, m2, m3, a);
+            __m512 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
             if (j->mask != NULL) {
                 const float *mk = j->mask + i * length + l0;
                 a0 = _mm512_add_ps(a0, _mm512_maskz_loadu_ps(m0, mk));
@@ -724,19 +726,12 @@ __attribute__((target("avx512f"))) static void attend_avx512(const AttentionJob 
         for (int64_t d0 = 0; d0 < hd; d0 += 64) {
             __mmask16 m0 = lanes_below(d0, hd), m1 = lanes_below(d0 + 16, hd);
             __mmask16 m2 = lanes_below(d0 + 32, hd), m3 = lanes_below(d0 + 48, hd);
-            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int64_t l = 0; l < length; l++) {
-                __m512 p = _mm512_set1_ps(s[l]);
-                const float *row = vv + l * hd + d0;
-                a0 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m0, row), a0);
-                a1 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m1, row + 16), a1);
-                a2 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m2, row + 32), a2);
-                a3 = _mm512_fmadd_ps(p, _mm512_maskz_loadu_ps(m3, row + 48), a3);
-            }
-            _mm512_mask_storeu_ps(o + d0, m0, _mm512_mul_ps(a0, scale));
-            _mm512_mask_storeu_ps(o + d0 + 16, m1, _mm512_mul_ps(a1, scale));
-            _mm512_mask_storeu_ps(o + d0 + 32, m2, _mm512_mul_ps(a2, scale));
-            _mm512_mask_storeu_ps(o + d0 + 48, m3, _mm512_mul_ps(a3, scale));
+            __m512 a[4];
+            weighted_rows64(s, vv + d0, hd, length, m0, m1, m2, m3, a);
+            _mm512_mask_storeu_ps(o + d0, m0, _mm512_mul_ps(a[0], scale));
+            _mm512_mask_storeu_ps(o + d0 + 16, m1, _mm512_mul_ps(a[1], scale));
+            _mm512_mask_storeu_ps(o + d0 + 32, m2, _mm512_mul_ps(a[2], scale));
+            _mm512_mask_storeu_ps(o + d0 + 48, m3, _mm512_mul_ps(a[3], scale));
         }
     }
 }
@@ -960,7 +955,7 @@ static AtenTensorHandle new_float32(int64_t d0, int64_t d1, int64_t d2, float **
 
 /*
  * W [n, k] (float32, any strides) in LEM's packed layout: float32 [nb, k, 32] (see PackedJob) or, with pairs, bf16
- * pairs int32 [nb, k2, 32] (see PairsJob). Anything else (not float32, not 2-D, not on the CPU) gives one block of
+ * pairs int32 [nb, k2, 32] (see pairs_tile). Anything else (not float32, not 2-D, not on the CPU) gives one block of
  * NaN (float32) or of zero-size inputs (pairs: [1, 0, 32]), which packed_linear turns into NaN results.
  */
 static void pack(StableIValue *stack, int pairs) {
@@ -1067,16 +1062,16 @@ static void packed_linear_boxed(StableIValue *stack, uint64_t num_args, uint64_t
         for (int64_t i = 0; i < m * n; i++) op[i] = __builtin_nanf("");
     } else if (pairs) {
         /* xb's bf16 values in order are little-endian pairs: the even input in the low 16 bits */
-        PairsJob job = {(const uint32_t *) (const void *) xb, pp, op, m, n, ps[1]};
+        PackedJob job = {xb, pp, op, m, n, ps[1], ps[1], pairs_tiles};
         if (isa != ISA_AVX512_BF16) {
             pairs_scalar(&job);
         } else if (threads > 1 && n > PACK) {
-            gomp_parallel(pairs_share, &job, (unsigned) threads, 0);
+            gomp_parallel(packed_share, &job, (unsigned) threads, 0);
         } else {
-            pairs_blocks(&job, 0, (n + PACK - 1) / PACK);
+            packed_blocks(&job, 0, (n + PACK - 1) / PACK);
         }
     } else if (isa >= ISA_AVX512) {
-        PackedJob job = {xp, pp, op, m, n, xs[1], xst[0]};
+        PackedJob job = {xp, pp, op, m, n, xs[1], xst[0], float32_tiles};
         if (threads > 1 && n > PACK) {
             gomp_parallel(packed_share, &job, (unsigned) threads, 0);
         } else {
