@@ -150,7 +150,9 @@ class ServingClientTest {
         assertThat(scripted).as("the server waited as scripted").isBetween(60.0, 61.0 + 5.0);
         assertThat(ttft - scripted - path).as("TTFT = request path + scripted delay, within 1 ms")
                 .isBetween(-0.0, 1.0 + writeMs(t, 0));
-        assertThat(path).as("request path on loopback (a loaded machine adds scheduling delays)").isBetween(0.0, 25.0);
+        // the start is stamped when the client first asks for the body, which can trail the server's sight of the
+        // headers by microseconds (see unavailableIsRetriedBeforeTheFirstByteAndStartIsTheFirstSend)
+        assertThat(path).as("request path on loopback (a loaded machine adds scheduling delays)").isBetween(-1.0, 25.0);
         for (int i = 1; i < 6; i++) {
             double itl = (chunks.get(i) - chunks.get(i - 1)) / MS;
             double serverGap = (t.chunkNanos.get(i) - t.chunkNanos.get(i - 1)) / MS;
@@ -242,9 +244,13 @@ class ServingClientTest {
         assertThat(log.counter("serving.retries")).isEqualTo(2);
         assertThat(server.traces().stream().filter(t -> t.prompt.contains("retry"))).hasSize(3);
         long start = log.start("r");
-        long firstAttempt = server.traces().stream().filter(t -> t.prompt.contains("retry")).findFirst().orElseThrow()
-                .receivedNanos;
-        assertThat(start).isLessThan(firstAttempt);
+        long secondAttempt = server.traces().stream().filter(t -> t.prompt.contains("retry")).skip(1).findFirst()
+                .orElseThrow().receivedNanos;
+        // the start is stamped when the client first asks for the request body, which the JDK's client may do just
+        // after the server has seen the first attempt's headers (a race of microseconds, not an order); what is certain
+        // is that it precedes the retry: the server answers the first attempt only after reading its body, and the
+        // retry goes out at least the 100 ms back-off later
+        assertThat(start).as("the start is the first attempt's send, not the retry's").isLessThan(secondAttempt);
         assertThat((log.chunkNanos("r").get(0) - start) / MS).as("TTFT includes the back-off (100 + 200 ms)")
                 .isGreaterThan(300);
     }
