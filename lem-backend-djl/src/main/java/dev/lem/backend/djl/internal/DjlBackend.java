@@ -54,6 +54,9 @@ public final class DjlBackend implements InferenceBackend {
     private Map<String, String> environment = Map.of();
     /** The intra-op threads LEM chose at the last load (neither options.threads nor OMP_NUM_THREADS set), or null. */
     private @Nullable ThreadChoice threadChoice;
+    /** The widest column block the loaded model uses, and why (see {@link #blockColumns}). */
+    private int blockColumns = Linear.DEFAULT_MAX_BLOCK_COLUMNS;
+    private String blockColumnsBasis = "LEM's default";
 
     private record Loaded(DecoderModel model, TextTokenizer tokenizer, Generator generator) {
     }
@@ -147,11 +150,12 @@ public final class DjlBackend implements InferenceBackend {
                 : TextTokenizer.fromFolder(source.folder().orElseThrow(), arch.vocabSize());
         String kernelNotUsed = decodeKernelNotUsed(device, dtype, matrices);
         boolean decodeKernel = kernelNotUsed == null;
+        blockColumns(decodeKernel, matrices);
         DecoderModel model;
         NDManager manager = NDManager.newBaseManager(device, NativeEngine.ENGINE);
         try {
             model = DecoderModel.load(arch, weights, manager, dtype, settings.executor(),
-                    settings.maxBlockColumns(), merged ? null : adapter, matrices, decodeKernel);
+                    blockColumns, merged ? null : adapter, matrices, decodeKernel);
             if (merged) {
                 adapter.checkAllUsed();
             }
@@ -186,7 +190,8 @@ public final class DjlBackend implements InferenceBackend {
         details.put("executor", model.executor() == DecoderModel.Executor.COMPILED
                 ? "compiled: a TorchScript program generated from the architecture, one call per forward pass"
                 : "eager: one DJL operation per step");
-        details.put("max_block_columns", Integer.toString(settings.maxBlockColumns()));
+        details.put("max_block_columns", blockColumns == Integer.MAX_VALUE ? "none: " + blockColumnsBasis
+                : Integer.toString(blockColumns));
         details.put("tokenizer", tokenizer.description());
         details.put("checkpoint_dtypes", String.join(",", stored));
         if (stored.contains("BF16") || stored.contains("F16") && dtype == DataType.FLOAT32) {
@@ -250,6 +255,27 @@ public final class DjlBackend implements InferenceBackend {
      *
      * @throws BackendException when {@code options.decode_kernel: lem} asked for it and it cannot run
      */
+    /**
+     * Chooses the widest column block ({@link Linear}): {@code options.max_block_columns} when set; otherwise whole
+     * matrices where LEM's packed layouts serve every product (they read a wide matrix at least as fast as a narrow
+     * one, and one product per matrix saves a call and a sum per block: docs/performance.md), else
+     * {@value Linear#DEFAULT_MAX_BLOCK_COLUMNS} (libtorch's products read narrower blocks faster).
+     */
+    private void blockColumns(boolean decodeKernel, MatrixFormat matrices) {
+        DecodeKernels.Status kernels = decodeKernel ? DecodeKernels.status() : null;
+        if (options.isSet(DjlSettings.MAX_BLOCK_COLUMNS)) {
+            blockColumns = settings.maxBlockColumns();
+            blockColumnsBasis = "options.max_block_columns";
+        } else if (kernels != null && (matrices == MatrixFormat.AS_LOADED && kernels.packedLayout()
+                || matrices == MatrixFormat.BF16 && kernels.bf16PairsLayout())) {
+            blockColumns = Integer.MAX_VALUE;
+            blockColumnsBasis = "LEM's default: whole matrices with LEM's packed layouts";
+        } else {
+            blockColumns = settings.maxBlockColumns();
+            blockColumnsBasis = "LEM's default";
+        }
+    }
+
     private @Nullable String decodeKernelNotUsed(Device device, DataType dtype, MatrixFormat matrices) {
         DecodeKernels.Choice choice = settings.decodeKernel();
         String why;
@@ -304,9 +330,9 @@ public final class DjlBackend implements InferenceBackend {
         out.add(new EngineSetting("executor", dev.lem.config.Choice.word(settings.executor()),
                 o.isSet(DjlSettings.EXECUTOR) ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT,
                 null, o.isSet(DjlSettings.EXECUTOR) ? "options.executor" : "LEM's default"));
-        out.add(new EngineSetting("max_block_columns", settings.maxBlockColumns(), o.isSet(DjlSettings.MAX_BLOCK_COLUMNS)
-                ? EngineSetting.Source.SET_BY_LEM : EngineSetting.Source.ENGINE_DEFAULT, null,
-                o.isSet(DjlSettings.MAX_BLOCK_COLUMNS) ? "options.max_block_columns" : "LEM's default"));
+        out.add(new EngineSetting("max_block_columns", blockColumns == Integer.MAX_VALUE ? "none" : blockColumns,
+                o.isSet(DjlSettings.MAX_BLOCK_COLUMNS) ? EngineSetting.Source.SET_BY_LEM
+                        : EngineSetting.Source.ENGINE_DEFAULT, null, blockColumnsBasis));
         out.add(new EngineSetting("precision", settings.matrices() == MatrixFormat.BF16 ? "bf16"
                 : dtype == DataType.FLOAT16 ? "fp16" : "fp32", EngineSetting.Source.CORE_KEY,
                 null, "precision (" + dev.lem.config.Choice.word(settings.precision()) + ")"));

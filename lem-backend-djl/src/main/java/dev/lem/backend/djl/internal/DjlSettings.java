@@ -117,7 +117,9 @@ record DjlSettings(ModelSource model, Precision precision, String device, int ma
     static final Option<Integer> MAX_BLOCK_COLUMNS = Option.integer("max_block_columns")
             .defaultValue(Linear.DEFAULT_MAX_BLOCK_COLUMNS).range(16, 1_048_576).unit("inputs")
             .describe("matrices with more inputs are stored as column blocks of at most this many (a large value "
-                    + "keeps every matrix whole)").engineArgument("max_block_columns");
+                    + "keeps every matrix whole); unset, the default applies only to libtorch's products: where LEM's "
+                    + "packed layouts serve every product (options.decode_kernel) matrices stay whole")
+            .engineArgument("max_block_columns");
 
     static final Option<AdapterMode> ADAPTER_MODE = Option.choice("adapter_mode", AdapterMode.class)
             .defaultValue(AdapterMode.MERGED)

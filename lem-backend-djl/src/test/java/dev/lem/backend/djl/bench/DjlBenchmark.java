@@ -84,8 +84,9 @@ public final class DjlBenchmark {
                     for (String option : variant.split(",")) {
                         String[] kv = option.split("=", 2);
                         String key = kv[0].trim();
-                        // precision is a core key; everything else a backend option
-                        r.set(key.equals("precision") ? key : "options." + key, kv[1].trim(), ValueSource.BUILDER);
+                        // precision is a core key; everything else a backend option; values typed as --set types them
+                        // (max_block_columns=1024 is a number)
+                        r.override((key.equals("precision") ? key : "options." + key) + "=" + kv[1].trim());
                     }
                     if (threads != null) {
                         r.set("options.threads", Integer.parseInt(threads), ValueSource.BUILDER);

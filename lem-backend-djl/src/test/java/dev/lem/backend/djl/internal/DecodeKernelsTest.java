@@ -387,9 +387,13 @@ class DecodeKernelsTest {
             plain = lastLogits(b.model());
         }
         try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", options)) {
-            b.load();
+            ModelInfo info = b.load();
             DecoderModel model = b.model();
             assertThat(model.lemPacked()).isTrue();
+            // the packed products read a wide matrix as fast as a narrow one: no column blocks unless asked for
+            assertThat(info.details().get("max_block_columns"))
+                    .isEqualTo("none: LEM's default: whole matrices with LEM's packed layouts");
+            assertThat(info.engineSetting("max_block_columns").orElseThrow().value()).isEqualTo("none");
             assertThat(model.switchesForBatches()).as("nothing left to move at the first batch").isFalse();
             assertThat(model.programSource()).contains(packing).contains("ops.lem.packed_linear(");
             assertThat(b.environment().get("djl.decode_kernel")).contains(recorded + " at load in LEM's layout");
@@ -419,7 +423,8 @@ class DecodeKernelsTest {
 
     private static void lonesThenABatchMoveTheMatrices(Map<String, Object> options, float tolerance) {
         try (DjlBackend b = TestBackends.backend("synthetic:tiny-llama", options)) {
-            b.load();
+            assertThat(b.load().details().get("max_block_columns")).as("the plain layout keeps the column blocks")
+                    .isEqualTo(Integer.toString(Linear.DEFAULT_MAX_BLOCK_COLUMNS));
             DecoderModel model = b.model();
             assertThat(model.switchesForBatches()).isTrue();
             assertThat(model.programSource()).contains("def repack(").contains("few = few and not packed");
