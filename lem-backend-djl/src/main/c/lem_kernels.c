@@ -426,6 +426,15 @@ struct PackedJob {
     const PackedTile *tiles; /* the layout's tiles for 1 .. MAX_ROWS rows, index = rows */
 };
 
+/* Zeroes the accumulators of M rows of a block (two vectors a row). */
+__attribute__((target("avx512f"), always_inline)) static inline void zero_block(__m512 acc[MAX_ROWS][2], const int M) {
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+}
+
 /* Stores the M rows of a block's 32 columns (two vectors a row), masked past n. */
 __attribute__((target("avx512f"), always_inline)) static inline void store_block(const PackedJob *j, int64_t b,
                                                                                  int64_t r, const int M,
@@ -446,11 +455,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void packed_tile
     const float *wb = (const float *) j->p + (size_t) b * (size_t) j->k * PACK;
     const float *x = (const float *) j->x + r * j->ldx;
     __m512 acc[MAX_ROWS][2];
-#pragma GCC unroll 8
-    for (int i = 0; i < M; i++) {
-        acc[i][0] = _mm512_setzero_ps();
-        acc[i][1] = _mm512_setzero_ps();
-    }
+    zero_block(acc, M);
     for (int64_t c = 0; c < j->k; c++) {
         __m512 w0 = _mm512_loadu_ps(wb + c * PACK), w1 = _mm512_loadu_ps(wb + c * PACK + 16);
 #pragma GCC unroll 8
@@ -515,11 +520,7 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"), always_inline)) static inl
     const uint32_t *wb = (const uint32_t *) j->p + (size_t) b * (size_t) j->k * PACK;
     const uint32_t *x = (const uint32_t *) j->x + r * j->ldx;
     __m512 acc[MAX_ROWS][2];
-#pragma GCC unroll 8
-    for (int i = 0; i < M; i++) {
-        acc[i][0] = _mm512_setzero_ps();
-        acc[i][1] = _mm512_setzero_ps();
-    }
+    zero_block(acc, M);
     for (int64_t c = 0; c < j->k; c++) {
         __m512i w0 = _mm512_loadu_si512((const void *) (wb + c * PACK));
         __m512i w1 = _mm512_loadu_si512((const void *) (wb + c * PACK + 16));
